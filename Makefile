@@ -1,0 +1,56 @@
+# eventmpm — build, test and run. `make help` lists the targets.
+
+GO       ?= go
+BIN      := bin/eventmpm
+PKGS     := ./...
+LDFLAGS  := -X eventmpm/internal/version.buildTime=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+FUZZTIME ?= 20s
+
+.PHONY: help build run test test-short vet cross lint bench fuzz soak bench-compare clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+build: ## build bin/eventmpm
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/eventmpm
+
+run: build ## run the server in the foreground on the bundled config (http://127.0.0.1:8080/)
+	$(BIN) -d testdata start --foreground
+
+test: vet cross ## vet, unit and integration tests (-race), cross-builds
+	$(GO) test -race -count=1 -timeout 8m $(PKGS)
+
+test-short: ## unit tests only, no race detector
+	$(GO) test -short -count=1 $(PKGS)
+
+vet: ## go vet and gofmt check
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+cross: ## the kqueue build must compile
+	GOOS=darwin GOARCH=arm64 $(GO) build ./...
+	GOOS=freebsd GOARCH=amd64 $(GO) build ./...
+
+lint: vet ## gofmt, vet and staticcheck (installed from the Go module proxy)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 $(PKGS)
+
+bench: ## micro-benchmarks of the hot paths
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+fuzz: ## run every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+soak: build ## longer fault and load tests (see RELIABILITY.md)
+	EVENTMPM_SOAK=1 $(GO) test -count=1 -timeout 60m -run 'Soak|Fault|Slow|Storm' ./...
+
+bench-compare: build ## eventmpm against nginx, h2o, fasthttp and Apache (see BENCHMARKS.md)
+	bench/compare.sh
+
+clean: ## remove build output
+	rm -rf bin testdata/logs
