@@ -1,0 +1,322 @@
+package accesslog
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// appender writes one item of e; absent values are written as "-".
+type appender func(dst []byte, it *item, e *Entry) []byte
+
+// appenders is indexed by op. Each entry is small enough to read alone and
+// none allocates.
+var appenders = [opCount]appender{
+	opRemoteIP:      func(d []byte, _ *item, e *Entry) []byte { return appendAddr(d, e.Remote) },
+	opLocalIP:       func(d []byte, _ *item, e *Entry) []byte { return appendAddr(d, e.Local) },
+	opDash:          func(d []byte, _ *item, _ *Entry) []byte { return append(d, '-') },
+	opUser:          func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.User) },
+	opTime:          appendTimeItem,
+	opRequestLine:   appendRequestLine,
+	opStatus:        appendStatus,
+	opBodyCLF:       appendBodyCLF,
+	opBody:          func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BodyBytes, 10) },
+	opMicros:        func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.Duration.Microseconds(), 10) },
+	opDuration:      appendDuration,
+	opPath:          appendPath,
+	opQuery:         appendQuery,
+	opMethod:        appendMethod,
+	opProto:         appendProto,
+	opServerName:    func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.ServerName) },
+	opCanonicalName: appendCanonicalName,
+	opPort:          appendPort,
+	opPID:           appendPID,
+	opKeepAlive:     func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, int64(e.KeepAliveCount), 10) },
+	opConnStatus:    func(d []byte, _ *item, e *Entry) []byte { return append(d, e.ConnStatus.Byte()) },
+	opBytesIn:       func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesIn, 10) },
+	opBytesOut:      func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesOut, 10) },
+	opBytesTotal:    func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesIn+e.BytesOut, 10) },
+	opHeaderIn:      appendHeaderInItem,
+	opHeaderOut:     appendHeaderOutItem,
+	opEnv:           appendEnv,
+	opCookie:        appendCookie,
+	opFilename:      func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Filename) },
+	opHandler:       func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Handler) },
+}
+
+// Append appends the log line for e to dst and returns the extended
+// buffer. The line has no trailing newline ([Buffer] adds it, as Apache's
+// logger adds APR_EOL_STR). It does not allocate when dst has room: the
+// line's strings are escaped straight into dst and %t copies a cached
+// timestamp.
+func (f *Format) Append(dst []byte, e *Entry) []byte {
+	for i := range f.items {
+		it := &f.items[i]
+		switch {
+		case it.op == opLiteral:
+			dst = append(dst, it.text...)
+		case it.conds != nil && !it.wanted(e.Status):
+			dst = append(dst, '-')
+		default:
+			dst = appenders[it.op](dst, it, e)
+		}
+	}
+	return dst
+}
+
+// wanted reports whether a conditional item is logged for status: when
+// the status is in the list, or with '!' when it is not.
+func (it *item) wanted(status int) bool {
+	in := false
+	for _, c := range it.conds {
+		if c == status {
+			in = true
+			break
+		}
+	}
+	return in != it.negate
+}
+
+// appendString appends s escaped, or "-" when it is empty.
+func appendString(dst []byte, s string) []byte {
+	if s == "" {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, s)
+}
+
+// appendBytes appends b escaped, or "-" when it is empty.
+func appendBytes(dst []byte, b []byte) []byte {
+	if len(b) == 0 {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, b)
+}
+
+// appendAddr appends the IP of ap (IPv4-mapped IPv6 shown as IPv4), or "-".
+func appendAddr(dst []byte, ap netip.AddrPort) []byte {
+	a := ap.Addr()
+	if !a.IsValid() {
+		return append(dst, '-')
+	}
+	return a.Unmap().AppendTo(dst)
+}
+
+func appendTimeItem(dst []byte, it *item, e *Entry) []byte {
+	if e.Received.IsZero() {
+		return append(dst, '-')
+	}
+	t := e.Received
+	if it.end {
+		t = t.Add(e.Duration)
+	}
+	return appendTime(dst, it, t)
+}
+
+// appendRequestLine appends %r: the raw request line, escaped, except that
+// a password in an absolute-form target is masked as Apache's
+// log_request_line does.
+func appendRequestLine(dst []byte, _ *item, e *Entry) []byte {
+	r := e.Request
+	if r == nil || len(r.Line) == 0 {
+		return append(dst, '-')
+	}
+	if start, end := passwordSpan(r.Target); start < end {
+		if i := bytes.Index(r.Line, r.Target); i >= 0 {
+			t := i + start
+			dst = appendEscaped(dst, r.Line[:t])
+			dst = append(dst, "XXXXXXXX"...)
+			return appendEscaped(dst, r.Line[i+end:])
+		}
+	}
+	return appendEscaped(dst, r.Line)
+}
+
+// passwordSpan returns the offsets of the password in an absolute-form
+// target "scheme://user:password@host/...", or 0, 0.
+func passwordSpan(target []byte) (int, int) {
+	i := bytes.Index(target, []byte("://"))
+	if i < 0 {
+		return 0, 0
+	}
+	auth := target[i+3:]
+	if j := bytes.IndexAny(auth, "/?#"); j >= 0 {
+		auth = auth[:j]
+	}
+	at := bytes.LastIndexByte(auth, '@')
+	if at < 0 {
+		return 0, 0
+	}
+	colon := bytes.IndexByte(auth[:at], ':')
+	if colon < 0 {
+		return 0, 0
+	}
+	return i + 3 + colon + 1, i + 3 + at
+}
+
+func appendStatus(dst []byte, it *item, e *Entry) []byte {
+	s := e.status(!it.final)
+	if s <= 0 {
+		return append(dst, '-')
+	}
+	return strconv.AppendInt(dst, int64(s), 10)
+}
+
+func appendBodyCLF(dst []byte, _ *item, e *Entry) []byte {
+	if e.BodyBytes <= 0 {
+		return append(dst, '-')
+	}
+	return strconv.AppendInt(dst, e.BodyBytes, 10)
+}
+
+func appendDuration(dst []byte, it *item, e *Entry) []byte {
+	d := e.Duration
+	switch it.sub {
+	case subMillis:
+		return strconv.AppendInt(dst, d.Milliseconds(), 10)
+	case subMicros:
+		return strconv.AppendInt(dst, d.Microseconds(), 10)
+	default:
+		return strconv.AppendInt(dst, int64(d/time.Second), 10)
+	}
+}
+
+func appendPath(dst []byte, _ *item, e *Entry) []byte {
+	if e.Request == nil || len(e.Request.Path) == 0 {
+		return append(dst, '-')
+	}
+	return appendUnescapedPath(dst, e.Request.Path)
+}
+
+// appendQuery appends %q: "?" and the query when the target has one, else
+// nothing (not "-": Apache logs an empty string so "%U%q" works).
+func appendQuery(dst []byte, _ *item, e *Entry) []byte {
+	r := e.Request
+	if r == nil || bytes.IndexByte(r.Target, '?') < 0 {
+		return dst
+	}
+	dst = append(dst, '?')
+	return appendEscaped(dst, r.Query)
+}
+
+func appendMethod(dst []byte, _ *item, e *Entry) []byte {
+	if e.Request == nil {
+		return append(dst, '-')
+	}
+	return appendBytes(dst, e.Request.Method)
+}
+
+func appendProto(dst []byte, _ *item, e *Entry) []byte {
+	r := e.Request
+	if r == nil || len(r.Line) == 0 {
+		return append(dst, '-')
+	}
+	dst = append(dst, "HTTP/"...)
+	dst = strconv.AppendInt(dst, int64(r.ProtoMajor), 10)
+	dst = append(dst, '.')
+	return strconv.AppendInt(dst, int64(r.ProtoMinor), 10)
+}
+
+// appendCanonicalName appends %V: with UseCanonicalName Off (the default)
+// the host the client asked for, lowercased and without its port, else the
+// server's name.
+func appendCanonicalName(dst []byte, _ *item, e *Entry) []byte {
+	if e.Request == nil || len(e.Request.Host) == 0 {
+		return appendString(dst, e.ServerName)
+	}
+	h := hostOnly(e.Request.Host)
+	for _, c := range h {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if x := escapeTable[c]; x != 0 {
+			dst = appendEscapedByte(dst, c, x)
+		} else {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// hostOnly strips a ":port" from a Host value; an IPv6 literal keeps its
+// brackets.
+func hostOnly(h []byte) []byte {
+	if len(h) > 0 && h[0] == '[' {
+		if i := bytes.IndexByte(h, ']'); i >= 0 {
+			return h[:i+1]
+		}
+		return h
+	}
+	if i := bytes.LastIndexByte(h, ':'); i >= 0 {
+		return h[:i]
+	}
+	return h
+}
+
+func appendPort(dst []byte, it *item, e *Entry) []byte {
+	var p int
+	switch it.sub {
+	case subPortLocal:
+		p = int(e.Local.Port())
+	case subPortRemote:
+		p = int(e.Remote.Port())
+	default:
+		p = e.ServerPort
+		if p == 0 {
+			p = int(e.Local.Port())
+		}
+	}
+	return strconv.AppendInt(dst, int64(p), 10)
+}
+
+func appendPID(dst []byte, it *item, e *Entry) []byte {
+	switch it.sub {
+	case subTID:
+		return strconv.AppendInt(dst, int64(e.TID), 10)
+	case subHexTID:
+		return strconv.AppendInt(dst, int64(e.TID), 16)
+	default:
+		return strconv.AppendInt(dst, int64(e.PID), 10)
+	}
+}
+
+func appendHeaderInItem(dst []byte, it *item, e *Entry) []byte {
+	if e.Request == nil {
+		return append(dst, '-')
+	}
+	dst, found := appendHeaderIn(dst, e.Request, it.text)
+	if !found {
+		return append(dst, '-')
+	}
+	return dst
+}
+
+func appendHeaderOutItem(dst []byte, it *item, e *Entry) []byte {
+	v, ok := headerOut(e.RespHead, it.text)
+	if !ok {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, v)
+}
+
+func appendEnv(dst []byte, it *item, e *Entry) []byte {
+	for i := range e.Env {
+		if strings.EqualFold(e.Env[i].Name, it.text) {
+			return appendEscaped(dst, e.Env[i].Value)
+		}
+	}
+	return append(dst, '-')
+}
+
+func appendCookie(dst []byte, it *item, e *Entry) []byte {
+	if e.Request == nil {
+		return append(dst, '-')
+	}
+	v, ok := cookie(e.Request, it.text)
+	if !ok {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, v)
+}

@@ -1,0 +1,120 @@
+package accesslog
+
+import (
+	"net/netip"
+	"time"
+
+	"eventmpm/child/http1"
+)
+
+// ConnStatus is the connection state logged by %X once the response is
+// done (Apache's r->connection->aborted / keepalive).
+type ConnStatus uint8
+
+// Connection states; the zero value is ConnClose.
+const (
+	// ConnClose ('-'): the connection is closed after the response.
+	ConnClose ConnStatus = iota
+	// ConnKeepAlive ('+'): the connection may be kept alive.
+	ConnKeepAlive
+	// ConnAborted ('X'): the connection was aborted before the response
+	// completed.
+	ConnAborted
+)
+
+// Byte returns the character %X logs for s.
+func (s ConnStatus) Byte() byte {
+	switch s {
+	case ConnKeepAlive:
+		return '+'
+	case ConnAborted:
+		return 'X'
+	default:
+		return '-'
+	}
+}
+
+// Var is one per-request environment variable (Apache's subprocess_env),
+// logged by %{Name}e.
+type Var struct {
+	Name  string
+	Value string
+}
+
+// Entry is everything a log line may need about one request. The child's
+// worker fills it in place (it holds no pointers it must allocate) and hands
+// it to [Format.Append] or [Buffer.WriteEntry]; nothing is retained after
+// the call returns, so the Entry and the buffers it points into may be
+// reused at once.
+type Entry struct {
+	// Request is the parsed request head, or nil when no request line was
+	// read (e.g. a 408 on an idle preconnect): %r, %m, %U, %H then log "-".
+	Request *http1.Request
+
+	// Remote and Local are the connection's peer and local addresses (%h,
+	// %a, %A, %{remote}p, %{local}p).
+	Remote netip.AddrPort
+	Local  netip.AddrPort
+
+	// Status is the final status (%>s; it is also what conditional items
+	// such as %400,501{User-Agent}i test). OriginalStatus is the status of
+	// the original request before an internal redirect (%s, %<s); 0 means
+	// "same as Status".
+	Status         int
+	OriginalStatus int
+
+	// BodyBytes is the number of response body bytes sent (%B; %b logs "-"
+	// for 0). BytesIn and BytesOut are the bytes received and sent for the
+	// request including the request and response heads (mod_logio's %I, %O;
+	// %S is their sum).
+	BodyBytes int64
+	BytesIn   int64
+	BytesOut  int64
+
+	// Received is when the first byte of the request arrived (%t and the
+	// begin: forms of %{...}t). Duration is the time from Received until the
+	// response was done (%D, %T; Received+Duration is the end: time).
+	Received time.Time
+	Duration time.Duration
+
+	// ServerName is the name of the virtual host that served the request
+	// (%v, and %V when the request had no Host). ServerPort is its canonical
+	// port (%p); 0 means the local port.
+	ServerName string
+	ServerPort int
+
+	// PID is the child's process id (%P). TID is the number of the worker
+	// that served the request ({tid}P), eventmpm's stand-in for a thread id.
+	PID int
+	TID int
+
+	// RespHead is the response head as sent, from the status line through
+	// the empty line; %{Name}o scans it in place.
+	RespHead []byte
+
+	// KeepAliveCount is the number of requests served on this connection
+	// before this one (%k: 0 for the first request).
+	KeepAliveCount int
+
+	// ConnStatus is the connection state after the response (%X).
+	ConnStatus ConnStatus
+
+	// Filename is the file the request mapped to (%f), User the
+	// authenticated user (%u) and Handler the handler that generated the
+	// response (%R). Empty means none: "-" is logged.
+	Filename string
+	User     string
+	Handler  string
+
+	// Env holds per-request environment variables for %{Name}e; names
+	// match without regard to case, as in Apache's tables.
+	Env []Var
+}
+
+// status returns the original status when want is set, else the final one.
+func (e *Entry) status(orig bool) int {
+	if orig && e.OriginalStatus != 0 {
+		return e.OriginalStatus
+	}
+	return e.Status
+}

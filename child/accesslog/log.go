@@ -1,0 +1,204 @@
+package accesslog
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrClosed is reported for lines written after [Log.Close].
+var ErrClosed = errors.New("accesslog: log closed")
+
+// Options configure a [Log].
+type Options struct {
+	// OnError receives write failures and piped-logger events. Failures
+	// are reported at once the first time, then summarized at most once
+	// per ErrorInterval (a *[WriteError]). It may be called from any
+	// worker, and must not block for long. nil discards them.
+	OnError func(error)
+	// ErrorInterval is the least time between two failure reports;
+	// 0 means one minute.
+	ErrorInterval time.Duration
+}
+
+// Stats are a Log's counters since it was opened.
+type Stats struct {
+	Lines    uint64 // lines written
+	Dropped  uint64 // lines lost to failed writes
+	Failures uint64 // failed write(2) calls
+}
+
+// Log is one CustomLog target: a file opened O_APPEND, or the stdin of a
+// piped logger ("|command"). It is shared by all workers of a child, which
+// write to it through their own [Buffer]s; it holds no lock on the write
+// path. See the package documentation for how Reopen stays safe.
+type Log struct {
+	name string
+	opts Options
+	open func() (*target, error) // opens a fresh target
+
+	cur    atomic.Pointer[target]
+	mu     sync.Mutex // serializes Reopen, Close and pipe restarts
+	closed bool
+
+	lines, dropped, failures atomic.Uint64
+	report                   reporter
+}
+
+// Open opens the CustomLog target name: "|command" starts command with
+// "sh -c" and writes to its stdin; anything else is a file path (the
+// config package has already made it absolute), opened
+// O_WRONLY|O_APPEND|O_CREATE with mode 0644 as mod_log_config does.
+func Open(name string, opts Options) (*Log, error) {
+	if opts.ErrorInterval <= 0 {
+		opts.ErrorInterval = time.Minute
+	}
+	l := &Log{name: name, opts: opts}
+	l.report.init(l)
+	if cmd, ok := strings.CutPrefix(name, "|"); ok {
+		l.open = func() (*target, error) { return startPipe(l, strings.TrimSpace(cmd)) }
+	} else {
+		l.open = func() (*target, error) { return openFile(name) }
+	}
+	t, err := l.open()
+	if err != nil {
+		return nil, err
+	}
+	l.cur.Store(t)
+	return l, nil
+}
+
+// Name returns the target as given to Open.
+func (l *Log) Name() string { return l.name }
+
+// Stats returns the Log's counters.
+func (l *Log) Stats() Stats {
+	return Stats{Lines: l.lines.Load(), Dropped: l.dropped.Load(), Failures: l.failures.Load()}
+}
+
+// Reopen reopens a file target at its path, for log rotation: after the
+// old file was renamed, new lines go to a new file of the original name.
+// Writes in flight finish on the old descriptor, which is closed when the
+// last of them is done, so no line is lost or torn. On error the old file
+// stays in use. For a piped logger Reopen does nothing: like Apache, the
+// logging program keeps running (rotatelogs rotates by itself).
+func (l *Log) Reopen() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return ErrClosed
+	}
+	if t := l.cur.Load(); t != nil && t.proc != nil {
+		return nil
+	}
+	t, err := l.open()
+	if err != nil {
+		return fmt.Errorf("reopen access log: %w", err)
+	}
+	l.swap(t)
+	return nil
+}
+
+// Close closes the target once the writes in flight are done; for a piped
+// logger it closes the program's stdin and waits (up to a few seconds)
+// for it to exit. Lines written later are dropped and reported. Workers
+// should Flush their Buffers before the Log is closed.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	t := l.cur.Swap(nil)
+	l.mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	t.release()
+	if t.proc != nil {
+		t.proc.wait(pipeCloseWait)
+	}
+	return nil
+}
+
+// swap installs t as the current target and drops the Log's reference to
+// the old one. Callers hold l.mu.
+func (l *Log) swap(t *target) {
+	if old := l.cur.Swap(t); old != nil {
+		old.release()
+	}
+}
+
+// write writes p, which holds lines whole lines, with one write(2) to the
+// current target, and accounts for the outcome.
+func (l *Log) write(p []byte, lines int) {
+	t := l.acquire()
+	var err error
+	if t == nil {
+		err = ErrClosed
+	} else {
+		_, err = t.f.Write(p)
+		t.release()
+	}
+	if err != nil {
+		l.failures.Add(1)
+		l.dropped.Add(uint64(lines))
+		l.report.failed(err, lines)
+		return
+	}
+	l.lines.Add(uint64(lines))
+	l.report.succeeded()
+}
+
+// acquire returns the current target with a reference taken, or nil when
+// the Log is closed. A target whose count reached zero is closed for good;
+// by then the Log no longer points to it (swap stores the new target
+// before releasing the old), so the loop reloads and finds its successor.
+func (l *Log) acquire() *target {
+	for {
+		t := l.cur.Load()
+		if t == nil {
+			return nil
+		}
+		n := t.refs.Load()
+		if n > 0 && t.refs.CompareAndSwap(n, n+1) {
+			return t
+		}
+	}
+}
+
+// target is one open descriptor with a reference count: one reference
+// belongs to the Log while the target is current, and each write in
+// flight holds one. The last release closes it.
+type target struct {
+	f    *os.File
+	refs atomic.Int64
+	proc *pipeProc // set for piped loggers
+}
+
+func newTarget(f *os.File, p *pipeProc) *target {
+	t := &target{f: f, proc: p}
+	t.refs.Store(1)
+	return t
+}
+
+// release drops one reference and closes the file with the last one.
+func (t *target) release() {
+	if t.refs.Add(-1) == 0 {
+		t.f.Close() // a close error cannot lose lines already written
+	}
+}
+
+// openFile opens a log file for appending.
+func openFile(path string) (*target, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("could not open transfer log file %s: %w", path, err)
+	}
+	return newTarget(f, nil), nil
+}
