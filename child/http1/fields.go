@@ -1,0 +1,243 @@
+package http1
+
+import "bytes"
+
+// fieldState collects what the framing and persistence rules need while the
+// header fields are walked once.
+type fieldState struct {
+	hosts      int
+	host       []byte
+	cl         int64 // -1: no Content-Length
+	te         bool  // a Transfer-Encoding field was seen
+	teChunked  int   // how many codings were "chunked"
+	teFinal    bool  // the last coding so far is "chunked"
+	teUnknown  bool  // a coding other than chunked was seen
+	connClose  bool
+	connKeep   bool
+	expect100  bool
+	expectElse bool
+}
+
+// build fills req from a complete, syntactically valid head (the step-one
+// scan has checked every line) and applies the rules that need more than
+// one line: Host, message framing, persistence and expectations.
+func (p *Parser) build(head []byte, lim *Limits, req *Request) *ParseError {
+	req.Reset()
+	req.HeadLen = len(head)
+	line := head[p.lineOff:p.lineEnd]
+	var rl requestLine
+	parseRequestLine(line, &rl) // valid: scanLine checked it
+	req.Line, req.Method, req.MethodID, req.Target = line, rl.method, rl.methodID, rl.target
+	req.Path, req.Query = rl.path, rl.query
+	req.ProtoMajor, req.ProtoMinor = rl.major, rl.minor
+	if cap(req.Headers) < p.fields {
+		req.Headers = make([]Header, 0, p.fields)
+	}
+	st := fieldState{cl: -1}
+	rest := head[p.lineEnd+2 : len(head)-2]
+	for len(rest) > 0 {
+		lf := bytes.IndexByte(rest, '\n')
+		field := rest[:lf-1]
+		rest = rest[lf+1:]
+		colon := bytes.IndexByte(field, ':')
+		h := Header{Name: field[:colon], Value: trimOWS(field[colon+1:])}
+		req.Headers = append(req.Headers, h)
+		if err := st.note(req, h.Name, h.Value); err != nil {
+			return err
+		}
+	}
+	return st.finish(req, &rl, lim)
+}
+
+// note applies one header field to st and to req's quick-access fields.
+// Dispatching on the name's length first keeps the common case (a field
+// the server does not interpret) to one switch.
+func (st *fieldState) note(req *Request, name, value []byte) *ParseError {
+	switch len(name) {
+	case 4:
+		if equalFold(name, "Host") {
+			return st.noteHost(value)
+		}
+	case 5:
+		setFirst(&req.Range, name, "Range", value)
+	case 6:
+		if equalFold(name, "Expect") {
+			st.noteExpect(value)
+		}
+	case 8:
+		setFirst(&req.IfMatch, name, "If-Match", value)
+		setFirst(&req.IfRange, name, "If-Range", value)
+	case 10:
+		if equalFold(name, "Connection") {
+			st.noteConnection(value)
+		}
+	case 13:
+		setFirst(&req.IfNoneMatch, name, "If-None-Match", value)
+	case 14:
+		if equalFold(name, "Content-Length") {
+			return st.noteContentLength(value)
+		}
+	case 17:
+		if equalFold(name, "Transfer-Encoding") {
+			st.noteTransferEncoding(value)
+		}
+		setFirst(&req.IfModifiedSince, name, "If-Modified-Since", value)
+	case 19:
+		setFirst(&req.IfUnmodifiedSince, name, "If-Unmodified-Since", value)
+	}
+	return nil
+}
+
+// setFirst stores value in *dst when name is want and *dst is still unset:
+// the first occurrence of a singleton field wins, as apr_table_get does.
+func setFirst(dst *[]byte, name []byte, want string, value []byte) {
+	if *dst == nil && equalFold(name, want) {
+		*dst = value
+	}
+}
+
+// noteHost enforces RFC 9112 3.2: at most one Host field, with a valid
+// value (uri-host [":" port], or empty).
+func (st *fieldState) noteHost(value []byte) *ParseError {
+	if st.hosts++; st.hosts > 1 {
+		return errDupHost
+	}
+	if len(value) > 0 {
+		if name, _, ok := splitHostPort(value); !ok || len(name) == 0 {
+			return errBadHost
+		}
+	}
+	st.host = value
+	return nil
+}
+
+// noteContentLength parses Content-Length = 1*DIGIT, accepting a list of
+// identical values (and repeated fields with identical values) as one, as
+// RFC 9110 8.6 allows; anything else is 400.
+func (st *fieldState) noteContentLength(value []byte) *ParseError {
+	list := value
+	for {
+		var elem []byte
+		elem, list = nextElement(list)
+		n, ok := parseDecimal(elem)
+		if !ok {
+			return errBadCL
+		}
+		if st.cl >= 0 && st.cl != n {
+			return errCLMismatch
+		}
+		st.cl = n
+		if list == nil {
+			return nil
+		}
+	}
+}
+
+// parseDecimal parses 1*DIGIT into a non-negative int64.
+func parseDecimal(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		d := int64(c - '0')
+		if !isDigit(c) || n > (1<<63-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// noteTransferEncoding records the codings of one Transfer-Encoding field;
+// several fields form one list (RFC 9110 5.3). Empty elements are skipped
+// (RFC 9110 5.6.1); codings are compared case-insensitively (RFC 9112 7).
+func (st *fieldState) noteTransferEncoding(value []byte) {
+	st.te = true
+	for list := value; list != nil; {
+		var elem []byte
+		elem, list = nextElement(list)
+		switch {
+		case len(elem) == 0:
+		case equalFold(elem, "chunked"):
+			st.teChunked++
+			st.teFinal = true
+		default:
+			st.teUnknown = true
+			st.teFinal = false
+		}
+	}
+}
+
+// noteConnection records the close and keep-alive options (RFC 9112 9.3).
+func (st *fieldState) noteConnection(value []byte) {
+	for list := value; list != nil; {
+		var elem []byte
+		elem, list = nextElement(list)
+		switch {
+		case equalFold(elem, "close"):
+			st.connClose = true
+		case equalFold(elem, "keep-alive"):
+			st.connKeep = true
+		}
+	}
+}
+
+// noteExpect classifies an Expect field. As in Apache, an empty value is
+// ignored and any value other than 100-continue (case-insensitive) is an
+// expectation the server cannot meet (417, RFC 9110 10.1.1).
+func (st *fieldState) noteExpect(value []byte) {
+	switch {
+	case len(value) == 0:
+	case equalFold(value, "100-continue"):
+		st.expect100 = true
+	default:
+		st.expectElse = true
+	}
+}
+
+// finish applies the rules that need the whole head, in this order: Host
+// (RFC 9112 3.2), framing (6.1, 6.3), the body limit, persistence (9.3)
+// and expectations (RFC 9110 10.1.1).
+func (st *fieldState) finish(req *Request, rl *requestLine, lim *Limits) *ParseError {
+	if st.hosts == 0 && rl.minor == 1 {
+		return errNoHost
+	}
+	req.Host = st.host
+	if rl.host != nil {
+		req.Host = rl.host // RFC 9112 3.2.2: the target's authority wins
+	}
+	if err := st.framing(rl); err != nil {
+		return err
+	}
+	req.Chunked = st.te
+	req.ContentLength = st.cl
+	if st.cl > 0 && lim.Body > 0 && st.cl > lim.Body {
+		return errBodyTooLarge
+	}
+	req.KeepAlive = !st.connClose && (rl.minor == 1 || st.connKeep)
+	req.Expect100 = st.expect100 && rl.minor == 1 // 10.1.1: ignore it from 1.0
+	req.ExpectOther = st.expectElse
+	return nil
+}
+
+// framing decides how the body is delimited. Transfer-Encoding together
+// with Content-Length, or in an HTTP/1.0 request, is refused outright (RFC
+// 9112 6.1 and 6.3 allow it and it closes request smuggling). A final
+// coding other than chunked, or chunked twice, leaves the length unknown:
+// 400 (6.3 rule 4). Chunked after codings we do not implement: 501 (6.1).
+func (st *fieldState) framing(rl *requestLine) *ParseError {
+	switch {
+	case !st.te:
+		return nil
+	case st.cl >= 0:
+		return errCLAndTE
+	case rl.minor == 0:
+		return errTE10
+	case !st.teFinal || st.teChunked > 1:
+		return errTENotFinal
+	case st.teUnknown:
+		return errTEUnknown
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package http1
+
+import "bytes"
+
+// Parser reads request heads. It is resumable: call Parse with the whole
+// unconsumed buffer each time more bytes arrive (the same bytes as before,
+// plus more at the end; the buffer may have moved or grown in between). It
+// remembers how far it has scanned, so a head that arrives one byte at a
+// time costs linear work, and it checks each line as soon as the line is
+// complete, so garbage is refused early; a request line or header line
+// that outgrows its limit is refused before its CRLF arrives.
+//
+// Parsing happens in two steps. While the head is incomplete the Parser
+// scans lines and validates their syntax and limits, keeping only offsets.
+// When the empty line that ends the head arrives, it builds the Request
+// from the final buffer, so every slice in the Request aliases the buffer
+// passed to the call that returned the head.
+//
+// The zero Parser is ready to use. After Parse returns a complete head or
+// an error, the Parser is ready for the next request; call Reset to abandon
+// a partial head.
+type Parser struct {
+	pos       int  // bytes of the buffer scanned for LF so far
+	lineStart int  // offset of the line being scanned
+	inFields  bool // the request line is done; lines are header fields
+	blank     int  // empty lines skipped before the request line
+	fields    int  // header field lines seen
+	lineOff   int  // offset of the request line
+	lineEnd   int  // offset just past the request line (its CR); 0 if none
+}
+
+// Reset makes p ready to parse a new request from the start of a buffer.
+func (p *Parser) Reset() { *p = Parser{} }
+
+// defaultLimits is used when Parse is given nil Limits.
+var defaultLimits = DefaultLimits()
+
+// Parse parses the request head at the start of buf into req.
+//
+// It returns the head's length n (the bytes to consume, including any
+// leading empty lines and the final CRLF) when the head is complete and
+// valid; the body, if any, starts at buf[n]. It returns ErrNeedMore when
+// buf ends first, and a *ParseError for a malformed or refused request:
+// then req.Line (and req.Method, req.ProtoMajor, req.ProtoMinor, when the
+// request line could be read) are filled in for the log and the error page,
+// and the connection must be closed after the error response.
+//
+// Parse does not allocate once req.Headers has grown to the number of
+// fields the connection sees. A nil lim means DefaultLimits.
+func (p *Parser) Parse(buf []byte, lim *Limits, req *Request) (n int, err error) {
+	if lim == nil {
+		lim = &defaultLimits
+	}
+	if p.pos > len(buf) {
+		p.Reset() // the caller broke the contract: start over
+	}
+	for {
+		i := bytes.IndexByte(buf[p.pos:], '\n')
+		if i < 0 {
+			p.pos = len(buf)
+			if tooLong(buf[p.lineStart:], p.lineLimit(lim)) {
+				return 0, p.fail(buf, req, p.lengthError())
+			}
+			return 0, ErrNeedMore
+		}
+		lf := p.pos + i
+		p.pos = lf + 1
+		done, perr := p.scanLine(buf, lf, lim)
+		if perr != nil {
+			return 0, p.fail(buf, req, perr)
+		}
+		if done {
+			head := buf[:p.pos]
+			if perr := p.build(head, lim, req); perr != nil {
+				return 0, p.fail(buf, req, perr)
+			}
+			p.Reset()
+			return len(head), nil
+		}
+	}
+}
+
+// lineLimit returns the length limit of the line being scanned.
+func (p *Parser) lineLimit(lim *Limits) int {
+	if p.inFields {
+		return lim.FieldSize
+	}
+	return lim.RequestLine
+}
+
+func (p *Parser) lengthError() *ParseError {
+	if p.inFields {
+		return errFieldTooLong
+	}
+	return errLineTooLong
+}
+
+// tooLong reports whether raw, a line (or the start of one) without its LF,
+// is certain to exceed limit bytes of content: it has more than limit bytes
+// before a final CR. Checking this on every partial line and again on the
+// complete line gives the same verdict however the bytes arrive, the way
+// Apache's ap_rgetline refuses a line longer than its limit plus CRLF.
+func tooLong(raw []byte, limit int) bool {
+	return len(raw) > limit+1 || len(raw) == limit+1 && raw[limit] != '\r'
+}
+
+// scanLine checks the complete line that ends with the LF at buf[lf]. It
+// reports done when the line is the empty line that ends the head.
+func (p *Parser) scanLine(buf []byte, lf int, lim *Limits) (done bool, err *ParseError) {
+	raw := buf[p.lineStart:lf]
+	if tooLong(raw, p.lineLimit(lim)) {
+		return false, p.lengthError()
+	}
+	if len(raw) == 0 || raw[len(raw)-1] != '\r' {
+		return false, errBareLF
+	}
+	line := raw[:len(raw)-1]
+	switch {
+	case !p.inFields && len(line) == 0:
+		// RFC 9112 2.2: skip empty lines before the request line.
+		if p.blank++; p.blank > maxBlankLines {
+			return false, errTooManyBlank
+		}
+	case !p.inFields:
+		p.lineOff, p.lineEnd = p.lineStart, lf-1
+		var rl requestLine
+		if err := parseRequestLine(line, &rl); err != nil {
+			return false, err
+		}
+		p.inFields = true
+	case len(line) == 0:
+		return true, nil
+	default:
+		if p.fields++; lim.Fields > 0 && p.fields > lim.Fields {
+			return false, errTooManyFields
+		}
+		if err := checkField(line); err != nil {
+			return false, err
+		}
+	}
+	p.lineStart = lf + 1
+	return false, nil
+}
+
+// checkField validates field-line = field-name ":" OWS field-value OWS
+// (RFC 9112 5, RFC 9110 5.1 and 5.5): a token name directly followed by the
+// colon, and a value of visible bytes, obs-text, SP and HTAB only.
+func checkField(line []byte) *ParseError {
+	if isOWS(line[0]) {
+		return errObsFold // RFC 9112 5.2: obs-fold gets 400
+	}
+	i := 0
+	for i < len(line) && isToken(line[i]) {
+		i++
+	}
+	switch {
+	case i == len(line):
+		return errNoColon
+	case line[i] == ':' && i > 0:
+	case isOWS(line[i]) && i > 0:
+		return errFieldSpace // RFC 9112 5.1: MUST answer 400
+	default:
+		return ctlError(line[i], errFieldName)
+	}
+	for _, c := range line[i+1:] {
+		if byteClass[c]&classValue == 0 {
+			return ctlError(c, errCtl)
+		}
+	}
+	return nil
+}
+
+// fail records what is known of a refused request in req, for the access
+// log and the error page, and resets p.
+func (p *Parser) fail(buf []byte, req *Request, err *ParseError) error {
+	req.Reset()
+	if p.lineEnd > 0 && p.lineEnd <= len(buf) {
+		line := buf[p.lineOff:p.lineEnd]
+		req.Line = line
+		var rl requestLine
+		parseRequestLine(line, &rl) // fills what it can before an error
+		req.Method, req.MethodID = rl.method, rl.methodID
+		req.ProtoMajor, req.ProtoMinor = rl.major, rl.minor
+	}
+	p.Reset()
+	return err
+}
