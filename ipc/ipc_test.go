@@ -44,7 +44,8 @@ func runChild() int {
 
 func TestManifestRoundTrip(t *testing.T) {
 	want := &Manifest{
-		Slot: 3, Generation: 7, ScoreboardFd: 4, ControlFd: 5, StatusFd: 6, ErrorLogFd: -1,
+		Slot: 3, Generation: 7, ScoreboardFd: 4, ControlFd: 5, StatusFd: 6,
+		Logs:      []LogFile{{Target: "/var/log/access_log", Fd: 8}},
 		Listeners: []Listener{{Fd: 7, Addr: "127.0.0.1:8080", Proto: "http"}},
 		Config:    json.RawMessage(`{"ServerRoot":"/srv"}`),
 	}
@@ -107,7 +108,7 @@ func TestChildProcess(t *testing.T) {
 	manR.Close()
 	ctlR.Close()
 	stW.Close()
-	if err := WriteManifest(manW, &Manifest{Slot: 5, ControlFd: 4, StatusFd: 5, ErrorLogFd: -1}); err != nil {
+	if err := WriteManifest(manW, &Manifest{Slot: 5, ControlFd: 4, StatusFd: 5}); err != nil {
 		t.Fatal(err)
 	}
 	manW.Close()

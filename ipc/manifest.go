@@ -36,12 +36,19 @@ type Manifest struct {
 	ControlFd int
 	// StatusFd is the write end of the child's status pipe.
 	StatusFd int
-	// ErrorLogFd, when not -1, is the parent's error log, which the child
-	// writes to (the parent reopens it; the child is told by
-	// CommandReopenLogs and reopens by path).
-	ErrorLogFd int
+	// Logs are the log files the parent opened for the child (the error
+	// log and every CustomLog target), so that a child running as an
+	// unprivileged User can write logs in a directory only root may write.
+	Logs []LogFile
 	// Config is the serialised configuration of the child's generation.
 	Config json.RawMessage
+}
+
+// LogFile is one inherited log file: Target is the configured path (or
+// "|command"), Fd the descriptor opened for appending.
+type LogFile struct {
+	Target string
+	Fd     int
 }
 
 // Listener is one inherited listening socket.
