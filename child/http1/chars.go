@@ -97,6 +97,8 @@ func ctlError(c byte, otherwise *ParseError) *ParseError {
 		return errNUL
 	case c == '\r':
 		return errBareCR
+	case c == '\n':
+		return errBareLF
 	case c < 0x20 || c == 0x7f:
 		return errCtl
 	}
