@@ -10,19 +10,19 @@ package http1
 type chunkState uint8
 
 const (
-	csSizeStart    chunkState = iota // first hex digit of chunk-size
-	csSize                           // more hex digits
-	csExtBWS                         // BWS before ";" or CR
-	csExtNameStart                   // BWS, then the first byte of a name
-	csExtName                        // in chunk-ext-name
-	csExtNameBWS                     // BWS after a name, before "=" ";" or CR
-	csExtValStart                    // BWS after "=", then a token or DQUOTE
-	csExtVal                         // in a token value
-	csExtQuoted                      // in a quoted-string
-	csExtQuotedPair                  // after a backslash in a quoted-string
-	csSizeLF                         // CR seen at the end of the size line
-	csData                           // in chunk-data
-	csDataCR                         // CRLF after chunk-data
+	csSizeStart     chunkState = iota // first hex digit of chunk-size
+	csSize                            // more hex digits
+	csExtBWS                          // BWS before ";" or CR
+	csExtNameStart                    // BWS, then the first byte of a name
+	csExtName                         // in chunk-ext-name
+	csExtNameBWS                      // BWS after a name, before "=" ";" or CR
+	csExtValStart                     // BWS after "=", then a token or DQUOTE
+	csExtVal                          // in a token value
+	csExtQuoted                       // in a quoted-string
+	csExtQuotedPair                   // after a backslash in a quoted-string
+	csSizeLF                          // CR seen at the end of the size line
+	csData                            // in chunk-data
+	csDataCR                          // CRLF after chunk-data
 	csDataLF
 	csTrailerStart // start of a trailer line, or the final CRLF
 	csTrailerName
