@@ -1,0 +1,201 @@
+package shm
+
+import (
+	"encoding/binary"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// The worker state word, one atomic.Uint64 changed only by CAS:
+//
+//	 63                            32 31                     8 7          0
+//	+--------------------------------+------------------------+------------+
+//	| since: Unix seconds (uint32)   | generation (24 bits)   | status (8) |
+//	+--------------------------------+------------------------+------------+
+//
+// status is a Status. generation is the child's generation modulo 2^24,
+// recorded by Worker.Start. since is when the status last changed, in whole
+// seconds since the Unix epoch (unsigned, good until 2106).
+const (
+	workerStatusBits = 8
+	generationBits   = 24
+	generationMask   = 1<<generationBits - 1
+	workerSinceShift = workerStatusBits + generationBits
+)
+
+func packWorker(st Status, gen uint32, since uint32) uint64 {
+	return uint64(st) | uint64(gen&generationMask)<<workerStatusBits | uint64(since)<<workerSinceShift
+}
+
+func workerStatus(w uint64) Status { return Status(w & (1<<workerStatusBits - 1)) }
+func workerGen(w uint64) uint32    { return uint32(w>>workerStatusBits) & generationMask }
+func workerSince(w uint64) uint32  { return uint32(w >> workerSinceShift) }
+
+// The process state word, one atomic.Uint64 changed only by CAS:
+//
+//	 63      59   58              57  56       55            32 31             0
+//	+----------+----------------+-------------+----------------+---------------+
+//	| reserved | not_accepting  | quiescing   | generation     | pid           |
+//	| (5 bits) | (1 bit)        | (2 bits)    | (24 bits)      | (32 bits)     |
+//	+----------+----------------+-------------+----------------+---------------+
+//
+// pid 0 means the slot is free; a slot is claimed by a CAS whose old value
+// has pid 0. quiescing is 0, 1 (the child began a graceful stop) or 2 (the
+// parent no longer counts it as active), as in Apache.
+const (
+	procPIDMask        = 1<<32 - 1
+	procGenShift       = 32
+	procQuiescingShift = procGenShift + generationBits // 56
+	procQuiescingMask  = 3
+	procNotAcceptBit   = 1 << (procQuiescingShift + 2) // bit 58
+)
+
+func packProcess(pid int, gen uint32, quiescing int, notAccepting bool) uint64 {
+	w := uint64(uint32(pid)) | uint64(gen&generationMask)<<procGenShift |
+		uint64(quiescing&procQuiescingMask)<<procQuiescingShift
+	if notAccepting {
+		w |= procNotAcceptBit
+	}
+	return w
+}
+
+func procPID(w uint64) int           { return int(int32(uint32(w & procPIDMask))) }
+func procGen(w uint64) uint32        { return uint32(w>>procGenShift) & generationMask }
+func procQuiescing(w uint64) int     { return int(w>>procQuiescingShift) & procQuiescingMask }
+func procNotAccepting(w uint64) bool { return w&procNotAcceptBit != 0 }
+
+// Generations are stored modulo 2^24 everywhere (header, process and worker
+// slots), so comparing stored values is always like with like.
+func maskGen(gen int) uint32 { return uint32(gen) & generationMask }
+
+// unixSeconds returns t as the since field of a worker state word.
+func unixSeconds(t time.Time) uint32 {
+	s := t.Unix()
+	if s < 0 {
+		return 0
+	}
+	return uint32(s)
+}
+
+// sinceTime converts a state word's since field; 0 is the zero Time.
+func sinceTime(since uint32) time.Time {
+	if since == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(since), 0)
+}
+
+// micros returns t in µs since the Unix epoch; the zero Time is 0.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros is the inverse of micros: 0 is the zero Time.
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us)
+}
+
+// Seqlock. The single writer of a group of fields makes its sequence counter
+// odd, stores the fields, and makes it even again; a reader loads the
+// counter, the fields and the counter again, and retries when the counter
+// was odd or moved. Every access is a sync/atomic operation, so readers and
+// writers in one process are race-free, and Go's sequentially consistent
+// atomics give the ordering across processes that share the mapping.
+
+// seqBegin opens a write. If a writer died half-way (the counter is left
+// odd), the next writer simply completes the cycle, which repairs the slot.
+func seqBegin(seq *atomic.Uint64) uint64 {
+	s := seq.Load() | 1
+	seq.Store(s)
+	return s
+}
+
+// seqEnd closes the write opened by seqBegin.
+func seqEnd(seq *atomic.Uint64, s uint64) { seq.Store(s + 1) }
+
+// maxSeqTries bounds a reader's retries. A writer holds the counter odd for
+// well under a microsecond, so running out means the writer died mid-write;
+// the reader then reports the group as unreadable instead of spinning.
+const maxSeqTries = 1000
+
+// seqRead calls read until it ran between two equal even counter values. It
+// reports false if that did not happen within maxSeqTries attempts.
+func seqRead(seq *atomic.Uint64, read func()) bool {
+	for i := 0; i < maxSeqTries; i++ {
+		s1 := seq.Load()
+		if s1&1 == 0 {
+			read()
+			if seq.Load() == s1 {
+				return true
+			}
+		}
+		if i > 10 {
+			runtime.Gosched()
+		}
+	}
+	return false
+}
+
+// Text fields are arrays of atomic words holding the bytes in file order
+// (native byte order per word), NUL-padded; a value that fills the field has
+// no terminator.
+
+// textSame reports whether field already holds src (truncated, NUL-padded).
+func textSame(field []atomic.Uint64, src []byte) bool {
+	for i := range field {
+		if field[i].Load() != textWord(src, i) {
+			return false
+		}
+	}
+	return true
+}
+
+// storeText stores src into field, skipping words that do not change.
+// Only the field's owner calls it, inside a seqlock write.
+func storeText(field []atomic.Uint64, src []byte) {
+	for i := range field {
+		w := textWord(src, i)
+		if field[i].Load() != w {
+			field[i].Store(w)
+		}
+	}
+}
+
+// textWord returns word i of src, truncated and NUL-padded.
+func textWord(src []byte, i int) uint64 {
+	off := i * 8
+	if off >= len(src) {
+		return 0
+	}
+	if len(src)-off >= 8 {
+		return binary.NativeEndian.Uint64(src[off:])
+	}
+	var b [8]byte
+	copy(b[:], src[off:])
+	return binary.NativeEndian.Uint64(b[:])
+}
+
+// loadText copies field into dst, which is len(field)*8 bytes long.
+func loadText(dst []byte, field []atomic.Uint64) {
+	for i := range field {
+		binary.NativeEndian.PutUint64(dst[i*8:], field[i].Load())
+	}
+}
+
+// Text returns b up to its first NUL byte: the value of a NUL-padded text
+// field copied out by Snapshot.
+func Text(b []byte) []byte {
+	for i, c := range b {
+		if c == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}
