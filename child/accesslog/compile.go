@@ -28,37 +28,37 @@ func (e *SyntaxError) Error() string { return e.Msg }
 type op uint8
 
 const (
-	opLiteral      op = iota
-	opRemoteIP        // %h %a (no HostnameLookups, no mod_remoteip)
-	opLocalIP         // %A
-	opDash            // %l %L %{..}n %{..}^ti %{..}^to %^FB: never known here
-	opUser            // %u
-	opTime            // %t %{..}t
-	opRequestLine     // %r
-	opStatus          // %s %<s %>s
-	opBodyCLF         // %b
-	opBody            // %B
-	opMicros          // %D
-	opDuration        // %T %{s|ms|us}T
-	opPath            // %U
-	opQuery           // %q
-	opMethod          // %m
-	opProto           // %H
-	opServerName      // %v
-	opCanonicalName   // %V
-	opPort            // %p %{canonical|local|remote}p
-	opPID             // %P %{pid|tid|hextid}P
-	opKeepAlive       // %k
-	opConnStatus      // %X
-	opBytesIn         // %I
-	opBytesOut        // %O
-	opBytesTotal      // %S
-	opHeaderIn        // %{Name}i
-	opHeaderOut       // %{Name}o
-	opEnv             // %{Name}e
-	opCookie          // %{Name}C
-	opFilename        // %f
-	opHandler         // %R
+	opLiteral       op = iota
+	opRemoteIP         // %h %a (no HostnameLookups, no mod_remoteip)
+	opLocalIP          // %A
+	opDash             // %l %L %{..}n %{..}^ti %{..}^to %^FB: never known here
+	opUser             // %u
+	opTime             // %t %{..}t
+	opRequestLine      // %r
+	opStatus           // %s %<s %>s
+	opBodyCLF          // %b
+	opBody             // %B
+	opMicros           // %D
+	opDuration         // %T %{s|ms|us}T
+	opPath             // %U
+	opQuery            // %q
+	opMethod           // %m
+	opProto            // %H
+	opServerName       // %v
+	opCanonicalName    // %V
+	opPort             // %p %{canonical|local|remote}p
+	opPID              // %P %{pid|tid|hextid}P
+	opKeepAlive        // %k
+	opConnStatus       // %X
+	opBytesIn          // %I
+	opBytesOut         // %O
+	opBytesTotal       // %S
+	opHeaderIn         // %{Name}i
+	opHeaderOut        // %{Name}o
+	opEnv              // %{Name}e
+	opCookie           // %{Name}C
+	opFilename         // %f
+	opHandler          // %R
 	opCount
 )
 

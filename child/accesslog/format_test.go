@@ -184,7 +184,9 @@ func TestDirectives(t *testing.T) {
 		}, want: "text/html, */*"},
 		{format: "[%{X-Empty}i]", edit: func(e *accesslog.Entry) { e.Request = newRequest("GET / HTTP/1.1", "X-Empty", "") }, want: "[]"},
 		{format: "%{Content-Type}o %{content-length}o [%{X-Pad}o] %{Server}o", want: "image/gif 2326 [a b] -"},
-		{format: "%{Content-Type}o", edit: func(e *accesslog.Entry) { e.RespHead = []byte("HTTP/1.1 200 OK\nContent-Type: text/plain\n\nContent-Type: body") }, want: "text/plain"},
+		{format: "%{Content-Type}o", edit: func(e *accesslog.Entry) {
+			e.RespHead = []byte("HTTP/1.1 200 OK\nContent-Type: text/plain\n\nContent-Type: body")
+		}, want: "text/plain"},
 		{format: "%{Content-Type}o", edit: func(e *accesslog.Entry) { e.RespHead = nil }, want: "-"},
 		{format: "%{UNIQUE_ID}e %{unique_id}e %{NOPE}e", want: "abc abc -"},
 		{format: "%{sid}C %{theme}C %{none}C %{empty}C", edit: func(e *accesslog.Entry) {

@@ -60,7 +60,7 @@ func Open(name string, opts Options) (*Log, error) {
 	l := &Log{name: name, opts: opts}
 	l.report.init(l)
 	if cmd, ok := strings.CutPrefix(name, "|"); ok {
-		l.open = func() (*target, error) { return startPipe(l, strings.TrimSpace(cmd)) }
+		l.open = func() (*target, error) { return startPipe(strings.TrimSpace(cmd), pipeMinBackoff) }
 	} else {
 		l.open = func() (*target, error) { return openFile(name) }
 	}
@@ -69,6 +69,9 @@ func Open(name string, opts Options) (*Log, error) {
 		return nil, err
 	}
 	l.cur.Store(t)
+	if t.proc != nil {
+		go l.watchPipe(t)
+	}
 	return l, nil
 }
 

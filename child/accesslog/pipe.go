@@ -32,12 +32,9 @@ type pipeProc struct {
 
 // startPipe starts command with "sh -c", its stdin a pipe whose write end
 // becomes the target; stdout and stderr are the child's own (where Apache
-// sends them too: the error log).
-func startPipe(l *Log, command string) (*target, error) {
-	return startPipeBackoff(l, command, pipeMinBackoff)
-}
-
-func startPipeBackoff(l *Log, command string, backoff time.Duration) (*target, error) {
+// sends them too: the error log). The caller installs the target, then
+// starts watchPipe.
+func startPipe(command string, backoff time.Duration) (*target, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("piped log %q: %w", command, err)
@@ -52,9 +49,7 @@ func startPipeBackoff(l *Log, command string, backoff time.Duration) (*target, e
 	}
 	p := &pipeProc{cmd: cmd, command: command, started: time.Now(),
 		backoff: backoff, done: make(chan struct{})}
-	t := newTarget(w, p)
-	go l.watchPipe(t)
-	return t, nil
+	return newTarget(w, p), nil
 }
 
 // watchPipe waits for the program of t to exit. If t is still the Log's
@@ -85,13 +80,14 @@ func (l *Log) restartPipe(old *target, backoff time.Duration) {
 	if l.closed || l.cur.Load() != old {
 		return
 	}
-	t, err := startPipeBackoff(l, old.proc.command, backoff)
+	t, err := startPipe(old.proc.command, backoff)
 	if err != nil {
 		l.notify(fmt.Errorf("%w; retrying in %v", err, backoff))
 		time.AfterFunc(backoff, func() { l.restartPipe(old, min(2*backoff, pipeMaxBackoff)) })
 		return
 	}
 	l.swap(t)
+	go l.watchPipe(t)
 }
 
 // wait waits up to d for the program to exit, then kills it.
