@@ -1,0 +1,317 @@
+package errorlog
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+// Attribute keys the handler places in the line's fixed fields instead of
+// appending them as key=value. They are recognized outside any group,
+// whether given per record or through Logger.With.
+const (
+	// ModuleKey names the module in "[module:level]"; default "core".
+	ModuleKey = "module"
+	// CodeKey is the message's stable ID, printed "AH00489: " before the
+	// message; an int value is formatted as AH%05d.
+	CodeKey = "ah"
+	// ClientKey is the client address, printed "[client ip:port] "; a
+	// netip.AddrPort, a net.Addr or a string.
+	ClientKey = "client"
+	// TIDKey is the number printed as "tid"; see the package doc.
+	TIDKey = "tid"
+	// ErrorKey is an error. When it wraps a syscall.Errno it is printed
+	// the way Apache prints an OS error, "(13)Permission denied: ", before
+	// the client; the full error text (if it says more) and any other
+	// error follow the message as err="...".
+	ErrorKey = "err"
+)
+
+// Module returns a [ModuleKey] attribute.
+func Module(name string) slog.Attr { return slog.String(ModuleKey, name) }
+
+// Code returns a [CodeKey] attribute for AH code n.
+func Code(n int) slog.Attr { return slog.Int(CodeKey, n) }
+
+// Client returns a [ClientKey] attribute.
+func Client(addr any) slog.Attr { return slog.Any(ClientKey, addr) }
+
+// TID returns a [TIDKey] attribute.
+func TID(n int) slog.Attr { return slog.Int(TIDKey, n) }
+
+// Err returns an [ErrorKey] attribute.
+func Err(err error) slog.Attr { return slog.Any(ErrorKey, err) }
+
+// Options configure a [Handler].
+type Options struct {
+	// Level is the LogLevel; nil means warn. A *slog.LevelVar lets it
+	// change while running.
+	Level slog.Leveler
+	// Modules holds per-module levels ("LogLevel warn mpm_event:info");
+	// it is copied.
+	Modules map[string]slog.Level
+	// PID is printed as "pid"; 0 means os.Getpid().
+	PID int
+}
+
+// Handler is a slog.Handler writing Apache error_log lines (SPEC 1.4):
+//
+//	[Wed Nov 25 19:40:00.123456 2026] [mpm_event:notice] [pid 123:tid 4] AH00489: message
+//
+// Fields in order: the local time with microseconds (left out when the
+// record has none, as Apache leaves it out of startup messages);
+// "[module:level]"; "[pid P:tid T]"; for debug and trace levels the
+// caller's "file.go(line): "; an OS error "(errno)Text: "; "[client
+// ip:port] " when a client is given; the AH code; the message; other
+// attributes as key=value. The message and values are escaped as Apache's
+// ap_escape_errorlog_item does, so a line never holds raw control bytes.
+// A notice is always written whatever the level, as Apache does for file
+// error logs. Each line is one Write call on the shared writer.
+type Handler struct {
+	out     *output
+	level   slog.Leveler
+	modules map[string]slog.Level
+	pid     int
+
+	// Set by WithAttrs and WithGroup.
+	fixed  fields
+	attrs  []byte // rendered " key=value" pairs
+	prefix string // group path, "a.b."
+}
+
+// output is the writer shared by a Handler and its derivatives.
+type output struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// New returns a logger writing Apache error_log lines to w.
+func New(w io.Writer, opts Options) *slog.Logger { return slog.New(NewHandler(w, opts)) }
+
+// NewHandler returns a [Handler] writing to w.
+func NewHandler(w io.Writer, opts Options) *Handler {
+	h := &Handler{out: &output{w: w}, level: opts.Level, pid: opts.PID}
+	if h.level == nil {
+		h.level = DefaultLevel
+	}
+	if h.pid == 0 {
+		h.pid = os.Getpid()
+	}
+	if len(opts.Modules) > 0 {
+		h.modules = make(map[string]slog.Level, len(opts.Modules))
+		for m, l := range opts.Modules {
+			h.modules[m] = l
+		}
+	}
+	return h
+}
+
+// Enabled reports whether a record at level l may be written. When the
+// module is not known yet (it may come with the record), the least
+// per-module level counts and Handle filters.
+func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
+	if l == LevelNotice {
+		return true
+	}
+	if h.fixed.module != "" {
+		return l >= h.threshold(h.fixed.module)
+	}
+	min := h.level.Level()
+	for _, ml := range h.modules {
+		if ml < min {
+			min = ml
+		}
+	}
+	return l >= min
+}
+
+// threshold returns the level configured for module.
+func (h *Handler) threshold(module string) slog.Level {
+	if l, ok := h.modules[module]; ok {
+		return l
+	}
+	return h.level.Level()
+}
+
+// WithAttrs returns a handler whose lines carry attrs.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	h2.attrs = append([]byte(nil), h.attrs...)
+	for _, a := range attrs {
+		if h.prefix != "" || !h2.fixed.take(a) {
+			h2.attrs = appendAttr(h2.attrs, h.prefix, a)
+		}
+	}
+	return &h2
+}
+
+// WithGroup returns a handler that qualifies later keys with name.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.prefix = h.prefix + name + "."
+	return &h2
+}
+
+// linePool recycles line buffers.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// Handle writes one line for r. The attributes are rendered first (which
+// also finds the fixed fields), then the head and message, and the
+// rendered attributes are moved behind them.
+func (h *Handler) Handle(_ context.Context, r slog.Record) error {
+	bp := linePool.Get().(*[]byte)
+	defer putLine(bp)
+	f := h.fixed
+	b := append((*bp)[:0], h.attrs...)
+	r.Attrs(func(a slog.Attr) bool {
+		if h.prefix != "" || !f.take(a) {
+			b = appendAttr(b, h.prefix, a)
+		}
+		return true
+	})
+	if f.err != nil && (f.errno == 0 || f.err.Error() != f.errno.Error()) {
+		b = appendAttr(b, "", slog.String(ErrorKey, f.err.Error()))
+	}
+	if f.module == "" {
+		f.module = "core"
+	}
+	if r.Level != LevelNotice && r.Level < h.threshold(f.module) {
+		return nil
+	}
+	n := len(b)
+	b = h.appendHead(b, &r, &f)
+	b = appendMessage(b, r.Message)
+	b = append(b, b[:n]...)
+	b = append(b, '\n')
+	*bp = b
+	h.out.mu.Lock()
+	_, err := h.out.w.Write(b[n:])
+	h.out.mu.Unlock()
+	return err
+}
+
+// putLine returns a line buffer to the pool unless it grew huge.
+func putLine(bp *[]byte) {
+	if cap(*bp) <= 64<<10 {
+		linePool.Put(bp)
+	}
+}
+
+// appendHead appends everything before the message.
+func (h *Handler) appendHead(b []byte, r *slog.Record, f *fields) []byte {
+	if !r.Time.IsZero() {
+		b = append(b, '[')
+		b = appendCtime(b, r.Time.Local())
+		b = append(b, "] "...)
+	}
+	b = append(b, '[')
+	b = appendMessage(b, f.module)
+	b = append(b, ':')
+	b = append(b, LevelName(r.Level)...)
+	b = append(b, "] [pid "...)
+	b = strconv.AppendInt(b, int64(h.pid), 10)
+	b = append(b, ":tid "...)
+	b = strconv.AppendInt(b, f.tid, 10)
+	b = append(b, "] "...)
+	if r.Level <= LevelDebug && r.PC != 0 {
+		b = appendSource(b, r.PC)
+	}
+	if f.errno != 0 {
+		b = append(b, '(')
+		b = strconv.AppendUint(b, uint64(f.errno), 10)
+		b = append(b, ')')
+		b = appendMessage(b, capitalize(f.errno.Error()))
+		b = append(b, ": "...)
+	}
+	if f.client != "" {
+		b = append(b, "[client "...)
+		b = appendMessage(b, f.client)
+		b = append(b, "] "...)
+	}
+	if f.code != "" {
+		b = appendMessage(b, f.code)
+		b = append(b, ": "...)
+	}
+	return b
+}
+
+// appendSource appends Apache's "file(line): " for the caller at pc.
+func appendSource(b []byte, pc uintptr) []byte {
+	fr, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	if fr.File == "" {
+		return b
+	}
+	file := fr.File
+	for i := len(file) - 1; i >= 0; i-- {
+		if file[i] == '/' {
+			file = file[i+1:]
+			break
+		}
+	}
+	b = append(b, file...)
+	b = append(b, '(')
+	b = strconv.AppendInt(b, int64(fr.Line), 10)
+	return append(b, "): "...)
+}
+
+// capitalize upper-cases the first letter, turning Go's errno texts
+// ("permission denied") into strerror's ("Permission denied").
+func capitalize(s string) string {
+	if s != "" && 'a' <= s[0] && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// fields are the attributes with a place of their own in the line.
+type fields struct {
+	module string
+	code   string
+	client string
+	tid    int64
+	err    error
+	errno  syscall.Errno
+}
+
+// take stores a and reports true if it is one of the fixed fields. An
+// error is kept aside: Handle prints its errno in the head and its text
+// as err="..." when that says more.
+func (f *fields) take(a slog.Attr) bool {
+	v := a.Value.Resolve()
+	switch a.Key {
+	case ModuleKey:
+		f.module = v.String()
+	case CodeKey:
+		f.code = formatCode(v)
+	case ClientKey:
+		f.client = formatClient(v)
+	case TIDKey:
+		if v.Kind() != slog.KindInt64 {
+			return false
+		}
+		f.tid = v.Int64()
+	case ErrorKey:
+		err, ok := v.Any().(error)
+		if !ok {
+			return false
+		}
+		f.err, f.errno = err, 0
+		errors.As(err, &f.errno)
+		return true
+	default:
+		return false
+	}
+	return true
+}
