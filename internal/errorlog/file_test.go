@@ -161,4 +161,3 @@ func ExampleNew() {
 	// [mpm_event:notice] [pid 42:tid 0] Apache/2.4 (Unix) configured -- resuming normal operations
 	// done
 }
-
