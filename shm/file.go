@@ -109,6 +109,7 @@ func takeOver(f *os.File, path string, l Layout) (*Scoreboard, error) {
 	}
 	s := newScoreboard(f, m, l)
 	s.init(time.Now())
+	s.writable()
 	return s, nil
 }
 
@@ -121,6 +122,7 @@ func Attach(f *os.File) (*Scoreboard, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.writable()
 	return s, nil
 }
 

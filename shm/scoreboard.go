@@ -24,6 +24,7 @@ type Scoreboard struct {
 	procs    []Process
 	workers  []Worker // the worker array, in place in the mapping
 	readOnly bool
+	ticking  bool // holds a reference on the coarse clock
 	closed   atomic.Bool
 }
 
@@ -77,6 +78,12 @@ func (s *Scoreboard) init(now time.Time) {
 	h.magic.Store(magicWord)
 }
 
+// writable marks s as a writer's view, which keeps the coarse clock running.
+func (s *Scoreboard) writable() {
+	s.ticking = true
+	startClock()
+}
+
 // Layout returns the scoreboard's layout.
 func (s *Scoreboard) Layout() Layout { return s.layout }
 
@@ -90,6 +97,9 @@ func (s *Scoreboard) File() *os.File { return s.f }
 func (s *Scoreboard) Close() error {
 	if s.closed.Swap(true) {
 		return nil
+	}
+	if s.ticking {
+		stopClock()
 	}
 	err := s.m.Unmap()
 	if err != nil {
@@ -186,7 +196,7 @@ func (s *Scoreboard) ServerInfo() ServerInfo {
 // server-name bytes.
 func (s *Scoreboard) readInfo(info *ServerInfo, name []byte) {
 	h := s.h
-	seqRead(&h.infoSeq, func() {
+	seqRead(&h.infoSeq, int(h.parentPID.Load()), func() {
 		info.ThreadsPerChild = int(h.threadsPC.Load())
 		info.ActiveDaemonsLimit = int(h.activeLimit.Load())
 		info.MaxRequestWorkers = int(h.maxWorkers.Load())

@@ -2,6 +2,8 @@ package shm
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -241,7 +243,7 @@ func TestRestarts(t *testing.T) {
 func TestTornSlot(t *testing.T) {
 	s, _ := createTest(t, testLayout)
 	w := s.Worker(2, 2)
-	w.Start(7, 0)
+	w.Start(deadPID(t), 0)
 	w.EndRequest(10, time.Millisecond)
 	w.SetRequestInfo([]byte("client"), nil, nil, nil)
 	seqBegin(&w.seq) // the writer "dies" here
@@ -274,4 +276,14 @@ func TestSlotIndexPanics(t *testing.T) {
 			f()
 		}()
 	}
+}
+
+// deadPID returns the pid of a process that has exited and been reaped.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
 }

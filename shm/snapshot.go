@@ -124,7 +124,7 @@ func (p *Process) copyTo(d *ProcessInfo) {
 	d.Generation = int(procGen(w))
 	d.Quiescing = procQuiescing(w)
 	d.NotAccepting = procNotAccepting(w)
-	ok := seqRead(&s.seq, func() {
+	ok := seqRead(&s.seq, d.PID, func() {
 		d.Connections = int(s.connections.Load())
 		d.WriteCompletion = int(s.writeCompletion.Load())
 		d.KeepAlive = int(s.keepAlive.Load())
@@ -148,7 +148,7 @@ func (w *Worker) copyTo(d *WorkerInfo) {
 	d.Generation = int(workerGen(st))
 	d.Since = sinceTime(workerSince(st))
 	d.PID = int(w.pid.Load())
-	d.Torn = !seqRead(&w.seq, func() { w.copyCounters(d) })
+	d.Torn = !seqRead(&w.seq, d.PID, func() { w.copyCounters(d) })
 	if d.Torn {
 		*d = WorkerInfo{Status: d.Status, Generation: d.Generation, Since: d.Since, PID: d.PID, Torn: true}
 	}

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The worker state word, one atomic.Uint64 changed only by CAS:
@@ -120,50 +122,74 @@ func seqBegin(seq *atomic.Uint64) uint64 {
 // seqEnd closes the write opened by seqBegin.
 func seqEnd(seq *atomic.Uint64, s uint64) { seq.Store(s + 1) }
 
-// maxSeqTries bounds a reader's retries. A writer holds the counter odd for
-// well under a microsecond, so running out means the writer died mid-write;
-// the reader then reports the group as unreadable instead of spinning.
-const maxSeqTries = 1000
+// A reader that finds the counter odd waits for the writer. A live writer
+// holds it odd for well under a microsecond, unless it is preempted (the Go
+// scheduler and the OS may both park it for a while under load), so the
+// reader keeps waiting while the writer's process exists, up to
+// stuckWriter (a writer stopped with SIGSTOP, say). If the writer's process
+// is gone, it died mid-write: the reader reports the group unreadable at
+// once instead of spinning. A counter that moves resets the wait.
+const stuckWriter = time.Second
 
 // seqRead calls read until it ran between two equal even counter values. It
-// reports false if that did not happen within maxSeqTries attempts.
-func seqRead(seq *atomic.Uint64, read func()) bool {
-	for i := 0; i < maxSeqTries; i++ {
+// reports false if the counter stayed at one odd value while process pid
+// (the writer, 0 if unknown) was gone or for stuckWriter.
+func seqRead(seq *atomic.Uint64, pid int, read func()) bool {
+	var stuck uint64   // the odd value being waited on
+	var deadline int64 // when to give up on it, in Unix ns; 0 = not yet set
+	for spins := 0; ; spins++ {
 		s1 := seq.Load()
 		if s1&1 == 0 {
 			read()
 			if seq.Load() == s1 {
 				return true
 			}
+			continue // a write overlapped; the writer is alive
 		}
-		if i > 10 {
+		if s1 != stuck {
+			stuck, deadline, spins = s1, 0, 0
+		}
+		if spins < 64 {
 			runtime.Gosched()
+			continue
 		}
+		now := time.Now().UnixNano()
+		if deadline == 0 {
+			if pid > 0 && unix.Kill(pid, 0) == unix.ESRCH {
+				return false
+			}
+			deadline = now + int64(stuckWriter)
+		} else if now > deadline {
+			return false
+		}
+		time.Sleep(50 * time.Microsecond)
 	}
-	return false
 }
 
 // Text fields are arrays of atomic words holding the bytes in file order
 // (native byte order per word), NUL-padded; a value that fills the field has
 // no terminator.
 
-// textSame reports whether field already holds src (truncated, NUL-padded).
-func textSame(field []atomic.Uint64, src []byte) bool {
-	for i := range field {
-		if field[i].Load() != textWord(src, i) {
-			return false
-		}
-	}
-	return true
-}
-
 // storeText stores src into field, skipping words that do not change.
 // Only the field's owner calls it, inside a seqlock write.
 func storeText(field []atomic.Uint64, src []byte) {
 	for i := range field {
-		w := textWord(src, i)
-		if field[i].Load() != w {
-			field[i].Store(w)
+		if v := textWord(src, i); field[i].Load() != v {
+			field[i].Store(v)
+		}
+	}
+}
+
+// storeTextSeq is storeText that opens the seqlock lazily, at the first word
+// that changes: *open is 0 until then and holds seqBegin's value after, for
+// the caller's seqEnd. An unchanged value costs loads only.
+func storeTextSeq(field []atomic.Uint64, src []byte, seq *atomic.Uint64, open *uint64) {
+	for i := range field {
+		if v := textWord(src, i); field[i].Load() != v {
+			if *open == 0 {
+				*open = seqBegin(seq)
+			}
+			field[i].Store(v)
 		}
 	}
 }

@@ -18,7 +18,7 @@ func (w *Worker) Start(pid, generation int) bool {
 	if workerStatus(old) != Dead {
 		return false
 	}
-	if !w.state.CompareAndSwap(old, packWorker(Starting, maskGen(generation), unixSeconds(time.Now()))) {
+	if !w.state.CompareAndSwap(old, packWorker(Starting, maskGen(generation), nowSeconds())) {
 		return false
 	}
 	w.pid.Store(int32(pid))
@@ -29,7 +29,7 @@ func (w *Worker) Start(pid, generation int) bool {
 // its generation and stamping the time, and returns the previous status.
 // Use Start to leave Dead and MarkDead to return to it.
 func (w *Worker) SetStatus(st Status) Status {
-	now := unixSeconds(time.Now())
+	now := nowSeconds()
 	for {
 		old := w.state.Load()
 		if w.state.CompareAndSwap(old, packWorker(st, workerGen(old), now)) {
@@ -93,16 +93,14 @@ func (w *Worker) EndRequest(bytes int64, dur time.Duration) {
 // caller strips passwords from the request line first, as Apache does. It
 // does not allocate, and skips the write entirely when nothing changed.
 func (w *Worker) SetRequestInfo(client, request, vhost, protocol []byte) {
-	if textSame(w.client[:], client) && textSame(w.request[:], request) &&
-		textSame(w.vhost[:], vhost) && textSame(w.protocol[:], protocol) {
-		return
+	var seq uint64 // 0 until the first changed word opens the seqlock
+	storeTextSeq(w.client[:], client, &w.seq, &seq)
+	storeTextSeq(w.request[:], request, &w.seq, &seq)
+	storeTextSeq(w.vhost[:], vhost, &w.seq, &seq)
+	storeTextSeq(w.protocol[:], protocol, &w.seq, &seq)
+	if seq != 0 {
+		seqEnd(&w.seq, seq)
 	}
-	seq := seqBegin(&w.seq)
-	storeText(w.client[:], client)
-	storeText(w.request[:], request)
-	storeText(w.vhost[:], vhost)
-	storeText(w.protocol[:], protocol)
-	seqEnd(&w.seq, seq)
 }
 
 // ConnReset zeroes conn_count and conn_bytes: the worker is done with a
@@ -121,7 +119,7 @@ func (w *Worker) ConnReset() {
 // worker itself when it exits, or the parent after reaping its child.
 func (w *Worker) MarkDead() {
 	now := time.Now()
-	since := unixSeconds(now)
+	since := nowSeconds()
 	for {
 		old := w.state.Load()
 		if w.state.CompareAndSwap(old, packWorker(Dead, workerGen(old), since)) {
