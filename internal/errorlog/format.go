@@ -163,9 +163,15 @@ func formatClient(v slog.Value) string {
 	case *net.TCPAddr:
 		ap = x.AddrPort()
 	case net.Addr:
+		if x == nil {
+			return ""
+		}
 		return x.String()
 	default:
 		return v.String()
+	}
+	if !ap.IsValid() {
+		return ""
 	}
 	return ap.Addr().Unmap().String() + ":" + strconv.Itoa(int(ap.Port()))
 }

@@ -303,6 +303,9 @@ func (f *fields) take(a slog.Attr) bool {
 		}
 		f.tid = v.Int64()
 	case ErrorKey:
+		if v.Kind() == slog.KindAny && v.Any() == nil {
+			return true // Err(nil): nothing to say
+		}
 		err, ok := v.Any().(error)
 		if !ok {
 			return false

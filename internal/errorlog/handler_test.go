@@ -84,6 +84,9 @@ func TestLine(t *testing.T) {
 		{name: "escaping", level: errorlog.LevelError, msg: "a\nb\tc\x00\"é\\",
 			attrs: []slog.Attr{slog.String("v", "x\ny")},
 			want:  ts + `[core:error] [pid 123:tid 0] a\nb\tc\x00"\xc3\xa9\\ v="x\ny"` + "\n"},
+		{name: "nil error and invalid client", level: errorlog.LevelWarn, msg: "m",
+			attrs: []slog.Attr{errorlog.Err(nil), errorlog.Client(netip.AddrPort{})},
+			want:  ts + "[core:warn] [pid 123:tid 0] m\n"},
 		{name: "non-int tid", level: errorlog.LevelWarn, msg: "m", attrs: []slog.Attr{slog.String(errorlog.TIDKey, "w1")},
 			want: ts + "[core:warn] [pid 123:tid 0] m tid=w1\n"},
 	}
