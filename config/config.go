@@ -8,7 +8,7 @@ import (
 // Config is the immutable, typed result of reading an httpd.conf-style
 // configuration. Every path in it is absolute (relative paths are taken from
 // ServerRoot), every MPM limit is already clamped (SPEC.md 1.3), and it can be
-// serialised with encoding/json so that the supervisor hands each child the
+// serialised with Marshal so that the supervisor hands each child the
 // snapshot of its generation instead of letting it re-read files.
 //
 // Callers must treat a *Config as read-only once Load has returned it.
@@ -16,7 +16,7 @@ type Config struct {
 	// ServerRoot is the absolute directory relative paths are taken from.
 	ServerRoot string
 	// File is the absolute path of the main configuration file, or
-	// "(built-in default)" when the embedded default was used.
+	// BuiltinFile when the embedded default was used.
 	File string
 	// Includes lists every file read, in order (the main file first).
 	Includes []string
@@ -32,22 +32,33 @@ type Config struct {
 	// Listeners are the Listen directives, in order.
 	Listeners []Listener
 
-	// PidFile is the absolute path of the pid file.
+	// PidFile is the absolute path of the pid file (default
+	// logs/eventmpm.pid under ServerRoot).
 	PidFile string
 	// ScoreBoardFile is the absolute path of the scoreboard file (default
-	// logs/eventmpm.scoreboard under ServerRoot; eventmpm always uses a file).
+	// eventmpm.scoreboard in DefaultRuntimeDir; eventmpm always uses a file).
 	ScoreBoardFile string
+	// DefaultRuntimeDir is where runtime files go (default logs/ under
+	// ServerRoot). It is not checked at load time: like Debian's apache2ctl,
+	// whoever starts the server creates it.
+	DefaultRuntimeDir string
 	// User and Group are the names (or "#uid"/"#gid") children run as when
 	// the server starts as root. Empty means "do not change".
 	User, Group string
-	// CoreDumpDirectory, when set, is where crashed children dump core.
+	// UID and GID are User and Group resolved at load time (AH00543/AH00544
+	// when a name does not exist); -1 when unset.
+	UID, GID int
+	// CoreDumpDirectory, when set, is where crashed children dump core; it
+	// exists and is a directory. Empty means unset: Apache then uses
+	// ServerRoot and, on Linux, leaves children non-dumpable after setuid.
 	CoreDumpDirectory string
 
-	// ErrorLog is the error log target: an absolute path, "|command" for a
-	// piped log, or "syslog[:facility]"; default logs/error_log.
+	// ErrorLog is the main server's error log target: an absolute path,
+	// "|command" for a piped log, or "syslog[:facility]"; default
+	// logs/error_log.
 	ErrorLog string
-	// LogLevel is the error log threshold (Apache names: emerg ... debug,
-	// trace1..trace8); default "warn".
+	// LogLevel is the main server's error log threshold (Apache names:
+	// emerg ... debug, trace1..trace8); default "warn".
 	LogLevel string
 	// ExtendedStatus turns on the per-request fields of the scoreboard and
 	// the extended status figures (on by default, as with mod_status loaded).
@@ -55,13 +66,17 @@ type Config struct {
 	// ServerTokens controls the Server header: "Prod" (eventmpm), "Major",
 	// "Minor", "Min", "OS" or "Full" (the default, as in Apache).
 	ServerTokens string
-	// ServerSignature adds a footer line to generated pages: "Off" (the
-	// default), "On" or "EMail".
+	// ServerSignature is the main server's footer setting for generated
+	// pages: "Off" (the default), "On" or "EMail".
 	ServerSignature string
-	// TypesConfig is the mime.types file read at start ("" when none).
+	// TypesConfig is the mime.types file read at start ("" when none; the
+	// default is /etc/mime.types when that file exists).
 	TypesConfig string
 	// LogFormats maps a nickname to its format string (LogFormat fmt nick).
 	LogFormats map[string]string
+	// DefaultLogFormat is the format TransferLog uses: the last LogFormat
+	// given without a nickname, or Common Log Format.
+	DefaultLogFormat string
 
 	// Server is the main server's settings.
 	Server Server
@@ -73,6 +88,10 @@ type Config struct {
 	// ignored directives), in order. configtest prints them.
 	Warnings []Warning
 }
+
+// BuiltinFile is Config.File when Load used the embedded default
+// configuration because conf/eventmpm.conf does not exist.
+const BuiltinFile = "(built-in default)"
 
 // MPM holds the event MPM's limits (SPEC.md 1.2), already clamped in the
 // order of SPEC.md 1.3 with eventmpm's "clamp both" difference (SPEC.md 0).
@@ -106,7 +125,7 @@ type MPM struct {
 // Listener is one Listen directive.
 type Listener struct {
 	// Addr is "host:port" ("[v6]:port"); an empty host means every
-	// interface.
+	// interface. A host name is kept as written and resolved when binding.
 	Addr string
 	// Proto is the lowercased protocol: "http", or "https" for port 443.
 	Proto string
@@ -117,14 +136,23 @@ type Listener struct {
 // Server holds the per-server settings that a <VirtualHost> may override.
 type Server struct {
 	// ServerName is the host name (without scheme or port), Port the port
-	// part of ServerName (0 when not given).
+	// part of ServerName (0 when not given) and Scheme its lowercased scheme
+	// ("" when not given).
 	ServerName string
 	Port       int
-	// ServerAlias lists the extra names of a virtual host.
+	Scheme     string
+	// ServerAlias lists the extra names of a virtual host (wildcards
+	// allowed, as in Apache).
 	ServerAlias []string
 	ServerAdmin string
 	// DocumentRoot is absolute.
 	DocumentRoot string
+	// ErrorLog, LogLevel and ServerSignature are this server's values; for
+	// the main server they equal Config.ErrorLog, Config.LogLevel and
+	// Config.ServerSignature.
+	ErrorLog        string
+	LogLevel        string
+	ServerSignature string
 
 	Timeout              time.Duration
 	KeepAlive            bool
@@ -139,6 +167,9 @@ type Server struct {
 	// RequestReadTimeout is mod_reqtimeout's setting.
 	RequestReadTimeout RequestReadTimeout
 
+	// Options is the server-wide Options value that sections start from
+	// (Apache 2.4's default: FollowSymLinks).
+	Options OptionFlags
 	// DirectoryIndex lists the index file names; nil when "disabled".
 	DirectoryIndex []string
 	// AddType maps a lowercased file extension (without the dot) to a
@@ -152,7 +183,9 @@ type Server struct {
 	CustomLogs []CustomLog
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
-	// <LocationMatch>, <Files> and <FilesMatch> sections, in order.
+	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A
+	// virtual host's list starts with the main server's sections, as
+	// Apache merges them.
 	Sections []Section
 }
 
@@ -175,8 +208,8 @@ type RequestReadTimeout struct {
 }
 
 // ReadStage is one stage of RequestReadTimeout: the first deadline Timeout,
-// extended by one second per MinRate bytes received, up to Max. A zero
-// Timeout turns the stage off.
+// extended by one second per MinRate bytes received, up to Max (0: no upper
+// bound). A zero Timeout turns the stage off.
 type ReadStage struct {
 	Timeout time.Duration
 	Max     time.Duration
@@ -185,7 +218,7 @@ type ReadStage struct {
 
 // CustomLog is one CustomLog or TransferLog directive.
 type CustomLog struct {
-	// Target is an absolute path or "|command".
+	// Target is an absolute path or "|command" (kept as written).
 	Target string
 	// Format is the format string (a nickname is resolved at load time).
 	Format string
@@ -205,38 +238,66 @@ const (
 	SectionFiles
 )
 
+// String returns the section's directive name without the Match suffix.
+func (k SectionKind) String() string {
+	switch k {
+	case SectionDirectory:
+		return "Directory"
+	case SectionLocation:
+		return "Location"
+	case SectionFiles:
+		return "Files"
+	}
+	return "SectionKind(?)"
+}
+
 // Section is one <Directory>, <Location> or <Files> section (or the Match
 // variants, or a "~" pattern) with the directives eventmpm applies in it.
 // Pointer fields are nil when the section does not set them.
 type Section struct {
 	Kind SectionKind
 	// Pattern is the path or wildcard pattern as written (Directory paths
-	// made absolute); Regex is set for the Match forms and "~".
+	// made absolute relative to ServerRoot, with a trailing slash as Apache
+	// adds); Regex is set for the Match forms and "~".
 	Pattern string
 	Regex   bool
 	Pos     Pos
 
 	// Options is the effective option set after the section's Options
-	// directive (+/- forms applied against the enclosing value).
-	Options *Options
+	// directives, with +/- forms applied against the server's Options.
+	Options *OptionFlags
+	// OptionsDelta is set when the section's Options were all +/- forms:
+	// Apache applies them at request time over whatever the enclosing
+	// sections produced, which a request-time merge can repeat from here.
+	OptionsDelta *OptionsDelta
 	// AllowOverride is always "None": anything else is an error.
 	AllowOverride string
 	// Handler is the SetHandler value ("server-status", or "" for none).
 	Handler string
 	// Require is the access rule; nil when the section has none.
 	Require *Require
-	// DirectoryIndex overrides the server's list when non-nil.
+	// DirectoryIndex overrides the server's list when non-nil; an empty
+	// non-nil list means "disabled".
 	DirectoryIndex []string
+	// LimitRequestBody overrides the server's limit when non-nil.
+	LimitRequestBody *int64
 }
 
-// Options is the Options directive's set of flags that eventmpm implements.
-type Options struct {
+// OptionFlags is the Options directive's set of flags that eventmpm
+// implements. (The name Options is taken by Load's options.)
+type OptionFlags struct {
 	FollowSymLinks bool
 	// SymLinksIfOwnerMatch follows a link only when its owner owns the
 	// target too.
 	SymLinksIfOwnerMatch bool
 	// Indexes turns on directory listings.
 	Indexes bool
+}
+
+// OptionsDelta is a relative Options directive ("+Indexes -FollowSymLinks"):
+// the flags set in Add are switched on and those in Remove off.
+type OptionsDelta struct {
+	Add, Remove OptionFlags
 }
 
 // RequireKind is the kind of one Require rule.
@@ -255,7 +316,8 @@ const (
 
 // Require is an access rule: a request is granted when any of Rules grants
 // it (Apache's implicit <RequireAny>), or, with All set, when every rule does
-// (<RequireAll>). A rule with Not set inverts it (Require not ...).
+// (<RequireAll>). A rule with Not set inverts it (Require not ...), which
+// Apache allows only inside <RequireAll>.
 type Require struct {
 	All   bool
 	Rules []RequireRule
@@ -276,9 +338,19 @@ type Pos struct {
 
 // Warning is one startup warning. Code is Apache's AH number where Apache has
 // one ("AH00513"), or empty. Text is the whole message as Apache prints it at
-// first startup ("WARNING: MaxRequestWorkers of 150 is not an integer ...").
+// first startup ("WARNING: MaxRequestWorkers of 150 is not an integer ..."),
+// or in its restart wording when Options.Previous was set. Pos is the
+// directive the warning is about, when there is one.
 type Warning struct {
 	Code string
 	Text string
 	Pos  Pos
+}
+
+// String formats the warning as Apache logs it: "AH00513: WARNING: ...".
+func (w Warning) String() string {
+	if w.Code == "" {
+		return w.Text
+	}
+	return w.Code + ": " + w.Text
 }

@@ -1,0 +1,237 @@
+package config
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// This file is mod_authz_core's Require and its containers, with
+// mod_authz_host's providers: all, local and ip. Config's Require type holds
+// one level: a list of rules combined by "any" (Apache's implicit
+// <RequireAny>) or by "all" (<RequireAll>).
+
+// refusedProviders are authorization providers of Apache's standard modules
+// that eventmpm does not implement, with the reason.
+var refusedProviders = map[string]string{
+	"host":        "it does no DNS lookups; use Require ip",
+	"forward-dns": "it does no DNS lookups; use Require ip",
+	"user":        "it implements no authentication",
+	"valid-user":  "it implements no authentication",
+	"group":       "it implements no authentication",
+	"file-owner":  "it implements no authentication",
+	"file-group":  "it implements no authentication",
+	"env":         "it has no mod_setenvif",
+	"method":      "only all, local and ip are implemented",
+	"expr":        "it has no expression parser",
+}
+
+// parseRequire reads one Require line: [not] provider args...
+func parseRequire(raw string) (RequireRule, error) {
+	words := splitWords(raw)
+	var r RequireRule
+	if len(words) > 0 && strings.EqualFold(words[0], "not") {
+		r.Not = true
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return r, errorf("Require requires at least one argument, the authorization provider")
+	}
+	provider, args := strings.ToLower(words[0]), words[1:]
+	switch provider {
+	case "all":
+		return r, parseRequireAll(&r, args)
+	case "local":
+		if len(args) > 0 {
+			return r, errorf("'Require local' does not take an argument")
+		}
+		r.Kind = RequireLocal
+		return r, nil
+	case "ip":
+		return r, parseRequireIP(&r, args)
+	}
+	if why, ok := refusedProviders[provider]; ok {
+		return r, errorf("Require %s: eventmpm does not implement the '%s' authorization provider: %s", words[0], words[0], why)
+	}
+	return r, errorf("Unknown Authz provider: %s", words[0])
+}
+
+func parseRequireAll(r *RequireRule, args []string) error {
+	if len(args) != 1 {
+		return errorf("'Require all' takes one argument, 'granted' or 'denied'")
+	}
+	if r.Not {
+		return errorf("'Require not all %s' is not supported: write Require all granted or Require all denied", args[0])
+	}
+	switch strings.ToLower(args[0]) {
+	case "granted":
+		r.Kind = RequireAllGranted
+	case "denied":
+		r.Kind = RequireAllDenied
+	default:
+		return errorf("Argument for 'Require all' must be 'granted' or 'denied'")
+	}
+	return nil
+}
+
+func parseRequireIP(r *RequireRule, args []string) error {
+	if len(args) == 0 {
+		return errorf("'Require ip' requires at least one IP address or network")
+	}
+	r.Kind = RequireIP
+	for _, a := range args {
+		p, err := parseIPNet(a)
+		if err != nil {
+			return err
+		}
+		r.Nets = append(r.Nets, p)
+	}
+	return nil
+}
+
+// parseIPNet reads what apr_ipsubnet_create accepts: a full address, an
+// address with /bits or /netmask, or a partial IPv4 address ("10.1" or
+// "10.1." is 10.1.0.0/16).
+func parseIPNet(s string) (netip.Prefix, error) {
+	bad := errorf("ip address '%s' appears to be invalid", s)
+	addrPart, mask, hasMask := strings.Cut(s, "/")
+	if a, err := netip.ParseAddr(addrPart); err == nil {
+		if a.Zone() != "" {
+			return netip.Prefix{}, bad
+		}
+		bits := a.BitLen()
+		if hasMask {
+			if bits, err = maskBits(mask, a.Is4()); err != nil || bits > a.BitLen() {
+				return netip.Prefix{}, bad
+			}
+		}
+		return netip.PrefixFrom(a, bits).Masked(), nil
+	}
+	if hasMask {
+		return netip.Prefix{}, bad
+	}
+	return partialIPv4(s, bad)
+}
+
+// maskBits reads "/24" or, for IPv4, "/255.255.255.0" (which must be
+// contiguous).
+func maskBits(mask string, v4 bool) (int, error) {
+	if allDigits(mask) {
+		return strconv.Atoi(mask)
+	}
+	m, err := netip.ParseAddr(mask)
+	if err != nil || !v4 || !m.Is4() {
+		return 0, errBadAddr
+	}
+	b := m.As4()
+	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	ones := 0
+	for v&0x80000000 != 0 {
+		ones++
+		v <<= 1
+	}
+	if v != 0 {
+		return 0, errBadAddr
+	}
+	return ones, nil
+}
+
+// partialIPv4 is APR's legacy "a.b.c." syntax: one to three leading octets.
+func partialIPv4(s string, bad error) (netip.Prefix, error) {
+	parts := strings.Split(strings.TrimSuffix(s, "."), ".")
+	if len(parts) > 4 {
+		return netip.Prefix{}, bad
+	}
+	var b [4]byte
+	for i, p := range parts {
+		if !allDigits(p) || len(p) > 3 {
+			return netip.Prefix{}, bad
+		}
+		n, _ := strconv.Atoi(p)
+		if n > 255 {
+			return netip.Prefix{}, bad
+		}
+		b[i] = byte(n)
+	}
+	return netip.PrefixFrom(netip.AddrFrom4(b), 8*len(parts)), nil
+}
+
+// setRequire adds a rule to the enclosing <RequireAll>/<RequireAny>, or to
+// the section's implicit <RequireAny>, where a negated rule has no effect.
+func setRequire(w *walker, c *call) error {
+	r, err := parseRequire(c.raw)
+	if err != nil {
+		return err
+	}
+	if w.authz != nil {
+		if r.Not && !w.authz.All {
+			return errorf("negative Require directive has no effect in <RequireAny> directive")
+		}
+		w.authz.Rules = append(w.authz.Rules, r)
+		return nil
+	}
+	if r.Not {
+		return errorf("negative Require directive has no effect in <RequireAny> directive")
+	}
+	w.sec.rules = append(w.sec.rules, r)
+	return nil
+}
+
+// setRequireBox is <RequireAll> and <RequireAny>: one per section, one
+// level deep.
+func setRequireBox(all bool) func(*walker, *call) error {
+	return func(w *walker, c *call) error {
+		if c.raw != ">" {
+			return errorf("%s> directive takes no arguments", c.d.name)
+		}
+		if w.authz != nil {
+			return errorf("%s> inside %s> is not supported by eventmpm: Require sections nest one level deep", c.d.name, c.sc.authz)
+		}
+		if w.sec.box != nil {
+			return errorf("%s>: eventmpm supports one <RequireAll> or <RequireAny> per section", c.d.name)
+		}
+		box := &Require{All: all}
+		w.authz = box
+		err := w.walk(c.kids, c.sc.enter(c.name))
+		w.authz = nil
+		if err != nil {
+			return err
+		}
+		if err := checkBox(c.d.name, box); err != nil {
+			return err
+		}
+		w.sec.box, w.sec.boxPos = box, c.pos
+		return nil
+	}
+}
+
+func checkBox(name string, box *Require) error {
+	if len(box.Rules) == 0 {
+		return errorf("%s> directive contains no authorization directives", name)
+	}
+	for _, r := range box.Rules {
+		if !r.Not {
+			return nil
+		}
+	}
+	return errorf("%s> directive contains only negative authorization directives", name)
+}
+
+// finishRequire sets the section's rule once its body is walked.
+func (sec *sectionState) finishRequire() error {
+	switch {
+	case sec.box != nil && len(sec.rules) > 0:
+		return errAt(sec.boxPos, "eventmpm cannot combine Require lines with a <RequireAll> or <RequireAny> section in one section: put every Require inside it")
+	case sec.box != nil:
+		sec.s.Require = sec.box
+	case len(sec.rules) > 0:
+		sec.s.Require = &Require{Rules: sec.rules}
+	}
+	return nil
+}
+
+// setRequireNone refuses <RequireNone>: a rule that can only deny has no
+// place in Config's one-level Require.
+func setRequireNone(_ *walker, _ *call) error {
+	return errorf("<RequireNone> is not supported by eventmpm: use <RequireAll> with Require not lines")
+}

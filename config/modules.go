@@ -1,0 +1,118 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// modules are the Apache modules eventmpm implements, by identifier (as
+// LoadModule names them) and by source file name (as <IfModule> may).
+// <IfModule> counts every one of them as loaded, with or without LoadModule.
+var modules = map[string]string{
+	"core_module":       "core.c",
+	"so_module":         "mod_so.c",
+	"http_module":       "http_core.c",
+	"mpm_event_module":  "event.c",
+	"status_module":     "mod_status.c",
+	"dir_module":        "mod_dir.c",
+	"mime_module":       "mod_mime.c",
+	"log_config_module": "mod_log_config.c",
+	"unixd_module":      "mod_unixd.c",
+	"reqtimeout_module": "mod_reqtimeout.c",
+	"authz_core_module": "mod_authz_core.c",
+	"authz_host_module": "mod_authz_host.c",
+}
+
+// moduleLoaded is <IfModule>'s test: a module identifier or file name.
+func moduleLoaded(name string) bool {
+	if _, ok := modules[name]; ok {
+		return true
+	}
+	for _, file := range modules {
+		if file == name {
+			return true
+		}
+	}
+	return false
+}
+
+// readLoadModule accepts LoadModule for the modules eventmpm implements (the
+// path is not opened: the module is built in) and refuses every other one.
+func readLoadModule(r *reader, _ *cursor, c *call) ([]*node, error) {
+	id, file := c.args[0], c.args[1]
+	if _, ok := modules[id]; !ok {
+		return nil, errorf("LoadModule %s: eventmpm does not provide this module (%s); remove the LoadModule line or disable the module",
+			id, filepath.Base(file))
+	}
+	if !slices.Contains(r.l.cfg.Modules, id) {
+		r.l.cfg.Modules = append(r.l.cfg.Modules, id)
+	}
+	return nil, nil
+}
+
+// readDefine is Define NAME [value]: NAME then exists for <IfDefine>, and
+// with a value ${NAME} expands to it. Apache refuses it in directory
+// context, with a message naming the section.
+func readDefine(r *reader, _ *cursor, c *call) ([]*node, error) {
+	if err := checkDefineContext(c); err != nil {
+		return nil, err
+	}
+	name := c.args[0]
+	if strings.Contains(name, ":") {
+		return nil, errorf("Variable name must not contain ':'")
+	}
+	l := r.l
+	if _, ok := l.cfg.Defines[name]; !ok {
+		l.cfg.Defines[name] = ""
+	}
+	if len(c.args) == 2 {
+		l.cfg.Defines[name] = c.args[1]
+		l.vars[name] = c.args[1]
+	}
+	return nil, nil
+}
+
+// readUnDefine is UnDefine NAME: it removes a -D or Define name.
+func readUnDefine(r *reader, _ *cursor, c *call) ([]*node, error) {
+	if err := checkDefineContext(c); err != nil {
+		return nil, err
+	}
+	name := c.args[0]
+	if strings.Contains(name, ":") {
+		return nil, errorf("Variable name must not contain ':'")
+	}
+	delete(r.l.cfg.Defines, name)
+	delete(r.l.vars, name)
+	return nil, nil
+}
+
+func checkDefineContext(c *call) error {
+	if c.sc.authz != "" {
+		return errorf("%s is not valid in %s> context", c.d.name, c.sc.authz)
+	}
+	if c.sc.dir != "" {
+		return errorf("%s is not valid in %s> context", c.d.name, c.sc.dir)
+	}
+	return nil
+}
+
+// readServerRoot is ServerRoot dir. Apache runs it while reading, so every
+// relative path of the configuration, before or after it, is taken from the
+// last ServerRoot; a relative ServerRoot is taken from the current directory.
+func readServerRoot(r *reader, _ *cursor, c *call) ([]*node, error) {
+	dir, err := filepath.Abs(c.args[0])
+	if err == nil {
+		var fi os.FileInfo
+		fi, err = os.Stat(dir)
+		if err == nil && !fi.IsDir() {
+			err = os.ErrInvalid
+		}
+	}
+	if err != nil {
+		return nil, errorf("ServerRoot must be a valid directory")
+	}
+	r.l.cfg.ServerRoot = dir
+	return nil, nil
+}

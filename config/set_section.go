@@ -1,0 +1,295 @@
+package config
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// This file holds the containers (<VirtualHost> and the directory-level
+// sections) and the directives that only mean something inside a section:
+// OptionFlags, AllowOverride, SetHandler.
+
+// sectionState is a directory-level section being built.
+type sectionState struct {
+	s        Section
+	absolute bool // an absolute Options directive was seen
+	rules    []RequireRule
+	box      *Require // the section's <RequireAll>/<RequireAny>
+	boxPos   Pos
+}
+
+// setVirtualHost is <VirtualHost addr ...>: a new server whose body is
+// walked, and which inherits what it does not set (walk.go, inherit).
+func setVirtualHost(w *walker, c *call) error {
+	arg, err := sectionArg(c.d, c.raw)
+	if err != nil {
+		return err
+	}
+	addrs := splitWords(arg)
+	for _, a := range addrs {
+		if _, err := parseVhostAddr(a); err != nil {
+			return err
+		}
+	}
+	v := &vhostState{serverState: newServerState(&Server{}), addrs: addrs, pos: c.pos}
+	w.srv = v.serverState
+	err = w.walk(c.kids, c.sc.enter(c.name))
+	w.srv = w.main
+	if err != nil {
+		return err
+	}
+	w.vhosts = append(w.vhosts, v)
+	return nil
+}
+
+// setSection builds <Directory>, <Location>, <Files> and their Match forms
+// (match) or "~ regex" forms.
+func setSection(kind SectionKind, match bool) func(*walker, *call) error {
+	return func(w *walker, c *call) error {
+		if w.sec != nil {
+			return errorf("%s> inside %s> is not supported by eventmpm: sections do not nest; write it at server level", c.d.name, c.sc.dir)
+		}
+		s, err := w.sectionHeader(kind, match, c)
+		if err != nil {
+			return err
+		}
+		w.sec = &sectionState{s: s}
+		err = w.walk(c.kids, c.sc.enter(c.name))
+		sec := w.sec
+		w.sec = nil
+		if err != nil {
+			return err
+		}
+		if err := sec.finishRequire(); err != nil {
+			return err
+		}
+		w.srv.srv.Sections = append(w.srv.srv.Sections, sec.s)
+		return nil
+	}
+}
+
+// sectionHeader reads a section's argument: a path or pattern, or "~" and a
+// regular expression, which must compile.
+func (w *walker) sectionHeader(kind SectionKind, match bool, c *call) (Section, error) {
+	arg, err := sectionArg(c.d, c.raw)
+	if err != nil {
+		return Section{}, err
+	}
+	pattern, rest := getWord(arg)
+	regex := match
+	if !match && pattern == "~" {
+		regex = true
+		pattern, _ = getWord(rest)
+		if pattern == "" {
+			return Section{}, errorf("%s> directive requires additional arguments", c.d.name)
+		}
+	}
+	if regex {
+		if _, err := regexp.Compile(pattern); err != nil {
+			return Section{}, errorf("Regex could not be compiled: %w", err)
+		}
+	} else if kind == SectionDirectory {
+		pattern = w.dirPattern(pattern)
+	}
+	return Section{Kind: kind, Pattern: pattern, Regex: regex, Pos: c.pos}, nil
+}
+
+// dirPattern makes a <Directory> path absolute (relative paths are taken
+// from ServerRoot, which the bundled configuration relies on) and ends it
+// with a slash, as Apache does so that /www does not match /www2.
+func (w *walker) dirPattern(p string) string {
+	if p == "/" {
+		return p
+	}
+	p = w.l.rootRelative(p)
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return filepath.ToSlash(p)
+}
+
+// optionWords maps the Options keywords to the flags eventmpm implements.
+var optionWords = map[string]OptionFlags{
+	"indexes":              {Indexes: true},
+	"followsymlinks":       {FollowSymLinks: true},
+	"symlinksifownermatch": {SymLinksIfOwnerMatch: true},
+}
+
+// unimplementedOptions are the Options eventmpm refuses to switch on.
+var unimplementedOptions = map[string]string{
+	"execcgi":        "ExecCGI (it runs no CGI scripts)",
+	"includes":       "Includes (server-side includes)",
+	"includesnoexec": "IncludesNOEXEC (server-side includes)",
+	"multiviews":     "MultiViews (content negotiation)",
+	"runscripts":     "RunScripts (CGI scripts and content negotiation)",
+}
+
+// parseOptions reads an Options line: either every word has a + or - sign
+// (a delta), or none has (an absolute set).
+func parseOptions(w *walker, c *call) (abs *OptionFlags, delta *OptionsDelta, err error) {
+	var set OptionFlags
+	var d OptionsDelta
+	signed := false
+	for i, word := range c.args {
+		sign := word[0]
+		if sign == '+' || sign == '-' {
+			word = word[1:]
+		} else {
+			sign = 0
+		}
+		if i == 0 {
+			signed = sign != 0
+		} else if signed != (sign != 0) {
+			return nil, nil, errorf("Either all OptionFlags must start with + or -, or no Option may.")
+		}
+		if err := applyOptionWord(w, c, word, sign, &set, &d); err != nil {
+			return nil, nil, err
+		}
+	}
+	if signed {
+		return nil, &d, nil
+	}
+	return &set, nil, nil
+}
+
+// applyOptionWord adds one keyword to an absolute set or a delta.
+func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlags, d *OptionsDelta) error {
+	lw := strings.ToLower(word)
+	if flag, ok := optionWords[lw]; ok {
+		switch sign { // a later word overrides an earlier one
+		case '+':
+			d.Add, d.Remove = union(d.Add, flag), minus(d.Remove, flag)
+		case '-':
+			d.Remove, d.Add = union(d.Remove, flag), minus(d.Add, flag)
+		default:
+			*set = union(*set, flag)
+		}
+		return nil
+	}
+	if what, ok := unimplementedOptions[lw]; ok {
+		if sign == '-' {
+			return nil // switching it off is what eventmpm does anyway
+		}
+		return errorf("Options %s%s: eventmpm does not implement %s", signString(sign), word, what)
+	}
+	switch {
+	case lw == "none" && sign == 0:
+		*set = OptionFlags{}
+		return nil
+	case lw == "all" && sign == 0:
+		*set = OptionFlags{Indexes: true, FollowSymLinks: true}
+		w.warn(c.pos, "", "Options All: eventmpm implements only its Indexes and FollowSymLinks parts; Includes and ExecCGI have no effect")
+		return nil
+	}
+	return errorf("Illegal option %s%s", signString(sign), word)
+}
+
+func signString(sign byte) string {
+	if sign == 0 {
+		return ""
+	}
+	return string(sign)
+}
+
+func union(a, b OptionFlags) OptionFlags {
+	return OptionFlags{
+		FollowSymLinks:       a.FollowSymLinks || b.FollowSymLinks,
+		SymLinksIfOwnerMatch: a.SymLinksIfOwnerMatch || b.SymLinksIfOwnerMatch,
+		Indexes:              a.Indexes || b.Indexes,
+	}
+}
+
+func minus(a, b OptionFlags) OptionFlags {
+	return OptionFlags{
+		FollowSymLinks:       a.FollowSymLinks && !b.FollowSymLinks,
+		SymLinksIfOwnerMatch: a.SymLinksIfOwnerMatch && !b.SymLinksIfOwnerMatch,
+		Indexes:              a.Indexes && !b.Indexes,
+	}
+}
+
+// apply switches a delta's flags on and off (Add and Remove never overlap).
+func (d OptionsDelta) apply(o OptionFlags) OptionFlags {
+	return minus(union(o, d.Add), d.Remove)
+}
+
+// then is the delta of applying d and then next.
+func (d OptionsDelta) then(next OptionsDelta) OptionsDelta {
+	return OptionsDelta{
+		Add:    union(minus(d.Add, next.Remove), next.Add),
+		Remove: union(minus(d.Remove, next.Add), next.Remove),
+	}
+}
+
+// setOptions is Options, for the server or the enclosing section.
+func setOptions(w *walker, c *call) error {
+	abs, delta, err := parseOptions(w, c)
+	if err != nil {
+		return err
+	}
+	if w.sec == nil {
+		if abs != nil {
+			w.srv.srv.Options = *abs
+		} else {
+			w.srv.srv.Options = delta.apply(w.srv.srv.Options)
+		}
+		w.srv.mark("Options")
+		return nil
+	}
+	return w.sec.setOptions(abs, delta, w.srv.srv.Options)
+}
+
+func (sec *sectionState) setOptions(abs *OptionFlags, delta *OptionsDelta, base OptionFlags) error {
+	s := &sec.s
+	if abs != nil {
+		s.Options, s.OptionsDelta, sec.absolute = abs, nil, true
+		return nil
+	}
+	if s.Options != nil {
+		base = *s.Options
+	}
+	o := delta.apply(base)
+	s.Options = &o
+	if !sec.absolute {
+		acc := OptionsDelta{}
+		if s.OptionsDelta != nil {
+			acc = *s.OptionsDelta
+		}
+		acc = acc.then(*delta)
+		s.OptionsDelta = &acc
+	}
+	return nil
+}
+
+// setAllowOverride accepts only None: eventmpm reads no .htaccess files.
+// Outside <Directory> it is AH00114, as in Apache.
+func setAllowOverride(w *walker, c *call) error {
+	if len(c.args) != 1 || !strings.EqualFold(c.args[0], "None") {
+		return errorf("AllowOverride %s: eventmpm reads no .htaccess files; only AllowOverride None is supported",
+			strings.Join(c.args, " "))
+	}
+	if w.sec.s.Kind != SectionDirectory {
+		w.warn(c.pos, "AH00114", "Useless use of AllowOverride in line %d of %s.", c.pos.Line, c.pos.File)
+	}
+	w.sec.s.AllowOverride = "None"
+	return nil
+}
+
+// setAccessFileName is accepted for compatibility and does nothing.
+func setAccessFileName(w *walker, c *call) error {
+	w.warn(c.pos, "", "AccessFileName has no effect: eventmpm reads no .htaccess files (AllowOverride None)")
+	return nil
+}
+
+// setHandler is SetHandler: server-status, or none/default-handler.
+func setHandler(w *walker, c *call) error {
+	switch h := strings.ToLower(c.args[0]); h {
+	case "server-status":
+		w.sec.s.Handler = h
+	case "none", "default-handler":
+		w.sec.s.Handler = ""
+	default:
+		return errorf("SetHandler %s: eventmpm provides only the server-status handler (none and default-handler reset it)", c.args[0])
+	}
+	return nil
+}

@@ -1,0 +1,300 @@
+package config
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds the setters of the per-server directives (core and
+// http_core, mod_dir, mod_mime): they apply to the main server or to the
+// <VirtualHost> they sit in.
+
+// setServerName is ServerName [scheme://]host[:port].
+func setServerName(w *walker, c *call) error {
+	arg := c.args[0]
+	if hasWildcard(arg) {
+		return errorf("Invalid ServerName \"%s\" use ServerAlias to set multiple server names.", arg)
+	}
+	scheme, rest, ok := strings.Cut(arg, "://")
+	if !ok {
+		scheme, rest = "", arg
+	}
+	host, portStr, hasPort := rest, "", false
+	if strings.HasPrefix(rest, "[") {
+		if i := strings.IndexByte(rest, ']'); i > 0 {
+			host = rest[:i+1]
+			portStr, hasPort = strings.CutPrefix(rest[i+1:], ":")
+		}
+	} else if i := strings.IndexByte(rest, ':'); i >= 0 {
+		host, portStr, hasPort = rest[:i], rest[i+1:], true
+	}
+	port := 0
+	if hasPort {
+		port = atoi(portStr)
+		if port <= 0 || port >= 65536 {
+			return errorf("The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", arg)
+		}
+	}
+	s := w.srv.srv
+	s.ServerName, s.Port, s.Scheme = host, port, strings.ToLower(scheme)
+	w.srv.mark("ServerName")
+	return nil
+}
+
+// setServerAlias is ServerAlias name... (virtual hosts only).
+func setServerAlias(w *walker, c *call) error {
+	w.srv.srv.ServerAlias = append(w.srv.srv.ServerAlias, c.args...)
+	return nil
+}
+
+func setServerAdmin(w *walker, c *call) error {
+	w.srv.srv.ServerAdmin = c.args[0]
+	w.srv.mark("ServerAdmin")
+	return nil
+}
+
+// setDocumentRoot checks the directory as Apache does: fatal for the main
+// server (unless -T), AH00112 for a virtual host.
+func setDocumentRoot(w *walker, c *call) error {
+	dir := w.l.rootRelative(c.args[0])
+	if !c.sc.vhost && w.l.opts.SkipDocumentRootCheck {
+		w.srv.srv.DocumentRoot = dir
+		w.srv.mark("DocumentRoot")
+		return nil
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		if !c.sc.vhost {
+			return errorf("DocumentRoot '%s' is not a directory, or is not readable", dir)
+		}
+		w.warn(c.pos, "AH00112", "Warning: DocumentRoot [%s] does not exist", dir)
+	}
+	w.srv.srv.DocumentRoot = dir
+	w.srv.mark("DocumentRoot")
+	return nil
+}
+
+// setErrorLog keeps "|command" and "syslog[:...]" as written; a file is
+// relative to ServerRoot.
+func setErrorLog(w *walker, c *call) error {
+	target := c.args[0]
+	if !strings.HasPrefix(target, "|") && target != "syslog" && !strings.HasPrefix(target, "syslog:") {
+		target = w.l.rootRelative(target)
+	}
+	w.srv.srv.ErrorLog = target
+	w.srv.mark("ErrorLog")
+	return nil
+}
+
+// logLevels are Apache's level names, most severe first.
+var logLevels = []string{"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+	"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8"}
+
+func validLevel(s string) (string, bool) {
+	s = strings.ToLower(s)
+	for _, l := range logLevels {
+		if s == l {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// setLogLevel is LogLevel [module:]level ...: eventmpm keeps one level per
+// server, so per-module levels are checked and then ignored, with a warning.
+func setLogLevel(w *walker, c *call) error {
+	if len(c.args) == 0 {
+		return errorf("LogLevel requires at least one argument")
+	}
+	for _, arg := range c.args {
+		module, level, perModule := strings.Cut(arg, ":")
+		if !perModule {
+			level = module
+		}
+		l, ok := validLevel(level)
+		if !ok {
+			return errorf("LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8")
+		}
+		if perModule {
+			w.warn(c.pos, "", "LogLevel %s has no effect: eventmpm has one log level per server, not one per module", arg)
+			continue
+		}
+		w.srv.srv.LogLevel = l
+		w.srv.mark("LogLevel")
+	}
+	return nil
+}
+
+// setTimeout is Timeout seconds (atoi). Apache would take a negative value
+// as "wait forever"; eventmpm refuses it.
+func setTimeout(w *walker, c *call) error {
+	n := atoi(c.args[0])
+	if n < 0 {
+		return errorf("Timeout must not be negative")
+	}
+	w.srv.srv.Timeout = time.Duration(n) * time.Second
+	w.srv.mark("Timeout")
+	return nil
+}
+
+func setKeepAlive(w *walker, c *call) error {
+	w.srv.srv.KeepAlive = isOn(c.args[0])
+	w.srv.mark("KeepAlive")
+	return nil
+}
+
+// setKeepAliveTimeout is KeepAliveTimeout num[unit], default unit seconds.
+func setKeepAliveTimeout(w *walker, c *call) error {
+	d, ok := parseTimeout(c.args[0], "s")
+	if !ok {
+		return errorf("KeepAliveTimeout has wrong format")
+	}
+	w.srv.srv.KeepAliveTimeout = d
+	w.srv.mark("KeepAliveTimeout")
+	return nil
+}
+
+// parseTimeout is ap_timeout_parameter_parse: an integer, then a unit (only
+// its first letters count: "ms", "s", "mi", "h"), or defUnit when none.
+// Negative values are refused.
+func parseTimeout(s, defUnit string) (time.Duration, bool) {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil || n < 0 || n > 1<<31 {
+		return 0, false
+	}
+	unit := s[i:]
+	if unit == "" {
+		unit = defUnit
+	}
+	switch {
+	case strings.HasPrefix(unit, "ms"):
+		return time.Duration(n) * time.Millisecond, true
+	case strings.HasPrefix(unit, "mi"):
+		return time.Duration(n) * time.Minute, true
+	case unit[0] == 's':
+		return time.Duration(n) * time.Second, true
+	case unit[0] == 'h':
+		return time.Duration(n) * time.Hour, true
+	}
+	return 0, false
+}
+
+func setMaxKeepAliveRequests(w *walker, c *call) error {
+	w.srv.srv.MaxKeepAliveRequests = atoi(c.args[0])
+	w.srv.mark("MaxKeepAliveRequests")
+	return nil
+}
+
+// setLimit is LimitRequestLine, LimitRequestFieldSize and
+// LimitRequestFields: atoi, and negative is an error with Apache's text.
+func setLimit(key, spelled, suffix string, field func(*Server) *int) func(*walker, *call) error {
+	return func(w *walker, c *call) error {
+		n := atoi(c.args[0])
+		if n < 0 {
+			return errorf("%s \"%s\" must be a non-negative integer%s", spelled, c.args[0], suffix)
+		}
+		*field(w.srv.srv) = n
+		w.srv.mark(key)
+		return nil
+	}
+}
+
+// setLimitRequestBody is strict: a non-negative integer, 0 = unlimited.
+func setLimitRequestBody(w *walker, c *call) error {
+	n, err := strconv.ParseInt(c.args[0], 10, 64)
+	if err != nil && !isRangeErr(err) || n < 0 {
+		return errorf("LimitRequestBody requires a non-negative integer.")
+	}
+	if err != nil {
+		return errorf("LimitRequestBody argument is not parsable.")
+	}
+	if w.sec != nil {
+		w.sec.s.LimitRequestBody = &n
+		return nil
+	}
+	w.srv.srv.LimitRequestBody = n
+	w.srv.mark("LimitRequestBody")
+	return nil
+}
+
+// setDirectoryIndex is mod_dir's DirectoryIndex: the first one in a context
+// replaces the inherited list, later ones append, and "disabled" alone
+// empties it.
+func setDirectoryIndex(w *walker, c *call) error {
+	var list []string
+	if !(len(c.args) == 1 && strings.EqualFold(c.args[0], "disabled")) {
+		list = c.args
+	}
+	if w.sec != nil {
+		s := &w.sec.s
+		if s.DirectoryIndex == nil || len(list) == 0 {
+			s.DirectoryIndex = []string{}
+		}
+		s.DirectoryIndex = append(s.DirectoryIndex, list...)
+		return nil
+	}
+	s := w.srv.srv
+	if !w.srv.set["DirectoryIndex"] || len(list) == 0 {
+		s.DirectoryIndex = nil
+	}
+	s.DirectoryIndex = append(s.DirectoryIndex, list...)
+	w.srv.mark("DirectoryIndex")
+	return nil
+}
+
+// setAddType is AddType media-type ext...: extensions are lowercased and
+// lose their leading dot.
+func setAddType(w *walker, c *call) error {
+	s := w.srv.srv
+	if s.AddType == nil {
+		s.AddType = map[string]string{}
+	}
+	for _, ext := range c.args[1:] {
+		s.AddType[strings.ToLower(strings.TrimPrefix(ext, "."))] = c.args[0]
+	}
+	return nil
+}
+
+// setAddDefaultCharset is On (iso-8859-1, Apache's default), Off, or a
+// charset name.
+func setAddDefaultCharset(w *walker, c *call) error {
+	v := c.args[0]
+	switch strings.ToLower(v) {
+	case "on":
+		v = "iso-8859-1"
+	case "off":
+		v = ""
+	}
+	w.srv.srv.AddDefaultCharset = v
+	w.srv.mark("AddDefaultCharset")
+	return nil
+}
+
+func setServerSignature(w *walker, c *call) error {
+	v, ok := map[string]string{"off": "Off", "on": "On", "email": "EMail"}[strings.ToLower(c.args[0])]
+	if !ok {
+		return errorf("ServerSignature: use one of: off | on | email")
+	}
+	w.srv.srv.ServerSignature = v
+	w.srv.mark("ServerSignature")
+	return nil
+}
+
+// setHostnameLookups accepts only Off: eventmpm logs addresses, never names.
+func setHostnameLookups(_ *walker, c *call) error {
+	switch strings.ToLower(c.args[0]) {
+	case "off":
+		return nil
+	case "on", "double":
+		return errorf("HostnameLookups %s: eventmpm does no reverse DNS lookups; only HostnameLookups Off is supported", c.args[0])
+	}
+	return errorf("parameter must be 'on', 'off', or 'double'")
+}

@@ -1,0 +1,164 @@
+package config
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// osHostname is the default Options.Hostname.
+var osHostname = os.Hostname
+
+// This file is the second pass, Apache's ap_walk_config: every directive
+// left in the tree is checked against the table and applied to the server
+// (main or virtual host) or section it sits in. Then finish checks the whole
+// configuration, clamps the MPM limits and lets virtual hosts inherit.
+
+// serverState is a server being built, with the names of the settings it
+// sets explicitly (the rest a virtual host inherits).
+type serverState struct {
+	srv *Server
+	set map[string]bool
+}
+
+func newServerState(s *Server) *serverState {
+	return &serverState{srv: s, set: map[string]bool{}}
+}
+
+func (s *serverState) mark(key string) { s.set[key] = true }
+
+// vhostState is a <VirtualHost> being built.
+type vhostState struct {
+	*serverState
+	addrs []string
+	pos   Pos
+}
+
+// walker holds the state of the second pass.
+type walker struct {
+	l      *loader
+	cfg    *Config
+	main   *serverState
+	vhosts []*vhostState
+	srv    *serverState  // the server directives apply to
+	sec    *sectionState // the directory-level section, or nil
+	authz  *Require      // the <RequireAll>/<RequireAny> being built, or nil
+	mpmPos map[string]Pos
+}
+
+func newWalker(l *loader) *walker {
+	w := &walker{l: l, cfg: l.cfg, mpmPos: map[string]Pos{}}
+	w.main = newServerState(&l.cfg.Server)
+	w.srv = w.main
+	return w
+}
+
+// walk applies nodes, in order, in scope sc.
+func (w *walker) walk(nodes []*node, sc scope) error {
+	for _, n := range nodes {
+		d := lookup(n.name)
+		if d == nil || d.set == nil {
+			return atPos(n.pos, invalidCommand(n.name))
+		}
+		c, err := prepare(d, n, sc)
+		if err != nil {
+			return atPos(n.pos, err)
+		}
+		if err := d.set(w, c); err != nil {
+			return atPos(n.pos, err)
+		}
+	}
+	return nil
+}
+
+// warn records a startup warning.
+func (w *walker) warn(pos Pos, code, format string, args ...any) {
+	w.l.warn(pos, code, format, args...)
+}
+
+// finish runs the checks Apache makes once the whole configuration is read.
+func (w *walker) finish() error {
+	cfg := w.cfg
+	w.clamp()
+	if len(cfg.Listeners) == 0 {
+		return ErrNoListeners
+	}
+	w.resolveLogFormats()
+	if cfg.ScoreBoardFile == "" {
+		cfg.ScoreBoardFile = filepath.Join(cfg.DefaultRuntimeDir, "eventmpm.scoreboard")
+	}
+	w.defaultServerName()
+	cfg.ErrorLog = cfg.Server.ErrorLog
+	cfg.LogLevel = cfg.Server.LogLevel
+	cfg.ServerSignature = cfg.Server.ServerSignature
+	for _, v := range w.vhosts {
+		inherit(v.serverState, w.main)
+		cfg.VirtualHosts = append(cfg.VirtualHosts, VirtualHost{Addrs: v.addrs, Server: *v.srv, Pos: v.pos})
+	}
+	return nil
+}
+
+// defaultServerName is AH00558: without ServerName the server uses the
+// system's host name.
+func (w *walker) defaultServerName() {
+	if w.cfg.Server.ServerName != "" {
+		return
+	}
+	hostname := w.l.opts.Hostname
+	if hostname == nil {
+		hostname = osHostname
+	}
+	name, err := hostname()
+	if err != nil || name == "" {
+		name = "127.0.0.1"
+	}
+	w.cfg.Server.ServerName = name
+	w.warn(Pos{}, "AH00558", "eventmpm: Could not reliably determine the server's fully qualified domain name, using %s. Set the 'ServerName' directive globally to suppress this message", name)
+}
+
+// inherited lists what a virtual host takes from the main server when it
+// does not set it (Apache's merge_server_configs and ap_fixup_virtual_hosts).
+var inherited = []struct {
+	key  string
+	copy func(v, m *Server)
+}{
+	{"ServerName", func(v, m *Server) { v.ServerName, v.Port, v.Scheme = m.ServerName, m.Port, m.Scheme }},
+	{"ServerAdmin", func(v, m *Server) { v.ServerAdmin = m.ServerAdmin }},
+	{"DocumentRoot", func(v, m *Server) { v.DocumentRoot = m.DocumentRoot }},
+	{"ErrorLog", func(v, m *Server) { v.ErrorLog = m.ErrorLog }},
+	{"LogLevel", func(v, m *Server) { v.LogLevel = m.LogLevel }},
+	{"ServerSignature", func(v, m *Server) { v.ServerSignature = m.ServerSignature }},
+	{"Timeout", func(v, m *Server) { v.Timeout = m.Timeout }},
+	{"KeepAlive", func(v, m *Server) { v.KeepAlive = m.KeepAlive }},
+	{"KeepAliveTimeout", func(v, m *Server) { v.KeepAliveTimeout = m.KeepAliveTimeout }},
+	{"MaxKeepAliveRequests", func(v, m *Server) { v.MaxKeepAliveRequests = m.MaxKeepAliveRequests }},
+	{"LimitRequestLine", func(v, m *Server) { v.LimitRequestLine = m.LimitRequestLine }},
+	{"LimitRequestFieldSize", func(v, m *Server) { v.LimitRequestFieldSize = m.LimitRequestFieldSize }},
+	{"LimitRequestFields", func(v, m *Server) { v.LimitRequestFields = m.LimitRequestFields }},
+	{"LimitRequestBody", func(v, m *Server) { v.LimitRequestBody = m.LimitRequestBody }},
+	{"RequestReadTimeout.handshake", func(v, m *Server) { v.RequestReadTimeout.Handshake = m.RequestReadTimeout.Handshake }},
+	{"RequestReadTimeout.header", func(v, m *Server) { v.RequestReadTimeout.Header = m.RequestReadTimeout.Header }},
+	{"RequestReadTimeout.body", func(v, m *Server) { v.RequestReadTimeout.Body = m.RequestReadTimeout.Body }},
+	{"Options", func(v, m *Server) { v.Options = m.Options }},
+	{"DirectoryIndex", func(v, m *Server) { v.DirectoryIndex = slices.Clone(m.DirectoryIndex) }},
+	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
+	{"CustomLogs", func(v, m *Server) { v.CustomLogs = slices.Clone(m.CustomLogs) }},
+}
+
+// inherit completes a virtual host from the main server: unset settings
+// are copied, AddType maps merge (the vhost's win), and the main server's
+// sections come before the vhost's, as Apache concatenates them.
+func inherit(v, m *serverState) {
+	for _, f := range inherited {
+		if !v.set[f.key] {
+			f.copy(v.srv, m.srv)
+		}
+	}
+	if len(m.srv.AddType) > 0 {
+		merged := maps.Clone(m.srv.AddType)
+		maps.Copy(merged, v.srv.AddType)
+		v.srv.AddType = merged
+	}
+	v.srv.Sections = append(slices.Clone(m.srv.Sections), v.srv.Sections...)
+}
