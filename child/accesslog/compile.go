@@ -266,6 +266,7 @@ func finishItem(s string, start, i int, it item) (item, int, error) {
 // badArg is the error of an {argument} a directive does not accept.
 type badArg string
 
+// Error says what is wrong with the argument.
 func (e badArg) Error() string {
 	if e == "" {
 		return "missing {name} argument"
