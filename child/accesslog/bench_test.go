@@ -40,3 +40,21 @@ func BenchmarkBufferWrite(b *testing.B) {
 		buf.Flush()
 	})
 }
+
+// BenchmarkBufferWriteSerial is one worker, for the cost of a line without
+// contention on the file.
+func BenchmarkBufferWriteSerial(b *testing.B) {
+	l, err := accesslog.Open(filepath.Join(b.TempDir(), "access_log"), accesslog.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	c := accesslog.MustCompile(combined)
+	e := newEntry()
+	buf := l.NewBuffer()
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.WriteEntry(c, e)
+	}
+	buf.Flush()
+}
