@@ -58,6 +58,9 @@
 // stdout and stderr are the child's. If the program dies, the Log reports
 // it and starts it again after a backoff (1 s, doubling up to 1 min while
 // it keeps dying young); lines written meanwhile are dropped and counted.
+// (Apache keeps the pipe itself open across the restart, so lines wait in
+// it, and a worker blocks once it is full; eventmpm drops them instead so
+// that a logger that cannot be restarted never stalls the workers.)
 // Reopen does nothing for a pipe, as in Apache. Close closes the pipe and
 // waits up to 5 s for the program before killing it. A write blocks the
 // flushing worker (never the event loop) while the pipe is full.

@@ -64,12 +64,13 @@ func (l *Log) watchPipe(t *target) {
 	if l.cur.Load() != t {
 		return // closed or replaced on purpose
 	}
-	next := pipeMinBackoff
-	if time.Since(p.started) < pipeMaxBackoff {
-		next = min(2*p.backoff, pipeMaxBackoff)
+	wait := p.backoff
+	if time.Since(p.started) >= pipeMaxBackoff {
+		wait = pipeMinBackoff // it ran well for a while: start over
 	}
-	l.notify(fmt.Errorf("piped log program %q failed unexpectedly (%v); restarting in %v", p.command, err, p.backoff))
-	time.AfterFunc(p.backoff, func() { l.restartPipe(t, next) })
+	next := min(2*wait, pipeMaxBackoff)
+	l.notify(fmt.Errorf("piped log program %q failed unexpectedly (%v); restarting in %v", p.command, err, wait))
+	time.AfterFunc(wait, func() { l.restartPipe(t, next) })
 }
 
 // restartPipe replaces the dead target old with a new program, unless the
