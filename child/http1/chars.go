@@ -1,5 +1,7 @@
 package http1
 
+import "encoding/binary"
+
 // Byte classes of RFC 9110 and RFC 9112, one bit each in a 256-entry table,
 // so every check in the parser is one load and one AND.
 const (
@@ -103,4 +105,27 @@ func ctlError(c byte, otherwise *ParseError) *ParseError {
 		return errCtl
 	}
 	return otherwise
+}
+
+// firstBadValueByte returns the index of the first byte of b that may not
+// appear in a field value (a control byte other than HTAB, or DEL), or -1.
+// It tests eight bytes at a time: values are most of a request head.
+func firstBadValueByte(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		below := (x - 0x20*ones) & ^x & highs // some byte < 0x20
+		d := x ^ 0x7f*ones
+		del := (d - ones) & ^d & highs // some byte == 0x7f
+		if below|del != 0 {
+			break // maybe only an HTAB: look byte by byte
+		}
+	}
+	for ; i < len(b); i++ {
+		if byteClass[b[i]]&classValue == 0 {
+			return i
+		}
+	}
+	return -1
 }

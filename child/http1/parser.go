@@ -162,10 +162,8 @@ func checkField(line []byte) *ParseError {
 	default:
 		return ctlError(line[i], errFieldName)
 	}
-	for _, c := range line[i+1:] {
-		if byteClass[c]&classValue == 0 {
-			return ctlError(c, errCtl)
-		}
+	if j := firstBadValueByte(line[i+1:]); j >= 0 {
+		return ctlError(line[i+1+j], errCtl)
 	}
 	return nil
 }
