@@ -75,6 +75,25 @@ func Open(name string, opts Options) (*Log, error) {
 	return l, nil
 }
 
+// OpenInherited wraps a log file the supervisor opened for this child (it
+// may run as a User that could not open the file itself). Reopen opens name
+// again, for log rotation in a child that can; when it cannot, the
+// inherited descriptor stays in use. A piped target ("|command") is started
+// by the child as with Open.
+func OpenInherited(name string, f *os.File, opts Options) (*Log, error) {
+	if strings.HasPrefix(name, "|") || f == nil {
+		return Open(name, opts)
+	}
+	if opts.ErrorInterval <= 0 {
+		opts.ErrorInterval = time.Minute
+	}
+	l := &Log{name: name, opts: opts}
+	l.report.init(l)
+	l.open = func() (*target, error) { return openFile(name) }
+	l.cur.Store(newTarget(f, nil))
+	return l, nil
+}
+
 // Name returns the target as given to Open.
 func (l *Log) Name() string { return l.name }
 

@@ -328,3 +328,33 @@ func TestBufferFlushThreshold(t *testing.T) {
 		t.Errorf("got %v lines, want 83", got)
 	}
 }
+
+func TestOpenInherited(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access_log")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := accesslog.OpenInherited(path, f, accesslog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := l.NewBuffer()
+	b.Write([]byte("first"))
+	b.Flush()
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	b.Write([]byte("second"))
+	b.Flush()
+	l.Close()
+	for name, want := range map[string]string{path + ".1": "first\n", path: "second\n"} {
+		got, err := os.ReadFile(name)
+		if err != nil || string(got) != want {
+			t.Errorf("%s: got %q (%v), want %q", name, got, err, want)
+		}
+	}
+}
