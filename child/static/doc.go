@@ -1,3 +1,164 @@
 // Package static serves files from a DocumentRoot: safe path mapping,
 // DirectoryIndex, conditional and range requests, and sendfile.
+//
+// # Contract
+//
+// The child cleans the URL path with CleanPath, calls Handler.Serve with a
+// per-worker Reply, writes what the Reply describes (status line, Date,
+// Server, Connection, Content-Length, Reply.Header, then the body as
+// writev, sendfile or segments; error and redirect pages for a status >=
+// 300 without a body), and calls Reply.Release. Serve is safe for
+// concurrent use. On the hot path (a small cached file, GET, no
+// conditionals) it does not allocate: one atomic load and map probe in the
+// cache, one statx of the path, a copy of precomputed header bytes.
+//
+// Invariants:
+//   - No URL reaches a file outside DocumentRoot except through a symlink
+//     the directory's Options allow: CleanPath removes every "." and ".."
+//     (and refuses to climb above "/"), Serve re-checks that shape, and the
+//     open is relative to a descriptor of the root (openat2 with
+//     RESOLVE_BENEATH on Linux; a per-component walk elsewhere and for
+//     mixed symlink options).
+//   - A changed file is never served from the cache (see "Open-file
+//     cache").
+//   - A File's descriptor is closed only after the cache and every Reply
+//     holding it have let go.
+//
+// It imports the standard library, golang.org/x/sys/unix and, for the
+// Request type, eventmpm/child/http1; nothing else of eventmpm.
+//
+// # URL paths (CleanPath)
+//
+// As Apache 2.4.49+ with MergeSlashes On and AllowEncodedSlashes Off: the
+// path is percent-decoded once; "" and "." segments vanish; ".." removes
+// the segment before it.
+//
+//	/a//b, /a/./b, /a/x/../b     -> /a/b
+//	/a/., /a/b/..                -> /a/          (the trailing slash stays)
+//	/%2e%2e/x, /%2E%2e/x, /../x  -> 400          (".." above the root)
+//	/a/../../x                   -> 400
+//	/a%2fb, /a%2Fb, /..%2f..     -> 404          (encoded slash)
+//	/a%00b                       -> 404          (encoded NUL, Apache's ap_unescape_url)
+//	raw NUL byte                 -> 400          (the parser rejects it first anyway)
+//	/%zz, /%4, /%                -> 400          (malformed escape)
+//	*, a/b, ""                   -> 400          (not an absolute path)
+//	/%252e%252e/x                -> /%2e%2e/x    (decoded once: a literal name, usually 404)
+//	/..\x, /a\..\b               -> unchanged    (backslash is an ordinary byte on Unix: 404 unless such a file exists)
+//	/%c0%ae%c0%ae/x              -> bytes C0 AE C0 AE: a literal name (no UTF-8 decoding, so no overlong dots)
+//	/index.html., /x..           -> unchanged    (trailing dots are part of the name on Unix: 404)
+//
+// A 400 reason wins over a 404 one. The cleaned path is what Serve gets.
+//
+// # Mapping and access (Serve)
+//
+// The path is joined to DocumentRoot. Per directory the Resolver supplies a
+// DirConfig (nil Resolver: FollowSymLinks, DirectoryIndex index.html).
+// Checks, in Apache's order:
+//   - Require all denied (DirConfig.Denied) of the directory holding the
+//     target, and a last path component starting with ".ht" (the stock
+//     <Files ".ht*">, case-sensitive like Apache on Unix: ".HTACCESS" is
+//     served): 403, even when the file does not exist.
+//   - Symlinks: a symlink met in a directory is followed if it has
+//     FollowSymLinks, wherever it points (the admin's own links, as Apache);
+//     with SymLinksIfOwnerMatch only if the link and its target have the
+//     same owner; otherwise 403. Links are checked on every component,
+//     including the last and DirectoryIndex files. Magic links
+//     (/proc/self/fd/…) are refused on Linux.
+//   - Errors: missing file or a file used as a directory (ENOENT, ENOTDIR,
+//     "/file.txt/"): 404. EACCES, EPERM, ELOOP (symlink loops), EXDEV,
+//     ENAMETOOLONG: 403, as Apache's directory_walk. Not a regular file or
+//     directory (FIFO, device, socket): 403. Anything else: 500 with
+//     Reply.Err for the error log.
+//   - A directory without a trailing slash: 301 to the slash form, query
+//     kept (DirectorySlash), after its own Denied check. With the slash:
+//     the first DirectoryIndex name that is a regular file is served; an
+//     index name that fails with something other than 404 makes the answer
+//     that status if no later name exists (mod_dir). Without an index:
+//     a listing with Options Indexes, otherwise 403.
+//   - Listings (Indexes): name, last modified (UTC), size, sorted by name,
+//     HTML-escaped, ".ht*" and "." left out, a Parent Directory link.
+//     Never cached, no validators, no ranges.
+//
+// # Methods
+//
+// GET and HEAD (same headers, Reply.NoBody). OPTIONS: 200 with
+// "Allow: GET,HEAD,OPTIONS". Anything else, POST included, 405 with the
+// same Allow (Apache's default handler serves the file to a POST and lists
+// "GET,POST,OPTIONS,HEAD"; eventmpm does not pretend to process bodies).
+// TRACE and "OPTIONS *" are the child's business. A HEAD reply always has
+// NoBody set, whatever its status.
+//
+// # Headers and validators
+//
+// A file's 200 carries, in Apache's order: Last-Modified (IMF-fixdate),
+// ETag, "Accept-Ranges: bytes", Content-Type.
+//   - ETag is Apache's default FileETag MTime Size: "<size>-<mtime in
+//     microseconds>", lowercase hex. It is weak (W/) when the file changed
+//     less than one second before the request (ap_make_etag), and then
+//     Last-Modified is not a strong validator either. A modification time
+//     in the future is clamped to now (ap_rationalize_mtime).
+//   - Content-Type: by the last extension, case-insensitively, from the
+//     MIMETypes table (LoadMIMETypes for /etc/mime.types, BuiltinMIMETypes
+//     otherwise, Add for AddType). No match: application/octet-stream,
+//     where Apache 2.4 sends none and lets browsers sniff; SetDefault("")
+//     restores Apache's way. DefaultCharset (AddDefaultCharset) appends
+//     "; charset=X" to text/plain and text/html only.
+//   - 304 carries only ETag (Apache's 304 header list; RFC 9110 15.4.5).
+//     412 and 416 bodies are the child's error pages; 416 carries
+//     "Content-Range: bytes */N".
+//
+// Preconditions follow RFC 9110 13.2.2: If-Match (strong, "*"; 412), else
+// If-Unmodified-Since (412); If-None-Match (weak; 304 for GET/HEAD), else
+// If-Modified-Since (304; ignored when invalid or later than now).
+// Unparseable dates are ignored; an unparseable entity-tag list matches
+// nothing. HTTP-dates are accepted in all three RFC forms.
+//
+// # Ranges
+//
+// Only for GET (RFC 9110 14.2), after the preconditions, and only when
+// If-Range is absent or matches (a strong ETag match, or a date equal to a
+// strong Last-Modified); otherwise the whole file is sent with 200. See
+// parseRange for the grammar and Apache's rules: unknown unit, bad syntax,
+// more than MaxRanges (200) specs, an empty file, or merged ranges adding
+// up to more than the file: the header is ignored (200). Ranges touching
+// or overlapping the one before are merged, in request order. Nothing
+// satisfiable: 416. One range: 206 with Content-Range. Several: 206
+// multipart/byteranges with a random boundary per response; a cached file's
+// body is assembled in memory, a larger file's is described as
+// Reply.Segments (prefix bytes, then sendfile of a file region) and
+// Reply.Tail.
+//
+// # Open-file cache
+//
+// Entries are keyed by URL path and hold the precomputed header lines,
+// the validators, and either the contents (files up to CacheMaxFileSize)
+// or an open, reference-counted File. At most CacheMaxEntries entries
+// (and so descriptors) are kept, in up to 64 shards; lookups are
+// lock-free (an atomic pointer to an immutable map per shard), fills copy
+// the shard's map under its mutex, and eviction is CLOCK per shard.
+//
+// Every hit is revalidated with one statx(2) of the absolute path (two for
+// an index file that is not the first DirectoryIndex name, since a better
+// one may appear): device, inode, size, mtime and ctime (nanoseconds) must
+// all be unchanged, else the entry is dropped and the request takes the
+// miss path. This is exact because:
+//   - Only paths whose every directory follows symlinks without owner
+//     checks are cached, so the kernel's resolution of the path is the same
+//     decision the miss path made; other configurations resolve (and
+//     check links) on every request. DirConfig answers are assumed fixed.
+//   - ctime changes on every write, truncate, chmod, link or rename of an
+//     inode and cannot be set by users; a replaced file (rename over, or a
+//     DocumentRoot symlink switched) has another inode; a deleted one fails
+//     the stat (404 then).
+//   - Kernel timestamps are coarse, so two writes within one tick can leave
+//     all five unchanged. A file is therefore cached only when its ctime is
+//     more than 2 seconds old (and its ETag strong): any later change moves
+//     ctime past the cached value. The rule fails only if the wall clock is
+//     stepped back by more than that window.
+//   - Cached contents are read between two fstat calls that must agree.
+//
+// The cost of a hit is that one system call (a few hundred nanoseconds).
+// A large file is sent from the cached descriptor, so its bytes are always
+// current; if it changes between the stat and sendfile, the child sees a
+// short sendfile and closes the connection, as with Apache.
 package static

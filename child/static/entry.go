@@ -1,0 +1,156 @@
+package static
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// defaultRacyWindow is how long after its last change (ctime) a file is kept out
+// of the cache. Timestamps come from a coarse kernel clock, so two writes
+// a few milliseconds apart can leave size, mtime and ctime unchanged; a
+// file whose ctime is older than this when it is cached cannot change
+// again without moving ctime past the cached value (git's "racy clean"
+// rule). It is generous so that the gap between the kernel's coarse clock
+// and time.Now never matters.
+const defaultRacyWindow = 2 * time.Second
+
+// entry describes one servable regular file: its validators, the header
+// lines of a 200, and either its contents or an open File. Everything but
+// used is immutable once the entry is built.
+type entry struct {
+	key    string // the request path it answers
+	abs    []byte // NUL-terminated absolute path of the file
+	dirAbs []byte // NUL-terminated directory to recheck, or nil
+	id     fileID
+	dirID  fileID
+	size   int64
+	val    validator
+	header []byte // Last-Modified, ETag, Accept-Ranges, Content-Type lines
+	typed  int    // header[:typed] precedes the Content-Type line
+	ctype  []byte // the Content-Type value, or empty
+	body   []byte // the contents, for small cached files; else nil
+	file   *File  // the open file when body is nil
+	used   atomic.Bool
+}
+
+// put drops the caller's reference to the entry's file.
+func (e *entry) put() {
+	if e.file != nil {
+		e.file.release()
+	}
+}
+
+// fileSource names the file an entry is built from, relative to the root,
+// and for an index file that is not the first DirectoryIndex name, the
+// directory to recheck.
+type fileSource struct {
+	rel    string
+	dirRel string
+	dirID  fileID
+}
+
+// buildEntry describes the open regular file fd, taking ownership of fd.
+// It reports whether the entry may be cached: the path resolves the same
+// way through a plain stat (cacheable), and the file is neither "racy"
+// nor so new that its ETag is weak. A cacheable file no larger than
+// CacheMaxFileSize is read into memory and fd closed, provided it did not
+// change while being read.
+func (h *Handler) buildEntry(key string, fd int, fi *fileInfo, src fileSource, cacheable bool) (*entry, bool, error) {
+	now := h.now()
+	mtime := time.Unix(0, fi.id.mtime)
+	if mtime.After(now) {
+		mtime = now // ap_rationalize_mtime: never claim a future Last-Modified
+	}
+	weak := now.Sub(mtime) <= time.Second // ap_make_etag
+	racy := now.UnixNano()-fi.id.ctime < int64(h.racyWindow)
+	cacheable = cacheable && h.cache != nil && !weak && !racy
+	e := &entry{
+		key:  key,
+		abs:  h.absPath(src.rel),
+		id:   fi.id,
+		size: fi.id.size,
+		val:  validator{modTime: mtime.Unix(), strongDate: !weak},
+	}
+	if src.dirRel != "" {
+		e.dirAbs, e.dirID = h.absPath(src.dirRel), src.dirID
+	}
+	h.makeHeader(e, path.Base(src.rel), mtime, weak)
+	if cacheable && fi.id.size <= h.maxFile {
+		body, err := readAll(fd, fi.id.size)
+		if err != nil {
+			unix.Close(fd)
+			return nil, false, fmt.Errorf("static: read %s: %w", e.abs[:len(e.abs)-1], err)
+		}
+		if after, err := fstatInfo(fd); err == nil && after.id == fi.id {
+			unix.Close(fd)
+			e.body = body
+			return e, true, nil
+		}
+		cacheable = false
+	}
+	e.file = newFile(fd, fi.id.size)
+	return e, cacheable, nil
+}
+
+// absPath returns root/rel, NUL-terminated for statPath.
+func (h *Handler) absPath(rel string) []byte {
+	if rel == "." {
+		return append([]byte(h.root), 0)
+	}
+	b := make([]byte, 0, len(h.rootSlash)+len(rel)+1)
+	b = append(b, h.rootSlash...)
+	b = append(b, rel...)
+	return append(b, 0)
+}
+
+// makeHeader precomputes the header lines of a 200 in Apache's order.
+func (h *Handler) makeHeader(e *entry, name string, mtime time.Time, weak bool) {
+	ct := h.types.contentType(name, h.charset)
+	b := make([]byte, 0, 96+len(ct))
+	b = append(b, "Last-Modified: "...)
+	b = AppendHTTPDate(b, mtime)
+	b = append(b, "\r\nETag: "...)
+	es := len(b)
+	b = appendETag(b, e.size, mtime, weak)
+	ee := len(b)
+	b = append(b, "\r\nAccept-Ranges: bytes\r\n"...)
+	e.typed = len(b)
+	cs, ce := len(b), len(b)
+	if ct != "" {
+		b = append(b, "Content-Type: "...)
+		cs = len(b)
+		b = append(b, ct...)
+		ce = len(b)
+		b = append(b, "\r\n"...)
+	}
+	e.header = b
+	e.val.etag = b[es:ee:ee]
+	e.ctype = b[cs:ce:ce]
+}
+
+// readAll reads size bytes from the start of fd. A file that shrank gives
+// fewer, and the caller's second stat then refuses to cache them. The
+// result is never nil, so an empty file still has an in-memory body.
+func readAll(fd int, size int64) ([]byte, error) {
+	buf := make([]byte, size)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Pread(fd, buf[n:], int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, os.NewSyscallError("pread", err)
+		}
+		if m == 0 {
+			return buf[:n], nil
+		}
+		n += m
+	}
+	return buf, nil
+}

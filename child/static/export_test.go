@@ -1,0 +1,55 @@
+package static
+
+import "time"
+
+// SetClock replaces the handler's clock.
+func SetClock(h *Handler, now func() time.Time) { h.now = now }
+
+// SetRacyWindow shortens how long after a change a file stays uncached.
+func SetRacyWindow(h *Handler, d time.Duration) { h.racyWindow = d }
+
+// CacheLen returns the number of cached entries.
+func CacheLen(h *Handler) int {
+	if h.cache == nil {
+		return 0
+	}
+	return h.cache.len()
+}
+
+// ParseHTTPDateYear is ParseHTTPDate with the current year given.
+func ParseHTTPDateYear(b []byte, nowYear int) (time.Time, bool) { return parseHTTPDate(b, nowYear) }
+
+// Range is a parsed byte range, both ends inclusive.
+type Range struct{ Start, End int64 }
+
+// ParseRange exposes parseRange: the ranges and 0 (ignore), 206 or 416.
+func ParseRange(field string, size int64) ([]Range, int) {
+	rs, st := parseRange([]byte(field), size, nil)
+	var out []Range
+	for _, r := range rs {
+		out = append(out, Range{r.start, r.end})
+	}
+	return out, st
+}
+
+// ETagListMatch exposes etagListMatch.
+func ETagListMatch(field, etag string, weak bool) bool {
+	return etagListMatch([]byte(field), []byte(etag), weak)
+}
+
+// IfRangeMatches exposes ifRangeMatches for a file with the given
+// validators.
+func IfRangeMatches(field, etag string, modTime int64, strongDate bool) bool {
+	return ifRangeMatches([]byte(field), &validator{etag: []byte(etag), modTime: modTime, strongDate: strongDate})
+}
+
+// CheckedPath exposes checkedPath.
+func CheckedPath(p string) bool { return checkedPath([]byte(p)) }
+
+// AppendETag exposes appendETag.
+func AppendETag(size int64, mtime time.Time, weak bool) string {
+	return string(appendETag(nil, size, mtime, weak))
+}
+
+// FormatSize exposes formatSize.
+func FormatSize(n int64) string { return formatSize(n) }

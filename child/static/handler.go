@@ -1,0 +1,332 @@
+package static
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"eventmpm/child/http1"
+	"golang.org/x/sys/unix"
+)
+
+// DirConfig is what applies in one directory; the child derives it from
+// the <Directory> sections (merged down the tree, as Apache merges them).
+type DirConfig struct {
+	// FollowSymLinks and SymLinksIfOwnerMatch are the Options of the same
+	// names. They govern symlinks met in this directory; with both set, the
+	// owner check applies (Apache's resolve_symlink tests the owner option
+	// first).
+	FollowSymLinks, SymLinksIfOwnerMatch bool
+	// Indexes is Options Indexes: list a directory that has no index file.
+	Indexes bool
+	// DirectoryIndex lists the index file names to try in order; nil means
+	// none (DirectoryIndex disabled). Entries holding a '/' are skipped.
+	DirectoryIndex []string
+	// Denied is set when "Require all denied" applies: 403.
+	Denied bool
+}
+
+// Resolver tells the handler which DirConfig applies in a directory. dir
+// is an absolute, cleaned file-system path (DocumentRoot or below, without
+// a trailing slash). The answer must depend on dir alone: the handler
+// caches what it decided from it. It is called concurrently, and only on
+// cache misses.
+type Resolver interface {
+	DirConfig(dir string) DirConfig
+}
+
+// defaultDirConfig applies when Options.Resolver is nil: Apache 2.4's
+// defaults (Options FollowSymLinks, DirectoryIndex index.html).
+var defaultDirConfig = DirConfig{FollowSymLinks: true, DirectoryIndex: []string{"index.html"}}
+
+// Options configure a Handler.
+type Options struct {
+	// DocumentRoot is the absolute path of the tree to serve. It is looked
+	// up by name on every miss and revalidation, so replacing a symlinked
+	// root (deploys that switch "current") takes effect at once.
+	DocumentRoot string
+	// Resolver supplies per-directory configuration; nil gives defaults.
+	Resolver Resolver
+	// Types maps extensions to media types; nil uses BuiltinMIMETypes.
+	Types *MIMETypes
+	// DefaultCharset is AddDefaultCharset: added to text/plain and
+	// text/html as "; charset=…". Empty adds nothing (Apache's Off).
+	DefaultCharset string
+	// CacheMaxFileSize is the largest file whose contents are kept in
+	// memory; 0 keeps none (large files are still cached as open fds).
+	CacheMaxFileSize int64
+	// CacheMaxEntries bounds the open-file cache (and so the descriptors it
+	// holds); 0 disables caching.
+	CacheMaxEntries int
+}
+
+// Handler serves files below a DocumentRoot. It is safe for concurrent use.
+type Handler struct {
+	root      string // cleaned DocumentRoot
+	rootSlash string // root with one trailing slash
+	resolver  Resolver
+	types     *MIMETypes
+	charset   string
+	maxFile   int64
+	cache     *cache // nil when disabled
+
+	now        func() time.Time // the clock; tests replace it
+	racyWindow time.Duration    // defaultRacyWindow; tests shorten it
+}
+
+// ErrDocumentRoot is returned by New for a DocumentRoot that is not an
+// absolute path to a directory (Apache: "DocumentRoot 'X' is not a
+// directory, or is not readable").
+var ErrDocumentRoot = errors.New("static: DocumentRoot is not a directory, or is not readable")
+
+// New returns a Handler for o.
+func New(o Options) (*Handler, error) {
+	if !filepath.IsAbs(o.DocumentRoot) {
+		return nil, fmt.Errorf("%w: %q is not absolute", ErrDocumentRoot, o.DocumentRoot)
+	}
+	root := filepath.Clean(o.DocumentRoot)
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%w: %q", ErrDocumentRoot, root)
+	}
+	h := &Handler{
+		root:       root,
+		rootSlash:  strings.TrimSuffix(root, "/") + "/",
+		resolver:   o.Resolver,
+		types:      o.Types,
+		charset:    o.DefaultCharset,
+		maxFile:    o.CacheMaxFileSize,
+		now:        time.Now,
+		racyWindow: defaultRacyWindow,
+	}
+	if h.types == nil {
+		h.types = BuiltinMIMETypes()
+	}
+	if o.CacheMaxEntries > 0 {
+		h.cache = newCache(o.CacheMaxEntries)
+	}
+	return h, nil
+}
+
+// Close empties the cache. Files still referenced by replies are closed
+// when those are released. Serve must not be called after Close.
+func (h *Handler) Close() {
+	if h.cache != nil {
+		h.cache.clear()
+	}
+}
+
+// Serve answers a request for path, the URL path as CleanPath returned it
+// (decoded, dot segments resolved), filling r, which must be empty (new or
+// released). A path CleanPath would not have produced gets 400.
+func (h *Handler) Serve(req *http1.Request, path []byte, r *Reply) {
+	r.NoBody = req.MethodID == http1.MethodHead
+	if !checkedPath(path) {
+		r.Status = statusBadRequest
+		return
+	}
+	if h.cache != nil {
+		if e := h.cache.get(path); e != nil {
+			if h.fresh(e) {
+				h.serveEntry(req, e, r)
+				return
+			}
+			h.cache.drop(e)
+			e.put()
+		}
+	}
+	h.serveMiss(req, path, r)
+}
+
+// fresh reports whether a cached entry still describes what its path
+// resolves to: one stat of the path (two for an index file that is not the
+// first DirectoryIndex name, whose directory could gain a better one).
+func (h *Handler) fresh(e *entry) bool {
+	var fi fileInfo
+	if statPath(e.abs, &fi) != nil || fi.id != e.id {
+		return false
+	}
+	return e.dirAbs == nil || (statPath(e.dirAbs, &fi) == nil && fi.id == e.dirID)
+}
+
+// plan is what a miss knows about a path before opening anything.
+type plan struct {
+	key      string
+	rel      string      // relative to the root, "." for the root itself
+	segs     []string    // rel's components
+	dirs     []DirConfig // dirs[i] applies in the directory holding segs[i]
+	self     DirConfig   // the path's own directory, when trailing
+	trailing bool        // the path ends in '/'
+}
+
+// makePlan splits path and applies the access rules that need no disk:
+// Require all denied of the directory that holds the target, and the
+// <Files ".ht*"> denial of its name. Apache runs both before the handler,
+// so they answer 403 even for files that do not exist.
+func (h *Handler) makePlan(path []byte) (*plan, int) {
+	p := &plan{key: string(path), rel: "."}
+	s := p.key[1:]
+	p.trailing = s == "" || s[len(s)-1] == '/'
+	if s = strings.TrimSuffix(s, "/"); s != "" {
+		p.rel, p.segs = s, strings.Split(s, "/")
+	}
+	p.dirs = make([]DirConfig, len(p.segs))
+	for i := range p.segs {
+		p.dirs[i] = h.dirConfig(strings.Join(p.segs[:i], "/"))
+	}
+	if p.trailing {
+		p.self = h.dirConfig(strings.TrimSuffix(s, "/"))
+		if p.self.Denied {
+			return nil, 403
+		}
+		return p, 0
+	}
+	if p.dirs[len(p.dirs)-1].Denied || isHtName(p.segs[len(p.segs)-1]) {
+		return nil, 403
+	}
+	return p, 0
+}
+
+// dirConfig returns the configuration of the directory rel (relative to
+// the root, "" for the root).
+func (h *Handler) dirConfig(rel string) DirConfig {
+	if h.resolver == nil {
+		return defaultDirConfig
+	}
+	if rel == "" || rel == "." {
+		return h.resolver.DirConfig(h.root)
+	}
+	return h.resolver.DirConfig(h.rootSlash + rel)
+}
+
+// serveMiss resolves path on disk and answers from what it finds, filling
+// the cache when it can.
+func (h *Handler) serveMiss(req *http1.Request, path []byte, r *Reply) {
+	p, status := h.makePlan(path)
+	if status != 0 {
+		r.Status = status
+		return
+	}
+	rootfd, err := unix.Open(h.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		h.fail(r, "open DocumentRoot", h.root, err)
+		return
+	}
+	defer unix.Close(rootfd)
+	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs)
+	if err != nil {
+		h.fail(r, "open", h.rootSlash+p.rel, err)
+		return
+	}
+	fi, err := fstatInfo(fd)
+	switch {
+	case err != nil:
+		unix.Close(fd)
+		h.fail(r, "stat", h.rootSlash+p.rel, err)
+	case fi.isDir():
+		defer unix.Close(fd)
+		h.serveDir(req, p, fd, &fi, r)
+	case !fi.isReg():
+		unix.Close(fd)
+		r.Status = 403 // Apache serves only regular files
+	case p.trailing:
+		unix.Close(fd)
+		r.Status = 404 // "/file/": no PATH_INFO for static files
+	default:
+		cacheable := modeOf(p.dirs) == followAll
+		h.serveFile(req, p, fd, &fi, fileSource{rel: p.rel}, cacheable, r)
+	}
+}
+
+// fail sets the status for a resolution error, keeping the error for the
+// log when it is a server error.
+func (h *Handler) fail(r *Reply, op, path string, err error) {
+	r.Status = errStatus(err)
+	if r.Status == 500 {
+		r.Err = fmt.Errorf("static: %s %s: %w", op, path, os.NewSyscallError(op, err))
+	}
+}
+
+// serveDir answers for a directory: a redirect to the slash form, its
+// first index file, a listing, or 403 (mod_dir, then mod_autoindex).
+func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo, r *Reply) {
+	if !p.trailing {
+		if h.dirConfig(p.rel).Denied {
+			r.Status = 403
+			return
+		}
+		h.redirectSlash(req, p, r)
+		return
+	}
+	cfg := &p.self
+	errStat := 0
+	for i, name := range cfg.DirectoryIndex {
+		if name == "" || strings.Contains(name, "/") {
+			continue
+		}
+		st, done := h.tryIndex(req, p, dirfd, fi, i, name, r)
+		if done {
+			return
+		}
+		if errStat == 0 && st != 404 {
+			errStat = st // mod_dir: an index that fails otherwise than 404 forbids the listing
+		}
+	}
+	switch {
+	case errStat != 0:
+		r.Status = errStat
+	case cfg.Indexes:
+		h.serveListing(req, p, dirfd, r)
+	default:
+		r.Status = 403 // AH01276: no matching DirectoryIndex, Options -Indexes
+	}
+}
+
+// tryIndex serves the index file name of the directory dirfd if it exists
+// and is a regular file (done); otherwise it returns the status it met.
+func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo, pos int, name string, r *Reply) (int, bool) {
+	if isHtName(name) {
+		return 403, false
+	}
+	fd, err := openStep(dirfd, name, &p.self, false)
+	if err != nil {
+		st := errStatus(err)
+		if st == 500 {
+			h.fail(r, "open", h.rootSlash+p.rel+"/"+name, err)
+		}
+		return st, false
+	}
+	fi, err := fstatInfo(fd)
+	if err != nil || !fi.isReg() {
+		unix.Close(fd)
+		return 404, false
+	}
+	rel := name
+	if p.rel != "." {
+		rel = p.rel + "/" + name
+	}
+	src := fileSource{rel: rel}
+	if pos > 0 {
+		src.dirRel, src.dirID = p.rel, dir.id
+	}
+	sf := p.self
+	cacheable := modeOf(append(p.dirs, sf)) == followAll
+	h.serveFile(req, p, fd, &fi, src, cacheable, r)
+	return 200, true
+}
+
+// redirectSlash answers 301 to the path with a trailing slash, keeping the
+// query string (mod_dir's DirectorySlash).
+func (h *Handler) redirectSlash(req *http1.Request, p *plan, r *Reply) {
+	b := appendEscapedPath(r.buf[:0], []byte(p.key))
+	b = append(b, '/')
+	if len(req.Query) > 0 {
+		b = append(b, '?')
+		b = append(b, req.Query...)
+	}
+	r.buf = b
+	r.Status = 301
+	r.Location = b
+}

@@ -1,0 +1,157 @@
+package static
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// DefaultType is the Content-Type sent for a file whose extension no table
+// entry names. Apache 2.4 sends no Content-Type at all there (DefaultType
+// was removed in 2.3), which lets browsers sniff the body; eventmpm sends
+// application/octet-stream instead, so unknown files download rather than
+// render. SetDefault("") restores Apache's behaviour.
+const DefaultType = "application/octet-stream"
+
+// MIMETypes maps file extensions to media types, as mod_mime's TypesConfig
+// and AddType do. Lookups use the last extension of the file name without
+// regard to case (mod_mime considers every extension; eventmpm keeps the
+// rule simple and predictable). A MIMETypes is filled before it is handed
+// to New and only read afterwards, so it needs no lock.
+type MIMETypes struct {
+	byExt map[string]string // lowercase extension without the dot
+	def   string
+}
+
+// builtinTypes is used when no mime.types file is configured or present:
+// the types a typical site serves, with the values of Apache's mime.types
+// (JavaScript as text/javascript per RFC 9239).
+var builtinTypes = [...][2]string{
+	{"html", "text/html"}, {"htm", "text/html"}, {"shtml", "text/html"},
+	{"css", "text/css"}, {"js", "text/javascript"}, {"mjs", "text/javascript"},
+	{"txt", "text/plain"}, {"text", "text/plain"}, {"log", "text/plain"},
+	{"csv", "text/csv"}, {"md", "text/markdown"}, {"xml", "application/xml"},
+	{"ics", "text/calendar"}, {"vtt", "text/vtt"},
+	{"json", "application/json"}, {"map", "application/json"}, {"jsonld", "application/ld+json"},
+	{"xhtml", "application/xhtml+xml"}, {"rss", "application/rss+xml"}, {"atom", "application/atom+xml"},
+	{"pdf", "application/pdf"}, {"rtf", "application/rtf"}, {"wasm", "application/wasm"},
+	{"zip", "application/zip"}, {"gz", "application/gzip"}, {"tgz", "application/gzip"},
+	{"tar", "application/x-tar"}, {"bz2", "application/x-bzip2"}, {"xz", "application/x-xz"},
+	{"7z", "application/x-7z-compressed"},
+	{"png", "image/png"}, {"gif", "image/gif"}, {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"},
+	{"jpe", "image/jpeg"}, {"svg", "image/svg+xml"}, {"svgz", "image/svg+xml"},
+	{"webp", "image/webp"}, {"avif", "image/avif"}, {"ico", "image/vnd.microsoft.icon"},
+	{"bmp", "image/bmp"}, {"tif", "image/tiff"}, {"tiff", "image/tiff"},
+	{"woff", "font/woff"}, {"woff2", "font/woff2"}, {"ttf", "font/ttf"}, {"otf", "font/otf"},
+	{"mp3", "audio/mpeg"}, {"ogg", "audio/ogg"}, {"oga", "audio/ogg"}, {"wav", "audio/x-wav"},
+	{"flac", "audio/flac"}, {"m4a", "audio/mp4"},
+	{"mp4", "video/mp4"}, {"m4v", "video/mp4"}, {"webm", "video/webm"}, {"ogv", "video/ogg"},
+	{"mpeg", "video/mpeg"}, {"mpg", "video/mpeg"}, {"mov", "video/quicktime"},
+}
+
+// BuiltinMIMETypes returns a fresh table holding eventmpm's built-in types,
+// for when TypesConfig names no file or the file is absent.
+func BuiltinMIMETypes() *MIMETypes {
+	m := &MIMETypes{byExt: make(map[string]string, len(builtinTypes)), def: DefaultType}
+	for _, e := range builtinTypes {
+		m.byExt[e[0]] = e[1]
+	}
+	return m
+}
+
+// LoadMIMETypes reads a table in the /etc/mime.types format: one media type
+// per line followed by its extensions, '#' starting a comment; a later line
+// wins for an extension listed twice. A missing file is an error that
+// matches fs.ErrNotExist; the caller then uses BuiltinMIMETypes.
+func LoadMIMETypes(path string) (*MIMETypes, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("static: load mime types: %w", err)
+	}
+	defer f.Close()
+	m := &MIMETypes{byExt: make(map[string]string, 1024), def: DefaultType}
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if i := bytes.IndexByte(b, '#'); i >= 0 {
+			b = b[:i]
+		}
+		fields := strings.Fields(string(b))
+		if len(fields) < 2 {
+			continue
+		}
+		if !strings.Contains(fields[0], "/") {
+			return nil, fmt.Errorf("static: load mime types: %s:%d: %q is not a media type", path, line, fields[0])
+		}
+		for _, ext := range fields[1:] {
+			m.Add(ext, fields[0])
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("static: load mime types: %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Add maps the extension ext (with or without its leading dot, any case)
+// to the media type typ, replacing an earlier mapping, like AddType.
+func (m *MIMETypes) Add(ext, typ string) {
+	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
+	if ext == "" {
+		return
+	}
+	if m.byExt == nil {
+		m.byExt = make(map[string]string)
+	}
+	m.byExt[ext] = typ
+}
+
+// SetDefault sets the type of files with no known extension; "" sends no
+// Content-Type, as Apache 2.4 does.
+func (m *MIMETypes) SetDefault(typ string) { m.def = typ }
+
+// Lookup returns the media type for the file name name (a base name or a
+// path), found by its last extension without regard to case, or the
+// default type.
+func (m *MIMETypes) Lookup(name string) string {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || strings.IndexByte(name[i:], '/') >= 0 || i == len(name)-1 {
+		return m.def
+	}
+	ext := name[i+1:]
+	var buf [32]byte
+	if len(ext) > len(buf) {
+		return m.def
+	}
+	for k := 0; k < len(ext); k++ {
+		c := ext[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[k] = c
+	}
+	if t, ok := m.byExt[string(buf[:len(ext)])]; ok {
+		return t
+	}
+	return m.def
+}
+
+// contentType returns the Content-Type value for name: its media type with
+// "; charset=" and charset appended when charset is set and the type is
+// text/plain or text/html without a charset of its own (AddDefaultCharset).
+func (m *MIMETypes) contentType(name, charset string) string {
+	t := m.Lookup(name)
+	if charset == "" || strings.Contains(t, "charset=") {
+		return t
+	}
+	base, _, _ := strings.Cut(t, ";")
+	base = strings.ToLower(strings.TrimSpace(base))
+	if base == "text/plain" || base == "text/html" {
+		return t + "; charset=" + charset
+	}
+	return t
+}

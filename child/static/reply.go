@@ -1,0 +1,131 @@
+package static
+
+import (
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// Reply is the handler's answer, which the child turns into bytes. The
+// child writes the status line, Date, Server, Connection and, unless the
+// status is 304 (or 1xx/204), Content-Length: ContentLength; then Header;
+// then the body:
+//
+//   - NoBody (HEAD, 304): nothing.
+//   - Body != nil: Body (writev); it may alias the open-file cache and is
+//     read-only.
+//   - Segments != nil: for each segment its Prefix, then Length bytes of
+//     File from Offset (sendfile); then Tail. This is a multipart/byteranges
+//     answer from a file too large to keep in memory.
+//   - File != nil: ContentLength bytes of File from Offset (sendfile). The
+//     file may change after Serve looked at it; a short sendfile means it
+//     shrank, and the child must then close the connection.
+//   - otherwise, for Status >= 300: the child renders its error page (or,
+//     for 301, the redirect page for Location).
+//
+// A worker reuses one Reply for all its requests: Serve fills it and the
+// child calls Release when the response is written, which drops the File
+// reference and keeps the buffers' capacity, so steady-state serving does
+// not allocate.
+type Reply struct {
+	// Status is the HTTP status code.
+	Status int
+	// Header holds extra header lines, each "Name: value\r\n": Content-Type,
+	// Last-Modified, ETag, Accept-Ranges, Content-Range, Allow. Never Date,
+	// Server, Connection, Content-Length or Location.
+	Header []byte
+	// ContentLength is the length of the body a GET would get, also for HEAD;
+	// 0 for a body the child renders itself.
+	ContentLength int64
+	// Body is an in-memory body, or nil.
+	Body []byte
+	// File and Offset describe a body sent from an open file.
+	File   *File
+	Offset int64
+	// Segments and Tail describe a multipart body sent from File.
+	Segments []Segment
+	Tail     []byte
+	// NoBody is set for HEAD and 304: headers only.
+	NoBody bool
+	// Location is the redirect target of a 301, the escaped path and query
+	// ("/dir/?q"); the child sends it as Location, made absolute with the
+	// request's scheme and host as Apache's ap_construct_url does.
+	Location []byte
+	// Err is set with a 500 for the child's error log.
+	Err error
+
+	buf    []byte      // backing store for Location, part heads and in-memory multipart bodies
+	ranges []byteRange // parsed Range header
+}
+
+// Segment is one part of a multipart/byteranges body sent from a file: the
+// child writes Prefix (the part's delimiter and headers), then Length bytes
+// of the Reply's File starting at Offset.
+type Segment struct {
+	Prefix []byte
+	Offset int64
+	Length int64
+}
+
+// Release drops the reply's reference to File and resets the reply for the
+// next request, keeping the capacity of its buffers. It is safe to call on
+// a released reply.
+func (r *Reply) Release() {
+	if r.File != nil {
+		r.File.release()
+	}
+	*r = Reply{
+		Header:   r.Header[:0],
+		Segments: r.Segments[:0],
+		buf:      r.buf[:0],
+		ranges:   r.ranges[:0],
+	}
+}
+
+// File is an open regular file shared, by reference count, between the
+// open-file cache and the replies sending from it; the descriptor is
+// closed when the last reference is dropped, so a file evicted from the
+// cache stays open until every reply using it is released.
+type File struct {
+	fd   int
+	size int64
+	refs atomic.Int32
+}
+
+// newFile wraps fd with one reference owned by the caller.
+func newFile(fd int, size int64) *File {
+	f := &File{fd: fd, size: size}
+	f.refs.Store(1)
+	return f
+}
+
+// Fd returns the file descriptor to sendfile from. It stays valid while
+// the caller holds a reference (until Reply.Release).
+func (f *File) Fd() int { return f.fd }
+
+// Size returns the file's size when it was opened or last revalidated.
+func (f *File) Size() int64 { return f.size }
+
+// acquire takes a reference unless the count already fell to zero (the
+// file is closed or closing), in which case it reports false.
+func (f *File) acquire() bool {
+	for {
+		n := f.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if f.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference and closes the descriptor with the last one.
+func (f *File) release() {
+	switch n := f.refs.Add(-1); {
+	case n == 0:
+		unix.Close(f.fd)
+	case n < 0:
+		panic("static: File released more often than acquired")
+	}
+}

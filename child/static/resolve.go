@@ -1,0 +1,205 @@
+package static
+
+import (
+	"errors"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Platform contract. Each of platform_linux.go and platform_bsd.go
+// (darwin, freebsd) defines:
+//
+//	openFollow(rootfd, rel) (fd, error)
+//	    open rel beneath rootfd following every symlink, refusing magic
+//	    links where the kernel can.
+//	openNoSymlinks(rootfd, rel) (fd, error, ok)
+//	    open rel beneath rootfd, failing with ELOOP on any symlink; ok is
+//	    false when the OS cannot do that in one call.
+//	statPath(path, *fileInfo) error
+//	    stat the NUL-terminated absolute path, following symlinks; on
+//	    Linux without allocating.
+//	infoFromStat(*unix.Stat_t) fileInfo
+//
+// rel never holds a "." or ".." segment (CleanPath and checkedPath see to
+// that), so with symlinks refused nothing can leave the root, and with
+// them followed only the admin's own links can.
+
+// openFlags opens a file or directory for reading without blocking on a
+// FIFO or acquiring a terminal; non-regular files are refused afterwards.
+const openFlags = unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
+
+// errSymlink reports a symlink that the directory's Options forbid.
+var errSymlink = errors.New("static: symbolic link not allowed or link target not accessible")
+
+// fileID is what revalidation compares: a file is unchanged while all of
+// these are. ctime moves on every write, chmod, link or rename of the
+// inode and cannot be set from user space.
+type fileID struct {
+	dev, ino     uint64
+	size         int64
+	mtime, ctime int64 // nanoseconds since the epoch
+}
+
+// fileInfo is a stat result.
+type fileInfo struct {
+	id   fileID
+	mode uint32
+	uid  uint32
+}
+
+func (fi *fileInfo) isDir() bool { return fi.mode&unix.S_IFMT == unix.S_IFDIR }
+func (fi *fileInfo) isReg() bool { return fi.mode&unix.S_IFMT == unix.S_IFREG }
+
+// fstatInfo stats an open descriptor.
+func fstatInfo(fd int) (fileInfo, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fileInfo{}, err
+	}
+	return infoFromStat(&st), nil
+}
+
+// lstatAt stats name in dirfd, following a final symlink when follow is set.
+func lstatAt(dirfd int, name string, follow bool) (fileInfo, error) {
+	flags := unix.AT_SYMLINK_NOFOLLOW
+	if follow {
+		flags = 0
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, flags); err != nil {
+		return fileInfo{}, err
+	}
+	return infoFromStat(&st), nil
+}
+
+// symlinkMode says how the directories on a path treat symlinks.
+type symlinkMode uint8
+
+const (
+	followAll   symlinkMode = iota // every directory: FollowSymLinks, no owner check
+	followNone                     // no directory follows symlinks
+	followMixed                    // it depends on the directory: walk
+)
+
+// modeOf classifies the configurations of the directories on a path.
+func modeOf(dirs []DirConfig) symlinkMode {
+	follow, none := true, true
+	for i := range dirs {
+		d := &dirs[i]
+		follow = follow && d.FollowSymLinks && !d.SymLinksIfOwnerMatch
+		none = none && !d.FollowSymLinks && !d.SymLinksIfOwnerMatch
+	}
+	switch {
+	case follow:
+		return followAll
+	case none:
+		return followNone
+	}
+	return followMixed
+}
+
+// openPath opens rel (segments segs) beneath rootfd, treating a symlink
+// met in the directory holding segs[i] by the rules of dirs[i].
+func openPath(rootfd int, rel string, segs []string, dirs []DirConfig) (int, error) {
+	switch modeOf(dirs) {
+	case followAll:
+		return openFollow(rootfd, rel)
+	case followNone:
+		if fd, err, ok := openNoSymlinks(rootfd, rel); ok {
+			return fd, err
+		}
+	}
+	return walkOpen(rootfd, segs, dirs)
+}
+
+// walkOpen opens segs one component at a time, like Apache's
+// directory_walk: a symlink in directory i is followed, checked for owner
+// or refused according to dirs[i].
+func walkOpen(rootfd int, segs []string, dirs []DirConfig) (int, error) {
+	if len(segs) == 0 {
+		return unix.Openat(rootfd, ".", openFlags|unix.O_DIRECTORY, 0)
+	}
+	dirfd := rootfd
+	for i, name := range segs {
+		fd, err := openStep(dirfd, name, &dirs[i], i < len(segs)-1)
+		if dirfd != rootfd {
+			unix.Close(dirfd)
+		}
+		if err != nil {
+			return -1, err
+		}
+		dirfd = fd
+	}
+	return dirfd, nil
+}
+
+// openStep opens the single component name in dirfd under the symlink
+// rules of cfg (Apache's resolve_symlink): with SymLinksIfOwnerMatch a
+// symlink is followed only when it and its target have the same owner;
+// with FollowSymLinks alone it is followed; otherwise it is refused. The
+// check and the open are tied together: a symlink swapped in after the
+// check fails the O_NOFOLLOW open, and a followed target must be the inode
+// that was checked.
+func openStep(dirfd int, name string, cfg *DirConfig, wantDir bool) (int, error) {
+	flags := openFlags
+	if wantDir {
+		flags |= unix.O_DIRECTORY
+	}
+	if cfg.FollowSymLinks && !cfg.SymLinksIfOwnerMatch {
+		return unix.Openat(dirfd, name, flags, 0)
+	}
+	link, err := lstatAt(dirfd, name, false)
+	if err != nil {
+		return -1, err
+	}
+	if link.mode&unix.S_IFMT != unix.S_IFLNK {
+		fd, err := unix.Openat(dirfd, name, flags|unix.O_NOFOLLOW, 0)
+		if err == unix.ELOOP {
+			err = errSymlink
+		}
+		return fd, err
+	}
+	if !cfg.SymLinksIfOwnerMatch {
+		return -1, errSymlink
+	}
+	target, err := lstatAt(dirfd, name, true)
+	if err != nil || target.uid != link.uid {
+		return -1, errSymlink
+	}
+	fd, err := unix.Openat(dirfd, name, flags, 0)
+	if err != nil {
+		return -1, err
+	}
+	if got, err := fstatInfo(fd); err != nil || got.id.dev != target.id.dev || got.id.ino != target.id.ino {
+		unix.Close(fd)
+		return -1, errSymlink
+	}
+	return fd, nil
+}
+
+// errStatus maps a resolution error to the status Apache answers:
+// 404 for a missing file or a file used as a directory; 403 for
+// permissions, refused symlinks, symlink loops and over-long names
+// (directory_walk's AH00035/AH00036/AH00037); 500 for anything else.
+func errStatus(err error) int {
+	var errno unix.Errno
+	switch {
+	case errors.Is(err, errSymlink):
+		return 403
+	case !errors.As(err, &errno):
+		return 500
+	}
+	switch errno {
+	case unix.ENOENT, unix.ENOTDIR:
+		return 404
+	case unix.EACCES, unix.EPERM, unix.ELOOP, unix.EXDEV, unix.ENAMETOOLONG:
+		return 403
+	}
+	return 500
+}
+
+// isHtName reports whether a file name is covered by the stock
+// <Files ".ht*"> Require all denied. The match is case-sensitive, as
+// Apache's fnmatch is on Unix file systems.
+func isHtName(name string) bool { return strings.HasPrefix(name, ".ht") }
