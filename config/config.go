@@ -314,6 +314,21 @@ const (
 	RequireIP
 )
 
+// String returns the rule kind as written after Require.
+func (k RequireKind) String() string {
+	switch k {
+	case RequireAllGranted:
+		return "all granted"
+	case RequireAllDenied:
+		return "all denied"
+	case RequireLocal:
+		return "local"
+	case RequireIP:
+		return "ip"
+	}
+	return "RequireKind(?)"
+}
+
 // Require is an access rule: a request is granted when any of Rules grants
 // it (Apache's implicit <RequireAny>), or, with All set, when every rule does
 // (<RequireAll>). A rule with Not set inverts it (Require not ...), which

@@ -117,7 +117,7 @@ func setListenCoresBucketsRatio(w *walker, c *call) error {
 	if atoi(c.args[0]) <= 0 {
 		return errorf("ListenCoresBucketsRatio must be > 0")
 	}
-	w.warn(c.pos, "", "ListenCoresBucketsRatio has no effect: eventmpm uses one listener bucket, and every child polls every listener")
+	w.noEffect(c, "eventmpm uses one listener bucket, and every child polls every listener")
 	return nil
 }
 
@@ -128,7 +128,7 @@ func setNoEffectSize(why string) func(*walker, *call) error {
 		if atoi(c.args[0]) < 0 {
 			return errorf("Invalid %s value: %s", c.d.name, c.args[0])
 		}
-		w.warn(c.pos, "", "%s has no effect: %s", c.d.name, why)
+		w.noEffect(c, why)
 		return nil
 	}
 }
@@ -157,7 +157,7 @@ func setMutex(w *walker, c *call) error {
 	default:
 		return errorf("Invalid Mutex argument %s (%s)", c.args[0], mutexHelp)
 	}
-	w.warn(c.pos, "", "Mutex has no effect: %s", noAcceptMutex)
+	w.noEffect(c, noAcceptMutex)
 	return nil
 }
 
@@ -168,7 +168,7 @@ func setAcceptMutex(w *walker, c *call) error {
 	default:
 		return errorf("AcceptMutex %s: unknown mechanism (default, flock, fcntl, sysvsem, posixsem or pthread)", c.args[0])
 	}
-	w.warn(c.pos, "", "AcceptMutex has no effect: %s", noAcceptMutex)
+	w.noEffect(c, noAcceptMutex)
 	return nil
 }
 
@@ -176,7 +176,7 @@ func setAcceptMutex(w *walker, c *call) error {
 // warns why it means nothing to eventmpm.
 func noEffect(why string) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		w.warn(c.pos, "", "%s has no effect: %s", c.d.name, why)
+		w.noEffect(c, why)
 		return nil
 	}
 }

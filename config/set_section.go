@@ -8,7 +8,7 @@ import (
 
 // This file holds the containers (<VirtualHost> and the directory-level
 // sections) and the directives that only mean something inside a section:
-// OptionFlags, AllowOverride, SetHandler.
+// Options, AllowOverride, SetHandler.
 
 // sectionState is a directory-level section being built.
 type sectionState struct {
@@ -141,7 +141,7 @@ func parseOptions(w *walker, c *call) (abs *OptionFlags, delta *OptionsDelta, er
 		if i == 0 {
 			signed = sign != 0
 		} else if signed != (sign != 0) {
-			return nil, nil, errorf("Either all OptionFlags must start with + or -, or no Option may.")
+			return nil, nil, errorf("Either all Options must start with + or -, or no Option may.")
 		}
 		if err := applyOptionWord(w, c, word, sign, &set, &d); err != nil {
 			return nil, nil, err
@@ -277,7 +277,7 @@ func setAllowOverride(w *walker, c *call) error {
 
 // setAccessFileName is accepted for compatibility and does nothing.
 func setAccessFileName(w *walker, c *call) error {
-	w.warn(c.pos, "", "AccessFileName has no effect: eventmpm reads no .htaccess files (AllowOverride None)")
+	w.noEffect(c, "eventmpm reads no .htaccess files (AllowOverride None)")
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 // setServerName is ServerName [scheme://]host[:port].
 func setServerName(w *walker, c *call) error {
 	arg := c.args[0]
-	if hasWildcard(arg) {
+	if strings.ContainsAny(arg, "*?") {
 		return errorf("Invalid ServerName \"%s\" use ServerAlias to set multiple server names.", arg)
 	}
 	scheme, rest, ok := strings.Cut(arg, "://")

@@ -21,7 +21,7 @@ const (
 	take123               // TAKE123
 	iterate               // ITERATE: any number of words, each one used
 	iterate2              // ITERATE2: a first word, then at least one more
-	flag                  // FLAG: On or Off
+	flagArg               // FLAG: On or Off
 	rawArgs               // RAW_ARGS: the setter reads the text itself
 	takeArgv              // TAKE_ARGV: the setter counts the words itself
 )
@@ -43,12 +43,12 @@ const (
 // is non-nil: read runs while files are read (Apache's EXEC_ON_READ: Include,
 // <IfModule>, Define...), set when the tree is walked.
 type directive struct {
-	name  string
-	args  arity
-	ctx   context
-	read  func(r *reader, cur *cursor, c *call) ([]*node, error)
-	set   func(w *walker, c *call) error
-	help  string
+	name string
+	args arity
+	ctx  context
+	read func(r *reader, cur *cursor, c *call) ([]*node, error)
+	set  func(w *walker, c *call) error
+	help string
 }
 
 // call is one use of a directive, handed to its setter.
@@ -187,7 +187,7 @@ func (d *directive) parseArgs(raw string) ([]string, error) {
 		if n < 2 || empty {
 			return nil, bad("requires at least two arguments")
 		}
-	case flag:
+	case flagArg:
 		if n != 1 || (!strings.EqualFold(words[0], "on") && !strings.EqualFold(words[0], "off")) {
 			return nil, errorf("%s must be On or Off", d.name)
 		}

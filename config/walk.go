@@ -45,10 +45,11 @@ type walker struct {
 	sec    *sectionState // the directory-level section, or nil
 	authz  *Require      // the <RequireAll>/<RequireAny> being built, or nil
 	mpmPos map[string]Pos
+	noted  map[string]bool // no-effect directives already warned about
 }
 
 func newWalker(l *loader) *walker {
-	w := &walker{l: l, cfg: l.cfg, mpmPos: map[string]Pos{}}
+	w := &walker{l: l, cfg: l.cfg, mpmPos: map[string]Pos{}, noted: map[string]bool{}}
 	w.main = newServerState(&l.cfg.Server)
 	w.srv = w.main
 	return w
@@ -75,6 +76,16 @@ func (w *walker) walk(nodes []*node, sc scope) error {
 // warn records a startup warning.
 func (w *walker) warn(pos Pos, code, format string, args ...any) {
 	w.l.warn(pos, code, format, args...)
+}
+
+// noEffect warns, once per directive, that it means nothing to eventmpm
+// (SPEC.md 0: "log once at startup what eventmpm does instead").
+func (w *walker) noEffect(c *call, why string) {
+	if w.noted[c.d.name] {
+		return
+	}
+	w.noted[c.d.name] = true
+	w.warn(c.pos, "", "%s has no effect: %s", c.d.name, why)
 }
 
 // finish runs the checks Apache makes once the whole configuration is read.
