@@ -115,7 +115,10 @@ func appendDecoded(dst, seg []byte) ([]byte, int) {
 			c = hi<<4 | lo
 			k += 2
 			if c == '/' || c == 0 {
-				st = statusNotFound
+				// The path is refused at the end; until then the byte
+				// must not split the segment (Apache's normalization
+				// sees "%2F" there), so a placeholder stands in.
+				c, st = '%', statusNotFound
 			}
 		}
 		dst = append(dst, c)

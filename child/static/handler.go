@@ -233,11 +233,22 @@ func (h *Handler) serveMiss(req *http1.Request, path []byte, r *Reply) {
 		r.Status = 403 // Apache serves only regular files
 	case p.trailing:
 		unix.Close(fd)
-		r.Status = 404 // "/file/": no PATH_INFO for static files
+		r.Status = trailingFileStatus(p)
 	default:
 		cacheable := modeOf(p.dirs) == followAll
 		h.serveFile(req, p, fd, &fi, fileSource{rel: p.rel}, cacheable, r)
 	}
+}
+
+// trailingFileStatus answers "/file/": Apache maps it to the file with
+// PATH_INFO "/", so the file's access rules apply (403), and the default
+// handler refuses PATH_INFO (404).
+func trailingFileStatus(p *plan) int {
+	last := len(p.segs) - 1
+	if isHtName(p.segs[last]) || p.dirs[last].Denied {
+		return 403
+	}
+	return 404
 }
 
 // fail sets the status for a resolution error, keeping the error for the

@@ -146,6 +146,8 @@ func siteResolver(root string) testResolver {
 		"nofollow": {DirectoryIndex: idx},
 		"owner":    {SymLinksIfOwnerMatch: true, DirectoryIndex: idx},
 		"noindex":  {FollowSymLinks: true, DirectoryIndex: []string{"index.html", "/cgi-bin/x", ".htindex"}},
+		"badidx2":  {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
+		"wo":       {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
 	}}
 }
 

@@ -1,0 +1,82 @@
+package static_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"eventmpm/child/static"
+)
+
+func TestListing(t *testing.T) {
+	s := buildSite(t)
+	must(t, os.Chtimes(filepath.Join(s.root, "listed/z"), fileTime, fileTime))
+	h := newHandler(t, s, nil)
+	res := serve(t, h, "GET", "/listed/")
+	want := `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
+<html>
+ <head>
+  <title>Index of /listed</title>
+ </head>
+ <body>
+<h1>Index of /listed</h1>
+  <table>
+   <tr><th>Name</th><th>Last modified</th><th>Size</th></tr>
+   <tr><th colspan="3"><hr></th></tr>
+<tr><td><a href="/">Parent Directory</a></td><td>&nbsp;</td><td align="right">  - </td></tr>
+<tr><td><a href="./%3Cb%3E&amp;.txt">&lt;b&gt;&amp;.txt</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  1 </td></tr>
+<tr><td><a href="./a.txt">a.txt</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  3 </td></tr>
+<tr><td><a href="./z/">z/</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  - </td></tr>
+   <tr><th colspan="3"><hr></th></tr>
+</table>
+</body></html>
+`
+	if res.Status != 200 || res.Body != want || res.Header != "Content-Type: text/html;charset=UTF-8\r\n" {
+		t.Errorf("listing: %d %q\n%s\nwant 200\n%s", res.Status, res.Header, res.Body, want)
+	}
+	if n := static.CacheLen(h); n != 0 {
+		t.Errorf("listing cached: %d entries, want 0", n)
+	}
+	runMapCases(t, h, []mapCase{
+		{method: "HEAD", target: "/listed/", status: 200},
+		{method: "OPTIONS", target: "/listed/", status: 200},
+		{method: "POST", target: "/listed/", status: 405},
+		{target: "/listed", status: 301, location: "/listed/"},
+		{target: "/listed/z/", status: 200, body: res0(t, h, "/listed/z/")},
+	})
+	sub := serve(t, h, "GET", "/listed/z/")
+	if !contains(sub.Body, `<a href="/listed/">Parent Directory</a>`) || !contains(sub.Body, `<a href="./zz.txt">zz.txt</a>`) {
+		t.Errorf("sub-listing:\n%s\nwant a parent link to /listed/ and zz.txt", sub.Body)
+	}
+}
+
+// res0 returns the body a GET of target gets.
+func res0(t *testing.T, h *static.Handler, target string) string {
+	return serve(t, h, "GET", target).Body
+}
+
+func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestFormatSize(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "  0 "}, {972, "972 "}, {973, "1.0K"}, {1024, "1.0K"}, {5000, "4.9K"},
+		{10199, " 10K"}, {996147, "973K"}, {1 << 20, "1.0M"}, {5 << 30, "5.0G"},
+	}
+	for _, tt := range tests {
+		if got := static.FormatSize(tt.n); got != tt.want {
+			t.Errorf("formatSize(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package static_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"eventmpm/child/static"
+)
+
+func TestMIMETypesLookup(t *testing.T) {
+	m := static.BuiltinMIMETypes()
+	m.Add(".Foo", "application/x-foo")
+	m.Add("html", "text/x-overridden")
+	tests := []struct {
+		name string
+		want string
+	}{
+		{name: "a.css", want: "text/css"},
+		{name: "A.CSS", want: "text/css"},
+		{name: "dir/a.Jpg", want: "image/jpeg"},
+		{name: "archive.tar.gz", want: "application/gzip"},
+		{name: "x.foo", want: "application/x-foo"},
+		{name: "x.FOO", want: "application/x-foo"},
+		{name: "page.html", want: "text/x-overridden"},
+		{name: "noext", want: static.DefaultType},
+		{name: "trailing.", want: static.DefaultType},
+		{name: "a.unknownext", want: static.DefaultType},
+		{name: "dir.d/noext", want: static.DefaultType},
+		{name: ".profile", want: static.DefaultType},
+		{name: "x." + string(make([]byte, 40)), want: static.DefaultType},
+	}
+	for _, tt := range tests {
+		if got := m.Lookup(tt.name); got != tt.want {
+			t.Errorf("Lookup(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	m.SetDefault("")
+	if got := m.Lookup("noext"); got != "" {
+		t.Errorf("Lookup(noext) after SetDefault(\"\") = %q, want \"\"", got)
+	}
+}
+
+func TestLoadMIMETypes(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mime.types")
+	data := "# comment\n\ntext/html\thtml htm # trailing comment\napplication/x-a a\napplication/x-b a\nimage/png png\n  \nvideo/none\n"
+	must(t, os.WriteFile(p, []byte(data), 0o644))
+	m, err := static.LoadMIMETypes(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"x.html": "text/html", "x.HTM": "text/html", "x.a": "application/x-b", "x.png": "image/png",
+		"x.css": static.DefaultType, "x.none": static.DefaultType,
+	} {
+		if got := m.Lookup(name); got != want {
+			t.Errorf("Lookup(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if _, err := static.LoadMIMETypes(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("LoadMIMETypes(missing) error = %v, want fs.ErrNotExist", err)
+	}
+	bad := filepath.Join(dir, "bad.types")
+	must(t, os.WriteFile(bad, []byte("nottype ext\n"), 0o644))
+	if _, err := static.LoadMIMETypes(bad); err == nil {
+		t.Errorf("LoadMIMETypes(bad) error = nil, want an error")
+	}
+	if _, err := os.Stat("/etc/mime.types"); err == nil {
+		sys, err := static.LoadMIMETypes("/etc/mime.types")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sys.Lookup("index.html"); got != "text/html" {
+			t.Errorf("/etc/mime.types Lookup(index.html) = %q, want text/html", got)
+		}
+	}
+}
+
+func TestContentTypeCharset(t *testing.T) {
+	s := buildSite(t)
+	types := static.BuiltinMIMETypes()
+	types.Add("cs", "text/html; charset=ISO-8859-2")
+	must(t, os.WriteFile(filepath.Join(s.root, "x.cs"), []byte("x"), 0o644))
+	tests := []struct {
+		charset, path, want string
+	}{
+		{charset: "UTF-8", path: "/hello.txt", want: "text/plain; charset=UTF-8"},
+		{charset: "UTF-8", path: "/index.html", want: "text/html; charset=UTF-8"},
+		{charset: "UTF-8", path: "/UPPER.HTML", want: "text/html; charset=UTF-8"},
+		{charset: "UTF-8", path: "/x.cs", want: "text/html; charset=ISO-8859-2"},
+		{charset: "UTF-8", path: "/data.bin", want: "application/octet-stream"},
+		{charset: "UTF-8", path: "/noext", want: "application/octet-stream"},
+		{charset: "", path: "/hello.txt", want: "text/plain"},
+		{charset: "", path: "/index.html", want: "text/html"},
+	}
+	for _, tt := range tests {
+		h := newHandler(t, s, func(o *static.Options) { o.DefaultCharset = tt.charset; o.Types = types })
+		res := serve(t, h, "GET", tt.path)
+		if got := headerValue(res.Header, "Content-Type"); got != tt.want {
+			t.Errorf("charset %q GET %s: Content-Type %q, want %q", tt.charset, tt.path, got, tt.want)
+		}
+	}
+	types.SetDefault("")
+	h := newHandler(t, s, func(o *static.Options) { o.Types = types })
+	if res := serve(t, h, "GET", "/noext"); headerValue(res.Header, "Content-Type") != "" || res.Status != 200 {
+		t.Errorf("SetDefault(\"\") GET /noext: %d %q, want 200 without Content-Type", res.Status, res.Header)
+	}
+}
