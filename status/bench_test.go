@@ -1,0 +1,32 @@
+package status
+
+import (
+	"testing"
+	"time"
+
+	"eventmpm/shm"
+)
+
+// benchSnapshot is Apache's default layout (16×64) with a busy mix.
+func benchSnapshot(b *testing.B) (*shm.Snapshot, Info) {
+	sb := liveScoreboard(b)
+	var snap shm.Snapshot
+	sb.Snapshot(&snap)
+	info := NewInfo(&snap, time.Now())
+	return &snap, info
+}
+
+func benchRender(b *testing.B, render func([]byte, *shm.Snapshot, *Info) []byte) {
+	snap, info := benchSnapshot(b)
+	buf := render(nil, snap, &info)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		buf = render(buf[:0], snap, &info)
+	}
+}
+
+func BenchmarkAppendAuto(b *testing.B) { benchRender(b, AppendAuto) }
+func BenchmarkAppendHTML(b *testing.B) { benchRender(b, AppendHTML) }
+func BenchmarkAppendJSON(b *testing.B) { benchRender(b, AppendJSON) }
+func BenchmarkAppendText(b *testing.B) { benchRender(b, AppendText) }
