@@ -65,7 +65,12 @@ func testNeverStale(t *testing.T, maxFile int64) {
 		{name: "renamed over, same size and mtime", change: func() { replaceOld(t, p, []byte("version-four!")) }, status: 200, body: "version-four!"},
 		{name: "truncated", change: func() { must(t, os.Truncate(p, 7)); must(t, os.Chtimes(p, fileTime, fileTime)) }, status: 200, body: "version"},
 		{name: "emptied", change: func() { must(t, os.Truncate(p, 0)); must(t, os.Chtimes(p, fileTime, fileTime)) }, status: 200, body: ""},
-		{name: "chmod only", change: func() { writeOld(t, p, []byte("v6")); settle(); serve(t, h, "GET", "/v.txt"); must(t, os.Chmod(p, 0o600)) }, status: 200, body: "v6"},
+		{name: "chmod only", change: func() {
+			writeOld(t, p, []byte("v6"))
+			settle()
+			serve(t, h, "GET", "/v.txt")
+			must(t, os.Chmod(p, 0o600))
+		}, status: 200, body: "v6"},
 		{name: "deleted", change: func() { must(t, os.Remove(p)) }, status: 404},
 		{name: "recreated", change: func() { writeOld(t, p, []byte("version-8")) }, status: 200, body: "version-8"},
 		{name: "became a directory", change: func() { must(t, os.Remove(p)); must(t, os.Mkdir(p, 0o755)) }, status: 301},
