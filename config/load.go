@@ -33,6 +33,9 @@ type Options struct {
 	// Hostname names the server when no ServerName is set (AH00558); nil
 	// means os.Hostname.
 	Hostname func() (string, error)
+	// LookupUser and LookupGroup resolve User and Group names to ids; nil
+	// means the system's user database (os/user).
+	LookupUser, LookupGroup func(name string) (int, error)
 	// Previous is the running generation's configuration on a restart: it
 	// keeps ServerLimit and ThreadLimit (AH00501/AH00506), and the clamp
 	// warnings use Apache's restart wording.

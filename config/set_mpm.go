@@ -232,14 +232,17 @@ func setServerTokens(w *walker, c *call) error {
 	return nil
 }
 
-// setTypesConfig is mod_mime's TypesConfig; the file must be readable.
+// setTypesConfig is mod_mime's TypesConfig; the file must exist (it is
+// read at start; a stat here does not block on a FIFO as an open would).
 func setTypesConfig(w *walker, c *call) error {
 	path := w.l.rootRelative(c.args[0])
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
+	if err == nil && !fi.Mode().IsRegular() {
+		return errorf("could not open mime types config file %s: not a regular file", path)
+	}
 	if err != nil {
 		return errorf("could not open mime types config file %s: %s%w", path, errnoText(err), noText(err))
 	}
-	f.Close()
 	w.cfg.TypesConfig = path
 	return nil
 }

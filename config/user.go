@@ -21,40 +21,39 @@ const rootUserText = "Error:\tApache has not been designed to serve pages while\
 	"\tdirective in your httpd.conf file to list a non-root\n" +
 	"\tuser."
 
-// lookupUserID and lookupGroupID resolve names; tests may replace them.
-var (
-	lookupUserID = func(name string) (string, error) {
-		u, err := user.Lookup(name)
-		if err != nil {
-			return "", err
-		}
-		return u.Uid, nil
+// systemUserID and systemGroupID are the default Options.LookupUser and
+// Options.LookupGroup.
+func systemUserID(name string) (int, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return 0, err
 	}
-	lookupGroupID = func(name string) (string, error) {
-		g, err := user.LookupGroup(name)
-		if err != nil {
-			return "", err
-		}
-		return g.Gid, nil
+	return strconv.Atoi(u.Uid)
+}
+
+func systemGroupID(name string) (int, error) {
+	g, err := user.LookupGroup(name)
+	if err != nil {
+		return 0, err
 	}
-)
+	return strconv.Atoi(g.Gid)
+}
 
 // resolveID is "#number" (atoi, as Apache) or a name looked up.
-func resolveID(name string, lookup func(string) (string, error)) (int, bool) {
+func resolveID(name string, lookup, system func(string) (int, error)) (int, bool) {
 	if num, ok := strings.CutPrefix(name, "#"); ok {
 		return atoi(num), true
 	}
-	id, err := lookup(name)
-	if err != nil {
-		return 0, false
+	if lookup == nil {
+		lookup = system
 	}
-	n, err := strconv.Atoi(id)
-	return n, err == nil
+	id, err := lookup(name)
+	return id, err == nil
 }
 
 // setUser is User name|#uid; uid 0 is refused with Apache's text.
 func setUser(w *walker, c *call) error {
-	uid, ok := resolveID(c.args[0], lookupUserID)
+	uid, ok := resolveID(c.args[0], w.l.opts.LookupUser, systemUserID)
 	if !ok {
 		return errorf("AH00543: eventmpm: bad user name %s", c.args[0])
 	}
@@ -67,7 +66,7 @@ func setUser(w *walker, c *call) error {
 
 // setGroup is Group name|#gid.
 func setGroup(w *walker, c *call) error {
-	gid, ok := resolveID(c.args[0], lookupGroupID)
+	gid, ok := resolveID(c.args[0], w.l.opts.LookupGroup, systemGroupID)
 	if !ok {
 		return errorf("AH00544: eventmpm: bad group name %s", c.args[0])
 	}

@@ -1,0 +1,178 @@
+package config
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// debianRoot is a copy of Debian 12's /etc/apache2 (package apache2
+// 2.4.71-1~deb12u1), the *-enabled symbolic links replaced by copies of their
+// targets.
+const debianRoot = "testdata/debian-apache2"
+
+// debianEnv reads Debian's envvars file the way apache2ctl sources it: the
+// "export NAME=VALUE" lines, with $SUFFIX empty (the default instance).
+func debianEnv(t *testing.T) func(string) (string, bool) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(debianRoot, "envvars"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "export ")
+		if name, value, found := strings.Cut(line, "="); ok && found {
+			env[name] = strings.ReplaceAll(value, "$SUFFIX", "")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+// debianOptions loads apache2.conf from root with Debian's environment and
+// its www-data user (uid and gid 33), whatever this machine's passwd says.
+func debianOptions(t *testing.T, root string) Options {
+	id := func(name string) (int, error) {
+		if name == "www-data" {
+			return 33, nil
+		}
+		return 0, errors.New("unknown")
+	}
+	return Options{
+		ServerRoot:  root,
+		File:        "apache2.conf",
+		LookupEnv:   debianEnv(t),
+		Hostname:    func() (string, error) { return "debian.example", nil },
+		LookupUser:  id,
+		LookupGroup: id,
+	}
+}
+
+// TestDebianApache2 loads Debian's stock configuration: eventmpm stops at
+// the first module it does not provide, naming it, its file and its line.
+func TestDebianApache2(t *testing.T) {
+	root, err := filepath.Abs(debianRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(debianOptions(t, root))
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a *config.Error", err)
+	}
+	want := "AH00526: Syntax error on line 2 of " + root + "/mods-enabled/access_compat.load:\n" +
+		"LoadModule access_compat_module: eventmpm does not provide this module (mod_access_compat.so); " +
+		"remove the LoadModule line or disable the module"
+	if got := err.Error(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestDebianApache2Trimmed disables, one a2dismod/a2disconf at a time, what
+// eventmpm refuses in Debian's configuration, checking each message, until
+// the rest parses. README-apache2.md is the summary of this table.
+func TestDebianApache2Trimmed(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(debianRoot)); err != nil {
+		t.Fatal(err)
+	}
+	refusedModule := func(mod, file string, line int) string {
+		return "AH00526: Syntax error on line " + strconv.Itoa(line) + " of " + root + "/mods-enabled/" + mod + ".load:\n" +
+			"LoadModule " + mod + "_module: eventmpm does not provide this module (" + file + "); " +
+			"remove the LoadModule line or disable the module"
+	}
+	steps := []struct {
+		disable string // mods-enabled/X.{load,conf} or conf-enabled/X.conf removed before this step
+		want    string
+	}{
+		{"", refusedModule("access_compat", "mod_access_compat.so", 2)},
+		{"mods-enabled/access_compat", refusedModule("alias", "mod_alias.so", 1)},
+		{"mods-enabled/alias", refusedModule("auth_basic", "mod_auth_basic.so", 2)},
+		{"mods-enabled/auth_basic", refusedModule("authn_core", "mod_authn_core.so", 1)},
+		{"mods-enabled/authn_core", refusedModule("authn_file", "mod_authn_file.so", 1)},
+		{"mods-enabled/authn_file", refusedModule("authz_user", "mod_authz_user.so", 2)},
+		{"mods-enabled/authz_user", refusedModule("autoindex", "mod_autoindex.so", 1)},
+		{"mods-enabled/autoindex", refusedModule("deflate", "mod_deflate.so", 2)},
+		{"mods-enabled/deflate", refusedModule("env", "mod_env.so", 1)},
+		{"mods-enabled/env", refusedModule("filter", "mod_filter.so", 1)},
+		{"mods-enabled/filter", refusedModule("negotiation", "mod_negotiation.so", 1)},
+		{"mods-enabled/negotiation", refusedModule("setenvif", "mod_setenvif.so", 1)},
+		{"mods-enabled/setenvif", "AH00526: Syntax error on line 67 of " + root + "/mods-enabled/mime.conf:\n" +
+			"Invalid command 'AddLanguage', perhaps misspelled or defined by a module not included in the server configuration"},
+		{"mods-enabled/mime", "AH00526: Syntax error on line 32 of " + root + "/conf-enabled/security.conf:\n" +
+			"Invalid command 'TraceEnable', perhaps misspelled or defined by a module not included in the server configuration"},
+		{"conf-enabled/security", ""},
+	}
+	var cfg *Config
+	for _, s := range steps {
+		if s.disable != "" {
+			for _, ext := range []string{".load", ".conf"} {
+				os.Remove(filepath.Join(root, s.disable+ext))
+			}
+		}
+		var err error
+		cfg, err = Load(debianOptions(t, root))
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != s.want {
+			t.Fatalf("after disabling %q: got %q, want %q", s.disable, got, s.want)
+		}
+	}
+	checkTrimmedDebian(t, root, cfg)
+}
+
+// checkTrimmedDebian checks what the trimmed Debian configuration yields.
+func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
+	t.Helper()
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"User", cfg.User + "/" + strconv.Itoa(cfg.UID), "www-data/33"},
+		{"Group", cfg.Group + "/" + strconv.Itoa(cfg.GID), "www-data/33"},
+		{"PidFile", cfg.PidFile, "/var/run/apache2/apache2.pid"},
+		{"ScoreBoardFile", cfg.ScoreBoardFile, "/var/run/apache2/eventmpm.scoreboard"},
+		{"ErrorLog", cfg.ErrorLog, "/var/log/apache2/error.log"},
+		{"Timeout", cfg.Server.Timeout.String(), "5m0s"},
+		{"MaxRequestWorkers", cfg.MPM.MaxRequestWorkers, 150},
+		{"StartServers", cfg.MPM.StartServers, 2},
+		{"Listeners", len(cfg.Listeners), 1},
+		{"Listen", cfg.Listeners[0].Addr, ":80"},
+		{"ExtendedStatus", cfg.ExtendedStatus, true},
+		{"RequestReadTimeout body", cfg.Server.RequestReadTimeout.Body.Timeout.String(), "10s"},
+		{"Modules", strings.Join(cfg.Modules, " "), "authz_core_module authz_host_module dir_module mpm_event_module reqtimeout_module status_module"},
+		{"VirtualHosts", len(cfg.VirtualHosts), 1},
+		{"vhost DocumentRoot", cfg.VirtualHosts[0].Server.DocumentRoot, "/var/www/html"},
+		{"vhost access log", cfg.VirtualHosts[0].Server.CustomLogs[0].Target, "/var/log/apache2/access.log"},
+		{"vhost log format", cfg.VirtualHosts[0].Server.CustomLogs[0].Format, `%h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`},
+		{"status handler", statusLocation(cfg), "/server-status local"},
+		{"root", cfg.ServerRoot, root},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+
+// statusLocation describes the section that sets the server-status handler.
+func statusLocation(cfg *Config) string {
+	for _, s := range cfg.Server.Sections {
+		if s.Handler == "server-status" && s.Require != nil && len(s.Require.Rules) == 1 {
+			return s.Pattern + " " + s.Require.Rules[0].Kind.String()
+		}
+	}
+	return "none"
+}
