@@ -27,6 +27,10 @@
 //     even values, so text is never torn. Every access to the mapping is a
 //     sync/atomic operation; counters are atomic adds.
 //   - Readers take a copy with Scoreboard.Snapshot.
+//   - The "since" stamp of a worker's state word comes from a coarse clock
+//     (clock.go) that a ticker advances while a writable Scoreboard is open,
+//     so SetStatus costs a CAS and no clock read; it is exact to about a
+//     second, which is all a whole-second field promises.
 //   - Every field has one owning writer, listed below. A graceful restart
 //     moves only the generation; a hard restart calls ResetCounters.
 //
@@ -130,11 +134,14 @@
 // # Failure modes
 //
 // A writer that dies in the middle of a seqlocked write leaves the counter
-// odd; readers give up after a bounded number of retries and report the slot
-// as Torn instead of spinning, and the next writer (or the parent's
-// MarkDead) completes the cycle. Orphaned children keep the lock held after
-// their parent died, so a new parent refuses the file until they are gone,
-// which is right: they still serve the same ports. Reinitialising a file
-// that a reader has mapped can shrink it under the reader; readers are
-// short-lived and check the header when they map.
+// odd. A reader waits on an odd counter while the writer's process exists
+// (a preempted writer resumes), up to a second (a stopped one may not), and
+// at once reports the slot as Torn if the process is gone; the next writer,
+// or the parent's MarkDead after reaping, completes the cycle.
+//
+// Orphaned children keep the lock held after their parent died, so a new
+// parent refuses the file until they are gone, which is right: they still
+// serve the same ports. Reinitialising a file that a reader has mapped can
+// shrink it under the reader; readers are short-lived and check the header
+// when they map.
 package shm

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -28,6 +29,9 @@ var (
 	ErrSymlink = errors.New("shm: scoreboard path is a symbolic link")
 	// ErrNotRegular: the path names a directory, device, FIFO or socket.
 	ErrNotRegular = errors.New("shm: scoreboard is not a regular file")
+	// ErrHardLink: the file Create would reinitialise has other names; it
+	// could be someone else's file linked into place.
+	ErrHardLink = errors.New("shm: scoreboard file has other hard links")
 )
 
 // InUseError reports that another live server holds the scoreboard's lock.
@@ -85,6 +89,9 @@ func takeOver(f *os.File, path string, l Layout) (*Scoreboard, error) {
 	st, err := statRegular(f, path)
 	if err != nil {
 		return nil, err
+	}
+	if n := linkCount(st); n > 1 {
+		return nil, fmt.Errorf("create scoreboard %s: %w (%d links)", path, ErrHardLink, n)
 	}
 	if err := lockExclusive(f); err != nil {
 		if errors.Is(err, unix.EWOULDBLOCK) {
@@ -214,6 +221,14 @@ func statRegular(f *os.File, name string) (os.FileInfo, error) {
 		return nil, fmt.Errorf("open scoreboard %s: %w (%s)", name, ErrNotRegular, st.Mode().Type())
 	}
 	return st, nil
+}
+
+// linkCount returns the file's number of hard links, 1 if unknown.
+func linkCount(st os.FileInfo) uint64 {
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		return uint64(sys.Nlink)
+	}
+	return 1
 }
 
 // lockExclusive takes the liveness lock without waiting. A status reader

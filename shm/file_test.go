@@ -102,6 +102,22 @@ func TestCreateRefusesSymlink(t *testing.T) {
 	}
 }
 
+func TestCreateRefusesHardLink(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	writeFile(t, victim, []byte("precious"))
+	link := filepath.Join(dir, "scoreboard")
+	if err := os.Link(victim, link); err != nil {
+		t.Skipf("hard links unsupported here: %v", err)
+	}
+	if _, err := Create(link, testLayout); !errors.Is(err, ErrHardLink) {
+		t.Errorf("Create on a hard link: got %v, want %v", err, ErrHardLink)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "precious" {
+		t.Errorf("linked file: got %q, want it untouched", got)
+	}
+}
+
 func TestCreateRefusesLiveFile(t *testing.T) {
 	s, path := createTest(t, testLayout)
 	s.Worker(1, 2).EndRequest(100, time.Millisecond)

@@ -108,6 +108,10 @@ func TestMultiProcessSnapshots(t *testing.T) {
 	if testing.Short() {
 		writers, maxDur = 2, 300*time.Millisecond
 	}
+	// Every snapshot must be clean: no slot may be given up as Torn, however
+	// long an overloaded machine parks a live writer mid-write.
+	defer func(d time.Duration) { stuckWriter = d }(stuckWriter)
+	stuckWriter = time.Minute
 	s, _ := createTest(t, Layout{ServerLimit: writers + 1, ThreadLimit: threads})
 	s.SetGeneration(3)
 	outs := make([]bytes.Buffer, writers)

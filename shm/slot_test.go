@@ -9,67 +9,76 @@ import (
 	"time"
 )
 
-func TestProcessClaimRelease(t *testing.T) {
+// TestProcessClaim: a slot is taken by one CAS from pid 0; the same pid may
+// claim again (parent and child both claim), another may not.
+func TestProcessClaim(t *testing.T) {
 	s, _ := createTest(t, testLayout)
 	p := s.Process(2)
-	if !p.Claim(1000, 3) {
-		t.Fatalf("Claim of a free slot: got false, want true")
+	tests := []struct {
+		pid, gen int
+		want     bool
+	}{
+		{1000, 3, true}, {1000, 3, true}, {2000, 3, false}, {0, 3, false}, {-1, 3, false},
 	}
-	if !p.Claim(1000, 3) {
-		t.Errorf("Claim again by the same pid: got false, want true")
+	for _, tt := range tests {
+		if got := p.Claim(tt.pid, tt.gen); got != tt.want {
+			t.Errorf("Claim(%d, %d): got %v, want %v", tt.pid, tt.gen, got, tt.want)
+		}
 	}
-	if p.Claim(2000, 3) {
-		t.Errorf("Claim by another pid: got true, want false")
-	}
-	if p.Claim(0, 3) {
-		t.Errorf("Claim with pid 0: got true, want false")
-	}
-	if got := p.PID(); got != 1000 {
-		t.Errorf("PID: got %d, want 1000", got)
-	}
-	if got := p.Generation(); got != 3 {
-		t.Errorf("Generation: got %d, want 3", got)
+	if p.PID() != 1000 || p.Generation() != 3 || p.Slot() != 2 {
+		t.Errorf("after Claim: got pid %d gen %d slot %d, want 1000 3 2", p.PID(), p.Generation(), p.Slot())
 	}
 	if p.StartTime().IsZero() || p.LastHeartbeat().IsZero() {
 		t.Errorf("Claim did not stamp start time and heartbeat")
 	}
+	// Bits the child set before the parent's claim survive it.
+	q := s.Process(3)
+	q.SetNotAccepting(true)
+	if !q.Claim(1001, 3) || !q.NotAccepting() || q.PID() != 1001 {
+		t.Errorf("Claim after SetNotAccepting: got pid %d notAccepting %v", q.PID(), q.NotAccepting())
+	}
+}
 
+func TestProcessCounters(t *testing.T) {
+	s, _ := createTest(t, testLayout)
+	p := s.Process(2)
+	p.Claim(1000, 3)
 	p.SetNotAccepting(true)
 	p.SetQuiescing(1)
+	if p.Quiescing() != 1 || !p.NotAccepting() || p.PID() != 1000 || p.Generation() != 3 {
+		t.Errorf("state word: got q=%d na=%v pid=%d gen=%d, want 1 true 1000 3", p.Quiescing(), p.NotAccepting(), p.PID(), p.Generation())
+	}
+	p.SetQuiescing(2)
+	p.SetNotAccepting(false)
 	p.SetConnCounts(10, 1, 5, 2, 1, 0)
 	p.AddAccepted(7)
 	p.SetCPU(1500*time.Millisecond, 250*time.Millisecond)
 	hb := time.Unix(1_700_000_123, 456_000)
 	p.Heartbeat(hb)
-	if p.Quiescing() != 1 || !p.NotAccepting() || p.PID() != 1000 || p.Generation() != 3 {
-		t.Errorf("state word after updates: got q=%d na=%v pid=%d gen=%d", p.Quiescing(), p.NotAccepting(), p.PID(), p.Generation())
-	}
-	p.SetQuiescing(2)
-	p.SetNotAccepting(false)
-	if p.Quiescing() != 2 || p.NotAccepting() {
-		t.Errorf("state word: got q=%d na=%v, want 2 false", p.Quiescing(), p.NotAccepting())
-	}
 
 	var snap Snapshot
 	s.Snapshot(&snap)
 	got := snap.Processes[2]
 	want := ProcessInfo{PID: 1000, Generation: 3, Quiescing: 2, Connections: 10, WriteCompletion: 1, KeepAlive: 5,
-		LingeringClose: 2, WaitIO: 1, Heartbeat: hb, StartTime: got.StartTime, Accepted: 7,
+		LingeringClose: 2, WaitIO: 1, Heartbeat: got.Heartbeat, StartTime: got.StartTime, Accepted: 7,
 		CPUUser: 1500 * time.Millisecond, CPUSystem: 250 * time.Millisecond}
-	if !got.Heartbeat.Equal(want.Heartbeat) {
-		t.Errorf("Heartbeat: got %v, want %v", got.Heartbeat, want.Heartbeat)
+	if got != want || !got.Heartbeat.Equal(hb) {
+		t.Errorf("ProcessInfo:\n got %+v\nwant %+v (heartbeat %v)", got, want, hb)
 	}
-	got.Heartbeat = want.Heartbeat
-	if got != want {
-		t.Errorf("ProcessInfo:\n got %+v\nwant %+v", got, want)
-	}
+}
 
+func TestProcessRelease(t *testing.T) {
+	s, _ := createTest(t, testLayout)
+	p := s.Process(1)
+	p.Claim(1000, 3)
+	p.SetQuiescing(2)
+	p.AddAccepted(3)
 	w := p.Worker(1)
 	w.Start(1000, 3)
 	w.SetStatus(BusyWrite)
 	p.Release()
-	if p.PID() != 0 || p.Quiescing() != 0 || p.Accepted() != 0 {
-		t.Errorf("after Release: pid %d quiescing %d accepted %d, want zeros", p.PID(), p.Quiescing(), p.Accepted())
+	if p.PID() != 0 || p.Quiescing() != 0 || p.Accepted() != 0 || !p.StartTime().IsZero() {
+		t.Errorf("after Release: pid %d quiescing %d accepted %d start %v, want zeros", p.PID(), p.Quiescing(), p.Accepted(), p.StartTime())
 	}
 	if got := w.Status(); got != Dead {
 		t.Errorf("worker after Release: got %v, want %v", got, Dead)
