@@ -166,7 +166,6 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 	}
 }
 
-
 // statusLocation describes the section that sets the server-status handler.
 func statusLocation(cfg *Config) string {
 	for _, s := range cfg.Server.Sections {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 // maxIncludeDepth is Apache's AP_MAX_INCLUDE_DEPTH: a safety net behind the
@@ -48,6 +49,9 @@ func (r *reader) readFile(path string, sc scope) ([]*node, error) {
 	if i := slices.Index(r.stack, path); i >= 0 {
 		chain := append(slices.Clone(r.stack[i:]), path)
 		return nil, errorf("Include recursion: %s is already being read (%s)", path, strings.Join(chain, " -> "))
+	}
+	if !utf8.ValidString(path) {
+		return nil, errorf("Could not open configuration file %q: eventmpm needs file names in UTF-8", path)
 	}
 	if len(r.stack) >= maxIncludeDepth {
 		return nil, errorf("Exceeded the maximum include directory nesting level of %d. You have probably a recursion somewhere.", maxIncludeDepth)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Options are Load's inputs: httpd's command-line flags and the process
@@ -94,6 +95,9 @@ func (l *loader) load(readMain func(*reader) ([]*node, error)) (*Config, error) 
 }
 
 func newLoader(opts Options) (*loader, error) {
+	if err := checkUTF8(opts); err != nil {
+		return nil, err
+	}
 	root := opts.ServerRoot
 	if root == "" {
 		root = "."
@@ -119,6 +123,20 @@ func newLoader(opts Options) (*loader, error) {
 		}
 	}
 	return l, nil
+}
+
+// checkUTF8 refuses command-line text that is not UTF-8. Every string of a
+// Config must be, so that its JSON snapshot is exact (encoding/json would
+// replace invalid bytes).
+func checkUTF8(opts Options) error {
+	all := append([]string{opts.ServerRoot, opts.File}, opts.Defines...)
+	all = append(append(all, opts.Before...), opts.After...)
+	for _, s := range all {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("config: %q is not valid UTF-8", s)
+		}
+	}
+	return nil
 }
 
 // readAll reads -C directives, the main file, then -c directives, in the

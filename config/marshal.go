@@ -18,6 +18,7 @@ type snapshot struct {
 
 // Marshal returns the configuration as JSON, for the supervisor to hand to
 // the children of its generation (SPEC.md 8: children never re-read files).
+// The snapshot is exact: Load admits only UTF-8 text, which JSON keeps as is.
 func (c *Config) Marshal() ([]byte, error) {
 	b, err := json.Marshal(snapshot{Format: snapshotFormat, Config: c})
 	if err != nil {

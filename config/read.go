@@ -2,6 +2,7 @@ package config
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // This file is the first pass, Apache's ap_build_config: it reads files into
@@ -79,6 +80,9 @@ func (r *reader) readBlock(cur *cursor, outer scope, end string, opener Pos) ([]
 		}
 		pos := Pos{File: cur.file, Line: ln.num}
 		text := r.l.expand(ln.text, pos)
+		if !utf8.ValidString(text) {
+			return nil, errAt(pos, "eventmpm reads configuration files as UTF-8, and this line is not valid UTF-8")
+		}
 		name, args := getWord(text)
 		if name == "" {
 			continue

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"unicode/utf8"
 )
 
 // osHostname is the default Options.Hostname.
@@ -121,7 +122,7 @@ func (w *walker) defaultServerName() {
 		hostname = osHostname
 	}
 	name, err := hostname()
-	if err != nil || name == "" {
+	if err != nil || name == "" || !utf8.ValidString(name) {
 		name = "127.0.0.1"
 	}
 	w.cfg.Server.ServerName = name
