@@ -1,0 +1,186 @@
+package child
+
+import (
+	"net/netip"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// listener is one inherited listening socket.
+type listener struct {
+	fd    int
+	addr  string // as configured ("127.0.0.1:8080")
+	proto string
+	port  int
+	// local is the bound address; when it is a wildcard, a connection's
+	// own local address is looked up when something needs it.
+	local netip.AddrPort
+}
+
+// acceptFrom accepts pending connections from one listener, up to
+// acceptBatch, while the accept gate allows.
+func (l *loop) acceptFrom(ls *listener) {
+	for i := 0; i < acceptBatch && l.accepting; i++ {
+		fd, sa, err := unix.Accept4(ls.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err != nil {
+			if !l.acceptError(err) {
+				return
+			}
+			continue
+		}
+		l.adopt(fd, ls, sockaddrToAddrPort(sa))
+		if l.maxAccepted > 0 && l.accepted >= l.maxAccepted {
+			l.log.Debug("Stopping process due to MaxConnectionsPerChild", "module", "mpm_event")
+			l.requests.Or(reqGraceful)
+			l.closeGate()
+			return
+		}
+		if !l.shouldAccept() {
+			l.closeGate()
+			return
+		}
+	}
+}
+
+// acceptError handles a failed accept4 and reports whether to try again.
+func (l *loop) acceptError(err error) bool {
+	switch err {
+	case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.EPERM:
+		return true
+	case unix.EAGAIN:
+		return false
+	case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+		l.shortage(err)
+		return false
+	}
+	l.log.Error("accept failed", "module", "mpm_event", "err", err)
+	return false
+}
+
+// adopt registers an accepted connection and hands it to a worker: with
+// TCP_DEFER_ACCEPT the request is usually there already.
+func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
+	c := newConn(fd, ls, remote)
+	c.stageStart = l.now
+	c.state.Store(stWorker) // events before dispatch become pending bits
+	if fd >= len(l.conns) {
+		l.growConns(fd)
+	}
+	l.conns[fd] = c
+	l.nconns++
+	l.accepted++
+	if err := l.poller.AddConn(fd); err != nil {
+		l.log.Error("cannot watch connection", "module", "mpm_event", "err", err)
+		l.conns[fd] = nil
+		l.nconns--
+		unix.Close(fd)
+		return
+	}
+	l.dispatch(c)
+}
+
+func (l *loop) growConns(fd int) {
+	n := 2 * len(l.conns)
+	if n <= fd {
+		n = fd + 1
+	}
+	grown := make([]*conn, n)
+	copy(grown, l.conns)
+	l.conns = grown
+}
+
+// shortage handles running out of descriptors or memory in accept: close
+// the oldest idle keep-alive connections first (SPEC.md 0); with none to
+// close, stop accepting for a moment instead of spinning on a
+// level-triggered listener.
+func (l *loop) shortage(err error) {
+	closed := 0
+	for ; closed < 16; closed++ {
+		c := l.keepAliveQ.oldest()
+		if c == nil {
+			break
+		}
+		l.closeConn(c)
+	}
+	if l.now-l.shortageLog > int64(10*time.Second) {
+		l.shortageLog = l.now
+		l.log.Error("accept: out of descriptors; closed idle keep-alive connections",
+			"module", "mpm_event", "err", err, "closed", closed, "connections", l.nconns)
+	}
+	if closed == 0 {
+		l.pausedUntil = l.now + int64(shortageBackoff)
+		l.closeGate()
+	}
+}
+
+// shouldAccept is the accept gate (SPEC.md 3.3 with eventmpm's difference):
+// stop when no worker is idle, or when the connections that need a worker
+// (everything but idle keep-alive ones) reach ThreadsPerChild +
+// AsyncRequestWorkerFactor × idle workers.
+func (l *loop) shouldAccept() bool {
+	if l.draining || l.stopping || len(l.listeners) == 0 {
+		return false
+	}
+	if l.pausedUntil != 0 {
+		if l.now < l.pausedUntil {
+			return false
+		}
+		l.pausedUntil = 0
+	}
+	idle := int(l.idle.Load()) - len(l.overflow)
+	if idle <= 0 {
+		return false
+	}
+	needWorker := l.nconns - l.keepAliveQ.n
+	limit := l.ch.threads + int(l.ch.factor*float64(idle))
+	return needWorker < limit
+}
+
+// gateAccept opens or closes the accept gate as shouldAccept says.
+func (l *loop) gateAccept() {
+	if l.shouldAccept() {
+		l.openGate()
+	} else {
+		l.closeGate()
+	}
+}
+
+func (l *loop) openGate() {
+	if l.accepting {
+		return
+	}
+	for _, ls := range l.listeners {
+		if err := l.poller.AddListener(ls.fd); err != nil {
+			l.log.Error("cannot poll listener", "module", "mpm_event", "listener", ls.addr, "err", err)
+		}
+	}
+	l.accepting = true
+	l.ch.proc.SetNotAccepting(false)
+	l.log.Debug("Accepting new connections again", "module", "mpm_event", "ah", "AH00457",
+		"connections", l.nconns, "idle_workers", l.idle.Load())
+}
+
+func (l *loop) closeGate() {
+	if !l.accepting {
+		return
+	}
+	for _, ls := range l.listeners {
+		_ = l.poller.RemoveListener(ls.fd)
+	}
+	l.accepting = false
+	l.ch.proc.SetNotAccepting(true)
+	l.log.Debug("not accepting new connections in this process", "module", "mpm_event",
+		"connections", l.nconns, "idle_workers", l.idle.Load())
+}
+
+// sockaddrToAddrPort converts an accepted peer address.
+func sockaddrToAddrPort(sa unix.Sockaddr) netip.AddrPort {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port))
+	}
+	return netip.AddrPort{}
+}

@@ -1,0 +1,296 @@
+package child
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"eventmpm/child/accesslog"
+	"eventmpm/child/http1"
+	"eventmpm/child/poll"
+	"eventmpm/child/static"
+	"eventmpm/config"
+	"eventmpm/ipc"
+	"eventmpm/shm"
+
+	"golang.org/x/sys/unix"
+)
+
+// Params is everything a child needs to run.
+type Params struct {
+	// Config is the configuration of the child's generation.
+	Config *config.Config
+	// Slot is the child's process slot; Generation its generation.
+	Slot       int
+	Generation int
+	// Listeners are the listening sockets (inherited, or bound by the
+	// single-process mode).
+	Listeners []ipc.Listener
+	// Scoreboard is the attached scoreboard; the process slot is already
+	// claimed for this process.
+	Scoreboard *shm.Scoreboard
+	// Commands delivers the supervisor's commands (or, in single-process
+	// mode, the ones signals map to).
+	Commands <-chan ipc.Command
+	// Ready is called once the child accepts connections (may be nil).
+	Ready func()
+	// Log is the error logger.
+	Log *slog.Logger
+	// LogFiles are log files opened by the parent, by CustomLog target.
+	LogFiles map[string]*os.File
+}
+
+// Child is one running child process.
+type Child struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	sb      *shm.Scoreboard
+	proc    *shm.Process
+	slot    int
+	gen     int
+	pid     int
+	threads int
+	factor  float64
+
+	limits  http1.Limits
+	maxHead int
+	bufs    *bufferPool
+	date    http1.DateCache
+	server  []byte // the Server header value
+	ext     bool   // ExtendedStatus
+
+	main    *site
+	vhosts  []*site
+	logs    []*accesslog.Log
+	nlogs   int // buffers each worker keeps, one per site log
+	readTO  config.ReadStage
+	timeout time.Duration
+
+	dying    atomic.Bool // graceful stop under way: idle workers show G
+	stopping atomic.Bool // ungraceful stop: close everything
+	workers  []*worker
+	loop     *loop
+}
+
+// Run serves until the child is told to stop (or its parent dies) and every
+// connection is finished. It returns an error only when the child cannot
+// start or its event loop fails.
+func Run(p Params) error {
+	raiseFileLimit(p.Log)
+	ch, err := newChild(p)
+	if err != nil {
+		return err
+	}
+	defer ch.closeLogs()
+	l, err := ch.newLoop(p.Listeners)
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	ch.startWorkers(&wg)
+	go ch.forwardCommands(p.Commands)
+	ch.proc.Heartbeat(time.Now())
+	if p.Ready != nil {
+		p.Ready()
+	}
+	err = l.run()
+	close(l.work)
+	wg.Wait()
+	l.poller.Close()
+	if err != nil {
+		return fmt.Errorf("child %d: %w", p.Slot, err)
+	}
+	return nil
+}
+
+func newChild(p Params) (*Child, error) {
+	cfg := p.Config
+	ch := &Child{
+		cfg: cfg, log: p.Log, sb: p.Scoreboard, slot: p.Slot, gen: p.Generation,
+		pid: os.Getpid(), threads: cfg.MPM.ThreadsPerChild, factor: cfg.MPM.AsyncRequestWorkerFactor,
+		ext: cfg.ExtendedStatus, readTO: cfg.Server.RequestReadTimeout.Header,
+		timeout: cfg.Server.Timeout,
+	}
+	ch.proc = p.Scoreboard.Process(p.Slot)
+	ch.limits = http1.Limits{
+		RequestLine: cfg.Server.LimitRequestLine, FieldSize: cfg.Server.LimitRequestFieldSize,
+		Fields: cfg.Server.LimitRequestFields, Body: cfg.Server.LimitRequestBody,
+	}
+	ch.maxHead = ch.limits.MaxHeadLen()
+	ch.bufs = newBufferPool(4096)
+	ch.server = []byte(serverHeader(cfg.ServerTokens))
+	if err := ch.buildSites(p.LogFiles); err != nil {
+		ch.closeLogs()
+		return nil, err
+	}
+	return ch, nil
+}
+
+func (ch *Child) newLoop(lns []ipc.Listener) (*loop, error) {
+	pl, err := poll.New()
+	if err != nil {
+		return nil, err
+	}
+	l := &loop{
+		ch: ch, log: ch.log, poller: pl,
+		conns:       make([]*conn, 1024),
+		events:      make([]poll.Event, 256),
+		work:        make(chan *conn, 4*ch.threads+64),
+		maxAccepted: int64(ch.cfg.MPM.MaxConnectionsPerChild),
+		now:         time.Now().UnixNano(),
+	}
+	l.newQ.name, l.keepAliveQ.name, l.readQ.name, l.writeQ.name, l.lingerQ.name =
+		"new", "keep-alive", "read", "write", "linger"
+	for _, ln := range lns {
+		if err := unix.SetNonblock(ln.Fd, true); err != nil {
+			pl.Close()
+			return nil, os.NewSyscallError("fcntl", err)
+		}
+		l.listeners = append(l.listeners, newListener(ln))
+	}
+	ch.loop = l
+	l.gateAccept()
+	return l, nil
+}
+
+func newListener(ln ipc.Listener) *listener {
+	ls := &listener{fd: ln.Fd, addr: ln.Addr, proto: ln.Proto}
+	if sa, err := unix.Getsockname(ln.Fd); err == nil {
+		ls.local = sockaddrToAddrPort(sa)
+		ls.port = int(ls.local.Port())
+	}
+	return ls
+}
+
+// startWorkers starts ThreadsPerChild workers, each in its scoreboard slot.
+func (ch *Child) startWorkers(wg *sync.WaitGroup) {
+	for i := 0; i < ch.threads; i++ {
+		w := &worker{ch: ch, l: ch.loop, id: i, slot: ch.proc.Worker(i)}
+		if !w.slot.Start(ch.pid, ch.gen) {
+			// The slot was left by a previous child that was not reaped
+			// cleanly; take it over, we own the process slot.
+			w.slot.MarkDead()
+			w.slot.Start(ch.pid, ch.gen)
+		}
+		for _, lg := range ch.logs {
+			w.logs = append(w.logs, lg.NewBuffer())
+		}
+		w.req.ContentLength = -1
+		w.reply = new(static.Reply)
+		ch.workers = append(ch.workers, w)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run()
+		}()
+	}
+}
+
+// forwardCommands turns the supervisor's commands into loop requests.
+func (ch *Child) forwardCommands(cmds <-chan ipc.Command) {
+	if cmds == nil {
+		return
+	}
+	for cmd := range cmds {
+		switch cmd {
+		case ipc.CommandGraceful:
+			ch.loop.requests.Or(reqGraceful)
+		case ipc.CommandParentGone:
+			ch.log.Warn("parent process gone: stopping gracefully", "module", "mpm_event")
+			ch.loop.requests.Or(reqGraceful)
+		case ipc.CommandStop:
+			ch.loop.requests.Or(reqStop)
+		case ipc.CommandReopenLogs:
+			ch.loop.requests.Or(reqReopenLogs)
+		}
+		ch.loop.poller.Wake()
+	}
+}
+
+// markIdleGraceful shows every idle worker as G once a graceful stop starts.
+func (ch *Child) markIdleGraceful() {
+	for _, w := range ch.workers {
+		if w.slot != nil && w.slot.Status() == shm.Ready {
+			w.slot.SetStatus(shm.Graceful)
+		}
+	}
+}
+
+// reopenLogs reopens every access log (log rotation).
+func (ch *Child) reopenLogs() {
+	for _, lg := range ch.logs {
+		if err := lg.Reopen(); err != nil {
+			ch.log.Error("cannot reopen access log", "module", "log_config", "log", lg.Name(), "err", err)
+		}
+	}
+}
+
+func (ch *Child) closeLogs() {
+	for _, lg := range ch.logs {
+		lg.Close()
+	}
+}
+
+// closeFd closes a connection's descriptor.
+func (ch *Child) closeFd(fd int) { unix.Close(fd) }
+
+// newDeadline is the deadline for a new connection's first request: the
+// header stage of RequestReadTimeout, or Timeout when that stage is off.
+func (ch *Child) newDeadline(c *conn, now int64) int64 {
+	if ch.readTO.Timeout > 0 {
+		return now + int64(ch.readTO.Timeout)
+	}
+	return now + int64(ch.timeout)
+}
+
+// readDeadline is the deadline of a partly received request head:
+// mod_reqtimeout's header stage, extended by one second per MinRate bytes
+// received, up to its maximum.
+func (ch *Child) readDeadline(c *conn) int64 {
+	st := ch.readTO
+	if st.Timeout <= 0 {
+		return nowNano() + int64(ch.timeout)
+	}
+	d := st.Timeout
+	if st.MinRate > 0 {
+		d += time.Duration(c.stageBytes/st.MinRate) * time.Second
+		if st.Max > 0 && d > st.Max {
+			d = st.Max
+		}
+	}
+	return c.stageStart + int64(d)
+}
+
+// localAddr returns the connection's local address.
+func (c *conn) localAddr() netip.Addr {
+	if c.lst.local.Addr().IsValid() && !c.lst.local.Addr().IsUnspecified() {
+		return c.lst.local.Addr()
+	}
+	if sa, err := unix.Getsockname(c.fd); err == nil {
+		return sockaddrToAddrPort(sa).Addr()
+	}
+	return netip.Addr{}
+}
+
+// raiseFileLimit raises the soft descriptor limit to the hard one, so idle
+// keep-alive connections are bounded by the system rather than by a
+// conservative default (SPEC.md 0).
+func raiseFileLimit(log *slog.Logger) {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil || rl.Cur >= rl.Max {
+		return
+	}
+	old := rl.Cur
+	rl.Cur = rl.Max
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		log.Warn("cannot raise the descriptor limit", "module", "mpm_event",
+			"soft", strconv.FormatUint(uint64(old), 10), "err", err)
+	}
+}
+
+func nowNano() int64 { return time.Now().UnixNano() }

@@ -1,0 +1,93 @@
+package child
+
+import (
+	"net/netip"
+	"sync/atomic"
+)
+
+// The ownership word of a connection (conn.state). A connection is owned
+// either by the event goroutine or by exactly one worker; ownership moves
+// with atomic operations on this word and no other synchronisation:
+//
+//	bit 0  stWorker   a worker owns the connection (or it waits in the
+//	                  dispatch queue for one)
+//	bit 1  stPendIn   the event goroutine saw readability or hang-up while a
+//	                  worker owned the connection
+//	bit 2  stPendOut  the same for writability
+//	bit 3  stClosed   the worker closed the descriptor; the event goroutine
+//	                  recycles the connection when it drains the hand-back
+//	                  list
+//
+// The event goroutine hands a connection to a worker by storing stWorker
+// (nobody else writes the word while the loop owns it). A worker hands it
+// back with a compare-and-swap from exactly the value it last saw to 0; the
+// swap fails when the event goroutine added a pending bit in between, and
+// the worker then retries its read or write instead of losing the edge of
+// the edge-triggered registration. That is what lets every connection be
+// registered with epoll once, without a re-arm per request.
+const (
+	stWorker  uint32 = 1 << 0
+	stPendIn  uint32 = 1 << 1
+	stPendOut uint32 = 1 << 2
+	stClosed  uint32 = 1 << 3
+)
+
+// phase says what a connection waits for while the event goroutine owns it.
+type phase uint8
+
+const (
+	// phaseNew: accepted; waiting for the first bytes of the first request.
+	phaseNew phase = iota
+	// phaseKeepAlive: idle between requests.
+	phaseKeepAlive
+	// phaseRead: part of a request head has arrived.
+	phaseRead
+	// phaseWrite: a response is pending until the socket drains.
+	phaseWrite
+	// phaseLinger: shut down for writing; input is drained until the peer
+	// closes or the linger time runs out.
+	phaseLinger
+	// phaseTimedOut: the read deadline passed; a worker answers 408.
+	phaseTimedOut
+)
+
+// conn is one client connection. Fields are grouped by who may touch them.
+type conn struct {
+	fd    int
+	state atomic.Uint32
+	// inHandback is set while the connection is on the hand-back list.
+	inHandback atomic.Bool
+	hbNext     *conn
+
+	// Event goroutine only: the timeout queue links and deadline.
+	q            *timeoutQueue
+	qprev, qnext *conn
+	deadline     int64 // unix nanoseconds
+
+	// The owner's fields (the event goroutine or one worker), handed over
+	// with state.
+	phase    phase
+	lst      *listener
+	remote   netip.AddrPort
+	requests int // requests served on this connection
+	in       *buffer
+	out      pendingOutput
+	// RequestReadTimeout: when the current head started arriving and how
+	// many of its bytes have arrived.
+	stageStart int64
+	stageBytes int
+	// headStarted is set once any byte of the current request arrived.
+	headStarted bool
+	// lingerShort selects the 2 s linger instead of the normal one.
+	lingerShort bool
+	// keepAliveTimeout is the idle timeout of the server that answered the
+	// last request (a virtual host may set its own).
+	keepAliveTimeout int64
+}
+
+// newConn makes the connection for an accepted descriptor. Connections are
+// not recycled: one small allocation per accepted connection keeps the
+// ownership rules simple (a stale pointer can never see a reused struct).
+func newConn(fd int, lst *listener, remote netip.AddrPort) *conn {
+	return &conn{fd: fd, lst: lst, remote: remote}
+}

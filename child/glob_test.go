@@ -1,0 +1,48 @@
+package child
+
+import (
+	"path"
+	"testing"
+)
+
+func TestGlobMatchAgreesWithPathMatch(t *testing.T) {
+	patterns := []string{".ht*", "*.html", "index.???", "[a-c]*", "[!a-c]*", "[^.]*", "*", "a*b*c", `\*lit`, "x[", "", "*.*"}
+	names := []string{".htaccess", ".htpasswd", ".ht", "ht", "index.html", "index.htm", "a.html", "b", "c.txt", "d",
+		".hidden", "abc", "aXbYc", "ab", "*lit", "lit", "x[", "", "file.tar.gz"}
+	for _, p := range patterns {
+		for _, n := range names {
+			want, err := path.Match(p, n)
+			if err != nil {
+				want = false
+			}
+			if got := globMatch(p, []byte(n)); got != want {
+				t.Errorf("globMatch(%q, %q): got %v, want %v", p, n, got, want)
+			}
+		}
+	}
+}
+
+func FuzzGlobMatch(f *testing.F) {
+	f.Add(".ht*", ".htaccess")
+	f.Add("[a-z]*.?s", "main.js")
+	f.Fuzz(func(t *testing.T, p, n string) {
+		want, err := path.Match(p, n)
+		if err != nil || containsSlash(p, n) {
+			return // path.Match reports bad patterns lazily and treats '/' specially
+		}
+		if got := globMatch(p, []byte(n)); got != want {
+			t.Fatalf("globMatch(%q, %q): got %v, want %v", p, n, got, want)
+		}
+	})
+}
+
+func containsSlash(s ...string) bool {
+	for _, x := range s {
+		for i := 0; i < len(x); i++ {
+			if x[i] == '/' {
+				return true
+			}
+		}
+	}
+	return false
+}

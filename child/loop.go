@@ -1,0 +1,353 @@
+package child
+
+import (
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"eventmpm/child/poll"
+
+	"golang.org/x/sys/unix"
+)
+
+// Requests to the event goroutine from other goroutines (loop.requests).
+const (
+	reqGraceful uint32 = 1 << iota
+	reqStop
+	reqReopenLogs
+)
+
+const (
+	// maxPark bounds how long the event goroutine parks: it bumps the
+	// scoreboard heartbeat and takes in handed-back connections at least
+	// this often, so timeouts fire at most this late.
+	maxPark = time.Second
+	// publishEvery is how often the connection counters reach the
+	// scoreboard under load.
+	publishEvery = int64(50 * time.Millisecond)
+	// acceptBatch bounds the accepts per listener event so one busy
+	// listener cannot starve the other connections.
+	acceptBatch = 64
+	// shortLinger and longLinger are Apache's lingering-close times
+	// (SECONDS_TO_LINGER and MAX_SECS_TO_LINGER).
+	shortLinger = 2 * time.Second
+	longLinger  = 30 * time.Second
+	// shortageBackoff is how long accepting pauses when the child runs
+	// out of descriptors and has no idle connection to close.
+	shortageBackoff = 100 * time.Millisecond
+	// drainNewGrace is how long a connection that has sent nothing yet may
+	// stay when the child starts a graceful stop.
+	drainNewGrace = 2 * time.Second
+)
+
+// loop is the child's single event goroutine and what it owns: the
+// listeners, every connection not held by a worker, and the timeout queues.
+type loop struct {
+	ch        *Child
+	log       *slog.Logger
+	poller    *poll.Poller
+	listeners []*listener
+	conns     []*conn // by descriptor; event goroutine only
+	events    []poll.Event
+
+	newQ, keepAliveQ, readQ, writeQ, lingerQ timeoutQueue
+
+	handback atomic.Pointer[conn] // Treiber stack of handed-back conns
+	work     chan *conn           // to the workers
+	overflow []*conn              // ready conns the channel had no room for
+	idle     atomic.Int32         // workers waiting for a connection
+	busy     atomic.Int32         // workers serving a connection
+	wantWake atomic.Bool          // workers must wake the loop on hand-back
+	requests atomic.Uint32        // reqGraceful | reqStop | reqReopenLogs
+
+	accepting     bool
+	pausedUntil   int64 // descriptor shortage back-off
+	nconns        int
+	accepted      int64
+	maxAccepted   int64 // MaxConnectionsPerChild, 0 = unlimited
+	draining      bool
+	stopping      bool
+	now           int64
+	lastPublish   int64
+	lastHeartbeat int64
+	shortageLog   int64
+}
+
+// run is the event loop. Each iteration reads as a checklist: park until
+// something is ready or the next deadline, dispatch the ready descriptors,
+// take in what workers handed back, hand queued work to idle workers, expire
+// timeouts, act on requests from the supervisor, open or close the accept
+// gate, and publish the counters.
+func (l *loop) run() error {
+	for !l.finished() {
+		n, err := l.wait()
+		if err != nil {
+			return err
+		}
+		l.now = time.Now().UnixNano()
+		l.dispatchEvents(l.events[:n])
+		l.drainHandbacks()
+		l.flushOverflow()
+		l.expireTimeouts()
+		l.applyRequests()
+		l.gateAccept()
+		l.publish(false)
+	}
+	l.publish(true)
+	return nil
+}
+
+// finished reports whether a draining or stopping child has nothing left.
+func (l *loop) finished() bool {
+	return (l.draining || l.stopping) && l.nconns == 0 && l.handback.Load() == nil
+}
+
+// wait parks until an event, a wake-up, or the next deadline.
+func (l *loop) wait() (int, error) {
+	timeout := l.parkTimeout()
+	// Workers must wake us when we wait on them: the accept gate is shut,
+	// work is queued for lack of channel room, or we are draining.
+	l.wantWake.Store(!l.accepting || len(l.overflow) > 0 || l.draining || l.stopping)
+	if l.handback.Load() != nil || l.requests.Load() != 0 {
+		timeout = 0
+	}
+	n, err := l.poller.Wait(l.events, timeout)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// parkTimeout is the time to the earliest queue deadline, at most maxPark.
+func (l *loop) parkTimeout() time.Duration {
+	now := time.Now().UnixNano()
+	next := now + int64(maxPark)
+	for _, q := range l.queues() {
+		if d := q.next(); d != 0 && d < next {
+			next = d
+		}
+	}
+	if l.pausedUntil != 0 && l.pausedUntil < next {
+		next = l.pausedUntil
+	}
+	if next <= now {
+		return 0
+	}
+	return time.Duration(next - now)
+}
+
+func (l *loop) queues() [5]*timeoutQueue {
+	return [5]*timeoutQueue{&l.newQ, &l.keepAliveQ, &l.readQ, &l.writeQ, &l.lingerQ}
+}
+
+// dispatchEvents acts on each ready descriptor.
+func (l *loop) dispatchEvents(evs []poll.Event) {
+	for _, ev := range evs {
+		fd := int(ev.Fd)
+		if fd < len(l.conns) && l.conns[fd] != nil {
+			l.connEvent(l.conns[fd], ev.Flags)
+			continue
+		}
+		if ls := l.listenerFor(fd); ls != nil {
+			l.acceptFrom(ls)
+		}
+	}
+}
+
+func (l *loop) listenerFor(fd int) *listener {
+	for _, ls := range l.listeners {
+		if ls.fd == fd {
+			return ls
+		}
+	}
+	return nil
+}
+
+// connEvent records readiness for a worker-owned connection, or acts on it
+// for one the event goroutine owns.
+func (l *loop) connEvent(c *conn, f poll.Flags) {
+	for {
+		s := c.state.Load()
+		if s&stClosed != 0 {
+			return
+		}
+		if s&stWorker == 0 {
+			break
+		}
+		add := uint32(0)
+		if f&(poll.Readable|poll.Hangup|poll.Error) != 0 {
+			add |= stPendIn
+		}
+		if f&(poll.Writable|poll.Error) != 0 {
+			add |= stPendOut
+		}
+		if c.state.CompareAndSwap(s, s|add) {
+			return
+		}
+	}
+	switch c.phase {
+	case phaseNew, phaseKeepAlive, phaseRead:
+		if f&(poll.Readable|poll.Hangup|poll.Error) != 0 {
+			l.dispatch(c)
+		}
+	case phaseWrite:
+		if f&(poll.Writable|poll.Hangup|poll.Error) != 0 {
+			l.dispatch(c)
+		}
+	case phaseLinger:
+		l.lingerRead(c)
+	}
+}
+
+// dispatch hands a connection the event goroutine owns to a worker.
+func (l *loop) dispatch(c *conn) {
+	if c.q != nil {
+		c.q.remove(c)
+	}
+	c.state.Store(stWorker)
+	select {
+	case l.work <- c:
+	default:
+		l.overflow = append(l.overflow, c)
+	}
+}
+
+// flushOverflow moves queued work into the channel as room appears.
+func (l *loop) flushOverflow() {
+	i := 0
+	for ; i < len(l.overflow); i++ {
+		select {
+		case l.work <- l.overflow[i]:
+			continue
+		default:
+		}
+		break
+	}
+	if i > 0 {
+		n := copy(l.overflow, l.overflow[i:])
+		clear(l.overflow[n:])
+		l.overflow = l.overflow[:n]
+	}
+}
+
+// handBack is called by a worker that gave up its connection (state already
+// swapped to loop-owned, or stClosed). The event goroutine picks it up in
+// drainHandbacks; a connection already on the list is not pushed twice.
+func (l *loop) handBack(c *conn) {
+	if c.inHandback.Swap(true) {
+		return
+	}
+	for {
+		head := l.handback.Load()
+		c.hbNext = head
+		if l.handback.CompareAndSwap(head, c) {
+			break
+		}
+	}
+	if l.wantWake.Load() {
+		l.poller.Wake()
+	}
+}
+
+// drainHandbacks files every handed-back connection into the queue of its
+// phase, or forgets it when its worker closed it.
+func (l *loop) drainHandbacks() {
+	c := l.handback.Swap(nil)
+	for c != nil {
+		next := c.hbNext
+		c.hbNext = nil
+		c.inHandback.Store(false)
+		s := c.state.Load()
+		switch {
+		case s&stClosed != 0:
+			l.forget(c)
+		case s&stWorker == 0:
+			l.file(c)
+		}
+		c = next
+	}
+}
+
+// file puts a loop-owned connection into the queue of its phase.
+func (l *loop) file(c *conn) {
+	if l.stopping {
+		l.closeConn(c)
+		return
+	}
+	switch c.phase {
+	case phaseNew:
+		l.newQ.push(c)
+	case phaseKeepAlive:
+		if l.draining {
+			l.closeConn(c)
+			return
+		}
+		l.keepAliveQ.push(c)
+	case phaseRead:
+		l.readQ.push(c)
+	case phaseWrite:
+		l.writeQ.push(c)
+	case phaseLinger:
+		l.lingerQ.push(c)
+	}
+}
+
+// forget drops a connection its worker closed.
+func (l *loop) forget(c *conn) {
+	if c.fd < len(l.conns) && l.conns[c.fd] == c {
+		l.conns[c.fd] = nil
+	}
+	l.nconns--
+}
+
+// closeConn closes a connection the event goroutine owns.
+func (l *loop) closeConn(c *conn) {
+	if c.q != nil {
+		c.q.remove(c)
+	}
+	c.release()
+	unix.Close(c.fd)
+	c.state.Store(stClosed)
+	l.forget(c)
+}
+
+// expireTimeouts acts on every connection whose deadline passed.
+func (l *loop) expireTimeouts() {
+	for c := l.keepAliveQ.expired(l.now); c != nil; c = l.keepAliveQ.expired(l.now) {
+		l.closeConn(c)
+	}
+	for _, q := range [2]*timeoutQueue{&l.newQ, &l.readQ} {
+		for c := q.expired(l.now); c != nil; c = q.expired(l.now) {
+			c.phase = phaseTimedOut
+			l.dispatch(c)
+		}
+	}
+	for _, q := range [2]*timeoutQueue{&l.writeQ, &l.lingerQ} {
+		for c := q.expired(l.now); c != nil; c = q.expired(l.now) {
+			l.closeConn(c)
+		}
+	}
+}
+
+// lingerRead drains and discards input of a lingering connection, closing
+// it at end of input or on error.
+func (l *loop) lingerRead(c *conn) {
+	var buf [4096]byte
+	for i := 0; i < 16; i++ {
+		n, err := unix.Read(c.fd, buf[:])
+		if err == unix.EAGAIN {
+			return
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if n <= 0 || err != nil {
+			l.closeConn(c)
+			return
+		}
+	}
+}
+
+// errFatal marks errors that end the child.
+var errFatal = errors.New("child: event loop failed")

@@ -1,0 +1,123 @@
+package child
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"eventmpm/child/http1"
+	"eventmpm/internal/version"
+	"eventmpm/shm"
+	"eventmpm/status"
+)
+
+// errorPage renders Apache's canned page for status into w.body.
+func (w *worker) errorPage(c *conn, status int) []byte {
+	d := http1.ErrorDetail{
+		Method:      w.req.Method,
+		Location:    w.locationValue(),
+		ServerAdmin: w.srv.cfg.ServerAdmin,
+		ServerName:  w.srv.nameBytes,
+		Port:        w.srv.port,
+	}
+	if w.req.ExpectOther {
+		d.Expect = w.req.Get("Expect")
+	}
+	if w.srv.signature != "" {
+		d.Signature = string(w.ch.server)
+		d.SignatureEMail = w.srv.signature == "email"
+	}
+	w.body = http1.AppendErrorPage(w.body[:0], status, d)
+	return w.body
+}
+
+// locationValue is the absolute redirect target for a 301 from the static
+// handler: scheme, the request's host (or ServerName) and the path.
+func (w *worker) locationValue() []byte {
+	if len(w.reply.Location) == 0 {
+		return nil
+	}
+	l := append(w.loc[:0], "http://"...)
+	if len(w.req.Host) > 0 {
+		l = append(l, w.req.Host...)
+	} else {
+		l = append(l, w.srv.name...)
+		if w.srv.port != 80 {
+			l = append(l, ':')
+			l = strconv.AppendInt(l, int64(w.srv.port), 10)
+		}
+	}
+	l = append(l, w.reply.Location...)
+	w.loc = l
+	return l
+}
+
+// appendLocation adds the Location header of a redirect.
+func (w *worker) appendLocation(h []byte) []byte {
+	if loc := w.locationValue(); loc != nil {
+		h = http1.AppendHeader(h, "Location", loc)
+	}
+	return h
+}
+
+// serveStatus answers <Location /server-status> SetHandler server-status
+// from a snapshot of the scoreboard: ?auto text or the HTML page, with
+// ?refresh=N. mod_status answers GET (and HEAD) only.
+func (w *worker) serveStatus(c *conn, keep bool) {
+	if w.req.MethodID != http1.MethodGet && w.req.MethodID != http1.MethodHead {
+		w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD\r\n"...)
+		w.errorResponse(c, 405, nil, keep)
+		return
+	}
+	if w.snap == nil {
+		w.snap = new(shm.Snapshot)
+	}
+	w.ch.sb.Snapshot(w.snap)
+	q := status.ParseQuery(string(w.req.Query))
+	info := status.NewInfo(w.snap, time.Now())
+	info.NoTable = q.NoTable
+	info.LocalIP = c.localAddr().String()
+	if name := hostName(w.req.Host); name != "" {
+		info.ServerName = name
+	}
+	ctype := status.ContentTypeHTML
+	if q.Auto {
+		ctype = status.ContentTypeAuto
+		w.body = status.AppendAuto(w.body[:0], w.snap, &info)
+	} else {
+		w.body = status.AppendHTML(w.body[:0], w.snap, &info)
+	}
+	w.status = 200
+	h := w.startHead(c, 200, keep)
+	if q.Refresh > 0 {
+		h = http1.AppendHeaderInt(h, "Refresh", int64(q.Refresh))
+	}
+	h = http1.AppendHeaderString(h, "Content-Type", ctype)
+	h = http1.AppendHeaderInt(h, "Content-Length", int64(len(w.body)))
+	h = append(h, "\r\n"...)
+	w.head = h
+	parts := append(w.parts[:0], outPart{data: h, scratch: true})
+	w.sent = 0
+	if w.req.MethodID != http1.MethodHead {
+		parts = append(parts, outPart{data: w.body, scratch: true})
+		w.sent = int64(len(w.body))
+	}
+	w.parts = parts
+	w.finish(c, keep, parts)
+}
+
+// http1ServerHeader is the Server header for a ServerTokens setting.
+func http1ServerHeader(tokens string) string {
+	return http1.ServerHeader(tokens, version.Product, version.Version)
+}
+
+// signatureKind normalises ServerSignature: "", "on" or "email".
+func signatureKind(sig string) string {
+	switch strings.ToLower(sig) {
+	case "on":
+		return "on"
+	case "email":
+		return "email"
+	}
+	return ""
+}

@@ -1,0 +1,225 @@
+package child
+
+import (
+	"strconv"
+	"time"
+
+	"eventmpm/child/accesslog"
+	"eventmpm/child/http1"
+	"eventmpm/child/static"
+	"eventmpm/shm"
+)
+
+// respond routes the parsed request in w.req and prepares its response in
+// c.out: the server-status handler, a static file, or an error page.
+func (w *worker) respond(c *conn, keep bool) {
+	req := &w.req
+	keep = keep && w.keepAlive(c)
+	if w.ch.ext {
+		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhost, protoText(req))
+	}
+	if req.ExpectOther {
+		w.errorResponse(c, 417, nil, keep)
+		return
+	}
+	p, st := static.CleanPath(req.Path, w.path[:0])
+	w.path = p
+	if st != 0 {
+		w.errorResponse(c, st, nil, keep)
+		return
+	}
+	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
+	acc := w.srv.walk(p, w.fspath)
+	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
+		w.errorResponse(c, 403, nil, keep)
+		return
+	}
+	if acc.handler == "server-status" {
+		w.serveStatus(c, keep)
+		return
+	}
+	w.srv.static.Serve(req, p, w.reply)
+	w.sendReply(c, keep)
+}
+
+// keepAlive decides whether the connection may stay open after this
+// request: the client's wish (RFC 9112 9.3), KeepAlive, MaxKeepAliveRequests
+// and whether the child is stopping.
+func (w *worker) keepAlive(c *conn) bool {
+	if !w.req.KeepAlive || !w.srv.keepAlive || w.ch.dying.Load() {
+		return false
+	}
+	return w.srv.maxKeepAlive == 0 || c.requests < w.srv.maxKeepAlive
+}
+
+// sendReply turns the static handler's Reply into the response parts.
+func (w *worker) sendReply(c *conn, keep bool) {
+	r := w.reply
+	if r.Err != nil {
+		w.ch.log.Error("serving file failed", "module", "core", "client", c.remote.String(),
+			"uri", string(w.path), "err", r.Err)
+	}
+	if r.Body == nil && r.File == nil && r.Segments == nil && !r.NoBody && r.Status >= 300 {
+		w.errorResponse(c, r.Status, nil, keep)
+		return
+	}
+	w.status = r.Status
+	h := w.startHead(c, r.Status, keep)
+	h = append(h, r.Header...)
+	if r.Status != 304 {
+		h = http1.AppendHeaderInt(h, "Content-Length", r.ContentLength)
+	}
+	h = append(h, "\r\n"...)
+	w.head = h
+	parts := append(w.parts[:0], outPart{data: h, scratch: true})
+	w.sent = 0
+	if !r.NoBody && w.req.MethodID != http1.MethodHead {
+		parts = w.bodyParts(parts)
+		w.sent = r.ContentLength
+	}
+	w.parts = parts
+	w.finish(c, keep, parts)
+}
+
+// bodyParts appends the reply's body as output parts.
+func (w *worker) bodyParts(parts []outPart) []outPart {
+	r := w.reply
+	switch {
+	case r.Body != nil:
+		return append(parts, outPart{data: r.Body})
+	case r.Segments != nil:
+		for _, s := range r.Segments {
+			parts = append(parts, outPart{data: s.Prefix}, outPart{file: r.File, off: s.Offset, n: s.Length})
+		}
+		return append(parts, outPart{data: r.Tail})
+	case r.File != nil:
+		return append(parts, outPart{file: r.File, off: r.Offset, n: r.ContentLength})
+	}
+	return parts
+}
+
+// startHead writes the status line and the headers every response has.
+func (w *worker) startHead(c *conn, status int, keep bool) []byte {
+	h := http1.AppendStatusLine(w.head[:0], 1, 1, status)
+	h = append(h, "Date: "...)
+	h = w.ch.date.AppendDate(h)
+	h = append(h, "\r\nServer: "...)
+	h = append(h, w.ch.server...)
+	h = append(h, "\r\n"...)
+	switch {
+	case !keep:
+		h = append(h, "Connection: close\r\n"...)
+	case keep && w.req.ProtoMinor == 0:
+		h = append(h, "Keep-Alive: timeout="...)
+		h = strconv.AppendInt(h, w.srv.keepAliveTimeout/int64(time.Second), 10)
+		if w.srv.maxKeepAlive > 0 {
+			h = append(h, ", max="...)
+			h = strconv.AppendInt(h, int64(w.srv.maxKeepAlive-c.requests), 10)
+		}
+		h = append(h, "\r\nConnection: Keep-Alive\r\n"...)
+	}
+	return h
+}
+
+// errorResponse prepares Apache's error page for status (or the redirect
+// page for 301/302). Requests the parser refused, timed-out reads and
+// refused bodies close the connection; a well-formed request whose answer
+// is an error keeps it.
+func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
+	if closesConnection(status) {
+		keep = false
+	}
+	w.status = status
+	body := w.errorPage(c, status)
+	h := w.startHead(c, status, keep)
+	h = append(h, w.reply.Header...)
+	if status == 301 || status == 302 {
+		h = w.appendLocation(h)
+	}
+	h = append(h, "Content-Type: text/html; charset=iso-8859-1\r\n"...)
+	h = http1.AppendHeaderInt(h, "Content-Length", int64(len(body)))
+	h = append(h, "\r\n"...)
+	w.head = h
+	parts := append(w.parts[:0], outPart{data: h, scratch: true})
+	w.sent = 0
+	if w.req.MethodID != http1.MethodHead {
+		parts = append(parts, outPart{data: body, scratch: true})
+		w.sent = int64(len(body))
+	}
+	w.parts = parts
+	if cause != nil && status >= 500 {
+		w.ch.log.Error("request failed", "module", "core", "client", c.remote.String(), "err", cause)
+	}
+	w.finish(c, keep, parts)
+}
+
+// closesConnection lists the statuses after which the connection cannot be
+// trusted or was given up on (RFC 9112 9.6; Apache's ap_status_drops_connection).
+func closesConnection(status int) bool {
+	switch status {
+	case 400, 408, 411, 413, 414, 417, 500, 501, 503, 505:
+		return true
+	}
+	return false
+}
+
+// finish completes a response: it sets what follows the write, logs the
+// request and updates the scoreboard. The parts are written by the caller.
+func (w *worker) finish(c *conn, keep bool, parts []outPart) {
+	c.out.parts = parts
+	switch {
+	case keep:
+		c.out.after = afterKeepAlive
+	case c.in != nil && c.in.len() > 0 || c.lingerShort:
+		c.out.after = afterLinger
+	default:
+		c.out.after = afterClose
+	}
+	w.headSize = int64(len(w.head))
+	w.setStatus(shm.BusyLog)
+	w.logRequest(c, keep)
+	w.slot.EndRequest(w.sent, time.Since(w.start))
+	w.setStatus(shm.BusyWrite)
+}
+
+// logRequest writes the access log lines of the request.
+func (w *worker) logRequest(c *conn, keep bool) {
+	if len(w.srv.logs) == 0 {
+		return
+	}
+	e := &w.entry
+	*e = accesslog.Entry{
+		Request: &w.req, Remote: c.remote, Status: w.status, BodyBytes: w.sent,
+		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
+		Received: w.start, Duration: time.Since(w.start), ServerName: w.srv.name,
+		ServerPort: w.srv.port, PID: w.ch.pid, TID: w.id, RespHead: w.head,
+		KeepAliveCount: c.requests - 1, Filename: string(w.fspath),
+	}
+	if len(w.req.Line) == 0 {
+		e.Request = nil
+	}
+	if keep {
+		e.ConnStatus = accesslog.ConnKeepAlive
+	}
+	for _, sl := range w.srv.logs {
+		w.logs[sl.index].WriteEntry(sl.format, e)
+	}
+}
+
+// clientText is the client address for the scoreboard.
+func (w *worker) clientText(c *conn) []byte {
+	w.client = c.remote.Addr().AppendTo(w.client[:0])
+	return w.client
+}
+
+func protoText(req *http1.Request) []byte {
+	if req.ProtoMinor == 0 {
+		return proto10
+	}
+	return proto11
+}
+
+var (
+	proto10 = []byte("HTTP/1.0")
+	proto11 = []byte("HTTP/1.1")
+)

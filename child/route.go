@@ -1,0 +1,283 @@
+package child
+
+import (
+	"bytes"
+	"net/netip"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"eventmpm/child/accesslog"
+	"eventmpm/child/http1"
+	"eventmpm/child/static"
+	"eventmpm/config"
+)
+
+// site is one server (the main server or a virtual host) compiled for
+// serving: its static handler, its sections in Apache's merge order, its
+// logs and its connection settings.
+type site struct {
+	cfg              *config.Server
+	names            []string // lowercased ServerName and ServerAliases
+	addrs            []vhostAddr
+	static           *static.Handler
+	dirs             []section // <Directory>, shortest path first, then regex forms
+	files            []section
+	locations        []section
+	logs             []siteLog
+	keepAlive        bool
+	keepAliveTimeout int64
+	maxKeepAlive     int
+	timeout          int64
+	vhost            []byte // "name:port" for the scoreboard and %v
+	name             string
+	nameBytes        []byte
+	port             int
+	signature        string // ServerSignature footer, or ""
+	dirCache         sync.Map
+}
+
+// vhostAddr is one address of a <VirtualHost> header; a zero Addr matches
+// every address ("*"), a zero Port every port.
+type vhostAddr struct {
+	ip   netip.Addr
+	port int
+}
+
+// siteLog is one CustomLog of a site: the shared writer and the index of
+// each worker's private buffer for it.
+type siteLog struct {
+	log    *accesslog.Log
+	format *accesslog.Format
+	index  int
+}
+
+// section is one compiled <Directory>, <Files> or <Location> section.
+type section struct {
+	sec    *config.Section
+	prefix string         // literal path
+	glob   bool           // prefix is a wildcard pattern
+	re     *regexp.Regexp // Match forms and "~"
+}
+
+func compileSection(s *config.Section) (section, error) {
+	cs := section{sec: s, prefix: s.Pattern}
+	if s.Regex {
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			return cs, err
+		}
+		cs.re = re
+		return cs, nil
+	}
+	cs.glob = strings.ContainsAny(s.Pattern, "*?[")
+	return cs, nil
+}
+
+// matchPath reports whether a path (URL path for Location, file-system path
+// for Directory) falls under the section: at a path-segment boundary for
+// literal prefixes, as Apache 2.4 documents. It does not allocate for
+// literal and regex sections.
+func (s *section) matchPath(p []byte) bool {
+	switch {
+	case s.re != nil:
+		return s.re.Match(p)
+	case s.glob:
+		return matchGlobPrefix(s.prefix, string(p))
+	}
+	pre := s.prefix
+	if len(p) < len(pre) || string(p[:len(pre)]) != pre {
+		return false
+	}
+	return len(p) == len(pre) || pre[len(pre)-1] == '/' || p[len(pre)] == '/'
+}
+
+// matchName reports whether a file name matches a <Files> section.
+func (s *section) matchName(name []byte) bool {
+	if s.re != nil {
+		return s.re.Match(name)
+	}
+	return globMatch(s.prefix, name)
+}
+
+// matchGlobPrefix matches a wildcard pattern against the leading segments
+// of p (Apache's <Directory /srv/*/htdocs> matches below it too).
+func matchGlobPrefix(pattern, p string) bool {
+	pattern = strings.TrimSuffix(pattern, "/")
+	n := strings.Count(pattern, "/")
+	segs := strings.SplitAfterN(p, "/", n+2)
+	if len(segs) <= n {
+		return false
+	}
+	head := strings.TrimSuffix(strings.Join(segs[:n+1], ""), "/")
+	ok, _ := path.Match(pattern, head)
+	return ok
+}
+
+// access is the outcome of walking the sections for one request.
+type access struct {
+	require *config.Require
+	handler string
+}
+
+// walk applies the sections in Apache's merge order (Directory, Files,
+// Location): the last section that sets Require or SetHandler wins.
+func (s *site) walk(urlPath, fsPath []byte) access {
+	var a access
+	apply := func(sec *config.Section) {
+		if sec.Require != nil {
+			a.require = sec.Require
+		}
+		if sec.Handler != "" {
+			a.handler = sec.Handler
+		}
+	}
+	for i := range s.dirs {
+		if s.dirs[i].matchPath(fsPath) {
+			apply(s.dirs[i].sec)
+		}
+	}
+	if len(s.files) > 0 {
+		name := fsPath[bytes.LastIndexByte(fsPath, '/')+1:]
+		for i := range s.files {
+			if s.files[i].matchName(name) {
+				apply(s.files[i].sec)
+			}
+		}
+	}
+	for i := range s.locations {
+		if s.locations[i].matchPath(urlPath) {
+			apply(s.locations[i].sec)
+		}
+	}
+	if a.handler == "none" || a.handler == "default-handler" {
+		a.handler = ""
+	}
+	return a
+}
+
+// DirConfig implements static.Resolver from the <Directory> sections.
+func (s *site) DirConfig(dir string) static.DirConfig {
+	if v, ok := s.dirCache.Load(dir); ok {
+		return v.(static.DirConfig)
+	}
+	dc := static.DirConfig{FollowSymLinks: true, DirectoryIndex: s.cfg.DirectoryIndex}
+	for i := range s.dirs {
+		sec := s.dirs[i].sec
+		if !s.dirs[i].matchPath([]byte(dir)) {
+			continue
+		}
+		if sec.Options != nil {
+			dc.FollowSymLinks = sec.Options.FollowSymLinks
+			dc.SymLinksIfOwnerMatch = sec.Options.SymLinksIfOwnerMatch
+			dc.Indexes = sec.Options.Indexes
+		}
+		if sec.DirectoryIndex != nil {
+			dc.DirectoryIndex = sec.DirectoryIndex
+		}
+	}
+	s.dirCache.Store(dir, dc)
+	return dc
+}
+
+// allowed evaluates a Require rule set for a client.
+func allowed(r *config.Require, client, local netip.Addr) bool {
+	if r == nil {
+		return true
+	}
+	if len(r.Rules) == 0 {
+		return !r.All
+	}
+	for _, rule := range r.Rules {
+		ok := ruleGrants(rule, client, local)
+		if rule.Not {
+			ok = !ok
+		}
+		if r.All && !ok {
+			return false
+		}
+		if !r.All && ok {
+			return true
+		}
+	}
+	return r.All
+}
+
+func ruleGrants(rule config.RequireRule, client, local netip.Addr) bool {
+	switch rule.Kind {
+	case config.RequireAllGranted:
+		return true
+	case config.RequireAllDenied:
+		return false
+	case config.RequireLocal:
+		return client.IsLoopback() || (client.IsValid() && client == local)
+	case config.RequireIP:
+		for _, n := range rule.Nets {
+			if n.Contains(client) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// serverFor picks the site for a request: a name-based virtual host whose
+// ServerName or ServerAlias matches Host among those on the connection's
+// address, the first of them when none matches, or the main server.
+func (ch *Child) serverFor(host []byte, c *conn) *site {
+	if len(ch.vhosts) == 0 {
+		return ch.main
+	}
+	name := hostName(host)
+	var first *site
+	for _, s := range ch.vhosts {
+		if !s.onAddr(c) {
+			continue
+		}
+		if first == nil {
+			first = s
+		}
+		for _, n := range s.names {
+			if strings.EqualFold(n, name) {
+				return s
+			}
+		}
+	}
+	if first != nil {
+		return first
+	}
+	return ch.main
+}
+
+func (s *site) onAddr(c *conn) bool {
+	for _, a := range s.addrs {
+		if (a.port == 0 || a.port == c.lst.port) && (!a.ip.IsValid() || a.ip == c.localAddr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostName strips the port from a Host value.
+func hostName(host []byte) string {
+	h := string(host)
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			return h[1:i]
+		}
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		if _, err := strconv.Atoi(h[i+1:]); err == nil {
+			return h[:i]
+		}
+	}
+	return h
+}
+
+// siteFor picks the site of a parsed request.
+func (ch *Child) siteFor(req *http1.Request, c *conn) *site { return ch.serverFor(req.Host, c) }
+
+// defaultSite is the site for answers given before a Host was read.
+func (ch *Child) defaultSite(c *conn) *site { return ch.serverFor(nil, c) }

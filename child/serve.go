@@ -1,0 +1,245 @@
+package child
+
+import (
+	"errors"
+	"time"
+
+	"eventmpm/child/http1"
+	"eventmpm/shm"
+
+	"golang.org/x/sys/unix"
+)
+
+// serve runs one turn of a connection on a worker: it continues what the
+// connection was waiting for, then reads, parses and answers requests until
+// the connection must wait again (handed back to the event goroutine) or is
+// closed.
+func (w *worker) serve(c *conn) {
+	if w.ch.stopping.Load() {
+		w.closeConn(c)
+		return
+	}
+	switch c.phase {
+	case phaseTimedOut:
+		w.readTimedOut(c)
+		return
+	case phaseWrite:
+		w.setStatus(shm.BusyWrite)
+		switch w.flush(c) {
+		case flushPending:
+			return
+		case flushFailed:
+			w.closeConn(c)
+			return
+		}
+		if !w.afterResponse(c) {
+			return
+		}
+	}
+	w.readRequests(c)
+}
+
+// readRequests reads and answers requests until the connection has to wait.
+func (w *worker) readRequests(c *conn) {
+	w.parser.Reset()
+	for {
+		if c.in != nil && c.in.len() > 0 {
+			w.setStatus(shm.BusyRead)
+			n, err := w.parser.Parse(c.in.data(), &w.ch.limits, &w.req)
+			if err == nil {
+				if !w.answer(c, n) {
+					return
+				}
+				continue
+			}
+			if !errors.Is(err, http1.ErrNeedMore) {
+				w.refuse(c, err)
+				return
+			}
+		}
+		if !w.fill(c) {
+			return
+		}
+	}
+}
+
+// fill reads more input. It returns false when the connection was handed
+// back or closed.
+func (w *worker) fill(c *conn) bool {
+	if c.in == nil {
+		c.in = w.ch.bufs.get()
+	} else if len(c.in.free()) == 0 && !c.in.grow(w.ch.maxHead) {
+		// The parser enforces every limit before this can happen.
+		w.closeConn(c)
+		return false
+	}
+	n, err := unix.Read(c.fd, c.in.free())
+	switch {
+	case err == unix.EAGAIN:
+		return w.waitInput(c)
+	case err == unix.EINTR:
+		return true
+	case err != nil || n == 0:
+		w.closeConn(c) // reset, or end of input
+		return false
+	}
+	c.in.w += n
+	if !c.headStarted {
+		c.headStarted = true
+		c.stageStart = time.Now().UnixNano()
+	}
+	c.stageBytes += n
+	return true
+}
+
+// waitInput hands a connection back to wait for input: to the keep-alive
+// queue with no buffer when nothing of a request has arrived, or to the
+// reading queue, buffer kept, when part of one has.
+func (w *worker) waitInput(c *conn) bool {
+	now := time.Now().UnixNano()
+	if c.in.len() == 0 {
+		w.ch.bufs.put(c.in)
+		c.in = nil
+		c.headStarted = false
+		c.stageBytes = 0
+		if c.requests == 0 {
+			return !w.giveBack(c, phaseNew, w.ch.newDeadline(c, now))
+		}
+		return !w.giveBack(c, phaseKeepAlive, now+c.keepAliveTimeout)
+	}
+	return !w.giveBack(c, phaseRead, w.ch.readDeadline(c))
+}
+
+// readTimedOut answers a connection whose request did not arrive in time:
+// 408 when part of a request came (mod_reqtimeout), a silent close when
+// nothing did (a browser's preconnect).
+func (w *worker) readTimedOut(c *conn) {
+	if !c.headStarted {
+		w.closeConn(c)
+		return
+	}
+	w.req.Reset()
+	w.srv = w.ch.defaultSite(c)
+	w.start = time.Unix(0, c.stageStart)
+	c.lingerShort = true
+	w.errorResponse(c, 408, nil, false)
+	w.complete(c)
+}
+
+// refuse answers a request the parser refused and closes the connection.
+func (w *worker) refuse(c *conn, err error) {
+	w.srv = w.ch.defaultSite(c)
+	w.start = time.Now()
+	var pe *http1.ParseError
+	status := 400
+	if errors.As(err, &pe) {
+		status = pe.Status
+	}
+	c.lingerShort = true
+	w.errorResponse(c, status, err, false)
+	w.complete(c)
+}
+
+// answer serves one parsed request whose head is n bytes of the input. It
+// returns whether the worker should go on reading the connection.
+func (w *worker) answer(c *conn, n int) bool {
+	w.start = time.Now()
+	if c.stageStart != 0 && c.stageStart < w.start.UnixNano() {
+		w.start = time.Unix(0, c.stageStart)
+	}
+	c.requests++
+	c.headStarted = false
+	c.stageBytes = 0
+	keep := w.consumeBody(c, n)
+	w.srv = w.ch.siteFor(&w.req, c)
+	c.keepAliveTimeout = w.srv.keepAliveTimeout
+	w.setStatus(shm.BusyWrite)
+	w.respond(c, keep)
+	return w.complete(c)
+}
+
+// complete writes the prepared response and reports whether the worker
+// should go on reading the connection.
+func (w *worker) complete(c *conn) bool {
+	res := w.flush(c)
+	w.reply.Release()
+	switch res {
+	case flushPending:
+		return false
+	case flushFailed:
+		w.closeConn(c)
+		return false
+	}
+	return w.afterResponse(c)
+}
+
+// consumeBody skips the request body when it is already buffered (static
+// resources take none). It reports whether the connection can stay open:
+// a body that has not fully arrived is not waited for; the connection is
+// closed after the response instead (with a lingering close).
+func (w *worker) consumeBody(c *conn, head int) bool {
+	c.in.consume(head)
+	if !w.req.HasBody() {
+		return true
+	}
+	if w.req.Chunked || w.req.ContentLength > int64(c.in.len()) {
+		c.lingerShort = true
+		c.in.consume(c.in.len())
+		return false
+	}
+	c.in.consume(int(w.req.ContentLength))
+	return true
+}
+
+// afterResponse decides what follows a response that was written in full:
+// close, or read the next (perhaps already pipelined) request. It returns
+// whether to go on reading.
+func (w *worker) afterResponse(c *conn) bool {
+	after := c.out.after
+	c.out.after = afterKeepAlive
+	switch after {
+	case afterClose:
+		w.closeConn(c)
+		return false
+	case afterLinger:
+		w.lingeringClose(c)
+		return false
+	}
+	return true
+}
+
+// lingeringClose shuts the connection down for writing and lets the event
+// goroutine drain what the client still sends (Apache's
+// ap_start_lingering_close), so that unread input does not make the kernel
+// reset the connection before the client has read the response.
+func (w *worker) lingeringClose(c *conn) {
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+		w.closeConn(c)
+		return
+	}
+	if c.in != nil {
+		w.ch.bufs.put(c.in)
+		c.in = nil
+	}
+	var buf [2048]byte
+	for {
+		n, err := unix.Read(c.fd, buf[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			break
+		}
+		if err != nil || n == 0 {
+			w.closeConn(c)
+			return
+		}
+	}
+	d := longLinger
+	if c.lingerShort || w.ch.dying.Load() {
+		d = shortLinger
+	}
+	if !w.giveBack(c, phaseLinger, time.Now().UnixNano()+int64(d)) {
+		w.lingeringClose(c) // input arrived meanwhile: drain again
+	}
+}

@@ -1,0 +1,203 @@
+package child
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"eventmpm/child/accesslog"
+	"eventmpm/child/static"
+	"eventmpm/config"
+)
+
+// Open-file cache sizing for the static handler.
+const (
+	cacheMaxFileSize = 64 << 10
+	cacheMaxEntries  = 4096
+)
+
+// buildSites compiles the main server and every virtual host.
+func (ch *Child) buildSites(files map[string]*os.File) error {
+	logs := map[string]*accesslog.Log{}
+	main, err := ch.newSite(&ch.cfg.Server, nil, logs, files)
+	if err != nil {
+		return err
+	}
+	ch.main = main
+	for i := range ch.cfg.VirtualHosts {
+		vh := &ch.cfg.VirtualHosts[i]
+		s, err := ch.newSite(&vh.Server, vh, logs, files)
+		if err != nil {
+			return fmt.Errorf("<VirtualHost> at %s:%d: %w", vh.Pos.File, vh.Pos.Line, err)
+		}
+		ch.vhosts = append(ch.vhosts, s)
+	}
+	return nil
+}
+
+func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[string]*accesslog.Log, files map[string]*os.File) (*site, error) {
+	s := &site{
+		cfg: srv, keepAlive: srv.KeepAlive, keepAliveTimeout: int64(srv.KeepAliveTimeout),
+		maxKeepAlive: srv.MaxKeepAliveRequests, timeout: int64(srv.Timeout), name: srv.ServerName,
+	}
+	s.port = srv.Port
+	if s.port == 0 && len(ch.cfg.Listeners) > 0 {
+		s.port = listenPort(ch.cfg.Listeners[0].Addr)
+	}
+	s.vhost = []byte(s.name + ":" + strconv.Itoa(s.port))
+	s.nameBytes = []byte(s.name)
+	if vh != nil {
+		s.names = append([]string{srv.ServerName}, srv.ServerAlias...)
+		s.addrs = parseVhostAddrs(vh.Addrs)
+	}
+	if err := s.compileSections(srv.Sections); err != nil {
+		return nil, err
+	}
+	types, err := ch.mimeTypes(srv)
+	if err != nil {
+		return nil, err
+	}
+	s.static, err = static.New(static.Options{
+		DocumentRoot: srv.DocumentRoot, Resolver: s, Types: types,
+		DefaultCharset: srv.AddDefaultCharset, CacheMaxFileSize: cacheMaxFileSize,
+		CacheMaxEntries: cacheMaxEntries,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)
+	}
+	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
+		return nil, err
+	}
+	s.signature = signatureKind(ch.cfg.ServerSignature)
+	return s, nil
+}
+
+// compileSections sorts sections into Apache's merge order: <Directory>
+// sections by path length (shortest first) and then the regex forms in
+// file order; <Files> and <Location> sections in file order.
+func (s *site) compileSections(secs []config.Section) error {
+	var plain, regex []section
+	for i := range secs {
+		cs, err := compileSection(&secs[i])
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", secs[i].Pos.File, secs[i].Pos.Line, err)
+		}
+		switch secs[i].Kind {
+		case config.SectionDirectory:
+			if cs.re != nil {
+				regex = append(regex, cs)
+			} else {
+				plain = append(plain, cs)
+			}
+		case config.SectionFiles:
+			s.files = append(s.files, cs)
+		case config.SectionLocation:
+			s.locations = append(s.locations, cs)
+		}
+	}
+	sort.SliceStable(plain, func(i, j int) bool {
+		return strings.Count(plain[i].prefix, "/") < strings.Count(plain[j].prefix, "/")
+	})
+	s.dirs = append(plain, regex...)
+	return nil
+}
+
+// mimeTypes loads TypesConfig (or the built-in table) plus the server's
+// AddType directives.
+func (ch *Child) mimeTypes(srv *config.Server) (*static.MIMETypes, error) {
+	types := static.BuiltinMIMETypes()
+	if ch.cfg.TypesConfig != "" {
+		t, err := static.LoadMIMETypes(ch.cfg.TypesConfig)
+		if err != nil {
+			return nil, fmt.Errorf("TypesConfig: %w", err)
+		}
+		types = t
+	}
+	for ext, typ := range srv.AddType {
+		types.Add(ext, typ)
+	}
+	return types, nil
+}
+
+// openSiteLogs opens (once per target, shared by sites) the CustomLogs.
+func (ch *Child) openSiteLogs(s *site, cls []config.CustomLog, logs map[string]*accesslog.Log, files map[string]*os.File) error {
+	for _, cl := range cls {
+		f, err := accesslog.Compile(cl.Format)
+		if err != nil {
+			return fmt.Errorf("%s:%d: LogFormat: %w", cl.Pos.File, cl.Pos.Line, err)
+		}
+		lg, ok := logs[cl.Target]
+		if !ok {
+			lg, err = ch.openLog(cl.Target, files[cl.Target])
+			if err != nil {
+				return err
+			}
+			logs[cl.Target] = lg
+			ch.logs = append(ch.logs, lg)
+		}
+		s.logs = append(s.logs, siteLog{log: lg, format: f, index: indexOf(ch.logs, lg)})
+	}
+	return nil
+}
+
+func (ch *Child) openLog(target string, inherited *os.File) (*accesslog.Log, error) {
+	opts := accesslog.Options{OnError: func(err error) {
+		ch.log.Error("access log write failed", "module", "log_config", "log", target, "err", err)
+	}}
+	if inherited != nil {
+		return accesslog.OpenInherited(target, inherited, opts)
+	}
+	lg, err := accesslog.Open(target, opts)
+	if err != nil {
+		return nil, fmt.Errorf("could not open transfer log file %s: %w", target, err)
+	}
+	return lg, nil
+}
+
+func indexOf(logs []*accesslog.Log, lg *accesslog.Log) int {
+	for i, l := range logs {
+		if l == lg {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseVhostAddrs reads <VirtualHost> addresses ("*:80", "1.2.3.4",
+// "[::1]:8080", "_default_:80").
+func parseVhostAddrs(addrs []string) []vhostAddr {
+	var out []vhostAddr
+	for _, a := range addrs {
+		host, port := a, ""
+		if i := strings.LastIndexByte(a, ':'); i >= 0 && !strings.HasSuffix(a, "]") {
+			host, port = a[:i], a[i+1:]
+		}
+		host = strings.Trim(host, "[]")
+		va := vhostAddr{}
+		if p, err := strconv.Atoi(port); err == nil && port != "*" {
+			va.port = p
+		}
+		if ip, err := netip.ParseAddr(host); err == nil {
+			va.ip = ip.Unmap()
+		}
+		out = append(out, va)
+	}
+	return out
+}
+
+func listenPort(addr string) int {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		p, _ := strconv.Atoi(addr[i+1:])
+		return p
+	}
+	p, _ := strconv.Atoi(addr)
+	return p
+}
+
+// serverHeader maps ServerTokens to the Server header value.
+func serverHeader(tokens string) string {
+	return http1ServerHeader(tokens)
+}

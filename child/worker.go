@@ -1,0 +1,129 @@
+package child
+
+import (
+	"time"
+
+	"eventmpm/child/accesslog"
+	"eventmpm/child/http1"
+	"eventmpm/child/static"
+	"eventmpm/shm"
+)
+
+// worker is one of the child's ThreadsPerChild worker goroutines. Its
+// fields are its own: the parser, the request, the reply and the output
+// buffer are reused for every request it serves, so the hot path allocates
+// nothing.
+type worker struct {
+	ch   *Child
+	l    *loop
+	id   int
+	slot *shm.Worker
+
+	parser http1.Parser
+	req    http1.Request
+	reply  *static.Reply
+	head   []byte // response head, and small generated bodies
+	body   []byte // generated bodies (error pages, status page)
+	path   []byte // the cleaned URL path
+	fspath []byte // the file-system path, for <Directory> matching
+	iov    [][]byte
+	parts  []outPart
+	entry  accesslog.Entry
+	logs   []*accesslog.Buffer
+	client []byte // the client address as text, for the scoreboard
+	loc    []byte // an absolute Location
+	snap   *shm.Snapshot
+
+	// Per request.
+	srv      *site
+	status   int
+	start    time.Time
+	sent     int64 // body bytes of the response
+	headSize int64
+}
+
+// run serves connections until the loop closes the work channel.
+func (w *worker) run() {
+	w.setStatus(shm.Ready)
+	for {
+		c := w.next()
+		if c == nil {
+			w.setStatus(shm.Dead)
+			return
+		}
+		w.l.busy.Add(1)
+		w.serve(c)
+		w.l.busy.Add(-1)
+		if w.ch.dying.Load() {
+			w.setStatus(shm.Graceful)
+		} else {
+			w.setStatus(shm.Ready)
+		}
+	}
+}
+
+// next waits for the next connection. Before it blocks it flushes its
+// access log buffers, so lines reach the files promptly when traffic is low.
+func (w *worker) next() *conn {
+	select {
+	case c, ok := <-w.l.work:
+		if !ok {
+			return nil
+		}
+		return c
+	default:
+	}
+	w.flushLogs()
+	w.l.idle.Add(1)
+	if w.l.wantWake.Load() {
+		w.l.poller.Wake()
+	}
+	c, ok := <-w.l.work
+	w.l.idle.Add(-1)
+	if !ok {
+		return nil
+	}
+	return c
+}
+
+func (w *worker) flushLogs() {
+	for _, b := range w.logs {
+		b.Flush()
+	}
+}
+
+func (w *worker) setStatus(s shm.Status) {
+	if w.slot != nil {
+		w.slot.SetStatus(s)
+	}
+}
+
+// giveBack hands a connection the worker owns back to the event goroutine
+// in phase ph with the given deadline. It returns false when readiness
+// arrived while the worker held the connection: the worker must then retry
+// its read or write, since the edge-triggered event will not come again.
+func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
+	c.phase = ph
+	c.deadline = deadline
+	for {
+		s := c.state.Load()
+		pend := s & (stPendIn | stPendOut)
+		if ph == phaseWrite && pend&stPendOut != 0 || ph != phaseWrite && pend&stPendIn != 0 {
+			c.state.Store(stWorker)
+			return false
+		}
+		if c.state.CompareAndSwap(s, 0) {
+			break
+		}
+	}
+	w.l.handBack(c)
+	return true
+}
+
+// closeConn closes a connection the worker owns.
+func (w *worker) closeConn(c *conn) {
+	c.release()
+	w.ch.closeFd(c.fd)
+	c.state.Store(stClosed)
+	w.l.handBack(c)
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+
+	"eventmpm/config"
+	"eventmpm/internal/version"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, as Apache's and systemctl's.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitNotRunning  = 3 // eventmpm status: like systemctl status
+	exitChildFatal  = 0xf
+	exitNotImplYet  = exitFailure
+	foregroundFlag  = "FOREGROUND"
+	oneProcessFlag  = "ONE_PROCESS"
+	dumpRunCfgFlag  = "DUMP_RUN_CFG"
+	dumpVhostsFlag  = "DUMP_VHOSTS"
+	notRunningShort = "eventmpm not running"
+)
+
+// run builds the CLI and runs it; it returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 && args[1] == childVerb {
+		return runChild(stderr)
+	}
+	app := newApp(stdout, stderr)
+	err := app.Run(args)
+	if err == nil {
+		return exitOK
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintln(stderr, "eventmpm:", err)
+	return exitUsage
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:           "eventmpm",
+		Usage:          "Apache httpd's event MPM, rebuilt in Go",
+		UsageText:      "eventmpm [global options] VERB [verb options]\n   eventmpm -k start|stop|restart|graceful|graceful-stop\n   eventmpm -t | -S | -v | -V",
+		HideVersion:    true,
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		Flags:          globalFlags(),
+		Commands:       verbs(),
+		Action:         apacheStyle,
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return cli.Exit("eventmpm: "+err.Error(), exitUsage)
+		},
+	}
+	return app
+}
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Aliases: []string{"f"}, Usage: "configuration `FILE`, relative to ServerRoot (default conf/eventmpm.conf, else the built-in default)"},
+		&cli.StringFlag{Name: "server-root", Aliases: []string{"d"}, Usage: "initial ServerRoot `DIR` (default: the current directory)"},
+		&cli.StringSliceFlag{Name: "D", Usage: "define `NAME` for <IfDefine> (repeatable); FOREGROUND, ONE_PROCESS, DUMP_RUN_CFG are special"},
+		&cli.StringSliceFlag{Name: "C", Usage: "process `DIRECTIVE` before reading the config file"},
+		&cli.StringSliceFlag{Name: "c", Usage: "process `DIRECTIVE` after reading the config file"},
+		&cli.StringFlag{Name: "k", Usage: "Apache style: run `VERB` (start, stop, restart, graceful, graceful-stop)"},
+		&cli.BoolFlag{Name: "t", Usage: "Apache style: configtest"},
+		&cli.BoolFlag{Name: "S", Usage: "Apache style: configtest and dump the effective run configuration"},
+		&cli.BoolFlag{Name: "T", Usage: "skip the DocumentRoot check"},
+		&cli.BoolFlag{Name: "v", Usage: "show the version"},
+		&cli.BoolFlag{Name: "V", Usage: "show the version and build settings"},
+		&cli.BoolFlag{Name: "X", Usage: "Apache style: start a single child in the foreground (debugging)"},
+	}
+}
+
+// apacheStyle runs when no verb is given: it maps httpd's flags.
+func apacheStyle(c *cli.Context) error {
+	switch {
+	case c.Bool("v"):
+		return showVersion(c, false)
+	case c.Bool("V"):
+		return showVersion(c, true)
+	case c.Bool("t") || c.Bool("S"):
+		return configtest(c, c.Bool("S") || hasDefine(c, dumpRunCfgFlag) || hasDefine(c, dumpVhostsFlag))
+	case c.Bool("X"):
+		return startOneProcess(c)
+	case c.String("k") != "":
+		return runVerb(c, c.String("k"))
+	}
+	cli.ShowAppHelp(c)
+	return cli.Exit("", exitUsage)
+}
+
+// loadOptions turns the global flags into config.Options.
+func loadOptions(c *cli.Context) config.Options {
+	return config.Options{
+		ServerRoot:            c.String("server-root"),
+		File:                  c.String("config"),
+		Defines:               c.StringSlice("D"),
+		Before:                c.StringSlice("C"),
+		After:                 c.StringSlice("c"),
+		SkipDocumentRootCheck: c.Bool("T"),
+	}
+}
+
+// loadConfig reads the configuration and prints its warnings to stderr.
+func loadConfig(c *cli.Context) (*config.Config, error) {
+	cfg, err := config.Load(loadOptions(c))
+	if err != nil {
+		return nil, cli.Exit(err.Error(), exitFailure)
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(c.App.ErrWriter, w.Text)
+	}
+	return cfg, nil
+}
+
+func hasDefine(c *cli.Context, name string) bool {
+	for _, d := range c.StringSlice("D") {
+		if d == name {
+			return true
+		}
+	}
+	return false
+}
+
+// configtest is `eventmpm configtest` (httpd -t; -S adds the dump).
+func configtest(c *cli.Context, dump bool) error {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	if dump {
+		cfg.DumpRunConfig(c.App.Writer)
+	}
+	fmt.Fprintln(c.App.ErrWriter, "Syntax OK")
+	return nil
+}
+
+// showVersion is -v and -V.
+func showVersion(c *cli.Context, verbose bool) error {
+	w := c.App.Writer
+	fmt.Fprintf(w, "Server version: %s\n", version.Description)
+	fmt.Fprintf(w, "Server built:   %s\n", version.Built())
+	if verbose {
+		fmt.Fprintf(w, "Server's Module Magic Number: none (Go)\n")
+		fmt.Fprintf(w, "Server loaded:  Go runtime, epoll/kqueue event loop\n")
+		fmt.Fprintf(w, "Architecture:   %s-bit (%s/%s)\n", strconv.Itoa(32<<(^uint(0)>>63)), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(w, "Server MPM:     event\n  threaded:     yes (fixed thread count)\n    forked:     yes (variable process count)\n")
+		fmt.Fprintf(w, "Server compiled with....\n -D DEFAULT_PIDLOG=\"logs/eventmpm.pid\"\n -D DEFAULT_SCOREBOARD=\"logs/eventmpm.scoreboard\"\n -D DEFAULT_ERRORLOG=\"logs/error_log\"\n -D SERVER_CONFIG_FILE=\"conf/eventmpm.conf\"\n")
+	}
+	return nil
+}
+
+func notImplemented(verb string) error {
+	return cli.Exit(fmt.Sprintf("eventmpm %s: not implemented yet", verb), exitNotImplYet)
+}
+
+var _ = os.Getpid

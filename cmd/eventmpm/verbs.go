@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"eventmpm/config"
+
+	"github.com/urfave/cli/v2"
+)
+
+// verbSignals is the verb↔signal table (SPEC.md 4.1): each verb that acts
+// on a running server is one signal to the supervisor named by PidFile.
+var verbSignals = map[string]syscall.Signal{
+	"stop":          syscall.SIGTERM,
+	"restart":       syscall.SIGHUP,
+	"graceful":      syscall.SIGUSR1,
+	"graceful-stop": syscall.SIGWINCH,
+}
+
+func verbs() []*cli.Command {
+	return []*cli.Command{
+		{
+			Name:  "start",
+			Usage: "start the server (daemonised unless --foreground)",
+			Flags: []cli.Flag{
+				&cli.BoolFlag{Name: "foreground", Usage: "keep the supervisor in the foreground (also -D FOREGROUND)"},
+				&cli.BoolFlag{Name: "X", Usage: "run one child in the foreground without a supervisor (also -D ONE_PROCESS)"},
+			},
+			Action: func(c *cli.Context) error { return runVerb(c, "start") },
+		},
+		{Name: "stop", Usage: "stop now (SIGTERM)", Action: func(c *cli.Context) error { return runVerb(c, "stop") }},
+		{Name: "restart", Usage: "hard restart: re-read the configuration, new children (SIGHUP)", Action: func(c *cli.Context) error { return runVerb(c, "restart") }},
+		{Name: "graceful", Usage: "graceful restart: new generation, old children finish their requests (SIGUSR1)", Action: func(c *cli.Context) error { return runVerb(c, "graceful") }},
+		{Name: "graceful-stop", Usage: "stop accepting, let requests finish, then stop (SIGWINCH)", Action: func(c *cli.Context) error { return runVerb(c, "graceful-stop") }},
+		{Name: "configtest", Usage: "check the configuration (httpd -t); -S also dumps it", Action: func(c *cli.Context) error {
+			return configtest(c, c.Bool("S") || hasDefine(c, dumpRunCfgFlag))
+		}},
+		statusCommand(),
+		{Name: "version", Usage: "show the version (httpd -v)", Action: func(c *cli.Context) error { return showVersion(c, c.Bool("V")) }},
+	}
+}
+
+// runVerb runs one of start, stop, restart, graceful, graceful-stop as
+// Apache's ap_signal_server does (SPEC.md 4.3): the configuration is read
+// and checked first, and nothing is signalled when it is broken.
+func runVerb(c *cli.Context, verb string) error {
+	switch verb {
+	case "start":
+		if c.Bool("X") || hasDefine(c, oneProcessFlag) {
+			return startOneProcess(c)
+		}
+	case "stop", "restart", "graceful", "graceful-stop":
+	default:
+		return cli.Exit(fmt.Sprintf("eventmpm: unknown verb %q for -k (start, stop, restart, graceful, graceful-stop)", verb), exitUsage)
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	pid, state, err := readPidFile(cfg.PidFile)
+	if err != nil {
+		return err
+	}
+	running := state == ""
+	switch {
+	case verb == "start" && running:
+		fmt.Fprintf(c.App.Writer, "eventmpm (pid %d) already running\n", pid)
+		return nil
+	case verb == "start":
+		return startServer(c, cfg)
+	case !running && (verb == "restart" || verb == "graceful"):
+		fmt.Fprintln(c.App.Writer, "eventmpm not running, trying to start")
+		return startServer(c, cfg)
+	case !running:
+		fmt.Fprintln(c.App.Writer, state)
+		return nil
+	}
+	if err := syscall.Kill(pid, verbSignals[verb]); err != nil {
+		return cli.Exit(fmt.Sprintf("eventmpm: cannot signal pid %d: %v", pid, err), exitFailure)
+	}
+	return nil
+}
+
+// readPidFile reads PidFile. It returns the pid and, when no server runs,
+// the status line Apache prints ("eventmpm (no pid file) not running",
+// "eventmpm (pid N?) not running"); a corrupt file is an error (AH00058).
+func readPidFile(path string) (int, string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, "eventmpm (no pid file) not running", nil
+	}
+	if err != nil {
+		return 0, "", pidFileError(path)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, "", pidFileError(path)
+	}
+	if pid == os.Getpid() || syscall.Kill(pid, 0) == syscall.ESRCH {
+		return pid, fmt.Sprintf("eventmpm (pid %d?) not running", pid), nil
+	}
+	return pid, "", nil
+}
+
+func pidFileError(path string) error {
+	return cli.Exit(fmt.Sprintf("AH00058: Error retrieving pid file %s\nAH00059: Remove it before continuing if it is corrupted.", path), exitFailure)
+}
+
+// startServer starts the supervisor (issue: supervisor).
+func startServer(c *cli.Context, cfg *config.Config) error {
+	return notImplemented("start (supervisor)")
+}
