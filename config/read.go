@@ -91,7 +91,7 @@ func (r *reader) readBlock(cur *cursor, outer scope, end string, opener Pos) ([]
 			if len(b.open) == 0 && end != "" && strings.EqualFold(name, "</"+end+">") {
 				return b.top, nil
 			}
-			if err := b.close(name); err != nil {
+			if err := b.close(name, ln.num); err != nil {
 				return nil, atPos(pos, err)
 			}
 			continue
@@ -156,8 +156,9 @@ func prepare(d *directive, n *node, sc scope) (*call, error) {
 }
 
 // close handles a section closer: it must match the innermost open section,
-// with Apache's three messages.
-func (b *block) close(name string) error {
+// with Apache's three messages. A mismatch is reported at the opener (the
+// section left unclosed), naming the line of the closer.
+func (b *block) close(name string, line int) error {
 	if len(b.open) == 0 {
 		return errorf("%s without matching <%s section", name, name[2:])
 	}
@@ -166,7 +167,7 @@ func (b *block) close(name string) error {
 	}
 	top := b.open[len(b.open)-1]
 	if !strings.EqualFold(name[2:len(name)-1], top.name[1:]) {
-		return errorf("Expected </%s> but saw %s", top.name[1:], name)
+		return errAt(top.pos, "Expected </%s> but saw %s (line %d)", top.name[1:], name, line)
 	}
 	b.open = b.open[:len(b.open)-1]
 	return nil
@@ -176,7 +177,11 @@ func (b *block) close(name string) error {
 // like ap_soak_end_container: only the nesting of sections is checked, so
 // directives of modules eventmpm lacks may sit there.
 func (r *reader) soak(cur *cursor, end string, opener Pos) error {
-	stack := []string{end}
+	type open struct {
+		name string
+		pos  Pos
+	}
+	stack := []open{{end, opener}}
 	for {
 		ln, ok := cur.next()
 		if !ok {
@@ -188,9 +193,9 @@ func (r *reader) soak(cur *cursor, end string, opener Pos) error {
 		}
 		if strings.HasPrefix(name, "</") {
 			got := strings.TrimSuffix(name[2:], ">")
-			want := stack[len(stack)-1]
-			if !strings.EqualFold(got, want) {
-				return errAt(Pos{File: cur.file, Line: ln.num}, "Expected </%s> but saw </%s>", want, got)
+			top := stack[len(stack)-1]
+			if !strings.EqualFold(got, top.name) {
+				return errAt(top.pos, "Expected </%s> but saw </%s> (line %d)", top.name, got, ln.num)
 			}
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
@@ -201,7 +206,7 @@ func (r *reader) soak(cur *cursor, end string, opener Pos) error {
 		if args == "" {
 			name = strings.TrimSuffix(name, ">")
 		}
-		stack = append(stack, name[1:])
+		stack = append(stack, open{name[1:], Pos{File: cur.file, Line: ln.num}})
 	}
 }
 
