@@ -122,8 +122,9 @@ func takeOver(f *os.File, path string, l Layout) (*Scoreboard, error) {
 
 // Attach maps a scoreboard inherited from the parent (a child's view),
 // read-write. It checks the magic, layout version, byte order and sizes and
-// refuses anything else. Attach takes ownership of f: Close closes it. It
-// does not touch the lock; the inherited descriptor already shares it.
+// refuses anything else. On success Attach takes ownership of f (Close
+// closes it); on error f stays open and the caller's. It does not touch the
+// lock: the inherited descriptor already shares it.
 func Attach(f *os.File) (*Scoreboard, error) {
 	s, err := mapFile(f, f.Name(), mmap.RDWR)
 	if err != nil {

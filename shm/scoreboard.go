@@ -93,7 +93,8 @@ func (s *Scoreboard) File() *os.File { return s.f }
 
 // Close unmaps the scoreboard and closes its file. In the parent this
 // releases the liveness lock unless children still hold the inherited
-// descriptor. No *Worker or *Process of s may be used afterwards.
+// descriptor. Neither s (Snapshot included) nor any *Worker or *Process of
+// s may be used afterwards: the memory is gone.
 func (s *Scoreboard) Close() error {
 	if s.closed.Swap(true) {
 		return nil
