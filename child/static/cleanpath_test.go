@@ -128,14 +128,3 @@ func TestCheckedPath(t *testing.T) {
 		}
 	}
 }
-
-func TestCleanPathAllocs(t *testing.T) {
-	raw := []byte("/a/./b/../c%20d//e.html")
-	dst := make([]byte, 0, len(raw))
-	allocs := testing.AllocsPerRun(100, func() {
-		static.CleanPath(raw, dst)
-	})
-	if allocs != 0 {
-		t.Errorf("CleanPath allocs = %v, want 0", allocs)
-	}
-}

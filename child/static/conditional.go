@@ -122,15 +122,11 @@ func etagListMatch(field, etag []byte, weak bool) bool {
 			return false
 		}
 		op, w, rest, ok := nextETag(field)
-		if !ok {
+		if rest = trimLeftOWS(rest); !ok || (len(rest) > 0 && rest[0] != ',') {
 			return false
 		}
 		if string(op) == string(vop) && (weak || (!w && !vweak)) {
 			return true
-		}
-		rest = trimLeftOWS(rest)
-		if len(rest) > 0 && rest[0] != ',' {
-			return false
 		}
 		field = rest
 	}

@@ -47,6 +47,8 @@ func TestETagListMatch(t *testing.T) {
 		{field: `a`, etag: `"a"`},
 		{field: `"a`, etag: `"a"`},
 		{field: `"a" "b"`, etag: `"b"`},
+		{field: `"a"0`, etag: `"a"`},
+		{field: `"a"x, "a"`, etag: `"a"`},
 		{field: `"a b"`, etag: `"a b"`},
 		{field: `w/"a"`, etag: `"a"`},
 		{field: `"*"`, etag: `"a"`},

@@ -90,17 +90,3 @@ func TestParseHTTPDateRoundTrip(t *testing.T) {
 		}
 	}
 }
-
-func TestHTTPDateAllocs(t *testing.T) {
-	buf := make([]byte, 0, 64)
-	in := []byte("Sunday, 06-Nov-94 08:49:37 GMT")
-	now := time.Now()
-	allocs := testing.AllocsPerRun(100, func() {
-		buf = static.AppendHTTPDate(buf[:0], now)
-		static.ParseHTTPDate(buf)
-		static.ParseHTTPDate(in)
-	})
-	if allocs != 0 {
-		t.Errorf("HTTP date allocs = %v, want 0", allocs)
-	}
-}

@@ -1,6 +1,10 @@
 package static
 
-import "time"
+import (
+	"time"
+
+	"eventmpm/child/http1"
+)
 
 // SetClock replaces the handler's clock.
 func SetClock(h *Handler, now func() time.Time) { h.now = now }
@@ -53,3 +57,9 @@ func AppendETag(size int64, mtime time.Time, weak bool) string {
 
 // FormatSize exposes formatSize.
 func FormatSize(n int64) string { return formatSize(n) }
+
+// CheckPreconditions exposes checkPreconditions for a file with the given
+// ETag and modification time (Unix seconds); now is the request time.
+func CheckPreconditions(req *http1.Request, etag string, modTime, now int64) int {
+	return checkPreconditions(req, &validator{etag: []byte(etag), modTime: modTime}, now)
+}
