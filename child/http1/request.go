@@ -43,7 +43,9 @@ type Request struct {
 	Target []byte
 	Path   []byte
 	Query  []byte
-	// ProtoMajor and ProtoMinor are the HTTP version (1.0 or 1.1).
+	// ProtoMajor and ProtoMinor are the HTTP version (1.0 or 1.1; a
+	// request for HTTP/1.2 and up is processed as 1.1). After a ParseError
+	// they are 0.0 when the version could not be read.
 	ProtoMajor, ProtoMinor int
 
 	// Headers are the header fields in the order received.
@@ -76,7 +78,8 @@ type Request struct {
 	IfRange           []byte
 
 	// HeadLen is the size of the request head in bytes, including the
-	// request line and the empty line that ends it.
+	// request line and the empty line that ends it, and any empty lines
+	// skipped before the request line: the n that Parse returned.
 	HeadLen int
 }
 

@@ -170,3 +170,15 @@ func versionPrefix(version string, n int) string {
 	}
 	return version
 }
+
+// StatusDropsConnection reports whether a response with this status ends
+// the connection whatever the client asked for, as Apache's
+// ap_status_drops_connection does: after these the server cannot trust
+// what the client sends next.
+func StatusDropsConnection(code int) bool {
+	switch code {
+	case 400, 408, 411, 413, 414, 500, 501, 503:
+		return true
+	}
+	return false
+}

@@ -146,3 +146,15 @@ func TestAppendErrorPageEveryCode(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusDropsConnection(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		want bool
+	}{{200, false}, {304, false}, {400, true}, {404, false}, {408, true}, {411, true}, {413, true},
+		{414, true}, {417, false}, {500, true}, {501, true}, {503, true}, {505, false}} {
+		if got := StatusDropsConnection(tc.code); got != tc.want {
+			t.Errorf("%d: got %v, want %v", tc.code, got, tc.want)
+		}
+	}
+}
