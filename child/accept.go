@@ -70,6 +70,7 @@ func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	l.conns[fd] = c
 	l.nconns++
 	l.accepted++
+	l.ch.proc.AddAccepted(1)
 	if err := l.poller.AddConn(fd); err != nil {
 		l.log.Error("cannot watch connection", "module", "mpm_event", "err", err)
 		l.conns[fd] = nil

@@ -39,6 +39,9 @@ type Params struct {
 	Commands <-chan ipc.Command
 	// Ready is called once the child accepts connections (may be nil).
 	Ready func()
+	// Draining is called when the child starts a graceful stop (may be
+	// nil): the supervisor replaces a child that recycles itself at once.
+	Draining func()
 	// Log is the error logger.
 	Log *slog.Logger
 	// LogFiles are log files opened by the parent, by CustomLog target.
@@ -75,6 +78,7 @@ type Child struct {
 	stopping atomic.Bool // ungraceful stop: close everything
 	workers  []*worker
 	loop     *loop
+	draining func()
 }
 
 // Run serves until the child is told to stop (or its parent dies) and every
@@ -114,7 +118,7 @@ func newChild(p Params) (*Child, error) {
 		cfg: cfg, log: p.Log, sb: p.Scoreboard, slot: p.Slot, gen: p.Generation,
 		pid: os.Getpid(), threads: cfg.MPM.ThreadsPerChild, factor: cfg.MPM.AsyncRequestWorkerFactor,
 		ext: cfg.ExtendedStatus, readTO: cfg.Server.RequestReadTimeout.Header,
-		timeout: cfg.Server.Timeout,
+		timeout: cfg.Server.Timeout, draining: p.Draining,
 	}
 	ch.proc = p.Scoreboard.Process(p.Slot)
 	ch.limits = http1.Limits{

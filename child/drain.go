@@ -48,6 +48,9 @@ func (l *loop) startDrain() {
 	l.ch.proc.SetQuiescing(1)
 	l.ch.markIdleGraceful()
 	l.log.Info("child stopping gracefully", "module", "mpm_event", "connections", l.nconns)
+	if l.ch.draining != nil {
+		l.ch.draining()
+	}
 	for c := l.keepAliveQ.head; c != nil; {
 		next := c.qnext
 		if hasInput(c.fd) { // a request raced the drain: serve it

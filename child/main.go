@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
@@ -42,11 +44,16 @@ func Main(m *ipc.Manifest, stderr io.Writer) int {
 		log.Error("cannot attach the scoreboard", "module", "mpm_event", "err", err)
 		return ExitFatal
 	}
+	if !sb.Process(m.Slot).Claim(os.Getpid(), int(m.Generation)) {
+		log.Error(fmt.Sprintf("scoreboard slot %d is held by another process", m.Slot), "module", "mpm_event")
+		return ExitFatal
+	}
 	status := os.NewFile(uintptr(m.StatusFd), "status")
 	err = Run(Params{
 		Config: cfg, Slot: m.Slot, Generation: int(m.Generation), Listeners: m.Listeners,
-		Scoreboard: sb, Commands: ipc.ReadCommands(os.NewFile(uintptr(m.ControlFd), "control")),
+		Scoreboard: sb, Commands: childCommands(os.NewFile(uintptr(m.ControlFd), "control")),
 		Ready:    func() { _ = ipc.Notify(status, ipc.StatusReady) },
+		Draining: func() { _ = ipc.Notify(status, ipc.StatusDraining) },
 		Log:      log,
 		LogFiles: logFiles,
 	})
@@ -55,6 +62,32 @@ func Main(m *ipc.Manifest, stderr io.Writer) int {
 		return ExitSick
 	}
 	return ExitOK
+}
+
+// childCommands merges the control pipe with SIGTERM, which the supervisor
+// sends to stop a child now (and escalates to SIGKILL). The signals an
+// operator's terminal sends to the whole process group are the parent's to
+// handle, so the child ignores them.
+func childCommands(control *os.File) <-chan ipc.Command {
+	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	out := make(chan ipc.Command, 8)
+	pipe := ipc.ReadCommands(control)
+	go func() {
+		for {
+			select {
+			case cmd, ok := <-pipe:
+				if !ok {
+					return
+				}
+				out <- cmd
+			case <-term:
+				out <- ipc.CommandStop
+			}
+		}
+	}()
+	return out
 }
 
 // NewErrorLogger makes the error logger of a configuration: to the given

@@ -2,5 +2,39 @@
 // once, spawns children by re-executing the binary, reaps and replaces them,
 // keeps the spare-thread targets, and runs graceful restarts and stops.
 //
+// # One loop
+//
+// Run drives everything from one select loop (STYLE.md convention 8):
+// signals, child exits, child status bytes and a one-second tick are events
+// on channels; nothing runs in signal context. Signals map to actions
+// through one table (signalActions), and stopping children escalates
+// through another (reclaimSteps, Apache's ap_reclaim_child_processes).
+//
+// # Generations
+//
+// Every restart starts a new generation. A graceful restart (USR1) reads
+// and checks the new configuration first — a broken one is logged with its
+// file and line and the running generation keeps serving — then starts the
+// new generation's children, waits until they are ready, and only then
+// tells the old ones to drain. A hard restart (HUP) checks the
+// configuration too, then stops the children at once and resets the
+// scoreboard's counters.
+//
+// # Scoreboard headroom
+//
+// The scoreboard has twice ServerLimit process slots, so children of an old
+// generation draining after a graceful restart never take the slots the new
+// generation needs (SPEC.md 0: the scoreboard is never silently full). When
+// restarts come faster than old generations drain and even the headroom is
+// used up, the oldest draining children are stopped hard to make room, with
+// a log line; GracefulRestartTimeout bounds their draining as well.
+//
+// # Hung children
+//
+// A child's event loop bumps its heartbeat in the scoreboard about once a
+// second. A ready child whose heartbeat is older than HangTimeout (10 s) is
+// hung — stopped with SIGSTOP, or deadlocked — and is killed with SIGKILL
+// and replaced.
+//
 // It never imports package child: the two meet only through ipc and shm.
 package supervisor

@@ -157,3 +157,34 @@ func isWildcard(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
 	return err == nil && (host == "" || host == "*")
 }
+
+// rebindListeners makes the listeners match a new configuration: sockets
+// still wanted (same address) are kept open, so no connection waiting in
+// their backlog is lost; new addresses are bound; dropped ones are closed.
+func rebindListeners(cur []Listener, cfg *config.Config) ([]Listener, error) {
+	byAddr := map[string]Listener{}
+	for _, l := range cur {
+		byAddr[l.Addr] = l
+	}
+	var out, fresh []Listener
+	for _, want := range cfg.Listeners {
+		if l, ok := byAddr[want.Addr]; ok {
+			delete(byAddr, want.Addr)
+			l.Proto = want.Proto
+			out = append(out, l)
+			continue
+		}
+		f, err := bind(want.Addr, cfg.MPM)
+		if err != nil {
+			CloseListeners(fresh)
+			return nil, fmt.Errorf("AH00072: make_sock: could not bind to address %s: %w", want.Addr, err)
+		}
+		l := Listener{File: f, Addr: want.Addr, Proto: want.Proto}
+		fresh = append(fresh, l)
+		out = append(out, l)
+	}
+	for _, l := range byAddr {
+		l.File.Close()
+	}
+	return out, nil
+}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"syscall"
 
-	"eventmpm/config"
-
 	"github.com/urfave/cli/v2"
 )
 
@@ -109,9 +107,4 @@ func readPidFile(path string) (int, string, error) {
 
 func pidFileError(path string) error {
 	return cli.Exit(fmt.Sprintf("AH00058: Error retrieving pid file %s\nAH00059: Remove it before continuing if it is corrupted.", path), exitFailure)
-}
-
-// startServer starts the supervisor (issue: supervisor).
-func startServer(c *cli.Context, cfg *config.Config) error {
-	return notImplemented("start (supervisor)")
 }

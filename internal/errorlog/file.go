@@ -83,3 +83,12 @@ func (f *File) Close() error {
 	f.f = nil
 	return err
 }
+
+// File returns the descriptor currently written to, for handing to child
+// processes (which then write to it directly). It is closed by the next
+// Reopen or Close.
+func (f *File) File() *os.File {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.f
+}

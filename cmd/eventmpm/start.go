@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"eventmpm/config"
+	"eventmpm/internal/errorlog"
+	"eventmpm/supervisor"
+
+	"github.com/urfave/cli/v2"
+)
+
+// daemonEnv marks the re-executed, detached supervisor; its value is the
+// descriptor of the pipe on which it reports that startup finished.
+const daemonEnv = "EVENTMPM_DAEMON_READY_FD"
+
+// startServer starts the supervisor: in the foreground with --foreground
+// or -D FOREGROUND, otherwise detached (re-executed in a new session) and
+// returning once the server is ready or has failed to start.
+func startServer(c *cli.Context, cfg *config.Config) error {
+	readyFd := os.Getenv(daemonEnv)
+	if !c.Bool("foreground") && !hasDefine(c, foregroundFlag) && readyFd == "" {
+		return daemonize(c)
+	}
+	var notify *os.File
+	if readyFd != "" {
+		os.Unsetenv(daemonEnv)
+		notify = os.NewFile(3, "ready")
+	}
+	err := runSupervisor(c, cfg, notify)
+	if notify != nil && err != nil {
+		fmt.Fprintln(notify, "error:", err)
+	}
+	return err
+}
+
+// runSupervisor runs the parent process until it stops.
+func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return cli.Exit("eventmpm: cannot find my own executable: "+err.Error(), exitFailure)
+	}
+	errFile, log, err := openErrorLog(cfg, c.App.ErrWriter)
+	if err != nil {
+		return cli.Exit(err.Error(), exitFailure)
+	}
+	if errFile != nil {
+		defer errFile.Close()
+	}
+	opts := supervisor.Options{
+		Config: cfg, Executable: exe, Log: log, ChildStderr: os.Stderr,
+		Reload: func(prev *config.Config) (*config.Config, error) {
+			o := loadOptions(c)
+			o.Previous = prev
+			return config.Load(o)
+		},
+		Ready: func() {
+			if notify != nil {
+				fmt.Fprintln(notify, "ok")
+				notify.Close()
+			}
+		},
+	}
+	if errFile != nil {
+		opts.ErrorLog = errFile
+	}
+	supervisor.Notice(log, "Command line: '"+strings.Join(os.Args, " ")+"'", "module", "core", "ah", "AH00094")
+	if err := supervisor.Run(opts); err != nil {
+		if xe, ok := err.(*supervisor.ExitError); ok {
+			return cli.Exit("", xe.Code)
+		}
+		return cli.Exit(err.Error(), exitFailure)
+	}
+	return nil
+}
+
+// openErrorLog opens ErrorLog for the supervisor; a piped or syslog target
+// (not implemented) falls back to standard error with a warning.
+func openErrorLog(cfg *config.Config, stderr io.Writer) (*errorlog.File, *slog.Logger, error) {
+	opts := errorLogOptions(cfg)
+	if strings.HasPrefix(cfg.ErrorLog, "|") || strings.HasPrefix(cfg.ErrorLog, "syslog") {
+		log := errorlog.New(stderr, opts)
+		log.Warn("ErrorLog "+cfg.ErrorLog+": piped and syslog error logs are not implemented; logging to standard error", "module", "core")
+		return nil, log, nil
+	}
+	f, err := errorlog.OpenFile(cfg.ErrorLog)
+	if err != nil {
+		return nil, nil, fmt.Errorf("AH00015: Unable to open logs: %w", err)
+	}
+	return f, errorlog.New(f, opts), nil
+}
+
+func errorLogOptions(cfg *config.Config) errorlog.Options {
+	spec, err := errorlog.ParseLogLevel(strings.Fields(cfg.LogLevel)...)
+	if err != nil {
+		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
+	}
+	return errorlog.Options{Level: spec.Level, Modules: spec.Modules}
+}
+
+// daemonize re-executes this command detached (a new session, standard
+// streams on /dev/null) and waits until the server reports it is ready or
+// failed, so `eventmpm start` fails visibly when the server cannot start.
+func daemonize(c *cli.Context) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return cli.Exit("eventmpm: "+err.Error(), exitFailure)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return cli.Exit("eventmpm: "+err.Error(), exitFailure)
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return cli.Exit("eventmpm: "+err.Error(), exitFailure)
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), daemonEnv+"=3")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.Stdin, cmd.Stdout = devnull, devnull
+	cmd.Stderr = devnull
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return cli.Exit("eventmpm: cannot start the server: "+err.Error(), exitFailure)
+	}
+	w.Close()
+	devnull.Close()
+	go cmd.Wait()
+	return waitDaemon(r, 60*time.Second)
+}
+
+// waitDaemon reads the detached server's startup report.
+func waitDaemon(r *os.File, limit time.Duration) error {
+	r.SetReadDeadline(time.Now().Add(limit))
+	line, err := bufio.NewReader(r).ReadString('\n')
+	line = strings.TrimSpace(line)
+	switch {
+	case line == "ok":
+		return nil
+	case strings.HasPrefix(line, "error:"):
+		return cli.Exit("eventmpm: "+strings.TrimSpace(strings.TrimPrefix(line, "error:")), exitFailure)
+	case err != nil:
+		return cli.Exit("eventmpm: the server exited during startup; see the error log", exitFailure)
+	}
+	return cli.Exit("eventmpm: unexpected startup report: "+line, exitFailure)
+}

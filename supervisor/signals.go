@@ -1,0 +1,256 @@
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"eventmpm/config"
+	"eventmpm/ipc"
+)
+
+// signalAction is what a signal asks of the supervisor.
+type signalAction struct {
+	verb string // the CLI verb that sends it
+	code string // Apache's log message ID
+	msg  string
+	run  func(*Supervisor)
+}
+
+// signalActions is the signal table (SPEC.md 4.1).
+var signalActions = map[os.Signal]signalAction{
+	syscall.SIGTERM:  {"stop", "AH00491", "caught SIGTERM, shutting down", (*Supervisor).beginStop},
+	syscall.SIGINT:   {"stop", "AH00491", "caught SIGINT, shutting down", (*Supervisor).beginStop},
+	syscall.SIGHUP:   {"restart", "AH00494", "SIGHUP received.  Attempting to restart", (*Supervisor).hardRestart},
+	syscall.SIGUSR1:  {"graceful", "AH00493", "SIGUSR1 received.  Doing graceful restart", (*Supervisor).gracefulRestart},
+	syscall.SIGWINCH: {"graceful-stop", "AH00492", "caught SIGWINCH, shutting down gracefully", (*Supervisor).beginGracefulStop},
+}
+
+// onSignal runs the action of a signal. While a stop is under way only a
+// stop can make it harder (TERM during a graceful stop); everything else
+// is ignored.
+func (s *Supervisor) onSignal(sig os.Signal) {
+	a, ok := signalActions[sig]
+	if !ok {
+		return
+	}
+	if s.stopping && !(s.gracefulStop && a.verb == "stop") {
+		return
+	}
+	notice(s.log, a.msg, "module", "mpm_event", "ah", a.code)
+	a.run(s)
+}
+
+// beginStop stops now: every child is told to stop and escalated with
+// TERM and KILL (reclaimSteps); the PidFile is removed.
+func (s *Supervisor) beginStop() {
+	s.stopping = true
+	s.gracefulStop = false
+	for _, c := range s.byPID {
+		s.stopChild(c)
+	}
+	removePidFile(s.cfg.PidFile, s.log)
+}
+
+// beginGracefulStop stops accepting and lets every child finish its
+// connections, within GracefulShutdownTimeout when it is set.
+func (s *Supervisor) beginGracefulStop() {
+	s.stopping = true
+	s.gracefulStop = true
+	CloseListeners(s.listeners)
+	s.listeners = nil
+	for _, c := range s.byPID {
+		s.drainChild(c)
+	}
+	removePidFile(s.cfg.PidFile, s.log)
+	if t := s.cfg.MPM.GracefulShutdownTimeout; t > 0 {
+		s.stopDeadline = time.Now().Add(t)
+	}
+}
+
+// checkStopDeadline ends a graceful stop that ran out of time.
+func (s *Supervisor) checkStopDeadline(now time.Time) {
+	if !s.gracefulStop || s.stopDeadline.IsZero() || now.Before(s.stopDeadline) {
+		return
+	}
+	s.log.Warn("GracefulShutdownTimeout reached: stopping the remaining children", "module", "mpm_event")
+	s.stopDeadline = time.Time{}
+	for _, c := range s.byPID {
+		s.stopChild(c)
+	}
+}
+
+// reload reads the configuration again. A broken one is logged and the
+// running generation keeps serving (SPEC.md 0).
+func (s *Supervisor) reload(what string) (*config.Config, bool) {
+	cfg, err := s.opts.Reload(s.cfg)
+	if err != nil {
+		s.log.Error(fmt.Sprintf("%s aborted, generation %d keeps serving: %v", what, s.gen, err), "module", "core")
+		return nil, false
+	}
+	for _, w := range cfg.Warnings {
+		s.log.Warn(w.Text, "module", "mpm_event")
+	}
+	return cfg, true
+}
+
+// adopt switches to a new configuration: listeners that are still wanted
+// are kept, new ones bound, dropped ones closed; logs are reopened.
+func (s *Supervisor) adopt(cfg *config.Config) bool {
+	lns, err := rebindListeners(s.listeners, cfg)
+	if err != nil {
+		s.log.Error(fmt.Sprintf("restart aborted, generation %d keeps serving: %v", s.gen, err), "module", "core")
+		return false
+	}
+	s.listeners = lns
+	s.prevCfg = s.cfg
+	s.cfg = cfg
+	if s.opts.ErrorLog != nil {
+		if err := s.opts.ErrorLog.Reopen(); err != nil {
+			s.log.Error("cannot reopen the error log", "module", "core", "err", err)
+		}
+	}
+	if err := s.openLogFiles(); err != nil {
+		s.log.Error("cannot reopen the logs", "module", "core", "err", err)
+	}
+	s.publishInfo()
+	if err := writePidFile(s.cfg.PidFile, s.log, false); err != nil {
+		s.log.Error(err.Error(), "module", "core")
+	}
+	return true
+}
+
+// gracefulRestart starts a new generation and, once it is ready, lets the
+// old one drain: no accepted request is lost and counters continue.
+func (s *Supervisor) gracefulRestart() {
+	cfg, ok := s.reload("graceful restart")
+	if !ok || !s.adopt(cfg) {
+		return
+	}
+	old := s.activeChildren(s.gen)
+	s.servingGen = s.gen
+	s.newGeneration()
+	s.publishInfo()
+	s.holdOff = 10
+	s.spawnRate = 1
+	s.owed = 0
+	s.startChildren(max(s.cfg.MPM.StartServers, min(old, s.cfg.MPM.ActiveDaemonsLimit)))
+	s.pendingGen = s.gen
+	s.pendingSince = time.Now()
+	s.checkGenerationReady()
+}
+
+// hardRestart stops every child now and starts a new generation with its
+// counters reset, once the old children are gone.
+func (s *Supervisor) hardRestart() {
+	cfg, ok := s.reload("restart")
+	if !ok || !s.adopt(cfg) {
+		return
+	}
+	for _, c := range s.byPID {
+		s.stopChild(c)
+	}
+	s.newGeneration()
+	s.sb.ResetCounters()
+	for slot, c := range s.slots {
+		if c != nil { // still exiting: keep its slot claimed in the fresh board
+			s.sb.Process(slot).Claim(c.pid, c.gen)
+		}
+	}
+	s.owed = 0
+	s.spawnRate = 1
+	s.startChildren(s.cfg.MPM.StartServers)
+	s.pendingGen = s.gen
+	s.pendingSince = time.Now()
+}
+
+// activeChildren counts the children of gen that are not stopping.
+func (s *Supervisor) activeChildren(gen int) int {
+	n := 0
+	for _, c := range s.byPID {
+		if c.gen == gen && !c.draining && !c.stopped {
+			n++
+		}
+	}
+	return n
+}
+
+// checkGenerationReady tells older generations to drain once every child
+// started for the pending generation is ready.
+func (s *Supervisor) checkGenerationReady() {
+	if s.pendingGen < 0 {
+		return
+	}
+	total, ready := 0, 0
+	for _, c := range s.byPID {
+		if c.gen == s.pendingGen && !c.draining && !c.stopped {
+			total++
+			if c.ready {
+				ready++
+			}
+		}
+	}
+	if total == 0 || ready < total {
+		return
+	}
+	s.pendingGen = -1
+	s.prevCfg = nil
+	for _, c := range s.byPID {
+		if c.gen < s.gen && !c.draining && !c.stopped {
+			s.drainChild(c)
+		}
+	}
+	if !s.readyCalled && s.opts.Ready != nil {
+		s.readyCalled = true
+		s.opts.Ready()
+	}
+}
+
+// checkPendingGeneration reports a generation slow to become ready; the
+// old one keeps serving meanwhile.
+func (s *Supervisor) checkPendingGeneration(now time.Time) {
+	if s.pendingGen < 0 || now.Sub(s.pendingSince) < 30*time.Second {
+		return
+	}
+	s.log.Warn(fmt.Sprintf("generation %d is not ready after %s; the previous generation keeps serving",
+		s.pendingGen, now.Sub(s.pendingSince).Round(time.Second)), "module", "mpm_event")
+	s.pendingSince = now
+}
+
+// checkRestartTimeout stops old-generation children that drained longer
+// than GracefulRestartTimeout.
+func (s *Supervisor) checkRestartTimeout(now time.Time) {
+	t := s.cfg.MPM.GracefulRestartTimeout
+	if t <= 0 {
+		return
+	}
+	for _, c := range s.byPID {
+		if c.draining && !c.stopped && c.gen < s.gen && now.Sub(c.drainAt) > t {
+			s.log.Warn(fmt.Sprintf("GracefulRestartTimeout of %s reached: stopping child pid %d of generation %d", t, c.pid, c.gen),
+				"module", "mpm_event")
+			s.stopChild(c)
+		}
+	}
+}
+
+// drainChild tells a child to stop gracefully.
+func (s *Supervisor) drainChild(c *childProc) {
+	if c.draining || c.stopped {
+		return
+	}
+	c.draining = true
+	c.drainAt = time.Now()
+	if err := c.ctl.Send(ipc.CommandGraceful); err != nil {
+		s.stopChild(c)
+	}
+}
+
+// newGeneration moves to a fresh generation number (never reused, even
+// after a rollback) and publishes it.
+func (s *Supervisor) newGeneration() {
+	s.lastGen++
+	s.gen = s.lastGen
+	s.sb.SetGeneration(s.gen)
+	s.publishInfo()
+}

@@ -1,0 +1,206 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"eventmpm/config"
+	"eventmpm/internal/errorlog"
+	"eventmpm/internal/version"
+	"eventmpm/shm"
+)
+
+// HangTimeout is how old a ready child's heartbeat may grow before the
+// child counts as hung and is killed and replaced.
+const HangTimeout = 10 * time.Second
+
+// tick is the maintenance interval (Apache's one-second ap_wait_or_timeout).
+const tick = time.Second
+
+// Options configure Run.
+type Options struct {
+	// Config is the configuration to start with.
+	Config *config.Config
+	// Reload reads the configuration again on a restart; prev is the
+	// running one. It must not have side effects beyond reading files.
+	Reload func(prev *config.Config) (*config.Config, error)
+	// Executable is the binary children are started from (os.Executable).
+	Executable string
+	// Log is the error logger; ErrorLog, when set, is its file, reopened on
+	// graceful restart.
+	Log      *slog.Logger
+	ErrorLog Reopener
+	// Ready is called once the first generation is ready (may be nil).
+	Ready func()
+	// ChildStderr receives the children's standard error (nil: discarded).
+	ChildStderr *os.File
+}
+
+// Reopener is a log file that can be reopened (log rotation).
+type Reopener interface {
+	Reopen() error
+	File() *os.File
+}
+
+// Supervisor is the running parent process.
+type Supervisor struct {
+	opts       Options
+	cfg        *config.Config
+	log        *slog.Logger
+	gen        int // the current generation
+	lastGen    int // the highest generation started
+	servingGen int // during a graceful restart, the generation still serving
+	listeners  []Listener
+	sb         *shm.Scoreboard
+	snap       shm.Snapshot
+	slots      []*childProc // by process slot
+	byPID      map[int]*childProc
+	logFiles   []logFile // the current generation's log files, for children
+
+	sigC    chan os.Signal
+	exitC   chan childExit
+	statusC chan childStatus
+
+	spawnRate     int
+	holdOff       int
+	killedInARow  int
+	everReady     bool
+	loggedMaxReq  bool
+	loggedMinSpar bool
+	crashDelay    time.Duration
+	owed          int // children to start once nextSpawnOK passes
+	nextSpawnOK   time.Time
+	pendingGen    int       // generation waiting to become ready before the old drains
+	pendingSince  time.Time // when the pending generation was started
+	stopping      bool      // stop or graceful-stop under way
+	gracefulStop  bool
+	stopDeadline  time.Time // GracefulShutdownTimeout
+	readyCalled   bool
+	prevCfg       *config.Config // the configuration before a restart, until its generation is ready
+	exitCode      int
+}
+
+// Run starts the server and serves until it is stopped. It returns when
+// every child is gone. The caller has written no PidFile; Run does.
+func Run(opts Options) error {
+	s := &Supervisor{
+		opts: opts, cfg: opts.Config, log: opts.Log, byPID: map[int]*childProc{},
+		sigC: make(chan os.Signal, 16), exitC: make(chan childExit, 64),
+		statusC: make(chan childStatus, 64), spawnRate: 1, pendingGen: -1,
+	}
+	if err := s.start(); err != nil {
+		return err
+	}
+	defer s.cleanup()
+	return s.loop()
+}
+
+// start binds the listeners, creates the scoreboard, writes the PidFile and
+// starts the first generation.
+func (s *Supervisor) start() error {
+	signal.Notify(s.sigC, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
+	lns, err := BindListeners(s.cfg)
+	if err != nil {
+		return err
+	}
+	s.listeners = lns
+	sb, err := shm.Create(s.cfg.ScoreBoardFile, scoreboardLayout(s.cfg))
+	if err != nil {
+		CloseListeners(lns)
+		return fmt.Errorf("scoreboard: %w", err)
+	}
+	s.sb = sb
+	s.slots = make([]*childProc, sb.Layout().ServerLimit)
+	s.publishInfo()
+	if err := writePidFile(s.cfg.PidFile, s.log, true); err != nil {
+		s.sb.Close()
+		CloseListeners(lns)
+		return err
+	}
+	if err := s.openLogFiles(); err != nil {
+		return err
+	}
+	notice(s.log, version.Description+" configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
+	notice(s.log, "Server built: "+version.Built(), "module", "core", "ah", "AH00490")
+	s.startChildren(s.cfg.MPM.StartServers)
+	s.pendingGen = s.gen
+	s.pendingSince = time.Now()
+	return nil
+}
+
+// scoreboardLayout sizes the scoreboard: twice ServerLimit process slots,
+// the headroom draining generations use.
+func scoreboardLayout(cfg *config.Config) shm.Layout {
+	return shm.Layout{ServerLimit: 2 * cfg.MPM.ServerLimit, ThreadLimit: cfg.MPM.ThreadLimit}
+}
+
+// publishInfo writes the configuration's figures into the scoreboard header.
+func (s *Supervisor) publishInfo() {
+	s.sb.SetServerInfo(shm.ServerInfo{
+		ServerName: s.cfg.Server.ServerName, ThreadsPerChild: s.cfg.MPM.ThreadsPerChild,
+		ActiveDaemonsLimit: s.cfg.MPM.ActiveDaemonsLimit, MaxRequestWorkers: s.cfg.MPM.MaxRequestWorkers,
+		ExtendedStatus: s.cfg.ExtendedStatus,
+	})
+	s.sb.SetGeneration(s.gen)
+	s.sb.SetParentPID(os.Getpid())
+}
+
+// loop is the supervisor's one select loop.
+func (s *Supervisor) loop() error {
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	for {
+		select {
+		case sig := <-s.sigC:
+			s.onSignal(sig)
+		case ex := <-s.exitC:
+			s.reap(ex)
+		case st := <-s.statusC:
+			s.onStatus(st)
+		case <-ticker.C:
+			s.maintain()
+		}
+		if s.done() {
+			return s.finalError()
+		}
+	}
+}
+
+// done reports whether a stop has finished: no child left.
+func (s *Supervisor) done() bool { return s.stopping && len(s.byPID) == 0 }
+
+func (s *Supervisor) finalError() error {
+	if s.exitCode != 0 {
+		return &ExitError{Code: s.exitCode}
+	}
+	return nil
+}
+
+// ExitError is returned by Run when the server stops because of a fatal
+// child error; Code is the process exit code to use.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("supervisor: exiting with code %d", e.Code) }
+
+// cleanup releases what start acquired.
+func (s *Supervisor) cleanup() {
+	signal.Stop(s.sigC)
+	CloseListeners(s.listeners)
+	s.closeLogFiles()
+	if s.sb != nil {
+		s.sb.Close()
+	}
+}
+
+// notice logs at Apache's notice level, which the error log always shows.
+func notice(log *slog.Logger, msg string, args ...any) {
+	log.Log(context.Background(), errorlog.LevelNotice, msg, args...)
+}
+
+// Notice logs at Apache's notice level (for the command's startup lines).
+func Notice(log *slog.Logger, msg string, args ...any) { notice(log, msg, args...) }
