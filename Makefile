@@ -15,6 +15,7 @@ build: ## build bin/eventmpm
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/eventmpm
 
 run: build ## run the server in the foreground on the bundled config (http://127.0.0.1:8080/)
+	@mkdir -p testdata/logs
 	$(BIN) -d testdata start --foreground
 
 test: vet cross ## vet, unit and integration tests (-race), cross-builds
