@@ -50,13 +50,17 @@ func (p *Process) Claim(pid, generation int) bool {
 }
 
 // Release frees the slot after the parent reaped its child: every worker
-// slot of the row still not Dead is marked Dead (MarkDead), the counters are
-// zeroed, and the state word is cleared last, so the slot can only be
-// claimed again once it is clean. Owner: the parent.
+// slot of the row still not Dead is marked Dead (MarkDead), the per-child
+// counters of those already Dead are cleared too (a worker that went Dead
+// by SetStatus skipped that), the process counters are zeroed, and the
+// state word is cleared last, so the slot can only be claimed again once it
+// is clean. Owner: the parent.
 func (p *Process) Release() {
 	for i := range p.workers {
-		if p.workers[i].Status() != Dead {
-			p.workers[i].MarkDead()
+		if w := &p.workers[i]; w.Status() != Dead {
+			w.MarkDead()
+		} else {
+			w.clearChild()
 		}
 	}
 	p.reset()

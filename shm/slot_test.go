@@ -76,7 +76,20 @@ func TestProcessRelease(t *testing.T) {
 	w := p.Worker(1)
 	w.Start(1000, 3)
 	w.SetStatus(BusyWrite)
+	w.EndRequest(100, time.Millisecond)
+	exited := p.Worker(2) // a worker that left by SetStatus(Dead), not MarkDead
+	exited.Start(1000, 3)
+	exited.EndRequest(200, time.Millisecond)
+	exited.SetStatus(Dead)
 	p.Release()
+	var snap Snapshot
+	s.Snapshot(&snap)
+	for th, acc := range map[int]int64{1: 1, 2: 1} {
+		got := snap.WorkerAt(1, th)
+		if got.Status != Dead || got.MyAccessCount != 0 || got.MyBytesServed != 0 || got.ConnCount != 0 || got.AccessCount != acc {
+			t.Errorf("worker %d after Release: got %+v, want Dead, per-child counters zero, access_count %d", th, got, acc)
+		}
+	}
 	if p.PID() != 0 || p.Quiescing() != 0 || p.Accepted() != 0 || !p.StartTime().IsZero() {
 		t.Errorf("after Release: pid %d quiescing %d accepted %d start %v, want zeros", p.PID(), p.Quiescing(), p.Accepted(), p.StartTime())
 	}

@@ -135,6 +135,20 @@ func (w *Worker) MarkDead() {
 	seqEnd(&w.seq, seq)
 }
 
+// clearChild zeroes the per-child and per-connection counters of a Dead
+// slot, skipping the write when they are already zero.
+func (w *Worker) clearChild() {
+	if w.myAccess.Load() == 0 && w.myBytes.Load() == 0 && w.connCount.Load() == 0 && w.connBytes.Load() == 0 {
+		return
+	}
+	seq := seqBegin(&w.seq)
+	w.myAccess.Store(0)
+	w.myBytes.Store(0)
+	w.connCount.Store(0)
+	w.connBytes.Store(0)
+	seqEnd(&w.seq, seq)
+}
+
 // AccessCount returns the slot's cumulative access_count.
 func (w *Worker) AccessCount() int64 { return w.accessCount.Load() }
 
