@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ func (c *Config) DumpRunConfig(w io.Writer) {
 	fmt.Fprintf(&b, "Main ErrorLog: %q\n", c.ErrorLog)
 	fmt.Fprintf(&b, "PidFile: %q\n", c.PidFile)
 	fmt.Fprintf(&b, "ScoreBoardFile: %q\n", c.ScoreBoardFile)
-	for _, name := range slices.Sorted(mapsKeys(c.Defines)) {
+	for _, name := range slices.Sorted(maps.Keys(c.Defines)) {
 		if v := c.Defines[name]; v != "" {
 			fmt.Fprintf(&b, "Define: %s=%s\n", name, v)
 		} else {
@@ -43,16 +44,6 @@ func orUnset(name string) string {
 		return "#-1"
 	}
 	return name
-}
-
-func mapsKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // dump writes one "Name: value" line per MPM limit.
