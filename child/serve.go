@@ -147,6 +147,10 @@ func (w *worker) answer(c *conn, n int) bool {
 	if c.stageStart != 0 && c.stageStart < w.start.UnixNano() {
 		w.start = time.Unix(0, c.stageStart)
 	}
+	if c.requests == 0 {
+		w.slot.ConnReset()
+	}
+	w.slot.BeginRequest(w.start)
 	c.requests++
 	c.headStarted = false
 	c.stageBytes = 0

@@ -48,7 +48,7 @@ func (w *worker) run() {
 	for {
 		c := w.next()
 		if c == nil {
-			w.setStatus(shm.Dead)
+			w.slot.MarkDead()
 			return
 		}
 		w.l.busy.Add(1)
