@@ -274,6 +274,10 @@ type Section struct {
 	AllowOverride string
 	// Handler is the SetHandler value ("server-status", or "" for none).
 	Handler string
+	// HandlerSet is true when the section has a SetHandler, so that its
+	// Handler overrides an enclosing section's even when it is "" (SetHandler
+	// none or default-handler).
+	HandlerSet bool
 	// Require is the access rule; nil when the section has none.
 	Require *Require
 	// DirectoryIndex overrides the server's list when non-nil; an empty

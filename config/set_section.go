@@ -291,5 +291,6 @@ func setHandler(w *walker, c *call) error {
 	default:
 		return errorf("SetHandler %s: eventmpm provides only the server-status handler (none and default-handler reset it)", c.args[0])
 	}
+	w.sec.s.HandlerSet = true
 	return nil
 }
