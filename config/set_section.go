@@ -221,22 +221,28 @@ func (d OptionsDelta) then(next OptionsDelta) OptionsDelta {
 	}
 }
 
-// setOptions is Options, for the server or the enclosing section.
+// setOptions is Options, for the server or the enclosing section. Relative
+// forms apply to the server's current value, which for a virtual host that
+// has no Options of its own is the main server's.
 func setOptions(w *walker, c *call) error {
 	abs, delta, err := parseOptions(w, c)
 	if err != nil {
 		return err
 	}
-	if w.sec == nil {
-		if abs != nil {
-			w.srv.srv.Options = *abs
-		} else {
-			w.srv.srv.Options = delta.apply(w.srv.srv.Options)
-		}
-		w.srv.mark("Options")
-		return nil
+	base := w.srv.srv.Options
+	if w.srv != w.main && !w.srv.set["Options"] {
+		base = w.main.srv.Options
 	}
-	return w.sec.setOptions(abs, delta, w.srv.srv.Options)
+	if w.sec != nil {
+		return w.sec.setOptions(abs, delta, base)
+	}
+	if abs != nil {
+		w.srv.srv.Options = *abs
+	} else {
+		w.srv.srv.Options = delta.apply(base)
+	}
+	w.srv.mark("Options")
+	return nil
 }
 
 func (sec *sectionState) setOptions(abs *OptionFlags, delta *OptionsDelta, base OptionFlags) error {
