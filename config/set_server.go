@@ -56,10 +56,10 @@ func setServerAdmin(w *walker, c *call) error {
 }
 
 // setDocumentRoot checks the directory as Apache does: fatal for the main
-// server (unless -T), AH00112 for a virtual host.
+// server, AH00112 for a virtual host, and neither with -T.
 func setDocumentRoot(w *walker, c *call) error {
 	dir := w.l.rootRelative(c.args[0])
-	if !c.sc.vhost && w.l.opts.SkipDocumentRootCheck {
+	if w.l.opts.SkipDocumentRootCheck {
 		w.srv.srv.DocumentRoot = dir
 		w.srv.mark("DocumentRoot")
 		return nil
