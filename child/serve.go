@@ -154,7 +154,11 @@ func (w *worker) answer(c *conn, n int) bool {
 	c.requests++
 	c.headStarted = false
 	c.stageBytes = 0
-	keep := w.consumeBody(c, n)
+	keep, err := w.consumeBody(c, n)
+	if err != nil {
+		w.refuse(c, err)
+		return false
+	}
 	w.srv = w.ch.siteFor(&w.req, c)
 	c.keepAliveTimeout = w.srv.keepAliveTimeout
 	w.setStatus(shm.BusyWrite)
@@ -180,19 +184,33 @@ func (w *worker) complete(c *conn) bool {
 // consumeBody skips the request body when it is already buffered (static
 // resources take none). It reports whether the connection can stay open:
 // a body that has not fully arrived is not waited for; the connection is
-// closed after the response instead (with a lingering close).
-func (w *worker) consumeBody(c *conn, head int) bool {
+// closed after the response instead (with a lingering close). A chunked
+// body is run through the chunked decoder as far as it arrived, so a
+// malformed one, or one whose chunk sizes exceed LimitRequestBody, is
+// refused (400, 413) as Apache's ap_discard_request_body would, and a
+// complete one is drained like a Content-Length body.
+func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	c.in.consume(head)
 	if !w.req.HasBody() {
-		return true
+		return true, nil
 	}
-	if w.req.Chunked || w.req.ContentLength > int64(c.in.len()) {
-		c.lingerShort = true
-		c.in.consume(c.in.len())
-		return false
+	if w.req.Chunked {
+		w.chunks.Reset(&w.ch.limits)
+		n, done, err := w.chunks.Discard(c.in.data())
+		if err != nil {
+			return false, err
+		}
+		c.in.consume(n)
+		if done {
+			return true, nil
+		}
+	} else if w.req.ContentLength <= int64(c.in.len()) {
+		c.in.consume(int(w.req.ContentLength))
+		return true, nil
 	}
-	c.in.consume(int(w.req.ContentLength))
-	return true
+	c.lingerShort = true
+	c.in.consume(c.in.len())
+	return false, nil
 }
 
 // afterResponse decides what follows a response that was written in full:

@@ -21,6 +21,7 @@ type worker struct {
 
 	parser http1.Parser
 	req    http1.Request
+	chunks http1.ChunkedDecoder // drains chunked request bodies
 	reply  *static.Reply
 	head   []byte // response head, and small generated bodies
 	body   []byte // generated bodies (error pages, status page)
