@@ -63,3 +63,9 @@ func FormatSize(n int64) string { return formatSize(n) }
 func CheckPreconditions(req *http1.Request, etag string, modTime, now int64) int {
 	return checkPreconditions(req, &validator{etag: []byte(etag), modTime: modTime}, now)
 }
+
+// ErrStatus exposes errStatus.
+func ErrStatus(err error) int { return errStatus(err) }
+
+// ErrSymlink is the error of a refused symlink.
+var ErrSymlink = errSymlink
