@@ -416,3 +416,23 @@ func TestMaxHeadLen(t *testing.T) {
 		}
 	}
 }
+
+func TestParseHostForms(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want error
+	}{
+		{"GET http://[::1%25eth0]/ HTTP/1.1\r\nHost: x\r\n\r\n", errTargetForm},
+		{"GET http://h%41/ HTTP/1.1\r\nHost: x\r\n\r\n", errTargetForm},
+		{"GET / HTTP/1.1\r\nHost: h%41\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: h:\r\n\r\n", nil},
+		{"GET http://sub.h-1_x~!$&'()*+,;=:80/ HTTP/1.1\r\nHost: x\r\n\r\n", nil},
+		{"CONNECT [::1]:443 HTTP/1.1\r\nHost: x\r\n\r\n", nil},
+	} {
+		_, err := parseWhole(tc.raw, nil)
+		if err != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.raw, err, tc.want)
+		}
+	}
+}

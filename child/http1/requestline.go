@@ -187,7 +187,10 @@ func splitQuery(t []byte) (path, query []byte) {
 // splitHostPort splits uri-host [ ":" port ] (RFC 3986 3.2.2, 3.2.3) and
 // checks its bytes: an IP literal in brackets or a reg-name / IPv4 address,
 // then an optional colon and digits. ok is false for anything else,
-// including userinfo.
+// including userinfo. Percent-encoding is refused in host names, and with
+// it IPv6 zone identifiers (RFC 6874), which mean nothing to a server: a
+// host name then has one spelling, so virtual host matching cannot be
+// confused.
 func splitHostPort(h []byte) (name, port []byte, ok bool) {
 	rest := h
 	if len(h) > 0 && h[0] == '[' {
@@ -197,7 +200,7 @@ func splitHostPort(h []byte) (name, port []byte, ok bool) {
 		}
 		name, rest = h[:j+1], h[j+1:]
 		for _, c := range h[1:j] {
-			if byteClass[c]&classAuthority == 0 || c == '[' || c == ']' {
+			if !isHostByte(c) {
 				return nil, nil, false
 			}
 		}
@@ -208,7 +211,7 @@ func splitHostPort(h []byte) (name, port []byte, ok bool) {
 		}
 		name, rest = h[:j], h[j:]
 		for _, c := range name {
-			if byteClass[c]&classAuthority == 0 || c == '[' || c == ']' {
+			if !isHostByte(c) || c == ':' {
 				return nil, nil, false
 			}
 		}
@@ -225,6 +228,12 @@ func splitHostPort(h []byte) (name, port []byte, ok bool) {
 		}
 	}
 	return name, rest[1:], true
+}
+
+// isHostByte reports whether c may appear in a host name or inside an IP
+// literal's brackets: unreserved, sub-delims and ':'.
+func isHostByte(c byte) bool {
+	return byteClass[c]&classAuthority != 0 && c != '[' && c != ']' && c != '%'
 }
 
 // methodID classifies a method token (case-sensitive, RFC 9110 9.1).
