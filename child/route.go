@@ -88,6 +88,9 @@ func (s *section) matchPath(p []byte) bool {
 		return matchGlobPrefix(s.prefix, string(p))
 	}
 	pre := s.prefix
+	if len(pre) > 1 && pre[len(pre)-1] == '/' && len(p) == len(pre)-1 && string(p) == pre[:len(pre)-1] {
+		return true // <Directory /srv/www/> applies to /srv/www itself
+	}
 	if len(p) < len(pre) || string(p[:len(pre)]) != pre {
 		return false
 	}
@@ -130,7 +133,7 @@ func (s *site) walk(urlPath, fsPath []byte) access {
 		if sec.Require != nil {
 			a.require = sec.Require
 		}
-		if sec.Handler != "" {
+		if sec.HandlerSet {
 			a.handler = sec.Handler
 		}
 	}
