@@ -64,6 +64,7 @@ func BenchmarkServeSmallCachedParallel(b *testing.B) {
 	s := buildSite(b)
 	h := newHandler(b, s, nil)
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		req := newRequest("GET", "")
 		dst := make([]byte, 0, 64)
