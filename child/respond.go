@@ -22,6 +22,10 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, 417, nil, keep)
 		return
 	}
+	if req.MethodID == http1.MethodOptions && string(req.Path) == "*" {
+		w.optionsAsterisk(c, keep)
+		return
+	}
 	p, st := static.CleanPath(req.Path, w.path[:0])
 	w.path = p
 	if st != 0 {
@@ -39,6 +43,17 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	}
 	w.srv.static.Serve(req, p, w.reply)
+	w.sendReply(c, keep)
+}
+
+// optionsAsterisk answers "OPTIONS *" (RFC 9110 9.3.7: the server's own
+// capabilities): 200 with the methods the static handler supports and no
+// body, as Apache's core answers it. It used to reach CleanPath, which
+// refuses "*" with 400.
+func (w *worker) optionsAsterisk(c *conn, keep bool) {
+	w.path, w.fspath = w.path[:0], w.fspath[:0]
+	w.reply.Status = 200
+	w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD,OPTIONS\r\n"...)
 	w.sendReply(c, keep)
 }
 
