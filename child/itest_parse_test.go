@@ -1,0 +1,150 @@
+package child_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// page400 is Apache 2.4's 400 page, byte for byte.
+const page400 = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>400 Bad Request</title>\n" +
+	"</head><body>\n<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not understand.<br />\n" +
+	"</p>\n</body></html>\n"
+
+// TestParserRefusals sends every kind of request the parser refuses and
+// checks the status and that the connection is closed after the answer
+// (RFC 9112 9.6 and 11.2: after a framing error nothing that follows can
+// be trusted). A request queued behind the bad one must not be answered.
+func TestParserRefusals(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "LimitRequestLine 100\nLimitRequestFieldSize 100\nLimitRequestFields 5\n",
+		map[string]string{"a.txt": "alpha\n"})
+	long := strings.Repeat("x", 200)
+	const h = "Host: localhost\r\n"
+	for _, tc := range []struct {
+		name, raw string
+		status    int
+	}{
+		{name: "request-line-over-limit", raw: "GET /" + long + " HTTP/1.1\r\n" + h + "\r\n", status: 414},
+		{name: "request-line-over-limit-unterminated", raw: "GET /" + long, status: 414},
+		{name: "field-over-limit", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X-Long: " + long + "\r\n\r\n", status: 400},
+		{name: "too-many-fields", raw: "GET /a.txt HTTP/1.1\r\n" + h + strings.Repeat("X: y\r\n", 5) + "\r\n", status: 400},
+		{name: "too-many-blank-lines", raw: strings.Repeat("\r\n", 11) + "GET /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "missing-host", raw: "GET /a.txt HTTP/1.1\r\n\r\n", status: 400},
+		{name: "duplicate-host", raw: "GET /a.txt HTTP/1.1\r\n" + h + h + "\r\n", status: 400},
+		{name: "bad-host", raw: "GET /a.txt HTTP/1.1\r\nHost: a b\r\n\r\n", status: 400},
+		{name: "content-length-and-transfer-encoding", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400},
+		{name: "differing-content-lengths", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", status: 400},
+		{name: "differing-content-lengths-one-field", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Content-Length: 3, 4\r\n\r\nabcd", status: 400},
+		{name: "malformed-content-length", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Content-Length: +3\r\n\r\nabc", status: 400},
+		{name: "transfer-encoding-http10", raw: "GET /a.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400},
+		{name: "transfer-encoding-not-chunked-last", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, gzip\r\n\r\n", status: 400},
+		{name: "transfer-encoding-unknown", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip, chunked\r\n\r\n", status: 501},
+		{name: "obs-fold", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X-Folded: a\r\n b\r\n\r\n", status: 400},
+		{name: "nul-in-value", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X: a\x00b\r\n\r\n", status: 400},
+		{name: "nul-in-target", raw: "GET /a\x00.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "control-byte-in-value", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X: a\x01b\r\n\r\n", status: 400},
+		{name: "del-in-value", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X: a\x7fb\r\n\r\n", status: 400},
+		{name: "control-byte-in-name", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X\x01: y\r\n\r\n", status: 400},
+		{name: "space-before-colon", raw: "GET /a.txt HTTP/1.1\r\n" + "Host : localhost\r\n\r\n", status: 400},
+		{name: "no-colon", raw: "GET /a.txt HTTP/1.1\r\n" + h + "NoColon\r\n\r\n", status: 400},
+		{name: "bare-lf", raw: "GET /a.txt HTTP/1.1\n" + h + "\r\n", status: 400},
+		{name: "bare-cr", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X: a\rb\r\n\r\n", status: 400},
+		{name: "bad-method-token", raw: "G@T /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "method-with-nul", raw: "GE\x00T /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "http09", raw: "GET /a.txt\r\n\r\n", status: 400},
+		{name: "extra-space", raw: "GET  /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "malformed-version", raw: "GET /a.txt HTTP/1.x\r\n" + h + "\r\n", status: 400},
+		{name: "lowercase-version", raw: "GET /a.txt http/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "version-2", raw: "GET /a.txt HTTP/2.0\r\n" + h + "\r\n", status: 505},
+		{name: "version-0", raw: "GET /a.txt HTTP/0.9\r\n" + h + "\r\n", status: 505},
+		{name: "fragment-in-target", raw: "GET /a.txt#frag HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "non-ascii-target", raw: "GET /\xe9.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "asterisk-with-get", raw: "GET * HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "absolute-form-userinfo", raw: "GET http://u:p@localhost/a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "absolute-form-bad-scheme", raw: "GET ftp://localhost/a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		{name: "malformed-escape", raw: "GET /%zz HTTP/1.1\r\n" + h + "\r\n", status: 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := s.open(t)
+			// A valid request queued behind the bad one must go unanswered.
+			c.send(tc.raw + "GET /a.txt HTTP/1.1\r\n" + h + "\r\n")
+			resp, body := c.read("GET")
+			if resp.StatusCode != tc.status || !resp.Close {
+				t.Fatalf("got %d (close %v), want %d and Connection: close", resp.StatusCode, resp.Close, tc.status)
+			}
+			if tc.status == 400 && body != page400 {
+				t.Errorf("got body %q, want %q", body, page400)
+			}
+			c.expectClosed()
+		})
+	}
+}
+
+// TestParserAccepts covers requests that look odd but are valid, and the
+// method answers: they keep the connection.
+func TestParserAccepts(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", map[string]string{"a.txt": "alpha\n"})
+	const h = "Host: localhost\r\n"
+	for _, tc := range []struct {
+		name, raw, method string
+		status            int
+		allow, body       string
+	}{
+		{name: "repeated-equal-content-length", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc", status: 200, body: "alpha\n"},
+		{name: "leading-blank-lines", raw: "\r\n\r\nGET /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 200, body: "alpha\n"},
+		{name: "absolute-form-wins-over-host", raw: "GET http://localhost/a.txt HTTP/1.1\r\nHost: other.example\r\n\r\n", status: 200, body: "alpha\n"},
+		{name: "http11-minor-above-1", raw: "GET /a.txt HTTP/1.7\r\n" + h + "\r\n", status: 200, body: "alpha\n"},
+		{name: "http10-without-host", raw: "GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", status: 200, body: "alpha\n"},
+		{name: "tab-and-obs-text-in-value", raw: "GET /a.txt HTTP/1.1\r\n" + h + "X: a\tb\xe9\r\n\r\n", status: 200, body: "alpha\n"},
+		{name: "options-asterisk", raw: "OPTIONS * HTTP/1.1\r\n" + h + "\r\n", method: "OPTIONS", status: 200, allow: "GET,HEAD,OPTIONS"},
+		{name: "options-file", raw: "OPTIONS /a.txt HTTP/1.1\r\n" + h + "\r\n", method: "OPTIONS", status: 200, allow: "GET,HEAD,OPTIONS"},
+		{name: "post-405", raw: "POST /a.txt HTTP/1.1\r\n" + h + "Content-Length: 2\r\n\r\nhi", method: "POST", status: 405, allow: "GET,HEAD,OPTIONS"},
+		{name: "put-405", raw: "PUT /a.txt HTTP/1.1\r\n" + h + "Content-Length: 0\r\n\r\n", method: "PUT", status: 405, allow: "GET,HEAD,OPTIONS"},
+		{name: "delete-405", raw: "DELETE /a.txt HTTP/1.1\r\n" + h + "\r\n", method: "DELETE", status: 405, allow: "GET,HEAD,OPTIONS"},
+		{name: "trace-405", raw: "TRACE /a.txt HTTP/1.1\r\n" + h + "\r\n", method: "TRACE", status: 405, allow: "GET,HEAD,OPTIONS"},
+		{name: "extension-method-405", raw: "BREW /a.txt HTTP/1.1\r\n" + h + "\r\n", method: "BREW", status: 405, allow: "GET,HEAD,OPTIONS"},
+		{name: "missing-file-404", raw: "GET /nope HTTP/1.1\r\n" + h + "\r\n", status: 404, body: page404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			method := tc.method
+			if method == "" {
+				method = "GET"
+			}
+			c := s.open(t)
+			resp, body := c.roundTrip(tc.raw, method)
+			if resp.StatusCode != tc.status || resp.Close {
+				t.Fatalf("got %d (close %v), want %d and keep-alive", resp.StatusCode, resp.Close, tc.status)
+			}
+			if got := resp.Header.Get("Allow"); got != tc.allow {
+				t.Errorf("got Allow %q, want %q", got, tc.allow)
+			}
+			if tc.body != "" && body != tc.body {
+				t.Errorf("got body %q, want %q", body, tc.body)
+			}
+			if tc.status == 200 && method == "OPTIONS" && resp.ContentLength != 0 {
+				t.Errorf("got Content-Length %d, want 0", resp.ContentLength)
+			}
+			// The connection serves the next request.
+			resp, body = c.roundTrip("GET /a.txt HTTP/1.1\r\n"+h+"\r\n", "GET")
+			if resp.StatusCode != 200 || body != "alpha\n" {
+				t.Fatalf("next request: got %d %q, want 200 %q", resp.StatusCode, body, "alpha\n")
+			}
+		})
+	}
+	t.Run("byte-at-a-time", func(t *testing.T) {
+		c := s.open(t)
+		raw := "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: slow\r\n\r\n"
+		for i := 0; i < len(raw); i++ {
+			c.send(raw[i : i+1])
+			time.Sleep(time.Millisecond)
+		}
+		resp, body := c.read("GET")
+		if resp.StatusCode != 200 || body != "alpha\n" {
+			t.Fatalf("got %d %q, want 200 %q", resp.StatusCode, body, "alpha\n")
+		}
+	})
+}
