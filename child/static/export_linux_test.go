@@ -6,3 +6,9 @@ func DisableFastPaths(off bool) {
 	noOpenat2.Store(off)
 	noStatx.Store(off)
 }
+
+// StatPath exposes statPath, the revalidation stat.
+func StatPath(path []byte) error {
+	var fi fileInfo
+	return statPath(path, &fi)
+}

@@ -70,3 +70,15 @@ func TestRelativeEscape(t *testing.T) {
 		{target: "/sub/rel-outdir/../page.html", status: 200, body: "<p>page</p>\n"},
 	})
 }
+
+// BenchmarkRevalidateStat is the system call every cache hit pays.
+func BenchmarkRevalidateStat(b *testing.B) {
+	s := buildSite(b)
+	p := append([]byte(filepath.Join(s.root, "hello.txt")), 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := static.StatPath(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
