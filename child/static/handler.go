@@ -161,6 +161,13 @@ type plan struct {
 	trailing bool        // the path ends in '/'
 }
 
+// indexCacheable reports whether an index file of the path's directory may
+// be cached: every directory from the root down to it, the last included,
+// follows symlinks without an owner check (see doc.go).
+func (p *plan) indexCacheable() bool {
+	return modeOf(p.dirs) == followAll && modeOf([]DirConfig{p.self}) == followAll
+}
+
 // makePlan splits path and applies the access rules that need no disk:
 // Require all denied of the directory that holds the target, and the
 // <Files ".ht*"> denial of its name. Apache runs both before the handler,
@@ -177,7 +184,7 @@ func (h *Handler) makePlan(path []byte) (*plan, int) {
 		p.dirs[i] = h.dirConfig(strings.Join(p.segs[:i], "/"))
 	}
 	if p.trailing {
-		p.self = h.dirConfig(strings.TrimSuffix(s, "/"))
+		p.self = h.dirConfig(s)
 		if p.self.Denied {
 			return nil, 403
 		}
@@ -322,9 +329,7 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 	if pos > 0 {
 		src.dirRel, src.dirID = p.rel, dir.id
 	}
-	sf := p.self
-	cacheable := modeOf(append(p.dirs, sf)) == followAll
-	h.serveFile(req, p, fd, &fi, src, cacheable, r)
+	h.serveFile(req, p, fd, &fi, src, p.indexCacheable(), r)
 	return 200, true
 }
 
