@@ -1,0 +1,3 @@
+module eventmpm/bench/tools
+
+go 1.26.0
