@@ -3,6 +3,7 @@
 package static_test
 
 import (
+	"eventmpm/child/http1"
 	"testing"
 	"time"
 
@@ -67,9 +68,9 @@ func TestHTTPDateAllocs(t *testing.T) {
 	in := []byte("Sunday, 06-Nov-94 08:49:37 GMT")
 	now := time.Now()
 	allocs := testing.AllocsPerRun(100, func() {
-		buf = static.AppendHTTPDate(buf[:0], now)
-		static.ParseHTTPDate(buf)
-		static.ParseHTTPDate(in)
+		buf = http1.AppendHTTPDate(buf[:0], now)
+		http1.ParseHTTPDate(buf)
+		http1.ParseHTTPDate(in)
 	})
 	if allocs != 0 {
 		t.Errorf("HTTP date allocs = %v, want 0", allocs)

@@ -67,7 +67,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 			return 412
 		}
 	} else if req.IfUnmodifiedSince != nil {
-		if t, ok := ParseHTTPDate(req.IfUnmodifiedSince); ok && v.modTime > t.Unix() {
+		if t, ok := http1.ParseHTTPDate(req.IfUnmodifiedSince); ok && v.modTime > t.Unix() {
 			return 412
 		}
 	}
@@ -80,7 +80,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 			return 412
 		}
 	} else if req.IfModifiedSince != nil && getOrHead {
-		t, ok := ParseHTTPDate(req.IfModifiedSince)
+		t, ok := http1.ParseHTTPDate(req.IfModifiedSince)
 		if ok && t.Unix() <= now && v.modTime <= t.Unix() {
 			return 304
 		}
@@ -102,7 +102,7 @@ func ifRangeMatches(field []byte, v *validator) bool {
 		vop, vweak := splitWeak(v.etag)
 		return !vweak && string(op) == string(vop)
 	}
-	t, ok := ParseHTTPDate(field)
+	t, ok := http1.ParseHTTPDate(field)
 	return ok && v.strongDate && t.Unix() == v.modTime
 }
 

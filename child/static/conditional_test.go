@@ -1,6 +1,7 @@
 package static_test
 
 import (
+	"eventmpm/child/http1"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,7 +100,7 @@ func TestConditional(t *testing.T) {
 	notMod := "ETag: " + etag + "\r\n"
 	before := "Tue, 02 Jan 2024 03:04:04 GMT"
 	after := "Tue, 02 Jan 2024 04:04:05 GMT"
-	future := static.AppendHTTPDate(nil, time.Now().Add(48*time.Hour))
+	future := http1.AppendHTTPDate(nil, time.Now().Add(48*time.Hour))
 	tests := []struct {
 		name   string
 		method string
@@ -180,7 +181,7 @@ func TestConditionalWeak(t *testing.T) {
 		{hdr: []string{"If-None-Match", etag}, status: 304},
 		{hdr: []string{"If-Match", etag}, status: 412},
 		{hdr: []string{"Range", "bytes=0-1", "If-Range", etag}, status: 200},
-		{hdr: []string{"Range", "bytes=0-1", "If-Range", string(static.AppendHTTPDate(nil, now))}, status: 200},
+		{hdr: []string{"Range", "bytes=0-1", "If-Range", string(http1.AppendHTTPDate(nil, now))}, status: 200},
 		{hdr: []string{"Range", "bytes=0-1"}, status: 206},
 	}
 	for _, tt := range tests {
@@ -191,7 +192,7 @@ func TestConditionalWeak(t *testing.T) {
 	// A modification time in the future is clamped to now.
 	must(t, os.Chtimes(p, now.Add(time.Hour), now.Add(time.Hour)))
 	res = serve(t, h, "GET", "/fresh.txt")
-	lm, ok := static.ParseHTTPDate([]byte(headerValue(res.Header, "Last-Modified")))
+	lm, ok := http1.ParseHTTPDate([]byte(headerValue(res.Header, "Last-Modified")))
 	if !ok || lm.After(time.Now()) {
 		t.Errorf("future mtime: Last-Modified %v, want at most now", lm)
 	}

@@ -1,6 +1,7 @@
 package static
 
 import (
+	"eventmpm/child/http1"
 	"fmt"
 	"os"
 	"path"
@@ -113,7 +114,7 @@ func (h *Handler) makeHeader(e *entry, name string, mtime time.Time, weak bool) 
 	ct := h.types.contentType(name, h.charset)
 	b := make([]byte, 0, 96+len(ct))
 	b = append(b, "Last-Modified: "...)
-	b = AppendHTTPDate(b, mtime)
+	b = http1.AppendHTTPDate(b, mtime)
 	b = append(b, "\r\nETag: "...)
 	es := len(b)
 	b = appendETag(b, e.size, mtime, weak)

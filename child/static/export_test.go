@@ -20,9 +20,6 @@ func CacheLen(h *Handler) int {
 	return h.cache.len()
 }
 
-// ParseHTTPDateYear is ParseHTTPDate with the current year given.
-func ParseHTTPDateYear(b []byte, nowYear int) (time.Time, bool) { return parseHTTPDate(b, nowYear) }
-
 // Range is a parsed byte range, both ends inclusive.
 type Range struct{ Start, End int64 }
 

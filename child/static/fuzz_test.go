@@ -264,7 +264,7 @@ func FuzzConditional(f *testing.F) {
 		}
 		strong := mask&0x80 != 0
 		if static.IfRangeMatches(ifRange, etag, modTime, strong) {
-			tm, isDate := static.ParseHTTPDate([]byte(ifRange))
+			tm, isDate := http1.ParseHTTPDate([]byte(ifRange))
 			byDate := isDate && strong && tm.Unix() == modTime
 			byTag := ifRange == etag && !strings.HasPrefix(etag, "W/") && strings.HasPrefix(etag, `"`)
 			if !byDate && !byTag {
@@ -292,7 +292,7 @@ func FuzzConditional(f *testing.F) {
 // refPreconditions is RFC 9110 13.2.2 steps 1-4 over the model matchers.
 func refPreconditions(req *http1.Request, etag string, mod, now int64) int {
 	date := func(b []byte) (int64, bool) {
-		tm, ok := static.ParseHTTPDate(b)
+		tm, ok := http1.ParseHTTPDate(b)
 		return tm.Unix(), ok
 	}
 	if req.IfMatch != nil {
@@ -314,11 +314,11 @@ func refPreconditions(req *http1.Request, etag string, mod, now int64) int {
 
 // checkDate checks ParseHTTPDate against AppendHTTPDate and net/http.
 func checkDate(t *testing.T, d string) {
-	tm, ok := static.ParseHTTPDate([]byte(d))
+	tm, ok := http1.ParseHTTPDate([]byte(d))
 	if !ok {
 		return
 	}
-	again, ok2 := static.ParseHTTPDate(static.AppendHTTPDate(nil, tm))
+	again, ok2 := http1.ParseHTTPDate(http1.AppendHTTPDate(nil, tm))
 	if !ok2 || !again.Equal(tm) {
 		t.Fatalf("ParseHTTPDate(%q) = %v, which does not round-trip", d, tm)
 	}
