@@ -74,7 +74,7 @@ func (w *worker) sendReply(c *conn, keep bool) {
 		w.ch.log.Error("serving file failed", "module", "core", "client", c.remote.String(),
 			"uri", string(w.path), "err", r.Err)
 	}
-	if r.Body == nil && r.File == nil && r.Segments == nil && !r.NoBody && r.Status >= 300 {
+	if r.Body == nil && r.File == nil && len(r.Segments) == 0 && !r.NoBody && r.Status >= 300 {
 		w.errorResponse(c, r.Status, nil, keep)
 		return
 	}
@@ -96,13 +96,16 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	w.finish(c, keep, parts)
 }
 
-// bodyParts appends the reply's body as output parts.
+// bodyParts appends the reply's body as output parts. Segments are tested
+// by length, not against nil: Reply.Release keeps their capacity, so a
+// worker's reply has a non-nil empty Segments after its first
+// multipart/byteranges answer from a file.
 func (w *worker) bodyParts(parts []outPart) []outPart {
 	r := w.reply
 	switch {
 	case r.Body != nil:
 		return append(parts, outPart{data: r.Body})
-	case r.Segments != nil:
+	case len(r.Segments) > 0:
 		for _, s := range r.Segments {
 			parts = append(parts, outPart{data: s.Prefix}, outPart{file: r.File, off: s.Offset, n: s.Length})
 		}

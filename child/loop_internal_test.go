@@ -1,0 +1,57 @@
+package child
+
+import "testing"
+
+// TestLingerCloseWhileHandedBack is the race that left a stopped child
+// running forever: a worker starts a lingering close and hands the
+// connection back; before the event goroutine takes in the hand-back list,
+// it sees the client's hang-up and closes the connection itself. The
+// hand-back list then reported the closed connection a second time, the
+// connection count went to -1, and finished() (nconns == 0) never held.
+func TestLingerCloseWhileHandedBack(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n", nil)
+	c, peer := tc.connect(t)
+	tc.w.lingeringClose(c) // shutdown(SHUT_WR), drain, hand back in phaseLinger
+	if c.phase != phaseLinger || !c.inHandback.Load() {
+		t.Fatalf("got phase %v, on hand-back list %v; want phaseLinger, true", c.phase, c.inHandback.Load())
+	}
+	peer.Close() // the client reads the EOF and closes
+	tc.iterate(t)
+	if got := c.state.Load(); got&stClosed == 0 {
+		t.Fatalf("got state %#x, want the connection closed by the event goroutine", got)
+	}
+	if tc.l.nconns != 0 {
+		t.Errorf("got nconns %d, want 0", tc.l.nconns)
+	}
+	tc.iterate(t)
+	if tc.l.nconns != 0 {
+		t.Errorf("after another iteration: got nconns %d, want 0", tc.l.nconns)
+	}
+}
+
+// TestReplyAfterSegments: a worker that answered a multipart/byteranges
+// request from a file (Reply.Segments) kept a non-nil, empty Segments after
+// Reply.Release, and every later body on that worker was dropped: the
+// header promised Content-Length bytes that never came, and error pages
+// (404 after it) went out empty.
+func TestReplyAfterSegments(t *testing.T) {
+	// The file is fresh, so the open-file cache keeps it out of memory
+	// and a multi-range answer is built from Segments.
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n",
+		map[string]string{"d.txt": "0123456789abcdefghij"})
+	c, peer := tc.connect(t)
+	steps := []struct {
+		name, req, wantTail string
+	}{
+		{name: "multi-range", req: "GET /d.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1,5-6\r\n\r\n", wantTail: "--\r\n"},
+		{name: "whole-file", req: "GET /d.txt HTTP/1.1\r\nHost: x\r\n\r\n", wantTail: "\r\n\r\n0123456789abcdefghij"},
+		{name: "single-range", req: "GET /d.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=2-4\r\n\r\n", wantTail: "\r\n\r\n234"},
+		{name: "not-found", req: "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", wantTail: "</body></html>\n"},
+	}
+	for _, st := range steps {
+		got := tc.serveOnce(t, c, peer, st.req)
+		if len(got) < len(st.wantTail) || got[len(got)-len(st.wantTail):] != st.wantTail {
+			t.Errorf("%s: got %q, want it to end in %q", st.name, got, st.wantTail)
+		}
+	}
+}
