@@ -59,10 +59,13 @@ type conn struct {
 	inHandback atomic.Bool
 	hbNext     *conn
 
-	// Event goroutine only: the timeout queue links and deadline.
+	// Event goroutine only: the timeout queue links and deadline, and
+	// whether the connection was already dropped from the count (see
+	// loop.forget).
 	q            *timeoutQueue
 	qprev, qnext *conn
 	deadline     int64 // unix nanoseconds
+	forgotten    bool
 
 	// The owner's fields (the event goroutine or one worker), handed over
 	// with state.

@@ -293,8 +293,17 @@ func (l *loop) file(c *conn) {
 	}
 }
 
-// forget drops a connection its worker closed.
+// forget drops a closed connection from the table and the count, once. A
+// connection can be reported twice: a worker hands it back (lingering
+// close, say), the event goroutine sees its hang-up in the same iteration,
+// before it takes in the hand-back list, and closes it (closeConn); the
+// hand-back list then still holds it, closed. Counting it twice drove
+// nconns negative, and a stopping child never saw zero and never exited.
 func (l *loop) forget(c *conn) {
+	if c.forgotten {
+		return
+	}
+	c.forgotten = true
 	if c.fd < len(l.conns) && l.conns[c.fd] == c {
 		l.conns[c.fd] = nil
 	}
