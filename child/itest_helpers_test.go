@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,11 +80,33 @@ func runServer(t *testing.T, root *itest.Root) *server {
 	p.WaitListening(t, root.Addr(), 20*time.Second)
 	s := &server{t: t, root: root, proc: p, addr: root.Addr()}
 	t.Cleanup(func() {
+		s.stop(t)
 		if t.Failed() {
 			t.Logf("server stderr:\n%s", p.Stderr.String())
 		}
 	})
 	return s
+}
+
+// stop ends the server with SIGTERM, as an operator would, and checks that
+// it exits promptly with status 0 whatever the tests left behind (a
+// stopping child that never exits is a bug, not a cleanup detail).
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	if s.proc.Exited() {
+		return
+	}
+	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Errorf("SIGTERM: %v", err)
+		return
+	}
+	err, ok := s.proc.Wait(t, 10*time.Second)
+	switch {
+	case !ok:
+		t.Errorf("the server did not exit within 10s of SIGTERM")
+	case err != nil:
+		t.Errorf("after SIGTERM: got exit %v, want status 0", err)
+	}
 }
 
 // url returns the http URL of path on the server.
