@@ -21,8 +21,9 @@
 #   APACHE_ASYNC_FACTOR=100            Apache's AsyncRequestWorkerFactor (see servers.sh)
 #   WRITE_MD=1                         0: leave BENCHMARKS.md alone
 #   KEEP_WORK=0                        1: keep the temp dir (configs, docroot, logs)
+#   EVENTMPM=bin/eventmpm              the eventmpm binary to measure
 # Paths must not contain spaces.
-set -euo pipefail
+set -Eeuo pipefail
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
@@ -39,7 +40,7 @@ KEEP_WORK=${KEEP_WORK:-0}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$REPO/bench
-EVENTMPM=$REPO/bin/eventmpm
+EVENTMPM=${EVENTMPM:-$REPO/bin/eventmpm}
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH/out/$STAMP
 RESULTS=$OUT/results.tsv
@@ -129,11 +130,11 @@ build_tools() {
 # MIME type tables the servers share.
 make_docroot() {
   DOCROOT=$WORK/htdocs
+  local page=$'<!doctype html><title>eventmpm bench</title><pre>\n' line
+  line=$(printf '%063d' 0 | tr 0 x)
+  while [ ${#page} -lt 1024 ]; do page+=$line$'\n'; done
   mkdir -p "$DOCROOT"
-  {
-    printf '<!doctype html><title>eventmpm bench</title><pre>\n'
-    head -c 4096 /dev/zero | tr '\0' 'x' | fold -w 63
-  } | head -c 1024 >"$DOCROOT/index.html"
+  printf '%s' "${page:0:1024}" >"$DOCROOT/index.html"
   head -c 16384 /dev/urandom >"$DOCROOT/16k.bin"
   head -c 1048576 /dev/urandom >"$DOCROOT/1m.bin"
   chmod 755 "$WORK" "$DOCROOT"
@@ -253,6 +254,21 @@ warm_up() {
   done
 }
 
+# restart_servers starts every server afresh before the idle scenario, so
+# that "RSS before" is a fresh server's and not a heap the earlier
+# scenarios grew (a Go server would then hold idle connections in memory
+# it already had, and look free). No warm-up: the readiness checks fetch
+# each file once.
+restart_servers() {
+  local name
+  say "   (restarting the servers for the idle scenario)"
+  for name in $SERVERS; do
+    [ -z "${FAILED[$name]:-}" ] || continue
+    stop_server "$name"
+    start_server "$name" || FAILED[$name]=1
+  done
+}
+
 # run_round ROUND: start every server, run every scenario interleaved
 # across servers, stop every server.
 run_round() {
@@ -267,6 +283,7 @@ run_round() {
     fi
   done
   for sc in $SCENARIOS; do
+    [ "$sc" != idle-1k ] || restart_servers
     for name in $SERVERS; do
       [ -z "${FAILED[$name]:-}" ] || continue
       if [ "$sc" = idle-1k ]; then
@@ -287,12 +304,12 @@ run_round() {
 versions() {
   local fh
   fh=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/valyala/fasthttp") print $(i + 1) }' "$BENCH/fasthttp/go.mod")
-  echo "| eventmpm | $("$EVENTMPM" version | head -n 1 | sed 's/^Server version: //') ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes')), $EVENTMPM_MODE |"
+  echo "| eventmpm | $("$EVENTMPM" version | sed -n 's/^Server version: //p') ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes')), $EVENTMPM_MODE |"
   echo "| nginx | $(nginx -v 2>&1 | sed 's/^nginx version: //') (Debian $(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo '?')) |"
-  echo "| h2o | $(h2o --version 2>&1 | head -n 1 | sed 's/^h2o version //') (Debian $(dpkg-query -W -f='${Version}' h2o 2>/dev/null || echo '?')) |"
+  echo "| h2o | $(h2o --version 2>&1 | sed -n 's/^h2o version //p') (Debian $(dpkg-query -W -f='${Version}' h2o 2>/dev/null || echo '?')) |"
   echo "| fasthttp | $fh, $(go version | awk '{ print $3 }') |"
-  echo "| Apache httpd | $(apache2 -v | head -n 1 | sed 's/^Server version: //') (Debian $(dpkg-query -W -f='${Version}' apache2 2>/dev/null || echo '?')) |"
-  echo "| wrk | $(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }') |"
+  echo "| Apache httpd | $(apache2 -v | sed -n 's/^Server version: //p') (Debian $(dpkg-query -W -f='${Version}' apache2 2>/dev/null || echo '?')) |"
+  echo "| wrk | $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }' || true) |"
 }
 
 # write_section prints the generated section of BENCHMARKS.md.
@@ -302,7 +319,7 @@ write_section() {
 ## Latest \`make bench-compare\` run
 
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
-- Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM
+- Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM
 - Settings: ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP IDLE_CONNS=$IDLE_CONNS THREADS=$THREADS; servers on CPU $SERVER_CPU, wrk and the idle holder on CPU $CLIENT_CPU; \`wrk -t1 --latency --timeout 5s\`
 - Raw output: \`bench/out/$STAMP/\` (not committed)
 EOF
@@ -341,6 +358,7 @@ main() {
   local round sc
   ensure_packages
   WORK=$(mktemp -d /tmp/eventmpm-bench.XXXXXX)
+  trap 'say "compare.sh: line $LINENO: a command failed (exit $?)"' ERR
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM

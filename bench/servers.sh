@@ -257,15 +257,18 @@ start_server() {
 # --foreground` fails; then stop trying and run one child with `start -X`,
 # saying so loudly, because one child is not the configuration compared.
 start_eventmpm_fallback() {
-  local dir=$1
-  if "$TOOLS/benchtool" get "http://127.0.0.1:${PORT[eventmpm]}/" 1024 5s >/dev/null 2>&1 &&
-    alive "${PID[eventmpm]}"; then
-    EVENTMPM_MODE="supervisor (start --foreground)"
-    return 0
-  fi
+  local dir=$1 i
+  for ((i = 0; i < 100; i++)); do # 10 s, or until it exits
+    alive "${PID[eventmpm]}" || break
+    if "$TOOLS/benchtool" get "http://127.0.0.1:${PORT[eventmpm]}/" 1024 0s >/dev/null 2>&1; then
+      EVENTMPM_MODE="supervisor (start --foreground)"
+      return 0
+    fi
+    sleep 0.1
+  done
   stop_server eventmpm
   say "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
-  say "!! eventmpm: 'start --foreground' did not serve within 5 s:"
+  say "!! eventmpm: 'start --foreground' exited or did not serve within 10 s:"
   tail -n 3 "$dir/console.log" | sed 's/^/!!   /'
   say "!! FALLING BACK to 'start -X': ONE child, not the 2 children the others get."
   say "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
