@@ -76,8 +76,48 @@ func startServer(t *testing.T, extra string, files map[string]string) *server {
 // runServer starts the binary on an existing root.
 func runServer(t *testing.T, root *itest.Root) *server {
 	t.Helper()
+	s := launch(t, root)
+	s.proc.WaitListening(t, root.Addr(), 20*time.Second)
+	return s
+}
+
+// startServerQuiet is startServer without the probing connection
+// WaitListening makes, for tests that count connections: it waits for the
+// child's workers to show up in the scoreboard instead. The listener is
+// bound before the scoreboard is created, so connections made afterwards
+// wait in its backlog at worst.
+func startServerQuiet(t *testing.T, extra string, files map[string]string) *server {
+	t.Helper()
+	s := launch(t, itest.NewRoot(t, baseConf+extra, files))
+	pid := s.proc.Cmd.Process.Pid
+	itest.Eventually(t, 20*time.Second, "the child's workers in the scoreboard", func() bool {
+		if s.proc.Exited() {
+			t.Fatalf("the server exited: %s", s.proc.Stderr.String())
+		}
+		sb, err := shm.OpenReadOnly(s.root.Path("logs", "eventmpm.scoreboard"))
+		if err != nil {
+			return false
+		}
+		defer sb.Close()
+		var snap shm.Snapshot
+		sb.Snapshot(&snap)
+		if snap.Processes[0].PID != pid {
+			return false
+		}
+		for i := 0; i < snap.ThreadsPerChild; i++ {
+			if snap.WorkerAt(0, i).Status != shm.Ready {
+				return false
+			}
+		}
+		return snap.ThreadsPerChild > 0
+	})
+	return s
+}
+
+// launch starts the binary and registers its stop.
+func launch(t *testing.T, root *itest.Root) *server {
+	t.Helper()
 	p := itest.Run(t, root, "start", "-X")
-	p.WaitListening(t, root.Addr(), 20*time.Second)
 	s := &server{t: t, root: root, proc: p, addr: root.Addr()}
 	t.Cleanup(func() {
 		s.stop(t)

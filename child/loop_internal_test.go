@@ -55,3 +55,52 @@ func TestReplyAfterSegments(t *testing.T) {
 		}
 	}
 }
+
+// TestNewConnectionTimeout drives the header-stage timeout of a new
+// connection through the loop: one that sent nothing is closed without a
+// response (the integration test cannot reach this case on Linux, where
+// TCP_DEFER_ACCEPT keeps such connections in the kernel); one that sent
+// part of a request line gets 408 and a lingering close.
+func TestNewConnectionTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name, sent, wantPrefix string
+	}{
+		{name: "silent", sent: "", wantPrefix: ""},
+		{name: "partial", sent: "GET /a HT", wantPrefix: "HTTP/1.1 408 Request Timeout\r\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nRequestReadTimeout header=1\n", nil)
+			c, peer := ch.connect(t)
+			if tc.sent != "" {
+				peer.Write([]byte(tc.sent))
+			}
+			ch.w.serve(c) // reads what there is, then hands the connection back
+			ch.l.drainHandbacks()
+			wantQ := &ch.l.newQ
+			if tc.sent != "" {
+				wantQ = &ch.l.readQ
+			}
+			if c.q != wantQ {
+				t.Fatalf("got queue %v, want %s", c.q, wantQ.name)
+			}
+			ch.l.now = c.deadline
+			ch.l.expireTimeouts()
+			got := <-ch.l.work // dispatched with phaseTimedOut
+			if got != c || c.phase != phaseTimedOut {
+				t.Fatalf("got %p phase %v, want the connection in phaseTimedOut", got, c.phase)
+			}
+			ch.w.serve(c)
+			ch.l.drainHandbacks()
+			out := readAvailable(t, peer)
+			if len(out) < len(tc.wantPrefix) || out[:len(tc.wantPrefix)] != tc.wantPrefix || (tc.wantPrefix == "" && out != "") {
+				t.Errorf("got %q, want %q...", out, tc.wantPrefix)
+			}
+			if tc.sent == "" && c.state.Load()&stClosed == 0 {
+				t.Errorf("got state %#x, want closed", c.state.Load())
+			}
+			if tc.sent != "" && c.q != &ch.l.lingerQ {
+				t.Errorf("got queue %v, want linger", c.q)
+			}
+		})
+	}
+}
