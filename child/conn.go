@@ -86,6 +86,10 @@ type conn struct {
 	// keepAliveTimeout is the idle timeout of the server that answered the
 	// last request (a virtual host may set its own).
 	keepAliveTimeout int64
+	// writeTimeout is the Timeout of the server whose response is being
+	// written: a pending write may be continued by another worker, whose
+	// own last site is unrelated (or nil, if it has served nothing yet).
+	writeTimeout int64
 }
 
 // newConn makes the connection for an accepted descriptor. Connections are

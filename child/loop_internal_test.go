@@ -1,6 +1,12 @@
 package child
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"eventmpm/child/static"
+)
 
 // TestLingerCloseWhileHandedBack is the race that left a stopped child
 // running forever: a worker starts a lingering close and hands the
@@ -102,5 +108,39 @@ func TestNewConnectionTimeout(t *testing.T) {
 				t.Errorf("got queue %v, want linger", c.q)
 			}
 		})
+	}
+}
+
+// TestWriteContinuedByAnotherWorker: a response that would block is handed
+// back to the loop and continued later by whichever worker is free. pend
+// took the write deadline from the worker's own last site (w.srv), which
+// belongs to another connection, and is nil in a worker that has served
+// nothing yet: the child crashed with a nil dereference as soon as a fresh
+// worker continued a slow download.
+func TestWriteContinuedByAnotherWorker(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB, more than a socketpair holds
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nTimeout 7\n", map[string]string{"big.bin": big})
+	c, peer := tc.connect(t)
+	got := tc.serveOnce(t, c, peer, "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	if c.phase != phaseWrite || c.q != &tc.l.writeQ {
+		t.Fatalf("got phase %v queue %v, want the write pending in the write queue", c.phase, c.q)
+	}
+	fresh := &worker{ch: tc.ch, l: tc.l, slot: tc.ch.proc.Worker(1), reply: new(static.Reply)}
+	fresh.req.ContentLength = -1
+	for i := 0; len(got) < len(big) && i < 1000; i++ {
+		tc.l.writeQ.remove(c)
+		c.state.Store(stWorker)
+		before := nowNano()
+		fresh.serve(c) // writes what fits, then pends again
+		tc.l.drainHandbacks()
+		if c.q == &tc.l.writeQ {
+			if d := c.deadline - before; d < int64(6*time.Second) || d > int64(8*time.Second) {
+				t.Fatalf("got a write deadline %v away, want Timeout 7s", time.Duration(d))
+			}
+		}
+		got += readAvailable(t, peer)
+	}
+	if !strings.HasSuffix(got, big) {
+		t.Errorf("got %d bytes, want the head and the %d bytes of the file", len(got), len(big))
 	}
 }

@@ -180,5 +180,5 @@ func (w *worker) pend(c *conn) bool {
 		}
 		c.out.armed = true
 	}
-	return w.giveBack(c, phaseWrite, nowNano()+w.srv.timeout)
+	return w.giveBack(c, phaseWrite, nowNano()+c.writeTimeout)
 }

@@ -185,6 +185,7 @@ func closesConnection(status int) bool {
 // request and updates the scoreboard. The parts are written by the caller.
 func (w *worker) finish(c *conn, keep bool, parts []outPart) {
 	c.out.parts = parts
+	c.writeTimeout = w.srv.timeout
 	switch {
 	case keep:
 		c.out.after = afterKeepAlive
