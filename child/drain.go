@@ -117,9 +117,13 @@ func hasInput(fd int) bool {
 // child's CPU times.
 func (l *loop) publish(force bool) {
 	if !force && l.now-l.lastPublish < publishEvery {
+		// Publish on the next wake-up, at the latest publishEvery from the
+		// last one: the loop may otherwise park for maxPark with the
+		// scoreboard showing the counters of before the last burst.
+		l.publishLater = true
 		return
 	}
-	l.lastPublish = l.now
+	l.lastPublish, l.publishLater = l.now, false
 	l.ch.proc.SetConnCounts(int32(l.nconns), int32(l.writeQ.n), int32(l.keepAliveQ.n),
 		int32(l.lingerQ.n), 0, 0)
 	if l.now-l.lastHeartbeat < int64(time.Second) && !force {

@@ -70,6 +70,7 @@ type loop struct {
 	stopping      bool
 	now           int64
 	lastPublish   int64
+	publishLater  bool // a publish was skipped for publishEvery; park no longer
 	lastHeartbeat int64
 	shortageLog   int64
 }
@@ -130,6 +131,9 @@ func (l *loop) parkTimeout() time.Duration {
 	}
 	if l.pausedUntil != 0 && l.pausedUntil < next {
 		next = l.pausedUntil
+	}
+	if l.publishLater && l.lastPublish+publishEvery < next {
+		next = l.lastPublish + publishEvery
 	}
 	if next <= now {
 		return 0

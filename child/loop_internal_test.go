@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"eventmpm/child/static"
+	"eventmpm/shm"
 )
 
 // TestLingerCloseWhileHandedBack is the race that left a stopped child
@@ -142,5 +143,31 @@ func TestWriteContinuedByAnotherWorker(t *testing.T) {
 	}
 	if !strings.HasSuffix(got, big) {
 		t.Errorf("got %d bytes, want the head and the %d bytes of the file", len(got), len(big))
+	}
+}
+
+// TestPublishNotLeftStale: counters that change within publishEvery of the
+// last publish are not published then; the loop must not park for maxPark
+// with the stale values in the scoreboard (it did, so `eventmpm status`
+// and ?auto lagged up to a second behind a burst of connections).
+func TestPublishNotLeftStale(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n", nil)
+	l := tc.l
+	l.now = nowNano()
+	l.publish(true)
+	l.nconns = 7 // a burst right after
+	l.publish(false)
+	if got := l.parkTimeout(); got > time.Duration(publishEvery) {
+		t.Errorf("got park timeout %v, want at most publishEvery %v", got, time.Duration(publishEvery))
+	}
+	l.now += publishEvery
+	l.publish(false)
+	var snap shm.Snapshot
+	tc.ch.sb.Snapshot(&snap)
+	if got := snap.Processes[0].Connections; got != 7 {
+		t.Errorf("got Connections %d, want 7", got)
+	}
+	if got := l.parkTimeout(); got < time.Duration(publishEvery) {
+		t.Errorf("after publishing: got park timeout %v, want the normal maxPark", got)
 	}
 }
