@@ -65,6 +65,9 @@ func newTestChild(t testing.TB, conf string, files map[string]string) *testChild
 	t.Cleanup(func() { l.poller.Close() })
 	w := &worker{ch: ch, l: l, slot: ch.proc.Worker(0), reply: new(static.Reply)}
 	w.slot.Start(ch.pid, ch.gen)
+	for _, lg := range ch.logs {
+		w.logs = append(w.logs, lg.NewBuffer())
+	}
 	w.req.ContentLength = -1
 	return &testChild{ch: ch, l: l, w: w}
 }
