@@ -39,7 +39,7 @@ func TestServeAllocs(t *testing.T) {
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
 		{name: "sections", conf: "ExtendedStatus On\n<Directory />\n    Require all denied\n</Directory>\n" +
-			"<Directory "+docroot+">\n    Require all granted\n</Directory>\n<Files \".ht*\">\n    Require all denied\n</Files>\n" +
+			"<Directory " + docroot + ">\n    Require all granted\n</Directory>\n<Files \".ht*\">\n    Require all denied\n</Files>\n" +
 			"<Location /server-status>\n    SetHandler server-status\n    Require local\n</Location>\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
