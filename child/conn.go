@@ -81,6 +81,9 @@ type conn struct {
 	stageBytes int
 	// headStarted is set once any byte of the current request arrived.
 	headStarted bool
+	// drained is set when the last read returned less than it asked for:
+	// the socket was empty then, and any later byte raises a new edge.
+	drained bool
 	// lingerShort selects the 2 s linger instead of the normal one.
 	lingerShort bool
 	// keepAliveTimeout is the idle timeout of the server that answered the

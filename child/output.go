@@ -168,6 +168,7 @@ func (w *worker) pend(c *conn) bool {
 		owned[i] = p
 	}
 	c.out.parts = owned
+	c.drained = false // input seen while the write waits is not reported: read after it
 	if c.out.reply == nil {
 		// The connection takes over the static reply (its file reference
 		// and the buffers its parts point into); the worker gets a new one.

@@ -57,6 +57,15 @@ func (w *worker) readRequests(c *conn) {
 				return
 			}
 		}
+		if c.drained {
+			// The last read left the socket empty: wait for the next
+			// edge instead of paying a read that would say EAGAIN.
+			c.drained = false
+			if !w.waitInput(c) {
+				return
+			}
+			continue // input arrived while we held it: read now
+		}
 		if !w.fill(c) {
 			return
 		}
@@ -73,6 +82,7 @@ func (w *worker) fill(c *conn) bool {
 		w.closeConn(c)
 		return false
 	}
+	free := len(c.in.free())
 	n, err := unix.Read(c.fd, c.in.free())
 	switch {
 	case err == unix.EAGAIN:
@@ -84,6 +94,7 @@ func (w *worker) fill(c *conn) bool {
 		return false
 	}
 	c.in.w += n
+	c.drained = n < free
 	if !c.headStarted {
 		c.headStarted = true
 		c.stageStart = time.Now().UnixNano()
@@ -97,7 +108,7 @@ func (w *worker) fill(c *conn) bool {
 // reading queue, buffer kept, when part of one has.
 func (w *worker) waitInput(c *conn) bool {
 	now := time.Now().UnixNano()
-	if c.in.len() == 0 {
+	if c.in == nil || c.in.len() == 0 {
 		w.ch.bufs.put(c.in)
 		c.in = nil
 		c.headStarted = false
