@@ -24,6 +24,7 @@ func (s *Supervisor) maintain() {
 	}
 	s.checkPendingGeneration(now)
 	s.checkRestartTimeout(now)
+	s.runQueuedRestart()
 	s.sb.Snapshot(&s.snap)
 	s.killHung(now)
 	if s.owed > 0 && !now.Before(s.nextSpawnOK) {

@@ -123,22 +123,97 @@ func (s *Supervisor) adopt(cfg *config.Config) bool {
 
 // gracefulRestart starts a new generation and, once it is ready, lets the
 // old one drain: no accepted request is lost and counters continue.
+//
+// A graceful restart asked for while the previous one's generation is
+// still starting is deferred until that generation is ready, and any
+// number of them run as one (restartQueued): starting a generation per
+// signal would fill the scoreboard with generations that never served,
+// none of them ever ready. Only when the pending generation is failing
+// (a child died before it was ready) does a new restart supersede it.
 func (s *Supervisor) gracefulRestart() {
+	if s.pendingGen >= 0 && !s.pendingFailed {
+		if !s.restartQueued {
+			notice(s.log, fmt.Sprintf("graceful restart deferred until generation %d is ready", s.pendingGen), "module", "mpm_event")
+			s.restartQueued, s.queuedAt = true, time.Now()
+		}
+		return
+	}
+	s.restartQueued = false
+	superseded, servingCfg := s.pendingGen, s.prevCfg
 	cfg, ok := s.reload("graceful restart")
 	if !ok || !s.adopt(cfg) {
 		return
 	}
-	old := s.activeChildren(s.gen)
-	s.servingGen = s.gen
+	serving := s.gen
+	if superseded >= 0 {
+		// The failing generation never took over: the one before it
+		// still serves, with its configuration (none at first start).
+		serving, s.prevCfg = s.servingGen, servingCfg
+		s.abandonGeneration(superseded)
+	}
+	old := s.activeChildren(serving)
+	s.servingGen = serving
 	s.newGeneration()
 	s.publishInfo()
 	s.holdOff = 10
 	s.spawnRate = 1
 	s.owed = 0
 	s.startChildren(max(s.cfg.MPM.StartServers, min(old, s.cfg.MPM.ActiveDaemonsLimit)))
+	s.setPending()
+	s.checkGenerationReady()
+}
+
+// setPending makes the current generation the one waiting to be ready.
+func (s *Supervisor) setPending() {
 	s.pendingGen = s.gen
 	s.pendingSince = time.Now()
-	s.checkGenerationReady()
+	s.pendingFailed = false
+}
+
+// abandonGeneration tells the children of a generation that never became
+// ready to stop gracefully.
+func (s *Supervisor) abandonGeneration(gen int) {
+	for _, c := range s.byPID {
+		if c.gen == gen {
+			s.drainChild(c)
+		}
+	}
+}
+
+// runQueuedRestart runs a graceful restart deferred by gracefulRestart,
+// once no generation is pending any more (or the pending one is failing)
+// and draining children left the slots the new generation needs: a burst
+// of restarts then never stops draining children hard (makeRoom). After
+// queueWait it runs whatever the room, as a restart asked for directly.
+func (s *Supervisor) runQueuedRestart() {
+	if !s.restartQueued || s.stopping || (s.pendingGen >= 0 && !s.pendingFailed) {
+		return
+	}
+	if s.pendingGen < 0 && s.freeSlots() < s.restartChildren() && time.Since(s.queuedAt) < queueWait {
+		return // reap and maintain call again
+	}
+	s.gracefulRestart()
+}
+
+// queueWait bounds how long a deferred graceful restart waits for
+// draining children to free scoreboard slots.
+const queueWait = 10 * time.Second
+
+// restartChildren is how many children a graceful restart starts: as many
+// as serve now, at least StartServers.
+func (s *Supervisor) restartChildren() int {
+	return max(s.cfg.MPM.StartServers, min(s.activeChildren(s.gen), s.cfg.MPM.ActiveDaemonsLimit))
+}
+
+// freeSlots counts the free process slots.
+func (s *Supervisor) freeSlots() int {
+	n := 0
+	for _, c := range s.slots {
+		if c == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // hardRestart stops every child now and starts a new generation with its
@@ -160,9 +235,9 @@ func (s *Supervisor) hardRestart() {
 	}
 	s.owed = 0
 	s.spawnRate = 1
+	s.restartQueued = false
 	s.startChildren(s.cfg.MPM.StartServers)
-	s.pendingGen = s.gen
-	s.pendingSince = time.Now()
+	s.setPending()
 }
 
 // activeChildren counts the children of gen that are not stopping.
@@ -205,6 +280,7 @@ func (s *Supervisor) checkGenerationReady() {
 		s.readyCalled = true
 		s.opts.Ready()
 	}
+	s.runQueuedRestart()
 }
 
 // checkPendingGeneration reports a generation slow to become ready; the

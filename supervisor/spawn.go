@@ -190,6 +190,7 @@ func (s *Supervisor) reap(ex childExit) {
 		s.sb.Process(c.slot).Release()
 	}
 	c.ctl.Close()
+	s.runQueuedRestart() // a slot came free
 	if !known {
 		return
 	}
@@ -246,6 +247,10 @@ func (s *Supervisor) replace(dead *childProc) {
 		s.log.Error("child died before it became ready; respawning in "+s.crashDelay.String(), "module", "mpm_event",
 			"pid", strconv.Itoa(dead.pid))
 		s.owed++
+		if dead.gen == s.pendingGen {
+			s.pendingFailed = true
+			s.runQueuedRestart()
+		}
 		return // maintain() starts it when nextSpawnOK passes
 	}
 	if s.killedInARow > 3 {
@@ -274,4 +279,5 @@ func (s *Supervisor) rollback(failed *childProc) {
 	s.owed = 0
 	s.sb.SetGeneration(s.gen)
 	s.publishInfo()
+	s.runQueuedRestart()
 }

@@ -77,6 +77,9 @@ type Supervisor struct {
 	nextSpawnOK   time.Time
 	pendingGen    int       // generation waiting to become ready before the old drains
 	pendingSince  time.Time // when the pending generation was started
+	pendingFailed bool      // a child of the pending generation died before it was ready
+	restartQueued bool      // a graceful restart waits for the pending generation
+	queuedAt      time.Time // since when
 	stopping      bool      // stop or graceful-stop under way
 	gracefulStop  bool
 	stopDeadline  time.Time // GracefulShutdownTimeout
@@ -128,8 +131,7 @@ func (s *Supervisor) start() error {
 	notice(s.log, version.Description+" configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
 	notice(s.log, "Server built: "+version.Built(), "module", "core", "ah", "AH00490")
 	s.startChildren(s.cfg.MPM.StartServers)
-	s.pendingGen = s.gen
-	s.pendingSince = time.Now()
+	s.setPending()
 	return nil
 }
 
