@@ -95,6 +95,14 @@ func (s *Supervisor) spawnForSpares(idle, activeThreads, active int) {
 		s.spawnRate = 1
 		return
 	}
+	if s.freeSlot() < 0 {
+		// Every slot, headroom included, is taken (SPEC.md 3.1: logged on
+		// every pass); a draining child is stopped to make room.
+		s.log.Error("scoreboard is full, not at MaxRequestWorkers.Increase ServerLimit.", "module", "mpm_event", "ah", "AH03490")
+		s.makeRoom()
+		s.spawnRate = 1
+		return
+	}
 	n := min(s.spawnRate, mpm.ActiveDaemonsLimit-active)
 	if s.spawnRate >= 8 {
 		s.log.Info(fmt.Sprintf("server seems busy, (you may need to increase StartServers, ThreadsPerChild or Min/MaxSpareThreads), spawning %d children, there are around %d idle threads, %d active children, and %d children that are shutting down",
