@@ -326,3 +326,31 @@ func TestExpect(t *testing.T) {
 		}
 	})
 }
+
+// TestServerTokens covers the Server header under ServerTokens and the
+// error page footer under ServerSignature, which follows the same tokens.
+func TestServerTokens(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		tokens, server string
+	}{
+		{tokens: "Prod", server: "eventmpm"},
+		{tokens: "Major", server: "eventmpm/0"},
+		{tokens: "Minimal", server: "eventmpm/0.1.0"},
+		{tokens: "OS", server: "eventmpm/0.1.0 (Unix)"},
+	} {
+		t.Run(tc.tokens, func(t *testing.T) {
+			t.Parallel()
+			s := startConnServer(t, "ServerTokens "+tc.tokens+"\nServerSignature On\n")
+			c := s.open(t)
+			resp, body := c.roundTrip("GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+			if got := resp.Header.Get("Server"); got != tc.server {
+				t.Errorf("got Server %q, want %q", got, tc.server)
+			}
+			footer := fmt.Sprintf("<address>%s Server at localhost Port %d</address>\n", tc.server, s.root.Port)
+			if !strings.HasSuffix(body, footer+"</body></html>\n") {
+				t.Errorf("got page %q, want it to end with the footer %q", body, footer)
+			}
+		})
+	}
+}
