@@ -69,7 +69,8 @@ func TestKeepAliveLimits(t *testing.T) {
 // process exits with status 0, as httpd -X does.
 func TestMaxConnectionsPerChild(t *testing.T) {
 	t.Parallel()
-	s := startServerQuiet(t, "MaxConnectionsPerChild 3\nKeepAliveTimeout 30\n", connFiles)
+	s := startServerQuiet(t, "MaxConnectionsPerChild 3\nKeepAliveTimeout 30\n"+
+		"LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b\" common\nCustomLog logs/access_log common\n", connFiles)
 	var conns []*rawConn
 	for i := 1; i <= 3; i++ {
 		c := s.open(t)
@@ -82,8 +83,7 @@ func TestMaxConnectionsPerChild(t *testing.T) {
 		}
 		conns = append(conns, c)
 	}
-	for i, c := range conns {
-		t.Logf("connection %d", i+1)
+	for _, c := range conns {
 		c.expectClosed()
 	}
 	err, ok := s.proc.Wait(t, ioWait)
@@ -95,6 +95,11 @@ func TestMaxConnectionsPerChild(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
 		t.Errorf("a fourth connection was accepted")
+	}
+	// Every request is logged, the last one included (its worker exits
+	// right after it).
+	if got := strings.Count(s.logFile("access_log"), `"GET /a.txt HTTP/1.1" 200 6`); got != 3 {
+		t.Errorf("got %d access log lines, want 3:\n%s", got, s.logFile("access_log"))
 	}
 }
 

@@ -1,6 +1,8 @@
 package child
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +171,28 @@ func TestPublishNotLeftStale(t *testing.T) {
 	}
 	if got := l.parkTimeout(); got < time.Duration(publishEvery) {
 		t.Errorf("after publishing: got park timeout %v, want the normal maxPark", got)
+	}
+}
+
+// TestWorkerFlushesLogsOnExit: a worker flushed its access-log buffer only
+// before it blocked for more work. When the loop ended right after the
+// worker's last request (the connection that drained the child, or the
+// last under MaxConnectionsPerChild), next saw the closed channel first
+// and the worker exited with the line still buffered: the request was
+// never logged.
+func TestWorkerFlushesLogsOnExit(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nLogFormat \"%r %>s\" short\nCustomLog logs/access_log short\n",
+		map[string]string{"a.txt": "alpha\n"})
+	c, peer := tc.connect(t)
+	tc.serveOnce(t, c, peer, "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	close(tc.l.work)
+	tc.w.run() // the loop is gone: the worker exits at once
+	tc.ch.closeLogs()
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(tc.ch.cfg.Server.DocumentRoot), "logs", "access_log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "GET /a.txt HTTP/1.1 200\n"; got != want {
+		t.Errorf("got log %q, want %q", got, want)
 	}
 }

@@ -49,6 +49,10 @@ func (w *worker) run() {
 	for {
 		c := w.next()
 		if c == nil {
+			// The loop has ended, perhaps right after this worker's last
+			// request (the one that drained the child): its lines are
+			// still buffered, and next flushes only before it blocks.
+			w.flushLogs()
 			w.slot.MarkDead()
 			return
 		}
