@@ -84,6 +84,11 @@ type conn struct {
 	// drained is set when the last read returned less than it asked for:
 	// the socket was empty then, and any later byte raises a new edge.
 	drained bool
+	// hup is set by the event goroutine when the event that hands the
+	// connection to a worker reports the peer's hang-up (or an error): the
+	// end of input may already be queued behind the data, so the worker
+	// reads on to it even after a short read (drained).
+	hup bool
 	// lingerShort selects the 2 s linger instead of the normal one.
 	lingerShort bool
 	// keepAliveTimeout is the idle timeout of the server that answered the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -75,6 +76,23 @@ func TestPersistence(t *testing.T) {
 			t.Errorf("got keep-alive, want Connection: close")
 		}
 		c.expectClosed()
+	})
+	t.Run("half-close-after-keepalive-request", func(t *testing.T) {
+		// A client that shuts down its side right after a request on a
+		// kept-alive connection gets its answer, then the close, without
+		// the server waiting out KeepAliveTimeout (5s) first.
+		c := s.open(t)
+		c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		c.send("GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n")
+		c.Conn.(*net.TCPConn).CloseWrite()
+		resp, body := c.read("GET")
+		if resp.StatusCode != 200 || body != "hello\n" {
+			t.Fatalf("got %d %q, want 200 %q", resp.StatusCode, body, "hello\n")
+		}
+		c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		if n, err := c.br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+			t.Errorf("got %d bytes, %v; want the server's close (EOF) before KeepAliveTimeout", n, err)
+		}
 	})
 	t.Run("connection-close", func(t *testing.T) {
 		c := s.open(t)

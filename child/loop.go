@@ -190,6 +190,7 @@ func (l *loop) connEvent(c *conn, f poll.Flags) {
 			return
 		}
 	}
+	c.hup = f&(poll.Hangup|poll.Error) != 0
 	switch c.phase {
 	case phaseNew, phaseKeepAlive, phaseRead:
 		if f&(poll.Readable|poll.Hangup|poll.Error) != 0 {

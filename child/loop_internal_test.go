@@ -9,6 +9,8 @@ import (
 
 	"eventmpm/child/static"
 	"eventmpm/shm"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestLingerCloseWhileHandedBack is the race that left a stopped child
@@ -194,5 +196,45 @@ func TestWorkerFlushesLogsOnExit(t *testing.T) {
 	}
 	if got, want := string(b), "GET /a.txt HTTP/1.1 200\n"; got != want {
 		t.Errorf("got log %q, want %q", got, want)
+	}
+}
+
+// TestHalfCloseAfterKeepAliveRequest: a client on a keep-alive connection
+// sends a request and shuts down its side at once. Both arrive while the
+// connection waits in the keep-alive queue, so one event carries them, and
+// the worker's read gets the request but not yet the end of input. Since
+// the worker skips the read that would only say EAGAIN after a short
+// read, it must still read to the EOF that the hang-up announced, or the
+// connection sits in CLOSE_WAIT until KeepAliveTimeout.
+func TestHalfCloseAfterKeepAliveRequest(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nKeepAliveTimeout 30\n", map[string]string{"a.txt": "alpha\n"})
+	c, peer := tc.connect(t)
+	tc.serveOnce(t, c, peer, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	if c.q != &tc.l.keepAliveQ {
+		t.Fatalf("got queue %v, want keep-alive", c.q)
+	}
+	tc.iterate(t) // nothing pending
+	if _, err := peer.Write([]byte("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Shutdown(int(peer.Fd()), unix.SHUT_WR); err != nil {
+		t.Fatal(err)
+	}
+	tc.iterate(t) // one event: readable and hung up
+	select {
+	case got := <-tc.l.work:
+		if got != c {
+			t.Fatalf("dispatched %p, want %p", got, c)
+		}
+	default:
+		t.Fatal("the request was not dispatched")
+	}
+	tc.w.serve(c)
+	tc.l.drainHandbacks()
+	if out := readAvailable(t, peer); !strings.HasSuffix(out, "\r\n\r\nalpha\n") {
+		t.Errorf("got %q, want the answer", out)
+	}
+	if s := c.state.Load(); s&stClosed == 0 {
+		t.Errorf("got state %#x in queue %v, want the connection closed at the end of input", s, c.q)
 	}
 }

@@ -57,7 +57,7 @@ func (w *worker) readRequests(c *conn) {
 				return
 			}
 		}
-		if c.drained {
+		if c.drained && !c.hup {
 			// The last read left the socket empty: wait for the next
 			// edge instead of paying a read that would say EAGAIN.
 			c.drained = false
