@@ -29,10 +29,10 @@ var clfTime = regexp.MustCompile(`\[(\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-
 // byte for byte (the time is checked to lie within the test's run):
 // %b is "-" for an empty body, a missing header logs "-", %r keeps the raw
 // request line with Apache's escaping, and refused requests are logged
-// too.
+// too, a 408 with "-" for the request line it never completed.
 func TestAccessLog(t *testing.T) {
 	t.Parallel()
-	s := startConnServer(t, logConf)
+	s := startConnServer(t, logConf+"RequestReadTimeout header=1\n")
 	start := time.Now().Add(-time.Second)
 	c := s.open(t)
 	exchanges := []struct {
@@ -50,6 +50,10 @@ func TestAccessLog(t *testing.T) {
 	c.expectClosed()
 	bad := s.open(t)
 	bad.roundTrip("GET /a.txt HTTP/1.x\r\nHost: localhost\r\n\r\n", "GET")
+	slow := s.open(t)
+	if resp, _ := slow.roundTrip("GET /a.txt HT", "GET"); resp.StatusCode != 408 {
+		t.Fatalf("got %d, want 408", resp.StatusCode)
+	}
 	end := time.Now().Add(time.Second)
 
 	common := []string{
@@ -59,6 +63,7 @@ func TestAccessLog(t *testing.T) {
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 304 -`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.0" 200 6`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 226`,
+		`127.0.0.1 - - [T] "-" 408 221`,
 	}
 	combined := []string{
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 200 6 "http://ref.example/p" "agent/1.0"`,
@@ -67,6 +72,7 @@ func TestAccessLog(t *testing.T) {
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 304 - "-" "-"`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.0" 200 6 "-" "-"`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 226 "-" "-"`,
+		`127.0.0.1 - - [T] "-" 408 221 "-" "-"`,
 	}
 	for _, tc := range []struct {
 		file string
