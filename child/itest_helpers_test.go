@@ -117,6 +117,9 @@ func startServerQuiet(t *testing.T, extra string, files map[string]string) *serv
 // launch starts the binary and registers its stop.
 func launch(t *testing.T, root *itest.Root) *server {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test (make test-short runs unit tests only)")
+	}
 	p := itest.Run(t, root, "start", "-X")
 	s := &server{t: t, root: root, proc: p, addr: root.Addr()}
 	t.Cleanup(func() {
