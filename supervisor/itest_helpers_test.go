@@ -78,16 +78,24 @@ const ioWait = 15 * time.Second
 
 // server is one running `eventmpm start --foreground`.
 type server struct {
-	t    *testing.T
-	root *itest.Root
-	proc *itest.Proc
-	sb   *shm.Scoreboard // read-only, opened on first use
+	t      *testing.T
+	root   *itest.Root
+	proc   *itest.Proc
+	sb     *shm.Scoreboard // read-only, opened on first use
+	starts int             // StartServers: children a generation serves with
 }
 
 // startServer lays out a ServerRoot with baseConf plus extra and htdocs
 // files (index.html is added), starts the supervisor in the foreground
 // and waits until StartServers children serve.
 func startServer(t *testing.T, extra string, files map[string]string) *server {
+	t.Helper()
+	return startServerN(t, extra, files, 2)
+}
+
+// startServerN is startServer for a configuration (extra) that sets
+// StartServers to starts.
+func startServerN(t *testing.T, extra string, files map[string]string, starts int) *server {
 	t.Helper()
 	if files == nil {
 		files = map[string]string{}
@@ -96,14 +104,14 @@ func startServer(t *testing.T, extra string, files map[string]string) *server {
 		files["index.html"] = indexBody
 	}
 	root := itest.NewRoot(t, baseConf+extra, files)
-	return runServer(t, root)
+	return runServer(t, root, starts)
 }
 
 // runServer starts the supervisor on an existing root and waits until its
-// first generation is ready.
-func runServer(t *testing.T, root *itest.Root) *server {
+// first generation's starts children serve.
+func runServer(t *testing.T, root *itest.Root, starts int) *server {
 	t.Helper()
-	s := &server{t: t, root: root}
+	s := &server{t: t, root: root, starts: starts}
 	s.proc = itest.Run(t, root, "start", "--foreground")
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -115,6 +123,14 @@ func runServer(t *testing.T, root *itest.Root) *server {
 		}
 	})
 	s.proc.WaitListening(t, root.Addr(), 30*time.Second)
+	// The listeners are bound before the scoreboard is made.
+	itest.Eventually(t, 10*time.Second, "the scoreboard created", func() bool {
+		sb, err := shm.OpenReadOnly(root.Path("logs", "eventmpm.scoreboard"))
+		if err == nil {
+			s.sb = sb
+		}
+		return err == nil
+	})
 	s.waitGeneration(0, 30*time.Second)
 	s.get(t, "/")
 	return s
@@ -207,11 +223,11 @@ func (s *server) servingChildren(gen int) []child {
 }
 
 // waitGeneration waits until gen is the running generation and its
-// StartServers (2) children serve.
+// StartServers children serve.
 func (s *server) waitGeneration(gen int, d time.Duration) {
 	s.t.Helper()
-	itest.Eventually(s.t, d, fmt.Sprintf("generation %d serving with 2 children", gen), func() bool {
-		return s.snapshot().Generation == gen && len(s.servingChildren(gen)) >= 2
+	itest.Eventually(s.t, d, fmt.Sprintf("generation %d serving with %d children", gen, s.starts), func() bool {
+		return s.snapshot().Generation == gen && len(s.servingChildren(gen)) >= s.starts
 	})
 }
 

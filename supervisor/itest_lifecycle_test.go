@@ -2,9 +2,12 @@ package supervisor_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -242,4 +245,132 @@ func killTree(pid int) {
 	for _, k := range kids {
 		syscall.Kill(k, syscall.SIGKILL)
 	}
+}
+
+// TestKillParent kills the supervisor with SIGKILL: its children must
+// exit by themselves within a few seconds (no orphan serves without a
+// supervisor), the port stops answering, and the leftover PidFile is then
+// reported as stale and does not stop a new start.
+func TestKillParent(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	kids := procChildren(s.pid())
+	if len(kids) != 2 {
+		t.Fatalf("children: got %v, want 2", kids)
+	}
+	if err := s.proc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	waitGone(t, kids, 5*time.Second, "children exit after their parent was killed")
+	t.Logf("children %v gone %v after the parent", kids, time.Since(killed).Round(time.Millisecond))
+	if _, ok := s.proc.Wait(t, 5*time.Second); !ok {
+		t.Fatal("the supervisor is still running after SIGKILL")
+	}
+	if c, err := net.DialTimeout("tcp", s.root.Addr(), time.Second); err == nil {
+		c.Close()
+		t.Errorf("dial %s after every process died: got a connection, want refused", s.root.Addr())
+	}
+	r := cli(t, s.root, "stop")
+	if want := fmt.Sprintf("eventmpm (pid %d?) not running\n", s.pid()); r.code != 0 || r.stdout != want {
+		t.Errorf("stop with the stale PidFile: got exit %d, stdout %q; want 0 and %q", r.code, r.stdout, want)
+	}
+	if r := cli(t, s.root, "status"); r.code != 3 {
+		t.Errorf("status: got exit %d, want 3", r.code)
+	}
+	s2 := runServer(t, s.root, 2)
+	s2.waitLog("AH00098: pid file "+s.root.Path("logs", "eventmpm.pid")+" overwritten -- Unclean shutdown of previous eventmpm run?", 5*time.Second)
+	s2.stopAndWait(t)
+}
+
+// TestUser starts the server as root with User and Group naming a
+// throwaway unprivileged user: the children run as that user, the parent
+// stays root, pages are served, and the error and access logs, in a
+// directory only root may write, are still written by the children
+// (through descriptors the parent opened).
+func TestUser(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to start children as another user")
+	}
+	name := fmt.Sprintf("evmpm%d", os.Getpid()%100000)
+	if out, err := exec.Command("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput(); err != nil {
+		t.Skipf("useradd %s: %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() { exec.Command("userdel", name).Run() })
+	u, err := user.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+
+	root := itest.NewRoot(t, baseConf+"User "+name+"\nGroup "+name+"\nLogFormat \"%h %l %u %t \\\"%r\\\" %>s %b\" common\nCustomLog logs/access_log common\n",
+		map[string]string{"index.html": indexBody})
+	// The children must reach htdocs: open up the temporary directories
+	// (made 0700) on the way to it.
+	for d := root.Dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The test binary's directory is still 0700: the user cannot execute
+	// it, so no child can start. The start must fail, promptly and
+	// saying why, and leave nothing running.
+	bin := filepath.Dir(itest.Binary(t))
+	if err := os.Chmod(bin, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, root, "start")
+	if b, err := os.ReadFile(root.Path("logs", "eventmpm.pid")); err == nil { // should not be
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			killTree(pid)
+		}
+	}
+	if want := "eventmpm: the server stopped with exit code 15; see the error log " + root.Path("logs", "error_log"); r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("start with a binary User cannot execute: got exit %d, stderr %q; want 1 and %q", r.code, r.stderr, want)
+	}
+	b, _ := os.ReadFile(root.Path("logs", "error_log"))
+	for _, want := range []string{"AH00481: fork: Unable to fork new process", "permission denied", "AH02324: A resource shortage"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("error log after the failed start: no %q in\n%s", want, b)
+		}
+	}
+	if _, err := os.Stat(root.Path("logs", "eventmpm.pid")); !os.IsNotExist(err) {
+		t.Errorf("PidFile after the failed start: got %v, want none", err)
+	}
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	s := runServer(t, root, 2)
+	if r, e, err := procUID(s.pid()); err != nil || r != 0 || e != 0 {
+		t.Errorf("supervisor uid: got %d/%d (%v), want 0/0", r, e, err)
+	}
+	kids := procChildren(s.pid())
+	for _, k := range kids {
+		if r, e, err := procUID(k); err != nil || r != uid || e != uid {
+			t.Errorf("child %d uid: got %d/%d (%v), want %d/%d (%s)", k, r, e, err, uid, uid, name)
+		}
+	}
+	if got := s.get(t, "/"); got != indexBody {
+		t.Errorf("GET /: got %q, want %q", got, indexBody)
+	}
+	if r := cli(t, root, "graceful"); r.code != 0 { // the old children log that they stop
+		t.Fatalf("graceful: got exit %d (%s)", r.code, r.stderr)
+	}
+	s.waitGeneration(1, 30*time.Second)
+	for _, k := range kids {
+		s.waitLog(fmt.Sprintf("[pid %d:tid 0] child stopping gracefully", k), 10*time.Second)
+	}
+	itest.Eventually(t, 10*time.Second, "access log written", func() bool {
+		b, _ := os.ReadFile(root.Path("logs", "access_log"))
+		return strings.Contains(string(b), `"GET / HTTP/1.1" 200`)
+	})
+	for _, k := range procChildren(s.pid()) {
+		if r, _, err := procUID(k); err == nil && r != uid {
+			t.Errorf("generation 1 child %d uid: got %d, want %d", k, r, uid)
+		}
+	}
+	s.stopAndWait(t)
 }

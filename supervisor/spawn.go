@@ -74,6 +74,7 @@ func (s *Supervisor) startChildren(n int) int {
 		}
 		if err := s.spawn(slot); err != nil {
 			s.log.Error("fork: Unable to fork new process", "module", "mpm_event", "ah", "AH00481", "err", err)
+			s.failStartup()
 			break
 		}
 	}
@@ -175,6 +176,21 @@ func (s *Supervisor) onStatus(st childStatus) {
 	if s.pendingGen >= 0 && st.c.gen == s.pendingGen {
 		s.checkGenerationReady()
 	}
+}
+
+// failStartup stops the server when no child can be started before any
+// was ever ready (the binary cannot be executed as User, descriptors or
+// processes run out at start): retrying every second would leave a
+// server that holds the port and the PidFile with no child, and the
+// start command waiting in vain.
+func (s *Supervisor) failStartup() {
+	if s.everReady || s.stopping {
+		return
+	}
+	s.log.Error("A resource shortage or other unrecoverable failure was encountered before any child process initialized successfully... eventmpm is exiting!",
+		"module", "mpm_event", "ah", "AH02324")
+	s.exitCode = exitChildFatal
+	s.beginStop()
 }
 
 // reap handles a child that exited: release its slot, log why, and replace

@@ -75,7 +75,9 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
 	supervisor.Notice(log, "Command line: '"+strings.Join(os.Args, " ")+"'", "module", "core", "ah", "AH00094")
 	if err := supervisor.Run(opts); err != nil {
 		if xe, ok := err.(*supervisor.ExitError); ok {
-			return cli.Exit("", xe.Code)
+			// The reason is in the error log; say where, also to a start
+			// command waiting for a detached server.
+			return cli.Exit(fmt.Sprintf("eventmpm: the server stopped with exit code %d; see the error log %s", xe.Code, cfg.ErrorLog), xe.Code)
 		}
 		return cli.Exit(err.Error(), exitFailure)
 	}
@@ -146,7 +148,11 @@ func waitDaemon(r *os.File, limit time.Duration) error {
 	case line == "ok":
 		return nil
 	case strings.HasPrefix(line, "error:"):
-		return cli.Exit("eventmpm: "+strings.TrimSpace(strings.TrimPrefix(line, "error:")), exitFailure)
+		msg := strings.TrimSpace(strings.TrimPrefix(line, "error:"))
+		if !strings.HasPrefix(msg, "eventmpm:") {
+			msg = "eventmpm: " + msg
+		}
+		return cli.Exit(msg, exitFailure)
 	case err != nil:
 		return cli.Exit("eventmpm: the server exited during startup; see the error log", exitFailure)
 	}
