@@ -1,7 +1,12 @@
 package supervisor_test
 
 import (
+	"fmt"
+	"io"
+	"net"
 	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,6 +33,10 @@ func TestKillChildUnderLoad(t *testing.T) {
 	var raws, https []*load
 	for _, pin := range []struct{ stopped, running int }{{victim, survivor}, {survivor, victim}} {
 		syscall.Kill(pin.stopped, syscall.SIGSTOP)
+		itest.Eventually(t, 5*time.Second, "child stopped", func() bool {
+			st, ok := procStat(pin.stopped)
+			return ok && st.state == 'T'
+		})
 		raws, https = append(raws, startRawLoad(t, o)), append(https, startHTTPLoad(t, o))
 		itest.Eventually(t, 10*time.Second, "clients connected", func() bool {
 			n := 0
@@ -140,4 +149,187 @@ func stopAll(ls []*load) loadStats {
 		}
 	}
 	return sum
+}
+
+// TestMaxConnectionsPerChild runs keep-alive clients that open a new
+// connection every 10 requests against children that stop after 50
+// connections: children recycle (new pids keep appearing, each replaced
+// at once) and no request fails.
+func TestMaxConnectionsPerChild(t *testing.T) {
+	s := startServer(t, "MaxConnectionsPerChild 50\nMaxKeepAliveRequests 10\n", nil)
+	first := pidsOf(s.servingChildren(0))
+	seen := watchPIDs(s)
+	const max int64 = 3000
+	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 4, max: max, dur: 30 * time.Second}
+	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
+	rs, hs := raw.wait(), htc.wait()
+	pids := seen()
+	t.Logf("raw clients: %v; errors %v", rs, rs.errs)
+	t.Logf("net/http clients: %v; errors %v", hs, hs.errs)
+	t.Logf("children seen: %d (first %v)", len(pids), first)
+	if rs.Failed != 0 || hs.Failed != 0 {
+		t.Errorf("failed requests: got %d raw and %d net/http, want none", rs.Failed, hs.Failed)
+	}
+	if got, want := rs.Requests+rs.Races+hs.Requests, 2*max; got != want {
+		t.Errorf("requests answered: got %d, want %d", got, want)
+	}
+	// 2×max/10 connections at 50 a child: the children were recycled
+	// several times over.
+	if want := int(2*max/10/50) / 2; len(pids) < len(first)+want {
+		t.Errorf("children seen: got %d, want at least %d (recycled)", len(pids), len(first)+want)
+	}
+	waitGone(t, first, 10*time.Second, "the first children gone")
+	itest.Eventually(t, 10*time.Second, "two children serving", func() bool {
+		return len(s.servingChildren(0)) == 2
+	})
+}
+
+// watchPIDs samples the scoreboard every 10 ms until the returned function
+// is called (or the test ends), and returns every child pid it saw.
+func watchPIDs(s *server) func() map[int]bool {
+	stop, done := make(chan struct{}), make(chan map[int]bool, 1)
+	var once sync.Once
+	var seen map[int]bool
+	finish := func() map[int]bool {
+		once.Do(func() { close(stop); seen = <-done })
+		return seen
+	}
+	s.t.Cleanup(func() { finish() })
+	go func() {
+		seen := map[int]bool{}
+		tk := time.NewTicker(10 * time.Millisecond)
+		defer tk.Stop()
+		for {
+			for _, c := range s.children() {
+				seen[c.pid] = true
+			}
+			select {
+			case <-stop:
+				done <- seen
+				return
+			case <-tk.C:
+			}
+		}
+	}()
+	return finish
+}
+
+// spareConf is one child of four workers at start, room for four, and
+// spare-thread bounds of one and a bit children: MinSpareThreads 4,
+// MaxSpareThreads 9 (Apache's floor: MinSpareThreads+ThreadsPerChild+1).
+const spareConf = `StartServers 1
+MinSpareThreads 4
+MaxSpareThreads 9
+MaxRequestWorkers 16
+`
+
+// TestSpareThreadMaintenance opens a burst of slow requests (a request
+// head that never ends), which a child counts as connections that need a
+// worker: each child stops accepting after 12 (ThreadsPerChild +
+// AsyncRequestWorkerFactor × idle workers), its idle workers stop
+// counting, and the supervisor adds children. When the burst ends the
+// children accept again, idle workers exceed MaxSpareThreads and the
+// supervisor stops one child a second until they do not. The scoreboard
+// is sampled all along.
+func TestSpareThreadMaintenance(t *testing.T) {
+	s := startServerN(t, spareConf, nil, 1)
+	var tl timeline
+	sample := func(phase string) {
+		cs, idle, accepting := 0, 0, 0
+		for _, c := range s.children() {
+			if c.gen != 0 || c.quiescing != 0 {
+				continue
+			}
+			cs++
+			if c.accepting {
+				accepting++
+				idle += c.ready
+			}
+		}
+		tl.add(phase, cs, idle, accepting)
+	}
+	sample("start")
+
+	var burst []net.Conn
+	defer func() {
+		for _, c := range burst {
+			c.Close()
+		}
+	}()
+	for range 40 {
+		c, err := net.DialTimeout("tcp", s.root.Addr(), ioWait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(c, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		burst = append(burst, c)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) && tl.last().children < 3 {
+		time.Sleep(100 * time.Millisecond)
+		sample("burst")
+	}
+	grown := tl.peak()
+	for _, c := range burst {
+		c.Close()
+	}
+	burst = nil
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && (tl.last().children > 2 || tl.last().idle > 9) {
+		time.Sleep(100 * time.Millisecond)
+		sample("after")
+	}
+	t.Logf("scoreboard over time (current generation, serving children):\n%s", &tl)
+	if grown < 3 {
+		t.Errorf("children during the burst: got at most %d, want at least 3", grown)
+	}
+	if end := tl.last(); end.children > 2 || end.idle > 9 {
+		t.Errorf("after the burst: got %d children and %d idle workers, want at most 2 and at most MaxSpareThreads 9", end.children, end.idle)
+	}
+	s.get(t, "/")
+}
+
+// timeline is the scoreboard sampled over time.
+type timeline struct {
+	start   time.Time
+	samples []sample
+}
+
+type sample struct {
+	at                        time.Duration
+	phase                     string
+	children, idle, accepting int
+}
+
+func (tl *timeline) add(phase string, children, idle, accepting int) {
+	if tl.start.IsZero() {
+		tl.start = time.Now()
+	}
+	tl.samples = append(tl.samples, sample{time.Since(tl.start), phase, children, idle, accepting})
+}
+
+func (tl *timeline) last() sample { return tl.samples[len(tl.samples)-1] }
+
+func (tl *timeline) peak() int {
+	n := 0
+	for _, s := range tl.samples {
+		n = max(n, s.children)
+	}
+	return n
+}
+
+// String lists the samples where something changed.
+func (tl *timeline) String() string {
+	var b strings.Builder
+	var prev sample
+	for i, s := range tl.samples {
+		if i > 0 && s.phase == prev.phase && s.children == prev.children && s.idle == prev.idle && s.accepting == prev.accepting {
+			continue
+		}
+		fmt.Fprintf(&b, "  %5.1fs %-5s children %d, accepting %d, idle workers %d\n", s.at.Seconds(), s.phase, s.children, s.accepting, s.idle)
+		prev = s
+	}
+	return b.String()
 }

@@ -111,6 +111,7 @@ func startServerN(t *testing.T, extra string, files map[string]string, starts in
 // first generation's starts children serve.
 func runServer(t *testing.T, root *itest.Root, starts int) *server {
 	t.Helper()
+	skipShort(t)
 	s := &server{t: t, root: root, starts: starts}
 	s.proc = itest.Run(t, root, "start", "--foreground")
 	t.Cleanup(func() {
@@ -266,6 +267,14 @@ func (s *server) waitExit(t *testing.T) {
 	}
 }
 
+// skipShort skips an integration test under -short (make test-short runs
+// unit tests only, as in package child).
+func skipShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test (make test-short runs unit tests only)")
+	}
+}
+
 // result is what one CLI run printed and its exit code.
 type result struct {
 	stdout, stderr string
@@ -275,6 +284,7 @@ type result struct {
 // cli runs `eventmpm -d ROOT args...` to completion.
 func cli(t *testing.T, root *itest.Root, args ...string) result {
 	t.Helper()
+	skipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, itest.Binary(t), append([]string{"-d", root.Dir}, args...)...)

@@ -290,6 +290,7 @@ func TestKillParent(t *testing.T) {
 // (through descriptors the parent opened).
 func TestUser(t *testing.T) {
 	t.Parallel()
+	skipShort(t)
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to start children as another user")
 	}

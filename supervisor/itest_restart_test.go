@@ -2,6 +2,8 @@ package supervisor_test
 
 import (
 	"crypto/sha256"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,10 +28,7 @@ func TestGracefulUnderLoad(t *testing.T) {
 	<-started
 	old := pidsOf(s.servingChildren(0))
 
-	max := int64(10000)
-	if testing.Short() {
-		max = 2000
-	}
+	const max int64 = 10000
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 4, max: max, dur: 20 * time.Second}
 	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
 	time.Sleep(500 * time.Millisecond)
@@ -86,10 +85,7 @@ func TestGracefulUnderLoad(t *testing.T) {
 // (no AH03490 nor a draining child stopped hard to make room), and the
 // process slots in use stay bounded.
 func TestGracefulRestartsInARow(t *testing.T) {
-	restarts := 20
-	if testing.Short() {
-		restarts = 5
-	}
+	const restarts = 20
 	s := startServer(t, "", nil)
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 4, max: 1 << 30, dur: 60 * time.Second}
 	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
@@ -212,4 +208,116 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestBrokenConfigKeepsServing breaks the configuration of a running
+// server under load: the graceful and restart verbs refuse with the error
+// and exit 1 without signalling (SPEC.md 4.3); raw USR1 and HUP make the
+// supervisor log the error with its file and line and keep the running
+// generation serving (SPEC.md 0). Fixed again, graceful works.
+func TestBrokenConfigKeepsServing(t *testing.T) {
+	s := startServer(t, "", nil)
+	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 2, max: 1 << 30, dur: 60 * time.Second}
+	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
+	kids := pidsOf(s.servingChildren(0))
+
+	s.root.WriteConf(t, baseConf+"BogusDirective on\n")
+	line := strings.Count(baseConf, "\n") + 1
+	want := fmt.Sprintf("AH00526: Syntax error on line %d of %s", line, s.root.Path("conf", "eventmpm.conf"))
+	for _, args := range [][]string{{"graceful"}, {"-k", "graceful"}, {"restart"}, {"-k", "restart"}} {
+		r := cli(t, s.root, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Errorf("eventmpm %v with a broken config: got exit %d, stderr %q; want 1 and %q", args, r.code, r.stderr, want)
+		}
+	}
+	for _, sig := range []struct {
+		sig  syscall.Signal
+		what string
+	}{{syscall.SIGUSR1, "graceful restart"}, {syscall.SIGHUP, "restart"}} {
+		if err := s.proc.Signal(sig.sig); err != nil {
+			t.Fatal(err)
+		}
+		s.waitLog("] "+sig.what+" aborted, generation 0 keeps serving: "+want, 10*time.Second)
+	}
+	log := s.errorLog()
+	for _, code := range []string{"AH00493", "AH00494"} {
+		if n := strings.Count(log, code); n != 1 {
+			t.Errorf("error log: got %d %s lines, want 1 (the raw signal's; the verbs send nothing)", n, code)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := pidsOf(s.servingChildren(0)); !equalInts(got, kids) || s.snapshot().Generation != 0 {
+		t.Errorf("after the broken restarts: got generation %d children %v, want generation 0 children %v",
+			s.snapshot().Generation, got, kids)
+	}
+	rs, hs := raw.stop(), htc.stop()
+	t.Logf("raw clients: %v; errors %v", rs, rs.errs)
+	t.Logf("net/http clients: %v; errors %v", hs, hs.errs)
+	if rs.Failed+rs.Races+hs.Failed+hs.Retries != 0 {
+		t.Errorf("requests: got %d raw failures, %d raw races, %d net/http failures, %d retries; want none, the children never changed",
+			rs.Failed, rs.Races, hs.Failed, hs.Retries)
+	}
+
+	s.root.WriteConf(t, baseConf)
+	if r := cli(t, s.root, "graceful"); r.code != 0 {
+		t.Fatalf("graceful with the config fixed: got exit %d (%s), want 0", r.code, r.stderr)
+	}
+	s.waitGeneration(1, 30*time.Second)
+	s.get(t, "/")
+}
+
+// TestRestartCounters checks the counters across restarts (SPEC.md 4.1):
+// a graceful restart keeps Total Accesses, a hard restart (`restart`,
+// SIGHUP) zeroes them, as `eventmpm status --auto` shows.
+func TestRestartCounters(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", nil)
+	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 2, max: 300, dur: 30 * time.Second}
+	if st := startRawLoad(t, o).wait(); st.Requests != o.max {
+		t.Fatalf("load: got %v, want %d requests", st, o.max)
+	}
+	before := totalAccesses(t, s)
+	if before < o.max {
+		t.Fatalf("Total Accesses after %d requests: got %d", o.max, before)
+	}
+	steps := []struct {
+		verb string
+		gen  int
+		kept bool
+	}{
+		{verb: "graceful", gen: 1, kept: true},
+		{verb: "restart", gen: 2, kept: false},
+	}
+	for _, st := range steps {
+		if r := cli(t, s.root, st.verb); r.code != 0 {
+			t.Fatalf("%s: got exit %d (%s), want 0", st.verb, r.code, r.stderr)
+		}
+		s.waitGeneration(st.gen, 30*time.Second)
+		got := totalAccesses(t, s)
+		if kept := got >= before; kept != st.kept {
+			t.Errorf("Total Accesses after %s: got %d (before %d), want kept %v", st.verb, got, before, st.kept)
+		}
+		t.Logf("Total Accesses: %d before %s, %d after", before, st.verb, got)
+		before = got
+	}
+}
+
+// totalAccesses reads Total Accesses from `eventmpm status --auto`.
+func totalAccesses(t *testing.T, s *server) int64 {
+	t.Helper()
+	r := cli(t, s.root, "status", "--auto")
+	if r.code != 0 {
+		t.Fatalf("status --auto: got exit %d (%s)", r.code, r.stderr)
+	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if v, ok := strings.CutPrefix(line, "Total Accesses: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				t.Fatalf("status --auto: %q", line)
+			}
+			return n
+		}
+	}
+	t.Fatalf("status --auto: no Total Accesses in\n%s", r.stdout)
+	return 0
 }
