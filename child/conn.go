@@ -85,9 +85,11 @@ type conn struct {
 	// the socket was empty then, and any later byte raises a new edge.
 	drained bool
 	// hup is set by the event goroutine when the event that hands the
-	// connection to a worker reports the peer's hang-up (or an error): the
-	// end of input may already be queued behind the data, so the worker
-	// reads on to it even after a short read (drained).
+	// connection to a worker reports the peer's hang-up (or an error), and
+	// by the worker when an event arrived while it held the connection
+	// (the pending bit does not say which): the end of input may already
+	// be queued behind the data, so the worker reads on to it even after a
+	// short read (drained).
 	hup bool
 	// lingerShort selects the 2 s linger instead of the normal one.
 	lingerShort bool

@@ -238,3 +238,38 @@ func TestHalfCloseAfterKeepAliveRequest(t *testing.T) {
 		t.Errorf("got state %#x in queue %v, want the connection closed at the end of input", s, c.q)
 	}
 }
+
+// TestHalfCloseSeenWhileWorkerHolds: the same half-close, but the request
+// and the hang-up arrive while the worker still holds the connection after
+// its previous answer. The event becomes the pending bit, which the
+// worker's hand-back consumes; it then reads the request with a short
+// read, and with the hang-up's edge already spent it must not skip the
+// read that finds the end of input.
+func TestHalfCloseSeenWhileWorkerHolds(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nKeepAliveTimeout 30\n", map[string]string{"a.txt": "alpha\n"})
+	c, peer := tc.connect(t)
+	tc.serveOnce(t, c, peer, "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	// Back to the moment after that answer, before the hand-back: the
+	// worker holds the connection, its buffer empty, its last read short.
+	tc.l.keepAliveQ.remove(c)
+	c.state.Store(stWorker)
+	c.in, c.drained, c.hup = tc.ch.bufs.get(), true, false
+	if _, err := peer.Write([]byte("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Shutdown(int(peer.Fd()), unix.SHUT_WR); err != nil {
+		t.Fatal(err)
+	}
+	tc.iterate(t) // the event finds the worker owning it: pending bit
+	if s := c.state.Load(); s&stPendIn == 0 {
+		t.Fatalf("got state %#x, want the pending-input bit", s)
+	}
+	tc.w.readRequests(c)
+	tc.l.drainHandbacks()
+	if out := readAvailable(t, peer); !strings.HasSuffix(out, "\r\n\r\nalpha\n") {
+		t.Errorf("got %q, want the answer", out)
+	}
+	if s := c.state.Load(); s&stClosed == 0 {
+		t.Errorf("got state %#x in queue %v, want the connection closed at the end of input", s, c.q)
+	}
+}

@@ -114,6 +114,10 @@ func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 		s := c.state.Load()
 		pend := s & (stPendIn | stPendOut)
 		if ph == phaseWrite && pend&stPendOut != 0 || ph != phaseWrite && pend&stPendIn != 0 {
+			// The pending bit does not say whether the event was a
+			// hang-up; assume it was, so that a short read does not skip
+			// the read that would find the end of input (readRequests).
+			c.hup = c.hup || pend&stPendIn != 0
 			c.state.Store(stWorker)
 			return false
 		}
