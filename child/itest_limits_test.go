@@ -64,9 +64,9 @@ func TestKeepAliveLimits(t *testing.T) {
 
 // TestMaxConnectionsPerChild: with MaxConnectionsPerChild 3 the -X child
 // stops gracefully once it has accepted its third connection: that one is
-// still served (with Connection: close), idle keep-alive connections are
-// closed, the listener is closed (new connections are refused), and the
-// process exits with status 0, as httpd -X does.
+// still served, every connection is closed after its answer, the listener
+// is closed (new connections are refused), and the process exits with
+// status 0, as httpd -X does.
 func TestMaxConnectionsPerChild(t *testing.T) {
 	t.Parallel()
 	s := startServerQuiet(t, "MaxConnectionsPerChild 3\nKeepAliveTimeout 30\n"+
@@ -78,8 +78,11 @@ func TestMaxConnectionsPerChild(t *testing.T) {
 		if resp.StatusCode != 200 || body != "alpha\n" {
 			t.Fatalf("connection %d: got %d %q, want 200 %q", i, resp.StatusCode, body, "alpha\n")
 		}
-		if want := i == 3; resp.Close != want {
-			t.Errorf("connection %d: got Connection: close %v, want %v", i, resp.Close, want)
+		// The third may say "Connection: close" or not: its worker can
+		// answer before the loop starts the drain (in Apache too, the
+		// listener starts it after pushing the connection to a worker).
+		if i < 3 && resp.Close {
+			t.Errorf("connection %d: got Connection: close, want keep-alive", i)
 		}
 		conns = append(conns, c)
 	}
