@@ -106,6 +106,7 @@ func (s *Supervisor) adopt(cfg *config.Config) bool {
 	s.listeners = lns
 	s.prevCfg = s.cfg
 	s.cfg = cfg
+	s.recreateScoreboard()
 	if s.opts.ErrorLog != nil {
 		if err := s.opts.ErrorLog.Reopen(); err != nil {
 			s.log.Error("cannot reopen the error log", "module", "core", "err", err)

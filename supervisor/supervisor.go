@@ -84,7 +84,10 @@ type Supervisor struct {
 	gracefulStop  bool
 	stopDeadline  time.Time // GracefulShutdownTimeout
 	readyCalled   bool
-	prevCfg       *config.Config // the configuration before a restart, until its generation is ready
+	prevCfg       *config.Config
+	sbDeleted     bool              // the scoreboard file was unlinked: recreate at the next restart
+	sbReported    bool              // a scoreboard problem was logged
+	oldBoards     []*shm.Scoreboard // replaced scoreboards, still used by old children // the configuration before a restart, until its generation is ready
 	exitCode      int
 }
 
@@ -156,20 +159,25 @@ func (s *Supervisor) publishInfo() {
 func (s *Supervisor) loop() error {
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
-	for {
-		select {
-		case sig := <-s.sigC:
-			s.onSignal(sig)
-		case ex := <-s.exitC:
-			s.reap(ex)
-		case st := <-s.statusC:
-			s.onStatus(st)
-		case <-ticker.C:
-			s.maintain()
-		}
-		if s.done() {
-			return s.finalError()
-		}
+	defer s.guardFaults()()
+	for !s.done() {
+		s.handleEvent(ticker.C)
+	}
+	return s.finalError()
+}
+
+// handleEvent waits for and handles one event of the loop.
+func (s *Supervisor) handleEvent(tickC <-chan time.Time) {
+	defer s.recoverFault()
+	select {
+	case sig := <-s.sigC:
+		s.onSignal(sig)
+	case ex := <-s.exitC:
+		s.reap(ex)
+	case st := <-s.statusC:
+		s.onStatus(st)
+	case <-tickC:
+		s.maintain()
 	}
 }
 
@@ -196,6 +204,9 @@ func (s *Supervisor) cleanup() {
 	s.closeLogFiles()
 	if s.sb != nil {
 		s.sb.Close()
+	}
+	for _, sb := range s.oldBoards {
+		sb.Close()
 	}
 }
 
