@@ -298,3 +298,15 @@ func raiseFileLimit(log *slog.Logger) {
 }
 
 func nowNano() int64 { return time.Now().UnixNano() }
+
+// scoreboardFault repairs the scoreboard after a fault in its mapping (the
+// file was truncated under the running server) and logs what it did, once
+// per fault burst.
+func (ch *Child) scoreboardFault() {
+	what, err := ch.sb.RecoverFault()
+	if err != nil {
+		ch.log.Error("scoreboard fault: cannot recover", "module", "mpm_event", "err", err)
+		return
+	}
+	ch.log.Error("scoreboard fault: "+what, "module", "mpm_event")
+}

@@ -3,6 +3,7 @@ package child
 import (
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -81,22 +82,49 @@ type loop struct {
 // timeouts, act on requests from the supervisor, open or close the accept
 // gate, and publish the counters.
 func (l *loop) run() error {
+	// A fault in the scoreboard mapping (its file truncated under us)
+	// becomes a panic that iterate recovers, not a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	for !l.finished() {
-		n, err := l.wait()
-		if err != nil {
+		if err := l.iterate(); err != nil {
 			return err
 		}
-		l.now = time.Now().UnixNano()
-		l.dispatchEvents(l.events[:n])
-		l.drainHandbacks()
-		l.flushOverflow()
-		l.expireTimeouts()
-		l.applyRequests()
-		l.gateAccept()
-		l.publish(false)
 	}
 	l.publish(true)
 	return nil
+}
+
+// iterate is one pass of the event loop.
+func (l *loop) iterate() error {
+	defer l.recoverFault()
+	n, err := l.wait()
+	if err != nil {
+		return err
+	}
+	l.now = time.Now().UnixNano()
+	l.dispatchEvents(l.events[:n])
+	l.drainHandbacks()
+	l.flushOverflow()
+	l.expireTimeouts()
+	l.applyRequests()
+	l.gateAccept()
+	l.publish(false)
+	return nil
+}
+
+// recoverFault handles a scoreboard fault during an iteration: the
+// scoreboard is repaired (or detached) and the loop goes on; the rest of
+// the iteration's work is picked up by the next one (events harvested but
+// not dispatched are lost, so their connections wait for their timeout).
+func (l *loop) recoverFault() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if !l.ch.sb.IsFault(r) {
+		panic(r)
+	}
+	l.ch.scoreboardFault()
 }
 
 // finished reports whether a draining or stopping child has nothing left.

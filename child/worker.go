@@ -1,6 +1,7 @@
 package child
 
 import (
+	"runtime/debug"
 	"time"
 
 	"eventmpm/child/accesslog"
@@ -18,6 +19,7 @@ type worker struct {
 	l    *loop
 	id   int
 	slot *shm.Worker
+	cur  *conn // the connection being served, until it is handed back or closed
 
 	parser http1.Parser
 	req    http1.Request
@@ -45,25 +47,56 @@ type worker struct {
 
 // run serves connections until the loop closes the work channel.
 func (w *worker) run() {
+	// A fault in the scoreboard mapping (its file truncated under us)
+	// becomes a panic that turn recovers, not a crash.
+	debug.SetPanicOnFault(true)
 	w.setStatus(shm.Ready)
-	for {
-		c := w.next()
-		if c == nil {
-			// The loop has ended, perhaps right after this worker's last
-			// request (the one that drained the child): its lines are
-			// still buffered, and next flushes only before it blocks.
-			w.flushLogs()
-			w.slot.MarkDead()
-			return
-		}
-		w.l.busy.Add(1)
-		w.serve(c)
+	for w.turn() {
+	}
+	// The loop has ended, perhaps right after this worker's last request
+	// (the one that drained the child): its lines are still buffered, and
+	// next flushes only before it blocks.
+	w.flushLogs()
+	w.slot.MarkDead()
+}
+
+// turn serves one connection handed over by the loop. It reports false
+// when the loop has ended.
+func (w *worker) turn() (more bool) {
+	defer w.recoverFault()
+	c := w.next()
+	if c == nil {
+		return false
+	}
+	w.cur = c
+	w.l.busy.Add(1)
+	w.serve(c)
+	w.l.busy.Add(-1)
+	w.cur = nil
+	if w.ch.dying.Load() {
+		w.setStatus(shm.Graceful)
+	} else {
+		w.setStatus(shm.Ready)
+	}
+	return true
+}
+
+// recoverFault handles a scoreboard fault in turn: the scoreboard is
+// repaired (or detached) and the connection being served, whose state is
+// unknown, is closed. Any other panic goes on.
+func (w *worker) recoverFault() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if !w.ch.sb.IsFault(r) {
+		panic(r)
+	}
+	w.ch.scoreboardFault()
+	if c := w.cur; c != nil {
+		w.cur = nil
 		w.l.busy.Add(-1)
-		if w.ch.dying.Load() {
-			w.setStatus(shm.Graceful)
-		} else {
-			w.setStatus(shm.Ready)
-		}
+		w.closeConn(c)
 	}
 }
 
@@ -110,6 +143,7 @@ func (w *worker) setStatus(s shm.Status) {
 func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 	c.phase = ph
 	c.deadline = deadline
+	w.cur = nil
 	for {
 		s := c.state.Load()
 		pend := s & (stPendIn | stPendOut)
@@ -131,6 +165,7 @@ func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 
 // closeConn closes a connection the worker owns.
 func (w *worker) closeConn(c *conn) {
+	w.cur = nil
 	c.release()
 	w.ch.closeFd(c.fd)
 	c.state.Store(stClosed)

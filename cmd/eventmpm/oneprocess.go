@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"eventmpm/child"
 	"eventmpm/config"
+	"eventmpm/internal/version"
 	"eventmpm/ipc"
 	"eventmpm/shm"
 	"eventmpm/supervisor"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/urfave/cli/v2"
 )
@@ -24,7 +28,13 @@ func startOneProcess(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	log := child.NewErrorLogger(cfg, nil, c.App.ErrWriter)
+	errFile, log, err := openErrorLog(cfg, c.App.ErrWriter)
+	if err != nil {
+		return cli.Exit(err.Error(), exitFailure)
+	}
+	if errFile != nil {
+		defer errFile.Close()
+	}
 	lns, err := supervisor.BindListeners(cfg)
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
@@ -50,10 +60,23 @@ func startOneProcess(c *cli.Context) error {
 		Listeners: make([]ipc.Listener, len(lns)),
 	}
 	for i, l := range lns {
-		params.Listeners[i] = ipc.Listener{Fd: int(l.File.Fd()), Addr: l.Addr, Proto: l.Proto}
+		// The child closes its listeners when it stops accepting; give it
+		// its own descriptors, as an inherited one would be.
+		fd, err := unix.FcntlInt(l.File.Fd(), unix.F_DUPFD_CLOEXEC, 3)
+		if err != nil {
+			return cli.Exit("eventmpm: dup listener: "+err.Error(), exitFailure)
+		}
+		params.Listeners[i] = ipc.Listener{Fd: fd, Addr: l.Addr, Proto: l.Proto}
 	}
 	params.Ready = func() {
-		log.Info(fmt.Sprintf("%s (single process) configured -- resuming normal operations", "eventmpm"), "module", "mpm_event", "ah", "AH00489")
+		supervisor.Notice(log, version.Description+" (single process) configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
+	}
+	if path := os.Getenv("EVENTMPM_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return cli.Exit(err.Error(), exitFailure)
+		}
+		defer stop()
 	}
 	if err := child.Run(params); err != nil {
 		return cli.Exit(err.Error(), exitFailure)
@@ -85,4 +108,18 @@ func openScoreboard(cfg *config.Config) (*shm.Scoreboard, error) {
 		ExtendedStatus: cfg.ExtendedStatus,
 	})
 	return sb, nil
+}
+
+// startCPUProfile writes a CPU profile of the single-process mode to path
+// (EVENTMPM_CPUPROFILE, a debugging aid for performance work).
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
