@@ -60,6 +60,11 @@ type Config struct {
 	// LogLevel is the main server's error log threshold (Apache names:
 	// emerg ... debug, trace1..trace8); default "warn".
 	LogLevel string
+	// AcceptFilters maps a protocol ("http", "https") to its accept
+	// filter: "data" (Linux TCP_DEFER_ACCEPT: a connection reaches a child
+	// only once its request has started to arrive; Apache's default on
+	// Linux) or "none".
+	AcceptFilters map[string]string
 	// ExtendedStatus turns on the per-request fields of the scoreboard and
 	// the extended status figures (on by default, as with mod_status loaded).
 	ExtendedStatus bool

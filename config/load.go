@@ -254,6 +254,7 @@ func (l *loader) setDefaults() {
 	c.UID, c.GID = -1, -1
 	c.ExtendedStatus = true
 	c.ServerTokens = "Full"
+	c.AcceptFilters = map[string]string{"http": "data", "https": "data"}
 	if fi, err := os.Stat(defaultMimeTypes); err == nil && fi.Mode().IsRegular() {
 		c.TypesConfig = defaultMimeTypes
 	}

@@ -246,3 +246,31 @@ func setTypesConfig(w *walker, c *call) error {
 	w.cfg.TypesConfig = path
 	return nil
 }
+
+// setAcceptFilter is AcceptFilter protocol filter. On Linux Apache's
+// filters are "data" (TCP_DEFER_ACCEPT) and "none"; the FreeBSD names
+// "dataready" and "httpready" map to "data" with a warning, since
+// eventmpm's only filter is the kernel's deferred accept.
+func setAcceptFilter(w *walker, c *call) error {
+	proto := strings.ToLower(c.args[0])
+	switch f := strings.ToLower(c.args[1]); f {
+	case "data", "none":
+		w.cfg.AcceptFilters[proto] = f
+	case "dataready", "httpready":
+		w.cfg.AcceptFilters[proto] = "data"
+		w.warn(c.pos, "", "AcceptFilter %s is a FreeBSD accept filter: eventmpm uses the deferred accept (\"data\") instead", c.args[1])
+	default:
+		return errorf("AcceptFilter %s: unknown filter %q (data or none)", c.args[0], c.args[1])
+	}
+	return nil
+}
+
+// setTraceEnable is TraceEnable. eventmpm does not implement TRACE: it
+// answers 405 as Apache does with TraceEnable Off, so only Off is
+// accepted (Apache's default is On; TRACE is a common hardening finding).
+func setTraceEnable(w *walker, c *call) error {
+	if strings.EqualFold(c.args[0], "off") {
+		return nil
+	}
+	return errorf("TraceEnable %s: eventmpm does not implement TRACE and answers it with 405; use TraceEnable Off", c.args[0])
+}

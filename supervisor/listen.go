@@ -24,14 +24,14 @@ type Listener struct {
 // BindListeners binds every Listen directive once (SPEC.md 1.2 Listen):
 // SO_REUSEADDR, SO_KEEPALIVE, ListenBacklog, SendBufferSize and
 // ReceiveBufferSize, TCP_NODELAY (inherited by accepted sockets) and, on
-// Linux, TCP_DEFER_ACCEPT (Apache's default AcceptFilter "http data"). A
+// Linux, TCP_DEFER_ACCEPT for AcceptFilter "data" (Apache's default). A
 // Listen without a host binds the IPv6 wildcard with IPv4 mapped in, or the
 // IPv4 one where IPv6 is missing. On error the sockets bound so far are
 // closed and the error is Apache's AH00072 wording.
 func BindListeners(cfg *config.Config) ([]Listener, error) {
 	var out []Listener
 	for _, l := range cfg.Listeners {
-		f, err := bind(l.Addr, cfg.MPM)
+		f, err := bind(l.Addr, cfg.MPM, cfg.AcceptFilters[l.Proto])
 		if err != nil {
 			CloseListeners(out)
 			return nil, fmt.Errorf("AH00072: make_sock: could not bind to address %s: %w", l.Addr, err)
@@ -61,7 +61,7 @@ func IPCListeners(ls []Listener, first int) []ipc.Listener {
 	return out
 }
 
-func bind(addr string, mpm config.MPM) (*os.File, error) {
+func bind(addr string, mpm config.MPM, filter string) (*os.File, error) {
 	sa, family, err := sockaddr(addr)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func bind(addr string, mpm config.MPM) (*os.File, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	if err := setListenOptions(fd, family, addr, mpm); err != nil {
+	if err := setListenOptions(fd, family, addr, mpm, filter); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func bind(addr string, mpm config.MPM) (*os.File, error) {
 	return os.NewFile(uintptr(fd), "listener "+addr), nil
 }
 
-func setListenOptions(fd, family int, addr string, mpm config.MPM) error {
+func setListenOptions(fd, family int, addr string, mpm config.MPM, filter string) error {
 	opts := []struct {
 		level, opt, val int
 		name            string
@@ -121,6 +121,9 @@ func setListenOptions(fd, family int, addr string, mpm config.MPM) error {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, mpm.ReceiveBufferSize); err != nil {
 			return os.NewSyscallError("setsockopt SO_RCVBUF", err)
 		}
+	}
+	if filter != "data" {
+		return nil
 	}
 	return setAcceptFilter(fd)
 }
@@ -174,7 +177,7 @@ func rebindListeners(cur []Listener, cfg *config.Config) ([]Listener, error) {
 			out = append(out, l)
 			continue
 		}
-		f, err := bind(want.Addr, cfg.MPM)
+		f, err := bind(want.Addr, cfg.MPM, cfg.AcceptFilters[want.Proto])
 		if err != nil {
 			CloseListeners(fresh)
 			return nil, fmt.Errorf("AH00072: make_sock: could not bind to address %s: %w", want.Addr, err)
