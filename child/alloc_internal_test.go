@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -85,17 +84,3 @@ func TestServeAllocs(t *testing.T) {
 	}
 }
 
-// waitCacheable waits until the file is old enough for the open-file cache
-// (its ctime more than the static handler's 2 s racy window ago).
-func waitCacheable(t *testing.T, path string) {
-	t.Helper()
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		t.Fatal(err)
-	}
-	ready := time.Unix(st.Ctim.Unix()).Add(2100 * time.Millisecond)
-	time.Sleep(time.Until(ready))
-	if _, err := os.Stat(path); err != nil {
-		t.Fatal(err)
-	}
-}

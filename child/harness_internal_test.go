@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"eventmpm/child/static"
 	"eventmpm/config"
@@ -151,5 +152,20 @@ func readAvailable(t testing.TB, peer *os.File) string {
 		if err != nil || n == 0 {
 			return string(out)
 		}
+	}
+}
+
+// waitCacheable waits until the file is old enough for the open-file cache
+// (its ctime more than the static handler's 2 s racy window ago).
+func waitCacheable(t testing.TB, path string) {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	ready := time.Unix(st.Ctim.Unix()).Add(2100 * time.Millisecond)
+	time.Sleep(time.Until(ready))
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
 	}
 }
