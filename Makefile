@@ -36,8 +36,8 @@ cross: ## the kqueue build must compile
 lint: vet ## gofmt, vet and staticcheck (installed from the Go module proxy)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 $(PKGS)
 
-bench: ## micro-benchmarks of the hot paths
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+bench: ## micro-benchmarks of the hot paths, summarised into BENCHMARKS.md
+	bench/micro.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list $(PKGS)); do \
