@@ -128,7 +128,7 @@ func TestErrorLog(t *testing.T) {
 		name string
 		re   *regexp.Regexp
 	}{
-		{name: "startup", re: regexp.MustCompile(head + `\[mpm_event:info\] \[pid \d+:tid \d+\] AH00489: eventmpm \(single process\) configured -- resuming normal operations$`)},
+		{name: "startup", re: regexp.MustCompile(head + `\[mpm_event:notice\] \[pid \d+:tid \d+\] AH00489: eventmpm/\S+ \(Unix\) \(single process\) configured -- resuming normal operations$`)},
 		{name: "request", re: regexp.MustCompile(head + `\[core:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:` + clientPort + `\] .*501 Unknown Transfer-Encoding`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

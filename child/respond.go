@@ -196,8 +196,9 @@ func (w *worker) finish(c *conn, keep bool, parts []outPart) {
 	}
 	w.headSize = int64(len(w.head))
 	w.setStatus(shm.BusyLog)
+	w.finished = time.Now().UnixNano()
 	w.logRequest(c, keep)
-	w.slot.EndRequest(w.sent, time.Since(w.start))
+	w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
 	w.setStatus(shm.BusyWrite)
 }
 
@@ -210,7 +211,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	*e = accesslog.Entry{
 		Request: &w.req, Remote: c.remote, Status: w.status, BodyBytes: w.sent,
 		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
-		Received: w.start, Duration: time.Since(w.start), ServerName: w.srv.name,
+		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.srv.port, PID: w.ch.pid, TID: w.id, RespHead: w.head,
 		KeepAliveCount: c.requests - 1, Filename: string(w.fspath),
 	}

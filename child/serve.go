@@ -107,7 +107,10 @@ func (w *worker) fill(c *conn) bool {
 // queue with no buffer when nothing of a request has arrived, or to the
 // reading queue, buffer kept, when part of one has.
 func (w *worker) waitInput(c *conn) bool {
-	now := time.Now().UnixNano()
+	now := w.finished // the end of the response just written, if any
+	if now == 0 {
+		now = time.Now().UnixNano()
+	}
 	if c.in == nil || c.in.len() == 0 {
 		w.ch.bufs.put(c.in)
 		c.in = nil
@@ -154,9 +157,12 @@ func (w *worker) refuse(c *conn, err error) {
 // answer serves one parsed request whose head is n bytes of the input. It
 // returns whether the worker should go on reading the connection.
 func (w *worker) answer(c *conn, n int) bool {
-	w.start = time.Now()
-	if c.stageStart != 0 && c.stageStart < w.start.UnixNano() {
+	// The request started when its first byte was read (fill stamps
+	// stageStart); that is also its arrival time for the open-file cache.
+	if c.stageStart != 0 {
 		w.start = time.Unix(0, c.stageStart)
+	} else {
+		w.start = time.Now()
 	}
 	if c.requests == 0 {
 		w.slot.ConnReset()

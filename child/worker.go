@@ -42,6 +42,7 @@ type worker struct {
 	status   int
 	start    time.Time
 	sent     int64 // body bytes of the response
+	finished int64 // when the last response of this turn was ready (Unix ns), 0 for none
 	headSize int64
 }
 
@@ -69,6 +70,7 @@ func (w *worker) turn() (more bool) {
 		return false
 	}
 	w.cur = c
+	w.finished = 0
 	w.l.busy.Add(1)
 	w.serve(c)
 	w.l.busy.Add(-1)

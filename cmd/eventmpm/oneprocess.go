@@ -39,7 +39,6 @@ func startOneProcess(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
 	}
-	defer supervisor.CloseListeners(lns)
 	sb, err := openScoreboard(cfg)
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
@@ -60,14 +59,17 @@ func startOneProcess(c *cli.Context) error {
 		Listeners: make([]ipc.Listener, len(lns)),
 	}
 	for i, l := range lns {
-		// The child closes its listeners when it stops accepting; give it
-		// its own descriptors, as an inherited one would be.
+		// Give the child its own descriptors, as inherited ones would be:
+		// it closes them when it stops accepting.
 		fd, err := unix.FcntlInt(l.File.Fd(), unix.F_DUPFD_CLOEXEC, 3)
 		if err != nil {
 			return cli.Exit("eventmpm: dup listener: "+err.Error(), exitFailure)
 		}
 		params.Listeners[i] = ipc.Listener{Fd: fd, Addr: l.Addr, Proto: l.Proto}
 	}
+	// The child owns the only copies now: when it stops accepting (a
+	// graceful stop), the ports close and new connections are refused.
+	supervisor.CloseListeners(lns)
 	params.Ready = func() {
 		supervisor.Notice(log, version.Description+" (single process) configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
 	}
