@@ -25,6 +25,7 @@ func (s *Supervisor) maintain() {
 	s.checkPendingGeneration(now)
 	s.checkRestartTimeout(now)
 	s.runQueuedRestart()
+	s.checkScoreboard()
 	s.sb.Snapshot(&s.snap)
 	s.killHung(now)
 	if s.owed > 0 && !now.Before(s.nextSpawnOK) {
