@@ -70,7 +70,6 @@ type Child struct {
 	main    *site
 	vhosts  []*site
 	logs    []*accesslog.Log
-	nlogs   int // buffers each worker keeps, one per site log
 	readTO  config.ReadStage
 	timeout time.Duration
 

@@ -1,7 +1,6 @@
 package child
 
 import (
-	"errors"
 	"log/slog"
 	"runtime/debug"
 	"sync/atomic"
@@ -390,6 +389,3 @@ func (l *loop) lingerRead(c *conn) {
 		}
 	}
 }
-
-// errFatal marks errors that end the child.
-var errFatal = errors.New("child: event loop failed")

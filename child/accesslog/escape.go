@@ -105,8 +105,9 @@ func appendHeaderIn(dst []byte, r *http1.Request, name string) (out []byte, foun
 // head in place: status line, then "Name: value" lines up to the empty
 // line. Both CRLF and bare LF line ends are accepted.
 func headerOut(head []byte, name string) (value []byte, ok bool) {
-	line, rest := nextLine(head) // the status line
+	_, rest := nextLine(head) // the status line
 	for len(rest) > 0 {
+		var line []byte
 		line, rest = nextLine(rest)
 		if len(line) == 0 {
 			break

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 
@@ -21,7 +20,6 @@ const (
 	exitUsage       = 2
 	exitNotRunning  = 3 // eventmpm status: like systemctl status
 	exitChildFatal  = 0xf
-	exitNotImplYet  = exitFailure
 	foregroundFlag  = "FOREGROUND"
 	oneProcessFlag  = "ONE_PROCESS"
 	dumpRunCfgFlag  = "DUMP_RUN_CFG"
@@ -165,8 +163,3 @@ func showVersion(c *cli.Context, verbose bool) error {
 	return nil
 }
 
-func notImplemented(verb string) error {
-	return cli.Exit(fmt.Sprintf("eventmpm %s: not implemented yet", verb), exitNotImplYet)
-}
-
-var _ = os.Getpid
