@@ -127,10 +127,11 @@ func splitWords(s string) []string {
 // the environment variable, like ap_resolve_env. An undefined name is left as
 // written and reported through undefined (names containing ':' silently, as
 // Apache leaves them to modules such as mod_rewrite). There is no recursion:
-// a value is not expanded again.
-func resolveEnv(s string, lookup func(string) (string, bool), undefined func(name string)) string {
+// a value is not expanded again. The result may hold at most budget bytes;
+// ok is false (and the result incomplete) when it would hold more.
+func resolveEnv(s string, lookup func(string) (string, bool), undefined func(name string), budget int) (out string, ok bool) {
 	if !strings.Contains(s, "${") {
-		return s
+		return s, true
 	}
 	var b strings.Builder
 	for {
@@ -144,16 +145,22 @@ func resolveEnv(s string, lookup func(string) (string, bool), undefined func(nam
 		}
 		name := s[i+2 : i+2+j]
 		b.WriteString(s[:i])
-		if v, ok := lookup(name); ok {
-			b.WriteString(v)
-		} else {
+		v, found := lookup(name)
+		if !found {
 			if !strings.Contains(name, ":") {
 				undefined(name)
 			}
-			b.WriteString(s[i : i+3+j])
+			v = s[i : i+3+j]
 		}
+		if b.Len()+len(v) > budget {
+			return b.String(), false
+		}
+		b.WriteString(v)
 		s = s[i+3+j:]
 	}
+	if b.Len()+len(s) > budget {
+		return b.String(), false
+	}
 	b.WriteString(s)
-	return b.String()
+	return b.String(), true
 }

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,8 +66,8 @@ func TestResolveEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var undefined []string
-		got := resolveEnv(tt.in, lookup, func(n string) { undefined = append(undefined, n) })
-		if got != tt.want || !reflect.DeepEqual(undefined, tt.undefined) {
+		got, ok := resolveEnv(tt.in, lookup, func(n string) { undefined = append(undefined, n) }, 1<<10)
+		if !ok || got != tt.want || !reflect.DeepEqual(undefined, tt.undefined) {
 			t.Errorf("resolveEnv(%q): got %q %v, want %q %v", tt.in, got, undefined, tt.want, tt.undefined)
 		}
 	}
@@ -188,5 +191,29 @@ func TestCheckLogFormat(t *testing.T) {
 		if err := checkLogFormat(tt.in); (err == nil) != tt.ok {
 			t.Errorf("checkLogFormat(%q): got %v, want ok=%v", tt.in, err, tt.ok)
 		}
+	}
+}
+
+// TestExpansionBounded: Defines that double each other would need
+// gigabytes after thirty lines; the load stops at maxExpansion with an
+// error at the line that crossed it.
+func TestExpansionBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Listen 80\nDefine A0 xxxxxxxxxxxxxxxx\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "Define A%d ${A%d}${A%d}\n", i+1, i, i)
+	}
+	_, err := loadFile(t, b.String())
+	var ce *Error
+	if !errors.As(err, &ce) || !strings.Contains(ce.Msg, "expansion makes the configuration larger than 16 MiB") {
+		t.Fatalf("got %v, want the expansion bound error", err)
+	}
+	// 16 bytes doubled 19 times make 8 MiB; with the values before it and
+	// the "Define A19 " of every line, line 2+19 crosses 16 MiB.
+	if ce.Pos.Line != 21 {
+		t.Errorf("got line %d, want 21", ce.Pos.Line)
+	}
+	if _, ok := resolveEnv("${A}${A}", func(string) (string, bool) { return "12345", true }, func(string) {}, 9); ok {
+		t.Errorf("resolveEnv past its budget: got ok, want not ok")
 	}
 }

@@ -62,6 +62,7 @@ type loader struct {
 	vars      map[string]string // Define'd and -D NAME=VALUE variables
 	lookupEnv func(string) (string, bool)
 	noInclude bool // set by the fuzz test: Include would read the whole disk
+	expanded  int  // bytes produced by ${VAR} expansion so far (maxExpansion)
 }
 
 // Load reads the configuration the options name and returns it checked,
@@ -197,11 +198,26 @@ func withoutCmdLine(files []string) []string {
 	return out
 }
 
-// expand is ${VAR} expansion with AH00111 for an undefined name.
-func (l *loader) expand(text string, pos Pos) string {
-	return resolveEnv(text, l.lookupVar, func(name string) {
+// maxExpansion bounds the bytes ${VAR} expansion may produce over a whole
+// configuration. Each Define may double the one before it ("Define B
+// ${A}${A}"), so thirty lines would otherwise need gigabytes; Apache has
+// no such bound. Real configurations expand to a few kilobytes.
+const maxExpansion = 16 << 20
+
+// expand is ${VAR} expansion with AH00111 for an undefined name. A line
+// that would take the configuration's expansions past maxExpansion is an
+// error.
+func (l *loader) expand(text string, pos Pos) (string, error) {
+	out, ok := resolveEnv(text, l.lookupVar, func(name string) {
 		l.warn(pos, "AH00111", "Config variable ${%s} is not defined", name)
-	})
+	}, maxExpansion-l.expanded)
+	if !ok {
+		return "", errAt(pos, "${VAR} expansion makes the configuration larger than %d MiB; does a Define double another?", maxExpansion>>20)
+	}
+	if out != text {
+		l.expanded += len(out)
+	}
+	return out, nil
 }
 
 // lookupVar finds a Define'd variable first, then the environment, as

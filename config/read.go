@@ -79,7 +79,10 @@ func (r *reader) readBlock(cur *cursor, outer scope, end string, opener Pos) ([]
 			continue
 		}
 		pos := Pos{File: cur.file, Line: ln.num}
-		text := r.l.expand(ln.text, pos)
+		text, err := r.l.expand(ln.text, pos)
+		if err != nil {
+			return nil, err
+		}
 		if !utf8.ValidString(text) {
 			return nil, errAt(pos, "eventmpm reads configuration files as UTF-8, and this line is not valid UTF-8")
 		}
