@@ -117,8 +117,18 @@ func (l *loop) shortage(err error) {
 
 // shouldAccept is the accept gate (SPEC.md 3.3 with eventmpm's difference):
 // stop when no worker is idle, or when the connections that need a worker
-// (everything but idle keep-alive ones) reach ThreadsPerChild +
-// AsyncRequestWorkerFactor × idle workers.
+// reach ThreadsPerChild + AsyncRequestWorkerFactor × idle workers.
+//
+// Connections parked in the event loop waiting for the client to send a
+// request — idle keep-alive ones, new ones that sent nothing yet, and ones
+// whose request head is incomplete — hold no worker and are not counted.
+// In Apache a worker blocks reading an incomplete head, so it counts those;
+// here that would let a few dozen slowloris connections (a head trickled,
+// never finished) shut the gate of every child until RequestReadTimeout
+// cut them off, while the backlog behind them, normal clients included,
+// waited: 100 of them kept a one-child server from answering anyone for
+// two minutes. The event loop holds such connections at the cost of a
+// descriptor and a small buffer, and RequestReadTimeout bounds them.
 func (l *loop) shouldAccept() bool {
 	if l.draining || l.stopping || len(l.listeners) == 0 {
 		return false
@@ -133,7 +143,7 @@ func (l *loop) shouldAccept() bool {
 	if idle <= 0 {
 		return false
 	}
-	needWorker := l.nconns - l.keepAliveQ.n
+	needWorker := l.nconns - l.keepAliveQ.n - l.newQ.n - l.readQ.n
 	limit := l.ch.threads + int(l.ch.factor*float64(idle))
 	return needWorker < limit
 }

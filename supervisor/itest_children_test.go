@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -223,16 +224,27 @@ MaxSpareThreads 9
 MaxRequestWorkers 16
 `
 
-// TestSpareThreadMaintenance opens a burst of slow requests (a request
-// head that never ends), which a child counts as connections that need a
-// worker: each child stops accepting after 12 (ThreadsPerChild +
-// AsyncRequestWorkerFactor × idle workers), its idle workers stop
-// counting, and the supervisor adds children. When the burst ends the
-// children accept again, idle workers exceed MaxSpareThreads and the
-// supervisor stops one child a second until they do not. The scoreboard
-// is sampled all along.
+// TestSpareThreadMaintenance opens a burst of slow downloads (a large
+// file its clients do not read), which a child counts as connections that
+// need a worker (write completion): each child stops accepting after 12
+// (ThreadsPerChild + AsyncRequestWorkerFactor × idle workers), its idle
+// workers stop counting, and the supervisor adds children. When the burst
+// ends the children accept again, idle workers exceed MaxSpareThreads and
+// the supervisor stops one child a second until they do not. The
+// scoreboard is sampled all along. (A request head that never ends does
+// not count: it waits for the client in the event loop, holding no worker.)
 func TestSpareThreadMaintenance(t *testing.T) {
-	s := startServerN(t, spareConf, nil, 1)
+	root := itest.NewRoot(t, baseConf+spareConf, map[string]string{"index.html": indexBody})
+	// 64 MiB, sparse: more than the loopback socket buffers hold.
+	f, err := os.Create(root.Path("htdocs", "big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s := runServer(t, root, 1)
 	var tl timeline
 	sample := func(phase string) {
 		cs, idle, accepting := 0, 0, 0
@@ -261,7 +273,7 @@ func TestSpareThreadMaintenance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := io.WriteString(c, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n"); err != nil {
+		if _, err := io.WriteString(c, "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		burst = append(burst, c)
