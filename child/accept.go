@@ -58,8 +58,10 @@ func (l *loop) acceptError(err error) bool {
 	return false
 }
 
-// adopt registers an accepted connection and hands it to a worker: with
-// TCP_DEFER_ACCEPT the request is usually there already.
+// adopt takes in an accepted connection and hands it to a worker: with
+// TCP_DEFER_ACCEPT the request is usually there already. The connection is
+// registered with the poller only when it first has to wait (worker.giveBack),
+// so a short-lived one (Connection: close) costs no epoll_ctl at all.
 func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	c := newConn(fd, ls, remote)
 	c.stageStart = l.now
@@ -71,13 +73,6 @@ func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	l.nconns++
 	l.accepted++
 	l.ch.proc.AddAccepted(1)
-	if err := l.poller.AddConn(fd); err != nil {
-		l.log.Error("cannot watch connection", "module", "mpm_event", "err", err)
-		l.conns[fd] = nil
-		l.nconns--
-		unix.Close(fd)
-		return
-	}
 	l.dispatch(c)
 }
 

@@ -81,6 +81,8 @@ type conn struct {
 	stageBytes int
 	// headStarted is set once any byte of the current request arrived.
 	headStarted bool
+	// registered is set once the descriptor is in the poller.
+	registered bool
 	// drained is set when the last read returned less than it asked for:
 	// the socket was empty then, and any later byte raises a new edge.
 	drained bool

@@ -102,6 +102,7 @@ func (tc *testChild) connect(t testing.TB) (*conn, *os.File) {
 	if err := l.poller.AddConn(c.fd); err != nil {
 		t.Fatal(err)
 	}
+	c.registered = true
 	return c, peer
 }
 

@@ -175,6 +175,9 @@ func (w *worker) pend(c *conn) bool {
 		c.out.reply = w.reply
 		w.reply = new(static.Reply)
 	}
+	if !w.register(c) {
+		return true // closed
+	}
 	if !c.out.armed {
 		if err := w.l.poller.WatchWritable(c.fd); err != nil {
 			return false // treated as writable: the next write reports the error

@@ -143,6 +143,9 @@ func (w *worker) setStatus(s shm.Status) {
 // arrived while the worker held the connection: the worker must then retry
 // its read or write, since the edge-triggered event will not come again.
 func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
+	if !w.register(c) {
+		return true // closed: it cannot wait for anything
+	}
 	c.phase = ph
 	c.deadline = deadline
 	w.cur = nil
@@ -172,4 +175,22 @@ func (w *worker) closeConn(c *conn) {
 	w.ch.closeFd(c.fd)
 	c.state.Store(stClosed)
 	w.l.handBack(c)
+}
+
+// register adds the connection to the poller the first time it has to wait
+// (edge-triggered, once for its whole life; see child/poll). Readiness that
+// is already there is reported at once and becomes a pending bit, since the
+// worker still owns the connection. It closes the connection and reports
+// false when the poller refuses it.
+func (w *worker) register(c *conn) bool {
+	if c.registered {
+		return true
+	}
+	if err := w.l.poller.AddConn(c.fd); err != nil {
+		w.ch.log.Error("cannot watch connection", "module", "mpm_event", "err", err)
+		w.closeConn(c)
+		return false
+	}
+	c.registered = true
+	return true
 }
