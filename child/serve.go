@@ -107,6 +107,11 @@ func (w *worker) fill(c *conn) bool {
 // queue with no buffer when nothing of a request has arrived, or to the
 // reading queue, buffer kept, when part of one has.
 func (w *worker) waitInput(c *conn) bool {
+	// Whatever the last read said, the connection is dispatched again only
+	// for a new edge, and then it must be read: a "drained" mark left by
+	// a short read before the EAGAIN that brought us here would skip that
+	// read, and the request would wait for a timeout.
+	c.drained = false
 	now := w.finished // the end of the response just written, if any
 	if now == 0 {
 		now = time.Now().UnixNano()
