@@ -22,14 +22,14 @@ type listener struct {
 // acceptBatch, while the accept gate allows.
 func (l *loop) acceptFrom(ls *listener) {
 	for i := 0; i < acceptBatch && l.accepting; i++ {
-		fd, sa, err := unix.Accept4(ls.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		fd, remote, err := acceptConn(ls.fd, &l.rsa)
 		if err != nil {
 			if !l.acceptError(err) {
 				return
 			}
 			continue
 		}
-		l.adopt(fd, ls, sockaddrToAddrPort(sa))
+		l.adopt(fd, ls, remote)
 		if l.maxAccepted > 0 && l.accepted >= l.maxAccepted {
 			l.log.Debug("Stopping process due to MaxConnectionsPerChild", "module", "mpm_event")
 			l.requests.Or(reqGraceful)

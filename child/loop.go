@@ -50,6 +50,7 @@ type loop struct {
 	listeners []*listener
 	conns     []*conn // by descriptor; event goroutine only
 	events    []poll.Event
+	rsa       unix.RawSockaddrAny // accept's peer address buffer
 
 	newQ, keepAliveQ, readQ, writeQ, lingerQ timeoutQueue
 

@@ -104,7 +104,8 @@ func (w *worker) writeDataParts(c *conn) error {
 		iov = append(iov, p.data)
 	}
 	w.iov = iov
-	n, err := unix.Writev(c.fd, iov)
+	n, vec, err := writev(c.fd, iov, w.vec)
+	w.vec = vec
 	clear(iov)
 	if n > 0 || err == nil {
 		c.out.parts = advance(c.out.parts, n)

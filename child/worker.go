@@ -8,6 +8,8 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/shm"
+
+	"golang.org/x/sys/unix"
 )
 
 // worker is one of the child's ThreadsPerChild worker goroutines. Its
@@ -30,6 +32,7 @@ type worker struct {
 	path   []byte // the cleaned URL path
 	fspath []byte // the file-system path, for <Directory> matching
 	iov    [][]byte
+	vec    []unix.Iovec // writev's scratch
 	parts  []outPart
 	entry  accesslog.Entry
 	logs   []*accesslog.Buffer

@@ -66,10 +66,10 @@ func bind(addr string, mpm config.MPM, filter string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	fd, err := newSocket(family)
 	if err != nil && family == unix.AF_INET6 && isWildcard(addr) {
 		sa, family = &unix.SockaddrInet4{Port: sa.(*unix.SockaddrInet6).Port}, unix.AF_INET
-		fd, err = unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		fd, err = newSocket(family)
 	}
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)

@@ -20,3 +20,8 @@ func setAcceptFilter(fd int) error {
 	}
 	return nil
 }
+
+// newSocket makes a close-on-exec TCP socket.
+func newSocket(family int) (int, error) {
+	return unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+}

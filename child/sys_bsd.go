@@ -1,0 +1,25 @@
+//go:build darwin || freebsd || dragonfly
+
+package child
+
+import (
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// acceptConn accepts one connection and makes it non-blocking and
+// close-on-exec (accept4 is missing on macOS). The descriptor briefly
+// lacks close-on-exec; children never exec.
+func acceptConn(lfd int, _ *unix.RawSockaddrAny) (int, netip.AddrPort, error) {
+	fd, sa, err := unix.Accept(lfd)
+	if err != nil {
+		return -1, netip.AddrPort{}, err
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return -1, netip.AddrPort{}, err
+	}
+	return fd, sockaddrToAddrPort(sa), nil
+}
