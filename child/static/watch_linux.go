@@ -1,0 +1,203 @@
+//go:build linux
+
+package static
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// The Linux notifier is an inotify instance plus /proc/self/mountinfo.
+// inotify queues an event in the system call that makes the change
+// (write, truncate, rename, unlink, chmod, ...), before that call returns,
+// so a sync that starts after a request arrived sees every change that
+// completed before it. Watches are on inodes: a change made through a
+// hard link in another directory, or through another mount of the same
+// file system, is seen. What inotify does not see is a change of the
+// mount table (something mounted over a directory of the path); polling
+// mountinfo reports that (POLLPRI), also in the system call that made it,
+// and it bumps the epoch.
+
+// Watch masks. A directory reports entries created, deleted, renamed away
+// or in, and its children's attribute changes (all naming the entry), and
+// its own attribute changes, deletion and renaming. A file reports
+// writes, truncation, attribute changes (chmod, link count, utimes),
+// the close of a writer (a writable shared mapping changes the file
+// without IN_MODIFY), deletion and renaming. Both are added to the inode
+// the walk resolved (IN_DONT_FOLLOW).
+const (
+	dirMask = unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_MOVED_TO |
+		unix.IN_ATTRIB | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF |
+		unix.IN_EXCL_UNLINK | unix.IN_ONLYDIR | unix.IN_DONT_FOLLOW
+	fileMask = unix.IN_MODIFY | unix.IN_ATTRIB | unix.IN_CLOSE_WRITE |
+		unix.IN_DELETE_SELF | unix.IN_MOVE_SELF | unix.IN_DONT_FOLLOW
+)
+
+// eventBufSize is the read buffer; maxEventSize is the largest event, so
+// a read that leaves that much room emptied the queue.
+const (
+	eventBufSize = 16 << 10
+	maxEventSize = unix.SizeofInotifyEvent + unix.NAME_MAX + 1
+)
+
+// notifier holds the descriptors of a watcher. fd and mounts are -1 when
+// closed.
+type notifier struct {
+	fd, mounts int
+	pfd        [2]unix.PollFd
+	buf        []byte
+	addWatch   func(fd int, path string, mask uint32) (int, error) // tests inject failures
+}
+
+func newNotifier() notifier {
+	return notifier{fd: -1, mounts: -1, addWatch: unix.InotifyAddWatch}
+}
+
+// open creates the inotify instance and opens mountinfo.
+func (n *notifier) open() error {
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("static: %w", os.NewSyscallError("inotify_init1", err))
+	}
+	m, err := unix.Open("/proc/self/mountinfo", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("static: open /proc/self/mountinfo: %w", err)
+	}
+	n.fd, n.mounts, n.buf = fd, m, make([]byte, eventBufSize)
+	n.pfd = [2]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(m), Events: unix.POLLPRI}}
+	return nil
+}
+
+// closeNotifier closes both descriptors; the kernel drops the watches.
+func (n *notifier) closeNotifier() {
+	unix.Close(n.fd)
+	unix.Close(n.mounts)
+	n.fd, n.mounts = -1, -1
+}
+
+// add watches path, a directory when dir is set, returning the watch
+// descriptor (the same one for an inode already watched).
+func (n *notifier) add(path string, dir bool) (int32, error) {
+	mask := uint32(fileMask)
+	if dir {
+		mask = dirMask
+	}
+	wd, err := n.addWatch(n.fd, path, mask)
+	if err != nil {
+		return -1, os.NewSyscallError("inotify_add_watch", err)
+	}
+	return int32(wd), nil
+}
+
+// remove drops watch wd; the kernel queues IN_IGNORED for it.
+func (n *notifier) remove(wd int32) {
+	unix.InotifyRmWatch(n.fd, uint32(wd))
+}
+
+// drain applies every event queued before it started: one poll of both
+// descriptors, then reads while events are pending. Called under syncMu.
+func (w *watcher) drain() error {
+	for {
+		_, err := unix.Poll(w.pfd[:], 0)
+		if err == nil {
+			break
+		}
+		if err != unix.EINTR {
+			return fmt.Errorf("static: %w", os.NewSyscallError("poll", err))
+		}
+	}
+	if (w.pfd[0].Revents|w.pfd[1].Revents)&unix.POLLNVAL != 0 || w.pfd[0].Revents&unix.POLLERR != 0 {
+		return fmt.Errorf("static: poll: the notifier's descriptors are not usable")
+	}
+	if w.pfd[1].Revents != 0 {
+		w.epoch.gen.Add(1) // the mount table changed
+	}
+	if w.pfd[0].Revents&unix.POLLIN != 0 {
+		return w.readEvents()
+	}
+	return nil
+}
+
+// readEvents reads and applies events until the queue was seen empty.
+func (w *watcher) readEvents() error {
+	for {
+		n, err := unix.Read(w.fd, w.buf)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return nil
+		case err != nil:
+			return fmt.Errorf("static: %w", os.NewSyscallError("read inotify", err))
+		}
+		w.mu.Lock()
+		w.applyEvents(w.buf[:n])
+		w.mu.Unlock()
+		if n <= len(w.buf)-maxEventSize {
+			return nil // the kernel stopped for lack of events, not of room
+		}
+	}
+}
+
+// applyEvents parses a buffer of struct inotify_event. Called under mu.
+func (w *watcher) applyEvents(b []byte) {
+	for len(b) >= unix.SizeofInotifyEvent {
+		wd := int32(binary.NativeEndian.Uint32(b[0:]))
+		mask := binary.NativeEndian.Uint32(b[4:])
+		size := unix.SizeofInotifyEvent + int(binary.NativeEndian.Uint32(b[12:]))
+		if size > len(b) {
+			return
+		}
+		name := b[unix.SizeofInotifyEvent:size]
+		for len(name) > 0 && name[len(name)-1] == 0 {
+			name = name[:len(name)-1]
+		}
+		w.event(wd, mask, name)
+		b = b[size:]
+	}
+}
+
+// event applies one event: a lost queue bumps the epoch, a dropped watch
+// is forgotten, an event naming an entry bumps that name's counter, and
+// any other the watched inode's own.
+func (w *watcher) event(wd int32, mask uint32, name []byte) {
+	switch {
+	case mask&unix.IN_Q_OVERFLOW != 0:
+		w.epoch.gen.Add(1)
+	case mask&unix.IN_IGNORED != 0:
+		w.forget(wd)
+	case len(name) > 0:
+		w.bumpName(wd, name)
+	default:
+		w.bumpSelf(wd)
+	}
+}
+
+// localFS reports whether changes to the file system holding path are all
+// made through this kernel, so that inotify sees them: local disk and
+// memory file systems. Network and cluster file systems (NFS, SMB, Ceph,
+// GFS2, OCFS2), FUSE and anything unknown are validated by stat.
+func localFS(path string) bool {
+	var st unix.Statfs_t
+	if unix.Statfs(path, &st) != nil {
+		return false
+	}
+	switch uint32(st.Type) {
+	case unix.EXT4_SUPER_MAGIC, unix.XFS_SUPER_MAGIC, unix.BTRFS_SUPER_MAGIC,
+		unix.TMPFS_MAGIC, unix.RAMFS_MAGIC, unix.F2FS_SUPER_MAGIC,
+		unix.BCACHEFS_SUPER_MAGIC, unix.OVERLAYFS_SUPER_MAGIC,
+		unix.SQUASHFS_MAGIC, unix.EROFS_SUPER_MAGIC_V1, unix.ISOFS_SUPER_MAGIC,
+		unix.REISERFS_SUPER_MAGIC, unix.NILFS_SUPER_MAGIC,
+		unix.MSDOS_SUPER_MAGIC, unix.EXFAT_SUPER_MAGIC,
+		zfsSuperMagic:
+		return true
+	}
+	return false
+}
+
+// zfsSuperMagic is OpenZFS's f_type (not in x/sys/unix).
+const zfsSuperMagic = 0x2fc12fc1
