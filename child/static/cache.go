@@ -101,7 +101,7 @@ func (c *cache) insert(e *entry) {
 	s.m.Store(&m)
 	s.mu.Unlock()
 	if gone != nil {
-		gone.put()
+		gone.retire()
 	}
 }
 
@@ -124,7 +124,7 @@ func (c *cache) drop(e *entry) {
 	s.unring(e)
 	s.m.Store(&m)
 	s.mu.Unlock()
-	e.put()
+	e.retire()
 }
 
 // clear removes every entry.
@@ -138,7 +138,7 @@ func (c *cache) clear() {
 		s.ring, s.hand = nil, 0
 		s.mu.Unlock()
 		for _, e := range ring {
-			e.put()
+			e.retire()
 		}
 	}
 }

@@ -234,8 +234,13 @@ func TestCacheEviction(t *testing.T) {
 			}
 		}
 	}
-	if n := openFDs(t); n > fds+16 {
-		t.Errorf("%d descriptors open with the cache full, want at most %d", n, fds+16)
+	if n, want := openFDs(t), fds+16+static.WatcherFDs(h); n > want {
+		t.Errorf("%d descriptors open with the cache full, want at most %d", n, want)
+	}
+	// Evicted entries give their watches back: the 16 files and the
+	// directories from "/" down to the root.
+	if n, want := static.WatchCount(h), 16+strings.Count(s.root, "/")+1; n > want {
+		t.Errorf("%d watches with the cache full, want at most %d", n, want)
 	}
 	h.Close()
 	if n := openFDs(t); n != fds {

@@ -3,14 +3,16 @@
 //
 // # Contract
 //
-// The child cleans the URL path with CleanPath, calls Handler.Serve with a
-// per-worker Reply, writes what the Reply describes (status line, Date,
-// Server, Connection, Content-Length, Reply.Header, then the body as
-// writev, sendfile or segments; error and redirect pages for a status >=
-// 300 without a body), and calls Reply.Release. Serve is safe for
-// concurrent use. On the hot path (a small cached file, GET, no
-// conditionals) it does not allocate: one atomic load and map probe in the
-// cache, one statx of the path, a copy of precomputed header bytes.
+// The child cleans the URL path with CleanPath, calls Handler.ServeAt with
+// a per-worker Reply and the time the request's first byte was read,
+// writes what the Reply describes (status line, Date, Server, Connection,
+// Content-Length, Reply.Header, then the body as writev, sendfile or
+// segments; error and redirect pages for a status >= 300 without a body),
+// and calls Reply.Release. ServeAt is safe for concurrent use. On the hot
+// path (a small cached file, GET, no conditionals) it does not allocate:
+// one atomic load and map probe in the cache, a check of a few counters
+// (with at most one poll(2) of the change notifier, often none), a copy of
+// precomputed header bytes.
 //
 // Invariants:
 //   - No URL reaches a file outside DocumentRoot except through a symlink
@@ -19,8 +21,9 @@
 //     open is relative to a descriptor of the root (openat2 with
 //     RESOLVE_BENEATH on Linux; a per-component walk elsewhere and for
 //     mixed symlink options).
-//   - A changed file is never served from the cache (see "Open-file
-//     cache").
+//   - A changed file is never served from the cache to a request that
+//     arrived after the change (see "Revalidation by change notification"
+//     and "Revalidation by stat").
 //   - A File's descriptor is closed only after the cache and every Reply
 //     holding it have let go.
 //
@@ -141,11 +144,92 @@
 // lock-free (an atomic pointer to an immutable map per shard), fills copy
 // the shard's map under its mutex, and eviction is CLOCK per shard.
 //
-// Every hit is revalidated with one statx(2) of the absolute path (two for
-// an index file that is not the first DirectoryIndex name, since a better
-// one may appear): device, inode, size, mtime and ctime (nanoseconds) must
-// all be unchanged, else the entry is dropped and the request takes the
-// miss path. This is exact because:
+// # Revalidation by change notification (Linux)
+//
+// A hit must never serve a file that changed before the request arrived
+// (issue 4). On Linux the handler's watcher learns of changes from inotify
+// instead of stat'ing the path on every hit (a full path walk, 1–2 µs).
+//
+// Filling an entry, BEFORE anything of the file is read, walks the file's
+// absolute path as the kernel resolves it, one component at a time from
+// "/", expanding symlinks (the link's target is walked too, so a link
+// like current -> /data/releases/r1 depends on /data and /data/releases,
+// not only on the link and the release directory). Each directory entered
+// gets a watch (entries created, deleted, moved in or out, children's
+// attributes; its own attributes, deletion, move), the file gets one
+// (writes, truncation, attributes, close of a writer, deletion, move;
+// inode based, so a write through a hard link elsewhere is seen). The
+// entry records, with the value read right after the watch was added or
+// before the name was looked up: the epoch; each directory's own counter;
+// the counter of each name looked up in it; the file's counter. For an
+// index file that is not the first DirectoryIndex name, each better name
+// is walked too, as far as it resolves, so its appearing (also behind a
+// symlink) moves a counter. Then the file is stat'ed by path and must be
+// the one that was opened, unchanged; its contents are read after that.
+// A change after a watch was added moves a counter (one during the fill
+// makes the entry stale at once; that only costs a refill).
+//
+// A sync reads every pending event: one poll(2) of the inotify descriptor
+// and of /proc/self/mountinfo, then reads until the queue was seen empty.
+// An event bumps the counter it names (the directory's entry name, or the
+// inode's own); IN_IGNORED bumps the watch and forgets it; IN_Q_OVERFLOW
+// and a change of the mount table bump the epoch, which every entry
+// depends on. lastSync is the wall-clock time taken just BEFORE the poll,
+// published AFTER the counters were bumped. Syncs are serialized; one
+// that waited re-checks lastSync first, so concurrent hits share a sync.
+//
+// A hit for a request that arrived at time A (its first byte was read) is
+// fresh when a sync with lastSync > A has completed (it syncs itself if
+// not) and every recorded counter still has its recorded value. Why that
+// is never stale: a change that completed before the request arrived was
+// made by a system call that queued its event (or changed the mount
+// table) before returning, so before A; a sync whose poll started after A
+// has consumed that event and bumped the counter of something the entry
+// depends on before publishing lastSync. Whatever could change what the
+// path resolves to (an entry of a directory on the path, a directory
+// being moved, deleted, chmod'ed or mounted over) or the file itself
+// (contents, size, mode, being replaced or deleted) is such an event.
+// Under load most hits need no system call at all: another worker's sync,
+// started after their request arrived, covers them; at worst one poll of
+// two descriptors replaces the statx. A sync stamped later than the
+// current time means the wall clock was stepped back since; it covers
+// nothing, and the next hit syncs.
+//
+// An entry that cannot be watched keeps the stat validation below:
+// inotify unavailable (not Linux, instances exhausted: fs.inotify.
+// max_user_instances, one instance per Handler, opened at its first cache
+// fill), a watch refused (fs.inotify.max_user_watches: ENOSPC; a directory
+// without read permission: EACCES), a file system whose changes may not
+// all pass through this kernel (anything but ext2/3/4, XFS, Btrfs, tmpfs,
+// ramfs, F2FS, bcachefs, ZFS, overlayfs, SquashFS, EROFS, ISO 9660, FAT,
+// exFAT, ReiserFS, NILFS: NFS, SMB, Ceph, GFS2, OCFS2, FUSE, virtiofs and
+// 9p are stat'ed), or /proc/self/mountinfo unreadable. When entries leave
+// the cache their watches are released, so a watcher holds at most one
+// watch per cached file plus the directories they share.
+//
+// What inotify cannot see, and where a watched entry can therefore be
+// stale: writes through a shared writable mmap(2), which raise no event
+// until the writer closes the file (IN_CLOSE_WRITE; stat sees the first
+// write to each clean page, by mtime, and nothing after it until
+// writeback, so neither is exact); changes made beneath overlayfs to its
+// layers directly (undefined for overlayfs itself); and a wall clock
+// stepped back after a sync, when no hit runs until the clock has caught
+// up with that sync's stamp and a request that arrived meanwhile is only
+// served after that. Changes through bind mounts are seen
+// (watches are on inodes, not paths); mounting over a directory of the
+// path is seen through mountinfo. The guarantee is for the arrival time
+// the caller passes: a stamp taken after the read that returned the
+// request's first byte is safe (the child's is); one taken earlier, say
+// at accept, is not.
+//
+// # Revalidation by stat (fallback)
+//
+// An entry that is not watched is revalidated on every hit with one
+// statx(2) of the absolute path (two for an index file that is not the
+// first DirectoryIndex name, since a better one may appear): device,
+// inode, size, mtime and ctime (nanoseconds) must all be unchanged, else
+// the entry is dropped and the request takes the miss path. This is exact
+// because:
 //   - Only paths whose every directory follows symlinks without owner
 //     checks are cached, so the kernel's resolution of the path is the same
 //     decision the miss path made; other configurations resolve (and
@@ -158,14 +242,19 @@
 //     all five unchanged. A file is therefore cached only when its ctime is
 //     more than 2 seconds old (and its ETag strong): any later change moves
 //     ctime past the cached value. The rule fails only if the wall clock is
-//     stepped back by more than that window.
+//     stepped back by more than that window. (Watched entries follow the
+//     same rule; they would not need it.)
 //   - Cached contents are read between two fstat calls that must agree.
 //
-// The cost of a hit is that one system call (a few hundred nanoseconds).
-// On Linux it is a raw statx on a NUL-terminated path kept in the entry, so
-// a hit allocates nothing; kernels without openat2 (before 5.6) or statx
-// (before 4.11), and the BSDs, use openat, the component walk and stat(2),
-// which costs one small allocation per hit.
+// An index file whose better DirectoryIndex name is a dangling symlink is
+// rechecked through its directory only: the link's target appearing is
+// not seen by stat (it is by a watched entry).
+//
+// The cost of such a hit is that one system call. On Linux it is a raw
+// statx on a NUL-terminated path kept in the entry, so a hit allocates
+// nothing; kernels without openat2 (before 5.6) or statx (before 4.11),
+// and the BSDs, use openat, the component walk and stat(2), which costs
+// one small allocation per hit.
 // A large file is sent from the cached descriptor, so its bytes are always
 // current; if it changes between the stat and sendfile, the child sees a
 // short sendfile and closes the connection, as with Apache.

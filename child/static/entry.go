@@ -1,13 +1,14 @@
 package static
 
 import (
-	"eventmpm/child/http1"
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"sync/atomic"
 	"time"
 
+	"eventmpm/child/http1"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,11 +23,14 @@ const defaultRacyWindow = 2 * time.Second
 
 // entry describes one servable regular file: its validators, the header
 // lines of a 200, and either its contents or an open File. Everything but
-// used is immutable once the entry is built.
+// used is immutable once the entry is built. It is validated by its
+// watches (deps) or, when it has none, by a stat of abs (and dirAbs).
 type entry struct {
-	key    string // the request path it answers
-	abs    []byte // NUL-terminated absolute path of the file
-	dirAbs []byte // NUL-terminated directory to recheck, or nil
+	key    string   // the request path it answers
+	deps   []dep    // what it depends on, when watched; else nil
+	wat    *watcher // the watcher holding deps
+	abs    []byte   // NUL-terminated absolute path of the file
+	dirAbs []byte   // NUL-terminated directory to recheck, or nil
 	id     fileID
 	dirID  fileID
 	size   int64
@@ -46,22 +50,61 @@ func (e *entry) put() {
 	}
 }
 
+// retire drops the cache's hold on e when the cache lets it go: its
+// dependencies, then the cache's reference to its file.
+func (e *entry) retire() {
+	if e.deps != nil {
+		e.wat.release(e.deps)
+	}
+	e.put()
+}
+
 // fileSource names the file an entry is built from, relative to the root,
 // and for an index file that is not the first DirectoryIndex name, the
-// directory to recheck.
+// directory to recheck and the better names that must stay absent.
 type fileSource struct {
 	rel    string
 	dirRel string
 	dirID  fileID
+	better []string
 }
 
 // buildEntry describes the open regular file fd, taking ownership of fd.
 // It reports whether the entry may be cached: the path resolves the same
-// way through a plain stat (cacheable), and the file is neither "racy"
-// nor so new that its ETag is weak. A cacheable file no larger than
-// CacheMaxFileSize is read into memory and fd closed, provided it did not
-// change while being read.
+// way through a plain lookup (cacheable), the file is neither "racy" nor
+// so new that its ETag is weak, and it did not change before it was
+// watched. A cacheable file no larger than CacheMaxFileSize is read into
+// memory and fd closed, provided it did not change while being read.
 func (h *Handler) buildEntry(key string, fd int, fi *fileInfo, src fileSource, cacheable bool) (*entry, bool, error) {
+	e, cacheable := h.newEntry(key, fi, src, cacheable)
+	if cacheable {
+		cacheable = h.watchEntry(e, fi, src)
+	}
+	if cacheable && fi.id.size <= h.maxFile {
+		body, err := readAll(fd, fi.id.size)
+		if err != nil {
+			e.retire()
+			unix.Close(fd)
+			return nil, false, fmt.Errorf("static: read %s: %w", e.abs[:len(e.abs)-1], err)
+		}
+		if after, err := fstatInfo(fd); err == nil && after.id == fi.id {
+			unix.Close(fd)
+			e.body = body
+			return e, true, nil
+		}
+		cacheable = false
+	}
+	if !cacheable && e.deps != nil {
+		e.wat.release(e.deps)
+		e.deps = nil
+	}
+	e.file = newFile(fd, fi.id.size)
+	return e, cacheable, nil
+}
+
+// newEntry computes the validators and header lines of fi and whether
+// they may be cached at all.
+func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable bool) (*entry, bool) {
 	now := h.now()
 	mtime := time.Unix(0, fi.id.mtime)
 	if mtime.After(now) {
@@ -69,7 +112,6 @@ func (h *Handler) buildEntry(key string, fd int, fi *fileInfo, src fileSource, c
 	}
 	weak := now.Sub(mtime) <= time.Second // ap_make_etag
 	racy := now.UnixNano()-fi.id.ctime < int64(h.racyWindow)
-	cacheable = cacheable && h.cache != nil && !weak && !racy
 	e := &entry{
 		key:  key,
 		abs:  h.absPath(src.rel),
@@ -81,21 +123,31 @@ func (h *Handler) buildEntry(key string, fd int, fi *fileInfo, src fileSource, c
 		e.dirAbs, e.dirID = h.absPath(src.dirRel), src.dirID
 	}
 	h.makeHeader(e, path.Base(src.rel), mtime, weak)
-	if cacheable && fi.id.size <= h.maxFile {
-		body, err := readAll(fd, fi.id.size)
-		if err != nil {
-			unix.Close(fd)
-			return nil, false, fmt.Errorf("static: read %s: %w", e.abs[:len(e.abs)-1], err)
-		}
-		if after, err := fstatInfo(fd); err == nil && after.id == fi.id {
-			unix.Close(fd)
-			e.body = body
-			return e, true, nil
-		}
-		cacheable = false
+	return e, cacheable && h.cache != nil && !weak && !racy
+}
+
+// watchEntry adds the watches e depends on, before anything of the file
+// is read, and checks that the path still leads to the file fi describes,
+// unchanged; otherwise e is not cached. When something on the path cannot
+// be watched, e keeps no dependencies and is validated by stat.
+func (h *Handler) watchEntry(e *entry, fi *fileInfo, src fileSource) bool {
+	dir, name := path.Split(src.rel)
+	dirAbs := h.root
+	if dir != "" {
+		dirAbs = h.rootSlash + dir
 	}
-	e.file = newFile(fd, fi.id.size)
-	return e, cacheable, nil
+	deps, id, err := h.watch.track(dirAbs, name, src.better)
+	switch {
+	case errors.Is(err, errNoWatch):
+		return true
+	case err != nil:
+		return false
+	case id != fi.id:
+		h.watch.release(deps)
+		return false
+	}
+	e.deps, e.wat = deps, h.watch
+	return true
 }
 
 // absPath returns root/rel, NUL-terminated for statPath.

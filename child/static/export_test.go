@@ -20,6 +20,14 @@ func CacheLen(h *Handler) int {
 	return h.cache.len()
 }
 
+// WatchCount returns the number of watches the handler holds.
+func WatchCount(h *Handler) int {
+	if h.watch == nil {
+		return 0
+	}
+	return h.watch.watchCount()
+}
+
 // Range is a parsed byte range, both ends inclusive.
 type Range struct{ Start, End int64 }
 

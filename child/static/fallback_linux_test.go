@@ -42,8 +42,9 @@ func TestNoFollowEverywhere(t *testing.T) {
 	runMapCases(t, h, noFollowCases)
 }
 
-// TestFallbacks runs the mapping tables without openat2 and statx: the
-// code path of kernels before 5.6 and of the BSDs.
+// TestFallbacks runs the mapping tables and the staleness tests without
+// openat2, statx and inotify: the code path of kernels before 5.6 and of
+// the BSDs.
 func TestFallbacks(t *testing.T) {
 	static.DisableFastPaths(true)
 	defer static.DisableFastPaths(false)
@@ -51,8 +52,9 @@ func TestFallbacks(t *testing.T) {
 	t.Run("Traversal", TestTraversal)
 	t.Run("NoFollowEverywhere", TestNoFollowEverywhere)
 	t.Run("RelativeEscape", TestRelativeEscape)
-	t.Run("CacheIndexChanges", TestCacheIndexChanges)
-	t.Run("CacheRootSwitch", TestCacheRootSwitch)
+	for _, tt := range stalenessTests {
+		t.Run(tt.name, tt.run)
+	}
 }
 
 // TestRelativeEscape follows a relative symlink out of the root, which

@@ -71,7 +71,8 @@ type Handler struct {
 	types     *MIMETypes
 	charset   string
 	maxFile   int64
-	cache     *cache // nil when disabled
+	cache     *cache   // nil when disabled
+	watch     *watcher // revalidates cached entries; nil when the cache is disabled
 
 	now        func() time.Time // the clock; tests replace it
 	racyWindow time.Duration    // defaultRacyWindow; tests shorten it
@@ -106,22 +107,37 @@ func New(o Options) (*Handler, error) {
 	}
 	if o.CacheMaxEntries > 0 {
 		h.cache = newCache(o.CacheMaxEntries)
+		h.watch = newWatcher()
 	}
 	return h, nil
 }
 
-// Close empties the cache. Files still referenced by replies are closed
-// when those are released. Serve must not be called after Close.
+// Close empties the cache and releases the change notifier's descriptors.
+// Files still referenced by replies are closed when those are released.
+// ServeAt must not be called after Close.
 func (h *Handler) Close() {
 	if h.cache != nil {
 		h.cache.clear()
+		h.watch.close()
 	}
 }
 
-// Serve answers a request for path, the URL path as CleanPath returned it
-// (decoded, dot segments resolved), filling r, which must be empty (new or
-// released). A path CleanPath would not have produced gets 400.
+// Serve answers a request that arrived now: ServeAt with the current time,
+// so a cache hit always waits for the pending change events.
 func (h *Handler) Serve(req *http1.Request, path []byte, r *Reply) {
+	h.ServeAt(req, path, r, time.Now().UnixNano())
+}
+
+// ServeAt answers a request for path, the URL path as CleanPath returned
+// it (decoded, dot segments resolved), filling r, which must be empty (new
+// or released). A path CleanPath would not have produced gets 400.
+// arrival (Unix nanoseconds, the wall clock) is when the request's first
+// byte was read: a cached answer reflects every change to the file system
+// that completed before it (see doc.go, "Revalidation by change
+// notification"). A later stamp is always safe (it may cost a sync); an
+// earlier one is not: a change between it and the real arrival could be
+// missed.
+func (h *Handler) ServeAt(req *http1.Request, path []byte, r *Reply, arrival int64) {
 	r.NoBody = req.MethodID == http1.MethodHead
 	if !checkedPath(path) {
 		r.Status = statusBadRequest
@@ -129,21 +145,31 @@ func (h *Handler) Serve(req *http1.Request, path []byte, r *Reply) {
 	}
 	if h.cache != nil {
 		if e := h.cache.get(path); e != nil {
-			if h.fresh(e) {
+			if h.fresh(e, arrival) {
 				h.serveEntry(req, e, r)
 				return
 			}
+			// The stale entry goes after the miss, which usually
+			// replaces it: its watches are then still held while the
+			// new entry adds the same ones.
+			h.serveMiss(req, path, r)
 			h.cache.drop(e)
 			e.put()
+			return
 		}
 	}
 	h.serveMiss(req, path, r)
 }
 
 // fresh reports whether a cached entry still describes what its path
-// resolves to: one stat of the path (two for an index file that is not the
-// first DirectoryIndex name, whose directory could gain a better one).
-func (h *Handler) fresh(e *entry) bool {
+// resolves to for a request that arrived at arrival: by its watches'
+// counters, or for an entry that could not be watched, one stat of the
+// path (two for an index file that is not the first DirectoryIndex name,
+// whose directory could gain a better one).
+func (h *Handler) fresh(e *entry, arrival int64) bool {
+	if e.deps != nil {
+		return h.watch.fresh(e.deps, arrival)
+	}
 	var fi fileInfo
 	if statPath(e.abs, &fi) != nil || fi.id != e.id {
 		return false
@@ -328,9 +354,22 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 	src := fileSource{rel: rel}
 	if pos > 0 {
 		src.dirRel, src.dirID = p.rel, dir.id
+		src.better = betterIndexes(p.self.DirectoryIndex[:pos])
 	}
 	h.serveFile(req, p, fd, &fi, src, p.indexCacheable(), r)
 	return 200, true
+}
+
+// betterIndexes returns the DirectoryIndex names that would be served
+// before the one found, were they to appear.
+func betterIndexes(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "" && !strings.Contains(n, "/") && !isHtName(n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // redirectSlash answers 301 to the path with a trailing slash, keeping the

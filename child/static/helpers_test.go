@@ -223,13 +223,19 @@ type result struct {
 // the reply. It checks that ContentLength matches the body.
 func serve(t testing.TB, h *static.Handler, method, target string, hdr ...string) result {
 	t.Helper()
+	return serveAt(t, h, time.Now().UnixNano(), method, target, hdr...)
+}
+
+// serveAt is serve for a request that arrived at arrival (Unix ns).
+func serveAt(t testing.TB, h *static.Handler, arrival int64, method, target string, hdr ...string) result {
+	t.Helper()
 	rawPath, query, _ := strings.Cut(target, "?")
 	p, st := static.CleanPath([]byte(rawPath), nil)
 	if st != 0 {
 		return result{Status: st}
 	}
 	var r static.Reply
-	h.Serve(newRequest(method, query, hdr...), p, &r)
+	h.ServeAt(newRequest(method, query, hdr...), p, &r, arrival)
 	defer r.Release()
 	res := result{Status: r.Status, Header: string(r.Header), Location: string(r.Location), NoBody: r.NoBody, Err: r.Err}
 	var body []byte

@@ -1,0 +1,7 @@
+//go:build darwin || freebsd
+
+package static
+
+// WatcherFDs returns how many descriptors the watcher holds open: none
+// where there is no notifier.
+func WatcherFDs(h *Handler) int { return 0 }
