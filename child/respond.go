@@ -42,7 +42,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.serveStatus(c, keep)
 		return
 	}
-	w.srv.static.Serve(req, p, w.reply)
+	w.srv.static.ServeAt(req, p, w.reply, w.start.UnixNano())
 	w.sendReply(c, keep)
 }
 
