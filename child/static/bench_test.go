@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"eventmpm/child/static"
 )
@@ -27,6 +28,40 @@ func benchServe(b *testing.B, mod func(*static.Options), method, target string, 
 }
 
 func BenchmarkServeSmallCached(b *testing.B) { benchServe(b, nil, "GET", "/hello.txt") }
+
+// BenchmarkServeCachedRecentSync is a hit for a request that arrived
+// before the last sync (another worker's, under load): no system call.
+func BenchmarkServeCachedRecentSync(b *testing.B) {
+	benchServeAt(b, "/hello.txt", func(start int64) int64 { return start })
+}
+
+// BenchmarkServeCachedForcedSync is a hit for a request that arrived after
+// the last sync, so it syncs: one poll(2) of the notifier.
+func BenchmarkServeCachedForcedSync(b *testing.B) {
+	benchServeAt(b, "/hello.txt", func(int64) int64 { return time.Now().UnixNano() })
+}
+
+// benchServeAt measures hits for requests whose arrival time is given by
+// arrival, called with the time the loop started.
+func benchServeAt(b *testing.B, target string, arrival func(start int64) int64) {
+	s := buildSite(b)
+	h := newHandler(b, s, nil)
+	req := newRequest("GET", "")
+	var r static.Reply
+	h.Serve(req, []byte(target), &r) // fill
+	r.Release()
+	start := time.Now().UnixNano()
+	h.Serve(req, []byte(target), &r) // sync
+	r.Release()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.ServeAt(req, []byte(target), &r, arrival(start))
+		if r.Status != 200 {
+			b.Fatalf("status %d", r.Status)
+		}
+		r.Release()
+	}
+}
 
 func BenchmarkServeIndex(b *testing.B) { benchServe(b, nil, "GET", "/") }
 
