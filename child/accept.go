@@ -106,9 +106,19 @@ func (l *loop) shortage(err error) {
 	}
 	if closed == 0 {
 		l.pausedUntil = l.now + int64(shortageBackoff)
+		l.fdCeiling = max(1, l.nconns-l.fdReserve())
+		l.fdCeilingUntil = l.now + int64(fdCeilingHold)
 		l.closeGate()
 	}
 }
+
+// fdReserve is how many descriptors below the point where accept failed a
+// child short of descriptors keeps free for the connections it holds: to
+// open the files they ask for and to log them. Without it, every
+// descriptor a closing connection frees is taken at once by the next
+// connection in the backlog, and the held ones are answered 500 for want
+// of a descriptor to open their file with.
+func (l *loop) fdReserve() int { return max(16, l.ch.threads) }
 
 // shouldAccept is the accept gate (SPEC.md 3.3 with eventmpm's difference):
 // stop when no worker is idle, or when the connections that need a worker
@@ -133,6 +143,14 @@ func (l *loop) shouldAccept() bool {
 			return false
 		}
 		l.pausedUntil = 0
+	}
+	if l.fdCeiling != 0 {
+		switch {
+		case l.now >= l.fdCeilingUntil:
+			l.fdCeiling = 0 // the limit may have been raised: try again
+		case l.nconns >= l.fdCeiling && l.keepAliveQ.n == 0:
+			return false // keep the reserve; with idle ones, shortage closes them
+		}
 	}
 	idle := int(l.idle.Load()) - len(l.overflow)
 	if idle <= 0 {

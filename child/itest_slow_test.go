@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,4 +245,146 @@ func latencySummary(lat []time.Duration) string {
 		return s[min(len(s)-1, int(p*float64(len(s))))].Round(10 * time.Microsecond)
 	}
 	return fmt.Sprintf("p50 %v, p99 %v, max %v", q(0.5), q(0.99), s[len(s)-1].Round(10*time.Microsecond))
+}
+
+// TestSlowShortageNoBusyLoop: a child out of descriptors with no idle
+// keep-alive connection to close (every connection it holds waits for the
+// rest of a request head) pauses accepting instead of spinning on the
+// listener: its CPU time over two seconds stays a small fraction of that.
+// As held connections close it accepts again, but keeps a reserve of
+// descriptors free (child/accept.go fdReserve), so the connections it holds
+// are still served: their files can be opened. Once every descriptor is
+// free a new client is served.
+func TestSlowShortageNoBusyLoop(t *testing.T) {
+	t.Parallel()
+	s := startServerQuiet(t, "KeepAliveTimeout 120\n", connFiles)
+	pid := s.proc.Cmd.Process.Pid
+	lim := unix.Rlimit{Cur: 64, Max: 64}
+	if err := unix.Prlimit(pid, unix.RLIMIT_NOFILE, &lim, nil); err != nil {
+		t.Skipf("prlimit: %v", err)
+	}
+	const n = 80 // more than 64 descriptors hold
+	conns := make([]*rawConn, n)
+	for i := range conns {
+		conns[i] = s.open(t)
+		conns[i].send("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n")
+	}
+	itest.Eventually(t, ioWait, "the shortage in the error log", func() bool {
+		return strings.Contains(s.proc.Stderr.String()+s.logFile("error_log"), "out of descriptors")
+	})
+	var held int
+	itest.Eventually(t, ioWait, "the child holding connections", func() bool {
+		held = s.readScoreboard(t).Processes[0].Connections
+		return held > 20
+	})
+	before := cpuTime(t, pid)
+	time.Sleep(2 * time.Second)
+	used := cpuTime(t, pid) - before
+	t.Logf("child holds %d of %d connections; CPU time over 2s while short of descriptors: %v", held, n, used)
+	if held >= n {
+		t.Errorf("connections held: got %d, want short of the %d sent", held, n)
+	}
+	if used > 500*time.Millisecond {
+		t.Errorf("CPU time over 2s while short of descriptors: got %v, want well under a second (no busy loop)", used)
+	}
+
+	// The child accepted the first connections, in the order they sent
+	// their bytes. Twenty of them go away; the child takes in more of the
+	// waiting ones but keeps its reserve, and the held ones are served.
+	for _, c := range conns[:20] {
+		c.Close()
+	}
+	itest.Eventually(t, ioWait, "the closed connections gone from the child", func() bool {
+		return s.readScoreboard(t).Processes[0].Connections < held
+	})
+	time.Sleep(300 * time.Millisecond) // past the accept pause: the backlog is taken in up to the reserve
+	for i, c := range conns[20:23] {
+		resp, body := c.roundTrip("\r\n", "GET")
+		if resp.StatusCode != 200 || body != "alpha\n" {
+			t.Errorf("held connection %d: got %d %q, want 200 %q", 20+i, resp.StatusCode, body, "alpha\n")
+		}
+	}
+
+	// Free the descriptors: a new client is served.
+	for _, c := range conns {
+		c.Close()
+	}
+	other := &http.Client{Timeout: ioWait, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := other.Get(s.url("/a.txt"))
+	if err != nil {
+		t.Fatalf("after the shortage: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "alpha\n" {
+		t.Errorf("after the shortage: got %d %q, want 200 %q", resp.StatusCode, body, "alpha\n")
+	}
+	if logs := s.proc.Stderr.String() + s.logFile("error_log"); strings.Count(logs, "out of descriptors") > 1 {
+		t.Errorf("the shortage was logged %d times in a few seconds, want once (rate-limited)", strings.Count(logs, "out of descriptors"))
+	}
+}
+
+// cpuTime is the user plus system CPU time of pid (/proc/PID/stat, in
+// clock ticks of 10 ms).
+func cpuTime(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	// After the command: state ppid pgrp session tty tpgid flags minflt
+	// cminflt majflt cmajflt utime stime.
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// TestSlowAccessLogUnwritable: an access log that cannot be written
+// (CustomLog on /dev/full: every write fails with ENOSPC, as on a full
+// disk) never stops serving; the failure reaches the error log once, then
+// at most once a minute, not once per request.
+func TestSlowAccessLogUnwritable(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b\" common\nCustomLog /dev/full common\n")
+	requests := itest.Pick(500, 20000)
+	cl := newClient()
+	defer cl.CloseIdleConnections()
+	start := time.Now()
+	for i := 0; i < requests; i++ {
+		resp, err := cl.Get(s.url("/a.txt"))
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != "alpha\n" {
+			t.Fatalf("request %d: got %d %q, want 200 %q", i, resp.StatusCode, body, "alpha\n")
+		}
+	}
+	took := time.Since(start)
+	var reports []string
+	itest.Eventually(t, ioWait, "the access log failure in the error log", func() bool {
+		reports = grep(s.proc.Stderr.String()+s.logFile("error_log"), "access log write failed")
+		return len(reports) > 0
+	})
+	t.Logf("%d requests in %v, all answered; %d error log reports:\n%s", requests, took.Round(time.Millisecond), len(reports), strings.Join(reports, "\n"))
+	if want := 1 + int(took/time.Minute); len(reports) > want {
+		t.Errorf("error log reports: got %d in %v, want at most %d (once, then once a minute)", len(reports), took, want)
+	}
+	if !strings.Contains(reports[0], "/dev/full") || !strings.Contains(reports[0], "no space left on device") {
+		t.Errorf("got %q, want the log's name and ENOSPC", reports[0])
+	}
+}
+
+// grep returns the lines of s that contain sub.
+func grep(s, sub string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return out
 }

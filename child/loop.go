@@ -36,6 +36,10 @@ const (
 	// shortageBackoff is how long accepting pauses when the child runs
 	// out of descriptors and has no idle connection to close.
 	shortageBackoff = 100 * time.Millisecond
+	// fdCeilingHold is how long a child that ran out of descriptors with
+	// no idle connection to close keeps its connections fdReserve below
+	// the number it held then (see loop.fdReserve).
+	fdCeilingHold = 10 * time.Second
 	// drainNewGrace is how long a connection that has sent nothing yet may
 	// stay when the child starts a graceful stop.
 	drainNewGrace = 2 * time.Second
@@ -74,6 +78,10 @@ type loop struct {
 	publishLater  bool // a publish was skipped for publishEvery; park no longer
 	lastHeartbeat int64
 	shortageLog   int64
+	// fdCeiling, when set, is how many connections a child short of
+	// descriptors holds at most, until fdCeilingUntil.
+	fdCeiling      int
+	fdCeilingUntil int64
 }
 
 // run is the event loop. Each iteration reads as a checklist: park until
