@@ -86,6 +86,7 @@ func (w *worker) fill(c *conn) bool {
 	n, err := unix.Read(c.fd, c.in.free())
 	switch {
 	case err == unix.EAGAIN:
+		c.drained = false // a later dispatch or pending bit means new input: read it
 		return w.waitInput(c)
 	case err == unix.EINTR:
 		return true
