@@ -162,4 +162,3 @@ func showVersion(c *cli.Context, verbose bool) error {
 	}
 	return nil
 }
-
