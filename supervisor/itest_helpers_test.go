@@ -115,6 +115,13 @@ func runServer(t *testing.T, root *itest.Root, starts int) *server {
 	s := &server{t: t, root: root, starts: starts}
 	s.proc = itest.Run(t, root, "start", "--foreground")
 	t.Cleanup(func() {
+		// The children's standard error is the supervisor's: a race
+		// report or a panic in any process fails the test.
+		for _, bad := range []string{"WARNING: DATA RACE", "panic: ", "fatal error: "} {
+			if strings.Contains(s.proc.Stderr.String(), bad) {
+				t.Errorf("supervisor or child standard error has %q", bad)
+			}
+		}
 		if t.Failed() {
 			t.Logf("supervisor stderr:\n%s", s.proc.Stderr.String())
 			t.Logf("error_log:\n%s", tail(s.errorLog(), 60))
