@@ -195,10 +195,13 @@
 // current time means the wall clock was stepped back since; it covers
 // nothing, and the next hit syncs.
 //
+// One watcher serves every Handler of the process (a child has one per
+// virtual host): one inotify instance and two descriptors per child,
+// opened with the first Handler that caches, closed with the last.
+//
 // An entry that cannot be watched keeps the stat validation below:
-// inotify unavailable (not Linux, instances exhausted: fs.inotify.
-// max_user_instances, one instance per Handler, opened at its first cache
-// fill), a watch refused (fs.inotify.max_user_watches: ENOSPC; a directory
+// inotify unavailable (not Linux, or fs.inotify.max_user_instances
+// reached), a watch refused (fs.inotify.max_user_watches: ENOSPC; a directory
 // without read permission: EACCES), a file system whose changes may not
 // all pass through this kernel (anything but ext2/3/4, XFS, Btrfs, tmpfs,
 // ramfs, F2FS, bcachefs, ZFS, overlayfs, SquashFS, EROFS, ISO 9660, FAT,

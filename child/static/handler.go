@@ -72,7 +72,7 @@ type Handler struct {
 	charset   string
 	maxFile   int64
 	cache     *cache   // nil when disabled
-	watch     *watcher // revalidates cached entries; nil when the cache is disabled
+	watch     *watcher // the process's watcher; nil when the cache is disabled
 
 	now        func() time.Time // the clock; tests replace it
 	racyWindow time.Duration    // defaultRacyWindow; tests shorten it
@@ -107,18 +107,22 @@ func New(o Options) (*Handler, error) {
 	}
 	if o.CacheMaxEntries > 0 {
 		h.cache = newCache(o.CacheMaxEntries)
-		h.watch = newWatcher()
+		h.watch = acquireWatcher()
 	}
 	return h, nil
 }
 
-// Close empties the cache and releases the change notifier's descriptors.
+// Close empties the cache and lets go of the change notifier, whose
+// descriptors the last Handler of the process closes.
 // Files still referenced by replies are closed when those are released.
 // ServeAt must not be called after Close.
 func (h *Handler) Close() {
 	if h.cache != nil {
 		h.cache.clear()
-		h.watch.close()
+	}
+	if h.watch != nil {
+		releaseWatcher(h.watch)
+		h.watch = nil
 	}
 }
 
@@ -168,7 +172,7 @@ func (h *Handler) ServeAt(req *http1.Request, path []byte, r *Reply, arrival int
 // whose directory could gain a better one).
 func (h *Handler) fresh(e *entry, arrival int64) bool {
 	if e.deps != nil {
-		return h.watch.fresh(e.deps, arrival)
+		return e.wat.fresh(e.deps, arrival)
 	}
 	var fi fileInfo
 	if statPath(e.abs, &fi) != nil || fi.id != e.id {

@@ -9,10 +9,14 @@ import (
 )
 
 // watcher revalidates cached entries by change notification instead of a
-// stat of the path per hit (see doc.go, "Open-file cache", for why that is
-// never stale). It is owned by a Handler, opened on the first cache fill,
-// and falls back to nothing: when it cannot watch something, the entry is
-// validated by stat as before.
+// stat of the path per hit (see doc.go, "Revalidation by change
+// notification", for why that is never stale). One watcher serves every
+// Handler of the process (a child has one per virtual host): one inotify
+// instance per child whatever the number of virtual hosts (instances are
+// limited per user, fs.inotify.max_user_instances, 128 by default), and
+// one sync covers the hits of all of them. It is opened with the first
+// Handler that caches and closed with the last one. When it cannot watch
+// something, the entry is validated by stat as before.
 //
 // Model. Every watched inode (each directory a cached path resolves
 // through, and each cached file) has a watch with a generation counter for
@@ -46,7 +50,7 @@ type watcher struct {
 type watcherState uint8
 
 const (
-	watcherNew watcherState = iota // not opened yet (no cache fill so far)
+	watcherNew watcherState = iota // not opened yet
 	watcherOn                      // open
 	watcherOff                     // unavailable or closed: stat validation
 )
@@ -83,12 +87,41 @@ var errNoWatch = errors.New("static: path cannot be watched")
 // noNotify disables change notification (tests run the stat fallback).
 var noNotify atomic.Bool
 
-// newWatcher returns an unopened watcher.
-func newWatcher() *watcher {
-	return &watcher{
-		notifier: newNotifier(),
-		watches:  map[int32]*watch{},
-		now:      func() int64 { return time.Now().UnixNano() },
+// shared is the process's watcher and the number of Handlers using it.
+var shared struct {
+	mu   sync.Mutex
+	w    *watcher
+	refs int
+}
+
+// acquireWatcher returns the process's watcher for a new Handler, opening
+// it for the first one.
+func acquireWatcher() *watcher {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.w == nil {
+		shared.w = &watcher{
+			notifier: newNotifier(),
+			watches:  map[int32]*watch{},
+			now:      func() int64 { return time.Now().UnixNano() },
+		}
+		shared.w.ready()
+	}
+	shared.refs++
+	return shared.w
+}
+
+// releaseWatcher is a Handler's Close: the last one closes the watcher.
+// The Handler's entries must have been released.
+func releaseWatcher(w *watcher) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.w != w {
+		return
+	}
+	if shared.refs--; shared.refs == 0 {
+		w.close()
+		shared.w = nil
 	}
 }
 
@@ -102,7 +135,7 @@ func (w *watcher) ready() bool {
 			w.state = watcherOn
 		}
 	}
-	return w.state == watcherOn && !w.broken.Load()
+	return w.state == watcherOn && !w.broken.Load() && !noNotify.Load()
 }
 
 // close releases the notifier's descriptors. Entries still holding
