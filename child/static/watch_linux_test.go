@@ -281,21 +281,30 @@ func TestCacheNoSyncNeeded(t *testing.T) {
 	}
 }
 
-// TestWatcherClosed checks Close releases the inotify descriptor.
+// TestWatcherClosed checks that the Handlers of a process share one
+// watcher and that the last Close releases its inotify descriptor.
 func TestWatcherClosed(t *testing.T) {
 	s := buildSite(t)
-	h := newHandler(t, s, nil)
-	serve(t, h, "GET", "/hello.txt")
-	fd := static.WatcherFd(h)
-	if fd < 0 || static.WatchCount(h) == 0 {
-		t.Fatalf("after a cache fill: inotify fd %d, %d watches; want an open fd with watches", fd, static.WatchCount(h))
+	h1 := newHandler(t, s, nil)
+	h2 := newHandler(t, s, nil)
+	serve(t, h1, "GET", "/hello.txt")
+	serve(t, h2, "GET", "/sub/page.html")
+	fd := static.WatcherFd(h1)
+	if fd < 0 || static.WatcherFd(h2) != fd || static.WatchCount(h1) == 0 {
+		t.Fatalf("inotify fds %d and %d, %d watches; want one open fd shared, with watches",
+			fd, static.WatcherFd(h2), static.WatchCount(h1))
 	}
-	h.Close()
+	h1.Close()
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+		t.Fatalf("inotify fd %d after the first Close: %v, want it open for the other Handler", fd, err)
+	}
+	if res := serve(t, h2, "GET", "/sub/page.html"); res.Status != 200 || !static.Watched(h2, "/sub/page.html") {
+		t.Errorf("the other Handler after the first Close: status %d, watched %v; want 200, watched",
+			res.Status, static.Watched(h2, "/sub/page.html"))
+	}
+	h2.Close()
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != unix.EBADF {
-		t.Errorf("inotify fd %d after Close: fcntl error %v, want EBADF", fd, err)
-	}
-	if n := static.WatchCount(h); n != 0 {
-		t.Errorf("%d watches after Close, want 0", n)
+		t.Errorf("inotify fd %d after the last Close: fcntl error %v, want EBADF", fd, err)
 	}
 }
 
