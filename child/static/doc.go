@@ -191,9 +191,13 @@
 // (contents, size, mode, being replaced or deleted) is such an event.
 // Under load most hits need no system call at all: another worker's sync,
 // started after their request arrived, covers them; at worst one poll of
-// two descriptors replaces the statx. A sync stamped later than the
-// current time means the wall clock was stepped back since; it covers
-// nothing, and the next hit syncs.
+// two descriptors (and the reads of whatever events are pending) replaces
+// the statx. Events in a watched directory cost a sync their read even
+// when they name nothing cached, so a busy directory on the path (/tmp)
+// costs more, and an overflowing queue refills every entry; so does a
+// mount anywhere in the namespace. A sync stamped later than the current
+// time means the wall clock was stepped back since; it covers nothing,
+// and the next hit syncs.
 //
 // One watcher serves every Handler of the process (a child has one per
 // virtual host): one inotify instance and two descriptors per child,
@@ -201,8 +205,8 @@
 //
 // An entry that cannot be watched keeps the stat validation below:
 // inotify unavailable (not Linux, or fs.inotify.max_user_instances
-// reached), a watch refused (fs.inotify.max_user_watches: ENOSPC; a directory
-// without read permission: EACCES), a file system whose changes may not
+// reached), a watch refused (fs.inotify.max_user_watches: ENOSPC; a
+// directory without read permission: EACCES), a file system whose changes may not
 // all pass through this kernel (anything but ext2/3/4, XFS, Btrfs, tmpfs,
 // ramfs, F2FS, bcachefs, ZFS, overlayfs, SquashFS, EROFS, ISO 9660, FAT,
 // exFAT, ReiserFS, NILFS: NFS, SMB, Ceph, GFS2, OCFS2, FUSE, virtiofs and
@@ -218,9 +222,9 @@
 // layers directly (undefined for overlayfs itself); and a wall clock
 // stepped back after a sync, when no hit runs until the clock has caught
 // up with that sync's stamp and a request that arrived meanwhile is only
-// served after that. Changes through bind mounts are seen
-// (watches are on inodes, not paths); mounting over a directory of the
-// path is seen through mountinfo. The guarantee is for the arrival time
+// served after that. Changes through bind mounts are seen (watches are
+// on inodes, not paths); mounting over a directory of the path is seen
+// through mountinfo. The guarantee is for the arrival time
 // the caller passes: a stamp taken after the read that returned the
 // request's first byte is safe (the child's is); one taken earlier, say
 // at accept, is not.
