@@ -42,6 +42,9 @@ func (w *worker) serve(c *conn) {
 // readRequests reads and answers requests until the connection has to wait.
 func (w *worker) readRequests(c *conn) {
 	w.parser.Reset()
+	// drained speaks of reads made in this turn only: whatever woke the
+	// connection may have brought input, so the first decision reads.
+	c.drained = false
 	for {
 		if c.in != nil && c.in.len() > 0 {
 			w.setStatus(shm.BusyRead)
