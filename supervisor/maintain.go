@@ -156,7 +156,7 @@ func (s *Supervisor) killHung(now time.Time) {
 			continue
 		}
 		hb := s.snap.Processes[slot].Heartbeat
-		if hb.IsZero() || now.Sub(hb) < HangTimeout {
+		if hb.IsZero() || now.Sub(hb) < s.hangTimeout() {
 			continue
 		}
 		s.log.Error(fmt.Sprintf("child pid %d made no progress for %s (heartbeat %s): killing it",
@@ -164,6 +164,15 @@ func (s *Supervisor) killHung(now time.Time) {
 		syscall.Kill(c.pid, syscall.SIGKILL)
 		syscall.Kill(c.pid, syscall.SIGCONT)
 	}
+}
+
+// hangTimeout is HangTimeout, or Options.HangTimeout when set (2 s at
+// least).
+func (s *Supervisor) hangTimeout() time.Duration {
+	if d := s.opts.HangTimeout; d > 0 {
+		return max(d, 2*time.Second)
+	}
+	return HangTimeout
 }
 
 // parentCPU reads the parent's and its reaped children's CPU times.

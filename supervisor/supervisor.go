@@ -39,6 +39,10 @@ type Options struct {
 	Ready func()
 	// ChildStderr receives the children's standard error (nil: discarded).
 	ChildStderr *os.File
+	// HangTimeout replaces the package's HangTimeout when positive; it is
+	// at least 2 s (a child's heartbeat comes about once a second). Tests
+	// set it to prove the mechanism without waiting 10 s.
+	HangTimeout time.Duration
 }
 
 // Reopener is a log file that can be reopened (log rotation).

@@ -22,6 +22,11 @@ import (
 // descriptor of the pipe on which it reports that startup finished.
 const daemonEnv = "EVENTMPM_DAEMON_READY_FD"
 
+// hangTimeoutEnv, when set to a duration, bounds how long a child may make
+// no progress before the supervisor kills it (supervisor.Options.HangTimeout);
+// only the tests use it.
+const hangTimeoutEnv = "EVENTMPM_HANG_TIMEOUT"
+
 // startServer starts the supervisor: in the foreground with --foreground
 // or -D FOREGROUND, otherwise detached (re-executed in a new session) and
 // returning once the server is ready or has failed to start.
@@ -71,6 +76,11 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
 	}
 	if errFile != nil {
 		opts.ErrorLog = errFile
+	}
+	// A hidden knob for the integration tests: a shorter bound on hung
+	// children than supervisor.HangTimeout (10 s), e.g. "2s".
+	if d, err := time.ParseDuration(os.Getenv(hangTimeoutEnv)); err == nil {
+		opts.HangTimeout = d
 	}
 	supervisor.Notice(log, "Command line: '"+strings.Join(os.Args, " ")+"'", "module", "core", "ah", "AH00094")
 	if err := supervisor.Run(opts); err != nil {
