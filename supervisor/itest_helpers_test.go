@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,9 +34,35 @@ import (
 // with it every CLI verb and every child's exit would take a second more
 // than the real thing, and draining children would hold their scoreboard
 // slots that much longer.
+//
+// It also removes the directory itest built the binary in, which the
+// harness leaves behind (one per test process).
 func TestMain(m *testing.M) {
 	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	os.Exit(m.Run())
+	code := m.Run()
+	binMu.Lock()
+	dir := binDir
+	binMu.Unlock()
+	if dir != "" && strings.HasPrefix(filepath.Base(dir), "eventmpm-itest-") {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+// binDir is the directory of the binary under test, once built.
+var (
+	binMu  sync.Mutex
+	binDir string
+)
+
+// binary returns the binary under test (built once per test process).
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := itest.Binary(t)
+	binMu.Lock()
+	binDir = filepath.Dir(bin)
+	binMu.Unlock()
+	return bin
 }
 
 // baseConf is the configuration every test starts from; a test appends its
@@ -113,6 +140,7 @@ func runServer(t *testing.T, root *itest.Root, starts int) *server {
 	t.Helper()
 	skipShort(t)
 	s := &server{t: t, root: root, starts: starts}
+	binary(t)
 	s.proc = itest.Run(t, root, "start", "--foreground")
 	t.Cleanup(func() {
 		// The children's standard error is the supervisor's: a race
@@ -294,7 +322,7 @@ func cli(t *testing.T, root *itest.Root, args ...string) result {
 	skipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, itest.Binary(t), append([]string{"-d", root.Dir}, args...)...)
+	cmd := exec.CommandContext(ctx, binary(t), append([]string{"-d", root.Dir}, args...)...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

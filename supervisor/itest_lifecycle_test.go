@@ -318,7 +318,7 @@ func TestUser(t *testing.T) {
 	// The test binary's directory is still 0700: the user cannot execute
 	// it, so no child can start. The start must fail, promptly and
 	// saying why, and leave nothing running.
-	bin := filepath.Dir(itest.Binary(t))
+	bin := filepath.Dir(binary(t))
 	if err := os.Chmod(bin, 0o700); err != nil {
 		t.Fatal(err)
 	}
