@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -23,11 +24,17 @@ import (
 var (
 	ErrTruncated = errors.New("shm: scoreboard file truncated while in use")
 	ErrUnlinked  = errors.New("shm: scoreboard file deleted while in use")
+	// ErrHeaderLost: the file has its size but not its header: it was
+	// truncated and extended back (by Repair in any process), and the cut
+	// part, header included, reads as zeros. Readers and new children
+	// refuse it until the parent calls RestoreHeader.
+	ErrHeaderLost = errors.New("shm: scoreboard header lost (the file was truncated while in use)")
 )
 
 // Check reports whether the file under the mapping is still whole: it
 // returns ErrTruncated when it is shorter than the layout, ErrUnlinked when
-// it no longer has a name. One fstat.
+// it no longer has a name, ErrHeaderLost when its header was zeroed. One
+// fstat.
 func (s *Scoreboard) Check() error {
 	var st unix.Stat_t
 	if err := unix.Fstat(int(s.f.Fd()), &st); err != nil {
@@ -39,7 +46,29 @@ func (s *Scoreboard) Check() error {
 	if st.Nlink == 0 {
 		return ErrUnlinked
 	}
+	if s.h.magic.Load() != magicWord {
+		return ErrHeaderLost
+	}
 	return nil
+}
+
+// RestoreHeader rewrites the header of a file that was truncated and
+// extended back (Check says ErrHeaderLost): the layout words and the magic,
+// so that readers and new children accept the file again. The server's
+// start and restart times, lost with the rest, become now; the parent
+// publishes its server information and generation and reclaims its process
+// slots afterwards. It does nothing to a header that is whole. The parent
+// only: the header is its to write.
+func (s *Scoreboard) RestoreHeader(now time.Time) {
+	h := s.h
+	if h.magic.Load() == magicWord {
+		return
+	}
+	s.storeLayout()
+	h.startTime.CompareAndSwap(0, micros(now))
+	h.restartTime.CompareAndSwap(0, micros(now))
+	h.parentPID.Store(int32(os.Getpid()))
+	h.magic.Store(magicWord)
 }
 
 // Repair extends a truncated file back to the layout's size, so that
@@ -87,7 +116,7 @@ func (s *Scoreboard) IsFault(r any) bool {
 // did, for the caller's log.
 func (s *Scoreboard) RecoverFault() (string, error) {
 	if err := s.Repair(); err == nil {
-		if cerr := s.Check(); cerr == nil || errors.Is(cerr, ErrUnlinked) {
+		if cerr := s.Check(); cerr == nil || errors.Is(cerr, ErrUnlinked) || errors.Is(cerr, ErrHeaderLost) {
 			return "extended the truncated scoreboard file back to its size", nil
 		}
 	}

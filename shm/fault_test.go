@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // touch writes a worker slot far into the mapping and reports a recovered
@@ -43,9 +44,23 @@ func TestTruncatedWhileMapped(t *testing.T) {
 	if r := touch(s); r != nil {
 		t.Fatalf("access after RecoverFault: got fault %v, want none", r)
 	}
-	if err := s.Check(); err != nil {
-		t.Fatalf("Check after repair: got %v, want nil", err)
+	// The cut part, header included, reads as zeros: readers refuse the
+	// file until the parent restores the header.
+	if err := s.Check(); !errors.Is(err, ErrHeaderLost) {
+		t.Fatalf("Check after repair: got %v, want ErrHeaderLost", err)
 	}
+	if _, err := OpenReadOnly(path); !errors.Is(err, ErrNotScoreboard) {
+		t.Fatalf("OpenReadOnly after repair: got %v, want ErrNotScoreboard", err)
+	}
+	s.RestoreHeader(time.Now())
+	if err := s.Check(); err != nil {
+		t.Fatalf("Check after RestoreHeader: got %v, want nil", err)
+	}
+	r2, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatalf("OpenReadOnly after RestoreHeader: %v", err)
+	}
+	r2.Close()
 }
 
 func TestDetach(t *testing.T) {

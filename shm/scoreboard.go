@@ -63,6 +63,18 @@ func (s *Scoreboard) init(now time.Time) {
 	h := s.h
 	h.magic.Store(0)
 	clear(s.m[8:])
+	s.storeLayout()
+	h.startTime.Store(micros(now))
+	h.restartTime.Store(micros(now))
+	h.parentPID.Store(int32(os.Getpid()))
+	h.configGen.Store(1)
+	h.magic.Store(magicWord)
+}
+
+// storeLayout writes the header's layout words: version, byte order,
+// limits and sizes.
+func (s *Scoreboard) storeLayout() {
+	h := s.h
 	h.version.Store(LayoutVersion)
 	h.byteOrder.Store(byteOrderMark)
 	h.serverLimit.Store(int32(s.layout.ServerLimit))
@@ -71,11 +83,6 @@ func (s *Scoreboard) init(now time.Time) {
 	h.processSize.Store(ProcessSize)
 	h.workerSize.Store(WorkerSize)
 	h.totalSize.Store(uint64(s.layout.Size()))
-	h.startTime.Store(micros(now))
-	h.restartTime.Store(micros(now))
-	h.parentPID.Store(int32(os.Getpid()))
-	h.configGen.Store(1)
-	h.magic.Store(magicWord)
 }
 
 // writable marks s as a writer's view, which keeps the coarse clock running.

@@ -4,26 +4,30 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"eventmpm/shm"
 )
 
 // checkScoreboard looks at the scoreboard file once a second. A truncated
 // file is extended back at once (its counters are lost, the server goes
-// on); a deleted one is recreated at the next restart, since the children
-// keep using the deleted inode until then.
+// on), and its header rewritten: a child that faulted on the cut pages may
+// have extended it first, leaving a header of zeros that readers and new
+// children refuse. A deleted one is recreated at the next restart, since
+// the children keep using the deleted inode until then.
 func (s *Supervisor) checkScoreboard() {
 	err := s.sb.Check()
 	switch {
 	case err == nil:
 		s.sbReported = false
-	case errors.Is(err, shm.ErrTruncated):
+	case errors.Is(err, shm.ErrTruncated), errors.Is(err, shm.ErrHeaderLost):
 		if rerr := s.sb.Repair(); rerr != nil {
 			s.logScoreboardOnce(fmt.Sprintf("scoreboard file %s was truncated while running and cannot be restored: %v",
 				s.cfg.ScoreBoardFile, rerr))
 			return
 		}
-		s.log.Error(fmt.Sprintf("scoreboard file %s was truncated while running: restored its size; its counters were lost",
+		s.sb.RestoreHeader(time.Now())
+		s.log.Error(fmt.Sprintf("scoreboard file %s was truncated while running: restored its size and header; its counters were lost",
 			s.cfg.ScoreBoardFile), "module", "mpm_event")
 		s.publishInfo()
 		for slot, c := range s.slots {
