@@ -345,3 +345,7 @@ func newClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
+
+// TestMain runs the tests through itest.Main: no race-runtime sleep at
+// exit in the binaries under test, and the built binary removed at the end.
+func TestMain(m *testing.M) { os.Exit(itest.Main(m)) }

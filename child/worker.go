@@ -151,7 +151,6 @@ func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 	}
 	c.phase = ph
 	c.deadline = deadline
-	w.cur = nil
 	for {
 		s := c.state.Load()
 		pend := s & (stPendIn | stPendOut)
@@ -167,6 +166,7 @@ func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 			break
 		}
 	}
+	w.cur = nil // no longer ours: a fault recovery must not touch it
 	w.l.handBack(c)
 	return true
 }

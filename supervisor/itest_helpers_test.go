@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -29,40 +28,14 @@ import (
 // from the scoreboard file, /proc and the error log. They prove issue 5's
 // "Done when" end to end.
 
-// TestMain turns off the race runtime's one-second sleep before exit
-// (GORACE atexit_sleep_ms, default 1000) for the binaries the tests run:
-// with it every CLI verb and every child's exit would take a second more
-// than the real thing, and draining children would hold their scoreboard
-// slots that much longer.
-//
-// It also removes the directory itest built the binary in, which the
-// harness leaves behind (one per test process).
-func TestMain(m *testing.M) {
-	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	code := m.Run()
-	binMu.Lock()
-	dir := binDir
-	binMu.Unlock()
-	if dir != "" && strings.HasPrefix(filepath.Base(dir), "eventmpm-itest-") {
-		os.RemoveAll(dir)
-	}
-	os.Exit(code)
-}
-
-// binDir is the directory of the binary under test, once built.
-var (
-	binMu  sync.Mutex
-	binDir string
-)
+// TestMain runs the tests through itest.Main: no race-runtime sleep at
+// exit in the binaries under test, and the built binary removed at the end.
+func TestMain(m *testing.M) { os.Exit(itest.Main(m)) }
 
 // binary returns the binary under test (built once per test process).
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := itest.Binary(t)
-	binMu.Lock()
-	binDir = filepath.Dir(bin)
-	binMu.Unlock()
-	return bin
+	return itest.Binary(t)
 }
 
 // baseConf is the configuration every test starts from; a test appends its
