@@ -55,7 +55,7 @@ func (w *worker) run() {
 	// becomes a panic that turn recovers, not a crash.
 	debug.SetPanicOnFault(true)
 	w.setStatus(shm.Ready)
-	for w.turn() {
+	for !w.turn() {
 	}
 	// The loop has ended, perhaps right after this worker's last request
 	// (the one that drained the child): its lines are still buffered, and
@@ -64,13 +64,16 @@ func (w *worker) run() {
 	w.slot.MarkDead()
 }
 
-// turn serves one connection handed over by the loop. It reports false
-// when the loop has ended.
-func (w *worker) turn() (more bool) {
+// turn serves one connection handed over by the loop. It reports true
+// when the loop has ended. After a scoreboard fault recoverFault handled,
+// it reports false, the zero value, and the worker goes on: reporting
+// "ended" there (as it once did) made every fault end a worker for good,
+// and a child whose scoreboard was truncated a few times had none left.
+func (w *worker) turn() (ended bool) {
 	defer w.recoverFault()
 	c := w.next()
 	if c == nil {
-		return false
+		return true
 	}
 	w.cur = c
 	w.finished = 0
@@ -83,7 +86,7 @@ func (w *worker) turn() (more bool) {
 	} else {
 		w.setStatus(shm.Ready)
 	}
-	return true
+	return false
 }
 
 // recoverFault handles a scoreboard fault in turn: the scoreboard is
