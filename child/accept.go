@@ -72,8 +72,11 @@ func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	l.conns[fd] = c
 	l.nconns++
 	l.accepted++
-	l.ch.proc.AddAccepted(1)
 	l.dispatch(c)
+	// The scoreboard last: a fault there (its file truncated under us)
+	// ends the iteration, and a connection counted but not yet dispatched
+	// would sit in no queue and in no poller, forever.
+	l.ch.proc.AddAccepted(1)
 }
 
 func (l *loop) growConns(fd int) {

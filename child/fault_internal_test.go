@@ -1,10 +1,14 @@
 package child
 
 import (
+	"net/netip"
 	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // faultConf is the configuration of the scoreboard-fault tests.
@@ -61,5 +65,37 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("waited 5s for %s", what)
 		}
+	}
+}
+
+// TestAdoptDispatchesBeforeScoreboard: a fault on the scoreboard while the
+// event loop takes in a new connection must not leave the connection
+// counted but in no queue, no poller and no worker's hands: it is
+// dispatched before the scoreboard is touched.
+func TestAdoptDispatchesBeforeScoreboard(t *testing.T) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	tc := newTestChild(t, faultConf, nil)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[1])
+	truncateScoreboard(t, tc)
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !tc.ch.sb.IsFault(r) {
+				t.Fatalf("adopt on a truncated scoreboard: got %v, want a fault in the mapping", r)
+			}
+		}()
+		tc.l.adopt(fds[0], testListener, netip.MustParseAddrPort("127.0.0.1:40000"))
+	}()
+	select {
+	case c := <-tc.l.work:
+		if c.fd != fds[0] {
+			t.Fatalf("dispatched fd %d, want %d", c.fd, fds[0])
+		}
+		unix.Close(c.fd)
+	default:
+		t.Fatal("the connection was not dispatched before the fault")
 	}
 }
