@@ -99,7 +99,17 @@ func takeOver(f *os.File, path string, l Layout) (*Scoreboard, error) {
 		}
 		return nil, fmt.Errorf("lock scoreboard %s: %w", path, err)
 	}
-	// From here on this process owns the file; nothing in it is trusted.
+	// From here on this process owns the file; nothing in it is trusted,
+	// its owner included: a file another user (the children's User, say)
+	// left at the path would stay writable by them through the path, and
+	// they could chmod it back. Root takes it over; anyone else cannot
+	// have opened it for writing unless its mode let them, and then the
+	// chmod below fails.
+	if uid := fileUID(st); uid >= 0 && uid != os.Geteuid() {
+		if err := f.Chown(os.Geteuid(), os.Getegid()); err != nil {
+			return nil, fmt.Errorf("create scoreboard %s: owned by uid %d: %w", path, uid, err)
+		}
+	}
 	if st.Mode().Perm() != fileMode {
 		if err := f.Chmod(fileMode); err != nil {
 			return nil, fmt.Errorf("create scoreboard: %w", err)
@@ -222,6 +232,14 @@ func statRegular(f *os.File, name string) (os.FileInfo, error) {
 		return nil, fmt.Errorf("open scoreboard %s: %w (%s)", name, ErrNotRegular, st.Mode().Type())
 	}
 	return st, nil
+}
+
+// fileUID returns the file's owner, -1 if unknown.
+func fileUID(st os.FileInfo) int {
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		return int(sys.Uid)
+	}
+	return -1
 }
 
 // linkCount returns the file's number of hard links, 1 if unknown.

@@ -102,6 +102,35 @@ func TestCreateRefusesSymlink(t *testing.T) {
 	}
 }
 
+// TestCreateTakesOwnership: a leftover file at the path that another user
+// owns (and left writable) becomes root's, mode 0644, when root creates
+// the scoreboard: that user can no longer write it through the path.
+func TestCreateTakesOwnership(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the file another owner")
+	}
+	path := filepath.Join(t.TempDir(), "scoreboard")
+	writeFile(t, path, []byte("left by someone else"))
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Create(path, testLayout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uid := fileUID(st); uid != 0 || st.Mode().Perm() != fileMode {
+		t.Errorf("got owner %d mode %v, want 0 and %v", uid, st.Mode().Perm(), os.FileMode(fileMode))
+	}
+}
+
 func TestCreateRefusesHardLink(t *testing.T) {
 	dir := t.TempDir()
 	victim := filepath.Join(dir, "victim")
