@@ -3,10 +3,12 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 )
 
 // writePidFile writes the parent's pid to path atomically: a temporary file
@@ -14,7 +16,7 @@ import (
 // existing file is reported as Apache does (AH00098).
 func writePidFile(path string, log *slog.Logger, first bool) error {
 	if first {
-		if _, err := os.Stat(path); err == nil {
+		if _, err := os.Lstat(path); err == nil {
 			log.Warn(fmt.Sprintf("pid file %s overwritten -- Unclean shutdown of previous eventmpm run?", path),
 				"module", "core", "ah", "AH00098")
 		}
@@ -36,9 +38,15 @@ func writePidFile(path string, log *slog.Logger, first bool) error {
 	return nil
 }
 
-// removePidFile removes the pid file if it still names this process.
+// removePidFile removes the pid file if it still names this process. A
+// symbolic link put in its place is left alone: it is not ours.
 func removePidFile(path string, log *slog.Logger) {
-	b, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64))
+	f.Close()
 	if err != nil || string(b) != strconv.Itoa(os.Getpid())+"\n" {
 		return
 	}

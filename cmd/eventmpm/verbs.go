@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -87,17 +88,22 @@ func runVerb(c *cli.Context, verb string) error {
 // readPidFile reads PidFile. It returns the pid and, when no server runs,
 // the status line Apache prints ("eventmpm (no pid file) not running",
 // "eventmpm (pid N?) not running"); a corrupt file is an error (AH00058).
+//
+// A symbolic link at the path is refused, not followed: whoever can write
+// the directory (the children's User, say) could otherwise point it at any
+// file holding a live pid, and the verbs would signal that process, or
+// start would believe the server is already running.
 func readPidFile(path string) (int, string, error) {
-	b, err := os.ReadFile(path)
+	b, err := readNoFollow(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, "eventmpm (no pid file) not running", nil
 	}
 	if err != nil {
-		return 0, "", pidFileError(path)
+		return 0, "", pidFileError(path, err)
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || pid <= 0 {
-		return 0, "", pidFileError(path)
+		return 0, "", pidFileError(path, nil)
 	}
 	if pid == os.Getpid() || syscall.Kill(pid, 0) == syscall.ESRCH {
 		return pid, fmt.Sprintf("eventmpm (pid %d?) not running", pid), nil
@@ -105,6 +111,27 @@ func readPidFile(path string) (int, string, error) {
 	return pid, "", nil
 }
 
-func pidFileError(path string) error {
-	return cli.Exit(fmt.Sprintf("AH00058: Error retrieving pid file %s\nAH00059: Remove it before continuing if it is corrupted.", path), exitFailure)
+func pidFileError(path string, err error) error {
+	why := ""
+	if errors.Is(err, errSymlink) {
+		why = ": it is a symbolic link, which eventmpm does not follow"
+	}
+	return cli.Exit(fmt.Sprintf("AH00058: Error retrieving pid file %s%s\nAH00059: Remove it before continuing if it is corrupted.", path, why), exitFailure)
+}
+
+// errSymlink: the pid file's path names a symbolic link.
+var errSymlink = errors.New("eventmpm: pid file is a symbolic link")
+
+// readNoFollow reads a file without following a final symbolic link.
+func readNoFollow(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		// Linux says ELOOP, FreeBSD EMLINK: ask lstat rather than guess.
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, errSymlink
+		}
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
