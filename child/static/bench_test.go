@@ -36,7 +36,7 @@ func BenchmarkServeCachedRecentSync(b *testing.B) {
 }
 
 // BenchmarkServeCachedForcedSync is a hit for a request that arrived after
-// the last sync, so it syncs: one poll(2) of the notifier.
+// the last sync, so it syncs: one epoll_wait(2) of the notifier.
 func BenchmarkServeCachedForcedSync(b *testing.B) {
 	benchServeAt(b, "/hello.txt", func(int64) int64 { return time.Now().UnixNano() })
 }

@@ -11,8 +11,8 @@
 // and calls Reply.Release. ServeAt is safe for concurrent use. On the hot
 // path (a small cached file, GET, no conditionals) it does not allocate:
 // one atomic load and map probe in the cache, a check of a few counters
-// (with at most one poll(2) of the change notifier, often none), a copy of
-// precomputed header bytes.
+// (with at most one epoll_wait(2) of the change notifier, often none), a
+// copy of precomputed header bytes.
 //
 // Invariants:
 //   - No URL reaches a file outside DocumentRoot except through a symlink
@@ -169,38 +169,39 @@
 // A change after a watch was added moves a counter (one during the fill
 // makes the entry stale at once; that only costs a refill).
 //
-// A sync reads every pending event: one poll(2) of the inotify descriptor
-// and of /proc/self/mountinfo, then reads until the queue was seen empty.
-// An event bumps the counter it names (the directory's entry name, or the
-// inode's own); IN_IGNORED bumps the watch and forgets it; IN_Q_OVERFLOW
-// and a change of the mount table bump the epoch, which every entry
-// depends on. lastSync is the wall-clock time taken just BEFORE the poll,
-// published AFTER the counters were bumped. Syncs are serialized; one
-// that waited re-checks lastSync first, so concurrent hits share a sync.
+// A sync reads every pending event: one epoll_wait(2), not blocking, on
+// an epoll instance holding the inotify descriptor and /proc/self/
+// mountinfo, then reads until the queue was seen empty. An event bumps
+// the counter it names (the directory's entry name, or the inode's own);
+// IN_IGNORED bumps the watch and forgets it; IN_Q_OVERFLOW and a change
+// of the mount table bump the epoch, which every entry depends on.
+// lastSync is the wall-clock time taken just BEFORE the wait, published
+// AFTER the counters were bumped. Syncs are serialized; one that waited
+// re-checks lastSync first, so concurrent hits share a sync.
 //
 // A hit for a request that arrived at time A (its first byte was read) is
 // fresh when a sync with lastSync > A has completed (it syncs itself if
 // not) and every recorded counter still has its recorded value. Why that
 // is never stale: a change that completed before the request arrived was
-// made by a system call that queued its event (or changed the mount
-// table) before returning, so before A; a sync whose poll started after A
-// has consumed that event and bumped the counter of something the entry
-// depends on before publishing lastSync. Whatever could change what the
-// path resolves to (an entry of a directory on the path, a directory
-// being moved, deleted, chmod'ed or mounted over) or the file itself
-// (contents, size, mode, being replaced or deleted) is such an event.
-// Under load most hits need no system call at all: another worker's sync,
-// started after their request arrived, covers them; at worst one poll of
-// two descriptors (and the reads of whatever events are pending) replaces
-// the statx. Events in a watched directory cost a sync their read even
-// when they name nothing cached, so a busy directory on the path (/tmp)
-// costs more, and an overflowing queue refills every entry; so does a
-// mount anywhere in the namespace. A sync stamped later than the current
-// time means the wall clock was stepped back since; it covers nothing,
-// and the next hit syncs.
+// made by a system call that queued its event and woke the epoll instance
+// (or changed the mount table) before returning, so before A; a sync
+// whose epoll_wait started after A has consumed that event and bumped the
+// counter of something the entry depends on before publishing lastSync.
+// Whatever could change what the path resolves to (an entry of a
+// directory on the path, a directory being moved, deleted, chmod'ed or
+// mounted over) or the file itself (contents, size, mode, being replaced
+// or deleted) is such an event. Under load most hits need no system call
+// at all: another worker's sync, started after their request arrived,
+// covers them; at worst one epoll_wait (and the reads of whatever events
+// are pending) replaces the statx. Events in a watched directory cost a
+// sync their read even when they name nothing cached, so a busy directory
+// on the path (/tmp) costs more, and an overflowing queue refills every
+// entry; so does a mount anywhere in the namespace. A sync stamped later
+// than the current time means the wall clock was stepped back since; it
+// covers nothing, and the next hit syncs.
 //
 // One watcher serves every Handler of the process (a child has one per
-// virtual host): one inotify instance and two descriptors per child,
+// virtual host): one inotify instance and three descriptors per child,
 // opened with the first Handler that caches, closed with the last.
 //
 // An entry that cannot be watched keeps the stat validation below:

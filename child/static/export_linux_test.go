@@ -55,7 +55,7 @@ func WatcherFDs(h *Handler) int {
 	if h.watch == nil || h.watch.fd < 0 {
 		return 0
 	}
-	return 2
+	return 3
 }
 
 // Watched reports whether the cached entry for key is validated by its

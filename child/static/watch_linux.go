@@ -10,16 +10,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The Linux notifier is an inotify instance plus /proc/self/mountinfo.
-// inotify queues an event in the system call that makes the change
-// (write, truncate, rename, unlink, chmod, ...), before that call returns,
-// so a sync that starts after a request arrived sees every change that
+// The Linux notifier is an inotify instance plus /proc/self/mountinfo,
+// both in an epoll instance. inotify queues an event in the system call
+// that makes the change (write, truncate, rename, unlink, chmod, ...),
+// before that call returns, and the queueing wakes the epoll instance
+// (puts the inotify descriptor on its ready list) in that same call, so a
+// sync that starts after a request arrived sees every change that
 // completed before it. Watches are on inodes: a change made through a
 // hard link in another directory, or through another mount of the same
 // file system, is seen. What inotify does not see is a change of the
-// mount table (something mounted over a directory of the path); polling
-// mountinfo reports that (POLLPRI), also in the system call that made it,
-// and it bumps the epoch.
+// mount table (something mounted over a directory of the path);
+// mountinfo reports that (EPOLLPRI), woken by the mount system call too,
+// and it bumps the epoch. One epoll_wait with a zero timeout is the
+// cheapest way to ask both (about half a poll(2) of the two, or of a read
+// of the empty inotify descriptor).
 
 // Watch masks. A directory reports entries created, deleted, renamed away
 // or in, and its children's attribute changes (all naming the entry), and
@@ -43,40 +47,52 @@ const (
 	maxEventSize = unix.SizeofInotifyEvent + unix.NAME_MAX + 1
 )
 
-// notifier holds the descriptors of a watcher. fd and mounts are -1 when
-// closed.
+// notifier holds the descriptors of a watcher: inotify, mountinfo and the
+// epoll instance holding both; -1 when closed.
 type notifier struct {
-	fd, mounts int
-	pfd        [2]unix.PollFd
-	buf        []byte
-	addWatch   func(fd int, path string, mask uint32) (int, error) // tests inject failures
+	fd, mounts, ep int
+	evs            [2]unix.EpollEvent
+	buf            []byte
+	addWatch       func(fd int, path string, mask uint32) (int, error) // tests inject failures
 }
 
 func newNotifier() notifier {
-	return notifier{fd: -1, mounts: -1, addWatch: unix.InotifyAddWatch}
+	return notifier{fd: -1, mounts: -1, ep: -1, addWatch: unix.InotifyAddWatch}
 }
 
-// open creates the inotify instance and opens mountinfo.
-func (n *notifier) open() error {
-	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
-	if err != nil {
+// open creates the inotify and epoll instances and opens mountinfo.
+func (n *notifier) open() (err error) {
+	defer func() {
+		if err != nil {
+			n.closeNotifier()
+		}
+	}()
+	if n.fd, err = unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC); err != nil {
 		return fmt.Errorf("static: %w", os.NewSyscallError("inotify_init1", err))
 	}
-	m, err := unix.Open("/proc/self/mountinfo", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		unix.Close(fd)
+	if n.mounts, err = unix.Open("/proc/self/mountinfo", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
 		return fmt.Errorf("static: open /proc/self/mountinfo: %w", err)
 	}
-	n.fd, n.mounts, n.buf = fd, m, make([]byte, eventBufSize)
-	n.pfd = [2]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(m), Events: unix.POLLPRI}}
+	if n.ep, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		return fmt.Errorf("static: %w", os.NewSyscallError("epoll_create1", err))
+	}
+	for _, ev := range []unix.EpollEvent{{Events: unix.EPOLLIN, Fd: int32(n.fd)}, {Events: unix.EPOLLPRI, Fd: int32(n.mounts)}} {
+		if err = unix.EpollCtl(n.ep, unix.EPOLL_CTL_ADD, int(ev.Fd), &ev); err != nil {
+			return fmt.Errorf("static: %w", os.NewSyscallError("epoll_ctl", err))
+		}
+	}
+	n.buf = make([]byte, eventBufSize)
 	return nil
 }
 
-// closeNotifier closes both descriptors; the kernel drops the watches.
+// closeNotifier closes the descriptors; the kernel drops the watches.
 func (n *notifier) closeNotifier() {
-	unix.Close(n.fd)
-	unix.Close(n.mounts)
-	n.fd, n.mounts = -1, -1
+	for _, fd := range []*int{&n.ep, &n.mounts, &n.fd} {
+		if *fd >= 0 {
+			unix.Close(*fd)
+			*fd = -1
+		}
+	}
 }
 
 // add watches path, a directory when dir is set, returning the watch
@@ -98,26 +114,28 @@ func (n *notifier) remove(wd int32) {
 	unix.InotifyRmWatch(n.fd, uint32(wd))
 }
 
-// drain applies every event queued before it started: one poll of both
-// descriptors, then reads while events are pending. Called under syncMu.
+// drain applies every event queued before it started: one epoll_wait
+// that does not block, then reads while events are pending. Called under
+// syncMu.
 func (w *watcher) drain() error {
+	var n int
 	for {
-		_, err := unix.Poll(w.pfd[:], 0)
-		if err == nil {
+		var err error
+		if n, err = unix.EpollWait(w.ep, w.evs[:], 0); err == nil {
 			break
 		}
 		if err != unix.EINTR {
-			return fmt.Errorf("static: %w", os.NewSyscallError("poll", err))
+			return fmt.Errorf("static: %w", os.NewSyscallError("epoll_wait", err))
 		}
 	}
-	if (w.pfd[0].Revents|w.pfd[1].Revents)&unix.POLLNVAL != 0 || w.pfd[0].Revents&unix.POLLERR != 0 {
-		return fmt.Errorf("static: poll: the notifier's descriptors are not usable")
-	}
-	if w.pfd[1].Revents != 0 {
-		w.epoch.gen.Add(1) // the mount table changed
-	}
-	if w.pfd[0].Revents&unix.POLLIN != 0 {
-		return w.readEvents()
+	for _, ev := range w.evs[:n] {
+		if ev.Fd == int32(w.mounts) {
+			w.epoch.gen.Add(1) // the mount table changed
+			continue
+		}
+		if err := w.readEvents(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
