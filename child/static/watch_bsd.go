@@ -14,6 +14,7 @@ var errNoNotifier = errors.New("static: no change notification on this platform"
 // notifier is empty: open always fails, so the rest is never reached.
 type notifier struct{}
 
+// newNotifier returns the empty notifier.
 func newNotifier() notifier { return notifier{} }
 
 func (n *notifier) open() error                              { return errNoNotifier }

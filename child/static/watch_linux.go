@@ -56,6 +56,7 @@ type notifier struct {
 	addWatch       func(fd int, path string, mask uint32) (int, error) // tests inject failures
 }
 
+// newNotifier returns a closed notifier.
 func newNotifier() notifier {
 	return notifier{fd: -1, mounts: -1, ep: -1, addWatch: unix.InotifyAddWatch}
 }
