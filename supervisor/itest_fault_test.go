@@ -22,14 +22,14 @@ import (
 const faultConf = "MaxKeepAliveRequests 0\nKeepAliveTimeout 30\n"
 
 // TestFaultKillLoop kills a random serving child with SIGKILL every 250 ms
-// under keep-alive load, for 5 s (90 s in soak). The server keeps serving;
+// under keep-alive load, for 5 s (3 minutes in soak). The server keeps serving;
 // the only requests that fail are on connections a killed child held (its
 // requests die with it; the clients reconnect); and afterwards every
 // process slot in the scoreboard belongs to a live child of the
 // supervisor, none of the killed ones is left, and no worker is busy.
 func TestFaultKillLoop(t *testing.T) {
 	s := startServer(t, faultConf, nil)
-	d := itest.Pick(5*time.Second, 90*time.Second)
+	d := itest.Pick(5*time.Second, 3*time.Minute)
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 4, max: 1 << 40, dur: d + 60*time.Second}
 	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
 	owners := watchOwners(s)
@@ -215,11 +215,11 @@ func TestFaultHungChild(t *testing.T) {
 }
 
 // TestStormGracefulRestarts sends a graceful restart (USR1) every 100 ms
-// for 10 s (60 s in soak) under keep-alive load: no request fails, the
+// for 10 s (2 minutes in soak) under keep-alive load: no request fails, the
 // last generation ends up serving alone, and no process or slot leaks.
 func TestStormGracefulRestarts(t *testing.T) {
 	s := startServer(t, "", nil)
-	d := itest.Pick(10*time.Second, 60*time.Second)
+	d := itest.Pick(10*time.Second, 2*time.Minute)
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 4, max: 1 << 40, dur: d + 60*time.Second}
 	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
 	watch := watchSlots(s)
