@@ -47,7 +47,7 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	  done; \
 	done
 
-soak: build ## longer fault and load tests, about 8 minutes (see RELIABILITY.md)
+soak: build ## longer fault and load tests, about 6 minutes (see RELIABILITY.md)
 	EVENTMPM_SOAK=1 $(GO) test -count=1 -v -timeout 30m -run 'Soak|Fault|Slow|Storm' ./...
 
 bench-compare: build ## eventmpm against nginx, h2o, fasthttp and Apache (see BENCHMARKS.md)
