@@ -83,4 +83,3 @@ func TestServeAllocs(t *testing.T) {
 		})
 	}
 }
-
