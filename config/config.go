@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 )
@@ -377,4 +378,14 @@ func (w Warning) String() string {
 		return w.Text
 	}
 	return w.Code + ": " + w.Text
+}
+
+// Located is String prefixed with the file and line of the directive the
+// warning is about ("conf/eventmpm.conf:12: ..."), when it has one, so an
+// operator can find what to change.
+func (w Warning) Located() string {
+	if w.Pos.File == "" {
+		return w.String()
+	}
+	return fmt.Sprintf("%s:%d: %s", w.Pos.File, w.Pos.Line, w.String())
 }

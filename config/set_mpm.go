@@ -38,11 +38,28 @@ func atoi(s string) int {
 	return int(max(min(n, math.MaxInt32), math.MinInt32))
 }
 
+// wholeNumber reads a directive's numeric argument. Apache reads these with
+// atoi, so "lots" silently becomes 0 and "25x" 25; eventmpm refuses anything
+// but an optionally signed decimal integer, so a typo stops the start with
+// the file and line instead of running with a surprising limit. Values
+// beyond the int32 range saturate as in atoi.
+func wholeNumber(c *call) (int, error) {
+	s := strings.TrimSpace(c.args[0])
+	if _, err := strconv.Atoi(s); err != nil && !isRangeErr(err) {
+		return 0, errorf("%s takes a whole number, not %q", c.d.name, c.args[0])
+	}
+	return atoi(s), nil
+}
+
 // setMPMInt stores an atoi value in one MPM field and remembers where it
 // was set, for the clamp warnings.
 func setMPMInt(key string, field func(*MPM) *int) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		*field(&w.cfg.MPM) = atoi(c.args[0])
+		n, err := wholeNumber(c)
+		if err != nil {
+			return err
+		}
+		*field(&w.cfg.MPM) = n
 		w.mpmPos[key] = c.pos
 		return nil
 	}
@@ -83,7 +100,10 @@ func isRangeErr(err error) bool {
 // GracefulShutdownTimeout); a negative value is refused.
 func setSeconds(field func(*MPM) *time.Duration) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		n := atoi(c.args[0])
+		n, err := wholeNumber(c)
+		if err != nil {
+			return err
+		}
 		if n < 0 {
 			return errorf("%s must not be negative", c.d.name)
 		}
@@ -93,7 +113,10 @@ func setSeconds(field func(*MPM) *time.Duration) func(*walker, *call) error {
 }
 
 func setListenBacklog(w *walker, c *call) error {
-	n := atoi(c.args[0])
+	n, err := wholeNumber(c)
+	if err != nil {
+		return err
+	}
 	if n < 1 {
 		return errorf("ListenBacklog must be > 0")
 	}
@@ -104,7 +127,10 @@ func setListenBacklog(w *walker, c *call) error {
 // setBufferSize is SendBufferSize and ReceiveBufferSize.
 func setBufferSize(field func(*MPM) *int) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		n := atoi(c.args[0])
+		n, err := wholeNumber(c)
+		if err != nil {
+			return err
+		}
 		if n < 512 && n != 0 {
 			return errorf("%s must be >= 512 bytes, or 0 for system default.", c.d.name)
 		}
@@ -114,7 +140,9 @@ func setBufferSize(field func(*MPM) *int) func(*walker, *call) error {
 }
 
 func setListenCoresBucketsRatio(w *walker, c *call) error {
-	if atoi(c.args[0]) <= 0 {
+	if n, err := wholeNumber(c); err != nil {
+		return err
+	} else if n <= 0 {
 		return errorf("ListenCoresBucketsRatio must be > 0")
 	}
 	w.noEffect(c, "eventmpm uses one listener bucket, and every child polls every listener")
@@ -125,7 +153,9 @@ func setListenCoresBucketsRatio(w *walker, c *call) error {
 // error, and the value means nothing to eventmpm.
 func setNoEffectSize(why string) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		if atoi(c.args[0]) < 0 {
+		if n, err := wholeNumber(c); err != nil {
+			return err
+		} else if n < 0 {
 			return errorf("Invalid %s value: %s", c.d.name, c.args[0])
 		}
 		w.noEffect(c, why)

@@ -126,14 +126,18 @@ func setLogLevel(w *walker, c *call) error {
 	return nil
 }
 
-// setTimeout is Timeout seconds (atoi). Apache would take a negative value
+// setTimeout is Timeout num[unit], default unit seconds, as Apache 2.4
+// reads it (ap_timeout_parameter_parse). Apache would take a negative value
 // as "wait forever"; eventmpm refuses it.
 func setTimeout(w *walker, c *call) error {
-	n := atoi(c.args[0])
-	if n < 0 {
+	if strings.HasPrefix(strings.TrimSpace(c.args[0]), "-") {
 		return errorf("Timeout must not be negative")
 	}
-	w.srv.srv.Timeout = time.Duration(n) * time.Second
+	d, ok := parseTimeout(c.args[0], "s")
+	if !ok {
+		return errorf("Timeout has wrong format")
+	}
+	w.srv.srv.Timeout = d
 	w.srv.mark("Timeout")
 	return nil
 }
@@ -188,7 +192,11 @@ func parseTimeout(s, defUnit string) (time.Duration, bool) {
 }
 
 func setMaxKeepAliveRequests(w *walker, c *call) error {
-	w.srv.srv.MaxKeepAliveRequests = atoi(c.args[0])
+	n, err := wholeNumber(c)
+	if err != nil {
+		return err
+	}
+	w.srv.srv.MaxKeepAliveRequests = n
 	w.srv.mark("MaxKeepAliveRequests")
 	return nil
 }
@@ -197,7 +205,10 @@ func setMaxKeepAliveRequests(w *walker, c *call) error {
 // LimitRequestFields: atoi, and negative is an error with Apache's text.
 func setLimit(key, spelled, suffix string, field func(*Server) *int) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		n := atoi(c.args[0])
+		n, err := wholeNumber(c)
+		if err != nil {
+			return err
+		}
 		if n < 0 {
 			return errorf("%s \"%s\" must be a non-negative integer%s", spelled, c.args[0], suffix)
 		}

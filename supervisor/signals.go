@@ -90,7 +90,7 @@ func (s *Supervisor) reload(what string) (*config.Config, bool) {
 		return nil, false
 	}
 	for _, w := range cfg.Warnings {
-		s.log.Warn(w.Text, "module", "mpm_event")
+		s.log.Warn(w.Located(), "module", "mpm_event")
 	}
 	return cfg, true
 }

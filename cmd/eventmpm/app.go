@@ -121,7 +121,7 @@ func loadConfig(c *cli.Context) (*config.Config, error) {
 		return nil, cli.Exit(err.Error(), exitFailure)
 	}
 	for _, w := range cfg.Warnings {
-		fmt.Fprintln(c.App.ErrWriter, w.Text)
+		fmt.Fprintln(c.App.ErrWriter, w.Located())
 	}
 	return cfg, nil
 }
