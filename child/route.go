@@ -199,6 +199,23 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	return dc
 }
 
+// DirDepth implements static.DepthBounded: a literal or wildcard
+// <Directory> section matches a directory by its leading components, so
+// below the deepest such section every directory matches what its parent
+// does. A regex section can match at any depth: no bound.
+func (s *site) DirDepth() int {
+	d := 0
+	for i := range s.dirs {
+		if s.dirs[i].re != nil {
+			return -1
+		}
+		if p := strings.TrimSuffix(s.dirs[i].prefix, "/"); p != "" {
+			d = max(d, strings.Count(p, "/"))
+		}
+	}
+	return d
+}
+
 // allowed evaluates a Require rule set for a client.
 func allowed(r *config.Require, client, local netip.Addr) bool {
 	if r == nil {

@@ -1,44 +1,41 @@
 package child
 
 import (
-	"strconv"
-	"strings"
 	"testing"
+
+	"eventmpm/config"
 )
 
-// TestDirConfigCacheBounded: the static handler asks the site about every
-// directory prefix of every path it misses on, so the answers a site keeps
-// must be bounded, while the answers stay right past the bound.
-func TestDirConfigCacheBounded(t *testing.T) {
-	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n<Directory htdocs/list>\n    Options Indexes\n</Directory>\n", nil)
-	s := tc.ch.main
-	root := tc.ch.cfg.Server.DocumentRoot
-	long := strings.Repeat("x", 4000)
-	for i := 0; i < 1000; i++ {
-		dir := root + "/" + long + strconv.Itoa(i)
-		if dc := s.DirConfig(dir); dc.Indexes || !dc.FollowSymLinks {
-			t.Fatalf("%d: got %+v, want the defaults", i, dc)
-		}
+// TestSiteDirDepth: the depth below which a site's <Directory> answers
+// stop changing is the component count of its deepest literal or wildcard
+// section, and there is none once a regex section exists.
+func TestSiteDirDepth(t *testing.T) {
+	dir := func(pattern string, regex bool) config.Section {
+		return config.Section{Kind: config.SectionDirectory, Pattern: pattern, Regex: regex}
 	}
-	var n, bytes int
-	s.dirCache.Range(func(k, _ any) bool {
-		n++
-		bytes += len(k.(string))
-		return true
-	})
-	if bytes > dirCacheMaxBytes || s.dirCacheBytes.Load() != int64(bytes) {
-		t.Errorf("got %d entries of %d bytes (counted %d), want at most %d bytes", n, bytes, s.dirCacheBytes.Load(), dirCacheMaxBytes)
-	}
-	for _, tc := range []struct {
-		dir     string
-		indexes bool
+	tests := []struct {
+		name string
+		secs []config.Section
+		want int
 	}{
-		{dir: root + "/list", indexes: true},
-		{dir: root + "/list/sub", indexes: true},
-		{dir: root + "/other", indexes: false},
-	} {
-		if got := s.DirConfig(tc.dir).Indexes; got != tc.indexes {
-			t.Errorf("%s: got Indexes %v, want %v", tc.dir, got, tc.indexes)
-		}
+		{name: "none", want: 0},
+		{name: "root only", secs: []config.Section{dir("/", false)}, want: 0},
+		{name: "literal", secs: []config.Section{dir("/", false), dir("/srv/www/htdocs", false)}, want: 3},
+		{name: "trailing slash", secs: []config.Section{dir("/srv/www/", false)}, want: 2},
+		{name: "wildcard", secs: []config.Section{dir("/home/*/public_html", false), dir("/srv", false)}, want: 3},
+		{name: "regex", secs: []config.Section{dir("/srv", false), dir(`^/srv/.*/cgi`, true)}, want: -1},
+		{name: "files and locations do not count", secs: []config.Section{
+			{Kind: config.SectionFiles, Pattern: "a/b/c/d"}, {Kind: config.SectionLocation, Pattern: "/a/b/c/d/e"}}, want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s site
+			if err := s.compileSections(tt.secs); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.DirDepth(); got != tt.want {
+				t.Errorf("DirDepth() = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }

@@ -38,6 +38,20 @@ type Resolver interface {
 	DirConfig(dir string) DirConfig
 }
 
+// DepthBounded is an optional interface of a Resolver. DirDepth returns a
+// depth, counted in components of an absolute directory ("/" is 0, "/srv"
+// is 1), below which DirConfig no longer changes: a directory deeper than
+// it has its parent's configuration. It returns -1 when there is no such
+// depth (a regular-expression section can match anywhere).
+//
+// The handler asks DirConfig about every directory on a missed path; with
+// the bound it asks only down to that depth, so a request for a path of
+// thousands of segments costs what its first few do instead of growing
+// with the square of its length.
+type DepthBounded interface {
+	DirDepth() int
+}
+
 // defaultDirConfig applies when Options.Resolver is nil: Apache 2.4's
 // defaults (Options FollowSymLinks, DirectoryIndex index.html).
 var defaultDirConfig = DirConfig{FollowSymLinks: true, DirectoryIndex: []string{"index.html"}}
@@ -68,6 +82,7 @@ type Handler struct {
 	root      string // cleaned DocumentRoot
 	rootSlash string // root with one trailing slash
 	resolver  Resolver
+	sameBelow int // a directory deeper than this many segments below the root has its parent's DirConfig; -1: none
 	types     *MIMETypes
 	charset   string
 	maxFile   int64
@@ -96,6 +111,7 @@ func New(o Options) (*Handler, error) {
 		root:       root,
 		rootSlash:  strings.TrimSuffix(root, "/") + "/",
 		resolver:   o.Resolver,
+		sameBelow:  sameBelow(o.Resolver, root),
 		types:      o.Types,
 		charset:    o.DefaultCharset,
 		maxFile:    o.CacheMaxFileSize,
@@ -110,6 +126,44 @@ func New(o Options) (*Handler, error) {
 		h.watch = acquireWatcher()
 	}
 	return h, nil
+}
+
+// Revalidate applies the change notifications pending now to the
+// open-file cache, so that every request that arrived at or before
+// arrival (Unix ns) finds its cached entries checked without a sync of its
+// own. A child's event loop calls it once per batch of ready connections,
+// with the time it harvested them: the workers' hits then cost no system
+// call. The watcher is the process's, so one Handler's call serves all of
+// them. It does nothing when caching is off.
+func (h *Handler) Revalidate(arrival int64) {
+	if h.watch != nil && !h.watch.covers(arrival) {
+		h.watch.sync(arrival)
+	}
+}
+
+// sameBelow turns the resolver's DepthBounded answer into a depth below
+// the root (see Handler.sameBelow).
+func sameBelow(r Resolver, root string) int {
+	if r == nil {
+		return 0 // defaultDirConfig everywhere
+	}
+	b, ok := r.(DepthBounded)
+	if !ok {
+		return -1
+	}
+	d := b.DirDepth()
+	if d < 0 {
+		return -1
+	}
+	return max(0, d-pathDepth(root))
+}
+
+// pathDepth counts the components of a cleaned absolute path.
+func pathDepth(p string) int {
+	if p == "/" {
+		return 0
+	}
+	return strings.Count(p, "/")
 }
 
 // Close empties the cache and lets go of the change notifier, whose
@@ -209,10 +263,7 @@ func (h *Handler) makePlan(path []byte) (*plan, int) {
 	if s = strings.TrimSuffix(s, "/"); s != "" {
 		p.rel, p.segs = s, strings.Split(s, "/")
 	}
-	p.dirs = make([]DirConfig, len(p.segs))
-	for i := range p.segs {
-		p.dirs[i] = h.dirConfig(strings.Join(p.segs[:i], "/"))
-	}
+	h.planDirs(p)
 	if p.trailing {
 		p.self = h.dirConfig(s)
 		if p.self.Denied {
@@ -224,6 +275,26 @@ func (h *Handler) makePlan(path []byte) (*plan, int) {
 		return nil, 403
 	}
 	return p, 0
+}
+
+// planDirs fills p.dirs: dirs[i] is the configuration of the directory
+// holding segs[i], whose path relative to the root is the prefix of p.rel
+// before that segment (a substring: nothing is joined or allocated per
+// segment). Below h.sameBelow a directory inherits its parent's answer.
+func (h *Handler) planDirs(p *plan) {
+	p.dirs = make([]DirConfig, len(p.segs))
+	off := 0 // where segs[i] starts in p.rel
+	for i, seg := range p.segs {
+		switch {
+		case i == 0:
+			p.dirs[i] = h.dirConfig("")
+		case h.sameBelow >= 0 && i > h.sameBelow:
+			p.dirs[i] = p.dirs[i-1]
+		default:
+			p.dirs[i] = h.dirConfig(p.rel[:off-1])
+		}
+		off += len(seg) + 1
+	}
 }
 
 // dirConfig returns the configuration of the directory rel (relative to

@@ -14,7 +14,7 @@ import (
 //   - NoBody (HEAD, 304): nothing.
 //   - Body != nil: Body (writev); it may alias the open-file cache and is
 //     read-only.
-//   - Segments != nil: for each segment its Prefix, then Length bytes of
+//   - len(Segments) > 0: for each segment its Prefix, then Length bytes of
 //     File from Offset (sendfile); then Tail. This is a multipart/byteranges
 //     answer from a file too large to keep in memory.
 //   - File != nil: ContentLength bytes of File from Offset (sendfile). The
