@@ -79,6 +79,12 @@ type conn struct {
 	// many of its bytes have arrived.
 	stageStart int64
 	stageBytes int
+	// edgeAt, when not 0, is when the event goroutine harvested the edge
+	// that dispatched the connection, after revalidating the open-file
+	// cache: the input the first read finds was there by then, so it
+	// stamps the request's arrival (stageStart) with it, and the cache
+	// needs no sync of its own for it. The first read clears it.
+	edgeAt int64
 	// headStarted is set once any byte of the current request arrived.
 	headStarted bool
 	// registered is set once the descriptor is in the poller.

@@ -74,6 +74,7 @@ type loop struct {
 	draining      bool
 	stopping      bool
 	now           int64
+	revalidated   bool // the open-file cache was revalidated after now
 	lastPublish   int64
 	publishLater  bool // a publish was skipped for publishEvery; park no longer
 	lastHeartbeat int64
@@ -110,6 +111,7 @@ func (l *loop) iterate() error {
 		return err
 	}
 	l.now = time.Now().UnixNano()
+	l.revalidated = false
 	l.dispatchEvents(l.events[:n])
 	l.drainHandbacks()
 	l.flushOverflow()
@@ -230,6 +232,8 @@ func (l *loop) connEvent(c *conn, f poll.Flags) {
 	switch c.phase {
 	case phaseNew, phaseKeepAlive, phaseRead:
 		if f&(poll.Readable|poll.Hangup|poll.Error) != 0 {
+			l.revalidate()
+			c.edgeAt = l.now
 			l.dispatch(c)
 		}
 	case phaseWrite:
@@ -238,6 +242,21 @@ func (l *loop) connEvent(c *conn, f poll.Flags) {
 		}
 	case phaseLinger:
 		l.lingerRead(c)
+	}
+}
+
+// revalidate brings the open-file cache up to date with the file-system
+// changes notified so far, once per iteration and before the first
+// connection it dispatches for input: their requests arrived before l.now,
+// which the sync started after, so the workers' cache hits need no sync
+// (see conn.edgeAt).
+func (l *loop) revalidate() {
+	if l.revalidated {
+		return
+	}
+	l.revalidated = true
+	if s := l.ch.main; s != nil && s.static != nil {
+		s.static.Revalidate(l.now)
 	}
 }
 

@@ -89,6 +89,7 @@ func (w *worker) fill(c *conn) bool {
 	n, err := unix.Read(c.fd, c.in.free())
 	switch {
 	case err == unix.EAGAIN:
+		c.edgeAt = 0
 		c.drained = false // a later dispatch or pending bit means new input: read it
 		return w.waitInput(c)
 	case err == unix.EINTR:
@@ -101,8 +102,13 @@ func (w *worker) fill(c *conn) bool {
 	c.drained = n < free
 	if !c.headStarted {
 		c.headStarted = true
-		c.stageStart = time.Now().UnixNano()
+		if c.edgeAt != 0 {
+			c.stageStart = c.edgeAt
+		} else {
+			c.stageStart = time.Now().UnixNano()
+		}
 	}
+	c.edgeAt = 0
 	c.stageBytes += n
 	return true
 }

@@ -64,3 +64,12 @@ func Watched(h *Handler, key string) bool {
 	e := (*h.cache.shardOf([]byte(key)).m.Load())[key]
 	return e != nil && e.deps != nil
 }
+
+// LastSync returns when the handler's watcher last started a completed
+// sync (Unix ns), 0 when it has none.
+func LastSync(h *Handler) int64 {
+	if h.watch == nil {
+		return 0
+	}
+	return h.watch.lastSync.Load()
+}

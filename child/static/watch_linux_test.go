@@ -371,3 +371,44 @@ func BenchmarkServeRefill(b *testing.B) {
 		r.Release()
 	}
 }
+
+// TestRevalidateCoversEarlierArrivals: after Revalidate(t), a request that
+// arrived at t sees a change made before t and costs no sync of its own
+// (the event loop revalidates once per batch, the workers' hits then need
+// no system call); a request that arrived later syncs again.
+func TestRevalidateCoversEarlierArrivals(t *testing.T) {
+	s := buildSite(t)
+	h := newCachingHandler(t, s, cacheMax)
+	p := filepath.Join(s.root, "b.txt")
+	writeOld(t, p, []byte("version-00"))
+	settle()
+	if res := serve(t, h, "GET", "/b.txt"); res.Body != "version-00" || static.CacheLen(h) < 1 {
+		t.Fatalf("first request: %q with %d cached", res.Body, static.CacheLen(h))
+	}
+	writeOld(t, p, []byte("version-01")) // same size, mtime restored: only the watch can tell
+	harvest := time.Now().UnixNano()
+	h.Revalidate(harvest)
+	synced := static.LastSync(h)
+	if synced <= harvest {
+		t.Fatalf("Revalidate(%d) left the last sync at %d, want after it", harvest, synced)
+	}
+	if res := serveAt(t, h, harvest, "GET", "/b.txt"); res.Body != "version-01" {
+		t.Errorf("request that arrived at the harvest got %q, want version-01", res.Body)
+	}
+	if got := static.LastSync(h); got != synced {
+		t.Errorf("a covered request synced again (last sync %d, was %d)", got, synced)
+	}
+	h.Revalidate(harvest) // already covered: no sync
+	if got := static.LastSync(h); got != synced {
+		t.Errorf("Revalidate of a covered time synced again")
+	}
+	settle() // past the racy window: the next miss caches the file again
+	serve(t, h, "GET", "/b.txt")
+	later := time.Now().UnixNano()
+	if res := serveAt(t, h, later, "GET", "/b.txt"); res.Body != "version-01" {
+		t.Fatalf("late request got %q", res.Body)
+	}
+	if got := static.LastSync(h); got <= later {
+		t.Errorf("a request that arrived after the last sync did not sync (last %d, arrival %d)", got, later)
+	}
+}
