@@ -32,14 +32,18 @@ func TestServeAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitCacheable(t, index)
+	logFile := filepath.Join(t.TempDir(), "access_log")
 	for _, tc := range []struct {
 		name, conf string
+		log        bool // the access log must hold a line per request
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
 		{name: "sections", conf: "ExtendedStatus On\n<Directory />\n    Require all denied\n</Directory>\n" +
 			"<Directory " + docroot + ">\n    Require all granted\n</Directory>\n<Files \".ht*\">\n    Require all denied\n</Files>\n" +
 			"<Location /server-status>\n    SetHandler server-status\n    Require local\n</Location>\n"},
+		{name: "combined-log", conf: "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %f %D\" full\n" +
+			"CustomLog " + logFile + " full\n", log: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newTestChild(t, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot "+docroot+"\n"+tc.conf, nil)
@@ -79,6 +83,16 @@ func TestServeAllocs(t *testing.T) {
 			}
 			if allocs := testing.AllocsPerRun(200, serve); allocs != 0 {
 				t.Errorf("got %v allocations per request, want 0", allocs)
+			}
+			if tc.log {
+				ch.w.flushLogs()
+				b, err := os.ReadFile(logFile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if lines := bytes.Count(b, []byte("\n")); lines < 200 || !bytes.Contains(b, []byte(index+" ")) {
+					t.Errorf("access log has %d lines, want >= 200 naming %s:\n%.300s", lines, index, b)
+				}
 			}
 		})
 	}

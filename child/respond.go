@@ -213,7 +213,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.srv.port, PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: c.requests - 1, Filename: string(w.fspath),
+		KeepAliveCount: c.requests - 1, Filename: w.fspath,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil

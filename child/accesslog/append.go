@@ -42,7 +42,7 @@ var appenders = [opCount]appender{
 	opHeaderOut:     appendHeaderOutItem,
 	opEnv:           appendEnv,
 	opCookie:        appendCookie,
-	opFilename:      func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Filename) },
+	opFilename:      func(d []byte, _ *item, e *Entry) []byte { return appendBytes(d, e.Filename) },
 	opHandler:       func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Handler) },
 }
 

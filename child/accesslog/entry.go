@@ -101,8 +101,9 @@ type Entry struct {
 
 	// Filename is the file the request mapped to (%f), User the
 	// authenticated user (%u) and Handler the handler that generated the
-	// response (%R). Empty means none: "-" is logged.
-	Filename string
+	// response (%R). Empty means none: "-" is logged. Filename is bytes
+	// so that the child can point it at its own buffer without a copy.
+	Filename []byte
 	User     string
 	Handler  string
 

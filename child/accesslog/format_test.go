@@ -82,7 +82,7 @@ func newEntry() *accesslog.Entry {
 		RespHead:       []byte("HTTP/1.0 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 2326\r\nX-Pad:  a b \r\n\r\n"),
 		KeepAliveCount: 2,
 		ConnStatus:     accesslog.ConnKeepAlive,
-		Filename:       "/usr/local/apache/htdocs/apache_pb.gif",
+		Filename:       []byte("/usr/local/apache/htdocs/apache_pb.gif"),
 		User:           "frank",
 		Handler:        "static",
 		Env:            []accesslog.Var{{Name: "UNIQUE_ID", Value: "abc"}},
@@ -270,7 +270,7 @@ func TestEscaping(t *testing.T) {
 		{name: "method", format: "%m", edit: func(e *accesslog.Entry) { e.Request = newRequest("G\"T / HTTP/1.1") }, want: `G\"T`},
 		{name: "env and filename", format: "%{V}e %f", edit: func(e *accesslog.Entry) {
 			e.Env = []accesslog.Var{{Name: "V", Value: "\t"}}
-			e.Filename = "/x\ny"
+			e.Filename = []byte("/x\ny")
 		}, want: `\t /x\ny`},
 		{name: "password masked", format: "%r",
 			edit: func(e *accesslog.Entry) { e.Request = newRequest("GET http://u:secret@h/p?q HTTP/1.1") },
