@@ -68,6 +68,7 @@ type Child struct {
 	ext     bool   // ExtendedStatus
 
 	main    *site
+	watcher *static.Watcher // the open-file caches' change notifier, shared by the sites
 	vhosts  []*site
 	logs    []*accesslog.Log
 	readTO  config.ReadStage
@@ -90,6 +91,7 @@ func Run(p Params) error {
 		return err
 	}
 	defer ch.closeLogs()
+	defer ch.closeSites()
 	l, err := ch.newLoop(p.Listeners)
 	if err != nil {
 		return err
@@ -128,6 +130,7 @@ func newChild(p Params) (*Child, error) {
 	ch.bufs = newBufferPool(4096)
 	ch.server = []byte(serverHeader(cfg.ServerTokens))
 	if err := ch.buildSites(p.LogFiles); err != nil {
+		ch.closeSites()
 		ch.closeLogs()
 		return nil, err
 	}

@@ -59,6 +59,7 @@ func newTestChild(t testing.TB, conf string, files map[string]string) *testChild
 		t.Fatal(err)
 	}
 	t.Cleanup(ch.closeLogs)
+	t.Cleanup(ch.closeSites)
 	l, err := ch.newLoop(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ const (
 
 // buildSites compiles the main server and every virtual host.
 func (ch *Child) buildSites(files map[string]*os.File) error {
+	ch.watcher = static.NewWatcher()
 	logs := map[string]*accesslog.Log{}
 	main, err := ch.newSite(&ch.cfg.Server, nil, logs, files)
 	if err != nil {
@@ -63,7 +64,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	s.static, err = static.New(static.Options{
 		DocumentRoot: srv.DocumentRoot, Resolver: s, Types: types,
 		DefaultCharset: srv.AddDefaultCharset, CacheMaxFileSize: cacheMaxFileSize,
-		CacheMaxEntries: cacheMaxEntries,
+		CacheMaxEntries: cacheMaxEntries, Watcher: ch.watcher,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)
@@ -103,6 +104,19 @@ func (s *site) compileSections(secs []config.Section) error {
 	})
 	s.dirs = append(plain, regex...)
 	return nil
+}
+
+// closeSites closes every site's static handler, then the watcher they
+// share.
+func (ch *Child) closeSites() {
+	for _, s := range append([]*site{ch.main}, ch.vhosts...) {
+		if s != nil && s.static != nil {
+			s.static.Close()
+		}
+	}
+	if ch.watcher != nil {
+		ch.watcher.Close()
+	}
 }
 
 // mimeTypes loads TypesConfig (or the built-in table) plus the server's

@@ -200,9 +200,10 @@
 // than the current time means the wall clock was stepped back since; it
 // covers nothing, and the next hit syncs.
 //
-// One watcher serves every Handler of the process (a child has one per
-// virtual host): one inotify instance and three descriptors per child,
-// opened with the first Handler that caches, closed with the last.
+// One Watcher (Options.Watcher) serves every Handler of a child (it has
+// one per virtual host): one inotify instance and three descriptors per
+// child, whose event loop revalidates once per batch of ready connections
+// (Handler.Revalidate). A Handler given no Watcher makes its own.
 //
 // An entry that cannot be watched keeps the stat validation below:
 // inotify unavailable (not Linux, or fs.inotify.max_user_instances

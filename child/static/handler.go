@@ -75,6 +75,10 @@ type Options struct {
 	// CacheMaxEntries bounds the open-file cache (and so the descriptors it
 	// holds); 0 disables caching.
 	CacheMaxEntries int
+	// Watcher revalidates the cache by change notification; the Handlers
+	// of a process share one. Nil gives the Handler a watcher of its own,
+	// closed with it.
+	Watcher *Watcher
 }
 
 // Handler serves files below a DocumentRoot. It is safe for concurrent use.
@@ -87,7 +91,8 @@ type Handler struct {
 	charset   string
 	maxFile   int64
 	cache     *cache   // nil when disabled
-	watch     *watcher // the process's watcher; nil when the cache is disabled
+	watch     *watcher // the cache's watcher; nil when the cache is disabled
+	ownWatch  bool     // watch was made for this Handler: Close closes it
 
 	now        func() time.Time // the clock; tests replace it
 	racyWindow time.Duration    // defaultRacyWindow; tests shorten it
@@ -123,7 +128,11 @@ func New(o Options) (*Handler, error) {
 	}
 	if o.CacheMaxEntries > 0 {
 		h.cache = newCache(o.CacheMaxEntries)
-		h.watch = acquireWatcher()
+		if o.Watcher != nil {
+			h.watch = o.Watcher.w
+		} else {
+			h.watch, h.ownWatch = newWatcher(), true
+		}
 	}
 	return h, nil
 }
@@ -133,8 +142,8 @@ func New(o Options) (*Handler, error) {
 // arrival (Unix ns) finds its cached entries checked without a sync of its
 // own. A child's event loop calls it once per batch of ready connections,
 // with the time it harvested them: the workers' hits then cost no system
-// call. The watcher is the process's, so one Handler's call serves all of
-// them. It does nothing when caching is off.
+// call. One call serves every Handler sharing the Handler's Watcher. It
+// does nothing when caching is off.
 func (h *Handler) Revalidate(arrival int64) {
 	if h.watch != nil && !h.watch.covers(arrival) {
 		h.watch.sync(arrival)
@@ -166,8 +175,8 @@ func pathDepth(p string) int {
 	return strings.Count(p, "/")
 }
 
-// Close empties the cache and lets go of the change notifier, whose
-// descriptors the last Handler of the process closes.
+// Close empties the cache and lets go of the change notifier (closing it
+// when the Handler made its own).
 // Files still referenced by replies are closed when those are released.
 // ServeAt must not be called after Close.
 func (h *Handler) Close() {
@@ -175,7 +184,9 @@ func (h *Handler) Close() {
 		h.cache.clear()
 	}
 	if h.watch != nil {
-		releaseWatcher(h.watch)
+		if h.ownWatch {
+			h.watch.close()
+		}
 		h.watch = nil
 	}
 }

@@ -10,12 +10,8 @@ import (
 
 // watcher revalidates cached entries by change notification instead of a
 // stat of the path per hit (see doc.go, "Revalidation by change
-// notification", for why that is never stale). One watcher serves every
-// Handler of the process (a child has one per virtual host): one inotify
-// instance per child whatever the number of virtual hosts (instances are
-// limited per user, fs.inotify.max_user_instances, 128 by default), and
-// one sync covers the hits of all of them. It is opened with the first
-// Handler that caches and closed with the last one. When it cannot watch
+// notification", for why that is never stale); Watcher is its exported
+// handle, shared by the Handlers of a process. When it cannot watch
 // something, the entry is validated by stat as before.
 //
 // Model. Every watched inode (each directory a cached path resolves
@@ -87,42 +83,32 @@ var errNoWatch = errors.New("static: path cannot be watched")
 // noNotify disables change notification (tests run the stat fallback).
 var noNotify atomic.Bool
 
-// shared is the process's watcher and the number of Handlers using it.
-var shared struct {
-	mu   sync.Mutex
-	w    *watcher
-	refs int
+// Watcher is the change notifier behind the open-file caches of a
+// process's Handlers (a child has one per virtual host): one inotify
+// instance per child whatever the number of virtual hosts (instances are
+// limited per user, fs.inotify.max_user_instances, 128 by default), and
+// one sync covers the hits of all of them. Create it with NewWatcher, pass
+// it in Options.Watcher, and Close it after the last of its Handlers.
+type Watcher struct{ w *watcher }
+
+// NewWatcher opens a change notifier. When the platform has none, or it
+// cannot be opened, cached entries are validated by stat instead.
+func NewWatcher() *Watcher {
+	return &Watcher{w: newWatcher()}
 }
 
-// acquireWatcher returns the process's watcher for a new Handler, opening
-// it for the first one.
-func acquireWatcher() *watcher {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.w == nil {
-		shared.w = &watcher{
-			notifier: newNotifier(),
-			watches:  map[int32]*watch{},
-			now:      func() int64 { return time.Now().UnixNano() },
-		}
-		shared.w.ready()
-	}
-	shared.refs++
-	return shared.w
-}
+// Close releases the notifier's descriptors. Its Handlers must be closed
+// first.
+func (w *Watcher) Close() { w.w.close() }
 
-// releaseWatcher is a Handler's Close: the last one closes the watcher.
-// The Handler's entries must have been released.
-func releaseWatcher(w *watcher) {
-	shared.mu.Lock()
-	defer shared.mu.Unlock()
-	if shared.w != w {
-		return
+func newWatcher() *watcher {
+	w := &watcher{
+		notifier: newNotifier(),
+		watches:  map[int32]*watch{},
+		now:      func() int64 { return time.Now().UnixNano() },
 	}
-	if shared.refs--; shared.refs == 0 {
-		w.close()
-		shared.w = nil
-	}
+	w.ready()
+	return w
 }
 
 // ready opens the notifier on first use and reports whether it is usable.

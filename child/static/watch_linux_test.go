@@ -281,12 +281,15 @@ func TestCacheNoSyncNeeded(t *testing.T) {
 	}
 }
 
-// TestWatcherClosed checks that the Handlers of a process share one
-// watcher and that the last Close releases its inotify descriptor.
+// TestWatcherClosed checks that Handlers given one Watcher share its
+// inotify descriptor, that closing them leaves it to the Watcher's Close,
+// and that a Handler given none makes its own and closes it.
 func TestWatcherClosed(t *testing.T) {
 	s := buildSite(t)
-	h1 := newHandler(t, s, nil)
-	h2 := newHandler(t, s, nil)
+	wat := static.NewWatcher()
+	shared := func(o *static.Options) { o.Watcher = wat }
+	h1 := newHandler(t, s, shared)
+	h2 := newHandler(t, s, shared)
 	serve(t, h1, "GET", "/hello.txt")
 	serve(t, h2, "GET", "/sub/page.html")
 	fd := static.WatcherFd(h1)
@@ -303,8 +306,23 @@ func TestWatcherClosed(t *testing.T) {
 			res.Status, static.Watched(h2, "/sub/page.html"))
 	}
 	h2.Close()
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+		t.Fatalf("inotify fd %d after the Handlers' Close: %v, want it open until the Watcher's Close", fd, err)
+	}
+	wat.Close()
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != unix.EBADF {
-		t.Errorf("inotify fd %d after the last Close: fcntl error %v, want EBADF", fd, err)
+		t.Errorf("inotify fd %d after the Watcher's Close: fcntl error %v, want EBADF", fd, err)
+	}
+
+	own := newHandler(t, s, nil)
+	serve(t, own, "GET", "/hello.txt")
+	ownFd := static.WatcherFd(own)
+	if ownFd < 0 || !static.Watched(own, "/hello.txt") {
+		t.Fatalf("a Handler without a Watcher: fd %d, watched %v; want its own", ownFd, static.Watched(own, "/hello.txt"))
+	}
+	own.Close()
+	if _, err := unix.FcntlInt(uintptr(ownFd), unix.F_GETFD, 0); err != unix.EBADF {
+		t.Errorf("own inotify fd %d after Close: fcntl error %v, want EBADF", ownFd, err)
 	}
 }
 
@@ -410,5 +428,37 @@ func TestRevalidateCoversEarlierArrivals(t *testing.T) {
 	}
 	if got := static.LastSync(h); got <= later {
 		t.Errorf("a request that arrived after the last sync did not sync (last %d, arrival %d)", got, later)
+	}
+}
+
+// TestSharedWatcher: Handlers given one Watcher (a child's virtual hosts)
+// share its syncs: one Handler's Revalidate covers the other's hits, and
+// closing a Handler leaves the shared watcher working for the rest.
+func TestSharedWatcher(t *testing.T) {
+	s := buildSite(t)
+	wat := static.NewWatcher()
+	t.Cleanup(wat.Close) // after the Handlers' Close: cleanups run last first
+	var hs [2]*static.Handler
+	for i := range hs {
+		hs[i] = newHandler(t, s, func(o *static.Options) { o.CacheMaxFileSize = cacheMax; o.Watcher = wat })
+		static.SetRacyWindow(hs[i], testRacy)
+	}
+	p := filepath.Join(s.root, "b.txt")
+	writeOld(t, p, []byte("version-00"))
+	settle()
+	for _, h := range hs {
+		if res := serve(t, h, "GET", "/b.txt"); res.Body != "version-00" {
+			t.Fatalf("first request: %q", res.Body)
+		}
+	}
+	hs[0].Close()
+	writeOld(t, p, []byte("version-01"))
+	harvest := time.Now().UnixNano()
+	hs[1].Revalidate(harvest)
+	if static.LastSync(hs[1]) <= harvest {
+		t.Fatalf("Revalidate did not sync")
+	}
+	if res := serveAt(t, hs[1], harvest, "GET", "/b.txt"); res.Body != "version-01" {
+		t.Errorf("after the other Handler closed: %q, want version-01", res.Body)
 	}
 }
