@@ -137,30 +137,33 @@ func InheritListeners(files []*os.File, cfg *config.Config, log *slog.Logger) ([
 }
 
 // listeningAddr checks that f is a listening TCP socket and returns its
-// local address.
+// local address; the error names the address when there is one.
 func listeningAddr(f *os.File) (netip.AddrPort, error) {
 	fd := int(f.Fd())
 	typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE)
 	if err != nil {
 		return netip.AddrPort{}, fmt.Errorf("not a socket: %w", os.NewSyscallError("getsockopt SO_TYPE", err))
 	}
-	if typ != unix.SOCK_STREAM {
-		return netip.AddrPort{}, fmt.Errorf("not a stream socket (SO_TYPE %d)", typ)
-	}
-	if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || on == 0 {
-		return netip.AddrPort{}, fmt.Errorf("not a listening socket (listen(2) was not called on it)")
-	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
 		return netip.AddrPort{}, os.NewSyscallError("getsockname", err)
 	}
+	var ap netip.AddrPort
 	switch sa := sa.(type) {
 	case *unix.SockaddrInet4:
-		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port)), nil
+		ap = netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(sa.Port))
 	case *unix.SockaddrInet6:
-		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port)), nil
+		ap = netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), uint16(sa.Port))
+	default:
+		return netip.AddrPort{}, fmt.Errorf("not a TCP/IP socket (%T)", sa)
 	}
-	return netip.AddrPort{}, fmt.Errorf("not a TCP/IP socket (%T)", sa)
+	if typ != unix.SOCK_STREAM {
+		return ap, fmt.Errorf("%s is not a stream socket (SO_TYPE %d)", ap, typ)
+	}
+	if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || on == 0 {
+		return ap, fmt.Errorf("%s is not a listening socket (listen(2) was not called on it)", ap)
+	}
+	return ap, nil
 }
 
 // matchInherited returns the index of the unused inherited address a
