@@ -226,6 +226,13 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("upgrade: got exit %d (%s), want 0", r.code, r.stderr)
 	}
+	for _, l := range []*load{raw, htc, fresh} {
+		select {
+		case <-l.done:
+			t.Fatalf("a load loop ended before the upgrade did (%v): the test proves nothing", l.stop())
+		default:
+		}
+	}
 	newPID := s.pidFile()
 	if newPID == old || newPID == 0 {
 		t.Fatalf("PidFile after the upgrade: got %d, want a new pid (old %d)", newPID, old)
