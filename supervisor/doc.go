@@ -36,5 +36,25 @@
 // hung — stopped with SIGSTOP, or deadlocked — and is killed with SIGKILL
 // and replaced.
 //
+// # Inherited sockets
+//
+// Instead of binding, the supervisor adopts listening sockets passed to it
+// by systemd socket activation (SocketActivation, sd_listen_fds(3)) or by
+// an old supervisor in a live upgrade; InheritListeners matches them to
+// the Listen directives by local address and binds the rest. Adopted
+// sockets are kept across restarts like bound ones (rebindListeners).
+//
+// # Live binary upgrade
+//
+// SIGUSR2 starts the binary now on disk as a new supervisor with the
+// listening sockets, the scoreboard and a readiness pipe (upgrade.go).
+// The new one shares the live scoreboard, claiming only slots no process
+// holds, and at first readiness writes the PidFile and the header
+// (upgraded.go); the old one then stops gracefully and leaves the
+// PidFile. A new binary that fails, or is not ready within
+// UpgradeTimeout, is stopped and the old one keeps serving. Only one of
+// the two supervisors starts children at a time: the old one starts none
+// while an upgrade runs, and none once it has handed over.
+//
 // It never imports package child: the two meet only through ipc and shm.
 package supervisor

@@ -112,9 +112,15 @@ func startServerN(t *testing.T, extra string, files map[string]string, starts in
 func runServer(t *testing.T, root *itest.Root, starts int) *server {
 	t.Helper()
 	skipShort(t)
-	s := &server{t: t, root: root, starts: starts}
 	binary(t)
-	s.proc = itest.Run(t, root, "start", "--foreground")
+	return watchServer(t, root, starts, itest.Run(t, root, "start", "--foreground"))
+}
+
+// watchServer follows a supervisor started as proc on root until its
+// first generation's starts children serve.
+func watchServer(t *testing.T, root *itest.Root, starts int, proc *itest.Proc) *server {
+	t.Helper()
+	s := &server{t: t, root: root, starts: starts, proc: proc}
 	t.Cleanup(func() {
 		// The children's standard error is the supervisor's: a race
 		// report or a panic in any process fails the test.

@@ -19,6 +19,9 @@ type Listener struct {
 	File  *os.File
 	Addr  string // as configured
 	Proto string
+	// Inherited: the socket was passed in (socket activation or a live
+	// upgrade), not bound by this process.
+	Inherited bool
 }
 
 // BindListeners binds every Listen directive once (SPEC.md 1.2 Listen):
@@ -90,18 +93,11 @@ func bind(addr string, mpm config.MPM, filter string) (*os.File, error) {
 }
 
 func setListenOptions(fd, family int, addr string, mpm config.MPM, filter string) error {
-	opts := []struct {
-		level, opt, val int
-		name            string
-	}{
-		{unix.SOL_SOCKET, unix.SO_REUSEADDR, 1, "SO_REUSEADDR"},
-		{unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1, "SO_KEEPALIVE"},
-		{unix.IPPROTO_TCP, unix.TCP_NODELAY, 1, "TCP_NODELAY"},
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return os.NewSyscallError("setsockopt SO_REUSEADDR", err)
 	}
-	for _, o := range opts {
-		if err := unix.SetsockoptInt(fd, o.level, o.opt, o.val); err != nil {
-			return os.NewSyscallError("setsockopt "+o.name, err)
-		}
+	if err := setCommonOptions(fd, mpm); err != nil {
+		return err
 	}
 	if family == unix.AF_INET6 {
 		v6only := 1
@@ -110,6 +106,28 @@ func setListenOptions(fd, family int, addr string, mpm config.MPM, filter string
 		}
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only); err != nil {
 			return os.NewSyscallError("setsockopt IPV6_V6ONLY", err)
+		}
+	}
+	if filter != "data" {
+		return nil
+	}
+	return setAcceptFilter(fd)
+}
+
+// setCommonOptions sets the options a listening socket may take before
+// or after listen(2): SO_KEEPALIVE, TCP_NODELAY, SendBufferSize and
+// ReceiveBufferSize.
+func setCommonOptions(fd int, mpm config.MPM) error {
+	opts := []struct {
+		level, opt, val int
+		name            string
+	}{
+		{unix.SOL_SOCKET, unix.SO_KEEPALIVE, 1, "SO_KEEPALIVE"},
+		{unix.IPPROTO_TCP, unix.TCP_NODELAY, 1, "TCP_NODELAY"},
+	}
+	for _, o := range opts {
+		if err := unix.SetsockoptInt(fd, o.level, o.opt, o.val); err != nil {
+			return os.NewSyscallError("setsockopt "+o.name, err)
 		}
 	}
 	if mpm.SendBufferSize > 0 {
@@ -122,10 +140,7 @@ func setListenOptions(fd, family int, addr string, mpm config.MPM, filter string
 			return os.NewSyscallError("setsockopt SO_RCVBUF", err)
 		}
 	}
-	if filter != "data" {
-		return nil
-	}
-	return setAcceptFilter(fd)
+	return nil
 }
 
 // sockaddr parses a Listen address ("host:port", "[v6]:port", ":port").
@@ -164,6 +179,12 @@ func isWildcard(addr string) bool {
 // rebindListeners makes the listeners match a new configuration: sockets
 // still wanted (same address) are kept open, so no connection waiting in
 // their backlog is lost; new addresses are bound; dropped ones are closed.
+//
+// Inherited sockets (socket activation, a live upgrade) are treated the
+// same: kept while a Listen line names their address, closed in this
+// process when it is dropped (the service manager still holds its copy,
+// so the port stays bound but unserved until the unit drops it too), and
+// an address added to the configuration is bound by eventmpm itself.
 func rebindListeners(cur []Listener, cfg *config.Config) ([]Listener, error) {
 	byAddr := map[string]Listener{}
 	for _, l := range cur {

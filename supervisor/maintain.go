@@ -16,7 +16,9 @@ const maxSpawnRate = 32
 // spare threads between MinSpareThreads and MaxSpareThreads.
 func (s *Supervisor) maintain() {
 	now := time.Now()
-	s.sb.SetParentCPU(parentCPU())
+	if s.ownsHeader {
+		s.sb.SetParentCPU(parentCPU())
+	}
 	s.escalateStops(now)
 	if s.stopping {
 		s.checkStopDeadline(now)

@@ -25,6 +25,8 @@ var signalActions = map[os.Signal]signalAction{
 	syscall.SIGHUP:   {"restart", "AH00494", "SIGHUP received.  Attempting to restart", (*Supervisor).hardRestart},
 	syscall.SIGUSR1:  {"graceful", "AH00493", "SIGUSR1 received.  Doing graceful restart", (*Supervisor).gracefulRestart},
 	syscall.SIGWINCH: {"graceful-stop", "AH00492", "caught SIGWINCH, shutting down gracefully", (*Supervisor).beginGracefulStop},
+	// Beyond Apache: nginx's binary upgrade (upgrade.go).
+	syscall.SIGUSR2: {"upgrade", "", "SIGUSR2 received.  Attempting a live binary upgrade", (*Supervisor).beginUpgrade},
 }
 
 // onSignal runs the action of a signal. While a stop is under way only a
@@ -39,6 +41,10 @@ func (s *Supervisor) onSignal(sig os.Signal) {
 		return
 	}
 	notice(s.log, a.msg, "module", "mpm_event", "ah", a.code)
+	if s.upgrade != nil && a.verb != "stop" && a.verb != "graceful-stop" && a.verb != "upgrade" {
+		notice(s.log, fmt.Sprintf("%s ignored: an upgrade to pid %d is under way", a.verb, s.upgrade.cmd.Process.Pid), "module", "mpm_event")
+		return
+	}
 	a.run(s)
 }
 
@@ -47,10 +53,13 @@ func (s *Supervisor) onSignal(sig os.Signal) {
 func (s *Supervisor) beginStop() {
 	s.stopping = true
 	s.gracefulStop = false
+	s.abortUpgrade()
 	for _, c := range s.byPID {
 		s.stopChild(c)
 	}
-	removePidFile(s.cfg.PidFile, s.log)
+	if !s.handedOver {
+		removePidFile(s.cfg.PidFile, s.log)
+	}
 }
 
 // beginGracefulStop stops accepting and lets every child finish its
@@ -58,12 +67,15 @@ func (s *Supervisor) beginStop() {
 func (s *Supervisor) beginGracefulStop() {
 	s.stopping = true
 	s.gracefulStop = true
+	s.abortUpgrade()
 	CloseListeners(s.listeners)
 	s.listeners = nil
 	for _, c := range s.byPID {
 		s.drainChild(c)
 	}
-	removePidFile(s.cfg.PidFile, s.log)
+	if !s.handedOver { // after an upgrade the PidFile names the new supervisor
+		removePidFile(s.cfg.PidFile, s.log)
+	}
 	if t := s.cfg.MPM.GracefulShutdownTimeout; t > 0 {
 		s.stopDeadline = time.Now().Add(t)
 	}
@@ -209,8 +221,8 @@ func (s *Supervisor) restartChildren() int {
 // freeSlots counts the free process slots.
 func (s *Supervisor) freeSlots() int {
 	n := 0
-	for _, c := range s.slots {
-		if c == nil {
+	for i, c := range s.slots {
+		if c == nil && s.sb.Process(i).PID() == 0 {
 			n++
 		}
 	}
@@ -277,6 +289,7 @@ func (s *Supervisor) checkGenerationReady() {
 			s.drainChild(c)
 		}
 	}
+	s.takeOverHeader()
 	if !s.readyCalled && s.opts.Ready != nil {
 		s.readyCalled = true
 		s.opts.Ready()

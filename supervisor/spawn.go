@@ -47,10 +47,13 @@ type childStatus struct {
 	b byte
 }
 
-// freeSlot returns the lowest free process slot, or -1.
+// freeSlot returns the lowest free process slot, or -1. A slot is free
+// when none of this supervisor's children holds it and the scoreboard
+// shows no pid in it: during and after a live upgrade, the other
+// supervisor's children hold slots of the same scoreboard.
 func (s *Supervisor) freeSlot() int {
 	for i, c := range s.slots {
-		if c == nil {
+		if c == nil && s.sb.Process(i).PID() == 0 {
 			return i
 		}
 	}
@@ -60,6 +63,11 @@ func (s *Supervisor) freeSlot() int {
 // startChildren starts up to n children of the current generation in free
 // slots, making room from draining old generations if it must.
 func (s *Supervisor) startChildren(n int) int {
+	if s.upgrade != nil {
+		// The new supervisor claims free slots until it is ready; two
+		// supervisors spawning at once could pick the same one.
+		return 0
+	}
 	started := 0
 	for ; started < n; started++ {
 		slot := s.freeSlot()
@@ -92,6 +100,7 @@ func (s *Supervisor) makeRoom() bool {
 		}
 	}
 	if oldest == nil {
+		s.stopForeignChild()
 		return false
 	}
 	s.log.Warn(fmt.Sprintf("scoreboard slots exhausted by draining generations: stopping child pid %d of generation %d now", oldest.pid, oldest.gen),
@@ -125,7 +134,9 @@ func (s *Supervisor) spawn(slot int) error {
 		return fmt.Errorf("start child in slot %d: %w", slot, err)
 	}
 	c := &childProc{pid: cmd.Process.Pid, slot: slot, gen: s.gen, cmd: cmd, ctl: h.ctl, started: time.Now()}
-	s.sb.Process(slot).Claim(c.pid, s.gen)
+	if !s.sb.Process(slot).Claim(c.pid, s.gen) {
+		s.log.Error(fmt.Sprintf("scoreboard slot %d was taken while child pid %d started", slot, c.pid), "module", "mpm_event")
+	}
 	s.slots[slot] = c
 	s.byPID[c.pid] = c
 	go h.writeManifest(s.log)

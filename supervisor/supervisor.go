@@ -43,6 +43,18 @@ type Options struct {
 	// at least 2 s (a child's heartbeat comes about once a second). Tests
 	// set it to prove the mechanism without waiting 10 s.
 	HangTimeout time.Duration
+	// Inherited are listening sockets passed in by a service manager
+	// (SocketActivation); they are adopted instead of bound
+	// (InheritListeners).
+	Inherited []*os.File
+	// Upgrade is set when an old supervisor started this one in a live
+	// upgrade (UpgradeFromEnv).
+	Upgrade *Upgrade
+	// Args are the command-line arguments (without the program name) a
+	// live upgrade starts the new binary with.
+	Args []string
+	// UpgradeTimeout replaces UpgradeTimeout when positive.
+	UpgradeTimeout time.Duration
 }
 
 // Reopener is a log file that can be reopened (log rotation).
@@ -93,6 +105,13 @@ type Supervisor struct {
 	sbReported    bool              // a scoreboard problem was logged
 	oldBoards     []*shm.Scoreboard // replaced scoreboards, still used by old children // the configuration before a restart, until its generation is ready
 	exitCode      int
+
+	upgrade    *upgradeProc // a live upgrade under way (old side)
+	upgradeC   chan upgradeResult
+	handedOver bool // a live upgrade succeeded: the new supervisor owns the PidFile
+	ownsHeader bool // this supervisor writes the scoreboard header (not before an upgraded one is ready)
+	// foreignStopped: the previous supervisor's children stopped to make room
+	foreignStopped map[int]bool
 }
 
 // Run starts the server and serves until it is stopped. It returns when
@@ -102,6 +121,7 @@ func Run(opts Options) error {
 		opts: opts, cfg: opts.Config, log: opts.Log, byPID: map[int]*childProc{},
 		sigC: make(chan os.Signal, 16), exitC: make(chan childExit, 64),
 		statusC: make(chan childStatus, 64), spawnRate: 1, pendingGen: -1,
+		upgradeC: make(chan upgradeResult, 1), ownsHeader: opts.Upgrade == nil,
 	}
 	if err := s.start(); err != nil {
 		return err
@@ -110,27 +130,34 @@ func Run(opts Options) error {
 	return s.loop()
 }
 
-// start binds the listeners, creates the scoreboard, writes the PidFile and
-// starts the first generation.
+// start binds (or adopts) the listeners, creates (or, in a live upgrade,
+// shares) the scoreboard, writes the PidFile and starts the first
+// generation. In a live upgrade the PidFile and the scoreboard header are
+// written only once the first generation is ready (takeOverHeader).
 func (s *Supervisor) start() error {
-	signal.Notify(s.sigC, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
-	lns, err := BindListeners(s.cfg)
+	signal.Notify(s.sigC, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
+	lns, err := s.openListeners()
 	if err != nil {
 		return err
 	}
 	s.listeners = lns
-	sb, err := shm.Create(s.cfg.ScoreBoardFile, scoreboardLayout(s.cfg))
+	sb, err := s.openScoreboard()
 	if err != nil {
 		CloseListeners(lns)
 		return fmt.Errorf("scoreboard: %w", err)
 	}
 	s.sb = sb
 	s.slots = make([]*childProc, sb.Layout().ServerLimit)
+	if up := s.opts.Upgrade; up != nil {
+		s.gen, s.lastGen = up.Generation+1, up.Generation+1
+	}
 	s.publishInfo()
-	if err := writePidFile(s.cfg.PidFile, s.log, true); err != nil {
-		s.sb.Close()
-		CloseListeners(lns)
-		return err
+	if s.ownsHeader {
+		if err := writePidFile(s.cfg.PidFile, s.log, true); err != nil {
+			s.sb.Close()
+			CloseListeners(lns)
+			return err
+		}
 	}
 	if err := s.openLogFiles(); err != nil {
 		return err
@@ -142,6 +169,18 @@ func (s *Supervisor) start() error {
 	return nil
 }
 
+// openListeners binds the Listen directives, or adopts the sockets a
+// service manager or an old supervisor passed in.
+func (s *Supervisor) openListeners() ([]Listener, error) {
+	switch {
+	case s.opts.Upgrade != nil:
+		return InheritListeners(s.opts.Upgrade.Listeners, s.cfg, s.log)
+	case len(s.opts.Inherited) > 0:
+		return InheritListeners(s.opts.Inherited, s.cfg, s.log)
+	}
+	return BindListeners(s.cfg)
+}
+
 // scoreboardLayout sizes the scoreboard: twice ServerLimit process slots,
 // the headroom draining generations use.
 func scoreboardLayout(cfg *config.Config) shm.Layout {
@@ -150,6 +189,9 @@ func scoreboardLayout(cfg *config.Config) shm.Layout {
 
 // publishInfo writes the configuration's figures into the scoreboard header.
 func (s *Supervisor) publishInfo() {
+	if !s.ownsHeader {
+		return
+	}
 	s.sb.SetServerInfo(shm.ServerInfo{
 		ServerName: s.cfg.Server.ServerName, ThreadsPerChild: s.cfg.MPM.ThreadsPerChild,
 		ActiveDaemonsLimit: s.cfg.MPM.ActiveDaemonsLimit, MaxRequestWorkers: s.cfg.MPM.MaxRequestWorkers,
@@ -182,11 +224,13 @@ func (s *Supervisor) handleEvent(tickC <-chan time.Time) {
 		s.onStatus(st)
 	case <-tickC:
 		s.maintain()
+	case res := <-s.upgradeC:
+		s.onUpgradeResult(res)
 	}
 }
 
 // done reports whether a stop has finished: no child left.
-func (s *Supervisor) done() bool { return s.stopping && len(s.byPID) == 0 }
+func (s *Supervisor) done() bool { return s.stopping && len(s.byPID) == 0 && s.upgrade == nil }
 
 func (s *Supervisor) finalError() error {
 	if s.exitCode != 0 {

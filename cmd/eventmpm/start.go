@@ -27,12 +27,24 @@ const daemonEnv = "EVENTMPM_DAEMON_READY_FD"
 // only the tests use it.
 const hangTimeoutEnv = "EVENTMPM_HANG_TIMEOUT"
 
+// upgradeTimeoutEnv, when set to a duration, replaces
+// supervisor.UpgradeTimeout; only the tests use it.
+const upgradeTimeoutEnv = "EVENTMPM_UPGRADE_TIMEOUT"
+
 // startServer starts the supervisor: in the foreground with --foreground
 // or -D FOREGROUND, otherwise detached (re-executed in a new session) and
 // returning once the server is ready or has failed to start.
+//
+// Under socket activation (LISTEN_FDS for this pid) it stays in the
+// foreground: the service manager that passed the sockets is the one
+// watching the process, and a detached copy would not be their LISTEN_PID.
 func startServer(c *cli.Context, cfg *config.Config) error {
+	inherited, err := supervisor.SocketActivation()
+	if err != nil {
+		return cli.Exit("eventmpm: "+err.Error(), exitFailure)
+	}
 	readyFd := os.Getenv(daemonEnv)
-	if !c.Bool("foreground") && !hasDefine(c, foregroundFlag) && readyFd == "" {
+	if !c.Bool("foreground") && !hasDefine(c, foregroundFlag) && readyFd == "" && inherited == nil {
 		return daemonize(c)
 	}
 	var notify *os.File
@@ -40,15 +52,35 @@ func startServer(c *cli.Context, cfg *config.Config) error {
 		os.Unsetenv(daemonEnv)
 		notify = os.NewFile(3, "ready")
 	}
-	err := runSupervisor(c, cfg, notify)
+	err = runSupervisor(c, cfg, notify, func(o *supervisor.Options) { o.Inherited = inherited })
 	if notify != nil && err != nil {
 		fmt.Fprintln(notify, "error:", err)
 	}
 	return err
 }
 
+// startUpgraded runs a supervisor an old one started in a live upgrade,
+// in the foreground whatever the arguments say (the old one is detached
+// already, or in the foreground of its service manager). Whatever stops
+// it before its first generation is ready, a broken configuration
+// included, is reported on the readiness pipe, so the old supervisor and
+// `eventmpm upgrade` can say why.
+func startUpgraded(c *cli.Context, up *supervisor.Upgrade, err error) error {
+	if err != nil {
+		return cli.Exit("eventmpm: "+err.Error(), exitFailure)
+	}
+	cfg, err := loadConfig(c)
+	if err == nil {
+		err = runSupervisor(c, cfg, up.Ready, func(o *supervisor.Options) { o.Upgrade = up })
+	}
+	if err != nil {
+		fmt.Fprintln(up.Ready, "error:", err)
+	}
+	return err
+}
+
 // runSupervisor runs the parent process until it stops.
-func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
+func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with func(*supervisor.Options)) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return cli.Exit("eventmpm: cannot find my own executable: "+err.Error(), exitFailure)
@@ -77,10 +109,15 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
 	if errFile != nil {
 		opts.ErrorLog = errFile
 	}
+	opts.Args = os.Args[1:]
+	with(&opts)
 	// A hidden knob for the integration tests: a shorter bound on hung
 	// children than supervisor.HangTimeout (10 s), e.g. "2s".
 	if d, err := time.ParseDuration(os.Getenv(hangTimeoutEnv)); err == nil {
 		opts.HangTimeout = d
+	}
+	if d, err := time.ParseDuration(os.Getenv(upgradeTimeoutEnv)); err == nil {
+		opts.UpgradeTimeout = d
 	}
 	supervisor.Notice(log, "Command line: '"+strings.Join(os.Args, " ")+"'", "module", "core", "ah", "AH00094")
 	if err := supervisor.Run(opts); err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 
+	"eventmpm/supervisor"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -19,6 +21,7 @@ var verbSignals = map[string]syscall.Signal{
 	"restart":       syscall.SIGHUP,
 	"graceful":      syscall.SIGUSR1,
 	"graceful-stop": syscall.SIGWINCH,
+	"upgrade":       syscall.SIGUSR2, // beyond Apache: nginx's binary upgrade
 }
 
 func verbs() []*cli.Command {
@@ -36,6 +39,7 @@ func verbs() []*cli.Command {
 		{Name: "restart", Usage: "hard restart: re-read the configuration, new children (SIGHUP)", Action: func(c *cli.Context) error { return runVerb(c, "restart") }},
 		{Name: "graceful", Usage: "graceful restart: new generation, old children finish their requests (SIGUSR1)", Action: func(c *cli.Context) error { return runVerb(c, "graceful") }},
 		{Name: "graceful-stop", Usage: "stop accepting, let requests finish, then stop (SIGWINCH)", Action: func(c *cli.Context) error { return runVerb(c, "graceful-stop") }},
+		{Name: "upgrade", Usage: "live binary upgrade: the binary now on disk takes the sockets over, the old supervisor drains (SIGUSR2)", Action: func(c *cli.Context) error { return runVerb(c, "upgrade") }},
 		{Name: "configtest", Usage: "check the configuration (httpd -t); -S also dumps it", Action: func(c *cli.Context) error {
 			return configtest(c, c.Bool("S") || hasDefine(c, dumpRunCfgFlag))
 		}},
@@ -53,9 +57,14 @@ func runVerb(c *cli.Context, verb string) error {
 		if c.Bool("X") || hasDefine(c, oneProcessFlag) {
 			return startOneProcess(c)
 		}
-	case "stop", "restart", "graceful", "graceful-stop":
+	case "stop", "restart", "graceful", "graceful-stop", "upgrade":
 	default:
-		return cli.Exit(fmt.Sprintf("eventmpm: unknown verb %q for -k (start, stop, restart, graceful, graceful-stop)", verb), exitUsage)
+		return cli.Exit(fmt.Sprintf("eventmpm: unknown verb %q for -k (start, stop, restart, graceful, graceful-stop, upgrade)", verb), exitUsage)
+	}
+	if verb == "start" || verb == "restart" || verb == "graceful" {
+		if up, err := supervisor.UpgradeFromEnv(); up != nil || err != nil {
+			return startUpgraded(c, up, err)
+		}
 	}
 	cfg, err := loadConfig(c)
 	if err != nil {
@@ -75,9 +84,13 @@ func runVerb(c *cli.Context, verb string) error {
 	case !running && (verb == "restart" || verb == "graceful"):
 		fmt.Fprintln(c.App.Writer, "eventmpm not running, trying to start")
 		return startServer(c, cfg)
+	case !running && verb == "upgrade":
+		return cli.Exit(state+"; nothing to upgrade", exitNotRunning)
 	case !running:
 		fmt.Fprintln(c.App.Writer, state)
 		return nil
+	case verb == "upgrade":
+		return upgrade(c, cfg, pid)
 	}
 	if err := syscall.Kill(pid, verbSignals[verb]); err != nil {
 		return cli.Exit(fmt.Sprintf("eventmpm: cannot signal pid %d: %v", pid, err), exitFailure)

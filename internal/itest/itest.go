@@ -148,13 +148,19 @@ type Proc struct {
 // does not exit after SIGTERM) when the test ends.
 func Run(t testing.TB, r *Root, args ...string) *Proc {
 	t.Helper()
-	bin := Binary(t)
-	cmd := exec.Command(bin, append([]string{"-d", r.Dir}, args...)...)
+	return Start(t, exec.Command(Binary(t), append([]string{"-d", r.Dir}, args...)...))
+}
+
+// Start starts cmd (its own process group, output captured) like Run does,
+// for a test that needs its own command line, environment or inherited
+// descriptors.
+func Start(t testing.TB, cmd *exec.Cmd) *Proc {
+	t.Helper()
 	p := &Proc{Cmd: cmd, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("itest: start %s: %v", bin, err)
+		t.Fatalf("itest: start %s: %v", cmd.Path, err)
 	}
 	go func() { p.err = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() { p.Kill(t) })
