@@ -29,7 +29,8 @@ var allowed = map[string][]string{
 	"internal/version":  {},
 
 	// Renderers and pieces of the child.
-	"status":          {"shm", "internal/version"},
+	"status": {"shm", "internal/version",
+		"github.com/prometheus/client_golang/prometheus", "github.com/prometheus/common/expfmt"},
 	"child/static":    {"child/http1", "golang.org/x/sys/unix"},
 	"child/accesslog": {"child/http1"},
 

@@ -64,15 +64,10 @@ func (w *worker) appendLocation(h []byte) []byte {
 // from a snapshot of the scoreboard: ?auto text or the HTML page, with
 // ?refresh=N. mod_status answers GET (and HEAD) only.
 func (w *worker) serveStatus(c *conn, keep bool) {
-	if w.req.MethodID != http1.MethodGet && w.req.MethodID != http1.MethodHead {
-		w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD\r\n"...)
-		w.errorResponse(c, 405, nil, keep)
+	if !w.pageMethodAllowed(c, keep) {
 		return
 	}
-	if w.snap == nil {
-		w.snap = new(shm.Snapshot)
-	}
-	w.ch.sb.Snapshot(w.snap)
+	w.takeSnapshot()
 	q := status.ParseQuery(string(w.req.Query))
 	info := status.NewInfo(w.snap, time.Now())
 	info.NoTable = q.NoTable
@@ -87,10 +82,57 @@ func (w *worker) serveStatus(c *conn, keep bool) {
 	} else {
 		w.body = status.AppendHTML(w.body[:0], w.snap, &info)
 	}
+	w.sendPage(c, keep, ctype, q.Refresh)
+}
+
+// pageMethodAllowed answers 405 to anything but GET and HEAD, which is all
+// the generated pages (server-status, metrics) answer, as mod_status.
+func (w *worker) pageMethodAllowed(c *conn, keep bool) bool {
+	if w.req.MethodID == http1.MethodGet || w.req.MethodID == http1.MethodHead {
+		return true
+	}
+	w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD\r\n"...)
+	w.errorResponse(c, 405, nil, keep)
+	return false
+}
+
+// takeSnapshot copies the scoreboard into the worker's reused snapshot.
+func (w *worker) takeSnapshot() {
+	if w.snap == nil {
+		w.snap = new(shm.Snapshot)
+	}
+	w.ch.sb.Snapshot(w.snap)
+}
+
+// serveMetrics answers <Location /metrics> SetHandler metrics: the
+// Prometheus text exposition of one scoreboard snapshot, the data of the
+// status page. The Accept header is not consulted: the text format 0.0.4
+// is what every scraper accepts.
+func (w *worker) serveMetrics(c *conn, keep bool) {
+	if !w.pageMethodAllowed(c, keep) {
+		return
+	}
+	w.takeSnapshot()
+	if w.metrics == nil {
+		w.metrics = status.NewMetrics()
+	}
+	info := status.NewInfo(w.snap, time.Now())
+	body, err := w.metrics.Append(w.body[:0], w.snap, &info)
+	if err != nil {
+		w.errorResponse(c, 500, err, keep)
+		return
+	}
+	w.body = body
+	w.sendPage(c, keep, status.ContentTypeMetrics, 0)
+}
+
+// sendPage sends w.body, a generated 200 page of type ctype, with a
+// Refresh header when refresh > 0; HEAD gets the head only.
+func (w *worker) sendPage(c *conn, keep bool, ctype string, refresh int) {
 	w.status = 200
 	h := w.startHead(c, 200, keep)
-	if q.Refresh > 0 {
-		h = http1.AppendHeaderInt(h, "Refresh", int64(q.Refresh))
+	if refresh > 0 {
+		h = http1.AppendHeaderInt(h, "Refresh", int64(refresh))
 	}
 	h = http1.AppendHeaderString(h, "Content-Type", ctype)
 	h = http1.AppendHeaderInt(h, "Content-Length", int64(len(w.body)))

@@ -11,7 +11,8 @@ import (
 )
 
 // respond routes the parsed request in w.req and prepares its response in
-// c.out: the server-status handler, a static file, or an error page.
+// c.out: the server-status or metrics handler, a static file, or an error
+// page.
 func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
@@ -38,8 +39,12 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, 403, nil, keep)
 		return
 	}
-	if acc.handler == "server-status" {
+	switch acc.handler {
+	case "server-status":
 		w.serveStatus(c, keep)
+		return
+	case "metrics":
+		w.serveMetrics(c, keep)
 		return
 	}
 	w.srv.static.ServeAt(req, p, w.reply, w.start.UnixNano())

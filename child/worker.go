@@ -8,6 +8,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/shm"
+	"eventmpm/status"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,6 +40,8 @@ type worker struct {
 	client []byte // the client address as text, for the scoreboard
 	loc    []byte // an absolute Location
 	snap   *shm.Snapshot
+	// metrics renders /metrics; made at this worker's first scrape.
+	metrics *status.Metrics
 
 	// Per request.
 	srv      *site

@@ -278,7 +278,8 @@ type Section struct {
 	OptionsDelta *OptionsDelta
 	// AllowOverride is always "None": anything else is an error.
 	AllowOverride string
-	// Handler is the SetHandler value ("server-status", or "" for none).
+	// Handler is the SetHandler value ("server-status", "metrics", or ""
+	// for none).
 	Handler string
 	// HandlerSet is true when the section has a SetHandler, so that its
 	// Handler overrides an enclosing section's even when it is "" (SetHandler

@@ -247,3 +247,34 @@ func TestDirectiveTable(t *testing.T) {
 		}
 	}
 }
+
+// TestSetHandler checks the handlers SetHandler accepts (case-insensitive,
+// as Apache matches handler names) and that none and default-handler
+// reset an enclosing section's handler.
+func TestSetHandler(t *testing.T) {
+	tests := []struct {
+		arg, want string
+	}{
+		{arg: "server-status", want: "server-status"},
+		{arg: "Server-Status", want: "server-status"},
+		{arg: "metrics", want: "metrics"},
+		{arg: "METRICS", want: "metrics"},
+		{arg: "none", want: ""},
+		{arg: "default-handler", want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			cfg, err := loadFile(t, "Listen 80\n<Location /x>\n    SetHandler "+tt.arg+"\n</Location>\n")
+			if err != nil {
+				t.Fatal(err)
+			}
+			secs := cfg.Server.Sections
+			if len(secs) != 1 {
+				t.Fatalf("got %d sections, want 1", len(secs))
+			}
+			if got := secs[0]; got.Handler != tt.want || !got.HandlerSet {
+				t.Errorf("got Handler %q (set %v), want %q (set)", got.Handler, got.HandlerSet, tt.want)
+			}
+		})
+	}
+}

@@ -287,15 +287,16 @@ func setAccessFileName(w *walker, c *call) error {
 	return nil
 }
 
-// setHandler is SetHandler: server-status, or none/default-handler.
+// setHandler is SetHandler: server-status, metrics (the Prometheus
+// exposition of the scoreboard), or none/default-handler.
 func setHandler(w *walker, c *call) error {
 	switch h := strings.ToLower(c.args[0]); h {
-	case "server-status":
+	case "server-status", "metrics":
 		w.sec.s.Handler = h
 	case "none", "default-handler":
 		w.sec.s.Handler = ""
 	default:
-		return errorf("SetHandler %s: eventmpm provides only the server-status handler (none and default-handler reset it)", c.args[0])
+		return errorf("SetHandler %s: eventmpm provides only the server-status and metrics handlers (none and default-handler reset it)", c.args[0])
 	}
 	w.sec.s.HandlerSet = true
 	return nil

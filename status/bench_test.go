@@ -30,3 +30,21 @@ func BenchmarkAppendAuto(b *testing.B) { benchRender(b, AppendAuto) }
 func BenchmarkAppendHTML(b *testing.B) { benchRender(b, AppendHTML) }
 func BenchmarkAppendJSON(b *testing.B) { benchRender(b, AppendJSON) }
 func BenchmarkAppendText(b *testing.B) { benchRender(b, AppendText) }
+
+// BenchmarkMetricsRender is one /metrics scrape's rendering: gather through
+// the private registry, then the text encoding, into a reused buffer.
+func BenchmarkMetricsRender(b *testing.B) {
+	snap, info := benchSnapshot(b)
+	m := NewMetrics()
+	buf, err := m.Append(nil, snap, &info)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		if buf, err = m.Append(buf[:0], snap, &info); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

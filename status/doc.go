@@ -1,10 +1,13 @@
 // Package status renders a scoreboard snapshot as mod_status does: the HTML
-// page, the machine-readable ?auto text, a terminal table and JSON.
+// page, the machine-readable ?auto text, a terminal table and JSON; and as
+// the Prometheus text exposition (Metrics, the `SetHandler metrics` page).
 //
-// It is used by the child's /server-status handler and by `eventmpm status`,
-// which maps the scoreboard read-only and must work when every worker is
-// busy, so it cannot live in child/. It imports only the standard library,
-// eventmpm/shm and eventmpm/internal/version.
+// It is used by the child's /server-status and /metrics handlers and by
+// `eventmpm status`, which maps the scoreboard read-only and must work when
+// every worker is busy, so it cannot live in child/. It imports only the
+// standard library, eventmpm/shm, eventmpm/internal/version and, for
+// Metrics, the Prometheus client library (client_golang's prometheus and
+// common's expfmt).
 //
 // # Contract
 //
@@ -14,7 +17,10 @@
 // (with a bytes.Buffer, pass buf.AvailableBuffer() and Write the result).
 // They are plain appends, with no templates or reflection: HTML, ?auto and
 // JSON allocate nothing beyond growing dst, so /server-status stays cheap
-// under load. The terminal table uses text/tabwriter.
+// under load. The terminal table uses text/tabwriter. Metrics goes through
+// the client library's registry and encoder and allocates (about 400
+// objects a scrape): it is built for a scrape every few seconds, not for
+// load.
 //
 // Every string from the scoreboard or the request is escaped for its
 // output: HTML escaping (after Apache's log-item escaping of control bytes)
