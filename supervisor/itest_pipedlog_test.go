@@ -35,6 +35,12 @@ var pidLogLine = regexp.MustCompile(`^(\d+) 127\.0\.0\.1 \[[^\]]+\] "GET (/\S*) 
 // the ids answered 200. A failed request fails the test.
 func uniqueLoad(t *testing.T, s *server, prefix string, workers, total int, fresh bool) []string {
 	t.Helper()
+	return uniqueLoadUntil(t, s, prefix, workers, total, fresh, nil)
+}
+
+// uniqueLoadUntil is uniqueLoad that also ends when stop is closed.
+func uniqueLoadUntil(t *testing.T, s *server, prefix string, workers, total int, fresh bool, stop <-chan struct{}) []string {
+	t.Helper()
 	var next atomic.Int64
 	var mu sync.Mutex
 	var ok []string
@@ -45,7 +51,7 @@ func uniqueLoad(t *testing.T, s *server, prefix string, workers, total int, fres
 			defer wg.Done()
 			c := &http.Client{Timeout: ioWait, Transport: &http.Transport{DisableKeepAlives: fresh}}
 			defer c.CloseIdleConnections()
-			for n := next.Add(1); n <= int64(total); n = next.Add(1) {
+			for n := next.Add(1); n <= int64(total) && !closed(stop); n = next.Add(1) {
 				id := fmt.Sprintf("%s-%d", prefix, n)
 				if err := getOnce(c, s.url("/index.html?id="+id)); err != nil {
 					t.Errorf("GET id %s: %v", id, err)
@@ -59,6 +65,16 @@ func uniqueLoad(t *testing.T, s *server, prefix string, workers, total int, fres
 	}
 	wg.Wait()
 	return ok
+}
+
+// closed reports whether c is closed (never for nil).
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // getOnce fetches url and requires 200 and the index body.
