@@ -40,6 +40,9 @@ func TestLogRotationGraceful(t *testing.T) {
 func TestLogRotationLogrotate(t *testing.T) {
 	lr, err := exec.LookPath("logrotate")
 	if err != nil {
+		lr, err = exec.LookPath("/usr/sbin/logrotate") // not in a user's PATH
+	}
+	if err != nil {
 		t.Skip("logrotate is not installed (apt-get install logrotate; .ci/run installs it)")
 	}
 	s := startServer(t, rotateConf, nil)
