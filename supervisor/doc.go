@@ -56,5 +56,14 @@
 // the two supervisors starts children at a time: the old one starts none
 // while an upgrade runs, and none once it has handed over.
 //
+// # Piped logs
+//
+// Each distinct "|command" log target (ErrorLog or CustomLog) is one
+// program started by the supervisor, which keeps both ends of its pipe and
+// hands the write end to every child; a program that dies is started again
+// on the same pipe, with a back-off while it keeps dying young. A graceful
+// restart keeps an unchanged program and closes a retired one once no child
+// holds its pipe (pipedlog.go).
+//
 // It never imports package child: the two meet only through ipc and shm.
 package supervisor

@@ -4,59 +4,79 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"eventmpm/config"
 )
 
 // logFile is a log file the parent opened for its children: they may run as
-// an unprivileged User that could not open it.
+// an unprivileged User that could not open it. For a piped log, f is the
+// write end of the program's pipe and pipe the program.
 type logFile struct {
 	target string
 	f      *os.File
+	pipe   *PipedLog
 }
 
-// openLogFiles opens the error log and every file CustomLog target for the
-// current generation (piped logs are started by each child itself). Called
-// at start and on every restart, which is how logs are reopened.
+// openLogFiles opens the error log and every CustomLog target for the
+// current generation: files are opened again (which is how logs are
+// reopened after rotation), piped programs are started unless one with the
+// same command line already runs. Called at start and on every restart.
+// A target that cannot be opened is an error naming the directive's file
+// and line.
 func (s *Supervisor) openLogFiles() error {
 	var files []logFile
+	var fresh []*PipedLog // programs started by this call
 	seen := map[string]bool{}
-	add := func(target string) error {
-		if target == "" || seen[target] || strings.HasPrefix(target, "|") || strings.HasPrefix(target, "syslog") {
-			return nil
-		}
-		seen[target] = true
-		f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			return fmt.Errorf("could not open log file %s: %w", target, err)
-		}
-		files = append(files, logFile{target: target, f: f})
-		return nil
-	}
 	if s.opts.ErrorLog != nil {
 		seen[s.cfg.ErrorLog] = true
-		files = append(files, logFile{target: s.cfg.ErrorLog, f: s.opts.ErrorLog.File()})
+		p, _ := s.opts.ErrorLog.(*PipedLog)
+		files = append(files, logFile{target: s.cfg.ErrorLog, f: s.opts.ErrorLog.File(), pipe: p})
 	}
-	for _, target := range s.customLogTargets() {
-		if err := add(target); err != nil {
-			closeLogs(files, s.opts.ErrorLog)
-			return err
+	for _, cl := range s.customLogs() {
+		if cl.Target == "" || seen[cl.Target] {
+			continue
 		}
+		seen[cl.Target] = true
+		lf, started, err := s.openLogFile(cl.Target)
+		if err != nil {
+			s.closeFreshPipedLogs(fresh)
+			closeLogs(files, s.opts.ErrorLog)
+			return fmt.Errorf("%s:%d: %w", cl.Pos.File, cl.Pos.Line, err)
+		}
+		if started {
+			fresh = append(fresh, lf.pipe)
+		}
+		files = append(files, lf)
 	}
 	s.closeLogFiles()
 	s.logFiles = files
+	s.retirePipedLogs()
 	return nil
 }
 
-// customLogTargets lists the CustomLog targets of the main server and of
-// every virtual host.
-func (s *Supervisor) customLogTargets() []string {
-	var out []string
-	for _, cl := range s.cfg.Server.CustomLogs {
-		out = append(out, cl.Target)
-	}
-	for _, vh := range s.cfg.VirtualHosts {
-		for _, cl := range vh.Server.CustomLogs {
-			out = append(out, cl.Target)
+// openLogFile opens one CustomLog target; started reports a piped program
+// started for it.
+func (s *Supervisor) openLogFile(target string) (lf logFile, started bool, err error) {
+	if strings.HasPrefix(target, "|") {
+		p, started, err := s.pipedLogFor(target)
+		if err != nil {
+			return logFile{}, false, err
 		}
+		return logFile{target: target, f: p.File(), pipe: p}, started, nil
+	}
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return logFile{}, false, fmt.Errorf("AH00649: could not open transfer log file %s: %w", target, err)
+	}
+	return logFile{target: target, f: f}, false, nil
+}
+
+// customLogs lists the CustomLog directives of the main server and of
+// every virtual host.
+func (s *Supervisor) customLogs() []config.CustomLog {
+	out := append([]config.CustomLog(nil), s.cfg.Server.CustomLogs...)
+	for _, vh := range s.cfg.VirtualHosts {
+		out = append(out, vh.Server.CustomLogs...)
 	}
 	return out
 }
@@ -68,10 +88,12 @@ func (s *Supervisor) closeLogFiles() {
 	s.logFiles = nil
 }
 
+// closeLogs closes files, except the error log (the logger's own) and the
+// pipes of piped logs (their PipedLog closes them once no child uses them).
 func closeLogs(files []logFile, keep Reopener) {
 	for _, lf := range files {
-		if keep != nil && lf.f == keep.File() {
-			continue // the error log is the logger's own
+		if lf.pipe != nil || (keep != nil && lf.f == keep.File()) {
+			continue
 		}
 		lf.f.Close()
 	}

@@ -27,11 +27,12 @@ type childProc struct {
 	ctl      *ipc.Controller
 	started  time.Time
 	ready    bool
-	draining bool      // told to stop gracefully
-	drainAt  time.Time // when
-	stopped  bool      // told to stop now
-	stopAt   time.Time // when it was told to stop (escalation)
-	step     int       // next escalation step
+	draining bool        // told to stop gracefully
+	drainAt  time.Time   // when
+	stopped  bool        // told to stop now
+	stopAt   time.Time   // when it was told to stop (escalation)
+	step     int         // next escalation step
+	pipes    []*PipedLog // piped logs whose pipe it inherited
 }
 
 // childExit reports a child process that ended.
@@ -133,7 +134,8 @@ func (s *Supervisor) spawn(slot int) error {
 		h.manW.Close()
 		return fmt.Errorf("start child in slot %d: %w", slot, err)
 	}
-	c := &childProc{pid: cmd.Process.Pid, slot: slot, gen: s.gen, cmd: cmd, ctl: h.ctl, started: time.Now()}
+	c := &childProc{pid: cmd.Process.Pid, slot: slot, gen: s.gen, cmd: cmd, ctl: h.ctl, started: time.Now(),
+		pipes: s.currentPipes()}
 	if !s.sb.Process(slot).Claim(c.pid, s.gen) {
 		s.log.Error(fmt.Sprintf("scoreboard slot %d was taken while child pid %d started", slot, c.pid), "module", "mpm_event")
 	}
@@ -217,7 +219,8 @@ func (s *Supervisor) reap(ex childExit) {
 		s.sb.Process(c.slot).Release()
 	}
 	c.ctl.Close()
-	s.runQueuedRestart() // a slot came free
+	s.closeRetiredPipedLogs() // the old generation's last writer may be gone
+	s.runQueuedRestart()      // a slot came free
 	if !known {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -78,6 +79,10 @@ type Supervisor struct {
 	byPID      map[int]*childProc
 	logFiles   []logFile // the current generation's log files, for children
 
+	pipedLogs    map[string]*PipedLog // running piped log programs, by target
+	retiredLogs  []*PipedLog          // programs only old generations use
+	pipesClosing sync.WaitGroup       // PipedLog.Close calls under way
+
 	sigC    chan os.Signal
 	exitC   chan childExit
 	statusC chan childStatus
@@ -122,6 +127,7 @@ func Run(opts Options) error {
 		sigC: make(chan os.Signal, 16), exitC: make(chan childExit, 64),
 		statusC: make(chan childStatus, 64), spawnRate: 1, pendingGen: -1,
 		upgradeC: make(chan upgradeResult, 1), ownsHeader: opts.Upgrade == nil,
+		pipedLogs: map[string]*PipedLog{},
 	}
 	if err := s.start(); err != nil {
 		return err
@@ -159,7 +165,9 @@ func (s *Supervisor) start() error {
 			return err
 		}
 	}
+	s.adoptErrorPipe()
 	if err := s.openLogFiles(); err != nil {
+		s.closeAllPipedLogs()
 		return err
 	}
 	notice(s.log, version.Description+" configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
@@ -250,6 +258,7 @@ func (s *Supervisor) cleanup() {
 	signal.Stop(s.sigC)
 	CloseListeners(s.listeners)
 	s.closeLogFiles()
+	s.closeAllPipedLogs()
 	if s.sb != nil {
 		s.sb.Close()
 	}

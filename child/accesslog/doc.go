@@ -54,21 +54,23 @@
 //
 // # Piped logs
 //
-// "|command" runs command with /bin/sh -c and writes to its stdin; its
-// stdout and stderr are the child's. If the program dies, the Log reports
-// it and starts it again after a backoff (1 s, doubling up to 1 min while
-// it keeps dying young); lines written meanwhile are dropped and counted.
-// (Apache keeps the pipe itself open across the restart, so lines wait in
-// it, and a worker blocks once it is full; eventmpm drops them instead so
-// that a logger that cannot be restarted never stalls the workers.)
-// Reopen does nothing for a pipe, as in Apache. Close closes the pipe and
-// waits up to 5 s for the program before killing it. A write blocks the
-// flushing worker (never the event loop) while the pipe is full.
-// Difference from Apache: there the parent starts one logger shared by all
-// children; here each child that opens a piped Log starts its own, so a
-// program that appends to one file (e.g. rotatelogs) runs once per child.
-// Sharing one program would need the supervisor to start it and pass the
-// pipe down.
+// Under the supervisor, a "|command" target is a program the parent runs
+// once for all children (as Apache's piped logs): the child inherits the
+// write end of its pipe ([OpenInherited]) and never starts or restarts
+// the program; the parent keeps the read end, so lines written while the
+// program is being restarted wait in the pipe. Writes to a pipe are cut
+// at line boundaries into pieces of at most PIPE_BUF (4096) bytes, the
+// size up to which the kernel never interleaves two writers, so lines
+// from different children stay whole (a single line longer than that is
+// the one exception). Reopen does nothing for a pipe, as in Apache.
+//
+// Without a supervisor (start -X), [Open] runs command with /bin/sh -c
+// itself and writes to its stdin; if the program dies, the Log reports it
+// and starts it again after a backoff (1 s, doubling up to 1 min while it
+// keeps dying young); lines written meanwhile are dropped and counted.
+// Close closes the pipe and waits up to 5 s for the program before
+// killing it. A write blocks the flushing worker (never the event loop)
+// while the pipe is full.
 //
 // # Imports
 //

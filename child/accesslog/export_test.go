@@ -24,3 +24,6 @@ func SetPipeBackoff(d time.Duration) (restore func()) {
 	pipeMinBackoff = d
 	return func() { pipeMinBackoff = old }
 }
+
+// CutLines exposes cutLines.
+func CutLines(p []byte, max int) int { return cutLines(p, max) }

@@ -1,6 +1,7 @@
 package accesslog
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -78,10 +79,12 @@ func Open(name string, opts Options) (*Log, error) {
 // OpenInherited wraps a log file the supervisor opened for this child (it
 // may run as a User that could not open the file itself). Reopen opens name
 // again, for log rotation in a child that can; when it cannot, the
-// inherited descriptor stays in use. A piped target ("|command") is started
-// by the child as with Open.
+// inherited descriptor stays in use. For a piped target ("|command") f is
+// the write end of the pipe of a program the supervisor runs and keeps
+// running; Reopen does nothing for it. Without f, a piped target is
+// started by the child as with Open (the one-process mode).
 func OpenInherited(name string, f *os.File, opts Options) (*Log, error) {
-	if strings.HasPrefix(name, "|") || f == nil {
+	if f == nil {
 		return Open(name, opts)
 	}
 	if opts.ErrorInterval <= 0 {
@@ -90,8 +93,17 @@ func OpenInherited(name string, f *os.File, opts Options) (*Log, error) {
 	l := &Log{name: name, opts: opts}
 	l.report.init(l)
 	l.open = func() (*target, error) { return openFile(name) }
-	l.cur.Store(newTarget(f, nil))
+	t := newTarget(f, nil)
+	t.pipe = strings.HasPrefix(name, "|") || isPipe(f)
+	l.cur.Store(t)
 	return l, nil
+}
+
+// isPipe reports whether f is a pipe (or FIFO), whose writes are atomic
+// only up to PIPE_BUF bytes.
+func isPipe(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeNamedPipe != 0
 }
 
 // Name returns the target as given to Open.
@@ -114,7 +126,7 @@ func (l *Log) Reopen() error {
 	if l.closed {
 		return ErrClosed
 	}
-	if t := l.cur.Load(); t != nil && t.proc != nil {
+	if t := l.cur.Load(); t != nil && t.pipe {
 		return nil
 	}
 	t, err := l.open()
@@ -164,7 +176,7 @@ func (l *Log) write(p []byte, lines int) {
 	if t == nil {
 		err = ErrClosed
 	} else {
-		_, err = t.f.Write(p)
+		err = t.writeLines(p)
 		t.release()
 	}
 	if err != nil {
@@ -200,13 +212,54 @@ func (l *Log) acquire() *target {
 type target struct {
 	f    *os.File
 	refs atomic.Int64
-	proc *pipeProc // set for piped loggers
+	proc *pipeProc // set for piped loggers this child started
+	pipe bool      // f is a pipe: writes are cut at pipeBuf (writeLines)
 }
 
 func newTarget(f *os.File, p *pipeProc) *target {
 	t := &target{f: f, proc: p}
 	t.refs.Store(1)
 	return t
+}
+
+// pipeBuf is POSIX's PIPE_BUF minimum and Linux's value: a write(2) of at
+// most this many bytes to a pipe is atomic, never interleaved with another
+// process's write.
+const pipeBuf = 4096
+
+// writeLines writes p, whole lines, to the target. A file opened O_APPEND
+// takes it with one write(2). A pipe shared by several children takes it
+// in writes of at most pipeBuf bytes, each ending at a line boundary, so
+// that lines from different children never interleave; only a single line
+// longer than pipeBuf is written on its own in more than one piece.
+func (t *target) writeLines(p []byte) error {
+	if !t.pipe {
+		_, err := t.f.Write(p)
+		return err
+	}
+	for len(p) > 0 {
+		n := cutLines(p, pipeBuf)
+		if _, err := t.f.Write(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// cutLines returns the length of the longest prefix of p of whole lines
+// that fits in max bytes, or of its first line when even that is longer.
+func cutLines(p []byte, max int) int {
+	if len(p) <= max {
+		return len(p)
+	}
+	if i := bytes.LastIndexByte(p[:max], '\n'); i >= 0 {
+		return i + 1
+	}
+	if i := bytes.IndexByte(p, '\n'); i >= 0 {
+		return i + 1
+	}
+	return len(p)
 }
 
 // release drops one reference and closes the file with the last one.

@@ -49,7 +49,9 @@ func startPipe(command string, backoff time.Duration) (*target, error) {
 	}
 	p := &pipeProc{cmd: cmd, command: command, started: time.Now(),
 		backoff: backoff, done: make(chan struct{})}
-	return newTarget(w, p), nil
+	t := newTarget(w, p)
+	t.pipe = true
+	return t, nil
 }
 
 // watchPipe waits for the program of t to exit. If t is still the Log's

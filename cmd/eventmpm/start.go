@@ -131,14 +131,31 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 	return nil
 }
 
-// openErrorLog opens ErrorLog for the supervisor; a piped or syslog target
-// (not implemented) falls back to standard error with a warning.
-func openErrorLog(cfg *config.Config, stderr io.Writer) (*errorlog.File, *slog.Logger, error) {
+// errorLogFile is the supervisor's error log: an errorlog.File, or the
+// pipe of a piped logger program.
+type errorLogFile interface {
+	supervisor.Reopener
+	io.Writer
+	Close() error
+}
+
+// openErrorLog opens ErrorLog for the supervisor: a file, or a piped
+// logger program ("|command") that the supervisor's children inherit too.
+// A syslog target (not implemented) falls back to standard error with a
+// warning.
+func openErrorLog(cfg *config.Config, stderr io.Writer) (errorLogFile, *slog.Logger, error) {
 	opts := errorLogOptions(cfg)
-	if strings.HasPrefix(cfg.ErrorLog, "|") || strings.HasPrefix(cfg.ErrorLog, "syslog") {
+	if strings.HasPrefix(cfg.ErrorLog, "syslog") {
 		log := errorlog.New(stderr, opts)
-		log.Warn("ErrorLog "+cfg.ErrorLog+": piped and syslog error logs are not implemented; logging to standard error", "module", "core")
+		log.Warn("ErrorLog "+cfg.ErrorLog+": syslog error logs are not implemented; logging to standard error", "module", "core")
 		return nil, log, nil
+	}
+	if strings.HasPrefix(cfg.ErrorLog, "|") {
+		p, err := supervisor.StartPipedLog(cfg.ErrorLog, os.Stderr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("AH00015: Unable to open logs: ErrorLog: %w", err)
+		}
+		return p, errorlog.New(p, opts), nil
 	}
 	f, err := errorlog.OpenFile(cfg.ErrorLog)
 	if err != nil {
