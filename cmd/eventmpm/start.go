@@ -13,6 +13,7 @@ import (
 
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/sdnotify"
 	"eventmpm/supervisor"
 
 	"github.com/urfave/cli/v2"
@@ -53,6 +54,9 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
 	if err != nil {
 		return cli.Exit("eventmpm: cannot find my own executable: "+err.Error(), exitFailure)
 	}
+	// Read (and unset, so children never see it) NOTIFY_SOCKET before
+	// anything is started.
+	notifier, notifyErr := sdnotify.FromEnv()
 	errFile, log, err := openErrorLog(cfg, c.App.ErrWriter)
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
@@ -76,6 +80,10 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File) error {
 	}
 	if errFile != nil {
 		opts.ErrorLog = errFile
+	}
+	opts.Notifier = notifier
+	if notifyErr != nil {
+		log.Warn(notifyErr.Error()+"; not notifying the service manager", "module", "core")
 	}
 	// A hidden knob for the integration tests: a shorter bound on hung
 	// children than supervisor.HangTimeout (10 s), e.g. "2s".
