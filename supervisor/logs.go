@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"eventmpm/internal/errorlog"
 )
 
 // logFile is a log file the parent opened for its children: they may run as
@@ -16,6 +18,8 @@ type logFile struct {
 // openLogFiles opens the error log and every file CustomLog target for the
 // current generation (piped logs are started by each child itself). Called
 // at start and on every restart, which is how logs are reopened.
+// /dev/stdout and /dev/stderr are the supervisor's own streams, duplicated
+// (errorlog.OpenAppend), so a container's or the journal's stream works.
 func (s *Supervisor) openLogFiles() error {
 	var files []logFile
 	seen := map[string]bool{}
@@ -24,7 +28,7 @@ func (s *Supervisor) openLogFiles() error {
 			return nil
 		}
 		seen[target] = true
-		f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		f, err := errorlog.OpenAppend(target)
 		if err != nil {
 			return fmt.Errorf("could not open log file %s: %w", target, err)
 		}
