@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"child/http1":       {},
 	"internal/errorlog": {},
 	"internal/version":  {},
+	"internal/sdnotify": {"golang.org/x/sys/unix"},
 
 	// Renderers and pieces of the child.
 	"status": {"shm", "internal/version",
@@ -35,7 +36,8 @@ var allowed = map[string][]string{
 	"child/accesslog": {"child/http1"},
 
 	// The two kinds of process; they meet only through ipc and shm.
-	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "golang.org/x/sys/unix"},
+	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "internal/sdnotify",
+		"golang.org/x/sys/unix"},
 	"child": {"config", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
 		"child/accesslog", "internal/errorlog", "internal/version", "golang.org/x/sys/unix"},
 
@@ -44,7 +46,7 @@ var allowed = map[string][]string{
 
 	// The command wires everything.
 	"cmd/eventmpm": {"config", "shm", "ipc", "status", "supervisor", "child", "internal/errorlog",
-		"internal/version", "github.com/urfave/cli/v2", "golang.org/x/sys/unix"},
+		"internal/version", "internal/sdnotify", "github.com/urfave/cli/v2", "golang.org/x/sys/unix"},
 }
 
 func TestDependencyPolicy(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"eventmpm/config"
+	"eventmpm/internal/errorlog"
 )
 
 // logFile is a log file the parent opened for its children: they may run as
@@ -22,7 +23,9 @@ type logFile struct {
 // reopened after rotation), piped programs are started unless one with the
 // same command line already runs. Called at start and on every restart.
 // A target that cannot be opened is an error naming the directive's file
-// and line.
+// and line. /dev/stdout and /dev/stderr are the supervisor's own streams,
+// duplicated (errorlog.OpenAppend), so a container's or the journal's
+// stream works.
 func (s *Supervisor) openLogFiles() error {
 	var files []logFile
 	var fresh []*PipedLog // programs started by this call
@@ -64,7 +67,7 @@ func (s *Supervisor) openLogFile(target string) (lf logFile, started bool, err e
 		}
 		return logFile{target: target, f: p.File(), pipe: p}, started, nil
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := errorlog.OpenAppend(target)
 	if err != nil {
 		return logFile{}, false, fmt.Errorf("AH00649: could not open transfer log file %s: %w", target, err)
 	}

@@ -34,6 +34,7 @@ func (s *Supervisor) maintain() {
 		s.owed -= s.startChildren(s.owed)
 	}
 	s.performIdleServerMaintenance()
+	s.notifySummary()
 }
 
 // spareCounts counts, over children of the current generation that are not

@@ -51,6 +51,7 @@ func (s *Supervisor) onSignal(sig os.Signal) {
 // beginStop stops now: every child is told to stop and escalated with
 // TERM and KILL (reclaimSteps); the PidFile is removed.
 func (s *Supervisor) beginStop() {
+	s.notifyStopping("stopping")
 	s.stopping = true
 	s.gracefulStop = false
 	s.abortUpgrade()
@@ -65,6 +66,7 @@ func (s *Supervisor) beginStop() {
 // beginGracefulStop stops accepting and lets every child finish its
 // connections, within GracefulShutdownTimeout when it is set.
 func (s *Supervisor) beginGracefulStop() {
+	s.notifyStopping(s.gracefulStopSummary())
 	s.stopping = true
 	s.gracefulStop = true
 	s.abortUpgrade()
@@ -79,6 +81,14 @@ func (s *Supervisor) beginGracefulStop() {
 	if t := s.cfg.MPM.GracefulShutdownTimeout; t > 0 {
 		s.stopDeadline = time.Now().Add(t)
 	}
+}
+
+// gracefulStopSummary is the STATUS line of a graceful stop.
+func (s *Supervisor) gracefulStopSummary() string {
+	if t := s.cfg.MPM.GracefulShutdownTimeout; t > 0 {
+		return fmt.Sprintf("stopping gracefully: %d children finish their requests, for at most %s", len(s.byPID), t)
+	}
+	return fmt.Sprintf("stopping gracefully: %d children finish their requests", len(s.byPID))
 }
 
 // checkStopDeadline ends a graceful stop that ran out of time.
@@ -99,6 +109,7 @@ func (s *Supervisor) reload(what string) (*config.Config, bool) {
 	cfg, err := s.opts.Reload(s.cfg)
 	if err != nil {
 		s.log.Error(fmt.Sprintf("%s aborted, generation %d keeps serving: %v", what, s.gen, err), "module", "core")
+		s.notifyRefused(what, err)
 		return nil, false
 	}
 	for _, w := range cfg.Warnings {
@@ -113,6 +124,7 @@ func (s *Supervisor) adopt(cfg *config.Config) bool {
 	lns, err := rebindListeners(s.listeners, cfg)
 	if err != nil {
 		s.log.Error(fmt.Sprintf("restart aborted, generation %d keeps serving: %v", s.gen, err), "module", "core")
+		s.notifyRefused("restart", err)
 		return false
 	}
 	s.listeners = lns
@@ -144,6 +156,7 @@ func (s *Supervisor) adopt(cfg *config.Config) bool {
 // none of them ever ready. Only when the pending generation is failing
 // (a child died before it was ready) does a new restart supersede it.
 func (s *Supervisor) gracefulRestart() {
+	s.notifyReloading("graceful restart")
 	if s.pendingGen >= 0 && !s.pendingFailed {
 		if !s.restartQueued {
 			notice(s.log, fmt.Sprintf("graceful restart deferred until generation %d is ready", s.pendingGen), "module", "mpm_event")
@@ -232,6 +245,7 @@ func (s *Supervisor) freeSlots() int {
 // hardRestart stops every child now and starts a new generation with its
 // counters reset, once the old children are gone.
 func (s *Supervisor) hardRestart() {
+	s.notifyReloading("restart")
 	cfg, ok := s.reload("restart")
 	if !ok || !s.adopt(cfg) {
 		return
@@ -294,6 +308,7 @@ func (s *Supervisor) checkGenerationReady() {
 		s.readyCalled = true
 		s.opts.Ready()
 	}
+	s.notifyReady()
 	s.runQueuedRestart()
 }
 
@@ -305,6 +320,7 @@ func (s *Supervisor) checkPendingGeneration(now time.Time) {
 	}
 	s.log.Warn(fmt.Sprintf("generation %d is not ready after %s; the previous generation keeps serving",
 		s.pendingGen, now.Sub(s.pendingSince).Round(time.Second)), "module", "mpm_event")
+	s.notifyNotReady(now.Sub(s.pendingSince))
 	s.pendingSince = now
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/sdnotify"
 	"eventmpm/internal/version"
 	"eventmpm/shm"
 )
@@ -38,6 +39,9 @@ type Options struct {
 	ErrorLog Reopener
 	// Ready is called once the first generation is ready (may be nil).
 	Ready func()
+	// Notifier tells a service manager about readiness, reloads and
+	// stops (systemd's Type=notify); nil tells nothing.
+	Notifier *sdnotify.Notifier
 	// ChildStderr receives the children's standard error (nil: discarded).
 	ChildStderr *os.File
 	// HangTimeout replaces the package's HangTimeout when positive; it is
@@ -105,6 +109,7 @@ type Supervisor struct {
 	gracefulStop  bool
 	stopDeadline  time.Time // GracefulShutdownTimeout
 	readyCalled   bool
+	sd            notifyState // what the service manager was told
 	prevCfg       *config.Config
 	sbDeleted     bool              // the scoreboard file was unlinked: recreate at the next restart
 	sbReported    bool              // a scoreboard problem was logged
@@ -213,15 +218,17 @@ func (s *Supervisor) publishInfo() {
 func (s *Supervisor) loop() error {
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
+	watchdogC, stopWatchdog := s.watchdog()
+	defer stopWatchdog()
 	defer s.guardFaults()()
 	for !s.done() {
-		s.handleEvent(ticker.C)
+		s.handleEvent(ticker.C, watchdogC)
 	}
 	return s.finalError()
 }
 
 // handleEvent waits for and handles one event of the loop.
-func (s *Supervisor) handleEvent(tickC <-chan time.Time) {
+func (s *Supervisor) handleEvent(tickC, watchdogC <-chan time.Time) {
 	defer s.recoverFault()
 	select {
 	case sig := <-s.sigC:
@@ -234,6 +241,8 @@ func (s *Supervisor) handleEvent(tickC <-chan time.Time) {
 		s.maintain()
 	case res := <-s.upgradeC:
 		s.onUpgradeResult(res)
+	case <-watchdogC:
+		s.notify(sdnotify.Watchdog)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/sdnotify"
 	"eventmpm/supervisor"
 
 	"github.com/urfave/cli/v2"
@@ -85,6 +86,9 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 	if err != nil {
 		return cli.Exit("eventmpm: cannot find my own executable: "+err.Error(), exitFailure)
 	}
+	// Read (and unset, so children never see it) NOTIFY_SOCKET before
+	// anything is started.
+	notifier, notifyErr := sdnotify.FromEnv()
 	errFile, log, err := openErrorLog(cfg, c.App.ErrWriter)
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
@@ -108,6 +112,10 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 	}
 	if errFile != nil {
 		opts.ErrorLog = errFile
+	}
+	opts.Notifier = notifier
+	if notifyErr != nil {
+		log.Warn(notifyErr.Error()+"; not notifying the service manager", "module", "core")
 	}
 	opts.Args = os.Args[1:]
 	with(&opts)

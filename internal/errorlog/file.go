@@ -32,7 +32,7 @@ func OpenFile(path string) (*File, error) {
 }
 
 func openAppend(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := OpenAppend(path)
 	if err != nil {
 		return nil, fmt.Errorf("could not open error log file %s: %w", path, err)
 	}
