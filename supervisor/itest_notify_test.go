@@ -220,3 +220,45 @@ func (s *server) signal(t *testing.T, sig syscall.Signal) {
 		t.Fatalf("%v: %v", sig, err)
 	}
 }
+
+// TestNotifyUpgrade: a live upgrade under systemd hands the service over.
+// The old supervisor sends MAINPID=<new pid> and no STOPPING=1 (its
+// drain is not the service's stop); the new one inherits the notify socket
+// and reports itself ready, and later its own stop.
+func TestNotifyUpgrade(t *testing.T) {
+	skipShort(t)
+	n := listenNotify(t, filepath.Join(t.TempDir(), "notify"))
+	s := startServer(t, "", nil)
+	old := s.pid()
+	n.expect(t, "start", fmt.Sprintf("READY=1\nMAINPID=%d\nSTATUS=serving, generation 0, 2 children\n", old))
+	if r := cli(t, s.root, "upgrade"); r.code != 0 {
+		t.Fatalf("upgrade: exit %d (%s)", r.code, r.stderr)
+	}
+	newPID := s.pidFile()
+	if newPID == old || newPID == 0 {
+		t.Fatalf("PidFile after the upgrade names %d (old %d)", newPID, old)
+	}
+	handover := fmt.Sprintf("MAINPID=%d\nSTATUS=upgraded: pid %d serves, pid %d finishes its connections\n", newPID, newPID, old)
+	ready := fmt.Sprintf("READY=1\nMAINPID=%d\nSTATUS=serving, generation …", newPID)
+	var sawHandover, sawReady bool
+	for !(sawHandover && sawReady) {
+		m := n.next(t)
+		switch {
+		case m == handover:
+			sawHandover = true
+		case strings.HasPrefix(m, strings.TrimSuffix(ready, "…")):
+			sawReady = true
+		case strings.HasPrefix(m, "STATUS="):
+			// the new supervisor's summary while its children start
+		default:
+			t.Fatalf("upgrade: unexpected message %q", m)
+		}
+	}
+	waitGone(t, []int{old}, 30*time.Second, "old supervisor")
+	n.quiet(t, "old supervisor drained and exited", 500*time.Millisecond)
+	if err := syscall.Kill(newPID, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	n.expect(t, "stop of the new supervisor", "STOPPING=1\nSTATUS=stopping\n")
+	waitGone(t, []int{newPID}, 20*time.Second, "upgraded supervisor")
+}

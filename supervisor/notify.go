@@ -102,6 +102,9 @@ func (s *Supervisor) notifyNotReady(wait time.Duration) {
 
 // notifyStopping reports that a stop began.
 func (s *Supervisor) notifyStopping(status string) {
+	if s.handedOver {
+		return // a live upgrade made another process the main one
+	}
 	s.notify(sdnotify.Stopping, sdnotify.Status(status))
 }
 

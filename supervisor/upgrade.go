@@ -3,6 +3,7 @@ package supervisor
 import (
 	"bufio"
 	"errors"
+	"eventmpm/internal/sdnotify"
 	"fmt"
 	"os"
 	"os/exec"
@@ -127,6 +128,10 @@ func (s *Supervisor) beginUpgrade() {
 	cmd.Env = append(upgradeEnviron(),
 		upgradeFromEnv+"="+strconv.Itoa(os.Getpid()), upgradeGenEnv+"="+strconv.Itoa(s.lastGen),
 		upgradeListenFdsEnv+"="+strconv.Itoa(len(s.listeners)))
+	// Under systemd the new supervisor becomes the service's main process
+	// (onUpgradeResult sends MAINPID), so it needs the notify socket that
+	// sdnotify.FromEnv removed from this process's environment.
+	cmd.Env = append(cmd.Env, s.opts.Notifier.Environ()...)
 	cmd.ExtraFiles = []*os.File{w, s.sb.File()}
 	for _, l := range s.listeners {
 		cmd.ExtraFiles = append(cmd.ExtraFiles, l.File)
@@ -224,6 +229,9 @@ func (s *Supervisor) onUpgradeResult(res upgradeResult) {
 	if s.stopping {
 		return
 	}
+	// The service manager follows the new main process from now on; this
+	// one's graceful stop is not the service's (no STOPPING=1).
+	s.notify(sdnotify.MainPID(res.pid), sdnotify.Status(fmt.Sprintf("upgraded: pid %d serves, pid %d finishes its connections", res.pid, os.Getpid())))
 	s.handedOver = true
 	s.ownsHeader = false
 	s.beginGracefulStop()

@@ -77,6 +77,20 @@ func FromEnv() (*Notifier, error) {
 	return n, nil
 }
 
+// Environ returns the variables that hand this Notifier to another
+// process (NOTIFY_SOCKET and, with a watchdog, WATCHDOG_USEC), for a
+// process that takes over as the service's main process; none for nil.
+func (n *Notifier) Environ() []string {
+	if n == nil {
+		return nil
+	}
+	env := []string{SocketEnv + "=" + n.addr.Name}
+	if n.watchdog > 0 {
+		env = append(env, WatchdogUsecEnv+"="+strconv.FormatInt(n.watchdog.Microseconds(), 10))
+	}
+	return env
+}
+
 // Notify sends the states as one datagram, one per line.
 func (n *Notifier) Notify(states ...string) error {
 	if n == nil || len(states) == 0 {
