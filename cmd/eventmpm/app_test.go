@@ -136,7 +136,7 @@ func TestRun(t *testing.T) {
 // TestVerbSignals pins the verb↔signal table to SPEC.md 4.1: the signals are
 // Apache's, so scripts that kill -USR1 keep working.
 func TestVerbSignals(t *testing.T) {
-	want := map[string]string{"stop": "terminated", "restart": "hangup", "graceful": "user defined signal 1", "graceful-stop": "window changed"}
+	want := map[string]string{"stop": "terminated", "restart": "hangup", "graceful": "user defined signal 1", "graceful-stop": "window changed", "upgrade": "user defined signal 2"}
 	for verb, name := range want {
 		sig, ok := verbSignals[verb]
 		if !ok {
