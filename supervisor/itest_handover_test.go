@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -408,5 +409,41 @@ func replaceFile(t *testing.T, path, body string, mode os.FileMode) {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReplacedBinaryKeepsChildren: a package upgrade replaces the binary
+// on disk under a running server (not a live upgrade). A child killed
+// afterwards is replaced, and a graceful restart starts its generation,
+// from the binary the supervisor runs, not the file now at its path.
+func TestReplacedBinaryKeepsChildren(t *testing.T) {
+	skipShort(t)
+	root := itest.NewRoot(t, baseConf, map[string]string{"index.html": indexBody})
+	bin := filepath.Join(root.Dir, "eventmpm")
+	copyBinary(t, binary(t), bin)
+	s := watchServer(t, root, 2, itest.Start(t, exec.Command(bin, "-d", root.Dir, "start", "--foreground")))
+	replaceFile(t, bin, "#!/bin/sh\necho 'not an eventmpm' >&2\nexit 1\n", 0o755)
+
+	before := s.servingChildren(0)
+	if err := syscall.Kill(before[0].pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	itest.Eventually(t, 15*time.Second, "a replacement child serving", func() bool {
+		for _, c := range s.servingChildren(0) {
+			if !slices.Contains(pidsOf(before), c.pid) {
+				return true
+			}
+		}
+		return false
+	})
+	if err := syscall.Kill(s.pid(), syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	s.waitGeneration(1, 30*time.Second)
+	if got := s.get(t, "/index.html"); got != indexBody {
+		t.Errorf("GET /index.html after the graceful restart: %q", got)
+	}
+	if log := s.errorLog(); strings.Contains(log, "not an eventmpm") || strings.Contains(s.proc.Stderr.String(), "not an eventmpm") {
+		t.Errorf("a child ran the replaced file:\n%s", log)
 	}
 }

@@ -120,6 +120,9 @@ func (s *Supervisor) spawn(slot int) error {
 	}
 	defer h.closeChildEnds()
 	cmd := exec.Command(s.opts.Executable, "child")
+	if s.opts.Argv0 != "" {
+		cmd.Args[0] = s.opts.Argv0
+	}
 	cmd.Env = append(os.Environ(), ipc.ManifestEnv+"=3", "GOTRACEBACK="+s.tracebackMode())
 	cmd.ExtraFiles = h.extra
 	cmd.Stdout = s.opts.ChildStderr

@@ -31,8 +31,14 @@ type Options struct {
 	// Reload reads the configuration again on a restart; prev is the
 	// running one. It must not have side effects beyond reading files.
 	Reload func(prev *config.Config) (*config.Config, error)
-	// Executable is the binary children are started from (os.Executable).
+	// Executable is the binary children are started from: on Linux
+	// /proc/self/exe, the very binary this process runs even once a
+	// package upgrade replaced the file at its path, so a respawned child
+	// never runs code its supervisor does not speak to (Apache and nginx
+	// fork, and get that for free). Argv0 is what children show as their
+	// name in ps (os.Args[0]); empty uses Executable.
 	Executable string
+	Argv0      string
 	// Log is the error logger; ErrorLog, when set, is its file, reopened on
 	// graceful restart.
 	Log      *slog.Logger

@@ -82,7 +82,7 @@ func startUpgraded(c *cli.Context, up *supervisor.Upgrade, err error) error {
 
 // runSupervisor runs the parent process until it stops.
 func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with func(*supervisor.Options)) error {
-	exe, err := os.Executable()
+	exe, err := childExecutable()
 	if err != nil {
 		return cli.Exit("eventmpm: cannot find my own executable: "+err.Error(), exitFailure)
 	}
@@ -97,7 +97,7 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 		defer errFile.Close()
 	}
 	opts := supervisor.Options{
-		Config: cfg, Executable: exe, Log: log, ChildStderr: os.Stderr,
+		Config: cfg, Executable: exe, Argv0: os.Args[0], Log: log, ChildStderr: os.Stderr,
 		Reload: func(prev *config.Config) (*config.Config, error) {
 			o := loadOptions(c)
 			o.Previous = prev
@@ -178,6 +178,20 @@ func errorLogOptions(cfg *config.Config) errorlog.Options {
 		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
 	}
 	return errorlog.Options{Level: spec.Level, Modules: spec.Modules}
+}
+
+// selfExe names the running binary itself where the system has such a
+// name (Linux's procfs).
+const selfExe = "/proc/self/exe"
+
+// childExecutable is the binary children are started from: the running
+// one itself where the system can name it (see supervisor.Options), else
+// its path.
+func childExecutable() (string, error) {
+	if _, err := os.Stat(selfExe); err == nil {
+		return selfExe, nil
+	}
+	return os.Executable()
 }
 
 // daemonize re-executes this command detached (a new session, standard
