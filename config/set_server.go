@@ -79,12 +79,39 @@ func setDocumentRoot(w *walker, c *call) error {
 // relative to ServerRoot.
 func setErrorLog(w *walker, c *call) error {
 	target := c.args[0]
+	if target == "syslog" || strings.HasPrefix(target, "syslog:") {
+		if _, ok := SyslogFacility(target); !ok {
+			return errorf("ErrorLog %s: unknown syslog facility (kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, local0 ... local7)", target)
+		}
+	}
 	if !strings.HasPrefix(target, "|") && target != "syslog" && !strings.HasPrefix(target, "syslog:") {
 		target = w.l.rootRelative(target)
 	}
 	w.srv.srv.ErrorLog = target
 	w.srv.mark("ErrorLog")
 	return nil
+}
+
+// syslogFacilities are syslog(3)'s facility numbers by name.
+var syslogFacilities = map[string]int{
+	"kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6, "news": 7,
+	"uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11,
+	"local0": 16, "local1": 17, "local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
+}
+
+// SyslogFacility returns the facility number of an ErrorLog target
+// "syslog" (local7, Apache's default) or "syslog:NAME"; ok is false for an
+// unknown name or a target that is not syslog.
+func SyslogFacility(target string) (facility int, ok bool) {
+	if target == "syslog" {
+		return syslogFacilities["local7"], true
+	}
+	name, found := strings.CutPrefix(target, "syslog:")
+	if !found {
+		return 0, false
+	}
+	facility, ok = syslogFacilities[strings.ToLower(name)]
+	return facility, ok
 }
 
 // logLevels are Apache's level names, most severe first.

@@ -3,8 +3,10 @@ package supervisor_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -355,5 +357,75 @@ func TestCustomLogOpenFailureNamesLine(t *testing.T) {
 	want := fmt.Sprintf("eventmpm.conf:%d: AH00649: could not open transfer log file", line)
 	if r.code == 0 || !strings.Contains(r.stderr, want) {
 		t.Errorf("start: got code %d and %q, want failure naming %q", r.code, r.stderr, want)
+	}
+}
+
+// TestSyslogErrorLog: ErrorLog syslog:local1 sends the supervisor's and
+// the children's error lines to the system logger (a test-owned datagram
+// socket standing in for /dev/log), one message each, facility local1
+// with the line's severity, and writes no error_log file.
+func TestSyslogErrorLog(t *testing.T) {
+	skipShort(t)
+	sock := filepath.Join(t.TempDir(), "log")
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	var mu sync.Mutex
+	var msgs []string
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			msgs = append(msgs, string(buf[:n]))
+			mu.Unlock()
+		}
+	}()
+	has := func(parts ...string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+	next:
+		for _, m := range msgs {
+			for _, p := range parts {
+				if !strings.Contains(m, p) {
+					continue next
+				}
+			}
+			return true
+		}
+		return false
+	}
+	t.Setenv("EVENTMPM_SYSLOG_SOCKET", sock)
+	root := itest.NewRoot(t, baseConf+"ErrorLog syslog:local1\n", map[string]string{"index.html": indexBody})
+	s := runServer(t, root, 2)
+	// local1 is 17: notice is <141>, the supervisor's own pid in its lines.
+	itest.Eventually(t, 10*time.Second, "the supervisor's AH00489 line", func() bool {
+		return has("<141>", fmt.Sprintf("[pid %d:", s.pid()), "AH00489")
+	})
+	old := s.servingChildren(0)
+	if r := cli(t, root, "graceful"); r.code != 0 {
+		t.Fatalf("graceful: %d %s", r.code, r.stderr)
+	}
+	for _, c := range old {
+		itest.Eventually(t, 20*time.Second, "a line from child "+strconv.Itoa(c.pid), func() bool {
+			return has(fmt.Sprintf("[pid %d:", c.pid), "child stopping gracefully")
+		})
+	}
+	if _, err := os.Stat(root.Path("logs", "error_log")); err == nil {
+		t.Errorf("logs/error_log exists: syslog should be the only error log")
+	}
+	s.stopAndWait(t)
+	itest.Eventually(t, 10*time.Second, "the stop line (AH00491)", func() bool { return has("AH00491") })
+	mu.Lock()
+	defer mu.Unlock()
+	for _, m := range msgs {
+		if strings.Contains(m, "\n") || !strings.HasPrefix(m, "<") {
+			t.Errorf("a message is not one syslog line: %q", m)
+		}
 	}
 }

@@ -28,6 +28,10 @@ const daemonEnv = "EVENTMPM_DAEMON_READY_FD"
 // only the tests use it.
 const hangTimeoutEnv = "EVENTMPM_HANG_TIMEOUT"
 
+// syslogSocketEnv is a hidden knob for the integration tests: the socket
+// of the system logger for ErrorLog syslog instead of /dev/log.
+const syslogSocketEnv = "EVENTMPM_SYSLOG_SOCKET"
+
 // upgradeTimeoutEnv, when set to a duration, replaces
 // supervisor.UpgradeTimeout; only the tests use it.
 const upgradeTimeoutEnv = "EVENTMPM_UPGRADE_TIMEOUT"
@@ -147,16 +151,17 @@ type errorLogFile interface {
 	Close() error
 }
 
-// openErrorLog opens ErrorLog for the supervisor: a file, or a piped
-// logger program ("|command") that the supervisor's children inherit too.
-// A syslog target (not implemented) falls back to standard error with a
-// warning.
+// openErrorLog opens ErrorLog for the supervisor: a file, a piped logger
+// program ("|command") or the system logger ("syslog[:facility]"), which
+// the supervisor's children inherit too.
 func openErrorLog(cfg *config.Config, stderr io.Writer) (errorLogFile, *slog.Logger, error) {
 	opts := errorLogOptions(cfg)
-	if strings.HasPrefix(cfg.ErrorLog, "syslog") {
-		log := errorlog.New(stderr, opts)
-		log.Warn("ErrorLog "+cfg.ErrorLog+": syslog error logs are not implemented; logging to standard error", "module", "core")
-		return nil, log, nil
+	if facility, ok := config.SyslogFacility(cfg.ErrorLog); ok {
+		sl, err := errorlog.OpenSyslog(facility, "eventmpm", os.Getenv(syslogSocketEnv))
+		if err != nil {
+			return nil, nil, fmt.Errorf("AH00015: Unable to open logs: ErrorLog %s: %w", cfg.ErrorLog, err)
+		}
+		return sl, errorlog.New(sl, opts), nil
 	}
 	if strings.HasPrefix(cfg.ErrorLog, "|") {
 		p, err := supervisor.StartPipedLog(cfg.ErrorLog, os.Stderr)
