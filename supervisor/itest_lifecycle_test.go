@@ -315,10 +315,12 @@ func TestUser(t *testing.T) {
 		}
 	}
 
-	// The test binary's directory is still 0700: the user cannot execute
-	// it, so no child can start. The start must fail, promptly and
-	// saying why, and leave nothing running.
-	bin := filepath.Dir(binary(t))
+	// The test binary is made 0700 for a moment: the user cannot execute
+	// it (children start from /proc/self/exe, which skips the path's
+	// directories but not the file's own permission), so no child can
+	// start. The start must fail, promptly and saying why, and leave
+	// nothing running.
+	bin := binary(t)
 	if err := os.Chmod(bin, 0o700); err != nil {
 		t.Fatal(err)
 	}
