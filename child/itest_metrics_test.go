@@ -38,7 +38,11 @@ DocumentRoot htdocs
 <Directory htdocs>
     Require all granted
 </Directory>
-<Location /metrics>
+` + metricsLocations
+
+// metricsLocations serves /metrics to localhost and /metrics-lan to
+// 10.0.0.0/8 only (so to no test client).
+const metricsLocations = `<Location /metrics>
     SetHandler metrics
     Require local
 </Location>
@@ -78,13 +82,7 @@ func startMetricsServer(t *testing.T) *metricsServer {
 		}
 	})
 	s.proc.WaitListening(t, root.Addr(), 30*time.Second)
-	itest.Eventually(t, 10*time.Second, "the scoreboard created", func() bool {
-		sb, err := shm.OpenReadOnly(root.Path("logs", "eventmpm.scoreboard"))
-		if err == nil {
-			s.sb = sb
-		}
-		return err == nil
-	})
+	s.sb = itest.WaitScoreboard(t, root.Path("logs", "eventmpm.scoreboard"), 10*time.Second)
 	s.waitSettled(0)
 	return s
 }
@@ -261,15 +259,7 @@ func TestMetricsAccess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (make test-short runs unit tests only)")
 	}
-	s := startServer(t, `<Location /metrics>
-    SetHandler metrics
-    Require local
-</Location>
-<Location /metrics-lan>
-    SetHandler metrics
-    Require ip 10.0.0.0/8
-</Location>
-<Location /status-lan>
+	s := startServer(t, metricsLocations+`<Location /status-lan>
     SetHandler server-status
     Require ip 10.0.0.0/8
 </Location>

@@ -1,7 +1,6 @@
 package supervisor_test
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -163,7 +161,7 @@ func TestJournalStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "journal"), os.NewFile(uintptr(fds[1]), "stream")
-	var out syncBytes
+	var out itest.SyncBuffer
 	copied := make(chan struct{})
 	go func() { io.Copy(&out, ours); close(copied) }()
 	cmd := exec.Command(binary(t), "-d", root.Dir, "start", "--foreground")
@@ -204,22 +202,4 @@ func TestJournalStreams(t *testing.T) {
 			t.Errorf("socket: no %q in\n%s", want, got)
 		}
 	}
-}
-
-// syncBytes is a bytes.Buffer for one writer goroutine and the test.
-type syncBytes struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBytes) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBytes) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -138,14 +138,7 @@ func watchServer(t *testing.T, root *itest.Root, starts int, proc *itest.Proc) *
 		}
 	})
 	s.proc.WaitListening(t, root.Addr(), 30*time.Second)
-	// The listeners are bound before the scoreboard is made.
-	itest.Eventually(t, 10*time.Second, "the scoreboard created", func() bool {
-		sb, err := shm.OpenReadOnly(root.Path("logs", "eventmpm.scoreboard"))
-		if err == nil {
-			s.sb = sb
-		}
-		return err == nil
-	})
+	s.sb = itest.WaitScoreboard(t, root.Path("logs", "eventmpm.scoreboard"), 10*time.Second)
 	s.waitGeneration(0, 30*time.Second)
 	s.get(t, "/")
 	return s

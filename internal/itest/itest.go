@@ -138,8 +138,8 @@ func (r *Root) Addr() string { return fmt.Sprintf("127.0.0.1:%d", r.Port) }
 // Proc is a running eventmpm process.
 type Proc struct {
 	Cmd    *exec.Cmd
-	Stdout *syncBuffer
-	Stderr *syncBuffer
+	Stdout *SyncBuffer
+	Stderr *SyncBuffer
 	done   chan struct{}
 	err    error
 }
@@ -156,7 +156,7 @@ func Run(t testing.TB, r *Root, args ...string) *Proc {
 // descriptors.
 func Start(t testing.TB, cmd *exec.Cmd) *Proc {
 	t.Helper()
-	p := &Proc{Cmd: cmd, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &Proc{Cmd: cmd, Stdout: &SyncBuffer{}, Stderr: &SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -235,21 +235,22 @@ func Eventually(t testing.TB, d time.Duration, msg string, cond func() bool) {
 	t.Fatalf("itest: %s (waited %v)", msg, d)
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a child
-// process's output and the test's reads.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for the concurrent writes of a child
+// process's output (or any writer goroutine) and the test's reads.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
 // String returns what was written so far.
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
