@@ -20,9 +20,11 @@ run: build ## run the server in the foreground on the bundled config (http://127
 
 # go test runs every vet check (-vet=all) on the packages it tests, reusing
 # the race build; only the packages without tests need a go vet of their own.
-# That saves a whole non-race compile of the tree on a clean clone.
-test: fmt vet-untested cross ## vet, unit and integration tests (-race), cross-builds
-	$(GO) test -race -vet=all -count=1 -timeout 8m $(PKGS)
+# That saves a whole non-race compile of the tree on a clean clone. Every
+# benchmark also runs once (-benchtime 1x), so a broken one fails here and
+# not only in make bench.
+test: fmt vet-untested cross ## vet, unit and integration tests (-race), cross-builds, each benchmark once
+	$(GO) test -race -vet=all -bench . -benchtime 1x -count=1 -timeout 8m $(PKGS)
 
 test-short: ## unit tests only, no race detector
 	$(GO) test -short -count=1 $(PKGS)

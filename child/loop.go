@@ -364,7 +364,7 @@ func (l *loop) forget(c *conn) {
 		return
 	}
 	c.forgotten = true
-	if c.fd < len(l.conns) && l.conns[c.fd] == c {
+	if c.fd >= 0 && c.fd < len(l.conns) && l.conns[c.fd] == c {
 		l.conns[c.fd] = nil
 	}
 	l.nconns--
