@@ -60,19 +60,15 @@ type Child struct {
 	threads int
 	factor  float64
 
-	limits  http1.Limits
-	maxHead int
-	bufs    *bufferPool
-	date    http1.DateCache
-	server  []byte // the Server header value
-	ext     bool   // ExtendedStatus
+	bufs   *bufferPool
+	date   http1.DateCache
+	server []byte // the Server header value
+	ext    bool   // ExtendedStatus
 
 	main    *site
 	watcher *static.Watcher // the open-file caches' change notifier, shared by the sites
 	vhosts  []*site
 	logs    []*accesslog.Log
-	readTO  config.ReadStage
-	timeout time.Duration
 
 	dying    atomic.Bool // graceful stop under way: idle workers show G
 	stopping atomic.Bool // ungraceful stop: close everything
@@ -118,15 +114,9 @@ func newChild(p Params) (*Child, error) {
 	ch := &Child{
 		cfg: cfg, log: p.Log, sb: p.Scoreboard, slot: p.Slot, gen: p.Generation,
 		pid: os.Getpid(), threads: cfg.MPM.ThreadsPerChild, factor: cfg.MPM.AsyncRequestWorkerFactor,
-		ext: cfg.ExtendedStatus, readTO: cfg.Server.RequestReadTimeout.Header,
-		timeout: cfg.Server.Timeout, draining: p.Draining,
+		ext: cfg.ExtendedStatus, draining: p.Draining,
 	}
 	ch.proc = p.Scoreboard.Process(p.Slot)
-	ch.limits = http1.Limits{
-		RequestLine: cfg.Server.LimitRequestLine, FieldSize: cfg.Server.LimitRequestFieldSize,
-		Fields: cfg.Server.LimitRequestFields, Body: cfg.Server.LimitRequestBody,
-	}
-	ch.maxHead = ch.limits.MaxHeadLen()
 	ch.bufs = newBufferPool(4096)
 	ch.server = []byte(serverHeader(cfg.ServerTokens))
 	if err := ch.buildSites(p.LogFiles); err != nil {
@@ -246,21 +236,22 @@ func (ch *Child) closeLogs() {
 func (ch *Child) closeFd(fd int) { unix.Close(fd) }
 
 // newDeadline is the deadline for a new connection's first request: the
-// header stage of RequestReadTimeout, or Timeout when that stage is off.
+// header stage of its base server's RequestReadTimeout, or its Timeout
+// when that stage is off.
 func (ch *Child) newDeadline(c *conn, now int64) int64 {
-	if ch.readTO.Timeout > 0 {
-		return now + int64(ch.readTO.Timeout)
+	if c.base.readTO.Timeout > 0 {
+		return now + int64(c.base.readTO.Timeout)
 	}
-	return now + int64(ch.timeout)
+	return now + c.base.timeout
 }
 
 // readDeadline is the deadline of a partly received request head:
 // mod_reqtimeout's header stage, extended by one second per MinRate bytes
 // received, up to its maximum.
 func (ch *Child) readDeadline(c *conn) int64 {
-	st := ch.readTO
+	st := c.base.readTO
 	if st.Timeout <= 0 {
-		return nowNano() + int64(ch.timeout)
+		return nowNano() + c.base.timeout
 	}
 	d := st.Timeout
 	if st.MinRate > 0 {

@@ -101,8 +101,14 @@ type conn struct {
 	hup bool
 	// lingerShort selects the 2 s linger instead of the normal one.
 	lingerShort bool
-	// keepAliveTimeout is the idle timeout of the server that answered the
-	// last request (a virtual host may set its own).
+	// base is the connection's base server, Apache's c->base_server: the
+	// first <VirtualHost> of the address it arrived on, else the main
+	// server. Its settings apply before a request names its host, and for
+	// the connection as a whole, as Apache's manual says of each:
+	// LimitRequestLine, LimitRequestFieldSize, LimitRequestFields,
+	// RequestReadTimeout and KeepAliveTimeout.
+	base *site
+	// keepAliveTimeout is the base server's KeepAliveTimeout.
 	keepAliveTimeout int64
 	// writeTimeout is the Timeout of the server whose response is being
 	// written: a pending write may be continued by another worker, whose

@@ -134,7 +134,7 @@ func (w *worker) startHead(c *conn, status int, keep bool) []byte {
 		h = append(h, "Connection: close\r\n"...)
 	case keep && w.req.ProtoMinor == 0:
 		h = append(h, "Keep-Alive: timeout="...)
-		h = strconv.AppendInt(h, w.srv.keepAliveTimeout/int64(time.Second), 10)
+		h = strconv.AppendInt(h, c.keepAliveTimeout/int64(time.Second), 10)
 		if w.srv.maxKeepAlive > 0 {
 			h = append(h, ", max="...)
 			h = strconv.AppendInt(h, int64(w.srv.maxKeepAlive-c.requests), 10)

@@ -30,15 +30,20 @@ type site struct {
 	logs             []siteLog
 	keepAlive        bool
 	keepAliveTimeout int64
-	maxKeepAlive     int
-	timeout          int64
-	vhost            []byte // "name:port" for the scoreboard and %v
-	name             string
-	nameBytes        []byte
-	port             int
-	signature        string       // ServerSignature footer, or ""
-	dirCache         sync.Map     // directory -> static.DirConfig
-	dirCacheBytes    atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
+	// As a connection's base server (see conn.base): the request head
+	// limits and RequestReadTimeout's header stage.
+	limits        http1.Limits
+	maxHead       int
+	readTO        config.ReadStage
+	maxKeepAlive  int
+	timeout       int64
+	vhost         []byte // "name:port" for the scoreboard and %v
+	name          string
+	nameBytes     []byte
+	port          int
+	signature     string       // ServerSignature footer, or ""
+	dirCache      sync.Map     // directory -> static.DirConfig
+	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
 }
 
 // vhostAddr is one address of a <VirtualHost> header; a zero Addr matches

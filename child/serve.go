@@ -48,7 +48,7 @@ func (w *worker) readRequests(c *conn) {
 	for {
 		if c.in != nil && c.in.len() > 0 {
 			w.setStatus(shm.BusyRead)
-			n, err := w.parser.Parse(c.in.data(), &w.ch.limits, &w.req)
+			n, err := w.parser.Parse(c.in.data(), &c.base.limits, &w.req)
 			if err == nil {
 				if !w.answer(c, n) {
 					return
@@ -80,7 +80,7 @@ func (w *worker) readRequests(c *conn) {
 func (w *worker) fill(c *conn) bool {
 	if c.in == nil {
 		c.in = w.ch.bufs.get()
-	} else if len(c.in.free()) == 0 && !c.in.grow(w.ch.maxHead) {
+	} else if len(c.in.free()) == 0 && !c.in.grow(c.base.maxHead) {
 		// The parser enforces every limit before this can happen.
 		w.closeConn(c)
 		return false
@@ -192,7 +192,6 @@ func (w *worker) answer(c *conn, n int) bool {
 		return false
 	}
 	w.srv = w.ch.siteFor(&w.req, c)
-	c.keepAliveTimeout = w.srv.keepAliveTimeout
 	w.setStatus(shm.BusyWrite)
 	w.respond(c, keep)
 	return w.complete(c)
@@ -227,7 +226,7 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 		return true, nil
 	}
 	if w.req.Chunked {
-		w.chunks.Reset(&w.ch.limits)
+		w.chunks.Reset(&c.base.limits)
 		n, done, err := w.chunks.Discard(c.in.data())
 		if err != nil {
 			return false, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"eventmpm/child/accesslog"
+	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
 )
@@ -44,6 +45,12 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		cfg: srv, keepAlive: srv.KeepAlive, keepAliveTimeout: int64(srv.KeepAliveTimeout),
 		maxKeepAlive: srv.MaxKeepAliveRequests, timeout: int64(srv.Timeout), name: srv.ServerName,
 	}
+	s.limits = http1.Limits{
+		RequestLine: srv.LimitRequestLine, FieldSize: srv.LimitRequestFieldSize,
+		Fields: srv.LimitRequestFields, Body: srv.LimitRequestBody,
+	}
+	s.maxHead = s.limits.MaxHeadLen()
+	s.readTO = srv.RequestReadTimeout.Header
 	s.port = srv.Port
 	if s.port == 0 && len(ch.cfg.Listeners) > 0 {
 		s.port = listenPort(ch.cfg.Listeners[0].Addr)
