@@ -66,6 +66,12 @@ func TestSlowlorisAboveMinRate(t *testing.T) {
 	if took < 1500*time.Millisecond {
 		t.Errorf("cut off after %v: the trickle above MinRate did not extend the 1 s base", took)
 	}
+	// A trickle kept the connection coming back to a worker before the
+	// event goroutine could expire it: it was cut off after 6 to 10 s, or
+	// never. The bound is the 3 s maximum plus slack for a loaded machine.
+	if took > 5*time.Second {
+		t.Errorf("cut off after %v: the trickle outlived RequestReadTimeout's 3 s maximum", took)
+	}
 	c.expectClosed()
 }
 

@@ -136,7 +136,16 @@ func (w *worker) waitInput(c *conn) bool {
 		}
 		return !w.giveBack(c, phaseKeepAlive, now+c.keepAliveTimeout)
 	}
-	return !w.giveBack(c, phaseRead, w.ch.readDeadline(c))
+	deadline := w.ch.readDeadline(c)
+	if deadline <= nowNano() {
+		// The head is late. A client trickling it byte by byte keeps the
+		// connection coming back to a worker before the event goroutine
+		// ever files it in the reading queue, where it would expire: cut
+		// it off here, or it outlives RequestReadTimeout's maximum.
+		w.readTimedOut(c)
+		return false
+	}
+	return !w.giveBack(c, phaseRead, deadline)
 }
 
 // readTimedOut answers a connection whose request did not arrive in time:
