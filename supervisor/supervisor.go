@@ -115,11 +115,11 @@ type Supervisor struct {
 	gracefulStop  bool
 	stopDeadline  time.Time // GracefulShutdownTimeout
 	readyCalled   bool
-	sd            notifyState // what the service manager was told
-	prevCfg       *config.Config
+	sd            notifyState       // what the service manager was told
+	prevCfg       *config.Config    // the configuration before a restart, until its generation is ready
 	sbDeleted     bool              // the scoreboard file was unlinked: recreate at the next restart
 	sbReported    bool              // a scoreboard problem was logged
-	oldBoards     []*shm.Scoreboard // replaced scoreboards, still used by old children // the configuration before a restart, until its generation is ready
+	oldBoards     []*shm.Scoreboard // replaced scoreboards, still used by old children
 	exitCode      int
 
 	upgrade    *upgradeProc // a live upgrade under way (old side)
