@@ -38,8 +38,11 @@
 //
 // Any io.Writer works: os.Stderr for "ErrorLog /dev/stderr" or before the
 // log is open, or a [File], which reopens for log rotation. Every line is
-// written with one Write call under the handler's mutex. Piped ("|cmd")
-// and syslog error logs are not implemented here.
+// written with one Write call under the handler's mutex. A [Syslog]
+// relays the lines written into its pipe to the system logger ("ErrorLog
+// syslog[:facility]"); piped logs ("|cmd") are the supervisor's
+// (supervisor.PipedLog). OpenAppend duplicates /dev/stdout and /dev/stderr
+// instead of opening them, so a journal's socket works.
 //
 // Imports: the standard library only.
 package errorlog
