@@ -404,7 +404,7 @@ func (l *loop) expireTimeouts() {
 func (l *loop) lingerRead(c *conn) {
 	var buf [4096]byte
 	for i := 0; i < 16; i++ {
-		n, err := unix.Read(c.fd, buf[:])
+		n, err := readSocket(c.fd, buf[:])
 		if err == unix.EAGAIN {
 			return
 		}

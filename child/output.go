@@ -97,14 +97,16 @@ func (w *worker) flush(c *conn) flushResult {
 // writeDataParts writes the leading run of byte parts with one writev.
 func (w *worker) writeDataParts(c *conn) error {
 	iov := w.iov[:0]
+	fileNext := false
 	for _, p := range c.out.parts {
 		if p.file != nil {
+			fileNext = p.n > 0
 			break
 		}
 		iov = append(iov, p.data)
 	}
 	w.iov = iov
-	n, vec, err := writev(c.fd, iov, w.vec)
+	n, vec, err := writev(c.fd, iov, w.vec, fileNext)
 	w.vec = vec
 	clear(iov)
 	if n > 0 || err == nil {

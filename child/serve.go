@@ -86,7 +86,7 @@ func (w *worker) fill(c *conn) bool {
 		return false
 	}
 	free := len(c.in.free())
-	n, err := unix.Read(c.fd, c.in.free())
+	n, err := readSocket(c.fd, c.in.free())
 	switch {
 	case err == unix.EAGAIN:
 		c.edgeAt = 0
@@ -285,7 +285,7 @@ func (w *worker) lingeringClose(c *conn) {
 	}
 	var buf [2048]byte
 	for {
-		n, err := unix.Read(c.fd, buf[:])
+		n, err := readSocket(c.fd, buf[:])
 		if err == unix.EINTR {
 			continue
 		}

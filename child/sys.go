@@ -11,7 +11,16 @@ import (
 // writev writes the byte slices with one writev(2), using vec as scratch
 // space (grown as needed and returned): no allocation once vec is large
 // enough. Empty slices are skipped; callers pass a handful of slices.
-func writev(fd int, bufs [][]byte, vec []unix.Iovec) (int, []unix.Iovec, error) {
+//
+// With more set (more of the response follows at once, from a file) it
+// sends with MSG_MORE where the system has it, so that a response head is
+// sent in the same segment as the start of a sendfile(2) body instead of as
+// a packet of its own.
+//
+// fd must be a non-blocking socket: the call is made as a raw system call,
+// without the runtime's bookkeeping for calls that may block, because a
+// non-blocking socket write never sleeps in the kernel.
+func writev(fd int, bufs [][]byte, vec []unix.Iovec, more bool) (int, []unix.Iovec, error) {
 	vec = vec[:0]
 	for _, b := range bufs {
 		if len(b) == 0 {
@@ -24,12 +33,33 @@ func writev(fd int, bufs [][]byte, vec []unix.Iovec) (int, []unix.Iovec, error) 
 	if len(vec) == 0 {
 		return 0, vec, nil
 	}
-	n, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&vec[0])), uintptr(len(vec)))
+	var n uintptr
+	var e unix.Errno
+	if more && msgMore != 0 {
+		msg := unix.Msghdr{Iov: &vec[0]}
+		msg.SetIovlen(len(vec))
+		n, _, e = unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), msgMore)
+	} else {
+		n, _, e = unix.RawSyscall(unix.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&vec[0])), uintptr(len(vec)))
+	}
 	clear(vec) // drop the pointers into the buffers
 	if e != 0 {
 		return 0, vec, e
 	}
 	return int(n), vec, nil
+}
+
+// readSocket reads from a non-blocking socket with read(2), made as a raw
+// system call for the reason writev gives.
+func readSocket(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }
 
 // rawToAddrPort decodes an IPv4 or IPv6 socket address.

@@ -23,3 +23,6 @@ func acceptConn(lfd int, _ *unix.RawSockaddrAny) (int, netip.AddrPort, error) {
 	}
 	return fd, sockaddrToAddrPort(sa), nil
 }
+
+// msgMore is 0: the BSDs have no MSG_MORE, and writev sends the head alone.
+const msgMore = 0

@@ -21,3 +21,7 @@ func acceptConn(lfd int, rsa *unix.RawSockaddrAny) (int, netip.AddrPort, error) 
 	}
 	return int(fd), rawToAddrPort(rsa), nil
 }
+
+// msgMore is the sendmsg(2) flag that holds a segment back for data that
+// follows at once.
+const msgMore = unix.MSG_MORE

@@ -1,0 +1,101 @@
+//go:build linux
+
+package child
+
+import (
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestWritevMoreJoinsHeadAndFile checks what the MSG_MORE of writev is for:
+// a response head written just before a sendfile(2) body leaves in the same
+// TCP segment as the body, where a plain write sends the head as a segment
+// of its own (the listening sockets have TCP_NODELAY). It counts the data
+// segments the kernel sent (TCP_INFO) over real loopback connections.
+func TestWritevMoreJoinsHeadAndFile(t *testing.T) {
+	body := strings.Repeat("b", 1024)
+	path := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	head := "HTTP/1.1 200 OK\r\nContent-Length: 1024\r\n\r\n"
+
+	for _, tt := range []struct {
+		more     bool
+		wantSegs uint32
+	}{{more: true, wantSegs: 1}, {more: false, wantSegs: 2}} {
+		fd, peer := tcpPair(t)
+		n, _, err := writev(fd, [][]byte{[]byte(head)}, nil, tt.more)
+		if err != nil || n != len(head) {
+			t.Fatalf("more=%v: writev = %d, %v; want %d, nil", tt.more, n, err, len(head))
+		}
+		var off int64
+		if n, err := unix.Sendfile(fd, int(file.Fd()), &off, len(body)); err != nil || n != len(body) {
+			t.Fatalf("more=%v: sendfile = %d, %v", tt.more, n, err)
+		}
+		got := make([]byte, len(head)+len(body))
+		if _, err := io.ReadFull(peer, got); err != nil {
+			t.Fatalf("more=%v: reading the response: %v", tt.more, err)
+		}
+		if string(got) != head+body {
+			t.Fatalf("more=%v: the peer read %q...; want the head then the body", tt.more, got[:60])
+		}
+		info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Data_segs_out != tt.wantSegs {
+			t.Errorf("more=%v: %d data segments sent; want %d", tt.more, info.Data_segs_out, tt.wantSegs)
+		}
+	}
+}
+
+// tcpPair returns the server end of a loopback TCP connection as a
+// non-blocking descriptor with TCP_NODELAY (as accepted connections inherit
+// it from the listener), and the client end.
+func tcpPair(t *testing.T) (int, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	srv, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := srv.(*net.TCPConn).File() // a duplicate, in blocking mode
+	srv.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+		t.Fatal(err)
+	}
+	return fd, peer
+}
