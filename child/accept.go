@@ -16,6 +16,9 @@ type listener struct {
 	// local is the bound address; when it is a wildcard, a connection's
 	// own local address is looked up when something needs it.
 	local netip.AddrPort
+	// stamped is set when the kernel timestamps the data arriving on the
+	// connections accepted here (see readStamped).
+	stamped bool
 }
 
 // acceptFrom accepts pending connections from one listener, up to

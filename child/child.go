@@ -155,7 +155,7 @@ func (ch *Child) newLoop(lns []ipc.Listener) (*loop, error) {
 }
 
 func newListener(ln ipc.Listener) *listener {
-	ls := &listener{fd: ln.Fd, addr: ln.Addr, proto: ln.Proto}
+	ls := &listener{fd: ln.Fd, addr: ln.Addr, proto: ln.Proto, stamped: stampArrivals(ln.Fd)}
 	if sa, err := unix.Getsockname(ln.Fd); err == nil {
 		ls.local = sockaddrToAddrPort(sa)
 		ls.port = int(ls.local.Port())

@@ -79,12 +79,20 @@ type conn struct {
 	// many of its bytes have arrived.
 	stageStart int64
 	stageBytes int
-	// edgeAt, when not 0, is when the event goroutine harvested the edge
-	// that dispatched the connection, after revalidating the open-file
-	// cache: the input the first read finds was there by then, so it
-	// stamps the request's arrival (stageStart) with it, and the cache
-	// needs no sync of its own for it. The first read clears it.
+	// edgeAt, when not 0, is a time by which the input the next read finds
+	// had arrived: when the event goroutine harvested the edge that
+	// dispatched the connection, after revalidating the open-file cache
+	// (so the cache needs no sync of its own for it), or the kernel's
+	// receive timestamp of a new connection's first data (stampRead). The
+	// read stamps the request's arrival (stageStart) with it, and clears
+	// it.
 	edgeAt int64
+	// stampRead is set until the first read that returns data, on a
+	// connection whose data the kernel timestamps: that read takes the
+	// arrival time of the data from the kernel (readStamped) and stamps
+	// edgeAt with it, so that a new connection's first request needs no
+	// cache sync of its own when a sync since covers it.
+	stampRead bool
 	// headStarted is set once any byte of the current request arrived.
 	headStarted bool
 	// registered is set once the descriptor is in the poller.
@@ -120,5 +128,5 @@ type conn struct {
 // not recycled: one small allocation per accepted connection keeps the
 // ownership rules simple (a stale pointer can never see a reused struct).
 func newConn(fd int, lst *listener, remote netip.AddrPort) *conn {
-	return &conn{fd: fd, lst: lst, remote: remote}
+	return &conn{fd: fd, lst: lst, remote: remote, stampRead: lst.stamped}
 }

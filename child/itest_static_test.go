@@ -477,3 +477,46 @@ func TestStaticRanges(t *testing.T) {
 		}
 	})
 }
+
+// TestStaticChangeSeenAtOnce caches a file, rewrites it (same size, same
+// modification time: only the change events tell the versions apart) and
+// asks for it right after, on a new connection, whose request's arrival
+// time comes from the kernel's receive timestamp, then on a kept-alive
+// one, stamped by the event goroutine's edge: each answer is the version
+// written before the request was sent, never a stale one from the
+// open-file cache. A file changed within the last 2 s (its ctime) is not
+// cached, so the test waits that out before each round.
+func TestStaticChangeSeenAtOnce(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", map[string]string{"v.txt": "version 0\n"})
+	path := s.root.Path("htdocs/v.txt")
+	write := func(body string) {
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, fixedTime, fixedTime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("version 0\n")
+	kept := s.open(t)
+	get := func(c *rawConn, want, what string) {
+		t.Helper()
+		resp, body := c.roundTrip("GET /v.txt HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+		if resp.StatusCode != 200 || body != want {
+			t.Fatalf("%s: %d %q; want 200 %q", what, resp.StatusCode, body, want)
+		}
+	}
+	for i, onNew := range []bool{true, false} {
+		cur, next := fmt.Sprintf("version %d\n", i), fmt.Sprintf("version %d\n", i+1)
+		time.Sleep(2100 * time.Millisecond) // past the racy window: cacheable
+		get(kept, cur, "caching the file")
+		get(kept, cur, "the cached file")
+		write(next)
+		c := kept
+		if onNew {
+			c = s.open(t)
+		}
+		get(c, next, fmt.Sprintf("right after the change (new connection %v)", onNew))
+	}
+}

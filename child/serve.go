@@ -86,7 +86,20 @@ func (w *worker) fill(c *conn) bool {
 		return false
 	}
 	free := len(c.in.free())
-	n, err := readSocket(c.fd, c.in.free())
+	var n int
+	var err error
+	if c.stampRead {
+		var at int64
+		n, at, err = readStamped(c.fd, c.in.free(), &w.oob)
+		if n > 0 {
+			c.stampRead = false
+			if at != 0 && (c.edgeAt == 0 || at < c.edgeAt) {
+				c.edgeAt = at
+			}
+		}
+	} else {
+		n, err = readSocket(c.fd, c.in.free())
+	}
 	switch {
 	case err == unix.EAGAIN:
 		c.edgeAt = 0

@@ -26,3 +26,16 @@ func acceptConn(lfd int, _ *unix.RawSockaddrAny) (int, netip.AddrPort, error) {
 
 // msgMore is 0: the BSDs have no MSG_MORE, and writev sends the head alone.
 const msgMore = 0
+
+// stampArrivals reports false: on the BSDs the first read of a connection
+// is a plain read, and its request's arrival is the time it was read.
+func stampArrivals(int) bool { return false }
+
+// stampBuf is unused on the BSDs.
+type stampBuf struct{}
+
+// readStamped is readSocket; it gives no receive time.
+func readStamped(fd int, p []byte, _ *stampBuf) (int, int64, error) {
+	n, err := readSocket(fd, p)
+	return n, 0, err
+}

@@ -25,3 +25,55 @@ func acceptConn(lfd int, rsa *unix.RawSockaddrAny) (int, netip.AddrPort, error) 
 // msgMore is the sendmsg(2) flag that holds a segment back for data that
 // follows at once.
 const msgMore = unix.MSG_MORE
+
+// stampArrivals asks the kernel to timestamp the data arriving on the
+// listening socket's connections (SO_TIMESTAMPNS, which accepted sockets
+// inherit), and reports whether it will.
+func stampArrivals(lfd int) bool {
+	return unix.SetsockoptInt(lfd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) == nil
+}
+
+// stampBuf is room for the one control message readStamped expects.
+type stampBuf [64]byte
+
+// readStamped reads from a non-blocking socket like readSocket, with
+// recvmsg(2), and also returns when the kernel received the data read
+// (Unix ns, wall clock; 0 when the socket gave no timestamp). For TCP it is
+// the receive time of the last segment read: every byte read had arrived
+// by then.
+func readStamped(fd int, p []byte, oob *stampBuf) (int, int64, error) {
+	if len(p) == 0 {
+		return 0, 0, nil
+	}
+	iov := unix.Iovec{Base: &p[0]}
+	iov.SetLen(len(p))
+	msg := unix.Msghdr{Iov: &iov, Control: &oob[0]}
+	msg.SetIovlen(1)
+	msg.SetControllen(len(oob))
+	n, _, e := unix.RawSyscall(unix.SYS_RECVMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), 0)
+	if e != 0 {
+		return 0, 0, e
+	}
+	return int(n), receiveTime(oob[:msg.Controllen]), nil
+}
+
+// receiveTime finds the SCM_TIMESTAMPNS message among the control messages.
+func receiveTime(b []byte) int64 {
+	for len(b) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+		if h.Len < unix.SizeofCmsghdr || uint64(h.Len) > uint64(len(b)) {
+			return 0
+		}
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SCM_TIMESTAMPNS &&
+			int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+			ts := (*unix.Timespec)(unsafe.Pointer(&b[unix.CmsgLen(0)]))
+			return ts.Nano()
+		}
+		next := unix.CmsgSpace(int(h.Len) - unix.CmsgLen(0))
+		if next > len(b) {
+			return 0
+		}
+		b = b[next:]
+	}
+	return 0
+}

@@ -3,12 +3,14 @@
 package child
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -98,4 +100,58 @@ func tcpPair(t *testing.T) (int, net.Conn) {
 		t.Fatal(err)
 	}
 	return fd, peer
+}
+
+// TestReadStampedGivesArrival checks the receive time a connection's first
+// read takes from the kernel: set on the listening socket, it is inherited
+// by accepted connections and falls between the client's write and the
+// read; without it there is none.
+func TestReadStampedGivesArrival(t *testing.T) {
+	for _, stamp := range []bool{true, false} {
+		lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(lfd) })
+		if err := unix.Bind(lfd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Listen(lfd, 8); err != nil {
+			t.Fatal(err)
+		}
+		if stamp && !stampArrivals(lfd) {
+			t.Fatal("SO_TIMESTAMPNS refused")
+		}
+		sa, err := unix.Getsockname(lfd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := time.Now().UnixNano()
+		peer, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", sa.(*unix.SockaddrInet4).Port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { peer.Close() })
+		if _, err := peer.Write([]byte("GET / HTTP/1.1\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC) // blocking: the data is there after it
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		var oob stampBuf
+		buf := make([]byte, 64)
+		n, at, err := readStamped(fd, buf, &oob)
+		after := time.Now().UnixNano()
+		if err != nil || string(buf[:n]) != "GET / HTTP/1.1\r\n\r\n" {
+			t.Fatalf("stamp=%v: readStamped = %q, %v", stamp, buf[:n], err)
+		}
+		switch {
+		case stamp && (at < before || at > after):
+			t.Errorf("receive time %d is not between the write (%d) and the read (%d)", at, before, after)
+		case !stamp && at != 0:
+			t.Errorf("receive time %d from a socket that does not timestamp; want 0", at)
+		}
+	}
 }

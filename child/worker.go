@@ -34,6 +34,7 @@ type worker struct {
 	fspath []byte // the file-system path, for <Directory> matching
 	iov    [][]byte
 	vec    []unix.Iovec // writev's scratch
+	oob    stampBuf     // readStamped's control-message space
 	parts  []outPart
 	entry  accesslog.Entry
 	logs   []*accesslog.Buffer
