@@ -3,6 +3,7 @@ package child
 import (
 	"net/netip"
 	"sync/atomic"
+	"time"
 )
 
 // The ownership word of a connection (conn.state). A connection is owned
@@ -31,6 +32,16 @@ const (
 	stPendOut uint32 = 1 << 2
 	stClosed  uint32 = 1 << 3
 )
+
+// stampSlack is how long before its accept a connection's first data may
+// have been received, by the kernel's timestamp, for the timestamp to be
+// believed (a connection waits in the accept queue, and with
+// TCP_DEFER_ACCEPT its data is there first). A timestamp on another clock
+// (a departure time on the monotonic clock, leaked by a driver) would be
+// decades early: an arrival stamped too early could be served from the
+// open-file cache without the sync it needs, so such a read is stamped
+// with the time it was read instead.
+const stampSlack = 30 * time.Second
 
 // phase says what a connection waits for while the event goroutine owns it.
 type phase uint8
@@ -91,7 +102,9 @@ type conn struct {
 	// connection whose data the kernel timestamps: that read takes the
 	// arrival time of the data from the kernel (readStamped) and stamps
 	// edgeAt with it, so that a new connection's first request needs no
-	// cache sync of its own when a sync since covers it.
+	// cache sync of its own when a sync since covers it. A timestamp from
+	// more than stampSlack before the accept (stageStart until that read)
+	// is not believed.
 	stampRead bool
 	// headStarted is set once any byte of the current request arrived.
 	headStarted bool

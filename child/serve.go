@@ -93,9 +93,7 @@ func (w *worker) fill(c *conn) bool {
 		n, at, err = readStamped(c.fd, c.in.free(), &w.oob)
 		if n > 0 {
 			c.stampRead = false
-			if at != 0 && (c.edgeAt == 0 || at < c.edgeAt) {
-				c.edgeAt = at
-			}
+			c.edgeAt = stampedArrival(at, c.stageStart, c.edgeAt)
 		}
 	} else {
 		n, err = readSocket(c.fd, c.in.free())
@@ -124,6 +122,21 @@ func (w *worker) fill(c *conn) bool {
 	c.edgeAt = 0
 	c.stageBytes += n
 	return true
+}
+
+// stampedArrival is the edgeAt of a first read whose data the kernel
+// received at (0: no timestamp) on a connection accepted at accepted, when
+// edgeAt was the connection's stamp before: the earlier of the two, both
+// times by which the data had arrived, unless the timestamp is not to be
+// believed (see stampSlack).
+func stampedArrival(at, accepted, edgeAt int64) int64 {
+	if at == 0 || at <= accepted-int64(stampSlack) {
+		return edgeAt
+	}
+	if edgeAt == 0 || at < edgeAt {
+		return at
+	}
+	return edgeAt
 }
 
 // waitInput hands a connection back to wait for input: to the keep-alive

@@ -155,3 +155,25 @@ func TestReadStampedGivesArrival(t *testing.T) {
 		}
 	}
 }
+
+func TestStampedArrival(t *testing.T) {
+	const accepted = int64(1_000_000_000_000)
+	slack := int64(stampSlack)
+	for _, tt := range []struct {
+		name             string
+		at, edgeAt, want int64
+	}{
+		{"no timestamp", 0, 0, 0},
+		{"no timestamp, an edge", 0, accepted + 5, accepted + 5},
+		{"received before the accept", accepted - 1000, 0, accepted - 1000},
+		{"received after the accept", accepted + 1000, 0, accepted + 1000},
+		{"earlier than the edge", accepted + 3, accepted + 5, accepted + 3},
+		{"later than the edge", accepted + 9, accepted + 5, accepted + 5},
+		{"too early to believe", accepted - slack, 0, 0},
+		{"another clock's time", 3600 * 1_000_000_000, accepted + 5, accepted + 5},
+	} {
+		if got := stampedArrival(tt.at, accepted, tt.edgeAt); got != tt.want {
+			t.Errorf("%s: stampedArrival(%d, %d, %d) = %d; want %d", tt.name, tt.at, accepted, tt.edgeAt, got, tt.want)
+		}
+	}
+}

@@ -228,8 +228,10 @@
 // on inodes, not paths); mounting over a directory of the path is seen
 // through mountinfo. The guarantee is for the arrival time
 // the caller passes: a stamp taken after the read that returned the
-// request's first byte is safe (the child's is); one taken earlier, say
-// at accept, is not.
+// request's first byte is safe, and so is the kernel's receive timestamp
+// of that byte (the child passes that for a new connection's first
+// request, and the time its event goroutine saw the readiness edge for
+// later ones); one taken earlier, say at accept, is not.
 //
 // # Revalidation by stat (fallback)
 //
