@@ -41,6 +41,9 @@ KEEP_WORK=${KEEP_WORK:-0}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$REPO/bench
 EVENTMPM=${EVENTMPM:-$REPO/bin/eventmpm}
+# The commit measured, taken when the run starts: edits made while it runs
+# (the run takes half an hour) are not in the binary it measures.
+EVENTMPM_REV="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes')"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$BENCH/out/$STAMP
 RESULTS=$OUT/results.tsv
@@ -304,7 +307,7 @@ run_round() {
 versions() {
   local fh
   fh=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/valyala/fasthttp") print $(i + 1) }' "$BENCH/fasthttp/go.mod")
-  echo "| eventmpm | $("$EVENTMPM" version | sed -n 's/^Server version: //p') ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- . 2>/dev/null || echo ', with uncommitted changes')), $EVENTMPM_MODE |"
+  echo "| eventmpm | $("$EVENTMPM" version | sed -n 's/^Server version: //p') ($EVENTMPM_REV), $EVENTMPM_MODE |"
   echo "| nginx | $(nginx -v 2>&1 | sed 's/^nginx version: //') (Debian $(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo '?')) |"
   echo "| h2o | $(h2o --version 2>&1 | sed -n 's/^h2o version //p') (Debian $(dpkg-query -W -f='${Version}' h2o 2>/dev/null || echo '?')) |"
   echo "| fasthttp | $fh, $(go version | awk '{ print $3 }') |"

@@ -1,4 +1,29 @@
 // Package child is one eventmpm child process: it adopts the inherited
 // descriptors, attaches its scoreboard slots, and runs the single event loop
 // and the pool of worker goroutines that serve HTTP/1.1.
+//
+// # System calls per request
+//
+// The data path is counted in system calls, because on loopback most of a
+// request's CPU time is the kernel's (see BENCHMARKS.md). With the open-file
+// cache warm:
+//
+//   - A keep-alive request for a small file (at most 64 KiB, kept in
+//     memory): one read(2) and one writev(2) of head and body. The event
+//     goroutine's epoll_wait(2) is shared by every connection that became
+//     readable meanwhile, and no epoll_ctl(2) is made: connections are
+//     registered once, edge-triggered.
+//   - A larger file: the head with sendmsg(2) and MSG_MORE, so it leaves in
+//     the same segment as the body, then sendfile(2) from the cached
+//     descriptor.
+//   - A Connection: close request: accept4(2), recvmsg(2), writev(2),
+//     close(2). The connection never enters the poller (TCP_DEFER_ACCEPT
+//     had its request there first), and its first read takes the kernel's
+//     receive timestamp (SO_TIMESTAMPNS), which stands for the request's
+//     arrival, so that a cache sync that started after it covers the
+//     request and most requests need no sync of their own.
+//
+// Reads and writes on the non-blocking connection sockets are made as raw
+// system calls (they never sleep in the kernel); sendfile is not, because
+// it can wait on a disk read.
 package child
