@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -28,6 +27,9 @@ type Poller struct {
 	parkFn  func(uintptr) bool // made once: Wait allocates nothing
 	parked  parked
 }
+
+// kind names the poller in errors.
+const kind = "epoll"
 
 const (
 	connEvents     = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET
@@ -136,37 +138,6 @@ func (p *Poller) Wake() {
 	}
 	// EAGAIN means the counter is saturated: a wake-up is pending anyway.
 	_, _ = unix.Write(p.wakefd, p.one[:])
-}
-
-// Wait fills events with ready descriptors; see the package contract.
-func (p *Poller) Wait(events []Event, timeout time.Duration) (int, error) {
-	n, woke, err := p.harvest(events)
-	if n > 0 || woke || err != nil || timeout == 0 {
-		return n, err
-	}
-	if err := p.setDeadline(timeout); err != nil {
-		return 0, err
-	}
-	p.parked = parked{events: events}
-	perr := p.raw.Read(p.parkFn)
-	n, err = p.parked.n, p.parked.err
-	p.parked = parked{}
-	if perr != nil && !errors.Is(perr, os.ErrDeadlineExceeded) {
-		return 0, fmt.Errorf("poll: park on epoll: %w", perr)
-	}
-	return n, err
-}
-
-func (p *Poller) setDeadline(timeout time.Duration) error {
-	switch {
-	case timeout > 0:
-		p.timed = true
-		return p.file.SetReadDeadline(time.Now().Add(timeout))
-	case p.timed:
-		p.timed = false
-		return p.file.SetReadDeadline(time.Time{})
-	}
-	return nil
 }
 
 // harvest collects ready events without blocking.

@@ -3,12 +3,10 @@
 package poll
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,6 +22,9 @@ type Poller struct {
 	parkFn func(uintptr) bool // made once: Wait allocates nothing
 	parked parked
 }
+
+// kind names the poller in errors.
+const kind = "kqueue"
 
 const wakeIdent = 0 // ident of the EVFILT_USER wake-up event
 
@@ -108,37 +109,6 @@ func (p *Poller) Wake() {
 	}
 	ev := unix.Kevent_t{Ident: wakeIdent, Filter: unix.EVFILT_USER, Fflags: unix.NOTE_TRIGGER}
 	_ = p.change(ev)
-}
-
-// Wait fills events with ready descriptors; see the package contract.
-func (p *Poller) Wait(events []Event, timeout time.Duration) (int, error) {
-	n, woke, err := p.harvest(events)
-	if n > 0 || woke || err != nil || timeout == 0 {
-		return n, err
-	}
-	if err := p.setDeadline(timeout); err != nil {
-		return 0, err
-	}
-	p.parked = parked{events: events}
-	perr := p.raw.Read(p.parkFn)
-	n, err = p.parked.n, p.parked.err
-	p.parked = parked{}
-	if perr != nil && !errors.Is(perr, os.ErrDeadlineExceeded) {
-		return 0, fmt.Errorf("poll: park on kqueue: %w", perr)
-	}
-	return n, err
-}
-
-func (p *Poller) setDeadline(timeout time.Duration) error {
-	switch {
-	case timeout > 0:
-		p.timed = true
-		return p.file.SetReadDeadline(time.Now().Add(timeout))
-	case p.timed:
-		p.timed = false
-		return p.file.SetReadDeadline(time.Time{})
-	}
-	return nil
 }
 
 var zeroTimeout unix.Timespec
