@@ -2,6 +2,7 @@ package child
 
 import (
 	"log/slog"
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -58,13 +59,14 @@ type loop struct {
 
 	newQ, keepAliveQ, readQ, writeQ, lingerQ timeoutQueue
 
-	handback atomic.Pointer[conn] // Treiber stack of handed-back conns
-	work     chan *conn           // to the workers
-	overflow []*conn              // ready conns the channel had no room for
-	idle     atomic.Int32         // workers waiting for a connection
-	busy     atomic.Int32         // workers serving a connection
-	wantWake atomic.Bool          // workers must wake the loop on hand-back
-	requests atomic.Uint32        // reqGraceful | reqStop | reqReopenLogs
+	handback  atomic.Pointer[conn] // Treiber stack of handed-back conns
+	work      chan *conn           // to the workers
+	overflow  []*conn              // ready conns the channel had no room for
+	handedOut int                  // conns handed to workers since the last wait
+	idle      atomic.Int32         // workers waiting for a connection
+	busy      atomic.Int32         // workers serving a connection
+	wantWake  atomic.Bool          // workers must wake the loop on hand-back
+	requests  atomic.Uint32        // reqGraceful | reqStop | reqReopenLogs
 
 	accepting     bool
 	pausedUntil   int64 // descriptor shortage back-off
@@ -143,7 +145,19 @@ func (l *loop) finished() bool {
 }
 
 // wait parks until an event, a wake-up, or the next deadline.
+//
+// When it has just handed out work, it first yields to the workers. With
+// the child's CPU share, that usually means one processor, and the
+// workers are runnable but not running: polling at once would find
+// nothing new, and parking would cost the runtime's own epoll_wait and a
+// wake-up before this goroutine could look again. After the yield the
+// workers have answered and handed their connections back (so the poll
+// below does not block), and under load the next requests are already in.
 func (l *loop) wait() (int, error) {
+	if l.handedOut > 0 {
+		l.handedOut = 0
+		runtime.Gosched()
+	}
 	timeout := l.parkTimeout()
 	// Workers must wake us when we wait on them: the accept gate is shut,
 	// work is queued for lack of channel room, or we are draining.
@@ -266,6 +280,7 @@ func (l *loop) dispatch(c *conn) {
 		c.q.remove(c)
 	}
 	c.state.Store(stWorker)
+	l.handedOut++
 	select {
 	case l.work <- c:
 	default:
