@@ -233,7 +233,7 @@ func (ch *Child) closeLogs() {
 }
 
 // closeFd closes a connection's descriptor.
-func (ch *Child) closeFd(fd int) { unix.Close(fd) }
+func (ch *Child) closeFd(fd int) { closeSocket(fd) }
 
 // newDeadline is the deadline for a new connection's first request: the
 // header stage of its base server's RequestReadTimeout, or its Timeout

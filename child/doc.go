@@ -23,7 +23,12 @@
 //     arrival, so that a cache sync that started after it covers the
 //     request and most requests need no sync of their own.
 //
-// Reads and writes on the non-blocking connection sockets are made as raw
-// system calls (they never sleep in the kernel); sendfile is not, because
-// it can wait on a disk read.
+// The calls that never sleep in the kernel are made as raw system calls
+// (internal/rawsys): reads and writes on the non-blocking connection
+// sockets, accept4 on the non-blocking listeners, the close of a socket,
+// and every poll with a zero timeout, the event loop's and the open-file
+// cache's. The runtime then never hears of them, and a child that was idle
+// does not wake the runtime's monitor thread with its first call (see
+// rawsys for what that cost). sendfile is an ordinary call, because it can
+// wait on a disk read.
 package child

@@ -391,7 +391,7 @@ func (l *loop) closeConn(c *conn) {
 		c.q.remove(c)
 	}
 	c.release()
-	unix.Close(c.fd)
+	closeSocket(c.fd)
 	c.state.Store(stClosed)
 	l.forget(c)
 }

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"unsafe"
 
+	"eventmpm/internal/rawsys"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -51,16 +53,11 @@ func writev(fd int, bufs [][]byte, vec []unix.Iovec, more bool) (int, []unix.Iov
 
 // readSocket reads from a non-blocking socket with read(2), made as a raw
 // system call for the reason writev gives.
-func readSocket(fd int, p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
+func readSocket(fd int, p []byte) (int, error) { return rawsys.Read(fd, p) }
+
+// closeSocket closes a connection's socket (no SO_LINGER, so close(2)
+// returns at once) as a raw system call.
+func closeSocket(fd int) { _ = rawsys.CloseSocket(fd) }
 
 // rawToAddrPort decodes an IPv4 or IPv6 socket address.
 func rawToAddrPort(rsa *unix.RawSockaddrAny) netip.AddrPort {

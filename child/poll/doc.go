@@ -35,7 +35,8 @@
 // writing until EAGAIN. Wait is called from one goroutine at a time; Wake,
 // WatchWritable and AddConn are safe from any goroutine.
 //
-// It imports only the standard library and golang.org/x/sys/unix.
+// It imports only the standard library, golang.org/x/sys/unix and
+// internal/rawsys (its polls with a zero timeout are raw system calls).
 package poll
 
 // Flags describe what an Event reports.

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"unsafe"
 
+	"eventmpm/internal/rawsys"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -137,16 +139,18 @@ func (p *Poller) Wake() {
 		return
 	}
 	// EAGAIN means the counter is saturated: a wake-up is pending anyway.
-	_, _ = unix.Write(p.wakefd, p.one[:])
+	_, _ = rawsys.Write(p.wakefd, p.one[:])
 }
 
-// harvest collects ready events without blocking.
+// harvest collects ready events without blocking. Its system calls are
+// raw (see rawsys): a poll with a zero timeout and the eventfd's read and
+// write never sleep.
 func (p *Poller) harvest(events []Event) (n int, woke bool, err error) {
 	max := len(events)
 	if max > len(p.buf) {
 		max = len(p.buf)
 	}
-	got, err := unix.EpollWait(p.epfd, p.buf[:max], 0)
+	got, err := rawsys.EpollWaitNow(p.epfd, p.buf[:max])
 	if err != nil {
 		if err == unix.EINTR {
 			return 0, false, nil
@@ -158,7 +162,7 @@ func (p *Poller) harvest(events []Event) (n int, woke bool, err error) {
 		if int(e.Fd) == p.wakefd {
 			woke = true
 			p.waking.Store(false)
-			_, _ = unix.Read(p.wakefd, p.wakeBuf[:])
+			_, _ = rawsys.Read(p.wakefd, p.wakeBuf[:])
 			continue
 		}
 		events[n] = Event{Fd: e.Fd, Flags: flagsOf(e.Events)}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 
+	"eventmpm/internal/rawsys"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -117,12 +119,12 @@ func (n *notifier) remove(wd int32) {
 
 // drain applies every event queued before it started: one epoll_wait
 // that does not block, then reads while events are pending. Called under
-// syncMu.
+// syncMu. Both calls are raw (see rawsys): neither waits.
 func (w *watcher) drain() error {
 	var n int
 	for {
 		var err error
-		if n, err = unix.EpollWait(w.ep, w.evs[:], 0); err == nil {
+		if n, err = rawsys.EpollWaitNow(w.ep, w.evs[:]); err == nil {
 			break
 		}
 		if err != unix.EINTR {
@@ -144,7 +146,7 @@ func (w *watcher) drain() error {
 // readEvents reads and applies events until the queue was seen empty.
 func (w *watcher) readEvents() error {
 	for {
-		n, err := unix.Read(w.fd, w.buf)
+		n, err := rawsys.Read(w.fd, w.buf)
 		switch {
 		case err == unix.EINTR:
 			continue
