@@ -59,6 +59,14 @@ func (r *reporter) init(l *Log) {
 // failed records a failed write of lines lines.
 func (r *reporter) failed(err error, lines int) {
 	r.lastErr.Store(&err)
+	// The very first failure is reported alone, at once. It must not go
+	// through pending: a second writer failing at the same moment would
+	// add to it before the report was taken, and the first report would
+	// read as a summary of two.
+	if r.last.Load() == 0 && r.last.CompareAndSwap(0, r.now().UnixNano()) {
+		r.log.notify(&WriteError{Log: r.log.name, Failures: 1, Dropped: uint64(lines), Err: err})
+		return
+	}
 	r.dropped.Add(uint64(lines))
 	r.pending.Add(1)
 	r.flush(false)
