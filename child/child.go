@@ -139,6 +139,7 @@ func (ch *Child) newLoop(lns []ipc.Listener) (*loop, error) {
 		work:        make(chan *conn, 4*ch.threads+64),
 		maxAccepted: int64(ch.cfg.MPM.MaxConnectionsPerChild),
 		now:         time.Now().UnixNano(),
+		yield:       yieldCPU,
 	}
 	l.newQ.name, l.keepAliveQ.name, l.readQ.name, l.writeQ.name, l.lingerQ.name =
 		"new", "keep-alive", "read", "write", "linger"

@@ -273,3 +273,54 @@ func TestHalfCloseSeenWhileWorkerHolds(t *testing.T) {
 		t.Errorf("got state %#x in queue %v, want the connection closed at the end of input", s, c.q)
 	}
 }
+
+// TestYieldWhenSaturated: the event goroutine offers the CPU once it has
+// found work in every poll for yieldAfter, and not before; a wait that
+// parks starts the count again.
+func TestYieldWhenSaturated(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n", nil)
+	l := tc.l
+	yields := 0
+	l.yield = func() { yields++ }
+	_, peer := tc.connect(t)
+	busy := func() { // a wait that finds work at once
+		t.Helper()
+		if _, err := peer.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := l.wait(); n != 1 || err != nil {
+			t.Fatalf("wait with data ready: got %d, %v; want 1, nil", n, err)
+		}
+	}
+	start := l.now
+	busy()
+	if l.busySince != start {
+		t.Fatalf("busySince after a busy wait: got %d, want %d", l.busySince, start)
+	}
+	l.now = start + yieldAfter - 1
+	busy()
+	if yields != 0 {
+		t.Fatalf("yields before yieldAfter: got %d, want 0", yields)
+	}
+	l.now = start + yieldAfter
+	busy()
+	if yields != 1 {
+		t.Fatalf("yields after yieldAfter: got %d, want 1", yields)
+	}
+	busy() // the count restarts at the yield
+	if yields != 1 {
+		t.Fatalf("yields right after a yield: got %d, want 1", yields)
+	}
+	go func() { time.Sleep(20 * time.Millisecond); peer.Write([]byte("y")) }()
+	if n, err := l.wait(); n != 1 || err != nil {
+		t.Fatalf("wait for later data: got %d, %v; want 1, nil", n, err)
+	}
+	if l.busySince != 0 {
+		t.Fatalf("busySince after a park: got %d, want 0", l.busySince)
+	}
+	l.now += 10 * yieldAfter
+	busy()
+	if yields != 1 {
+		t.Fatalf("yields on the first busy wait after a park: got %d, want 1", yields)
+	}
+}

@@ -77,3 +77,6 @@ func receiveTime(b []byte) int64 {
 	}
 	return 0
 }
+
+// yieldCPU offers the CPU to another runnable process; see loop.wait.
+func yieldCPU() { rawsys.Yield() }

@@ -21,6 +21,7 @@ type Poller struct {
 	timed  bool
 	parkFn func(uintptr) bool // made once: Wait allocates nothing
 	parked parked
+	slept  bool // the last Wait parked
 }
 
 // kind names the poller in errors.
@@ -60,7 +61,9 @@ func (p *Poller) init() error {
 	p.parkFn = func(uintptr) bool {
 		var woke bool
 		p.parked.n, woke, p.parked.err = p.harvest(p.parked.events)
-		return p.parked.n > 0 || woke || p.parked.err != nil
+		ready := p.parked.n > 0 || woke || p.parked.err != nil
+		p.slept = p.slept || !ready
+		return ready
 	}
 	return nil
 }

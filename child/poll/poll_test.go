@@ -183,3 +183,34 @@ func BenchmarkWaitWake(b *testing.B) {
 		p.Wait(evs, -1)
 	}
 }
+
+// TestParked: Parked tells a Wait that found work at once from one that
+// had to park for it; the event loop yields the CPU on that difference.
+func TestParked(t *testing.T) {
+	p := newPoller(t)
+	a, b := socketPair(t)
+	if err := p.AddConn(a); err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]Event, 8)
+	unix.Write(b, []byte("ready"))
+	if n, err := p.Wait(evs, time.Second); n != 1 || err != nil {
+		t.Fatalf("Wait with data ready: got %d, %v; want 1, nil", n, err)
+	}
+	if p.Parked() {
+		t.Error("Parked after a Wait that found an event at once: got true, want false")
+	}
+	go func() { time.Sleep(20 * time.Millisecond); unix.Write(b, []byte("later")) }()
+	if n, err := p.Wait(evs, 5*time.Second); n != 1 || err != nil {
+		t.Fatalf("Wait for later data: got %d, %v; want 1, nil", n, err)
+	}
+	if !p.Parked() {
+		t.Error("Parked after a Wait that waited for data: got false, want true")
+	}
+	if _, err := p.Wait(evs, 0); err != nil {
+		t.Fatal(err)
+	}
+	if p.Parked() {
+		t.Error("Parked after a Wait with no timeout: got true, want false")
+	}
+}

@@ -18,6 +18,7 @@ import (
 // nothing new has usually arrived, so that doubled call was one of the
 // few system calls per batch that served no request.
 func (p *Poller) Wait(events []Event, timeout time.Duration) (int, error) {
+	p.slept = false
 	if timeout == 0 {
 		n, _, err := p.harvest(events)
 		return n, err
@@ -48,3 +49,7 @@ func (p *Poller) setDeadline(timeout time.Duration) error {
 	}
 	return nil
 }
+
+// Parked reports whether the last Wait found nothing ready at first and
+// parked the calling goroutine until something was.
+func (p *Poller) Parked() bool { return p.slept }
