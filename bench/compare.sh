@@ -170,17 +170,27 @@ cleanup() {
 # processes, "0 0 0" when it is gone.
 tree_stat() { "$TOOLS/benchtool" proc "${PID[$1]}" 2>/dev/null || echo 0 0 0; }
 
+# machine_ticks prints the CPU time of the whole machine in clock ticks:
+# every process on every CPU, the kernel's interrupt and softirq work, and
+# time stolen by a hypervisor (/proc/stat's user, nice, system, irq, softirq
+# and steal).
+machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
 # run_wrk NAME SCENARIO ROUND [IDLE_FIELDS]: one measured wrk run against
-# NAME, appended to results.tsv with the server's CPU time over the run.
+# NAME, appended to results.tsv with the server's CPU time over the run and
+# the whole machine's (server, wrk and the kernel's softirq work, wherever
+# the kernel charged it).
 run_wrk() {
   local name=$1 sc=$2 round=$3 idle=${4:-$'-\t-\t-\t-\t-\t-'}
   local url="http://127.0.0.1:${PORT[$name]}${SC_PATH[$sc]}" raw=$OUT/raw/$round-$sc-$name.txt
-  local t0 t1 procs rps p50 p99 reqs errs non2xx cpu
+  local t0 t1 m0 m1 procs rps p50 p99 reqs errs non2xx cpu mcpu
   local -a hdr=()
   [ "$sc" = close-1k ] && hdr=(-H "Connection: close")
   read -r _ t0 _ < <(tree_stat "$name")
+  m0=$(machine_ticks)
   taskset -c "$CLIENT_CPU" wrk -t1 -c"${SC_CONNS[$sc]}" -d"$DURATION" --latency --timeout 5s \
     "${hdr[@]}" "$url" >"$raw" 2>&1 || true
+  m1=$(machine_ticks)
   if ! alive "${PID[$name]}"; then
     say "!! $name died during $sc (round $round)"
     FAILED[$name]=1
@@ -192,11 +202,12 @@ run_wrk() {
     return 0
   fi
   cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$sc" \
-    "${SC_CONNS[$sc]}" "$rps" "$p50" "$p99" "$reqs" "$errs" "$non2xx" "$cpu" "$procs" "$idle" >>"$RESULTS"
-  printf '   %-9s %-9s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  cpu %6.2f s  %8s req/cpu-s  errors %s/%s\n' \
+  mcpu=$(awk -v a="$m0" -v b="$m1" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$sc" \
+    "${SC_CONNS[$sc]}" "$rps" "$p50" "$p99" "$reqs" "$errs" "$non2xx" "$cpu" "$procs" "$idle" "$mcpu" >>"$RESULTS"
+  printf '   %-9s %-9s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  cpu %6.2f s  %8s req/cpu-s  machine %6.2f s  errors %s/%s\n' \
     "$sc" "$name" "$rps" "$p50" "$p99" "$cpu" \
-    "$(awk -v r="$reqs" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "-" }')" "$errs" "$non2xx" >&2
+    "$(awk -v r="$reqs" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", r / c; else print "-" }')" "$mcpu" "$errs" "$non2xx" >&2
 }
 
 # field KEY LINE prints KEY's value from "KEY=VALUE ..." (0 when absent).
@@ -369,7 +380,7 @@ main() {
   mkdir -p "$OUT/raw"
   build_tools
   make_docroot
-  printf 'round\tserver\tscenario\tconns\trps\tp50_ms\tp99_ms\trequests\terrors\tnon2xx\tcpu_s\tprocs\trss_before_kb\trss_idle_kb\tidle_want\tidle_opened\tidle_open\tidle_dropped\n' >"$RESULTS"
+  printf 'round\tserver\tscenario\tconns\trps\tp50_ms\tp99_ms\trequests\terrors\tnon2xx\tcpu_s\tprocs\trss_before_kb\trss_idle_kb\tidle_want\tidle_opened\tidle_open\tidle_dropped\tmachine_cpu_s\n' >"$RESULTS"
   {
     printf 'name\ttitle\n'
     for sc in $SCENARIOS; do printf '%s\t%s\n' "$sc" "${SC_TITLE[$sc]}"; done

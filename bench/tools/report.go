@@ -34,6 +34,17 @@ func (r row) perCPU() float64 {
 	return r.num("requests") / cpu
 }
 
+// perMachineCPU is requests per CPU-second of the whole machine: the
+// server, wrk and the kernel's work, wherever the kernel charged it. NaN
+// for runs made before compare.sh recorded it.
+func (r row) perMachineCPU() float64 {
+	cpu := r.num("machine_cpu_s")
+	if !(cpu > 0) {
+		return math.NaN()
+	}
+	return r.num("requests") / cpu
+}
+
 // A scenario is one line of compare.sh's scenarios.tsv.
 type scenario struct{ name, title string }
 
@@ -155,14 +166,14 @@ func runReport(args []string) error {
 // writeScenario writes one load scenario's table.
 func writeScenario(w io.Writer, rs *results, sc scenario, base string) {
 	fmt.Fprintf(w, "\n### %s\n\n", sc.title)
-	fmt.Fprintf(w, "| Server | Requests/s | × %s | p50 ms | p99 ms | Server CPU s | Requests per CPU-s | × %s | Errors |\n", base, base)
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "| Server | Requests/s | × %s | p50 ms | p99 ms | Server CPU s | Requests per CPU-s | × %s | Requests per machine CPU-s | Errors |\n", base, base)
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, srv := range rs.servers {
 		if len(rs.series(sc.name, srv, func(r row, _ string) float64 { return 0 })) == 0 {
-			fmt.Fprintf(w, "| %s | no result |||||||||\n", srv)
+			fmt.Fprintf(w, "| %s | no result ||||||||||\n", srv)
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv,
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", srv,
 			stat(rs.series(sc.name, srv, col("rps")), fmtInt),
 			stat(rs.ratioTo(sc.name, srv, base, col("rps")), fmtRatio),
 			stat(rs.series(sc.name, srv, col("p50_ms")), fmtMS),
@@ -170,6 +181,7 @@ func writeScenario(w io.Writer, rs *results, sc scenario, base string) {
 			stat(rs.series(sc.name, srv, col("cpu_s")), fmtSec),
 			stat(rs.series(sc.name, srv, perCPU), fmtInt),
 			stat(rs.ratioTo(sc.name, srv, base, perCPU), fmtRatio),
+			stat(rs.series(sc.name, srv, perMachineCPU), fmtInt),
 			rs.errors(sc.name, srv))
 	}
 }
@@ -217,8 +229,8 @@ func writeIdle(w io.Writer, rs *results, sc scenario, base string) {
 // writeRaw writes every row, for whoever wants to recompute.
 func writeRaw(w io.Writer, rs *results) {
 	fmt.Fprintln(w, "\n<details><summary>Every run (round, scenario, server)</summary>")
-	fmt.Fprintln(w, "\n| Round | Scenario | Server | Procs | Requests/s | p50 ms | p99 ms | Requests | Errors | Non-2xx | CPU s | Req per CPU-s | RSS KiB | Idle held | Dropped |")
-	fmt.Fprintln(w, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "\n| Round | Scenario | Server | Procs | Requests/s | p50 ms | p99 ms | Requests | Errors | Non-2xx | CPU s | Req per CPU-s | Machine CPU s | RSS KiB | Idle held | Dropped |")
+	fmt.Fprintln(w, "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, round := range rs.rounds {
 		for _, sc := range rs.scenarios {
 			for _, srv := range rs.servers {
@@ -226,9 +238,9 @@ func writeRaw(w io.Writer, rs *results) {
 				if !ok {
 					continue
 				}
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 					round, sc.name, srv, r["procs"], fmtInt(r.num("rps")), fmtMS(r.num("p50_ms")), fmtMS(r.num("p99_ms")),
-					r["requests"], r["errors"], r["non2xx"], fmtSec(r.num("cpu_s")), fmtInt(r.perCPU()),
+					r["requests"], r["errors"], r["non2xx"], fmtSec(r.num("cpu_s")), fmtInt(r.perCPU()), fmtSec(r.num("machine_cpu_s")),
 					dash(r["rss_idle_kb"]), dash(r["idle_opened"]), dash(r["idle_dropped"]))
 			}
 		}
@@ -248,6 +260,8 @@ func col(c string) func(r row, _ string) float64 {
 }
 
 func perCPU(r row, _ string) float64 { return r.perCPU() }
+
+func perMachineCPU(r row, _ string) float64 { return r.perMachineCPU() }
 
 // ratioTo is f(srv)/f(base) in each round where both ran.
 func (rs *results) ratioTo(sc, srv, base string, f func(r row, round string) float64) []float64 {
