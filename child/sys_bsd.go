@@ -39,6 +39,3 @@ func readStamped(fd int, p []byte, _ *stampBuf) (int, int64, error) {
 	n, err := readSocket(fd, p)
 	return n, 0, err
 }
-
-// yieldCPU does nothing on the BSDs (see loop.wait).
-func yieldCPU() {}
