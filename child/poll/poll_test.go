@@ -31,6 +31,18 @@ func socketPair(t *testing.T) (a, b int) {
 	return fds[0], fds[1]
 }
 
+// pollerWithConn returns a poller with a registered connection a, whose
+// peer is b.
+func pollerWithConn(t *testing.T) (p *Poller, a, b int) {
+	t.Helper()
+	p = newPoller(t)
+	a, b = socketPair(t)
+	if err := p.AddConn(a); err != nil {
+		t.Fatal(err)
+	}
+	return p, a, b
+}
+
 // waitFor waits (bounded) until fd is reported with all of want.
 func waitFor(t *testing.T, p *Poller, fd int, want Flags) {
 	t.Helper()
@@ -51,11 +63,7 @@ func waitFor(t *testing.T, p *Poller, fd int, want Flags) {
 }
 
 func TestConnReadableEdgeTriggered(t *testing.T) {
-	p := newPoller(t)
-	a, b := socketPair(t)
-	if err := p.AddConn(a); err != nil {
-		t.Fatal(err)
-	}
+	p, a, b := pollerWithConn(t)
 	evs := make([]Event, 8)
 	if n, err := p.Wait(evs, 0); err != nil || n != 0 {
 		t.Fatalf("Wait on idle conn: got n=%d err=%v, want 0, nil", n, err)
@@ -71,21 +79,13 @@ func TestConnReadableEdgeTriggered(t *testing.T) {
 }
 
 func TestConnHangup(t *testing.T) {
-	p := newPoller(t)
-	a, b := socketPair(t)
-	if err := p.AddConn(a); err != nil {
-		t.Fatal(err)
-	}
+	p, a, b := pollerWithConn(t)
 	unix.Shutdown(b, unix.SHUT_WR)
 	waitFor(t, p, a, Hangup|Readable)
 }
 
 func TestWatchWritable(t *testing.T) {
-	p := newPoller(t)
-	a, _ := socketPair(t)
-	if err := p.AddConn(a); err != nil {
-		t.Fatal(err)
-	}
+	p, a, _ := pollerWithConn(t)
 	if err := p.WatchWritable(a); err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +187,7 @@ func BenchmarkWaitWake(b *testing.B) {
 // TestParked: Parked tells a Wait that found work at once from one that
 // had to park for it; the event loop yields the CPU on that difference.
 func TestParked(t *testing.T) {
-	p := newPoller(t)
-	a, b := socketPair(t)
-	if err := p.AddConn(a); err != nil {
-		t.Fatal(err)
-	}
+	p, _, b := pollerWithConn(t)
 	evs := make([]Event, 8)
 	unix.Write(b, []byte("ready"))
 	if n, err := p.Wait(evs, time.Second); n != 1 || err != nil {
