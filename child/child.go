@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -140,6 +141,7 @@ func (ch *Child) newLoop(lns []ipc.Listener) (*loop, error) {
 		maxAccepted: int64(ch.cfg.MPM.MaxConnectionsPerChild),
 		now:         time.Now().UnixNano(),
 		yield:       yieldCPU,
+		cpus:        runtime.NumCPU(),
 	}
 	l.newQ.name, l.keepAliveQ.name, l.readQ.name, l.writeQ.name, l.lingerQ.name =
 		"new", "keep-alive", "read", "write", "linger"

@@ -30,8 +30,8 @@
 // cache's. The runtime then never hears of them, and a child that was idle
 // does not wake the runtime's monitor thread with its first call (see
 // rawsys for what that cost). sendfile is an ordinary call, because it can
-// wait on a disk read. The one other raw call is sched_yield: an event loop
-// that has found work in every poll for 300 µs offers its core to the
-// other processes on it (another child, most often), which would otherwise
-// wait for the kernel's next tick.
+// wait on a disk read. The one other raw call is sched_yield: when the
+// live children outnumber the CPUs a child may use, an event loop that has
+// found work in every poll for 300 µs offers its core to a sibling, which
+// would otherwise wait for the kernel's next tick.
 package child

@@ -131,8 +131,21 @@ func (l *loop) publish(force bool) {
 	}
 	l.lastHeartbeat = l.now
 	l.ch.proc.Heartbeat(time.Unix(0, l.now))
+	l.crowded = l.ch.liveChildren() > l.cpus
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		l.ch.proc.SetCPU(time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()))
 	}
+}
+
+// liveChildren counts the scoreboard's process slots held by a live
+// process, of any generation: the children that compete for the CPUs.
+func (ch *Child) liveChildren() int {
+	n := 0
+	for i := 0; i < ch.sb.Layout().ServerLimit; i++ {
+		if ch.sb.Process(i).PID() != 0 {
+			n++
+		}
+	}
+	return n
 }

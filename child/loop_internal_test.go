@@ -274,14 +274,15 @@ func TestHalfCloseSeenWhileWorkerHolds(t *testing.T) {
 	}
 }
 
-// TestYieldWhenSaturated: the event goroutine offers the CPU once it has
-// found work in every poll for yieldAfter, and not before; a wait that
-// parks starts the count again.
+// TestYieldWhenSaturated: on a crowded machine the event goroutine offers
+// the CPU once it has found work in every poll for yieldAfter, and not
+// before; a wait that parks starts the count again.
 func TestYieldWhenSaturated(t *testing.T) {
 	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n", nil)
 	l := tc.l
 	yields := 0
 	l.yield = func() { yields++ }
+	l.crowded = true
 	_, peer := tc.connect(t)
 	busy := func() { // a wait that finds work at once
 		t.Helper()
@@ -322,5 +323,62 @@ func TestYieldWhenSaturated(t *testing.T) {
 	busy()
 	if yields != 1 {
 		t.Fatalf("yields on the first busy wait after a park: got %d, want 1", yields)
+	}
+}
+
+// TestYieldOnlyWhenCrowded: the loop yields only while the live children
+// outnumber its CPUs, as the scoreboard shows them at each heartbeat.
+func TestYieldOnlyWhenCrowded(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nServerLimit 4\n", nil)
+	l := tc.l
+	yields := 0
+	l.yield = func() { yields++ }
+	l.cpus = 1
+	heartbeat := func() {
+		l.now += int64(time.Second)
+		l.publish(false)
+	}
+	heartbeat()
+	if got := tc.ch.liveChildren(); got != 1 || l.crowded {
+		t.Fatalf("one child, one CPU: got %d live, crowded %v; want 1, false", got, l.crowded)
+	}
+	_, peer := tc.connect(t)
+	saturated := func() { // two busy waits yieldAfter apart
+		t.Helper()
+		for i := 0; i < 2; i++ {
+			if _, err := peer.Write([]byte("x")); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := l.wait(); n != 1 || err != nil {
+				t.Fatalf("wait with data ready: got %d, %v; want 1, nil", n, err)
+			}
+			l.now += yieldAfter
+		}
+	}
+	saturated()
+	if yields != 0 {
+		t.Fatalf("yields with a CPU per child: got %d, want 0", yields)
+	}
+	sibling := tc.ch.sb.Process(1)
+	if !sibling.Claim(os.Getppid(), 0) {
+		t.Fatal("could not claim a second process slot")
+	}
+	heartbeat()
+	if got := tc.ch.liveChildren(); got != 2 || !l.crowded {
+		t.Fatalf("two children, one CPU: got %d live, crowded %v; want 2, true", got, l.crowded)
+	}
+	saturated()
+	if yields == 0 {
+		t.Fatal("no yield with two children on one CPU")
+	}
+	l.cpus = 2
+	heartbeat()
+	if l.crowded {
+		t.Fatal("two children, two CPUs: crowded")
+	}
+	sibling.Release()
+	heartbeat()
+	if got := tc.ch.liveChildren(); got != 1 {
+		t.Fatalf("after the sibling's release: got %d live, want 1", got)
 	}
 }
