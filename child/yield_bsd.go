@@ -2,8 +2,7 @@
 
 package child
 
-import "golang.org/x/sys/unix"
+import "eventmpm/internal/rawsys"
 
-// yieldCPU offers the CPU to another runnable process (see loop.wait):
-// sched_yield(2), raw, as rawsys makes its calls on Linux.
-func yieldCPU() { unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
+// yieldCPU offers the CPU to another runnable process; see loop.wait.
+func yieldCPU() { rawsys.Yield() }

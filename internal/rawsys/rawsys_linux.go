@@ -34,7 +34,3 @@ func Accept4(lfd int, rsa *unix.RawSockaddrAny, flags int) (int, error) {
 	}
 	return int(fd), nil
 }
-
-// Yield offers the processor to another runnable thread on this CPU:
-// sched_yield(2), which returns at once when no other thread waits.
-func Yield() { unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
