@@ -58,13 +58,7 @@ func (p *Poller) init() error {
 		return fmt.Errorf("poll: kqueue descriptor not pollable: %w", err)
 	}
 	p.raw = raw
-	p.parkFn = func(uintptr) bool {
-		var woke bool
-		p.parked.n, woke, p.parked.err = p.harvest(p.parked.events)
-		ready := p.parked.n > 0 || woke || p.parked.err != nil
-		p.slept = p.slept || !ready
-		return ready
-	}
+	p.parkFn = p.park
 	return nil
 }
 

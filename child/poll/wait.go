@@ -36,6 +36,17 @@ func (p *Poller) Wait(events []Event, timeout time.Duration) (int, error) {
 	return n, err
 }
 
+// park is RawConn.Read's callback during a Wait: it harvests, stops the
+// wait when something was found, and otherwise notes that the goroutine
+// parks (see Parked).
+func (p *Poller) park(uintptr) bool {
+	var woke bool
+	p.parked.n, woke, p.parked.err = p.harvest(p.parked.events)
+	ready := p.parked.n > 0 || woke || p.parked.err != nil
+	p.slept = p.slept || !ready
+	return ready
+}
+
 // setDeadline bounds the next park: a timeout above 0 sets the read
 // deadline of the poller's descriptor, a negative one clears it.
 func (p *Poller) setDeadline(timeout time.Duration) error {
