@@ -26,19 +26,17 @@ func (r row) num(col string) float64 {
 }
 
 // perCPU is requests per server CPU-second.
-func (r row) perCPU() float64 {
-	cpu := r.num("cpu_s")
-	if !(cpu > 0) {
-		return math.NaN()
-	}
-	return r.num("requests") / cpu
-}
+func (r row) perCPU() float64 { return r.requestsPer("cpu_s") }
 
 // perMachineCPU is requests per CPU-second of the whole machine: the
 // server, wrk and the kernel's work, wherever the kernel charged it. NaN
 // for runs made before compare.sh recorded it.
-func (r row) perMachineCPU() float64 {
-	cpu := r.num("machine_cpu_s")
+func (r row) perMachineCPU() float64 { return r.requestsPer("machine_cpu_s") }
+
+// requestsPer divides the requests by the seconds in column col; NaN
+// when col holds no positive number.
+func (r row) requestsPer(col string) float64 {
+	cpu := r.num(col)
 	if !(cpu > 0) {
 		return math.NaN()
 	}
