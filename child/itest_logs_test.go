@@ -300,3 +300,31 @@ func TestServerStatus(t *testing.T) {
 		}
 	})
 }
+
+// TestVirtualHostErrorLogOneProcess: without a supervisor (start -X) the
+// child opens a virtual host's ErrorLog itself; the lines about the
+// virtual host's requests go there at its LogLevel, not to the main log.
+func TestVirtualHostErrorLogOneProcess(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, `LogLevel warn
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName v.test
+    ErrorLog logs/v_error_log
+    LogLevel info
+</VirtualHost>
+`)
+	c := s.open(t)
+	if resp, _ := c.roundTrip("GET /v-missing HTTP/1.1\r\nHost: v.test\r\n\r\n", "GET"); resp.StatusCode != 404 {
+		t.Fatalf("got %d, want 404", resp.StatusCode)
+	}
+	re := regexp.MustCompile(`\[core:info\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH00128: File does not exist: .*/htdocs/v-missing\n`)
+	itest.Eventually(t, ioWait, "the AH00128 line in v_error_log", func() bool {
+		return re.MatchString(s.logFile("v_error_log"))
+	})
+	if main := s.proc.Stderr.String() + s.logFile("error_log"); strings.Contains(main, "v-missing") {
+		t.Errorf("the main error log has the virtual host's line:\n%s", main)
+	}
+}

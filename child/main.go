@@ -93,13 +93,19 @@ func childCommands(control *os.File) <-chan ipc.Command {
 // NewErrorLogger makes the error logger of a configuration: to the given
 // file when there is one (inherited from the parent), else to fallback.
 func NewErrorLogger(cfg *config.Config, f *os.File, fallback io.Writer) *slog.Logger {
-	spec, err := errorlog.ParseLogLevel(strings.Fields(cfg.LogLevel)...)
-	if err != nil {
-		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
-	}
 	var w io.Writer = fallback
 	if f != nil {
 		w = f
+	}
+	return errorLogger(cfg.LogLevel, w)
+}
+
+// errorLogger makes an error logger writing to w at a LogLevel setting
+// ("warn", "info mpm_event:debug"); the config has checked it.
+func errorLogger(level string, w io.Writer) *slog.Logger {
+	spec, err := errorlog.ParseLogLevel(strings.Fields(level)...)
+	if err != nil {
+		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
 	}
 	return errorlog.New(w, errorlog.Options{Level: spec.Level, Modules: spec.Modules})
 }

@@ -1,12 +1,15 @@
 package child
 
 import (
+	"context"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"eventmpm/child/accesslog"
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
+	"eventmpm/internal/errorlog"
 	"eventmpm/shm"
 )
 
@@ -36,6 +39,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
 	acc := w.srv.walk(p, w.fspath)
 	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath)
 		w.errorResponse(c, 403, nil, keep)
 		return
 	}
@@ -75,9 +79,12 @@ func (w *worker) keepAlive(c *conn) bool {
 // sendReply turns the static handler's Reply into the response parts.
 func (w *worker) sendReply(c *conn, keep bool) {
 	r := w.reply
-	if r.Err != nil {
-		w.ch.log.Error("serving file failed", "module", "core", "client", c.remote.String(),
+	switch {
+	case r.Err != nil:
+		w.srv.log.Error("serving file failed", "module", "core", "client", c.remote.String(),
 			"uri", string(w.path), "err", r.Err)
+	case r.Status == 404:
+		w.logError(c, errorlog.LevelInfo, "core", "AH00128", "File does not exist: ", w.fspath)
 	}
 	if r.Body == nil && r.File == nil && len(r.Segments) == 0 && !r.NoBody && r.Status >= 300 {
 		w.errorResponse(c, r.Status, nil, keep)
@@ -171,7 +178,7 @@ func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
 	}
 	w.parts = parts
 	if cause != nil && status >= 500 {
-		w.ch.log.Error("request failed", "module", "core", "client", c.remote.String(), "err", cause)
+		w.srv.log.Error("request failed", "module", "core", "client", c.remote.String(), "err", cause)
 	}
 	w.finish(c, keep, parts)
 }
@@ -248,3 +255,16 @@ var (
 	proto10 = []byte("HTTP/1.0")
 	proto11 = []byte("HTTP/1.1")
 )
+
+// logError writes a line about the current request to its server's
+// error log (Apache logs per virtual host), with the client's address, when
+// the log takes that level: the line is built only then, so a 404 at the
+// default level costs nothing. The message is text followed by detail.
+func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, detail []byte) {
+	lg := w.srv.log
+	if !lg.Enabled(context.Background(), level) {
+		return
+	}
+	lg.Log(context.Background(), level, text+string(detail), "module", module, "ah", ah,
+		"client", c.remote.String(), errorlog.TID(w.id))
+}

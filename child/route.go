@@ -2,6 +2,7 @@ package child
 
 import (
 	"bytes"
+	"log/slog"
 	"net/netip"
 	"path"
 	"regexp"
@@ -28,6 +29,7 @@ type site struct {
 	files            []section
 	locations        []section
 	logs             []siteLog
+	log              *slog.Logger // this server's ErrorLog at its LogLevel
 	keepAlive        bool
 	keepAliveTimeout int64
 	// As a connection's base server (see conn.base): the request head

@@ -2,6 +2,7 @@ package child
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"os"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
+	"eventmpm/internal/errorlog"
 )
 
 // Open-file cache sizing for the static handler.
@@ -44,6 +46,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	s := &site{
 		cfg: srv, keepAlive: srv.KeepAlive, keepAliveTimeout: int64(srv.KeepAliveTimeout),
 		maxKeepAlive: srv.MaxKeepAliveRequests, timeout: int64(srv.Timeout), name: srv.ServerName,
+	}
+	var err error
+	if s.log, err = ch.errorLog(srv, files); err != nil {
+		return nil, err
 	}
 	s.limits = http1.Limits{
 		RequestLine: srv.LimitRequestLine, FieldSize: srv.LimitRequestFieldSize,
@@ -81,6 +87,31 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	}
 	s.signature = signatureKind(ch.cfg.ServerSignature)
 	return s, nil
+}
+
+// errorLog returns a server's error logger: the child's own when the
+// server logs where the main server does and at its level, else one
+// writing to the server's ErrorLog at the server's LogLevel. The file is
+// the one the supervisor opened (as for CustomLog); without a supervisor
+// (start -X) the child opens a file target itself, and a piped or syslog
+// one goes to the main server's log. The messages about a request go to its server's
+// log, as in Apache; the MPM's own go to the main server's.
+func (ch *Child) errorLog(srv *config.Server, files map[string]*os.File) (*slog.Logger, error) {
+	if srv.ErrorLog == ch.cfg.ErrorLog && srv.LogLevel == ch.cfg.LogLevel {
+		return ch.log, nil
+	}
+	f := files[srv.ErrorLog]
+	_, syslog := config.SyslogFacility(srv.ErrorLog)
+	if f == nil && !syslog && !strings.HasPrefix(srv.ErrorLog, "|") {
+		var err error
+		if f, err = errorlog.OpenAppend(srv.ErrorLog); err != nil {
+			return nil, fmt.Errorf("AH00091: could not open error log file %s: %w", srv.ErrorLog, err)
+		}
+	}
+	if f == nil {
+		return ch.log, nil
+	}
+	return errorLogger(srv.LogLevel, f), nil
 }
 
 // compileSections sorts sections into Apache's merge order: <Directory>

@@ -159,6 +159,9 @@ type Server struct {
 	ErrorLog        string
 	LogLevel        string
 	ServerSignature string
+	// ErrorLogPos is where ErrorLog was set (zero when inherited or the
+	// default), for messages about the target.
+	ErrorLogPos Pos
 
 	Timeout              time.Duration
 	KeepAlive            bool

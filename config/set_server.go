@@ -88,6 +88,7 @@ func setErrorLog(w *walker, c *call) error {
 		target = w.l.rootRelative(target)
 	}
 	w.srv.srv.ErrorLog = target
+	w.srv.srv.ErrorLogPos = c.pos
 	w.srv.mark("ErrorLog")
 	return nil
 }

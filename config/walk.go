@@ -106,9 +106,23 @@ func (w *walker) finish() error {
 	cfg.ServerSignature = cfg.Server.ServerSignature
 	for _, v := range w.vhosts {
 		inherit(v.serverState, w.main)
+		w.vhostSyslog(v.srv)
 		cfg.VirtualHosts = append(cfg.VirtualHosts, VirtualHost{Addrs: v.addrs, Server: *v.srv, Pos: v.pos})
 	}
 	return nil
+}
+
+// vhostSyslog sends a virtual host's "ErrorLog syslog[:facility]" to the
+// main server's error log, with a warning, unless that is the same
+// target: the system logger is reached through one relay, the
+// supervisor's own error log.
+func (w *walker) vhostSyslog(srv *Server) {
+	if _, ok := SyslogFacility(srv.ErrorLog); !ok || srv.ErrorLog == w.cfg.ErrorLog {
+		return
+	}
+	w.warn(srv.ErrorLogPos, "", "ErrorLog %s in <VirtualHost>: only the main server's ErrorLog can be syslog here; this virtual host's error lines go to %s",
+		srv.ErrorLog, w.cfg.ErrorLog)
+	srv.ErrorLog, srv.ErrorLogPos = w.cfg.ErrorLog, w.cfg.Server.ErrorLogPos
 }
 
 // defaultServerName is AH00558: without ServerName the server uses the
@@ -138,7 +152,7 @@ var inherited = []struct {
 	{"ServerName", func(v, m *Server) { v.ServerName, v.Port, v.Scheme = m.ServerName, m.Port, m.Scheme }},
 	{"ServerAdmin", func(v, m *Server) { v.ServerAdmin = m.ServerAdmin }},
 	{"DocumentRoot", func(v, m *Server) { v.DocumentRoot = m.DocumentRoot }},
-	{"ErrorLog", func(v, m *Server) { v.ErrorLog = m.ErrorLog }},
+	{"ErrorLog", func(v, m *Server) { v.ErrorLog, v.ErrorLogPos = m.ErrorLog, m.ErrorLogPos }},
 	{"LogLevel", func(v, m *Server) { v.LogLevel = m.LogLevel }},
 	{"ServerSignature", func(v, m *Server) { v.ServerSignature = m.ServerSignature }},
 	{"Timeout", func(v, m *Server) { v.Timeout = m.Timeout }},

@@ -55,7 +55,7 @@ func (s *Supervisor) newHandover(slot int) (*handover, error) {
 	}
 	for _, lf := range s.logFiles {
 		h.manifest.Logs = append(h.manifest.Logs, ipc.LogFile{Target: lf.target, Fd: firstExtraFd + len(h.extra)})
-		h.extra = append(h.extra, lf.f)
+		h.extra = append(h.extra, s.logDescriptor(lf))
 	}
 	first := firstExtraFd + len(h.extra)
 	for _, l := range s.listeners {

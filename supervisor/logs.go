@@ -12,54 +12,87 @@ import (
 // logFile is a log file the parent opened for its children: they may run as
 // an unprivileged User that could not open it. For a piped log, f is the
 // write end of the program's pipe and pipe the program.
+// own marks the supervisor's own error log, whose descriptor changes when
+// it is reopened: f is unset, and each child gets the current one.
 type logFile struct {
 	target string
 	f      *os.File
 	pipe   *PipedLog
+	own    bool
 }
 
-// openLogFiles opens the error log and every CustomLog target for the
-// current generation: files are opened again (which is how logs are
-// reopened after rotation), piped programs are started unless one with the
-// same command line already runs. Called at start and on every restart.
-// A target that cannot be opened is an error naming the directive's file
-// and line. /dev/stdout and /dev/stderr are the supervisor's own streams,
-// duplicated (errorlog.OpenAppend), so a container's or the journal's
-// stream works.
+// openLogFiles opens the logs of the current configuration and gives them
+// to the children started from now on (see openLogs).
 func (s *Supervisor) openLogFiles() error {
-	var files []logFile
-	var fresh []*PipedLog // programs started by this call
-	seen := map[string]bool{}
-	if s.opts.ErrorLog != nil {
-		seen[s.cfg.ErrorLog] = true
-		p, _ := s.opts.ErrorLog.(*PipedLog)
-		files = append(files, logFile{target: s.cfg.ErrorLog, f: s.opts.ErrorLog.File(), pipe: p})
+	set, err := s.openLogs(s.cfg)
+	if err != nil {
+		return err
 	}
-	for _, cl := range s.customLogs() {
-		if cl.Target == "" || seen[cl.Target] {
-			continue
-		}
-		seen[cl.Target] = true
-		lf, started, err := s.openLogFile(cl.Target)
-		if err != nil {
-			s.closeFreshPipedLogs(fresh)
-			closeLogs(files, s.opts.ErrorLog)
-			return fmt.Errorf("%s:%d: %w", cl.Pos.File, cl.Pos.Line, err)
-		}
-		if started {
-			fresh = append(fresh, lf.pipe)
-		}
-		files = append(files, lf)
-	}
-	s.closeLogFiles()
-	s.logFiles = files
-	s.retirePipedLogs()
+	s.useLogs(set)
 	return nil
 }
 
-// openLogFile opens one CustomLog target; started reports a piped program
-// started for it.
-func (s *Supervisor) openLogFile(target string) (lf logFile, started bool, err error) {
+// logSet is the log files opened for a generation; fresh are the piped
+// programs started for it.
+type logSet struct {
+	files []logFile
+	fresh []*PipedLog
+}
+
+// openLogs opens every log the children of cfg write to: the main server's
+// ErrorLog (the supervisor's own, opened by the command), the ErrorLog of
+// each virtual host, and every CustomLog target. Files are opened again
+// (which is how logs are reopened after rotation), piped programs are
+// started unless one with the same command line already runs. Called at
+// start and on every restart, before anything else changes: a target that
+// cannot be opened is an error naming the directive's file and line, and
+// leaves nothing open. /dev/stdout and /dev/stderr are the supervisor's
+// own streams, duplicated (errorlog.OpenAppend), so a container's or the
+// journal's stream works.
+func (s *Supervisor) openLogs(cfg *config.Config) (logSet, error) {
+	var set logSet
+	seen := map[string]bool{}
+	if s.opts.ErrorLog != nil {
+		seen[cfg.ErrorLog] = true
+		p, _ := s.opts.ErrorLog.(*PipedLog)
+		set.files = append(set.files, logFile{target: cfg.ErrorLog, pipe: p, own: true})
+	}
+	for _, t := range logTargets(cfg) {
+		if t.target == "" || seen[t.target] {
+			continue
+		}
+		seen[t.target] = true
+		lf, started, err := s.openLogFile(t.target, t.errorLog)
+		if err != nil {
+			s.discardLogs(set)
+			return logSet{}, fmt.Errorf("%s:%d: %w", t.pos.File, t.pos.Line, err)
+		}
+		if started {
+			set.fresh = append(set.fresh, lf.pipe)
+		}
+		set.files = append(set.files, lf)
+	}
+	return set, nil
+}
+
+// useLogs makes set the logs of the children started from now on and
+// retires the piped programs no generation uses any more.
+func (s *Supervisor) useLogs(set logSet) {
+	s.closeLogFiles()
+	s.logFiles = set.files
+	s.retirePipedLogs()
+}
+
+// discardLogs closes a set of logs that will not be used.
+func (s *Supervisor) discardLogs(set logSet) {
+	s.closeFreshPipedLogs(set.fresh)
+	closeLogs(set.files)
+}
+
+// openLogFile opens one log target for the children: a CustomLog's, or
+// (errorLog) a virtual host's own ErrorLog; started reports a piped
+// program started for it.
+func (s *Supervisor) openLogFile(target string, errorLog bool) (lf logFile, started bool, err error) {
 	if strings.HasPrefix(target, "|") {
 		p, started, err := s.pipedLogFor(target)
 		if err != nil {
@@ -69,17 +102,38 @@ func (s *Supervisor) openLogFile(target string) (lf logFile, started bool, err e
 	}
 	f, err := errorlog.OpenAppend(target)
 	if err != nil {
+		if errorLog {
+			return logFile{}, false, fmt.Errorf("AH00091: could not open error log file %s: %w", target, err)
+		}
 		return logFile{}, false, fmt.Errorf("AH00649: could not open transfer log file %s: %w", target, err)
 	}
 	return logFile{target: target, f: f}, false, nil
 }
 
-// customLogs lists the CustomLog directives of the main server and of
-// every virtual host.
-func (s *Supervisor) customLogs() []config.CustomLog {
-	out := append([]config.CustomLog(nil), s.cfg.Server.CustomLogs...)
-	for _, vh := range s.cfg.VirtualHosts {
-		out = append(out, vh.Server.CustomLogs...)
+// logTarget is one log a generation's children write to, besides the
+// main server's ErrorLog (the supervisor's own).
+type logTarget struct {
+	target   string
+	errorLog bool // a virtual host's ErrorLog, not a CustomLog
+	pos      config.Pos
+}
+
+// logTargets lists the CustomLog directives of the main server, then the
+// ErrorLog and CustomLog directives of every virtual host.
+func logTargets(cfg *config.Config) []logTarget {
+	var out []logTarget
+	for _, cl := range cfg.Server.CustomLogs {
+		out = append(out, logTarget{target: cl.Target, pos: cl.Pos})
+	}
+	for _, vh := range cfg.VirtualHosts {
+		pos := vh.Server.ErrorLogPos
+		if pos.File == "" {
+			pos = vh.Pos
+		}
+		out = append(out, logTarget{target: vh.Server.ErrorLog, errorLog: true, pos: pos})
+		for _, cl := range vh.Server.CustomLogs {
+			out = append(out, logTarget{target: cl.Target, pos: cl.Pos})
+		}
 	}
 	return out
 }
@@ -87,17 +141,24 @@ func (s *Supervisor) customLogs() []config.CustomLog {
 // closeLogFiles closes the parent's copies of the log files (children keep
 // their own).
 func (s *Supervisor) closeLogFiles() {
-	closeLogs(s.logFiles, s.opts.ErrorLog)
+	closeLogs(s.logFiles)
 	s.logFiles = nil
 }
 
 // closeLogs closes files, except the error log (the logger's own) and the
 // pipes of piped logs (their PipedLog closes them once no child uses them).
-func closeLogs(files []logFile, keep Reopener) {
+func closeLogs(files []logFile) {
 	for _, lf := range files {
-		if lf.pipe != nil || (keep != nil && lf.f == keep.File()) {
-			continue
+		if lf.pipe == nil && !lf.own {
+			lf.f.Close()
 		}
-		lf.f.Close()
 	}
+}
+
+// logDescriptor is the descriptor a child started now gets for lf.
+func (s *Supervisor) logDescriptor(lf logFile) *os.File {
+	if lf.own {
+		return s.opts.ErrorLog.File()
+	}
+	return lf.f
 }

@@ -120,25 +120,36 @@ func (s *Supervisor) reload(what string) (*config.Config, bool) {
 
 // adopt switches to a new configuration: listeners that are still wanted
 // are kept, new ones bound, dropped ones closed; logs are reopened.
+//
+// The logs are opened first: a log that cannot be opened (a CustomLog or
+// ErrorLog in a directory that does not exist) aborts the restart, and the
+// running generation keeps serving, instead of starting children that
+// could not log. The error log is reopened even then (log rotation), so
+// the refusal is written to the new file.
 func (s *Supervisor) adopt(cfg *config.Config) bool {
-	lns, err := rebindListeners(s.listeners, cfg)
-	if err != nil {
-		s.log.Error(fmt.Sprintf("restart aborted, generation %d keeps serving: %v", s.gen, err), "module", "core")
-		s.notifyRefused("restart", err)
-		return false
-	}
-	s.listeners = lns
-	s.prevCfg = s.cfg
-	s.cfg = cfg
-	s.recreateScoreboard()
 	if s.opts.ErrorLog != nil {
 		if err := s.opts.ErrorLog.Reopen(); err != nil {
 			s.log.Error("cannot reopen the error log", "module", "core", "err", err)
 		}
 	}
-	if err := s.openLogFiles(); err != nil {
-		s.log.Error("cannot reopen the logs", "module", "core", "err", err)
+	logs, err := s.openLogs(cfg)
+	if err == nil {
+		var lns []Listener
+		if lns, err = rebindListeners(s.listeners, cfg); err != nil {
+			s.discardLogs(logs)
+		} else {
+			s.listeners = lns
+		}
 	}
+	if err != nil {
+		s.log.Error(fmt.Sprintf("restart aborted, generation %d keeps serving: %v", s.gen, err), "module", "core")
+		s.notifyRefused("restart", err)
+		return false
+	}
+	s.prevCfg = s.cfg
+	s.cfg = cfg
+	s.recreateScoreboard()
+	s.useLogs(logs)
 	s.publishInfo()
 	if err := writePidFile(s.cfg.PidFile, s.log, false); err != nil {
 		s.log.Error(err.Error(), "module", "core")
