@@ -136,3 +136,87 @@ func TestVirtualHostErrorLogOpenFailure(t *testing.T) {
 	}
 	s.stopAndWait(t)
 }
+
+// mainLogConf replaces the main server's ErrorLog and LogLevel of baseConf
+// (later directives win).
+func mainLogConf(errorLog, level string) string {
+	return baseConf + "ErrorLog " + errorLog + "\nLogLevel " + level + "\n"
+}
+
+// TestErrorLogChangeOnGraceful: a graceful restart that changes the main
+// server's ErrorLog moves the supervisor's lines and the new generation's
+// there, as Apache reopens its error log on every restart: from a file to
+// another file (with a new LogLevel), to a piped program, and back to a
+// file. The old file gets a line naming the new one; a piped program no
+// generation logs to any more exits once the old children are gone, and
+// none is left behind when the server stops. A target that cannot be
+// opened keeps the running generation and its error log.
+func TestErrorLogChangeOnGraceful(t *testing.T) {
+	s := startServer(t, "", nil)
+	graceful := func(conf string, gen int) {
+		t.Helper()
+		s.root.WriteConf(t, conf)
+		if r := cli(t, s.root, "graceful"); r.code != 0 {
+			t.Fatalf("graceful: %d %s", r.code, r.stderr)
+		}
+		if gen >= 0 {
+			s.waitGeneration(gen, 30*time.Second)
+		}
+	}
+	read := func(name string) string {
+		b, _ := os.ReadFile(s.root.Path("logs", name))
+		return string(b)
+	}
+	missing := func(name string) string {
+		t.Helper()
+		if got := getHost(t, s, "localhost", "/"+name); got != 404 {
+			t.Fatalf("/%s: got %d, want 404", name, got)
+		}
+		return "File does not exist: " + s.root.Path("htdocs", name)
+	}
+	resuming := regexp.MustCompile(fmt.Sprintf(`\[mpm_event:notice\] \[pid %d:tid \d+\] AH00489: .* configured -- resuming normal operations`, s.pid()))
+
+	// 1. To another file, at LogLevel error: the children's AH00128 (info)
+	// is no longer logged; the supervisor's notices are.
+	graceful(mainLogConf("logs/second_error_log", "error"), 1)
+	s.waitLog("ErrorLog changed: the error log is now "+s.root.Path("logs", "second_error_log"), ioWait)
+	waitFileLine(t, s.root.Path("logs", "second_error_log"), resuming)
+	quiet := missing("quiet")
+	if strings.Contains(read("second_error_log"), quiet) || strings.Contains(read("error_log"), quiet) {
+		t.Errorf("an info line was logged at LogLevel error")
+	}
+
+	// 2. To a piped program, at info.
+	piped := `"|echo $$ > {{ROOT}}/logs/elog.pid; exec cat >> {{ROOT}}/logs/piped_error_log"`
+	graceful(mainLogConf(piped, "info"), 2)
+	waitFileLine(t, s.root.Path("logs", "piped_error_log"), resuming)
+	line := missing("to-pipe")
+	itest.Eventually(t, ioWait, "the child's line in the piped error log", func() bool {
+		return strings.Contains(read("piped_error_log"), line)
+	})
+	var loggerPid int
+	if _, err := fmt.Sscan(read("elog.pid"), &loggerPid); err != nil {
+		t.Fatalf("elog.pid: %v", err)
+	}
+
+	// 3. A target that cannot be opened: refused, the pipe stays.
+	graceful(mainLogConf("{{ROOT}}/no/such/dir/error_log", "info"), -1)
+	itest.Eventually(t, ioWait, "the refusal in the piped error log", func() bool {
+		return strings.Contains(read("piped_error_log"), "restart aborted, generation 2 keeps serving") &&
+			strings.Contains(read("piped_error_log"), "could not open error log file")
+	})
+	line = missing("still-piped")
+	itest.Eventually(t, ioWait, "the child's line in the piped error log", func() bool {
+		return strings.Contains(read("piped_error_log"), line)
+	})
+
+	// 4. Back to a file: the program exits once generation 2 is gone.
+	graceful(mainLogConf("logs/third_error_log", "info"), 3)
+	waitFileLine(t, s.root.Path("logs", "third_error_log"), resuming)
+	line = missing("back-to-file")
+	itest.Eventually(t, ioWait, "the child's line in third_error_log", func() bool {
+		return strings.Contains(read("third_error_log"), line)
+	})
+	waitGone(t, []int{loggerPid}, 20*time.Second, "the piped error log program exits once no generation uses it")
+	s.stopAndWait(t)
+}

@@ -24,7 +24,7 @@ type logFile struct {
 // openLogFiles opens the logs of the current configuration and gives them
 // to the children started from now on (see openLogs).
 func (s *Supervisor) openLogFiles() error {
-	set, err := s.openLogs(s.cfg)
+	set, err := s.openLogs(s.cfg, s.opts.ErrorLog)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ type logSet struct {
 }
 
 // openLogs opens every log the children of cfg write to: the main server's
-// ErrorLog (the supervisor's own, opened by the command), the ErrorLog of
+// ErrorLog (the supervisor's own, errLog, already open), the ErrorLog of
 // each virtual host, and every CustomLog target. Files are opened again
 // (which is how logs are reopened after rotation), piped programs are
 // started unless one with the same command line already runs. Called at
@@ -49,12 +49,12 @@ type logSet struct {
 // leaves nothing open. /dev/stdout and /dev/stderr are the supervisor's
 // own streams, duplicated (errorlog.OpenAppend), so a container's or the
 // journal's stream works.
-func (s *Supervisor) openLogs(cfg *config.Config) (logSet, error) {
+func (s *Supervisor) openLogs(cfg *config.Config, errLog ErrorLogFile) (logSet, error) {
 	var set logSet
 	seen := map[string]bool{}
-	if s.opts.ErrorLog != nil {
+	if errLog != nil {
 		seen[cfg.ErrorLog] = true
-		p, _ := s.opts.ErrorLog.(*PipedLog)
+		p, _ := errLog.(*PipedLog)
 		set.files = append(set.files, logFile{target: cfg.ErrorLog, pipe: p, own: true})
 	}
 	for _, t := range logTargets(cfg) {

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"syscall"
@@ -121,18 +122,23 @@ func (s *Supervisor) reload(what string) (*config.Config, bool) {
 // adopt switches to a new configuration: listeners that are still wanted
 // are kept, new ones bound, dropped ones closed; logs are reopened.
 //
-// The logs are opened first: a log that cannot be opened (a CustomLog or
-// ErrorLog in a directory that does not exist) aborts the restart, and the
+// The logs are opened first: a log that cannot be opened (an ErrorLog or
+// CustomLog in a directory that does not exist) aborts the restart, and the
 // running generation keeps serving, instead of starting children that
 // could not log. The error log is reopened even then (log rotation), so
-// the refusal is written to the new file.
+// the refusal is written to the new file. A changed ErrorLog or LogLevel
+// applies to the supervisor's own lines too (switchErrorLog).
 func (s *Supervisor) adopt(cfg *config.Config) bool {
 	if s.opts.ErrorLog != nil {
 		if err := s.opts.ErrorLog.Reopen(); err != nil {
 			s.log.Error("cannot reopen the error log", "module", "core", "err", err)
 		}
 	}
-	logs, err := s.openLogs(cfg)
+	next, started, err := s.nextErrorLog(cfg)
+	var logs logSet
+	if err == nil {
+		logs, err = s.openLogs(cfg, cmp.Or(next, s.opts.ErrorLog))
+	}
 	if err == nil {
 		var lns []Listener
 		if lns, err = rebindListeners(s.listeners, cfg); err != nil {
@@ -142,14 +148,17 @@ func (s *Supervisor) adopt(cfg *config.Config) bool {
 		}
 	}
 	if err != nil {
+		s.dropErrorLog(next, started)
 		s.log.Error(fmt.Sprintf("restart aborted, generation %d keeps serving: %v", s.gen, err), "module", "core")
 		s.notifyRefused("restart", err)
 		return false
 	}
+	s.switchErrorLog(cfg, next)
 	s.prevCfg = s.cfg
 	s.cfg = cfg
 	s.recreateScoreboard()
 	s.useLogs(logs)
+	s.logResuming()
 	s.publishInfo()
 	if err := writePidFile(s.cfg.PidFile, s.log, false); err != nil {
 		s.log.Error(err.Error(), "module", "core")

@@ -40,9 +40,15 @@ type Options struct {
 	Executable string
 	Argv0      string
 	// Log is the error logger; ErrorLog, when set, is its file, reopened on
-	// graceful restart.
+	// graceful restart. When Log's handler is an *errorlog.Handler, a
+	// restart that changes ErrorLog or LogLevel redirects it (Run then owns
+	// the error log it opened, and closes it when it returns; the caller
+	// still closes ErrorLog).
 	Log      *slog.Logger
-	ErrorLog Reopener
+	ErrorLog ErrorLogFile
+	// SyslogSocket is where a restart's new "ErrorLog syslog" reaches the
+	// system logger; "" tries errorlog.DefaultSyslogSockets.
+	SyslogSocket string
 	// Ready is called once the first generation is ready (may be nil).
 	Ready func()
 	// Notifier tells a service manager about readiness, reloads and
@@ -92,6 +98,8 @@ type Supervisor struct {
 	pipedLogs    map[string]*PipedLog // running piped log programs, by target
 	retiredLogs  []*PipedLog          // programs only old generations use
 	pipesClosing sync.WaitGroup       // PipedLog.Close calls under way
+	// errorLogOwned: a restart switched the error log to one Run opened
+	errorLogOwned bool
 
 	sigC    chan os.Signal
 	exitC   chan childExit
@@ -181,11 +189,18 @@ func (s *Supervisor) start() error {
 		s.closeAllPipedLogs()
 		return err
 	}
-	notice(s.log, version.Description+" configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
-	notice(s.log, "Server built: "+version.Built(), "module", "core", "ah", "AH00490")
+	s.logResuming()
 	s.startChildren(s.cfg.MPM.StartServers)
 	s.setPending()
 	return nil
+}
+
+// logResuming writes the lines Apache writes as each generation starts
+// (SPEC.md 4.1): at start and after every restart, so a changed ErrorLog
+// begins with them.
+func (s *Supervisor) logResuming() {
+	notice(s.log, version.Description+" configured -- resuming normal operations", "module", "mpm_event", "ah", "AH00489")
+	notice(s.log, "Server built: "+version.Built(), "module", "core", "ah", "AH00490")
 }
 
 // openListeners binds the Listen directives, or adopts the sockets a
@@ -274,6 +289,9 @@ func (s *Supervisor) cleanup() {
 	CloseListeners(s.listeners)
 	s.closeLogFiles()
 	s.closeAllPipedLogs()
+	if s.errorLogOwned {
+		s.opts.ErrorLog.Close()
+	}
 	if s.sb != nil {
 		s.sb.Close()
 	}

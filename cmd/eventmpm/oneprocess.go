@@ -28,7 +28,7 @@ func startOneProcess(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	errFile, log, err := openErrorLog(cfg, c.App.ErrWriter)
+	errFile, log, err := openErrorLog(cfg)
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
 	}

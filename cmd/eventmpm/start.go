@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -93,7 +92,7 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 	// Read (and unset, so children never see it) NOTIFY_SOCKET before
 	// anything is started.
 	notifier, notifyErr := sdnotify.FromEnv()
-	errFile, log, err := openErrorLog(cfg, c.App.ErrWriter)
+	errFile, log, err := openErrorLog(cfg)
 	if err != nil {
 		return cli.Exit(err.Error(), exitFailure)
 	}
@@ -102,6 +101,7 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 	}
 	opts := supervisor.Options{
 		Config: cfg, Executable: exe, Argv0: os.Args[0], Log: log, ChildStderr: os.Stderr,
+		SyslogSocket: os.Getenv(syslogSocketEnv),
 		Reload: func(prev *config.Config) (*config.Config, error) {
 			o := loadOptions(c)
 			o.Previous = prev
@@ -143,46 +143,15 @@ func runSupervisor(c *cli.Context, cfg *config.Config, notify *os.File, with fun
 	return nil
 }
 
-// errorLogFile is the supervisor's error log: an errorlog.File, or the
-// pipe of a piped logger program.
-type errorLogFile interface {
-	supervisor.Reopener
-	io.Writer
-	Close() error
-}
-
 // openErrorLog opens ErrorLog for the supervisor: a file, a piped logger
 // program ("|command") or the system logger ("syslog[:facility]"), which
 // the supervisor's children inherit too.
-func openErrorLog(cfg *config.Config, stderr io.Writer) (errorLogFile, *slog.Logger, error) {
-	opts := errorLogOptions(cfg)
-	if facility, ok := config.SyslogFacility(cfg.ErrorLog); ok {
-		sl, err := errorlog.OpenSyslog(facility, "eventmpm", os.Getenv(syslogSocketEnv))
-		if err != nil {
-			return nil, nil, fmt.Errorf("AH00015: Unable to open logs: ErrorLog %s: %w", cfg.ErrorLog, err)
-		}
-		return sl, errorlog.New(sl, opts), nil
-	}
-	if strings.HasPrefix(cfg.ErrorLog, "|") {
-		p, err := supervisor.StartPipedLog(cfg.ErrorLog, os.Stderr)
-		if err != nil {
-			return nil, nil, fmt.Errorf("AH00015: Unable to open logs: ErrorLog: %w", err)
-		}
-		return p, errorlog.New(p, opts), nil
-	}
-	f, err := errorlog.OpenFile(cfg.ErrorLog)
+func openErrorLog(cfg *config.Config) (supervisor.ErrorLogFile, *slog.Logger, error) {
+	f, err := supervisor.OpenErrorLog(cfg.ErrorLog, os.Getenv(syslogSocketEnv), os.Stderr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("AH00015: Unable to open logs: %w", err)
+		return nil, nil, err
 	}
-	return f, errorlog.New(f, opts), nil
-}
-
-func errorLogOptions(cfg *config.Config) errorlog.Options {
-	spec, err := errorlog.ParseLogLevel(strings.Fields(cfg.LogLevel)...)
-	if err != nil {
-		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
-	}
-	return errorlog.Options{Level: spec.Level, Modules: spec.Modules}
+	return f, errorlog.New(f, supervisor.LogLevelOptions(cfg)), nil
 }
 
 // selfExe names the running binary itself where the system has such a

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -74,10 +75,8 @@ type Options struct {
 // A notice is always written whatever the level, as Apache does for file
 // error logs. Each line is one Write call on the shared writer.
 type Handler struct {
-	out     *output
-	level   slog.Leveler
-	modules map[string]slog.Level
-	pid     int
+	out *output
+	pid int
 
 	// Set by WithAttrs and WithGroup.
 	fixed  fields
@@ -85,10 +84,33 @@ type Handler struct {
 	prefix string // group path, "a.b."
 }
 
-// output is the writer shared by a Handler and its derivatives.
+// output is the writer and the levels shared by a Handler and its
+// derivatives; Redirect changes both for all of them.
 type output struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	levels atomic.Pointer[levels]
+}
+
+// levels are a LogLevel setting: the level, and per-module ones.
+type levels struct {
+	level   slog.Leveler
+	modules map[string]slog.Level
+}
+
+// newLevels copies the levels of opts.
+func newLevels(opts Options) *levels {
+	lv := &levels{level: opts.Level}
+	if lv.level == nil {
+		lv.level = DefaultLevel
+	}
+	if len(opts.Modules) > 0 {
+		lv.modules = make(map[string]slog.Level, len(opts.Modules))
+		for m, l := range opts.Modules {
+			lv.modules[m] = l
+		}
+	}
+	return lv
 }
 
 // New returns a logger writing Apache error_log lines to w.
@@ -96,20 +118,25 @@ func New(w io.Writer, opts Options) *slog.Logger { return slog.New(NewHandler(w,
 
 // NewHandler returns a [Handler] writing to w.
 func NewHandler(w io.Writer, opts Options) *Handler {
-	h := &Handler{out: &output{w: w}, level: opts.Level, pid: opts.PID}
-	if h.level == nil {
-		h.level = DefaultLevel
-	}
+	h := &Handler{out: &output{w: w}, pid: opts.PID}
+	h.out.levels.Store(newLevels(opts))
 	if h.pid == 0 {
 		h.pid = os.Getpid()
 	}
-	if len(opts.Modules) > 0 {
-		h.modules = make(map[string]slog.Level, len(opts.Modules))
-		for m, l := range opts.Modules {
-			h.modules[m] = l
-		}
-	}
 	return h
+}
+
+// Redirect makes h and every handler derived from it write to w, at the
+// levels of opts (its PID is ignored), from the next line on: a restart's
+// new ErrorLog and LogLevel for loggers already handed out. It returns the
+// writer it replaces; a line being written finishes on that one.
+func (h *Handler) Redirect(w io.Writer, opts Options) io.Writer {
+	h.out.mu.Lock()
+	defer h.out.mu.Unlock()
+	old := h.out.w
+	h.out.w = w
+	h.out.levels.Store(newLevels(opts))
+	return old
 }
 
 // Enabled reports whether a record at level l may be written. When the
@@ -122,8 +149,9 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
 	if h.fixed.module != "" {
 		return l >= h.threshold(h.fixed.module)
 	}
-	min := h.level.Level()
-	for _, ml := range h.modules {
+	lv := h.out.levels.Load()
+	min := lv.level.Level()
+	for _, ml := range lv.modules {
 		if ml < min {
 			min = ml
 		}
@@ -133,10 +161,11 @@ func (h *Handler) Enabled(_ context.Context, l slog.Level) bool {
 
 // threshold returns the level configured for module.
 func (h *Handler) threshold(module string) slog.Level {
-	if l, ok := h.modules[module]; ok {
+	lv := h.out.levels.Load()
+	if l, ok := lv.modules[module]; ok {
 		return l
 	}
-	return h.level.Level()
+	return lv.level.Level()
 }
 
 // WithAttrs returns a handler whose lines carry attrs.

@@ -213,6 +213,31 @@ func TestLevelVar(t *testing.T) {
 	}
 }
 
+// TestRedirect: Redirect moves a handler and the ones derived from it
+// (With) to a new writer and new levels, per-module ones included.
+func TestRedirect(t *testing.T) {
+	var first, second bytes.Buffer
+	h := errorlog.NewHandler(&first, errorlog.Options{Level: errorlog.LevelWarn})
+	l := slog.New(h)
+	derived := l.With(errorlog.Module("mpm_event"))
+	l.Info("before, hidden")
+	l.Warn("before, shown")
+	if old := h.Redirect(&second, errorlog.Options{Level: errorlog.LevelError,
+		Modules: map[string]slog.Level{"mpm_event": errorlog.LevelDebug}}); old != &first {
+		t.Errorf("Redirect returned %v, want the first writer", old)
+	}
+	l.Warn("after, hidden")
+	l.Error("after, shown")
+	derived.Debug("after, derived, shown")
+	if got := first.String(); !strings.Contains(got, "before, shown") || strings.Contains(got, "hidden") || strings.Contains(got, "after") {
+		t.Errorf("first writer: got %q, want only the line before Redirect at warn", got)
+	}
+	if got := second.String(); !strings.Contains(got, "after, shown") || !strings.Contains(got, "after, derived, shown") ||
+		strings.Contains(got, "hidden") || strings.Contains(got, "before") {
+		t.Errorf("second writer: got %q, want the error line and the derived debug line", got)
+	}
+}
+
 func TestWithAttrsAndSource(t *testing.T) {
 	var buf bytes.Buffer
 	l := errorlog.New(&buf, errorlog.Options{Level: errorlog.LevelTrace8, PID: 9}).
