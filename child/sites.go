@@ -85,7 +85,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
 	}
-	s.signature = signatureKind(ch.cfg.ServerSignature)
+	s.signature = signatureKind(srv.ServerSignature)
 	return s, nil
 }
 
