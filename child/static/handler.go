@@ -99,19 +99,20 @@ type Handler struct {
 }
 
 // ErrDocumentRoot is returned by New for a DocumentRoot that is not an
-// absolute path to a directory (Apache: "DocumentRoot 'X' is not a
-// directory, or is not readable").
-var ErrDocumentRoot = errors.New("static: DocumentRoot is not a directory, or is not readable")
+// absolute path.
+var ErrDocumentRoot = errors.New("static: DocumentRoot is not an absolute path")
 
 // New returns a Handler for o.
 func New(o Options) (*Handler, error) {
 	if !filepath.IsAbs(o.DocumentRoot) {
 		return nil, fmt.Errorf("%w: %q is not absolute", ErrDocumentRoot, o.DocumentRoot)
 	}
+	// A root that is missing or not a directory is no error here: the
+	// configuration has warned (AH00112, for a virtual host; the main
+	// server's must exist when the configuration is read), and as in
+	// Apache its requests are answered 404 until the directory appears,
+	// instead of the whole server refusing to start.
 	root := filepath.Clean(o.DocumentRoot)
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%w: %q", ErrDocumentRoot, root)
-	}
 	h := &Handler{
 		root:       root,
 		rootSlash:  strings.TrimSuffix(root, "/") + "/",

@@ -1,6 +1,7 @@
 package static_test
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -217,14 +218,25 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestNew: only a relative DocumentRoot is an error; one that is missing
+// or not a directory answers 404 (a virtual host's, which the
+// configuration only warns about, must not stop the server).
 func TestNew(t *testing.T) {
 	s := buildSite(t)
-	for _, root := range []string{"", "relative/path", s.root + "/hello.txt", s.root + "/missing"} {
-		if _, err := static.New(static.Options{DocumentRoot: root}); err == nil {
-			t.Errorf("New(DocumentRoot %q) error = nil, want ErrDocumentRoot", root)
+	for _, root := range []string{"", "relative/path"} {
+		if _, err := static.New(static.Options{DocumentRoot: root}); !errors.Is(err, static.ErrDocumentRoot) {
+			t.Errorf("New(DocumentRoot %q) error = %v, want ErrDocumentRoot", root, err)
 		}
 	}
 	if _, err := static.New(static.Options{DocumentRoot: s.root + "/"}); err != nil {
 		t.Errorf("New(DocumentRoot %q) error = %v, want nil", s.root+"/", err)
+	}
+	for _, root := range []string{s.root + "/missing", s.root + "/hello.txt"} {
+		h, err := static.New(static.Options{DocumentRoot: root})
+		if err != nil {
+			t.Fatalf("New(DocumentRoot %q) error = %v, want nil", root, err)
+		}
+		runMapCases(t, h, []mapCase{{target: "/", status: 404}, {target: "/hello.txt", status: 404}})
+		h.Close()
 	}
 }

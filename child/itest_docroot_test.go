@@ -1,0 +1,51 @@
+package child_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestVirtualHostMissingDocumentRoot: a virtual host whose DocumentRoot
+// does not exist is a warning (AH00112), as in Apache, not a server that
+// passes configtest and then refuses to start: its requests are answered
+// 404, the other hosts are served, and once the directory appears its
+// files are served too.
+func TestVirtualHostMissingDocumentRoot(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, `<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName later.test
+    DocumentRoot later
+    <Directory later>
+        Require all granted
+    </Directory>
+</VirtualHost>
+`)
+	if !strings.Contains(s.proc.Stderr.String(), "AH00112: Warning: DocumentRoot") {
+		t.Errorf("no AH00112 warning on standard error:\n%s", s.proc.Stderr.String())
+	}
+	c := s.open(t)
+	get := func(host, path string) int {
+		t.Helper()
+		resp, _ := c.roundTrip("GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\n\r\n", "GET")
+		return resp.StatusCode
+	}
+	if got := get("later.test", "/a.txt"); got != 404 {
+		t.Errorf("later.test before its DocumentRoot exists: got %d, want 404", got)
+	}
+	if got := get("localhost", "/a.txt"); got != 200 {
+		t.Errorf("localhost: got %d, want 200", got)
+	}
+	if err := os.Mkdir(s.root.Path("later"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.root.Path("later", "a.txt"), []byte("later\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := get("later.test", "/a.txt"); got != 200 {
+		t.Errorf("later.test once its DocumentRoot exists: got %d, want 200", got)
+	}
+}
