@@ -32,17 +32,19 @@ func (w *worker) errorPage(c *conn, status int) []byte {
 }
 
 // locationValue is the absolute redirect target for a 301 from the static
-// handler: scheme, the request's host (or ServerName) and the path.
+// handler: scheme (ServerName's, "https://host" behind a TLS-terminating
+// proxy, else http, as Apache's ap_http_scheme without mod_ssl), the
+// request's host (or ServerName) and the path.
 func (w *worker) locationValue() []byte {
 	if len(w.reply.Location) == 0 {
 		return nil
 	}
-	l := append(w.loc[:0], "http://"...)
+	l := append(append(w.loc[:0], w.srv.scheme...), "://"...)
 	if len(w.req.Host) > 0 {
 		l = append(l, w.req.Host...)
 	} else {
 		l = append(l, w.srv.name...)
-		if w.srv.port != 80 {
+		if w.srv.port != defaultPort(w.srv.scheme) {
 			l = append(l, ':')
 			l = strconv.AppendInt(l, int64(w.srv.port), 10)
 		}
@@ -50,6 +52,14 @@ func (w *worker) locationValue() []byte {
 	l = append(l, w.reply.Location...)
 	w.loc = l
 	return l
+}
+
+// defaultPort is the port a URL of scheme leaves out.
+func defaultPort(scheme string) int {
+	if scheme == "https" {
+		return 443
+	}
+	return 80
 }
 
 // appendLocation adds the Location header of a redirect.

@@ -43,6 +43,7 @@ type site struct {
 	name          string
 	nameBytes     []byte
 	port          int
+	scheme        string       // for redirects: ServerName's scheme, else "http"
 	signature     string       // ServerSignature footer, or ""
 	dirCache      sync.Map     // directory -> static.DirConfig
 	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes

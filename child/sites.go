@@ -1,6 +1,7 @@
 package child
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -86,6 +87,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		return nil, err
 	}
 	s.signature = signatureKind(srv.ServerSignature)
+	s.scheme = cmp.Or(srv.Scheme, "http")
 	return s, nil
 }
 

@@ -49,3 +49,27 @@ func TestVirtualHostMissingDocumentRoot(t *testing.T) {
 		t.Errorf("later.test once its DocumentRoot exists: got %d, want 200", got)
 	}
 }
+
+// TestServerNameScheme: the scheme of ServerName (a server behind a
+// proxy that terminates TLS) starts the Location of the trailing-slash
+// redirect, as Apache's ap_construct_url does; without one it is http.
+func TestServerNameScheme(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, `<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName https://secure.test
+</VirtualHost>
+`, map[string]string{"sub/index.html": "<p>sub</p>\n"})
+	c := s.open(t)
+	for _, tc := range []struct{ host, want string }{
+		{"localhost", "http://localhost/sub/"},
+		{"secure.test", "https://secure.test/sub/"},
+	} {
+		resp, _ := c.roundTrip("GET /sub HTTP/1.1\r\nHost: "+tc.host+"\r\n\r\n", "GET")
+		if got := resp.Header.Get("Location"); resp.StatusCode != 301 || got != tc.want {
+			t.Errorf("%s: got %d Location %q, want 301 %q", tc.host, resp.StatusCode, got, tc.want)
+		}
+	}
+}
