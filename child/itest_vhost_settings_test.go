@@ -73,3 +73,40 @@ func TestServerNameScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestVirtualHostLogFormat: a LogFormat inside a <VirtualHost> is that
+// host's own, as in mod_log_config: its CustomLog uses it, the main
+// server's logs keep the main format of the same nickname. A CustomLog
+// with env=var gets no line (nothing sets variables), env=!var every one.
+func TestVirtualHostLogFormat(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, `LogFormat "main %>s %U" short
+CustomLog logs/main_log short
+CustomLog logs/never_log short env=tagged
+CustomLog logs/always_log short env=!tagged
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName own.test
+    LogFormat "own %>s %U" short
+    CustomLog logs/own_log short
+</VirtualHost>
+`)
+	c := s.open(t)
+	c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	c.roundTrip("GET /a.txt?own HTTP/1.1\r\nHost: own.test\r\n\r\n", "GET")
+	c.roundTrip("GET /b.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	want := map[string]string{
+		"main_log":   "main 200 /a.txt\nmain 404 /b.txt\n",
+		"own_log":    "own 200 /a.txt\n",
+		"always_log": "main 200 /a.txt\nmain 404 /b.txt\n",
+		"never_log":  "",
+	}
+	s.stop(t) // the logs are complete once the child has exited
+	for name, body := range want {
+		if got := s.logFile(name); got != body {
+			t.Errorf("%s: got %q, want %q", name, got, body)
+		}
+	}
+}

@@ -179,6 +179,9 @@ func (ch *Child) mimeTypes(srv *config.Server) (*static.MIMETypes, error) {
 // openSiteLogs opens (once per target, shared by sites) the CustomLogs.
 func (ch *Child) openSiteLogs(s *site, cls []config.CustomLog, logs map[string]*accesslog.Log, files map[string]*os.File) error {
 	for _, cl := range cls {
+		if !cl.Logged() { // env=var: nothing sets it (the file is still created)
+			continue
+		}
 		f, err := accesslog.Compile(cl.Format)
 		if err != nil {
 			return fmt.Errorf("%s:%d: LogFormat: %w", cl.Pos.File, cl.Pos.Line, err)

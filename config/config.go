@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -232,6 +233,9 @@ type CustomLog struct {
 	// Format is the format string (a nickname is resolved at load time).
 	Format string
 	// Env is the optional "env=[!]var" condition, as written ("" if none).
+	// eventmpm sets no request environment variables (SetEnvIf is not
+	// supported), so env=var never holds and env=!var always does; see
+	// Logged.
 	Env string
 	Pos Pos
 }
@@ -392,4 +396,10 @@ func (w Warning) Located() string {
 		return w.String()
 	}
 	return fmt.Sprintf("%s:%d: %s", w.Pos.File, w.Pos.Line, w.String())
+}
+
+// Logged reports whether the log takes any request: not when its env=var
+// condition names a variable, which nothing in eventmpm sets.
+func (l CustomLog) Logged() bool {
+	return l.Env == "" || strings.HasPrefix(l.Env[len("env="):], "!")
 }

@@ -45,11 +45,16 @@ func checkLogFormat(f string) error {
 
 // setLogFormat is LogFormat format [nickname]. Without a nickname it sets
 // the default format (TransferLog's), which may itself name a nickname.
+// Inside a <VirtualHost> both are that host's own (formatsOf).
 func setLogFormat(w *walker, c *call) error {
 	f := c.args[0]
 	if len(c.args) == 1 {
-		w.cfg.DefaultLogFormat = f
-		if _, ok := w.findFormat(f); ok {
+		if w.srv == w.main {
+			w.cfg.DefaultLogFormat = f
+		} else {
+			w.srv.defaultFormat, w.srv.hasDefault = f, true
+		}
+		if _, ok := w.findFormat(w.srv, f); ok {
 			return nil
 		}
 		return checkLogFormat(f)
@@ -57,17 +62,36 @@ func setLogFormat(w *walker, c *call) error {
 	if err := checkLogFormat(f); err != nil {
 		return err
 	}
-	w.cfg.LogFormats[c.args[1]] = f
+	if w.srv == w.main {
+		w.cfg.LogFormats[c.args[1]] = f
+		return nil
+	}
+	if w.srv.formats == nil {
+		w.srv.formats = map[string]string{}
+	}
+	w.srv.formats[c.args[1]] = f
 	return nil
 }
 
-// findFormat looks a nickname up the way apr_table_get does: ignoring case.
-func (w *walker) findFormat(nick string) (string, bool) {
-	if f, ok := w.cfg.LogFormats[nick]; ok {
+// findFormat looks a nickname up for a server the way apr_table_get does,
+// ignoring case: in a virtual host's own formats first, then the main
+// server's.
+func (w *walker) findFormat(s *serverState, nick string) (string, bool) {
+	if s != w.main {
+		if f, ok := lookupFold(s.formats, nick); ok {
+			return f, true
+		}
+	}
+	return lookupFold(w.cfg.LogFormats, nick)
+}
+
+// lookupFold finds key in m, exactly or else ignoring case.
+func lookupFold(m map[string]string, key string) (string, bool) {
+	if f, ok := m[key]; ok {
 		return f, true
 	}
-	for k, f := range w.cfg.LogFormats {
-		if strings.EqualFold(k, nick) {
+	for k, f := range m {
+		if strings.EqualFold(k, key) {
 			return f, true
 		}
 	}
@@ -90,6 +114,10 @@ func setCustomLog(w *walker, c *call) error {
 			return errorf("CustomLog %s: the condition must be env=[!]variable (eventmpm does not support expr= conditions)", cond)
 		}
 		l.Env = cond
+		if !l.Logged() {
+			w.warn(c.pos, "", "CustomLog %s %s: eventmpm sets no environment variables (SetEnvIf is not supported), so this log stays empty",
+				c.args[0], cond)
+		}
 	}
 	w.addCustomLog(l)
 	return nil
@@ -119,19 +147,26 @@ func (w *walker) logTarget(t string) string {
 // is most likely a mistyped nickname, which Apache would log literally, so
 // eventmpm warns.
 func (w *walker) resolveLogFormats() {
-	if f, ok := w.findFormat(w.cfg.DefaultLogFormat); ok {
+	if f, ok := w.findFormat(w.main, w.cfg.DefaultLogFormat); ok {
 		w.cfg.DefaultLogFormat = f
 	}
-	servers := []*Server{w.main.srv}
+	servers := []*serverState{w.main}
 	for _, v := range w.vhosts {
-		servers = append(servers, v.srv)
+		servers = append(servers, v.serverState)
 	}
 	for _, s := range servers {
-		for i := range s.CustomLogs {
-			l := &s.CustomLogs[i]
-			switch f, ok := w.findFormat(l.Format); {
+		def := w.cfg.DefaultLogFormat
+		if s.hasDefault {
+			def = s.defaultFormat
+			if f, ok := w.findFormat(s, def); ok {
+				def = f
+			}
+		}
+		for i := range s.srv.CustomLogs {
+			l := &s.srv.CustomLogs[i]
+			switch f, ok := w.findFormat(s, l.Format); {
 			case l.Format == "":
-				l.Format = w.cfg.DefaultLogFormat
+				l.Format = def
 			case ok:
 				l.Format = f
 			case !strings.Contains(l.Format, "%"):

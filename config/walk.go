@@ -21,6 +21,13 @@ var osHostname = os.Hostname
 type serverState struct {
 	srv *Server
 	set map[string]bool
+	// A virtual host's own LogFormat nicknames and default format (set
+	// when it has a LogFormat without nickname); the main server's are
+	// Config.LogFormats and Config.DefaultLogFormat. A virtual host's
+	// overlay the main server's, as mod_log_config merges them.
+	formats       map[string]string
+	defaultFormat string
+	hasDefault    bool
 }
 
 func newServerState(s *Server) *serverState {
