@@ -1,6 +1,7 @@
 package child_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -108,5 +109,57 @@ CustomLog logs/always_log short env=!tagged
 		if got := s.logFile(name); got != body {
 			t.Errorf("%s: got %q, want %q", name, got, body)
 		}
+	}
+}
+
+// TestVirtualHostLimitRequestBody: LimitRequestBody is the request's
+// server's, as in Apache: a name-based virtual host that is not the first
+// on its address applies its own limit (413, connection closed), and one
+// with a larger limit than the first accepts what the first would refuse.
+func TestVirtualHostLimitRequestBody(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, `<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName localhost
+    LimitRequestBody 100
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName small.test
+    LimitRequestBody 10
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName large.test
+    LimitRequestBody 1000
+</VirtualHost>
+`)
+	body := strings.Repeat("x", 50)
+	big := strings.Repeat("y", 500)
+	for _, tc := range []struct {
+		name, host, body string
+		chunked          bool
+		status           int
+	}{
+		{"base-within", "localhost", body, false, 200},
+		{"small-over", "small.test", body, false, 413},
+		{"small-over-chunked", "small.test", body, true, 413},
+		{"large-within", "large.test", big, false, 200},
+		{"large-within-chunked", "large.test", big, true, 200},
+		{"base-over", "localhost", big, false, 413},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := s.open(t)
+			raw := "GET /a.txt HTTP/1.1\r\nHost: " + tc.host + "\r\n"
+			if tc.chunked {
+				raw += fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(tc.body), tc.body)
+			} else {
+				raw += fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(tc.body), tc.body)
+			}
+			resp, _ := c.roundTrip(raw, "GET")
+			if resp.StatusCode != tc.status {
+				t.Fatalf("got %d, want %d", resp.StatusCode, tc.status)
+			}
+			if tc.status == 413 {
+				c.expectClosed()
+			}
+		})
 	}
 }

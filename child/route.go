@@ -35,6 +35,7 @@ type site struct {
 	// As a connection's base server (see conn.base): the request head
 	// limits and RequestReadTimeout's header stage.
 	limits        http1.Limits
+	headLimits    http1.Limits // limits without Body: a request head's
 	maxHead       int
 	readTO        config.ReadStage
 	maxKeepAlive  int

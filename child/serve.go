@@ -48,7 +48,7 @@ func (w *worker) readRequests(c *conn) {
 	for {
 		if c.in != nil && c.in.len() > 0 {
 			w.setStatus(shm.BusyRead)
-			n, err := w.parser.Parse(c.in.data(), &c.base.limits, &w.req)
+			n, err := w.parser.Parse(c.in.data(), &c.base.headLimits, &w.req)
 			if err == nil {
 				if !w.answer(c, n) {
 					return
@@ -221,12 +221,12 @@ func (w *worker) answer(c *conn, n int) bool {
 	c.requests++
 	c.headStarted = false
 	c.stageBytes = 0
+	w.srv = w.ch.siteFor(&w.req, c)
 	keep, err := w.consumeBody(c, n)
 	if err != nil {
 		w.refuse(c, err)
 		return false
 	}
-	w.srv = w.ch.siteFor(&w.req, c)
 	w.setStatus(shm.BusyWrite)
 	w.respond(c, keep)
 	return w.complete(c)
@@ -254,14 +254,22 @@ func (w *worker) complete(c *conn) bool {
 // body is run through the chunked decoder as far as it arrived, so a
 // malformed one, or one whose chunk sizes exceed LimitRequestBody, is
 // refused (400, 413) as Apache's ap_discard_request_body would, and a
-// complete one is drained like a Content-Length body.
+// complete one is drained like a Content-Length body. LimitRequestBody is
+// the request's server's (w.srv), as in Apache, where it is a per-server
+// and per-directory setting, not the connection's base server's.
 func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	c.in.consume(head)
 	if !w.req.HasBody() {
 		return true, nil
 	}
+	limit := w.srv.limits.Body
+	if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
+		return false, http1.ErrBodyTooLarge
+	}
 	if w.req.Chunked {
-		w.chunks.Reset(&c.base.limits)
+		w.bodyLimits = c.base.limits
+		w.bodyLimits.Body = limit
+		w.chunks.Reset(&w.bodyLimits)
 		n, done, err := w.chunks.Discard(c.in.data())
 		if err != nil {
 			return false, err

@@ -56,6 +56,8 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		RequestLine: srv.LimitRequestLine, FieldSize: srv.LimitRequestFieldSize,
 		Fields: srv.LimitRequestFields, Body: srv.LimitRequestBody,
 	}
+	s.headLimits = s.limits
+	s.headLimits.Body = 0 // the request's own server checks the body (consumeBody)
 	s.maxHead = s.limits.MaxHeadLen()
 	s.readTO = srv.RequestReadTimeout.Header
 	s.port = srv.Port

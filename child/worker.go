@@ -27,20 +27,23 @@ type worker struct {
 	parser http1.Parser
 	req    http1.Request
 	chunks http1.ChunkedDecoder // drains chunked request bodies
-	reply  *static.Reply
-	head   []byte // response head, and small generated bodies
-	body   []byte // generated bodies (error pages, status page)
-	path   []byte // the cleaned URL path
-	fspath []byte // the file-system path, for <Directory> matching
-	iov    [][]byte
-	vec    []unix.Iovec // writev's scratch
-	oob    stampBuf     // readStamped's control-message space
-	parts  []outPart
-	entry  accesslog.Entry
-	logs   []*accesslog.Buffer
-	client []byte // the client address as text, for the scoreboard
-	loc    []byte // an absolute Location
-	snap   *shm.Snapshot
+	// bodyLimits are the limits chunks works with: the connection's base
+	// server's, with the LimitRequestBody of the request's server.
+	bodyLimits http1.Limits
+	reply      *static.Reply
+	head       []byte // response head, and small generated bodies
+	body       []byte // generated bodies (error pages, status page)
+	path       []byte // the cleaned URL path
+	fspath     []byte // the file-system path, for <Directory> matching
+	iov        [][]byte
+	vec        []unix.Iovec // writev's scratch
+	oob        stampBuf     // readStamped's control-message space
+	parts      []outPart
+	entry      accesslog.Entry
+	logs       []*accesslog.Buffer
+	client     []byte // the client address as text, for the scoreboard
+	loc        []byte // an absolute Location
+	snap       *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

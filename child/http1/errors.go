@@ -63,6 +63,11 @@ func (e *ParseError) Error() string {
 // body) is complete: read more bytes and call again.
 var ErrNeedMore = errors.New("http1: need more data")
 
+// ErrBodyTooLarge is the 413 for a body larger than LimitRequestBody, for
+// a caller that checks Content-Length against a limit it learns only
+// after parsing (a virtual host's or a section's).
+var ErrBodyTooLarge error = errBodyTooLarge
+
 // maxBlankLines is how many empty lines may precede a request line (RFC
 // 9112 2.2 lets a server skip "at least one"; Apache skips up to
 // DEFAULT_LIMIT_BLANK_LINES, 10).
