@@ -306,16 +306,7 @@ func TestServerStatus(t *testing.T) {
 // virtual host's requests go there at its LogLevel, not to the main log.
 func TestVirtualHostErrorLogOneProcess(t *testing.T) {
 	t.Parallel()
-	s := startConnServer(t, `LogLevel warn
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName localhost
-</VirtualHost>
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName v.test
-    ErrorLog logs/v_error_log
-    LogLevel info
-</VirtualHost>
-`)
+	s := startConnServer(t, hostsConf("LogLevel warn\n", "v.test", "    ErrorLog logs/v_error_log\n    LogLevel info\n"))
 	c := s.open(t)
 	if resp, _ := c.roundTrip("GET /v-missing HTTP/1.1\r\nHost: v.test\r\n\r\n", "GET"); resp.StatusCode != 404 {
 		t.Fatalf("got %d, want 404", resp.StatusCode)

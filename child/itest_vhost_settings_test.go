@@ -5,7 +5,20 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"eventmpm/internal/itest"
 )
+
+// hostsConf is a test configuration's tail: mainConf for the main server,
+// a first name-based virtual host "localhost" (the default of the address)
+// and a second one, name, whose section holds body (indented lines).
+func hostsConf(mainConf, name, body string) string {
+	return mainConf + `<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName localhost
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName ` + name + "\n" + body + "</VirtualHost>\n"
+}
 
 // TestVirtualHostMissingDocumentRoot: a virtual host whose DocumentRoot
 // does not exist is a warning (AH00112), as in Apache, not a server that
@@ -14,20 +27,14 @@ import (
 // files are served too.
 func TestVirtualHostMissingDocumentRoot(t *testing.T) {
 	t.Parallel()
-	s := startConnServer(t, `<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName localhost
-</VirtualHost>
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName later.test
-    DocumentRoot later
+	s := startConnServer(t, hostsConf("", "later.test", `    DocumentRoot later
     <Directory later>
         Require all granted
     </Directory>
-</VirtualHost>
-`)
-	if !strings.Contains(s.proc.Stderr.String(), "AH00112: Warning: DocumentRoot") {
-		t.Errorf("no AH00112 warning on standard error:\n%s", s.proc.Stderr.String())
-	}
+`))
+	itest.Eventually(t, ioWait, "the AH00112 warning on standard error", func() bool {
+		return strings.Contains(s.proc.Stderr.String(), "AH00112: Warning: DocumentRoot")
+	})
 	c := s.open(t)
 	get := func(host, path string) int {
 		t.Helper()
@@ -56,13 +63,7 @@ func TestVirtualHostMissingDocumentRoot(t *testing.T) {
 // redirect, as Apache's ap_construct_url does; without one it is http.
 func TestServerNameScheme(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, `<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName localhost
-</VirtualHost>
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName https://secure.test
-</VirtualHost>
-`, map[string]string{"sub/index.html": "<p>sub</p>\n"})
+	s := startServer(t, hostsConf("", "https://secure.test", ""), map[string]string{"sub/index.html": "<p>sub</p>\n"})
 	c := s.open(t)
 	for _, tc := range []struct{ host, want string }{
 		{"localhost", "http://localhost/sub/"},
@@ -81,19 +82,13 @@ func TestServerNameScheme(t *testing.T) {
 // with env=var gets no line (nothing sets variables), env=!var every one.
 func TestVirtualHostLogFormat(t *testing.T) {
 	t.Parallel()
-	s := startConnServer(t, `LogFormat "main %>s %U" short
+	s := startConnServer(t, hostsConf(`LogFormat "main %>s %U" short
 CustomLog logs/main_log short
 CustomLog logs/never_log short env=tagged
 CustomLog logs/always_log short env=!tagged
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName localhost
-</VirtualHost>
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName own.test
-    LogFormat "own %>s %U" short
+`, "own.test", `    LogFormat "own %>s %U" short
     CustomLog logs/own_log short
-</VirtualHost>
-`)
+`))
 	c := s.open(t)
 	c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
 	c.roundTrip("GET /a.txt?own HTTP/1.1\r\nHost: own.test\r\n\r\n", "GET")
@@ -161,5 +156,24 @@ func TestVirtualHostLimitRequestBody(t *testing.T) {
 				c.expectClosed()
 			}
 		})
+	}
+}
+
+// TestVirtualHostServerSignature: ServerSignature is per server, as in
+// Apache: a virtual host's own setting decides its error pages' footer,
+// and one without a setting inherits the main server's.
+func TestVirtualHostServerSignature(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, hostsConf("ServerSignature Off\n", "signed.test", "    ServerSignature On\n"))
+	c := s.open(t)
+	for _, tc := range []struct {
+		host   string
+		footer bool
+	}{{"localhost", false}, {"signed.test", true}} {
+		_, body := c.roundTrip("GET /missing HTTP/1.1\r\nHost: "+tc.host+"\r\n\r\n", "GET")
+		footer := fmt.Sprintf("Server at %s Port %d</address>", tc.host, s.root.Port)
+		if got := strings.Contains(body, footer); got != tc.footer {
+			t.Errorf("%s: footer %q in the 404 page: got %v, want %v\n%s", tc.host, footer, got, tc.footer, body)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package child_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -68,31 +67,4 @@ func TestVirtualHosts(t *testing.T) {
 		}
 		c.expectClosed() // within ioWait (10 s): the second host's 30 s would fail it
 	})
-}
-
-// TestVirtualHostServerSignature: ServerSignature is per server, as in
-// Apache: a virtual host's own setting decides its error pages' footer,
-// and one without a setting inherits the main server's.
-func TestVirtualHostServerSignature(t *testing.T) {
-	t.Parallel()
-	s := startConnServer(t, `ServerSignature Off
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName localhost
-</VirtualHost>
-<VirtualHost 127.0.0.1:{{PORT}}>
-    ServerName signed.test
-    ServerSignature On
-</VirtualHost>
-`)
-	c := s.open(t)
-	for _, tc := range []struct {
-		host   string
-		footer bool
-	}{{"localhost", false}, {"signed.test", true}} {
-		_, body := c.roundTrip("GET /missing HTTP/1.1\r\nHost: "+tc.host+"\r\n\r\n", "GET")
-		footer := fmt.Sprintf("Server at %s Port %d</address>", tc.host, s.root.Port)
-		if got := strings.Contains(body, footer); got != tc.footer {
-			t.Errorf("%s: footer %q in the 404 page: got %v, want %v\n%s", tc.host, footer, got, tc.footer, body)
-		}
-	}
 }
