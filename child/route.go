@@ -28,6 +28,7 @@ type site struct {
 	dirs             []section // <Directory>, shortest path first, then regex forms
 	files            []section
 	locations        []section
+	mergesAfterDirs  bool // a <Files> or <Location> section sets Options or DirectoryIndex
 	logs             []siteLog
 	log              *slog.Logger // this server's ErrorLog at its LogLevel
 	keepAlive        bool
@@ -140,36 +141,45 @@ type access struct {
 // Location): the last section that sets Require or SetHandler wins.
 func (s *site) walk(urlPath, fsPath []byte) access {
 	var a access
-	apply := func(sec *config.Section) {
+	s.eachSection(urlPath, fsPath, true, func(sec *config.Section) {
 		if sec.Require != nil {
 			a.require = sec.Require
 		}
 		if sec.HandlerSet {
 			a.handler = sec.Handler
 		}
+	})
+	if a.handler == "none" || a.handler == "default-handler" {
+		a.handler = ""
 	}
-	for i := range s.dirs {
-		if s.dirs[i].matchPath(fsPath) {
-			apply(s.dirs[i].sec)
+	return a
+}
+
+// eachSection calls fn for every section that applies to a request, in
+// Apache's merge order: the <Directory> sections matching fsPath (when
+// dirs is set), the <Files> sections matching its last component, then
+// the <Location> sections matching urlPath.
+func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*config.Section)) {
+	if dirs {
+		for i := range s.dirs {
+			if s.dirs[i].matchPath(fsPath) {
+				fn(s.dirs[i].sec)
+			}
 		}
 	}
 	if len(s.files) > 0 {
 		name := fsPath[bytes.LastIndexByte(fsPath, '/')+1:]
 		for i := range s.files {
 			if s.files[i].matchName(name) {
-				apply(s.files[i].sec)
+				fn(s.files[i].sec)
 			}
 		}
 	}
 	for i := range s.locations {
 		if s.locations[i].matchPath(urlPath) {
-			apply(s.locations[i].sec)
+			fn(s.locations[i].sec)
 		}
 	}
-	if a.handler == "none" || a.handler == "default-handler" {
-		a.handler = ""
-	}
-	return a
 }
 
 // dirCacheMaxBytes bounds the directory names a site remembers answers
@@ -180,31 +190,59 @@ func (s *site) walk(urlPath, fsPath []byte) access {
 // answers are computed and not kept (only misses ask; cached files do not).
 const dirCacheMaxBytes = 1 << 20
 
-// DirConfig implements static.Resolver from the <Directory> sections.
+// DirConfig implements static.Resolver from the server's Options and
+// DirectoryIndex and the <Directory> sections, merged in order as Apache's
+// directory walk merges them (config.Section.MergeOptions). <Files> and
+// <Location> sections do not take part: Apache merges them after the
+// walk, so they never change how symlinks are treated (see RequestConfig).
 func (s *site) DirConfig(dir string) static.DirConfig {
 	if v, ok := s.dirCache.Load(dir); ok {
 		return v.(static.DirConfig)
 	}
-	dc := static.DirConfig{FollowSymLinks: true, DirectoryIndex: s.cfg.DirectoryIndex}
+	opts := s.cfg.Options
+	dc := static.DirConfig{DirectoryIndex: s.cfg.DirectoryIndex}
 	for i := range s.dirs {
 		sec := s.dirs[i].sec
 		if !s.dirs[i].matchPath([]byte(dir)) {
 			continue
 		}
-		if sec.Options != nil {
-			dc.FollowSymLinks = sec.Options.FollowSymLinks
-			dc.SymLinksIfOwnerMatch = sec.Options.SymLinksIfOwnerMatch
-			dc.Indexes = sec.Options.Indexes
-		}
+		opts = sec.MergeOptions(opts)
 		if sec.DirectoryIndex != nil {
 			dc.DirectoryIndex = sec.DirectoryIndex
 		}
 	}
+	dc.FollowSymLinks, dc.SymLinksIfOwnerMatch, dc.Indexes = opts.FollowSymLinks, opts.SymLinksIfOwnerMatch, opts.Indexes
 	if s.dirCacheBytes.Load()+int64(len(dir)) <= dirCacheMaxBytes {
 		if _, loaded := s.dirCache.LoadOrStore(dir, dc); !loaded {
 			s.dirCacheBytes.Add(int64(len(dir)))
 		}
 	}
+	return dc
+}
+
+// RequestConfig implements static.RequestResolver: the directory's
+// DirConfig with the <Files> and <Location> sections that apply to the
+// request merged over it, as Apache merges them after the directory walk.
+// They decide Indexes and DirectoryIndex; the symlink Options stay the
+// directory's, which Apache has already applied by then ("FollowSymLinks
+// and SymLinksIfOwnerMatch work only in <Directory> sections"). The answer
+// depends on the URL path, so it is not kept in dirCache; the static
+// handler asks only on a miss and caches by URL path.
+func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
+	dc := s.DirConfig(dir)
+	if !s.mergesAfterDirs {
+		return dc
+	}
+	opts := config.OptionFlags{
+		FollowSymLinks: dc.FollowSymLinks, SymLinksIfOwnerMatch: dc.SymLinksIfOwnerMatch, Indexes: dc.Indexes,
+	}
+	s.eachSection([]byte(urlPath), []byte(dir+"/"), false, func(sec *config.Section) {
+		opts = sec.MergeOptions(opts)
+		if sec.DirectoryIndex != nil {
+			dc.DirectoryIndex = sec.DirectoryIndex
+		}
+	})
+	dc.Indexes = opts.Indexes
 	return dc
 }
 

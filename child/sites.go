@@ -140,6 +140,9 @@ func (s *site) compileSections(secs []config.Section) error {
 		case config.SectionLocation:
 			s.locations = append(s.locations, cs)
 		}
+		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil) {
+			s.mergesAfterDirs = true
+		}
 	}
 	sort.SliceStable(plain, func(i, j int) bool {
 		return strings.Count(plain[i].prefix, "/") < strings.Count(plain[j].prefix, "/")

@@ -276,12 +276,14 @@ type Section struct {
 	Regex   bool
 	Pos     Pos
 
-	// Options is the effective option set after the section's Options
-	// directives, with +/- forms applied against the server's Options.
+	// Options is the option set after the section's Options directives.
+	// When they were all +/- forms (OptionsDelta set) it is only what they
+	// give over the server's Options as read so far; what applies to a
+	// request is MergeOptions over the enclosing sections.
 	Options *OptionFlags
 	// OptionsDelta is set when the section's Options were all +/- forms:
 	// Apache applies them at request time over whatever the enclosing
-	// sections produced, which a request-time merge can repeat from here.
+	// sections produced (see MergeOptions).
 	OptionsDelta *OptionsDelta
 	// AllowOverride is always "None": anything else is an error.
 	AllowOverride string
@@ -299,6 +301,21 @@ type Section struct {
 	DirectoryIndex []string
 	// LimitRequestBody overrides the server's limit when non-nil.
 	LimitRequestBody *int64
+}
+
+// MergeOptions returns the Options in effect inside s when base is what
+// the server and the enclosing sections produced, as Apache's
+// merge_core_dir_configs merges them: a section whose Options were all +/-
+// forms switches its flags on and off in base, one with an absolute
+// Options replaces base, and one without Options keeps it.
+func (s *Section) MergeOptions(base OptionFlags) OptionFlags {
+	switch {
+	case s.OptionsDelta != nil:
+		return s.OptionsDelta.apply(base)
+	case s.Options != nil:
+		return *s.Options
+	}
+	return base
 }
 
 // OptionFlags is the Options directive's set of flags that eventmpm

@@ -234,6 +234,7 @@ func setOptions(w *walker, c *call) error {
 		base = w.main.srv.Options
 	}
 	if w.sec != nil {
+		w.warnSymlinkOptions(c)
 		return w.sec.setOptions(abs, delta, base)
 	}
 	if abs != nil {
@@ -243,6 +244,25 @@ func setOptions(w *walker, c *call) error {
 	}
 	w.srv.mark("Options")
 	return nil
+}
+
+// warnSymlinkOptions warns that FollowSymLinks and SymLinksIfOwnerMatch
+// mean nothing in <Location> and <Files>: Apache checks symlinks while it
+// walks the directories, before those sections merge, and documents that
+// these two Options "work only in <Directory> sections". Indexes there
+// does apply.
+func (w *walker) warnSymlinkOptions(c *call) {
+	if w.sec.s.Kind == SectionDirectory {
+		return
+	}
+	for _, word := range c.args {
+		lw := strings.ToLower(strings.TrimLeft(word, "+-"))
+		if lw == "followsymlinks" || lw == "symlinksifownermatch" {
+			w.warn(c.pos, "", "Options %s in %s> has no effect: FollowSymLinks and SymLinksIfOwnerMatch work only in <Directory> sections",
+				word, c.sc.dir)
+			return
+		}
+	}
 }
 
 func (sec *sectionState) setOptions(abs *OptionFlags, delta *OptionsDelta, base OptionFlags) error {

@@ -58,8 +58,10 @@
 // # Mapping and access (Serve)
 //
 // The path is joined to DocumentRoot. Per directory the Resolver supplies a
-// DirConfig (nil Resolver: FollowSymLinks, DirectoryIndex index.html).
-// Checks, in Apache's order:
+// DirConfig (nil Resolver: FollowSymLinks, DirectoryIndex index.html); for
+// the directory a path ending in '/' names, a RequestResolver may answer by
+// URL path instead (Apache's <Location> and <Files> merge after the
+// directory walk). Checks, in Apache's order:
 //   - Require all denied (DirConfig.Denied) of the directory holding the
 //     target, and a last path component starting with ".ht" (the stock
 //     <Files ".ht*">, case-sensitive like Apache on Unix: ".HTACCESS" is

@@ -38,6 +38,17 @@ type Resolver interface {
 	DirConfig(dir string) DirConfig
 }
 
+// RequestResolver is an optional interface of a Resolver. RequestConfig
+// returns what applies to a request for the directory dir itself (urlPath
+// is the request's path, ending in '/'): Apache merges <Files> and
+// <Location> sections after the directory walk, so Indexes and
+// DirectoryIndex there may depend on the URL path, not on dir alone. The
+// handler uses it only for the directory a path names, and caches what it
+// decided by that URL path. Without it, DirConfig(dir) applies.
+type RequestResolver interface {
+	RequestConfig(urlPath, dir string) DirConfig
+}
+
 // DepthBounded is an optional interface of a Resolver. DirDepth returns a
 // depth, counted in components of an absolute directory ("/" is 0, "/srv"
 // is 1), below which DirConfig no longer changes: a directory deeper than
@@ -277,7 +288,7 @@ func (h *Handler) makePlan(path []byte) (*plan, int) {
 	}
 	h.planDirs(p)
 	if p.trailing {
-		p.self = h.dirConfig(s)
+		p.self = h.selfConfig(p.key, s)
 		if p.self.Denied {
 			return nil, 403
 		}
@@ -319,6 +330,19 @@ func (h *Handler) dirConfig(rel string) DirConfig {
 		return h.resolver.DirConfig(h.root)
 	}
 	return h.resolver.DirConfig(h.rootSlash + rel)
+}
+
+// selfConfig returns the configuration of a request for the directory
+// rel (relative to the root, "" for the root) by its URL path urlPath.
+func (h *Handler) selfConfig(urlPath, rel string) DirConfig {
+	rr, ok := h.resolver.(RequestResolver)
+	if !ok {
+		return h.dirConfig(rel)
+	}
+	if rel == "" || rel == "." {
+		return rr.RequestConfig(urlPath, h.root)
+	}
+	return rr.RequestConfig(urlPath, h.rootSlash+rel)
 }
 
 // serveMiss resolves path on disk and answers from what it finds, filling
