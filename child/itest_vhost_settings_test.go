@@ -177,3 +177,38 @@ func TestVirtualHostServerSignature(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionLimitRequestBody: LimitRequestBody in a <Location> or a
+// <Directory> section decides for the requests it covers, the last one in
+// Apache's merge order winning; 0 lifts the server's limit.
+func TestSectionLimitRequestBody(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, `LimitRequestBody 100
+<Directory htdocs/open>
+    LimitRequestBody 0
+</Directory>
+<Location /tight>
+    LimitRequestBody 5
+</Location>
+<Location /open/tight>
+    LimitRequestBody 5
+</Location>
+`)
+	for _, tc := range []struct {
+		path   string
+		size   int
+		status int
+	}{
+		{"/a.txt", 50, 200},
+		{"/a.txt", 500, 413},
+		{"/tight/x", 50, 413},
+		{"/open/x", 500, 404},
+		{"/open/tight/x", 50, 413},
+	} {
+		c := s.open(t)
+		raw := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n%s", tc.path, tc.size, strings.Repeat("z", tc.size))
+		if resp, _ := c.roundTrip(raw, "GET"); resp.StatusCode != tc.status {
+			t.Errorf("%s with a %d-byte body: got %d, want %d", tc.path, tc.size, resp.StatusCode, tc.status)
+		}
+	}
+}

@@ -21,18 +21,20 @@ import (
 // serving: its static handler, its sections in Apache's merge order, its
 // logs and its connection settings.
 type site struct {
-	cfg              *config.Server
-	names            []string // lowercased ServerName and ServerAliases
-	addrs            []vhostAddr
-	static           *static.Handler
-	dirs             []section // <Directory>, shortest path first, then regex forms
-	files            []section
-	locations        []section
-	mergesAfterDirs  bool // a <Files> or <Location> section sets Options or DirectoryIndex
-	logs             []siteLog
-	log              *slog.Logger // this server's ErrorLog at its LogLevel
-	keepAlive        bool
-	keepAliveTimeout int64
+	cfg             *config.Server
+	names           []string // lowercased ServerName and ServerAliases
+	addrs           []vhostAddr
+	static          *static.Handler
+	dirs            []section // <Directory>, shortest path first, then regex forms
+	files           []section
+	locations       []section
+	mergesAfterDirs bool // a <Files> or <Location> section sets Options or DirectoryIndex
+	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
+	sectionBodyLimits bool
+	logs              []siteLog
+	log               *slog.Logger // this server's ErrorLog at its LogLevel
+	keepAlive         bool
+	keepAliveTimeout  int64
 	// As a connection's base server (see conn.base): the request head
 	// limits and RequestReadTimeout's header stage.
 	limits        http1.Limits
@@ -180,6 +182,32 @@ func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*config.Se
 			fn(s.locations[i].sec)
 		}
 	}
+}
+
+// bodyLimit is the LimitRequestBody for a request for target (its raw
+// path): the server's, or that of the last section setting it in Apache's
+// merge order (Directory, Files, Location), as Apache takes it from the
+// merged per-directory configuration. Sections are walked only when one
+// sets a limit; scratch and fsScratch are the worker's buffers for the
+// cleaned and the file-system path. A path CleanPath refuses gets the
+// server's limit (the request is answered 400 anyway).
+func (s *site) bodyLimit(target []byte, scratch, fsScratch *[]byte) int64 {
+	limit := s.limits.Body
+	if !s.sectionBodyLimits {
+		return limit
+	}
+	p, st := static.CleanPath(target, (*scratch)[:0])
+	*scratch = p
+	if st != 0 {
+		return limit
+	}
+	*fsScratch = append(append((*fsScratch)[:0], s.cfg.DocumentRoot...), p...)
+	s.eachSection(p, *fsScratch, true, func(sec *config.Section) {
+		if sec.LimitRequestBody != nil {
+			limit = *sec.LimitRequestBody
+		}
+	})
+	return limit
 }
 
 // dirCacheMaxBytes bounds the directory names a site remembers answers

@@ -255,14 +255,14 @@ func (w *worker) complete(c *conn) bool {
 // malformed one, or one whose chunk sizes exceed LimitRequestBody, is
 // refused (400, 413) as Apache's ap_discard_request_body would, and a
 // complete one is drained like a Content-Length body. LimitRequestBody is
-// the request's server's (w.srv), as in Apache, where it is a per-server
-// and per-directory setting, not the connection's base server's.
+// the request's server's (w.srv) or its sections' (site.bodyLimit), as in
+// Apache, not the connection's base server's.
 func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	c.in.consume(head)
 	if !w.req.HasBody() {
 		return true, nil
 	}
-	limit := w.srv.limits.Body
+	limit := w.srv.bodyLimit(w.req.Path, &w.path, &w.fspath)
 	if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
 		return false, http1.ErrBodyTooLarge
 	}

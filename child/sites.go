@@ -143,6 +143,9 @@ func (s *site) compileSections(secs []config.Section) error {
 		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil) {
 			s.mergesAfterDirs = true
 		}
+		if secs[i].LimitRequestBody != nil {
+			s.sectionBodyLimits = true
+		}
 	}
 	sort.SliceStable(plain, func(i, j int) bool {
 		return strings.Count(plain[i].prefix, "/") < strings.Count(plain[j].prefix, "/")
