@@ -42,15 +42,26 @@ func TestGracefulUnderLoad(t *testing.T) {
 		t.Fatalf("the slow download ended before the new generation served (%v, %d bytes): the test proves nothing", dl.err, dl.n)
 	default:
 	}
-	draining := 0
-	for _, c := range s.children() {
-		if c.gen == 0 && c.quiescing > 0 && c.graceful > 0 {
-			draining++
+	// The old generation is told to drain once the new one is ready, a
+	// moment after it shows up serving: wait for the G, while the download
+	// still runs.
+	draining := func() int {
+		n := 0
+		for _, c := range s.children() {
+			if c.gen == 0 && c.quiescing > 0 && c.graceful > 0 {
+				n++
+			}
 		}
+		return n
 	}
-	if draining != 1 {
-		t.Errorf("old children showing G while the download runs: got %d, want 1 (%+v)", draining, s.children())
-	}
+	itest.Eventually(t, ioWait, "one old child showing G while the download runs", func() bool {
+		select {
+		case dl := <-done:
+			t.Fatalf("the slow download ended before an old child showed G (%v, %d bytes; children %+v)", dl.err, dl.n, s.children())
+		default:
+		}
+		return draining() == 1
+	})
 
 	rs, hs := raw.wait(), htc.wait()
 	t.Logf("raw clients: %v; errors %v", rs, rs.errs)
