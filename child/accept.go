@@ -67,7 +67,7 @@ func (l *loop) acceptError(err error) bool {
 // so a short-lived one (Connection: close) costs no epoll_ctl at all.
 func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	c := newConn(fd, ls, remote)
-	c.base = l.ch.defaultSite(c)
+	l.ch.setBase(c)
 	c.keepAliveTimeout = c.base.keepAliveTimeout
 	c.stageStart = l.now
 	c.state.Store(stWorker) // events before dispatch become pending bits

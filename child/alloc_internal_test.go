@@ -35,7 +35,8 @@ func TestServeAllocs(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "access_log")
 	for _, tc := range []struct {
 		name, conf string
-		log        bool // the access log must hold a line per request
+		log        bool   // the access log must hold a line per request
+		host, site string // the Host of the request (localhost when "") and the ServerName that must answer it
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
@@ -44,12 +45,23 @@ func TestServeAllocs(t *testing.T) {
 			"<Location /server-status>\n    SetHandler server-status\n    Require local\n</Location>\n"},
 		{name: "combined-log", conf: "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %f %D\" full\n" +
 			"CustomLog " + logFile + " full\n", log: true},
+		// An IP-specific host after "*" ones, reached by a wildcard
+		// ServerAlias with a port and a final dot, longer than the
+		// runtime's 32-byte stack buffer for a string conversion.
+		{name: "vhosts", conf: "<VirtualHost *:80>\n    ServerName star.example\n</VirtualHost>\n" +
+			"<VirtualHost 127.0.0.1:80>\n    ServerName ip.example\n</VirtualHost>\n" +
+			"<VirtualHost 127.0.0.1:80>\n    ServerName wild.example\n    ServerAlias *.x.wild.example\n</VirtualHost>\n",
+			host: "a-long-name-for-the-alias-pattern.x.WILD.example.:80", site: "wild.example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newTestChild(t, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot "+docroot+"\n"+tc.conf, nil)
 			c, peer := ch.connect(t)
 			pfd := int(peer.Fd())
-			req := []byte("GET /index.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: alloc-test\r\nAccept: */*\r\n\r\n")
+			host := tc.host
+			if host == "" {
+				host = "localhost"
+			}
+			req := []byte("GET /index.html HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: alloc-test\r\nAccept: */*\r\n\r\n")
 			buf := make([]byte, 4096)
 			var want int
 			serve := func() {
@@ -80,6 +92,9 @@ func TestServeAllocs(t *testing.T) {
 			}
 			if got := string(buf[want-len(body) : want]); got != string(body) || c.q != &ch.l.keepAliveQ {
 				t.Fatalf("got body %q, queue %v; want %q, keep-alive", got, c.q, body)
+			}
+			if tc.site != "" && ch.w.srv.name != tc.site {
+				t.Fatalf("served by %q, want %q", ch.w.srv.name, tc.site)
 			}
 			if allocs := testing.AllocsPerRun(200, serve); allocs != 0 {
 				t.Errorf("got %v allocations per request, want 0", allocs)

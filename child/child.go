@@ -69,6 +69,7 @@ type Child struct {
 	main    *site
 	watcher *static.Watcher // the open-file caches' change notifier, shared by the sites
 	vhosts  []*site
+	ports   []portSites // the virtual hosts by listening port and local address
 	logs    []*accesslog.Log
 
 	dying    atomic.Bool // graceful stop under way: idle workers show G

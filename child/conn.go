@@ -123,12 +123,17 @@ type conn struct {
 	// lingerShort selects the 2 s linger instead of the normal one.
 	lingerShort bool
 	// base is the connection's base server, Apache's c->base_server: the
-	// first <VirtualHost> of the address it arrived on, else the main
+	// first <VirtualHost> of the address it arrived on (of those named by
+	// its IP address when there are any, see vhosts), else the main
 	// server. Its settings apply before a request names its host, and for
 	// the connection as a whole, as Apache's manual says of each:
 	// LimitRequestLine, LimitRequestFieldSize, LimitRequestFields,
 	// RequestReadTimeout and KeepAliveTimeout.
 	base *site
+	// vhosts is the virtual hosts the connection's local address and port
+	// reach, the most specific set (see setBase): a request's Host picks
+	// among them. Empty when none does: the main server answers.
+	vhosts []*site
 	// keepAliveTimeout is the base server's KeepAliveTimeout.
 	keepAliveTimeout int64
 	// writeTimeout is the Timeout of the server whose response is being

@@ -94,7 +94,7 @@ func (tc *testChild) connect(t testing.TB) (*conn, *os.File) {
 	t.Cleanup(func() { peer.Close() })
 	l := tc.l
 	c := newConn(fds[0], testListener, netip.MustParseAddrPort("127.0.0.1:40000"))
-	c.base = tc.ch.defaultSite(c)
+	tc.ch.setBase(c)
 	c.keepAliveTimeout = c.base.keepAliveTimeout
 	c.state.Store(stWorker)
 	if c.fd >= len(l.conns) {

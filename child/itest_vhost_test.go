@@ -1,8 +1,11 @@
 package child_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"eventmpm/internal/itest"
 )
 
 // vhostConf has two name-based virtual hosts on every address: the first
@@ -67,4 +70,120 @@ func TestVirtualHosts(t *testing.T) {
 		}
 		c.expectClosed() // within ioWait (10 s): the second host's 30 s would fail it
 	})
+}
+
+// nameFiles gives each virtual host of the selection tests a page that
+// names it.
+var nameFiles = map[string]string{
+	"first/index.html":  "first\n",
+	"second/index.html": "second\n",
+	"star/index.html":   "star\n",
+	"ip/index.html":     "ip\n",
+	"ip2/index.html":    "ip2\n",
+}
+
+// getHost asks for / with Host host on a new connection (HTTP/1.0 without
+// Host when host is "") and returns the body, which names the virtual host.
+func getHost(t *testing.T, s *server, host string) string {
+	t.Helper()
+	c := s.open(t)
+	defer c.Close()
+	req := "GET / HTTP/1.0\r\n\r\n"
+	if host != "" {
+		req = "GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"
+	}
+	resp, body := c.roundTrip(req, "GET")
+	if resp.StatusCode != 200 {
+		t.Errorf("Host %q: got %d, want 200", host, resp.StatusCode)
+	}
+	return body
+}
+
+// TestVirtualHostNames: Host is matched against ServerName and ServerAlias
+// as Apache's matches_aliases does: case-insensitively, with "*" and "?"
+// as wildcards in a ServerAlias (ap_strcasecmp_match), without the port
+// and without a final dot (fix_hostname).
+func TestVirtualHostNames(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, `<VirtualHost *:{{PORT}}>
+    ServerName first.example
+    DocumentRoot htdocs/first
+</VirtualHost>
+<VirtualHost *:{{PORT}}>
+    ServerName second.example
+    ServerAlias *.wild.example w?.other.example
+    DocumentRoot htdocs/second
+</VirtualHost>
+`, nameFiles)
+	port := fmt.Sprint(s.root.Port)
+	for _, tc := range []struct{ host, want string }{
+		{"a.wild.example", "second"},
+		{"x.y.wild.example", "second"},
+		{"A.Wild.Example:" + port, "second"},
+		{"wild.example", "first"}, // "*." needs something before the dot
+		{"w1.other.example", "second"},
+		{"w12.other.example", "first"},
+		{"second.example.", "second"},
+		{"SECOND.example.:" + port, "second"},
+		{"a.wild.example.", "second"},
+		{"first.example.", "first"},
+		{"second.example..", "first"},
+	} {
+		if got := getHost(t, s, tc.host); got != tc.want+"\n" {
+			t.Errorf("Host %q: got %q, want %q", tc.host, got, tc.want+"\n")
+		}
+	}
+}
+
+// TestVirtualHostAddressPrecedence: a <VirtualHost> named by the
+// connection's IP address beats the "*" ones on its port, whatever their
+// order in the file, as in Apache: only the IP-specific hosts are
+// candidates for Host, the first of them is the default and the
+// connection's base server (its LimitRequestLine applies before Host is
+// read). With the listener bound to 127.0.0.1 and to every address (when
+// the local address comes from the connection).
+func TestVirtualHostAddressPrecedence(t *testing.T) {
+	t.Parallel()
+	const vhosts = `<VirtualHost *:{{PORT}}>
+    ServerName star.example
+    DocumentRoot htdocs/star
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName ip.example
+    DocumentRoot htdocs/ip
+    LimitRequestLine 200
+</VirtualHost>
+<VirtualHost 127.0.0.1:{{PORT}}>
+    ServerName ip2.example
+    DocumentRoot htdocs/ip2
+</VirtualHost>
+`
+	for _, tc := range []struct{ name, listen string }{
+		{"listen 127.0.0.1", "Listen 127.0.0.1:{{PORT}}"},
+		{"listen any address", "Listen {{PORT}}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			conf := strings.Replace(baseConf, "Listen 127.0.0.1:{{PORT}}", tc.listen, 1)
+			s := runServer(t, itest.NewRoot(t, conf+vhosts, nameFiles))
+			for _, h := range []struct{ host, want string }{
+				{"ip.example", "ip"},
+				{"ip2.example", "ip2"},
+				{"star.example", "ip"}, // not a candidate on 127.0.0.1
+				{"other.example", "ip"},
+				{"", "ip"},
+			} {
+				if got := getHost(t, s, h.host); got != h.want+"\n" {
+					t.Errorf("Host %q: got %q, want %q", h.host, got, h.want+"\n")
+				}
+			}
+			c := s.open(t)
+			defer c.Close()
+			long := "/" + strings.Repeat("a", 300)
+			resp, _ := c.roundTrip("GET "+long+" HTTP/1.1\r\nHost: ip2.example\r\n\r\n", "GET")
+			if resp.StatusCode != 414 {
+				t.Errorf("a 300-byte target: got %d, want 414 (ip.example's LimitRequestLine 200, the base server's)", resp.StatusCode)
+			}
+		})
+	}
 }

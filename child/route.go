@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"path"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,8 +21,7 @@ import (
 // logs and its connection settings.
 type site struct {
 	cfg             *config.Server
-	names           []string // lowercased ServerName and ServerAliases
-	addrs           []vhostAddr
+	names           []config.HostPattern // ServerName and ServerAliases
 	static          *static.Handler
 	dirs            []section // <Directory>, shortest path first, then regex forms
 	files           []section
@@ -51,13 +49,6 @@ type site struct {
 	signature     string       // ServerSignature footer, or ""
 	dirCache      sync.Map     // directory -> static.DirConfig
 	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
-}
-
-// vhostAddr is one address of a <VirtualHost> header; a zero Addr matches
-// every address ("*"), a zero Port every port.
-type vhostAddr struct {
-	ip   netip.Addr
-	port int
 }
 
 // siteLog is one CustomLog of a site: the shared writer and the index of
@@ -332,61 +323,75 @@ func ruleGrants(rule config.RequireRule, client, local netip.Addr) bool {
 	return false
 }
 
-// serverFor picks the site for a request: a name-based virtual host whose
-// ServerName or ServerAlias matches Host among those on the connection's
-// address, the first of them when none matches, or the main server.
+// serverFor picks the site for a request as Apache's vhost.c does: among
+// the virtual hosts on the connection's address (c.vhosts, the most
+// specific set), the first whose ServerName or ServerAlias matches Host,
+// else the first of them, else the main server. It neither allocates nor
+// locks: the names were compiled and the set chosen beforehand.
 func (ch *Child) serverFor(host []byte, c *conn) *site {
-	if len(ch.vhosts) == 0 {
+	if len(c.vhosts) == 0 {
 		return ch.main
 	}
-	name := hostName(host)
-	var first *site
-	for _, s := range ch.vhosts {
-		if !s.onAddr(c) {
-			continue
-		}
-		if first == nil {
-			first = s
-		}
-		for _, n := range s.names {
-			if strings.EqualFold(n, name) {
-				return s
+	if name := config.TrimHost(host); len(name) > 0 {
+		for _, s := range c.vhosts {
+			for _, p := range s.names {
+				if p.MatchBytes(name) {
+					return s
+				}
 			}
 		}
 	}
-	if first != nil {
-		return first
-	}
-	return ch.main
+	return c.vhosts[0]
 }
 
-func (s *site) onAddr(c *conn) bool {
-	for _, a := range s.addrs {
-		if (a.port == 0 || a.port == c.lst.port) && (!a.ip.IsValid() || a.ip == c.localAddr()) {
-			return true
-		}
-	}
-	return false
-}
-
-// hostName strips the port from a Host value.
-func hostName(host []byte) string {
-	h := string(host)
-	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			return h[1:i]
-		}
-	}
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		if _, err := strconv.Atoi(h[i+1:]); err == nil {
-			return h[:i]
-		}
-	}
-	return h
-}
+// hostName is the host name of a Host value (see config.TrimHost).
+func hostName(host []byte) string { return string(config.TrimHost(host)) }
 
 // siteFor picks the site of a parsed request.
 func (ch *Child) siteFor(req *http1.Request, c *conn) *site { return ch.serverFor(req.Host, c) }
 
-// defaultSite is the site for answers given before a Host was read.
+// defaultSite is the site for answers given before a Host was read: the
+// connection's base server, the first virtual host of the most specific
+// set on its address, else the main server.
 func (ch *Child) defaultSite(c *conn) *site { return ch.serverFor(nil, c) }
+
+// portSites is the virtual hosts a connection on one port can reach,
+// grouped by its local address (see config.PortHosts).
+type portSites struct {
+	port int
+	byIP []ipSites
+	wild []*site
+}
+
+// ipSites is the virtual hosts named by one IP address.
+type ipSites struct {
+	ip    netip.Addr
+	sites []*site
+}
+
+// setBase chooses, once per connection, the virtual hosts its local
+// address reaches and so its base server (Apache's c->base_server). The
+// local address of a connection on a wildcard listener costs a
+// getsockname, made only when some virtual host on the port names an IP
+// address.
+func (ch *Child) setBase(c *conn) {
+	c.vhosts = nil
+	for i := range ch.ports {
+		p := &ch.ports[i]
+		if p.port != c.lst.port {
+			continue
+		}
+		c.vhosts = p.wild
+		if len(p.byIP) > 0 {
+			local := c.localAddr().Unmap()
+			for _, g := range p.byIP {
+				if g.ip == local {
+					c.vhosts = g.sites
+					break
+				}
+			}
+		}
+		break
+	}
+	c.base = ch.defaultSite(c)
+}

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,7 +40,37 @@ func (ch *Child) buildSites(files map[string]*os.File) error {
 		}
 		ch.vhosts = append(ch.vhosts, s)
 	}
+	ch.buildPorts()
 	return nil
+}
+
+// buildPorts groups the virtual hosts by listening port and local address,
+// as config.VirtualHostsOn does, so that setBase only looks them up.
+func (ch *Child) buildPorts() {
+	if len(ch.vhosts) == 0 {
+		return
+	}
+	for _, l := range ch.cfg.Listeners {
+		port := listenPort(l.Addr)
+		if slices.ContainsFunc(ch.ports, func(p portSites) bool { return p.port == port }) {
+			continue
+		}
+		on := ch.cfg.VirtualHostsOn(port)
+		p := portSites{port: port, wild: ch.sitesAt(on.Wild)}
+		for ip, set := range on.ByIP {
+			p.byIP = append(p.byIP, ipSites{ip: ip, sites: ch.sitesAt(set)})
+		}
+		ch.ports = append(ch.ports, p)
+	}
+}
+
+// sitesAt maps indices into Config.VirtualHosts to their sites.
+func (ch *Child) sitesAt(idx []int) []*site {
+	out := make([]*site, len(idx))
+	for i, x := range idx {
+		out[i] = ch.vhosts[x]
+	}
+	return out
 }
 
 func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[string]*accesslog.Log, files map[string]*os.File) (*site, error) {
@@ -67,8 +97,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	s.vhost = []byte(s.name + ":" + strconv.Itoa(s.port))
 	s.nameBytes = []byte(s.name)
 	if vh != nil {
-		s.names = append([]string{srv.ServerName}, srv.ServerAlias...)
-		s.addrs = parseVhostAddrs(vh.Addrs)
+		s.names = srv.HostPatterns()
 	}
 	if err := s.compileSections(srv.Sections); err != nil {
 		return nil, err
@@ -229,28 +258,6 @@ func indexOf(logs []*accesslog.Log, lg *accesslog.Log) int {
 		}
 	}
 	return -1
-}
-
-// parseVhostAddrs reads <VirtualHost> addresses ("*:80", "1.2.3.4",
-// "[::1]:8080", "_default_:80").
-func parseVhostAddrs(addrs []string) []vhostAddr {
-	var out []vhostAddr
-	for _, a := range addrs {
-		host, port := a, ""
-		if i := strings.LastIndexByte(a, ':'); i >= 0 && !strings.HasSuffix(a, "]") {
-			host, port = a[:i], a[i+1:]
-		}
-		host = strings.Trim(host, "[]")
-		va := vhostAddr{}
-		if p, err := strconv.Atoi(port); err == nil && port != "*" {
-			va.port = p
-		}
-		if ip, err := netip.ParseAddr(host); err == nil {
-			va.ip = ip.Unmap()
-		}
-		out = append(out, va)
-	}
-	return out
 }
 
 func listenPort(addr string) int {

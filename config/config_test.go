@@ -3,11 +3,13 @@ package config
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,7 +38,60 @@ func loadFile(t *testing.T, conf string) (*Config, error) {
 		ServerRoot: root,
 		LookupEnv:  func(string) (string, bool) { return "", false },
 		Hostname:   func() (string, error) { return "test.example", nil },
+		LookupHost: fakeHosts,
 	})
+}
+
+// fakeHosts resolves the host names of the tests' <VirtualHost> headers.
+func fakeHosts(host string) ([]string, error) {
+	switch host {
+	case "local.test":
+		return []string{"127.0.0.1", "::1"}, nil
+	case "ten.test":
+		return []string{"10.0.0.1"}, nil
+	}
+	return nil, fmt.Errorf("no such host %s", host)
+}
+
+// TestVirtualHostByName: a <VirtualHost> address given as a host name is
+// resolved once, as Apache does at startup, and matches connections on
+// those IPs; a name that does not resolve is ignored with AH00547.
+func TestVirtualHostByName(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 8080
+ServerName main.example
+<VirtualHost *:8080>
+    ServerName wild.example
+</VirtualHost>
+<VirtualHost local.test:8080 ten.test>
+    ServerName named.example
+</VirtualHost>
+<VirtualHost nosuch.test:8080>
+    ServerName lost.example
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.VirtualHosts[1].Addrs, []string{"127.0.0.1:8080", "[::1]:8080", "10.0.0.1:*"}; !slices.Equal(got, want) {
+		t.Errorf("named vhost addresses: got %q, want %q", got, want)
+	}
+	if len(cfg.VirtualHosts[2].Addrs) != 0 {
+		t.Errorf("unresolvable vhost addresses: got %q, want none", cfg.VirtualHosts[2].Addrs)
+	}
+	var warned bool
+	for _, w := range cfg.Warnings {
+		warned = warned || (w.Code == "AH00547" && strings.Contains(w.Text, "nosuch.test") && w.Pos.Line == 9)
+	}
+	if !warned {
+		t.Errorf("no AH00547 warning at line 9 for nosuch.test: %+v", cfg.Warnings)
+	}
+	for _, tt := range []struct{ local, want string }{
+		{"127.0.0.1", "named.example"}, {"::1", "named.example"}, {"10.0.0.1", "named.example"}, {"192.0.2.1", "wild.example"},
+	} {
+		if got := cfg.ServerForAddr(netip.MustParseAddr(tt.local), 8080, "other.example").ServerName; got != tt.want {
+			t.Errorf("a connection to %s: got %s, want %s", tt.local, got, tt.want)
+		}
+	}
 }
 
 const richConf = `Listen 80

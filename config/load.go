@@ -34,6 +34,10 @@ type Options struct {
 	// Hostname names the server when no ServerName is set (AH00558); nil
 	// means os.Hostname.
 	Hostname func() (string, error)
+	// LookupHost resolves a <VirtualHost> address given as a host name to
+	// its IP addresses, as Apache does at startup; nil means the system's
+	// resolver (with a 10 s bound).
+	LookupHost func(host string) ([]string, error)
 	// LookupUser and LookupGroup resolve User and Group names to ids; nil
 	// means the system's user database (os/user).
 	LookupUser, LookupGroup func(name string) (int, error)

@@ -1,9 +1,14 @@
 package config
 
 import (
+	stdcontext "context"
+	"net"
+	"net/netip"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // This file holds the containers (<VirtualHost> and the directory-level
@@ -26,11 +31,13 @@ func setVirtualHost(w *walker, c *call) error {
 	if err != nil {
 		return err
 	}
-	addrs := splitWords(arg)
-	for _, a := range addrs {
-		if _, err := parseVhostAddr(a); err != nil {
+	var addrs []string
+	for _, a := range splitWords(arg) {
+		va, err := parseVhostAddr(a)
+		if err != nil {
 			return err
 		}
+		addrs = append(addrs, w.resolveVhostAddr(a, va, c.pos)...)
 	}
 	v := &vhostState{serverState: newServerState(&Server{}), addrs: addrs, pos: c.pos}
 	w.srv = v.serverState
@@ -41,6 +48,53 @@ func setVirtualHost(w *walker, c *call) error {
 	}
 	w.vhosts = append(w.vhosts, v)
 	return nil
+}
+
+// resolveVhostAddr returns a <VirtualHost> address as the virtual host
+// matches it: as written, unless its host is a name, which is resolved to
+// its IP addresses once, as Apache does at startup (a connection is
+// matched by its local IP). A name that does not resolve is ignored with
+// Apache's warning (AH00547).
+func (w *walker) resolveVhostAddr(written string, a vhostAddr, pos Pos) []string {
+	if a.host == "" {
+		return []string{written}
+	}
+	if _, err := netip.ParseAddr(a.host); err == nil {
+		return []string{written}
+	}
+	lookup := w.l.opts.LookupHost
+	if lookup == nil {
+		lookup = lookupHost
+	}
+	ips, err := lookup(a.host)
+	if err != nil || len(ips) == 0 {
+		w.warn(pos, "AH00547", "Could not resolve host name %s -- ignoring!", a.host)
+		return nil
+	}
+	out := make([]string, 0, len(ips))
+	for _, ip := range ips {
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			continue
+		}
+		port := "*"
+		if a.port != 0 {
+			port = strconv.Itoa(a.port)
+		}
+		if addr.Is6() && !addr.Is4In6() {
+			out = append(out, "["+addr.String()+"]:"+port)
+		} else {
+			out = append(out, addr.Unmap().String()+":"+port)
+		}
+	}
+	return out
+}
+
+// lookupHost is the system's resolver, bounded in time.
+func lookupHost(host string) ([]string, error) {
+	ctx, cancel := stdcontext.WithTimeout(stdcontext.Background(), 10*time.Second)
+	defer cancel()
+	return net.DefaultResolver.LookupHost(ctx, host)
 }
 
 // setSection builds <Directory>, <Location>, <Files> and their Match forms

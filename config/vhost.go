@@ -1,14 +1,15 @@
 package config
 
 import (
-	"net"
 	"net/netip"
-	"path"
+	"slices"
 	"strings"
 )
 
 // This file is name-based virtual host selection (vhost.c): which server
 // answers a request, from the address it came in on and its Host header.
+// The child precomputes the same choices (VirtualHostsOn, HostPatterns) so
+// that it picks a server per request without allocating.
 
 // ServerFor returns the server that answers a request for host (a Host
 // header value, with or without its port) that arrived on port, when the
@@ -24,96 +25,203 @@ func (c *Config) ServerFor(host string, port int) *Server {
 // the first whose ServerName or ServerAlias matches host, else the first of
 // them (the default server for that address), else the main server.
 func (c *Config) ServerForAddr(local netip.Addr, port int, host string) *Server {
-	cands := c.vhostsOn(local, port)
+	on := c.VirtualHostsOn(port)
+	cands := on.For(local)
+	if !local.IsValid() {
+		cands = on.all()
+	}
 	if len(cands) == 0 {
 		return &c.Server
 	}
-	name := normalizeHost(host)
-	for _, v := range cands {
-		if v.Server.matchesName(name) {
-			return &v.Server
-		}
-	}
-	return &cands[0].Server
-}
-
-// vhostsOn lists the virtual hosts on local:port, in order: the ones named
-// by IP address when any match, else the wildcard ones.
-func (c *Config) vhostsOn(local netip.Addr, port int) []*VirtualHost {
-	var exact, wild []*VirtualHost
-	for i := range c.VirtualHosts {
-		v := &c.VirtualHosts[i]
-		switch v.matchAddr(local, port) {
-		case matchExact:
-			exact = append(exact, v)
-		case matchWild:
-			wild = append(wild, v)
-		}
-	}
-	if len(exact) > 0 {
-		return exact
-	}
-	return wild
-}
-
-type addrMatch int
-
-const (
-	matchNone addrMatch = iota
-	matchWild
-	matchExact
-)
-
-// matchAddr tells how well one of the host's addresses matches.
-func (v *VirtualHost) matchAddr(local netip.Addr, port int) addrMatch {
-	best := matchNone
-	for _, s := range v.Addrs {
-		a, err := parseVhostAddr(s)
-		if err != nil || (a.port != 0 && a.port != port) {
-			continue
-		}
-		switch {
-		case a.host == "" || !local.IsValid():
-			best = max(best, matchWild)
-		default:
-			if ip, err := netip.ParseAddr(a.host); err == nil && ip.Unmap() == local.Unmap() {
-				return matchExact
+	name := TrimHost(host)
+	for _, i := range cands {
+		for _, p := range c.VirtualHosts[i].Server.HostPatterns() {
+			if p.Match(name) {
+				return &c.VirtualHosts[i].Server
 			}
 		}
 	}
-	return best
+	return &c.VirtualHosts[cands[0]].Server
 }
 
-// normalizeHost lowercases a Host header and drops its port and a final dot.
-func normalizeHost(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
-		host = host[1 : len(host)-1]
+// PortHosts is the virtual hosts a connection on one port can reach, as
+// indices into Config.VirtualHosts in file order, grouped by the
+// connection's local address as vhost.c's ipaddr chains group them.
+type PortHosts struct {
+	// ByIP holds, for each IP address that a <VirtualHost> names with this
+	// port (or with any port), the hosts named by it: on that local
+	// address they are the only candidates, the wildcard ones do not
+	// apply.
+	ByIP map[netip.Addr][]int
+	// Wild is the hosts named by "*" or _default_ with this port (or any
+	// port): the candidates on every other local address.
+	Wild []int
+}
+
+// VirtualHostsOn groups the virtual hosts that answer on port by local
+// address (see PortHosts). An address that is a host name matches
+// nothing: eventmpm does not resolve names, which Apache does at startup
+// ("Cannot resolve host name ... --- ignoring!" when it cannot).
+func (c *Config) VirtualHostsOn(port int) PortHosts {
+	var on PortHosts
+	for i := range c.VirtualHosts {
+		for _, s := range c.VirtualHosts[i].Addrs {
+			a, err := parseVhostAddr(s)
+			if err != nil || (a.port != 0 && a.port != port) {
+				continue
+			}
+			if a.host == "" {
+				on.Wild = appendOnce(on.Wild, i)
+				continue
+			}
+			ip, err := netip.ParseAddr(a.host)
+			if err != nil {
+				continue
+			}
+			if on.ByIP == nil {
+				on.ByIP = map[netip.Addr][]int{}
+			}
+			ip = ip.Unmap()
+			on.ByIP[ip] = appendOnce(on.ByIP[ip], i)
+		}
 	}
-	return strings.TrimSuffix(strings.ToLower(host), ".")
+	return on
 }
 
-// matchesName compares a normalized host with ServerName and ServerAlias
-// (where * and ? are wildcards, case-insensitively, as Apache matches them).
-func (s *Server) matchesName(host string) bool {
-	if host == "" {
+// For returns the candidates for a connection whose local address is
+// local: the hosts named by that address when there are any, else the
+// wildcard ones.
+func (p PortHosts) For(local netip.Addr) []int {
+	if set, ok := p.ByIP[local.Unmap()]; ok {
+		return set
+	}
+	return p.Wild
+}
+
+// all returns every host on the port, in file order.
+func (p PortHosts) all() []int {
+	out := slices.Clone(p.Wild)
+	for _, set := range p.ByIP {
+		for _, i := range set {
+			out = appendOnce(out, i)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func appendOnce(s []int, i int) []int {
+	if slices.Contains(s, i) {
+		return s
+	}
+	return append(s, i)
+}
+
+// HostPattern is one name of a server compiled for matching a request's
+// host: its ServerName, or one ServerAlias, lowercased. An alias holding
+// "*" or "?" is a wildcard pattern (ap_is_matchexp), the others compare
+// literally.
+type HostPattern struct {
+	name string
+	wild bool
+}
+
+// HostPatterns returns the names a request's host is matched against, in
+// the order Apache's matches_aliases tries them: ServerName, then the
+// ServerAliases.
+func (s *Server) HostPatterns() []HostPattern {
+	var out []HostPattern
+	if s.ServerName != "" {
+		out = append(out, HostPattern{name: strings.ToLower(strings.Trim(s.ServerName, "[]"))})
+	}
+	for _, a := range s.ServerAlias {
+		out = append(out, HostPattern{name: strings.ToLower(a), wild: strings.ContainsAny(a, "*?")})
+	}
+	return out
+}
+
+// Match reports whether host (a Host header trimmed by TrimHost) matches
+// the pattern, ASCII case-insensitively, as Apache's ap_strcasecmp_match:
+// "*" matches any run of characters, dots included, and "?" any one.
+func (p HostPattern) Match(host string) bool { return matchHost(p, host) }
+
+// MatchBytes is Match for a host that has not been copied out of the
+// request buffer; it does not allocate.
+func (p HostPattern) MatchBytes(host []byte) bool { return matchHost(p, host) }
+
+func matchHost[H string | []byte](p HostPattern, host H) bool {
+	if len(host) == 0 {
 		return false
 	}
-	if strings.EqualFold(strings.Trim(s.ServerName, "[]"), host) {
+	if !p.wild {
+		if len(host) != len(p.name) {
+			return false
+		}
+		for i := 0; i < len(host); i++ {
+			if lower(host[i]) != p.name[i] {
+				return false
+			}
+		}
 		return true
 	}
-	for _, alias := range s.ServerAlias {
-		alias = strings.ToLower(alias)
-		if !hasWildcard(alias) {
-			if alias == host {
-				return true
-			}
-			continue
-		}
-		if ok, _ := path.Match(alias, host); ok {
-			return true
+	// Greedy matching that backtracks to the last "*" only: linear in
+	// practice, and O(len(pattern)*len(host)) at worst, with no recursion.
+	pat := p.name
+	pi, hi := 0, 0
+	star, mark := -1, 0
+	for hi < len(host) {
+		switch {
+		case pi < len(pat) && pat[pi] == '*':
+			star, mark = pi, hi
+			pi++
+		case pi < len(pat) && (pat[pi] == '?' || pat[pi] == lower(host[hi])):
+			pi++
+			hi++
+		case star >= 0:
+			mark++
+			pi, hi = star+1, mark
+		default:
+			return false
 		}
 	}
-	return false
+	for pi < len(pat) && pat[pi] == '*' {
+		pi++
+	}
+	return pi == len(pat)
+}
+
+func lower(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// TrimHost returns the host name of a Host header value as Apache's
+// fix_hostname leaves it for matching: without the port, without the
+// brackets of an IPv6 literal, and without a final dot ("example.com." is
+// example.com). It does not change case (Match ignores it) and returns a
+// part of host, so it does not allocate.
+func TrimHost[H ~string | ~[]byte](host H) H {
+	if len(host) > 0 && host[0] == '[' {
+		for i := 1; i < len(host); i++ {
+			if host[i] == ']' {
+				return host[1:i]
+			}
+		}
+		return host
+	}
+	for i := len(host) - 1; i >= 0; i-- {
+		if host[i] == ':' {
+			host = host[:i]
+			break
+		}
+		if host[i] < '0' || host[i] > '9' {
+			break
+		}
+	}
+	if n := len(host); n > 0 && host[n-1] == '.' {
+		host = host[:n-1]
+	}
+	return host
 }
