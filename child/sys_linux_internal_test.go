@@ -126,34 +126,55 @@ func TestReadStampedGivesArrival(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := time.Now().UnixNano()
-		peer, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", sa.(*unix.SockaddrInet4).Port))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { peer.Close() })
-		if _, err := peer.Write([]byte("GET / HTTP/1.1\r\n\r\n")); err != nil {
-			t.Fatal(err)
-		}
-		fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC) // blocking: the data is there after it
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { unix.Close(fd) })
-		var oob stampBuf
-		buf := make([]byte, 64)
-		n, at, err := readStamped(fd, buf, &oob)
-		after := time.Now().UnixNano()
-		if err != nil || string(buf[:n]) != "GET / HTTP/1.1\r\n\r\n" {
-			t.Fatalf("stamp=%v: readStamped = %q, %v", stamp, buf[:n], err)
-		}
-		switch {
-		case stamp && (at < before || at > after):
-			t.Errorf("receive time %d is not between the write (%d) and the read (%d)", at, before, after)
-		case !stamp && at != 0:
-			t.Errorf("receive time %d from a socket that does not timestamp; want 0", at)
+		// The kernel turns receive timestamps on for the host a moment
+		// after the first socket asks (a deferred static-key switch), so
+		// the first packets may come without one, which readStamped
+		// reports as 0 and the child treats as "no timestamp". Try a few
+		// connections until one is stamped.
+		for try := 1; ; try++ {
+			before, at, after := stampedExchange(t, sa.(*unix.SockaddrInet4).Port, lfd)
+			if stamp && at == 0 && try < 50 {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			switch {
+			case stamp && (at < before || at > after):
+				t.Errorf("receive time %d is not between the write (%d) and the read (%d)", at, before, after)
+			case !stamp && at != 0:
+				t.Errorf("receive time %d from a socket that does not timestamp; want 0", at)
+			}
+			break
 		}
 	}
+}
+
+// stampedExchange connects to port, writes a request, accepts the
+// connection on lfd and reads it with readStamped: the time before the
+// write, the receive time, and the time after the read.
+func stampedExchange(t *testing.T, port, lfd int) (before, at, after int64) {
+	t.Helper()
+	before = time.Now().UnixNano()
+	peer, err := net.Dial("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	if _, err := peer.Write([]byte("GET / HTTP/1.1\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC) // blocking: the data is there after it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	var oob stampBuf
+	buf := make([]byte, 64)
+	n, at, err := readStamped(fd, buf, &oob)
+	after = time.Now().UnixNano()
+	if err != nil || string(buf[:n]) != "GET / HTTP/1.1\r\n\r\n" {
+		t.Fatalf("readStamped = %q, %v", buf[:n], err)
+	}
+	return before, at, after
 }
 
 func TestStampedArrival(t *testing.T) {
