@@ -212,3 +212,26 @@ func TestSectionLimitRequestBody(t *testing.T) {
 		}
 	}
 }
+
+// TestServerPortFromRequest: with Apache's default UseCanonicalName Off,
+// the error page's signature and %p take the name and port the request's
+// Host names, else the port the connection arrived on, not the first
+// Listen's or ServerName's.
+func TestServerPortFromRequest(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, "ServerSignature On\nLogFormat \"%p %V\" ports\nCustomLog logs/ports_log ports\n")
+	c := s.open(t)
+	for _, tc := range []struct{ host, footer string }{
+		{"localhost:12345", "Server at localhost Port 12345"},
+		{"LocalHost", fmt.Sprintf("Server at localhost Port %d", s.root.Port)},
+	} {
+		_, body := c.roundTrip("GET /missing HTTP/1.1\r\nHost: "+tc.host+"\r\n\r\n", "GET")
+		if !strings.Contains(body, tc.footer) {
+			t.Errorf("Host %s: the 404 page lacks %q:\n%s", tc.host, tc.footer, body)
+		}
+	}
+	s.stop(t)
+	if got, want := s.logFile("ports_log"), fmt.Sprintf("12345 localhost\n%d localhost\n", s.root.Port); got != want {
+		t.Errorf("ports_log: got %q, want %q", got, want)
+	}
+}

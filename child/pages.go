@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"eventmpm/child/http1"
+	"eventmpm/config"
 	"eventmpm/internal/version"
 	"eventmpm/shm"
 	"eventmpm/status"
@@ -15,10 +16,10 @@ import (
 func (w *worker) errorPage(c *conn, status int) []byte {
 	d := http1.ErrorDetail{
 		Method:      w.req.Method,
-		Location:    w.locationValue(),
+		Location:    w.locationValue(c),
 		ServerAdmin: w.srv.cfg.ServerAdmin,
-		ServerName:  w.srv.nameBytes,
-		Port:        w.srv.port,
+		ServerName:  w.serverName(),
+		Port:        w.serverPort(c),
 	}
 	if w.req.ExpectOther {
 		d.Expect = w.req.Get("Expect")
@@ -34,8 +35,9 @@ func (w *worker) errorPage(c *conn, status int) []byte {
 // locationValue is the absolute redirect target for a 301 from the static
 // handler: scheme (ServerName's, "https://host" behind a TLS-terminating
 // proxy, else http, as Apache's ap_http_scheme without mod_ssl), the
-// request's host (or ServerName) and the path.
-func (w *worker) locationValue() []byte {
+// request's host (or ServerName and the port the connection arrived on)
+// and the path.
+func (w *worker) locationValue(c *conn) []byte {
 	if len(w.reply.Location) == 0 {
 		return nil
 	}
@@ -44,9 +46,9 @@ func (w *worker) locationValue() []byte {
 		l = append(l, w.req.Host...)
 	} else {
 		l = append(l, w.srv.name...)
-		if w.srv.port != defaultPort(w.srv.scheme) {
+		if port := w.serverPort(c); port != defaultPort(w.srv.scheme) {
 			l = append(l, ':')
-			l = strconv.AppendInt(l, int64(w.srv.port), 10)
+			l = strconv.AppendInt(l, int64(port), 10)
 		}
 	}
 	l = append(l, w.reply.Location...)
@@ -62,9 +64,61 @@ func defaultPort(scheme string) int {
 	return 80
 }
 
+// serverName is the request's server name as Apache's ap_get_server_name
+// gives it with UseCanonicalName Off (its default): the host the request
+// named, lowercased as fix_hostname leaves it, else ServerName.
+func (w *worker) serverName() []byte {
+	name := config.TrimHost(w.req.Host)
+	if len(name) == 0 {
+		return w.srv.nameBytes
+	}
+	w.hostName = w.hostName[:0]
+	for _, b := range name {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		w.hostName = append(w.hostName, b)
+	}
+	return w.hostName
+}
+
+// serverPort is the request's server port as Apache's ap_get_server_port
+// gives it with UseCanonicalName Off: the port the Host header names, else
+// the one the connection arrived on (a virtual host's ServerName port, or
+// the first Listen, only for a connection with none, as in tests).
+func (w *worker) serverPort(c *conn) int {
+	if p := hostPort(w.req.Host); p > 0 {
+		return p
+	}
+	if c != nil && c.lst != nil && c.lst.port != 0 {
+		return c.lst.port
+	}
+	return w.srv.port
+}
+
+// hostPort is the port of a Host value ("example.com:8080", "[::1]:81"),
+// 0 when it names none.
+func hostPort(host []byte) int {
+	i := len(host)
+	for i > 0 && host[i-1] >= '0' && host[i-1] <= '9' {
+		i--
+	}
+	if i == 0 || i == len(host) || host[i-1] != ':' || len(host)-i > 5 {
+		return 0
+	}
+	port := 0
+	for _, b := range host[i:] {
+		port = port*10 + int(b-'0')
+	}
+	if port > 65535 {
+		return 0
+	}
+	return port
+}
+
 // appendLocation adds the Location header of a redirect.
-func (w *worker) appendLocation(h []byte) []byte {
-	if loc := w.locationValue(); loc != nil {
+func (w *worker) appendLocation(c *conn, h []byte) []byte {
+	if loc := w.locationValue(c); loc != nil {
 		h = http1.AppendHeader(h, "Location", loc)
 	}
 	return h

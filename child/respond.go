@@ -164,7 +164,7 @@ func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
 	h := w.startHead(c, status, keep)
 	h = append(h, w.reply.Header...)
 	if status == 301 || status == 302 {
-		h = w.appendLocation(h)
+		h = w.appendLocation(c, h)
 	}
 	h = append(h, "Content-Type: text/html; charset=iso-8859-1\r\n"...)
 	h = http1.AppendHeaderInt(h, "Content-Length", int64(len(body)))
@@ -224,7 +224,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		Request: &w.req, Remote: c.remote, Status: w.status, BodyBytes: w.sent,
 		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
-		ServerPort: w.srv.port, PID: w.ch.pid, TID: w.id, RespHead: w.head,
+		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
 		KeepAliveCount: c.requests - 1, Filename: w.fspath,
 	}
 	if len(w.req.Line) == 0 {

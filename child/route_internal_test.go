@@ -147,3 +147,17 @@ func TestSiteRequestConfigDirectoryIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestHostPort(t *testing.T) {
+	for _, tt := range []struct {
+		host string
+		want int
+	}{
+		{"example.com:8080", 8080}, {"example.com", 0}, {"[::1]:81", 81}, {"[::1]", 0},
+		{"example.com:", 0}, {"example.com:99999", 0}, {"example.com:123456", 0}, {":80", 80}, {"", 0},
+	} {
+		if got := hostPort([]byte(tt.host)); got != tt.want {
+			t.Errorf("hostPort(%q) = %d, want %d", tt.host, got, tt.want)
+		}
+	}
+}

@@ -30,6 +30,7 @@ type worker struct {
 	// bodyLimits are the limits chunks works with: the connection's base
 	// server's, with the LimitRequestBody of the request's server.
 	bodyLimits http1.Limits
+	hostName   []byte // the request's host, lowercased (serverName)
 	reply      *static.Reply
 	head       []byte // response head, and small generated bodies
 	body       []byte // generated bodies (error pages, status page)
