@@ -1,7 +1,9 @@
 package child_test
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -234,4 +236,31 @@ func TestServerPortFromRequest(t *testing.T) {
 	if got, want := s.logFile("ports_log"), fmt.Sprintf("12345 localhost\n%d localhost\n", s.root.Port); got != want {
 		t.Errorf("ports_log: got %q, want %q", got, want)
 	}
+}
+
+// TestScoreboardVHostPort: the scoreboard's VHost text is ServerName and
+// the port the connection arrived on, as Apache's, not the first Listen's.
+func TestScoreboardVHostPort(t *testing.T) {
+	t.Parallel()
+	second := itest.FreePort(t)
+	s := startConnServer(t, fmt.Sprintf("ExtendedStatus On\nListen 127.0.0.1:%d\n", second))
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := &rawConn{Conn: conn, br: bufio.NewReader(conn), t: t}
+	if resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 {
+		t.Fatalf("got %d, want 200", resp.StatusCode)
+	}
+	want := fmt.Sprintf("localhost:%d", second)
+	itest.Eventually(t, ioWait, "a worker showing VHost "+want, func() bool {
+		snap := s.readScoreboard(t)
+		for i := 0; i < snap.ThreadsPerChild; i++ {
+			if v := snap.WorkerAt(0, i).VHost; strings.TrimRight(string(v[:]), "\x00") == want {
+				return true
+			}
+		}
+		return false
+	})
 }

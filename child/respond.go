@@ -20,7 +20,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
 	if w.ch.ext {
-		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhost, protoText(req))
+		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhostText(c.lst.port), protoText(req))
 	}
 	if req.ExpectOther {
 		w.errorResponse(c, 417, nil, keep)

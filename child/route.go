@@ -35,13 +35,16 @@ type site struct {
 	keepAliveTimeout  int64
 	// As a connection's base server (see conn.base): the request head
 	// limits and RequestReadTimeout's header stage.
-	limits        http1.Limits
-	headLimits    http1.Limits // limits without Body: a request head's
-	maxHead       int
-	readTO        config.ReadStage
-	maxKeepAlive  int
-	timeout       int64
-	vhost         []byte // "name:port" for the scoreboard and %v
+	limits       http1.Limits
+	headLimits   http1.Limits // limits without Body: a request head's
+	maxHead      int
+	readTO       config.ReadStage
+	maxKeepAlive int
+	timeout      int64
+	vhost        []byte // "name:port" with ServerName's or the first Listen's port
+	// vhostByPort is "name:port" for each Listen port: the scoreboard's
+	// VHost text, with the port a connection arrived on, as Apache's.
+	vhostByPort   []portText
 	name          string
 	nameBytes     []byte
 	port          int
@@ -49,6 +52,23 @@ type site struct {
 	signature     string       // ServerSignature footer, or ""
 	dirCache      sync.Map     // directory -> static.DirConfig
 	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
+}
+
+// portText is a text made for one listening port.
+type portText struct {
+	port int
+	text []byte
+}
+
+// vhostText is the scoreboard's VHost text for a request on a connection
+// that arrived on port: "ServerName:port", as Apache's scoreboard shows it.
+func (s *site) vhostText(port int) []byte {
+	for i := range s.vhostByPort {
+		if s.vhostByPort[i].port == port {
+			return s.vhostByPort[i].text
+		}
+	}
+	return s.vhost
 }
 
 // siteLog is one CustomLog of a site: the shared writer and the index of

@@ -95,6 +95,11 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.port = listenPort(ch.cfg.Listeners[0].Addr)
 	}
 	s.vhost = []byte(s.name + ":" + strconv.Itoa(s.port))
+	for _, l := range ch.cfg.Listeners {
+		if port := listenPort(l.Addr); !slices.ContainsFunc(s.vhostByPort, func(v portText) bool { return v.port == port }) {
+			s.vhostByPort = append(s.vhostByPort, portText{port: port, text: []byte(s.name + ":" + strconv.Itoa(port))})
+		}
+	}
 	s.nameBytes = []byte(s.name)
 	if vh != nil {
 		s.names = srv.HostPatterns()
