@@ -20,6 +20,7 @@ func (s *Supervisor) maintain() {
 		s.sb.SetParentCPU(parentCPU())
 	}
 	s.escalateStops(now)
+	s.reapOrphans()
 	if s.stopping {
 		s.checkStopDeadline(now)
 		return

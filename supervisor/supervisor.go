@@ -160,6 +160,7 @@ func Run(opts Options) error {
 // generation. In a live upgrade the PidFile and the scoreboard header are
 // written only once the first generation is ready (takeOverHeader).
 func (s *Supervisor) start() error {
+	s.becomeReaper()
 	signal.Notify(s.sigC, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
 	lns, err := s.openListeners()
 	if err != nil {
