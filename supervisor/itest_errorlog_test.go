@@ -159,9 +159,21 @@ func TestErrorLogChangeOnGraceful(t *testing.T) {
 		if r := cli(t, s.root, "graceful"); r.code != 0 {
 			t.Fatalf("graceful: %d %s", r.code, r.stderr)
 		}
-		if gen >= 0 {
-			s.waitGeneration(gen, 30*time.Second)
+		if gen < 0 {
+			return
 		}
+		s.waitGeneration(gen, 30*time.Second)
+		// Requests must reach the new generation, which logs where the
+		// new configuration says: wait until the old one stopped
+		// accepting (it is told to once the new one is ready).
+		itest.Eventually(t, ioWait, "the older generations no longer accepting", func() bool {
+			for _, c := range s.children() {
+				if c.gen < gen && c.accepting {
+					return false
+				}
+			}
+			return true
+		})
 	}
 	read := func(name string) string {
 		b, _ := os.ReadFile(s.root.Path("logs", name))

@@ -30,6 +30,7 @@ func TestGracefulUnderLoad(t *testing.T) {
 
 	const max int64 = 10000
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 4, max: max, dur: 20 * time.Second}
+	loadStart := time.Now()
 	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
 	time.Sleep(500 * time.Millisecond)
 
@@ -69,8 +70,17 @@ func TestGracefulUnderLoad(t *testing.T) {
 	if rs.Failed != 0 || hs.Failed != 0 {
 		t.Errorf("failed requests: got %d raw and %d net/http, want none", rs.Failed, hs.Failed)
 	}
-	if got, want := rs.Requests+hs.Requests+rs.Races, 2*max; got != want {
-		t.Errorf("requests answered: got %d, want %d", got, want)
+	// Every request a client made is counted as answered, failed or a
+	// keep-alive race, so with none failed nothing was lost. The clients
+	// stop at their budget or at the deadline, whichever comes first: on
+	// a loaded machine the deadline may, which loses nothing; stopping
+	// before both would mean a client gave up.
+	switch got, want := rs.Requests+hs.Requests+rs.Races, 2*max; {
+	case got == want:
+	case time.Since(loadStart) < o.dur:
+		t.Errorf("requests answered: got %d, want %d before the %v deadline", got, want, o.dur)
+	default:
+		t.Logf("the %v deadline came before the budget: %d of %d requests made, all answered", o.dur, got, want)
 	}
 
 	dl := <-done
