@@ -86,7 +86,11 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	case r.Status == 404:
 		w.logError(c, errorlog.LevelInfo, "core", "AH00128", "File does not exist: ", w.fspath)
 	}
-	if r.Body == nil && r.File == nil && len(r.Segments) == 0 && !r.NoBody && r.Status >= 300 {
+	// A redirect or an error without a body of its own gets the canned
+	// page, for HEAD too: RFC 9110 9.3.2 wants HEAD's header fields to be
+	// GET's (Location, Content-Type, the page's Content-Length), and
+	// errorResponse leaves out only the body. 304 has no page.
+	if r.Body == nil && r.File == nil && len(r.Segments) == 0 && r.Status >= 300 && r.Status != 304 {
 		w.errorResponse(c, r.Status, nil, keep)
 		return
 	}
