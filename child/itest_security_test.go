@@ -244,7 +244,7 @@ func TestSecurityServerStatus(t *testing.T) {
 }
 
 // TestSecurityEscaping injects markup, quotes and control bytes where a
-// request's bytes can reach an error page or a log: the method of a 405,
+// request's bytes can reach an error page or a log: the method of a 501,
 // the Expect of a 417, the path of a 301 redirect, the request line and
 // headers in the access log, the path in the error log. Pages escape them
 // for HTML, logs with Apache's backslash escapes; no raw control byte ever
@@ -262,7 +262,7 @@ func TestSecurityEscaping(t *testing.T) {
 		status            int
 		want              []string // escaped forms the page must hold
 	}{
-		{name: "405-method", raw: "X&Y'Z /a.txt HTTP/1.1\r\n" + h + "\r\n", method: "X&Y'Z", status: 405,
+		{name: "501-method", raw: "X&Y'Z /a.txt HTTP/1.1\r\n" + h + "\r\n", method: "X&Y'Z", status: 501,
 			want: []string{"X&amp;Y"}},
 		{name: "417-expect", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Expect: <script>alert('x')</script>\"&\r\n\r\n", status: 417,
 			want: []string{"&lt;script&gt;alert("}},

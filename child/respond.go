@@ -22,6 +22,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	if w.ch.ext {
 		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhostText(c.lst.port), protoText(req))
 	}
+	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
+		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes
+		return
+	}
 	if req.ExpectOther {
 		w.errorResponse(c, 417, nil, keep)
 		return

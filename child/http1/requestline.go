@@ -237,6 +237,22 @@ func isHostByte(c byte) bool {
 }
 
 // methodID classifies a method token (case-sensitive, RFC 9110 9.1).
+// Registered reports whether m is one of the methods Apache's core
+// registers besides those with a Method of their own (the WebDAV and
+// DeltaV ones, which a static resource answers 405). Any other method is
+// unknown to the server: Apache answers it 501 Not Implemented (RFC 9110
+// 9.1), and so does eventmpm. Methods are case-sensitive: "get" is
+// unknown.
+func Registered(m []byte) bool {
+	switch string(m) {
+	case "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+		"VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL",
+		"REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE":
+		return true
+	}
+	return methodID(m) != MethodOther
+}
+
 func methodID(m []byte) Method {
 	switch string(m) {
 	case "GET":
