@@ -39,3 +39,29 @@ func TestHeadMatchesGet(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatedETagLists: If-None-Match and If-Match are lists, and RFC
+// 9110 5.3 combines their field lines: a tag in a second line counts, as
+// in Apache, which merges repeated fields when it reads them.
+func TestRepeatedETagLists(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", map[string]string{"a.txt": "alpha\n"})
+	setMtime(t, s.root, "a.txt", fixedTime) // an old file has a strong tag, for If-Match
+	c := s.open(t)
+	first, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	etag := first.Header.Get("ETag")
+	for _, tc := range []struct {
+		name, fields string
+		status       int
+	}{
+		{"if-none-match-second-line", "If-None-Match: \"abc\"\r\nIf-None-Match: " + etag + "\r\n", 304},
+		{"if-none-match-no-line", "If-None-Match: \"abc\"\r\nIf-None-Match: \"def\"\r\n", 200},
+		{"if-match-second-line", "If-Match: \"abc\"\r\nIf-Match: " + etag + "\r\n", 200},
+		{"if-match-no-line", "If-Match: \"abc\"\r\nIf-Match: \"def\"\r\n", 412},
+	} {
+		resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n"+tc.fields+"\r\n", "GET")
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: got %d, want %d", tc.name, resp.StatusCode, tc.status)
+		}
+	}
+}

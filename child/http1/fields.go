@@ -65,14 +65,14 @@ func (st *fieldState) note(req *Request, name, value []byte) *ParseError {
 			st.noteExpect(value)
 		}
 	case 8:
-		setFirst(&req.IfMatch, name, "If-Match", value)
+		setList(req, &req.IfMatch, name, "If-Match", value)
 		setFirst(&req.IfRange, name, "If-Range", value)
 	case 10:
 		if equalFold(name, "Connection") {
 			st.noteConnection(value)
 		}
 	case 13:
-		setFirst(&req.IfNoneMatch, name, "If-None-Match", value)
+		setList(req, &req.IfNoneMatch, name, "If-None-Match", value)
 	case 14:
 		if equalFold(name, "Content-Length") {
 			return st.noteContentLength(value)
@@ -94,6 +94,19 @@ func setFirst(dst *[]byte, name []byte, want string, value []byte) {
 	if *dst == nil && equalFold(name, want) {
 		*dst = value
 	}
+}
+
+// setList is setFirst for a list-valued field: a second line of it marks
+// the request (ETagListsRepeated) so that the lines are read together.
+func setList(req *Request, dst *[]byte, name []byte, want string, value []byte) {
+	if !equalFold(name, want) {
+		return
+	}
+	if *dst != nil {
+		req.ETagListsRepeated = true
+		return
+	}
+	*dst = value
 }
 
 // noteHost enforces RFC 9112 3.2: at most one Host field, with a valid

@@ -76,6 +76,11 @@ type Request struct {
 	IfMatch           []byte
 	Range             []byte
 	IfRange           []byte
+	// ETagListsRepeated is set when If-Match or If-None-Match came in
+	// more than one field line: they are lists, which RFC 9110 5.3
+	// combines, so a handler reads every line (Headers), not only the
+	// first one kept above.
+	ETagListsRepeated bool
 
 	// HeadLen is the size of the request head in bytes, including the
 	// request line and the empty line that ends it, and any empty lines

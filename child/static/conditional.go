@@ -1,6 +1,7 @@
 package static
 
 import (
+	"bytes"
 	"time"
 
 	"eventmpm/child/http1"
@@ -63,7 +64,7 @@ func appendHex(dst []byte, v uint64) []byte {
 //     than now is ignored (Apache's ap_meets_conditions does the same).
 func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 	if req.IfMatch != nil {
-		if !etagListMatch(req.IfMatch, v.etag, false) {
+		if !fieldListMatch(req, req.IfMatch, "If-Match", v.etag, false) {
 			return 412
 		}
 	} else if req.IfUnmodifiedSince != nil {
@@ -73,7 +74,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 	}
 	getOrHead := req.MethodID == http1.MethodGet || req.MethodID == http1.MethodHead
 	if req.IfNoneMatch != nil {
-		if etagListMatch(req.IfNoneMatch, v.etag, true) {
+		if fieldListMatch(req, req.IfNoneMatch, "If-None-Match", v.etag, true) {
 			if getOrHead {
 				return 304
 			}
@@ -86,6 +87,22 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 		}
 	}
 	return 0
+}
+
+// fieldListMatch is etagListMatch over every line of the field name: one
+// line (first) in the common case, all of them when the request repeated
+// If-Match or If-None-Match (RFC 9110 5.3 combines the lines of a list
+// field, as Apache does when it reads the headers).
+func fieldListMatch(req *http1.Request, first []byte, name string, etag []byte, weak bool) bool {
+	if !req.ETagListsRepeated {
+		return etagListMatch(first, etag, weak)
+	}
+	for _, h := range req.Headers {
+		if len(h.Name) == len(name) && bytes.EqualFold(h.Name, []byte(name)) && etagListMatch(h.Value, etag, weak) {
+			return true
+		}
+	}
+	return false
 }
 
 // ifRangeMatches evaluates If-Range (RFC 9110 13.1.5): an entity tag must
