@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"eventmpm/config"
@@ -97,15 +96,5 @@ func NewErrorLogger(cfg *config.Config, f *os.File, fallback io.Writer) *slog.Lo
 	if f != nil {
 		w = f
 	}
-	return errorLogger(cfg.LogLevel, w)
-}
-
-// errorLogger makes an error logger writing to w at a LogLevel setting
-// ("warn", "info mpm_event:debug"); the config has checked it.
-func errorLogger(level string, w io.Writer) *slog.Logger {
-	spec, err := errorlog.ParseLogLevel(strings.Fields(level)...)
-	if err != nil {
-		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
-	}
-	return errorlog.New(w, errorlog.Options{Level: spec.Level, Modules: spec.Modules})
+	return errorlog.New(w, errorlog.OptionsFor(cfg.LogLevel))
 }

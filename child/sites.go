@@ -149,7 +149,7 @@ func (ch *Child) errorLog(srv *config.Server, files map[string]*os.File) (*slog.
 	if f == nil {
 		return ch.log, nil
 	}
-	return errorLogger(srv.LogLevel, f), nil
+	return errorlog.New(f, errorlog.OptionsFor(srv.LogLevel)), nil
 }
 
 // compileSections sorts sections into Apache's merge order: <Directory>

@@ -47,16 +47,6 @@ func OpenErrorLog(target, syslogSocket string, stderr *os.File) (ErrorLogFile, e
 	return f, nil
 }
 
-// LogLevelOptions are the error log levels of a configuration's LogLevel
-// (the config has checked it; a bad one means the default).
-func LogLevelOptions(cfg *config.Config) errorlog.Options {
-	spec, err := errorlog.ParseLogLevel(strings.Fields(cfg.LogLevel)...)
-	if err != nil {
-		spec = errorlog.LevelSpec{Level: errorlog.DefaultLevel}
-	}
-	return errorlog.Options{Level: spec.Level, Modules: spec.Modules}
-}
-
 // nextErrorLog is the error log a restart to cfg switches to: nil when
 // cfg's ErrorLog is the running one. A piped program already running for
 // a CustomLog with the same command line is shared. started reports a
@@ -102,7 +92,7 @@ func (s *Supervisor) switchErrorLog(cfg *config.Config, next ErrorLogFile) {
 	h, ok := s.log.Handler().(*errorlog.Handler)
 	if next == nil {
 		if ok && s.opts.ErrorLog != nil && cfg.LogLevel != s.cfg.LogLevel {
-			h.Redirect(s.opts.ErrorLog, LogLevelOptions(cfg))
+			h.Redirect(s.opts.ErrorLog, errorlog.OptionsFor(cfg.LogLevel))
 		}
 		return
 	}
@@ -110,7 +100,7 @@ func (s *Supervisor) switchErrorLog(cfg *config.Config, next ErrorLogFile) {
 	notice(s.log, fmt.Sprintf("ErrorLog changed: the error log is now %s", cfg.ErrorLog), "module", "core")
 	s.opts.ErrorLog = next
 	if ok {
-		h.Redirect(next, LogLevelOptions(cfg))
+		h.Redirect(next, errorlog.OptionsFor(cfg.LogLevel))
 	}
 	if p, ok := next.(*PipedLog); ok {
 		p.setLogger(s.log)

@@ -78,6 +78,18 @@ type LevelSpec struct {
 // DefaultLevel is Apache's LogLevel when the directive is absent.
 const DefaultLevel = LevelWarn
 
+// OptionsFor returns the handler options of a LogLevel setting as the
+// configuration keeps it ("warn", "info mpm_event:debug"); the
+// configuration has checked it, and one that does not parse means the
+// default level.
+func OptionsFor(logLevel string) Options {
+	spec, err := ParseLogLevel(strings.Fields(logLevel)...)
+	if err != nil {
+		spec = LevelSpec{Level: DefaultLevel}
+	}
+	return Options{Level: spec.Level, Modules: spec.Modules}
+}
+
 // ParseLogLevel parses the arguments of Apache's "LogLevel
 // [module:]level [module:level] ...". A bare level sets the server-wide
 // level (warn when none is given); "module:level" sets the level of one
