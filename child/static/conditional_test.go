@@ -189,11 +189,22 @@ func TestConditionalWeak(t *testing.T) {
 			t.Errorf("fresh file %q: got %d, want %d", tt.hdr, res.Status, tt.status)
 		}
 	}
-	// A modification time in the future is clamped to now.
-	must(t, os.Chtimes(p, now.Add(time.Hour), now.Add(time.Hour)))
+	// A modification time in the future is clamped to now in
+	// Last-Modified, but the ETag keeps the real one, as Apache's does: a
+	// clamped one changed with the clock, and the file could never be
+	// revalidated.
+	future := now.Add(time.Hour)
+	must(t, os.Chtimes(p, future, future))
 	res = serve(t, h, "GET", "/fresh.txt")
 	lm, ok := http1.ParseHTTPDate([]byte(headerValue(res.Header, "Last-Modified")))
 	if !ok || lm.After(time.Now()) {
 		t.Errorf("future mtime: Last-Modified %v, want at most now", lm)
+	}
+	etag = headerValue(res.Header, "ETag")
+	if want := static.AppendETag(5, future, true); etag != want {
+		t.Errorf("future mtime: ETag %s, want %s", etag, want)
+	}
+	if res := serve(t, h, "GET", "/fresh.txt", "If-None-Match", etag); res.Status != 304 {
+		t.Errorf("future mtime: If-None-Match with its own ETag got %d, want 304", res.Status)
 	}
 }

@@ -106,7 +106,8 @@ func (h *Handler) buildEntry(key string, fd int, fi *fileInfo, src fileSource, c
 // they may be cached at all.
 func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable bool) (*entry, bool) {
 	now := h.now()
-	mtime := time.Unix(0, fi.id.mtime)
+	real := time.Unix(0, fi.id.mtime)
+	mtime := real
 	if mtime.After(now) {
 		mtime = now // ap_rationalize_mtime: never claim a future Last-Modified
 	}
@@ -122,7 +123,7 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 	if src.dirRel != "" {
 		e.dirAbs, e.dirID = h.absPath(src.dirRel), src.dirID
 	}
-	h.makeHeader(e, path.Base(src.rel), mtime, weak)
+	h.makeHeader(e, path.Base(src.rel), mtime, real, weak)
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 
@@ -162,14 +163,18 @@ func (h *Handler) absPath(rel string) []byte {
 }
 
 // makeHeader precomputes the header lines of a 200 in Apache's order.
-func (h *Handler) makeHeader(e *entry, name string, mtime time.Time, weak bool) {
+// Last-Modified says mtime, never later than now; the ETag is made of the
+// file's real modification time, as Apache's is: a file dated in the future
+// would otherwise get a new ETag every second (its clamped time moving with
+// the clock), and a client could never revalidate it.
+func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool) {
 	ct := h.types.contentType(name, h.charset)
 	b := make([]byte, 0, 96+len(ct))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)
 	b = append(b, "\r\nETag: "...)
 	es := len(b)
-	b = appendETag(b, e.size, mtime, weak)
+	b = appendETag(b, e.size, real, weak)
 	ee := len(b)
 	b = append(b, "\r\nAccept-Ranges: bytes\r\n"...)
 	e.typed = len(b)
