@@ -25,6 +25,8 @@ var staticFiles = map[string]string{
 	"blob.xyz":            "?\n",
 	"page.tst":            "added\n",
 	"custom.cust":         "custom\n",
+	"index.html.en":       "<p>english</p>\n",
+	"style.css.bak":       "p{}\n",
 	"sub/index.html":      "<p>sub</p>\n",
 	"sub/.htsecret":       "hidden\n",
 	"alt/default.htm":     "<p>alt</p>\n",
@@ -140,6 +142,8 @@ func TestStaticMapping(t *testing.T) {
 		{name: "mime-typesconfig", raw: "GET /custom.cust HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 200, ctype: "text/x-custom"},
 		{name: "mime-addtype", raw: "GET /page.tst HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 200, ctype: "application/x-test"},
 		{name: "mime-default", raw: "GET /blob.xyz HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 200, ctype: "application/octet-stream"},
+		{name: "mime-language-variant", raw: "GET /index.html.en HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 200, ctype: "text/html"},
+		{name: "mime-last-typed-extension", raw: "GET /style.css.bak HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 200, ctype: "text/css"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

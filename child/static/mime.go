@@ -16,9 +16,8 @@ import (
 const DefaultType = "application/octet-stream"
 
 // MIMETypes maps file extensions to media types, as mod_mime's TypesConfig
-// and AddType do. Lookups use the last extension of the file name without
-// regard to case (mod_mime considers every extension; eventmpm keeps the
-// rule simple and predictable). A MIMETypes is filled before it is handed
+// and AddType do; Lookup applies mod_mime's rule for file names with several
+// extensions. A MIMETypes is filled before it is handed
 // to New and only read afterwards, so it needs no lock.
 type MIMETypes struct {
 	byExt map[string]string // lowercase extension without the dot
@@ -115,17 +114,46 @@ func (m *MIMETypes) Add(ext, typ string) {
 func (m *MIMETypes) SetDefault(typ string) { m.def = typ }
 
 // Lookup returns the media type for the file name name (a base name or a
-// path), found by its last extension without regard to case, or the
-// default type.
+// path), or the default type. As in mod_mime, every dot-separated word of
+// the base name after the first is an extension, and the type is that of
+// the last extension that has one, without regard to case: index.html.en
+// and page.css.bak are text/html and text/css, archive.tar.gz takes gz's
+// type. (Apache lets language, charset and encoding extensions stand
+// beside the type's; eventmpm has none of those tables, so every extension
+// without a type is skipped.)
 func (m *MIMETypes) Lookup(name string) string {
-	i := strings.LastIndexByte(name, '.')
-	if i < 0 || strings.IndexByte(name[i:], '/') >= 0 || i == len(name)-1 {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	first := strings.IndexByte(name, '.')
+	if first < 0 {
 		return m.def
 	}
-	ext := name[i+1:]
+	exts := name[first+1:] // the first word is the base name, even when empty (.profile)
+	for exts != "" {
+		i := strings.LastIndexByte(exts, '.')
+		if t, ok := m.byExtension(exts[i+1:]); ok {
+			return t
+		}
+		if i < 0 {
+			break
+		}
+		exts = exts[:i]
+	}
+	return m.def
+}
+
+// byExtension looks ext up without regard to case. An extension that fits
+// the stack buffer is looked up without allocating; the map index with a
+// converted byte slice does not copy.
+func (m *MIMETypes) byExtension(ext string) (string, bool) {
+	if ext == "" {
+		return "", false
+	}
 	var buf [32]byte
 	if len(ext) > len(buf) {
-		return m.def
+		t, ok := m.byExt[strings.ToLower(ext)]
+		return t, ok
 	}
 	for k := 0; k < len(ext); k++ {
 		c := ext[k]
@@ -134,10 +162,8 @@ func (m *MIMETypes) Lookup(name string) string {
 		}
 		buf[k] = c
 	}
-	if t, ok := m.byExt[string(buf[:len(ext)])]; ok {
-		return t
-	}
-	return m.def
+	t, ok := m.byExt[string(buf[:len(ext)])]
+	return t, ok
 }
 
 // contentType returns the Content-Type value for name: its media type with

@@ -31,6 +31,17 @@ func TestMIMETypesLookup(t *testing.T) {
 		{name: "dir.d/noext", want: static.DefaultType},
 		{name: ".profile", want: static.DefaultType},
 		{name: "x." + string(make([]byte, 40)), want: static.DefaultType},
+		// mod_mime: the last extension that has a type decides.
+		{name: "index.html.en", want: "text/x-overridden"},
+		{name: "dir/a.txt.utf8", want: "text/plain"},
+		{name: "a.css.foo", want: "application/x-foo"},
+		{name: "a.css.bak", want: "text/css"},
+		{name: "A.CSS.BAK", want: "text/css"},
+		{name: "a..css", want: "text/css"},
+		{name: "css.noext", want: static.DefaultType}, // the first word is the base name
+		{name: ".css", want: "text/css"},
+		{name: "dir.css/plain", want: static.DefaultType},
+		{name: "a.css." + string(make([]byte, 40)), want: "text/css"},
 	}
 	for _, tt := range tests {
 		if got := m.Lookup(tt.name); got != tt.want {
