@@ -174,9 +174,9 @@ func TestAdversarialRequests(t *testing.T) {
 		// RFC 9112 3.2: the four target forms.
 		{name: "authority-form-with-get", raw: "GET localhost:80 HTTP/1.1\r\n" + h + "\r\n", status: 400},
 		{name: "authority-form-with-options", raw: "OPTIONS localhost:80 HTTP/1.1\r\n" + h + "\r\n", status: 400},
-		// Without a proxy, Apache refuses CONNECT with 400 (AH00126
-		// Invalid URI in request: not a path); so does eventmpm.
-		{name: "connect-authority-form", raw: "CONNECT localhost:80 HTTP/1.1\r\n" + h + "\r\n", status: 400},
+		// Without a proxy, Apache 2.4.71 answers a well-formed CONNECT
+		// with 405 and Allow; so does eventmpm, and closes.
+		{name: "connect-authority-form", raw: "CONNECT localhost:80 HTTP/1.1\r\n" + h + "\r\n", status: 405},
 		{name: "connect-origin-form", raw: "CONNECT /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
 		{name: "absolute-form-empty-host", raw: "GET http:///a.txt HTTP/1.1\r\n" + h + "\r\n", status: 400},
 		{name: "absolute-form-upper-scheme", raw: "GET HTTP://localhost/a.txt HTTP/1.1\r\n" + h + "\r\n", status: 200, keep: true},
@@ -235,6 +235,18 @@ func TestAdversarialRequests(t *testing.T) {
 				t.Errorf("got %d answers (closed %v), want 200, then 400 for what follows, and a close:\n%s", answers, closed, got)
 			}
 		})
+	}
+}
+
+// TestConnectRefused checks the answer to a well-formed CONNECT: 405 with
+// the methods eventmpm allows, as Apache 2.4 without mod_proxy, and a close
+// (tunnel data may follow it).
+func TestConnectRefused(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", map[string]string{"a.txt": "alpha\n"})
+	got, closed := s.exchange(t, "CONNECT localhost:443 HTTP/1.1\r\nHost: localhost\r\n\r\n\x16\x03\x01", 2*time.Second)
+	if !strings.HasPrefix(got, "HTTP/1.1 405 ") || !strings.Contains(got, "\r\nAllow: GET,HEAD,OPTIONS\r\n") || !closed {
+		t.Errorf("got (closed %v):\n%s\nwant 405 with Allow: GET,HEAD,OPTIONS, then a close", closed, got)
 	}
 }
 

@@ -30,6 +30,10 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, 417, nil, keep)
 		return
 	}
+	if req.MethodID == http1.MethodConnect {
+		w.refuseConnect(c)
+		return
+	}
 	if req.MethodID == http1.MethodOptions && string(req.Path) == "*" {
 		w.optionsAsterisk(c, keep)
 		return
@@ -68,6 +72,18 @@ func (w *worker) optionsAsterisk(c *conn, keep bool) {
 	w.reply.Status = 200
 	w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD,OPTIONS\r\n"...)
 	w.sendReply(c, keep)
+}
+
+// refuseConnect answers CONNECT (its authority-form target parsed, RFC
+// 9112 3.2.3): eventmpm is no proxy, so 405 with the methods it allows, as
+// Apache 2.4 without mod_proxy answers. The target has no path to map; it
+// used to reach CleanPath, which refused the empty path with 400. The
+// connection is closed: a client may send tunnel data right behind its
+// CONNECT, and that is no request.
+func (w *worker) refuseConnect(c *conn) {
+	w.path, w.fspath = w.path[:0], w.fspath[:0]
+	w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD,OPTIONS\r\n"...)
+	w.errorResponse(c, 405, nil, false)
 }
 
 // keepAlive decides whether the connection may stay open after this
