@@ -124,6 +124,14 @@ func TestStaticMapping(t *testing.T) {
 			location: "http://localhost:" + port + "/sub/", bodyHas: []string{`<a href="http://localhost:` + port + `/sub/">here</a>`}},
 		{name: "slash-redirect-keeps-query", raw: "GET /sub?a=1&b=2 HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 301,
 			location: "http://localhost/sub/?a=1&b=2"},
+		// Location as Apache's ap_construct_url builds it: the host
+		// lowercased, without a final dot, the port only when not 80.
+		{name: "slash-redirect-normalizes-host", raw: "GET /sub HTTP/1.1\r\nHost: LocalHost.:0080\r\n\r\n", status: 301,
+			location: "http://localhost/sub/"},
+		{name: "slash-redirect-ipv6-host", raw: "GET /sub HTTP/1.1\r\nHost: [::1]:81\r\n\r\n", status: 301,
+			location: "http://[::1]:81/sub/"},
+		{name: "host-port-zero-400", raw: "GET /sub HTTP/1.1\r\nHost: localhost:0\r\n\r\n", status: 400},
+		{name: "host-port-too-large-400", raw: "GET /sub HTTP/1.1\r\nHost: localhost:65536\r\n\r\n", status: 400},
 		{name: "slash-redirect-http10-uses-servername", raw: "GET /sub HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", status: 301,
 			location: "http://localhost:" + port + "/sub/"},
 		{name: "no-index-no-indexes-403", raw: "GET /empty/ HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 403},

@@ -1,6 +1,7 @@
 package child
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
@@ -42,14 +43,24 @@ func (w *worker) locationValue(c *conn) []byte {
 		return nil
 	}
 	l := append(append(w.loc[:0], w.srv.scheme...), "://"...)
+	port := w.serverPort(c)
 	if len(w.req.Host) > 0 {
-		l = append(l, w.req.Host...)
+		// As Apache's ap_construct_url: the host as fix_hostname leaves it
+		// (lowercased, no final dot), and the port only when Host names one
+		// other than the scheme's ("localhost:0080" is port 80).
+		name := w.serverName()
+		if bytes.IndexByte(name, ':') >= 0 {
+			l = append(append(append(l, '['), name...), ']') // an IPv6 literal
+		} else {
+			l = append(l, name...)
+		}
+		port = hostPort(w.req.Host)
 	} else {
 		l = append(l, w.srv.name...)
-		if port := w.serverPort(c); port != defaultPort(w.srv.scheme) {
-			l = append(l, ':')
-			l = strconv.AppendInt(l, int64(port), 10)
-		}
+	}
+	if port > 0 && port != defaultPort(w.srv.scheme) {
+		l = append(l, ':')
+		l = strconv.AppendInt(l, int64(port), 10)
 	}
 	l = append(l, w.reply.Location...)
 	w.loc = l
@@ -96,22 +107,22 @@ func (w *worker) serverPort(c *conn) int {
 	return w.srv.port
 }
 
-// hostPort is the port of a Host value ("example.com:8080", "[::1]:81"),
-// 0 when it names none.
+// hostPort is the port of a Host value ("example.com:8080", "[::1]:81",
+// "h:0080"), 0 when it names none. The parser refused ports outside 1 to
+// 65535.
 func hostPort(host []byte) int {
 	i := len(host)
 	for i > 0 && host[i-1] >= '0' && host[i-1] <= '9' {
 		i--
 	}
-	if i == 0 || i == len(host) || host[i-1] != ':' || len(host)-i > 5 {
+	if i == 0 || i == len(host) || host[i-1] != ':' {
 		return 0
 	}
 	port := 0
 	for _, b := range host[i:] {
-		port = port*10 + int(b-'0')
-	}
-	if port > 65535 {
-		return 0
+		if port = port*10 + int(b-'0'); port > 65535 {
+			return 0
+		}
 	}
 	return port
 }

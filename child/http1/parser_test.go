@@ -290,6 +290,13 @@ var errorCases = []errorCase{
 	{"Host with userinfo", get + "Host: u@h\r\n\r\n", nil, errBadHost},
 	{"Host with a bad port", get + "Host: h:8x\r\n\r\n", nil, errBadHost},
 	{"Host with only a port", get + "Host: :80\r\n\r\n", nil, errBadHost},
+	{"Host with an empty port", get + "Host: h:\r\n\r\n", nil, errBadHost},
+	{"Host with port 0", get + "Host: h:0\r\n\r\n", nil, errBadHost},
+	{"Host with port 00", get + "Host: h:00\r\n\r\n", nil, errBadHost},
+	{"Host with port 65536", get + "Host: h:65536\r\n\r\n", nil, errBadHost},
+	{"Host with a huge port", get + "Host: [::1]:99999999999999999999\r\n\r\n", nil, errBadHost},
+	{"absolute-form with port 0", "GET http://h:0/ HTTP/1.1\r\nHost: x\r\n\r\n", nil, errTargetForm},
+	{"CONNECT with port 65536", "CONNECT h:65536 HTTP/1.1\r\nHost: h\r\n\r\n", nil, errConnectTarget},
 
 	// Framing.
 	{"Content-Length and Transfer-Encoding", get + "Host: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", nil, errCLAndTE},
@@ -426,7 +433,8 @@ func TestParseHostForms(t *testing.T) {
 		{"GET http://h%41/ HTTP/1.1\r\nHost: x\r\n\r\n", errTargetForm},
 		{"GET / HTTP/1.1\r\nHost: h%41\r\n\r\n", errBadHost},
 		{"GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", errBadHost},
-		{"GET / HTTP/1.1\r\nHost: h:\r\n\r\n", nil},
+		{"GET / HTTP/1.1\r\nHost: h:\r\n\r\n", errBadHost}, // RFC 3986 allows it; Apache answers 400
+		{"GET / HTTP/1.1\r\nHost: h:0080\r\n\r\n", nil},
 		{"GET http://sub.h-1_x~!$&'()*+,;=:80/ HTTP/1.1\r\nHost: x\r\n\r\n", nil},
 		{"CONNECT [::1]:443 HTTP/1.1\r\nHost: x\r\n\r\n", nil},
 	} {

@@ -219,15 +219,31 @@ func splitHostPort(h []byte) (name, port []byte, ok bool) {
 	if len(rest) == 0 {
 		return name, nil, true
 	}
-	if rest[0] != ':' {
+	if rest[0] != ':' || !validPort(rest[1:]) {
 		return nil, nil, false
 	}
-	for _, c := range rest[1:] {
+	return name, rest[1:], true
+}
+
+// validPort reports whether a port given after a host's ':' is one Apache
+// accepts (apr_parse_addr_port, then fix_hostname): digits, at least one,
+// for a number from 1 to 65535, leading zeros allowed. "h:", "h:0" and
+// "h:65536" are 400 there; RFC 3986 would let an empty port stand for the
+// default one, but a Location built from such a Host would be wrong.
+func validPort(port []byte) bool {
+	if len(port) == 0 {
+		return false
+	}
+	v := 0
+	for _, c := range port {
 		if !isDigit(c) {
-			return nil, nil, false
+			return false
+		}
+		if v = v*10 + int(c-'0'); v > 65535 {
+			return false
 		}
 	}
-	return name, rest[1:], true
+	return v > 0
 }
 
 // isHostByte reports whether c may appear in a host name or inside an IP
