@@ -74,9 +74,10 @@ func readDir(dirfd int) ([]dirItem, error) {
 			}
 			fi, err := lstatAt(dirfd, name, true)
 			if err != nil {
-				if fi, err = lstatAt(dirfd, name, false); err != nil {
-					continue // vanished
-				}
+				// Vanished, or a symlink whose target is missing or
+				// unreadable: its link could only lead to an error, and
+				// Apache's mod_autoindex leaves such entries out too.
+				continue
 			}
 			items = append(items, dirItem{name: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)})
 		}

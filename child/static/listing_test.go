@@ -11,6 +11,8 @@ import (
 func TestListing(t *testing.T) {
 	s := buildSite(t)
 	must(t, os.Chtimes(filepath.Join(s.root, "listed/z"), fileTime, fileTime))
+	// A dangling symlink is left out: its link would lead to a 404.
+	must(t, os.Symlink("missing-target", filepath.Join(s.root, "listed/dangling")))
 	h := newHandler(t, s, nil)
 	res := serve(t, h, "GET", "/listed/")
 	want := `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
