@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -530,5 +531,28 @@ func TestStaticChangeSeenAtOnce(t *testing.T) {
 			c = s.open(t)
 		}
 		get(c, next, fmt.Sprintf("right after the change (new connection %v)", onNew))
+	}
+}
+
+// TestForbiddenReasonsLogged checks the error log lines that tell an admin
+// why a request got 403, as Apache writes them: AH01276 for a directory with
+// no index file that may not be listed, AH00037 for a symlink its
+// directory's Options do not allow.
+func TestForbiddenReasonsLogged(t *testing.T) {
+	t.Parallel()
+	s := startStaticServer(t)
+	for _, target := range []string{"/empty/", "/nofollow/in.txt"} {
+		if resp, _ := s.get(t, "GET "+target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 403 {
+			t.Fatalf("GET %s: got %d, want 403", target, resp.StatusCode)
+		}
+	}
+	for _, re := range []*regexp.Regexp{
+		regexp.MustCompile(`\[autoindex:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01276: Cannot serve directory \S*/htdocs/empty/: ` +
+			`No matching DirectoryIndex \(index\.html\) found, and server-generated directory index forbidden by Options directive\n`),
+		regexp.MustCompile(`\[core:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH00037: Symbolic link not allowed or link target not accessible: \S*/htdocs/nofollow/in\.txt\n`),
+	} {
+		itest.Eventually(t, ioWait, re.String(), func() bool {
+			return re.MatchString(s.proc.Stderr.String() + s.logFile("error_log"))
+		})
 	}
 }

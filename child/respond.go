@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"eventmpm/child/accesslog"
@@ -47,7 +48,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
 	acc := w.srv.walk(p, w.fspath)
 	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
-		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath)
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath, "")
 		w.errorResponse(c, 403, nil, keep)
 		return
 	}
@@ -104,7 +105,11 @@ func (w *worker) sendReply(c *conn, keep bool) {
 		w.srv.log.Error("serving file failed", "module", "core", "client", c.remote.String(),
 			"uri", string(w.path), "err", r.Err)
 	case r.Status == 404:
-		w.logError(c, errorlog.LevelInfo, "core", "AH00128", "File does not exist: ", w.fspath)
+		w.logError(c, errorlog.LevelInfo, "core", "AH00128", "File does not exist: ", w.fspath, "")
+	case r.Denial == static.DenialSymlink:
+		w.logError(c, errorlog.LevelError, "core", "AH00037", "Symbolic link not allowed or link target not accessible: ", w.fspath, "")
+	case r.Denial == static.DenialNoIndex:
+		w.logNoIndex(c, r.IndexNames)
 	}
 	// A redirect or an error without a body of its own gets the canned
 	// page, for HEAD too: RFC 9110 9.3.2 wants HEAD's header fields to be
@@ -283,12 +288,24 @@ var (
 // logError writes a line about the current request to its server's
 // error log (Apache logs per virtual host), with the client's address, when
 // the log takes that level: the line is built only then, so a 404 at the
-// default level costs nothing. The message is text followed by detail.
-func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, detail []byte) {
+// default level costs nothing. The message is text, detail and tail.
+func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, detail []byte, tail string) {
 	lg := w.srv.log
 	if !lg.Enabled(context.Background(), level) {
 		return
 	}
-	lg.Log(context.Background(), level, text+string(detail), "module", module, "ah", ah,
+	lg.Log(context.Background(), level, text+string(detail)+tail, "module", module, "ah", ah,
 		"client", c.remote.String(), errorlog.TID(w.id))
+}
+
+// logNoIndex writes mod_autoindex's AH01276 for a directory that has no
+// index file and may not be listed: the line that tells an admin why a
+// directory answers 403.
+func (w *worker) logNoIndex(c *conn, names []string) {
+	if !w.srv.log.Enabled(context.Background(), errorlog.LevelError) {
+		return
+	}
+	tail := ": No matching DirectoryIndex (" + strings.Join(names, ",") +
+		") found, and server-generated directory index forbidden by Options directive"
+	w.logError(c, errorlog.LevelError, "autoindex", "AH01276", "Cannot serve directory ", w.fspath, tail)
 }

@@ -399,6 +399,9 @@ func trailingFileStatus(p *plan) int {
 // log when it is a server error.
 func (h *Handler) fail(r *Reply, op, path string, err error) {
 	r.Status = errStatus(err)
+	if errors.Is(err, errSymlink) {
+		r.Denial = DenialSymlink
+	}
 	if r.Status == 500 {
 		r.Err = fmt.Errorf("static: %s %s: %w", op, path, os.NewSyscallError(op, err))
 	}
@@ -435,7 +438,8 @@ func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo,
 	case cfg.Indexes:
 		h.serveListing(req, p, dirfd, r)
 	default:
-		r.Status = 403 // AH01276: no matching DirectoryIndex, Options -Indexes
+		r.Status = 403 // no matching DirectoryIndex, Options -Indexes
+		r.Denial, r.IndexNames = DenialNoIndex, cfg.DirectoryIndex
 	}
 }
 

@@ -53,6 +53,11 @@ type Reply struct {
 	Location []byte
 	// Err is set with a 500 for the child's error log.
 	Err error
+	// Denial says why a 403 was answered, when the child's error log has a
+	// line for it, as Apache's does; IndexNames are the DirectoryIndex
+	// names that were tried, for DenialNoIndex.
+	Denial     Denial
+	IndexNames []string
 
 	buf    []byte      // backing store for Location, part heads and in-memory multipart bodies
 	ranges []byteRange // parsed Range header
@@ -81,6 +86,20 @@ func (r *Reply) Release() {
 		ranges:   r.ranges[:0],
 	}
 }
+
+// Denial is the reason for a 403 that Apache writes to its error log.
+type Denial uint8
+
+const (
+	// DenialNone: no reason to log.
+	DenialNone Denial = iota
+	// DenialNoIndex: a directory without an index file, and Options
+	// without Indexes (mod_autoindex's AH01276).
+	DenialNoIndex
+	// DenialSymlink: a symlink the directory's Options do not allow
+	// (directory_walk's AH00037).
+	DenialSymlink
+)
 
 // File is an open regular file shared, by reference count, between the
 // open-file cache and the replies sending from it; the descriptor is
