@@ -1,0 +1,76 @@
+package child_test
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+
+	"eventmpm/internal/itest"
+)
+
+// fieldItems are the access-log items TestAccessLogFields reads. They are
+// logged tab-separated: Apache's escaping writes a tab inside a value as
+// \t, so a raw tab always separates two items.
+var fieldItems = []string{"%A", "%{local}p", "%k", "%I", "%m", "%U", "%q", "%H", "%{Host}i", "%r", "%>s"}
+
+// fieldsConf logs fieldItems to logs/fields_log.
+var fieldsConf = "LogFormat \"" + strings.Join(fieldItems, `\t`) + "\" fields\n" +
+	"CustomLog logs/fields_log fields\nRequestReadTimeout header=1\n"
+
+// TestAccessLogFields checks, against what Apache 2.4 logs for the same
+// bytes (a side-by-side run), the access-log items of served and refused
+// requests. Each case runs on its own connection and waits for its lines
+// before the next starts, so the log holds them in order; a case checks
+// only the items it names.
+func TestAccessLogFields(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, fieldsConf)
+	_, port, _ := net.SplitHostPort(s.addr)
+	lines := 0
+	for _, tc := range []struct {
+		name string
+		raw  string
+		want []map[string]string // per logged line, item -> value
+	}{
+		{
+			name: "local address of a served request",
+			raw:  "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+			want: []map[string]string{{"%A": "127.0.0.1", "%{local}p": port, "%>s": "200"}},
+		},
+		{
+			name: "local address of a refused request",
+			raw:  "GARBAGE\r\n\r\n",
+			want: []map[string]string{{"%A": "127.0.0.1", "%{local}p": port, "%>s": "400"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s.exchange(t, tc.raw, ioWait)
+			lines += len(tc.want)
+			got := waitLogLines(t, s, "fields_log", lines)
+			for i, want := range tc.want {
+				fields := strings.Split(got[lines-len(tc.want)+i], "\t")
+				if len(fields) != len(fieldItems) {
+					t.Fatalf("line %d: got %d items, want %d: %q", i, len(fields), len(fieldItems), fields)
+				}
+				for j, item := range fieldItems {
+					if w, ok := want[item]; ok && fields[j] != w {
+						t.Errorf("line %d: %s: got %q, want %q", i, item, fields[j], w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// waitLogLines waits until logs/name holds at least n lines and returns
+// them.
+func waitLogLines(t *testing.T, s *server, name string, n int) []string {
+	t.Helper()
+	var lines []string
+	itest.Eventually(t, ioWait, strconv.Itoa(n)+" lines in "+name, func() bool {
+		lines = strings.Split(strings.TrimSuffix(s.logFile(name), "\n"), "\n")
+		return len(lines) >= n && lines[0] != ""
+	})
+	return lines
+}
