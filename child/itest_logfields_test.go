@@ -43,6 +43,11 @@ func TestAccessLogFields(t *testing.T) {
 			raw:  "GARBAGE\r\n\r\n",
 			want: []map[string]string{{"%A": "127.0.0.1", "%{local}p": port, "%>s": "400"}},
 		},
+		{
+			name: "password in an absolute-form target",
+			raw:  "GET http://u:p@localhost/a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n",
+			want: []map[string]string{{"%r": "GET http://u:XXXXXXXX@localhost/a.txt HTTP/1.1", "%>s": "400"}},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s.exchange(t, tc.raw, ioWait)

@@ -278,6 +278,21 @@ func TestEscaping(t *testing.T) {
 		{name: "user without password kept", format: "%r",
 			edit: func(e *accesslog.Entry) { e.Request = newRequest("GET http://u@h/p HTTP/1.1") },
 			want: "GET http://u@h/p HTTP/1.1"},
+		// The parser refuses userinfo (400) and a refused request keeps
+		// only its line: the password is found in the line.
+		{name: "password masked in a refused request", format: "%r",
+			edit: func(e *accesslog.Entry) {
+				e.Request = &http1.Request{Line: []byte("GET http://u:p@localhost/ten.txt HTTP/1.1"), ContentLength: -1}
+			},
+			want: "GET http://u:XXXXXXXX@localhost/ten.txt HTTP/1.1"},
+		{name: "empty password masked", format: "%r",
+			edit: func(e *accesslog.Entry) { e.Request = newRequest("GET http://u:@h/ HTTP/1.1") },
+			want: "GET http://u:XXXXXXXX@h/ HTTP/1.1"},
+		{name: "masked password, rest escaped", format: "%r",
+			edit: func(e *accesslog.Entry) {
+				e.Request = &http1.Request{Line: []byte("GET\x01 https://a\":b\"@h/\"x HTTP/1.1"), ContentLength: -1}
+			},
+			want: `GET\x01 https://a\":XXXXXXXX@h/\"x HTTP/1.1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,6 +302,32 @@ func TestEscaping(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestPasswordSpan(t *testing.T) {
+	for _, tc := range []struct {
+		line, want string // want: the password, or "none"
+	}{
+		{line: "GET http://u:pw@h/p HTTP/1.1", want: "pw"},
+		{line: "GET http://u:@h/p HTTP/1.1", want: ""},
+		{line: "GET http://u:a:b@c@h HTTP/1.1", want: "a:b@c"},
+		{line: "GET http://u:pw@h", want: "pw"}, // HTTP/0.9 form, or a line cut at LimitRequestLine
+		{line: "GET http://u@h/p HTTP/1.1", want: "none"},
+		{line: "GET http://h/a:b@c HTTP/1.1", want: "none"},
+		{line: "GET /a?u=http://x:y@z HTTP/1.1", want: "none"},
+		{line: "GET http://h/p HTTP/1.1 x://u:p@h", want: "none"}, // only the target counts
+		{line: "GARBAGE", want: "none"},
+		{line: "", want: "none"},
+	} {
+		start, end, ok := accesslog.PasswordSpan([]byte(tc.line))
+		got := "none"
+		if ok {
+			got = tc.line[start:end]
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
+		}
 	}
 }
 
