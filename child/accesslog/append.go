@@ -33,7 +33,7 @@ var appenders = [opCount]appender{
 	opCanonicalName: appendCanonicalName,
 	opPort:          appendPort,
 	opPID:           appendPID,
-	opKeepAlive:     func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, int64(e.KeepAliveCount), 10) },
+	opKeepAlive:     appendKeepAlive,
 	opConnStatus:    func(d []byte, _ *item, e *Entry) []byte { return append(d, e.ConnStatus.Byte()) },
 	opBytesIn:       func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesIn, 10) },
 	opBytesOut:      func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesOut, 10) },
@@ -239,9 +239,12 @@ func appendMethod(dst []byte, _ *item, e *Entry) []byte {
 	return appendBytes(dst, e.Request.Method)
 }
 
+// appendProto appends %H, or "-" when the version is not known: no
+// request line, or one refused before its version was read (the parser
+// leaves 0.0; Apache logs its stand-in HTTP/1.0 there).
 func appendProto(dst []byte, _ *item, e *Entry) []byte {
 	r := e.Request
-	if r == nil || len(r.Line) == 0 {
+	if r == nil || len(r.Line) == 0 || r.ProtoMajor == 0 {
 		return append(dst, '-')
 	}
 	dst = append(dst, "HTTP/"...)
@@ -300,6 +303,12 @@ func appendPort(dst []byte, it *item, e *Entry) []byte {
 		}
 	}
 	return strconv.AppendInt(dst, int64(p), 10)
+}
+
+// appendKeepAlive appends %k, never less than 0 (Apache's
+// log_requests_on_connection).
+func appendKeepAlive(dst []byte, _ *item, e *Entry) []byte {
+	return strconv.AppendInt(dst, int64(max(e.KeepAliveCount, 0)), 10)
 }
 
 func appendPID(dst []byte, it *item, e *Entry) []byte {

@@ -331,6 +331,34 @@ func TestPasswordSpan(t *testing.T) {
 	}
 }
 
+// TestRefusedRequest: a request refused at parse time logs what the
+// parser read of it and "-" for the rest: a version it could not read is
+// "-", not "HTTP/0.0"; a line cut at LimitRequestLine (414) has no method.
+// %k is never negative, whatever the Entry says.
+func TestRefusedRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		req  *http1.Request
+		want string
+	}{
+		{name: "bad version", req: &http1.Request{Line: []byte("GET /a HTTP/1.x"), Method: []byte("GET")},
+			want: `"GET /a HTTP/1.x" GET - [] - -`},
+		{name: "line cut at the limit", req: &http1.Request{Line: []byte("GET /aaaa")},
+			want: `"GET /aaaa" - - [] - -`},
+		{name: "no Host", req: &http1.Request{Line: []byte("GET /a?b HTTP/1.1"), Method: []byte("GET"),
+			Target: []byte("/a?b"), Path: []byte("/a"), Query: []byte("b"), ProtoMajor: 1, ProtoMinor: 1,
+			Headers: []http1.Header{{Name: []byte("X-A"), Value: []byte("1")}}},
+			want: `"GET /a?b HTTP/1.1" GET /a [?b] HTTP/1.1 1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &accesslog.Entry{Request: tc.req, Status: 400, KeepAliveCount: -1}
+			if got := format(t, `"%r" %m %U [%q] %H %{X-A}i %k`, e); got != tc.want+" 0" {
+				t.Errorf("got %v, want %v", got, tc.want+" 0")
+			}
+		})
+	}
+}
+
 func TestNoRequest(t *testing.T) {
 	// A 408 on a connection that never sent a request line.
 	e := &accesslog.Entry{
