@@ -27,6 +27,13 @@ func TestAccessLogFields(t *testing.T) {
 	t.Parallel()
 	s := startConnServer(t, fieldsConf)
 	_, port, _ := net.SplitHostPort(s.addr)
+	n := func(s string) string { return strconv.Itoa(len(s)) }
+	const (
+		get      = "GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+		badField = "GET /a.txt?q HTTP/1.1\r\nHost: localhost\r\nno colon\r\n"
+		partHead = "GET /a.txt?x=1 HTTP/1.1\r\nHost: localhost\r\n"
+	)
+	longLine := "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1"
 	lines := 0
 	for _, tc := range []struct {
 		name string
@@ -42,6 +49,47 @@ func TestAccessLogFields(t *testing.T) {
 			name: "local address of a refused request",
 			raw:  "GARBAGE\r\n\r\n",
 			want: []map[string]string{{"%A": "127.0.0.1", "%{local}p": port, "%>s": "400"}},
+		},
+		{
+			// Apache: "GET /ten.txt HTTP/1.1" 408, %k 0, %I all the bytes.
+			name: "408 after the request line",
+			raw:  partHead,
+			want: []map[string]string{{"%r": "GET /a.txt?x=1 HTTP/1.1", "%m": "GET", "%U": "/a.txt", "%q": "?x=1",
+				"%H": "HTTP/1.1", "%k": "0", "%I": n(partHead), "%>s": "408"}},
+		},
+		{
+			name: "408 within the request line",
+			raw:  "GET /a.txt HT",
+			want: []map[string]string{{"%r": "-", "%m": "-", "%U": "-", "%H": "-", "%k": "0", "%I": "13", "%>s": "408"}},
+		},
+		{
+			// Apache logs the line as far as its LimitRequestLine+2-byte
+			// buffer held it; how much of the rest was read (%I) depends
+			// on how the bytes arrived.
+			name: "414",
+			raw:  longLine + "\r\nHost: localhost\r\n\r\n",
+			want: []map[string]string{{"%r": longLine[:8191], "%m": "-", "%U": "-", "%H": "-", "%k": "0", "%>s": "414"}},
+		},
+		{
+			// Apache logs the parsed request line and the header fields
+			// before the bad one, and counts the bytes up to its end.
+			name: "400 after a parsed request line",
+			raw:  badField + "\r\n",
+			want: []map[string]string{{"%r": "GET /a.txt?q HTTP/1.1", "%m": "GET", "%U": "/a.txt", "%q": "?q",
+				"%H": "HTTP/1.1", "%{Host}i": "localhost", "%k": "0", "%I": n(badField), "%>s": "400"}},
+		},
+		{
+			name: "400 for a line that does not parse",
+			raw:  "GARBAGE\r\n\r\n",
+			want: []map[string]string{{"%r": "GARBAGE", "%m": "-", "%U": "-", "%H": "-", "%{Host}i": "-", "%k": "0", "%I": "9", "%>s": "400"}},
+		},
+		{
+			name: "400 after a keep-alive request",
+			raw:  get + "GARBAGE\r\n\r\n",
+			want: []map[string]string{
+				{"%k": "0", "%I": n(get), "%>s": "200"},
+				{"%k": "1", "%I": "9", "%>s": "400"},
+			},
 		},
 		{
 			name: "password in an absolute-form target",

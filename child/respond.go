@@ -233,7 +233,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: c.requests - 1, Filename: w.fspath,
+		KeepAliveCount: w.prior, Filename: w.fspath,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil

@@ -56,6 +56,7 @@ func (w *worker) readRequests(c *conn) {
 				continue
 			}
 			if !errors.Is(err, http1.ErrNeedMore) {
+				w.noteRequest(c)
 				w.refuse(c, err)
 				return
 			}
@@ -176,13 +177,19 @@ func (w *worker) waitInput(c *conn) bool {
 
 // readTimedOut answers a connection whose request did not arrive in time:
 // 408 when part of a request came (mod_reqtimeout), a silent close when
-// nothing did (a browser's preconnect).
+// nothing did (a browser's preconnect). The 408 is logged with what
+// arrived of the request (its line once complete, as Apache logs it).
 func (w *worker) readTimedOut(c *conn) {
 	if !c.headStarted {
 		w.closeConn(c)
 		return
 	}
-	w.req.Reset()
+	var head []byte
+	if c.in != nil {
+		head = c.in.data()
+	}
+	w.parser.Abandon(head, &c.base.headLimits, &w.req)
+	w.noteRequest(c)
 	w.srv = w.ch.defaultSite(c)
 	w.start = time.Unix(0, c.stageStart)
 	c.lingerShort = true
@@ -218,6 +225,7 @@ func (w *worker) answer(c *conn, n int) bool {
 		w.slot.ConnReset()
 	}
 	w.slot.BeginRequest(w.start)
+	w.noteRequest(c)
 	c.requests++
 	c.headStarted = false
 	c.stageBytes = 0
@@ -230,6 +238,12 @@ func (w *worker) answer(c *conn, n int) bool {
 	w.setStatus(shm.BusyWrite)
 	w.respond(c, keep)
 	return w.complete(c)
+}
+
+// noteRequest resets what the access log counts per request: the requests
+// served on c before this one (%k).
+func (w *worker) noteRequest(c *conn) {
+	w.prior = c.requests
 }
 
 // complete writes the prepared response and reports whether the worker
