@@ -30,6 +30,8 @@ func TestAccessLogFields(t *testing.T) {
 	n := func(s string) string { return strconv.Itoa(len(s)) }
 	const (
 		get      = "GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+		getClose = "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+		post     = "POST /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n"
 		badField = "GET /a.txt?q HTTP/1.1\r\nHost: localhost\r\nno colon\r\n"
 		partHead = "GET /a.txt?x=1 HTTP/1.1\r\nHost: localhost\r\n"
 	)
@@ -89,6 +91,15 @@ func TestAccessLogFields(t *testing.T) {
 			want: []map[string]string{
 				{"%k": "0", "%I": n(get), "%>s": "200"},
 				{"%k": "1", "%I": "9", "%>s": "400"},
+			},
+		},
+		{
+			// Apache: %I 67 for its POST /ten.txt, head and body.
+			name: "body read and discarded, pipelined",
+			raw:  post + "hello" + getClose,
+			want: []map[string]string{
+				{"%m": "POST", "%k": "0", "%I": n(post + "hello"), "%>s": "405"},
+				{"%m": "GET", "%k": "1", "%I": n(getClose), "%>s": "200"},
 			},
 		},
 		{

@@ -230,7 +230,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	e := &w.entry
 	*e = accesslog.Entry{
 		Request: &w.req, Remote: c.remote, Local: c.localAddrPort(), Status: w.status, BodyBytes: w.sent,
-		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
+		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
 		KeepAliveCount: w.prior, Filename: w.fspath,

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +91,41 @@ func TestScoreboardRequestMasksPassword(t *testing.T) {
 		if got := string(shm.Text(snap.WorkerAt(0, 0).Request[:])); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
+	}
+}
+
+// TestBodyBytesIn: %I counts the request body bytes the worker consumed
+// (read and discarded) with the head, as mod_logio counts what the input
+// filters read: a whole Content-Length or chunked body, the part of one
+// that arrived before the response, a chunked body up to a refused byte.
+func TestBodyBytesIn(t *testing.T) {
+	const head = "POST /a.txt HTTP/1.1\r\nHost: x\r\n"
+	for _, tc := range []struct {
+		name, raw string
+		status    string
+		unread    int // bytes at the end of raw the worker leaves unread
+	}{
+		{name: "no body", raw: "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", status: "200"},
+		{name: "content-length", raw: head + "Content-Length: 5\r\n\r\nhello", status: "405"},
+		{name: "content-length, part", raw: head + "Content-Length: 100\r\n\r\nshort", status: "405"},
+		{name: "chunked", raw: head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", status: "405"},
+		{name: "chunked, part", raw: head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhel", status: "405"},
+		{name: "chunked, refused", raw: head + "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX", status: "400", unread: 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nLogFormat \"%>s %I\" io\nCustomLog logs/io_log io\n",
+				map[string]string{"a.txt": "alpha\n"})
+			c, peer := ch.connect(t)
+			ch.serveOnce(t, c, peer, tc.raw)
+			ch.w.flushLogs()
+			b, err := os.ReadFile(filepath.Join(filepath.Dir(ch.ch.cfg.Server.DocumentRoot), "logs", "io_log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tc.status + " " + strconv.Itoa(len(tc.raw)-tc.unread)
+			if got := strings.TrimSuffix(string(b), "\n"); got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
 	}
 }

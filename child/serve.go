@@ -241,9 +241,11 @@ func (w *worker) answer(c *conn, n int) bool {
 }
 
 // noteRequest resets what the access log counts per request: the requests
-// served on c before this one (%k).
+// served on c before this one (%k) and the request body bytes consumed
+// (%I adds them to the head's).
 func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
+	w.bodyIn = 0
 }
 
 // complete writes the prepared response and reports whether the worker
@@ -270,7 +272,8 @@ func (w *worker) complete(c *conn) bool {
 // refused (400, 413) as Apache's ap_discard_request_body would, and a
 // complete one is drained like a Content-Length body. LimitRequestBody is
 // the request's server's (w.srv) or its sections' (site.bodyLimit), as in
-// Apache, not the connection's base server's.
+// Apache, not the connection's base server's. The body bytes it consumes
+// are counted in w.bodyIn: mod_logio's %I counts a discarded body too.
 func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	c.in.consume(head)
 	if !w.req.HasBody() {
@@ -285,6 +288,7 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 		w.bodyLimits.Body = limit
 		w.chunks.Reset(&w.bodyLimits)
 		n, done, err := w.chunks.Discard(c.in.data())
+		w.bodyIn = int64(n) // read, even up to a refused byte
 		if err != nil {
 			return false, err
 		}
@@ -293,10 +297,12 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 			return true, nil
 		}
 	} else if w.req.ContentLength <= int64(c.in.len()) {
+		w.bodyIn = w.req.ContentLength
 		c.in.consume(int(w.req.ContentLength))
 		return true, nil
 	}
 	c.lingerShort = true
+	w.bodyIn += int64(c.in.len())
 	c.in.consume(c.in.len())
 	return false, nil
 }

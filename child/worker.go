@@ -55,6 +55,7 @@ type worker struct {
 	start    time.Time
 	sent     int64 // body bytes of the response
 	prior    int   // requests served on the connection before this one (%k)
+	bodyIn   int64 // request body bytes consumed (read and discarded)
 	finished int64 // when the last response of this turn was ready (Unix ns), 0 for none
 	headSize int64
 }
