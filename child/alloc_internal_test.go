@@ -4,6 +4,7 @@ package child
 
 import (
 	"bytes"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,9 +34,11 @@ func TestServeAllocs(t *testing.T) {
 	}
 	waitCacheable(t, index)
 	logFile := filepath.Join(t.TempDir(), "access_log")
+	localLog := filepath.Join(t.TempDir(), "local_log")
 	for _, tc := range []struct {
 		name, conf string
-		log        bool   // the access log must hold a line per request
+		log        string // the access log that must hold a line per request
+		wild       bool   // the connection comes from a wildcard listener
 		host, site string // the Host of the request (localhost when "") and the ServerName that must answer it
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
@@ -44,7 +47,11 @@ func TestServeAllocs(t *testing.T) {
 			"<Directory " + docroot + ">\n    Require all granted\n</Directory>\n<Files \".ht*\">\n    Require all denied\n</Files>\n" +
 			"<Location /server-status>\n    SetHandler server-status\n    Require local\n</Location>\n"},
 		{name: "combined-log", conf: "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %f %D\" full\n" +
-			"CustomLog " + logFile + " full\n", log: true},
+			"CustomLog " + logFile + " full\n", log: logFile},
+		// A listener bound to the wildcard address: the connection's own
+		// local address (%A) is looked up once, not per request.
+		{name: "wildcard-log", conf: "LogFormat \"%h %A %{local}p \\\"%r\\\" %>s %b %f %k %I %O\" local\n" +
+			"CustomLog " + localLog + " local\n", log: localLog, wild: true},
 		// An IP-specific host after "*" ones, reached by a wildcard
 		// ServerAlias with a port and a final dot, longer than the
 		// runtime's 32-byte stack buffer for a string conversion.
@@ -56,6 +63,9 @@ func TestServeAllocs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newTestChild(t, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot "+docroot+"\n"+tc.conf, nil)
 			c, peer := ch.connect(t)
+			if tc.wild {
+				c.lst = &listener{fd: -1, addr: "*:80", proto: "http", port: 80, local: netip.MustParseAddrPort("0.0.0.0:80")}
+			}
 			pfd := int(peer.Fd())
 			host := tc.host
 			if host == "" {
@@ -99,9 +109,9 @@ func TestServeAllocs(t *testing.T) {
 			if allocs := testing.AllocsPerRun(200, serve); allocs != 0 {
 				t.Errorf("got %v allocations per request, want 0", allocs)
 			}
-			if tc.log {
+			if tc.log != "" {
 				ch.w.flushLogs()
-				b, err := os.ReadFile(logFile)
+				b, err := os.ReadFile(tc.log)
 				if err != nil {
 					t.Fatal(err)
 				}

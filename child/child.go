@@ -268,14 +268,24 @@ func (ch *Child) readDeadline(c *conn) int64 {
 }
 
 // localAddr returns the connection's local address.
-func (c *conn) localAddr() netip.Addr {
-	if c.lst.local.Addr().IsValid() && !c.lst.local.Addr().IsUnspecified() {
-		return c.lst.local.Addr()
+func (c *conn) localAddr() netip.Addr { return c.localAddrPort().Addr() }
+
+// localAddrPort returns the address and port the connection arrived on
+// (Apache's c->local_addr): the listener's own when it is bound to one
+// address, else the socket's, looked up once per connection (getsockname
+// allocates, and the access log asks on every request). It is the zero
+// AddrPort when the lookup fails.
+func (c *conn) localAddrPort() netip.AddrPort {
+	if a := c.lst.local.Addr(); a.IsValid() && !a.IsUnspecified() {
+		return c.lst.local
 	}
-	if sa, err := unix.Getsockname(c.fd); err == nil {
-		return sockaddrToAddrPort(sa).Addr()
+	if !c.localKnown {
+		c.localKnown = true
+		if sa, err := unix.Getsockname(c.fd); err == nil {
+			c.local = sockaddrToAddrPort(sa)
+		}
 	}
-	return netip.Addr{}
+	return c.local
 }
 
 // raiseFileLimit raises the soft descriptor limit to the hard one, so idle

@@ -134,6 +134,11 @@ type conn struct {
 	// reach, the most specific set (see setBase): a request's Host picks
 	// among them. Empty when none does: the main server answers.
 	vhosts []*site
+	// local is the connection's own local address when its listener is
+	// bound to a wildcard one, once localKnown says it was looked up (see
+	// localAddrPort).
+	local      netip.AddrPort
+	localKnown bool
 	// keepAliveTimeout is the base server's KeepAliveTimeout.
 	keepAliveTimeout int64
 	// writeTimeout is the Timeout of the server whose response is being

@@ -21,7 +21,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
 	if w.ch.ext {
-		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhostText(c.lst.port), protoText(req))
+		w.slot.SetRequestInfo(w.clientText(c), w.requestText(req), w.srv.vhostText(c.lst.port), protoText(req))
 	}
 	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
 		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes
@@ -250,11 +250,11 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	}
 	e := &w.entry
 	*e = accesslog.Entry{
-		Request: &w.req, Remote: c.remote, Status: w.status, BodyBytes: w.sent,
-		BytesIn: int64(w.req.HeadLen), BytesOut: w.headSize + w.sent,
+		Request: &w.req, Remote: c.remote, Local: c.localAddrPort(), Status: w.status, BodyBytes: w.sent,
+		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: c.requests - 1, Filename: w.fspath,
+		KeepAliveCount: w.prior, Filename: w.fspath,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil
@@ -271,6 +271,20 @@ func (w *worker) logRequest(c *conn, keep bool) {
 func (w *worker) clientText(c *conn) []byte {
 	w.client = c.remote.Addr().AppendTo(w.client[:0])
 	return w.client
+}
+
+// requestText is the request line for the scoreboard, with a password in
+// an absolute-form target masked as in the access log: the scoreboard
+// leaves that to its caller, as Apache's ap_update_child_status_from_request
+// strips the password before it copies the_request. (The parser refuses
+// such a target today, so this is a guard for the day it does not.)
+func (w *worker) requestText(req *http1.Request) []byte {
+	start, end, ok := accesslog.PasswordSpan(req.Line)
+	if !ok {
+		return req.Line
+	}
+	w.reqText = append(append(append(w.reqText[:0], req.Line[:start]...), accesslog.PasswordMask...), req.Line[end:]...)
+	return w.reqText
 }
 
 func protoText(req *http1.Request) []byte {

@@ -56,6 +56,7 @@ func (w *worker) readRequests(c *conn) {
 				continue
 			}
 			if !errors.Is(err, http1.ErrNeedMore) {
+				w.noteRequest(c)
 				w.refuse(c, err)
 				return
 			}
@@ -176,13 +177,19 @@ func (w *worker) waitInput(c *conn) bool {
 
 // readTimedOut answers a connection whose request did not arrive in time:
 // 408 when part of a request came (mod_reqtimeout), a silent close when
-// nothing did (a browser's preconnect).
+// nothing did (a browser's preconnect). The 408 is logged with what
+// arrived of the request (its line once complete, as Apache logs it).
 func (w *worker) readTimedOut(c *conn) {
 	if !c.headStarted {
 		w.closeConn(c)
 		return
 	}
-	w.req.Reset()
+	var head []byte
+	if c.in != nil {
+		head = c.in.data()
+	}
+	w.parser.Abandon(head, &c.base.headLimits, &w.req)
+	w.noteRequest(c)
 	w.srv = w.ch.defaultSite(c)
 	w.start = time.Unix(0, c.stageStart)
 	c.lingerShort = true
@@ -218,6 +225,7 @@ func (w *worker) answer(c *conn, n int) bool {
 		w.slot.ConnReset()
 	}
 	w.slot.BeginRequest(w.start)
+	w.noteRequest(c)
 	c.requests++
 	c.headStarted = false
 	c.stageBytes = 0
@@ -230,6 +238,14 @@ func (w *worker) answer(c *conn, n int) bool {
 	w.setStatus(shm.BusyWrite)
 	w.respond(c, keep)
 	return w.complete(c)
+}
+
+// noteRequest resets what the access log counts per request: the requests
+// served on c before this one (%k) and the request body bytes consumed
+// (%I adds them to the head's).
+func (w *worker) noteRequest(c *conn) {
+	w.prior = c.requests
+	w.bodyIn = 0
 }
 
 // complete writes the prepared response and reports whether the worker
@@ -256,7 +272,8 @@ func (w *worker) complete(c *conn) bool {
 // refused (400, 413) as Apache's ap_discard_request_body would, and a
 // complete one is drained like a Content-Length body. LimitRequestBody is
 // the request's server's (w.srv) or its sections' (site.bodyLimit), as in
-// Apache, not the connection's base server's.
+// Apache, not the connection's base server's. The body bytes it consumes
+// are counted in w.bodyIn: mod_logio's %I counts a discarded body too.
 func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	c.in.consume(head)
 	if !w.req.HasBody() {
@@ -271,6 +288,7 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 		w.bodyLimits.Body = limit
 		w.chunks.Reset(&w.bodyLimits)
 		n, done, err := w.chunks.Discard(c.in.data())
+		w.bodyIn = int64(n) // read, even up to a refused byte
 		if err != nil {
 			return false, err
 		}
@@ -279,10 +297,12 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 			return true, nil
 		}
 	} else if w.req.ContentLength <= int64(c.in.len()) {
+		w.bodyIn = w.req.ContentLength
 		c.in.consume(int(w.req.ContentLength))
 		return true, nil
 	}
 	c.lingerShort = true
+	w.bodyIn += int64(c.in.len())
 	c.in.consume(c.in.len())
 	return false, nil
 }

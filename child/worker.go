@@ -43,6 +43,7 @@ type worker struct {
 	entry      accesslog.Entry
 	logs       []*accesslog.Buffer
 	client     []byte // the client address as text, for the scoreboard
+	reqText    []byte // the request line with its password masked, for the scoreboard
 	loc        []byte // an absolute Location
 	snap       *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
@@ -53,6 +54,8 @@ type worker struct {
 	status   int
 	start    time.Time
 	sent     int64 // body bytes of the response
+	prior    int   // requests served on the connection before this one (%k)
+	bodyIn   int64 // request body bytes consumed (read and discarded)
 	finished int64 // when the last response of this turn was ready (Unix ns), 0 for none
 	headSize int64
 }

@@ -33,7 +33,7 @@ var appenders = [opCount]appender{
 	opCanonicalName: appendCanonicalName,
 	opPort:          appendPort,
 	opPID:           appendPID,
-	opKeepAlive:     func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, int64(e.KeepAliveCount), 10) },
+	opKeepAlive:     appendKeepAlive,
 	opConnStatus:    func(d []byte, _ *item, e *Entry) []byte { return append(d, e.ConnStatus.Byte()) },
 	opBytesIn:       func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesIn, 10) },
 	opBytesOut:      func(d []byte, _ *item, e *Entry) []byte { return strconv.AppendInt(d, e.BytesOut, 10) },
@@ -115,31 +115,44 @@ func appendTimeItem(dst []byte, it *item, e *Entry) []byte {
 	return appendTime(dst, it, t)
 }
 
-// appendRequestLine appends %r: the raw request line, escaped, except that
-// a password in an absolute-form target is masked as Apache's
-// log_request_line does.
+// appendRequestLine appends %r: the raw request line, escaped, with the
+// password of an absolute-form target replaced by [PasswordMask], as
+// Apache's log_request_line rebuilds it.
 func appendRequestLine(dst []byte, _ *item, e *Entry) []byte {
 	r := e.Request
 	if r == nil || len(r.Line) == 0 {
 		return append(dst, '-')
 	}
-	if start, end := passwordSpan(r.Target); start < end {
-		if i := bytes.Index(r.Line, r.Target); i >= 0 {
-			t := i + start
-			dst = appendEscaped(dst, r.Line[:t])
-			dst = append(dst, "XXXXXXXX"...)
-			return appendEscaped(dst, r.Line[i+end:])
-		}
+	if start, end, ok := PasswordSpan(r.Line); ok {
+		dst = appendEscaped(dst, r.Line[:start])
+		dst = append(dst, PasswordMask...)
+		return appendEscaped(dst, r.Line[end:])
 	}
 	return appendEscaped(dst, r.Line)
 }
 
-// passwordSpan returns the offsets of the password in an absolute-form
-// target "scheme://user:password@host/...", or 0, 0.
-func passwordSpan(target []byte) (int, int) {
+// PasswordMask is what a password in a request line is shown as: Apache's
+// apr_uri_unparse writes it in place of any password, even an empty one.
+const PasswordMask = "XXXXXXXX"
+
+// PasswordSpan returns the offsets in a request line ("METHOD target
+// HTTP/x.y") of the password of an absolute-form target
+// "scheme://user:password@host/...", which may be empty; ok is false when
+// the target has none. It reads the line alone, not the parsed target: the
+// parser refuses a target with userinfo (400), and a refused request keeps
+// only its line. It does not allocate.
+func PasswordSpan(line []byte) (start, end int, ok bool) {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 0 {
+		return 0, 0, false
+	}
+	target := line[sp+1:]
+	if j := bytes.IndexByte(target, ' '); j >= 0 {
+		target = target[:j]
+	}
 	i := bytes.Index(target, []byte("://"))
-	if i < 0 {
-		return 0, 0
+	if i < 0 || !isScheme(target[:i]) {
+		return 0, 0, false // not absolute-form: "://" in a path or query
 	}
 	auth := target[i+3:]
 	if j := bytes.IndexAny(auth, "/?#"); j >= 0 {
@@ -147,13 +160,31 @@ func passwordSpan(target []byte) (int, int) {
 	}
 	at := bytes.LastIndexByte(auth, '@')
 	if at < 0 {
-		return 0, 0
+		return 0, 0, false
 	}
 	colon := bytes.IndexByte(auth[:at], ':')
 	if colon < 0 {
-		return 0, 0
+		return 0, 0, false
 	}
-	return i + 3 + colon + 1, i + 3 + at
+	off := sp + 1 + i + 3
+	return off + colon + 1, off + at, true
+}
+
+// isScheme reports whether s is a URI scheme: a letter, then letters,
+// digits, '+', '-' and '.' (RFC 3986 3.1).
+func isScheme(s []byte) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func appendStatus(dst []byte, it *item, e *Entry) []byte {
@@ -208,9 +239,12 @@ func appendMethod(dst []byte, _ *item, e *Entry) []byte {
 	return appendBytes(dst, e.Request.Method)
 }
 
+// appendProto appends %H, or "-" when the version is not known: no
+// request line, or one refused before its version was read (the parser
+// leaves 0.0; Apache logs its stand-in HTTP/1.0 there).
 func appendProto(dst []byte, _ *item, e *Entry) []byte {
 	r := e.Request
-	if r == nil || len(r.Line) == 0 {
+	if r == nil || len(r.Line) == 0 || r.ProtoMajor == 0 {
 		return append(dst, '-')
 	}
 	dst = append(dst, "HTTP/"...)
@@ -269,6 +303,12 @@ func appendPort(dst []byte, it *item, e *Entry) []byte {
 		}
 	}
 	return strconv.AppendInt(dst, int64(p), 10)
+}
+
+// appendKeepAlive appends %k, never less than 0 (Apache's
+// log_requests_on_connection).
+func appendKeepAlive(dst []byte, _ *item, e *Entry) []byte {
+	return strconv.AppendInt(dst, int64(max(e.KeepAliveCount, 0)), 10)
 }
 
 func appendPID(dst []byte, it *item, e *Entry) []byte {

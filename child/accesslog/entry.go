@@ -93,7 +93,9 @@ type Entry struct {
 	RespHead []byte
 
 	// KeepAliveCount is the number of requests served on this connection
-	// before this one (%k: 0 for the first request).
+	// before this one (%k: 0 for the first request, and for a request
+	// refused at parse time on a new connection). %k never logs less than
+	// 0, as Apache's never does.
 	KeepAliveCount int
 
 	// ConnStatus is the connection state after the response (%X).

@@ -278,6 +278,21 @@ func TestEscaping(t *testing.T) {
 		{name: "user without password kept", format: "%r",
 			edit: func(e *accesslog.Entry) { e.Request = newRequest("GET http://u@h/p HTTP/1.1") },
 			want: "GET http://u@h/p HTTP/1.1"},
+		// The parser refuses userinfo (400) and a refused request keeps
+		// only its line: the password is found in the line.
+		{name: "password masked in a refused request", format: "%r",
+			edit: func(e *accesslog.Entry) {
+				e.Request = &http1.Request{Line: []byte("GET http://u:p@localhost/ten.txt HTTP/1.1"), ContentLength: -1}
+			},
+			want: "GET http://u:XXXXXXXX@localhost/ten.txt HTTP/1.1"},
+		{name: "empty password masked", format: "%r",
+			edit: func(e *accesslog.Entry) { e.Request = newRequest("GET http://u:@h/ HTTP/1.1") },
+			want: "GET http://u:XXXXXXXX@h/ HTTP/1.1"},
+		{name: "masked password, rest escaped", format: "%r",
+			edit: func(e *accesslog.Entry) {
+				e.Request = &http1.Request{Line: []byte("GET\x01 https://a\":b\"@h/\"x HTTP/1.1"), ContentLength: -1}
+			},
+			want: `GET\x01 https://a\":XXXXXXXX@h/\"x HTTP/1.1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,6 +300,60 @@ func TestEscaping(t *testing.T) {
 			tt.edit(e)
 			if got := format(t, tt.format, e); got != tt.want {
 				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPasswordSpan(t *testing.T) {
+	for _, tc := range []struct {
+		line, want string // want: the password, or "none"
+	}{
+		{line: "GET http://u:pw@h/p HTTP/1.1", want: "pw"},
+		{line: "GET http://u:@h/p HTTP/1.1", want: ""},
+		{line: "GET http://u:a:b@c@h HTTP/1.1", want: "a:b@c"},
+		{line: "GET http://u:pw@h", want: "pw"}, // HTTP/0.9 form, or a line cut at LimitRequestLine
+		{line: "GET http://u@h/p HTTP/1.1", want: "none"},
+		{line: "GET http://h/a:b@c HTTP/1.1", want: "none"},
+		{line: "GET /a?u=http://x:y@z HTTP/1.1", want: "none"},
+		{line: "GET http://h/p HTTP/1.1 x://u:p@h", want: "none"}, // only the target counts
+		{line: "GARBAGE", want: "none"},
+		{line: "", want: "none"},
+	} {
+		start, end, ok := accesslog.PasswordSpan([]byte(tc.line))
+		got := "none"
+		if ok {
+			got = tc.line[start:end]
+		}
+		if got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestRefusedRequest: a request refused at parse time logs what the
+// parser read of it and "-" for the rest: a version it could not read is
+// "-", not "HTTP/0.0"; a line cut at LimitRequestLine (414) has no method.
+// %k is never negative, whatever the Entry says.
+func TestRefusedRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		req  *http1.Request
+		want string
+	}{
+		{name: "bad version", req: &http1.Request{Line: []byte("GET /a HTTP/1.x"), Method: []byte("GET")},
+			want: `"GET /a HTTP/1.x" GET - [] - -`},
+		{name: "line cut at the limit", req: &http1.Request{Line: []byte("GET /aaaa")},
+			want: `"GET /aaaa" - - [] - -`},
+		{name: "no Host", req: &http1.Request{Line: []byte("GET /a?b HTTP/1.1"), Method: []byte("GET"),
+			Target: []byte("/a?b"), Path: []byte("/a"), Query: []byte("b"), ProtoMajor: 1, ProtoMinor: 1,
+			Headers: []http1.Header{{Name: []byte("X-A"), Value: []byte("1")}}},
+			want: `"GET /a?b HTTP/1.1" GET /a [?b] HTTP/1.1 1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &accesslog.Entry{Request: tc.req, Status: 400, KeepAliveCount: -1}
+			if got := format(t, `"%r" %m %U [%q] %H %{X-A}i %k`, e); got != tc.want+" 0" {
+				t.Errorf("got %v, want %v", got, tc.want+" 0")
 			}
 		})
 	}

@@ -41,9 +41,8 @@ var defaultLimits = DefaultLimits()
 // leading empty lines and the final CRLF) when the head is complete and
 // valid; the body, if any, starts at buf[n]. It returns ErrNeedMore when
 // buf ends first, and a *ParseError for a malformed or refused request:
-// then req.Line (and req.Method, req.ProtoMajor, req.ProtoMinor, when the
-// request line could be read) are filled in for the log and the error page,
-// and the connection must be closed after the error response.
+// then req holds what was read, for the log and the error page (see
+// Abandon), and the connection must be closed after the error response.
 //
 // Parse does not allocate once req.Headers has grown to the number of
 // fields the connection sees. A nil lim means DefaultLimits.
@@ -59,7 +58,7 @@ func (p *Parser) Parse(buf []byte, lim *Limits, req *Request) (n int, err error)
 		if i < 0 {
 			p.pos = len(buf)
 			if tooLong(buf[p.lineStart:], p.lineLimit(lim)) {
-				return 0, p.fail(buf, req, p.lengthError())
+				return 0, p.fail(buf, lim, req, p.lengthError())
 			}
 			return 0, ErrNeedMore
 		}
@@ -67,12 +66,12 @@ func (p *Parser) Parse(buf []byte, lim *Limits, req *Request) (n int, err error)
 		p.pos = lf + 1
 		done, perr := p.scanLine(buf, lf, lim)
 		if perr != nil {
-			return 0, p.fail(buf, req, perr)
+			return 0, p.fail(buf, lim, req, perr)
 		}
 		if done {
 			head := buf[:p.pos]
 			if perr := p.build(head, lim, req); perr != nil {
-				return 0, p.fail(buf, req, perr)
+				return 0, p.fail(buf, lim, req, perr)
 			}
 			p.Reset()
 			return len(head), nil
@@ -168,18 +167,78 @@ func checkField(line []byte) *ParseError {
 	return nil
 }
 
+// Abandon fills req with what is known of a head that will never be
+// complete (its client timed out, a 408), as Parse does for a refused one,
+// and resets p. buf is the whole head received so far, from its start.
+//
+// What is known: req.HeadLen is the number of bytes read (for a refused
+// head, up to the end of the line that was refused). Once the request
+// line is complete, req.Line, and req.Method and req.ProtoMajor,
+// req.ProtoMinor as far as they parse (0.0 when the version does not);
+// when the whole line parses, req.Target, req.Path, req.Query and the
+// header fields of the complete, valid field lines that followed it. A
+// request line refused for its length (414) leaves only req.Line: its
+// first LimitRequestLine+1 bytes, as much as Apache's ap_rgetline keeps of
+// it in the_request (a buffer of LimitRequestLine+2 bytes with its NUL),
+// so what is logged stays bounded by the limit.
+func (p *Parser) Abandon(buf []byte, lim *Limits, req *Request) {
+	if lim == nil {
+		lim = &defaultLimits
+	}
+	p.Reset()
+	if _, err := p.Parse(buf, lim, req); err == ErrNeedMore {
+		p.fill(buf, lim, req, nil)
+		p.Reset()
+	}
+}
+
 // fail records what is known of a refused request in req, for the access
 // log and the error page, and resets p.
-func (p *Parser) fail(buf []byte, req *Request, err *ParseError) error {
+func (p *Parser) fail(buf []byte, lim *Limits, req *Request, err *ParseError) error {
+	p.fill(buf, lim, req, err)
+	p.Reset()
+	return err
+}
+
+// fill sets req to what is known of the head in buf, which Parse has
+// scanned as far as p says, refused with err (nil: incomplete). See
+// Abandon.
+func (p *Parser) fill(buf []byte, lim *Limits, req *Request, err *ParseError) {
 	req.Reset()
-	if p.lineEnd > 0 && p.lineEnd <= len(buf) {
+	req.HeadLen = min(p.pos, len(buf))
+	switch {
+	case p.lineEnd > 0 && p.lineEnd <= len(buf):
 		line := buf[p.lineOff:p.lineEnd]
 		req.Line = line
 		var rl requestLine
-		parseRequestLine(line, &rl) // fills what it can before an error
+		lineErr := parseRequestLine(line, &rl) // fills what it can before an error
 		req.Method, req.MethodID = rl.method, rl.methodID
 		req.ProtoMajor, req.ProtoMinor = rl.major, rl.minor
+		if lineErr != nil {
+			return
+		}
+		req.Target, req.Path, req.Query = rl.target, rl.path, rl.query
+		if start := p.lineEnd + 2; start <= p.lineStart && p.lineStart <= len(buf) {
+			req.Headers = appendFields(req.Headers, buf[start:p.lineStart])
+		}
+	case !p.inFields && err == errLineTooLong && p.lineStart < len(buf):
+		req.Line = buf[p.lineStart:min(len(buf), p.lineStart+lim.RequestLine+1)]
 	}
-	p.Reset()
-	return err
+}
+
+// appendFields appends the header fields of lines, complete field lines
+// that scanLine has checked, each ending in CRLF.
+func appendFields(hs []Header, lines []byte) []Header {
+	for len(lines) > 0 {
+		lf := bytes.IndexByte(lines, '\n')
+		if lf < 1 {
+			break
+		}
+		field := lines[:lf-1]
+		lines = lines[lf+1:]
+		if colon := bytes.IndexByte(field, ':'); colon > 0 {
+			hs = append(hs, Header{Name: field[:colon], Value: trimOWS(field[colon+1:])})
+		}
+	}
+	return hs
 }

@@ -84,7 +84,9 @@ type Request struct {
 
 	// HeadLen is the size of the request head in bytes, including the
 	// request line and the empty line that ends it, and any empty lines
-	// skipped before the request line: the n that Parse returned.
+	// skipped before the request line: the n that Parse returned. After
+	// a ParseError or Abandon it is the number of bytes read of the head
+	// that was refused or abandoned (mod_logio's %I counts them).
 	HeadLen int
 }
 
