@@ -274,17 +274,22 @@ func appendCanonicalName(dst []byte, _ *item, e *Entry) []byte {
 	return dst
 }
 
-// hostOnly strips a ":port" from a Host value; an IPv6 literal keeps its
-// brackets.
+// hostOnly is the host name of a Host value as Apache's fix_hostname
+// leaves it for %V: without the port, without an IPv6 literal's brackets
+// ("[::1]:80" is ::1) and without a final dot ("example.com." is
+// example.com).
 func hostOnly(h []byte) []byte {
 	if len(h) > 0 && h[0] == '[' {
 		if i := bytes.IndexByte(h, ']'); i >= 0 {
-			return h[:i+1]
+			return h[1:i]
 		}
 		return h
 	}
 	if i := bytes.LastIndexByte(h, ':'); i >= 0 {
-		return h[:i]
+		h = h[:i]
+	}
+	if n := len(h); n > 0 && h[n-1] == '.' {
+		h = h[:n-1]
 	}
 	return h
 }
