@@ -21,7 +21,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
 	if w.ch.ext {
-		w.slot.SetRequestInfo(w.clientText(c), w.requestText(req), w.srv.vhostText(c.lst.port), protoText(req))
+		// req.Line carries no password: the parser refuses userinfo in
+		// the target (errTargetUserinfo), and refused requests never
+		// reach the scoreboard. The access log masks one (%r), as Apache.
+		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhostText(c.lst.port), protoText(req))
 	}
 	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
 		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes
@@ -271,20 +274,6 @@ func (w *worker) logRequest(c *conn, keep bool) {
 func (w *worker) clientText(c *conn) []byte {
 	w.client = c.remote.Addr().AppendTo(w.client[:0])
 	return w.client
-}
-
-// requestText is the request line for the scoreboard, with a password in
-// an absolute-form target masked as in the access log: the scoreboard
-// leaves that to its caller, as Apache's ap_update_child_status_from_request
-// strips the password before it copies the_request. (The parser refuses
-// such a target today, so this is a guard for the day it does not.)
-func (w *worker) requestText(req *http1.Request) []byte {
-	start, end, ok := accesslog.PasswordSpan(req.Line)
-	if !ok {
-		return req.Line
-	}
-	w.reqText = append(append(append(w.reqText[:0], req.Line[:start]...), accesslog.PasswordMask...), req.Line[end:]...)
-	return w.reqText
 }
 
 func protoText(req *http1.Request) []byte {

@@ -1,7 +1,6 @@
 package child
 
 import (
-	"bytes"
 	"net"
 	"net/netip"
 	"os"
@@ -9,10 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"eventmpm/child/http1"
-	"eventmpm/shm"
 )
 
 // TestLocalAddrPort: a connection's local address (%A, %{local}p) is its
@@ -62,35 +58,6 @@ func TestLocalAddrPort(t *testing.T) {
 				t.Errorf("localAddr: got %v, want %v", got, tc.want.Addr())
 			}
 		})
-	}
-}
-
-// TestScoreboardRequestMasksPassword: the request line the scoreboard
-// shows (eventmpm status, /server-status with ExtendedStatus On) has the
-// password of an absolute-form target masked, as the access log's %r. The
-// parser refuses such a target, so the request is made by hand.
-func TestScoreboardRequestMasksPassword(t *testing.T) {
-	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\nExtendedStatus On\n", map[string]string{"a.txt": "hello\n"})
-	c, _ := tc.connect(t)
-	w := tc.w
-	for _, tt := range []struct{ line, want string }{
-		{line: "GET http://u:secret@localhost/a.txt HTTP/1.1", want: "GET http://u:XXXXXXXX@localhost/a.txt HTTP/1.1"},
-		{line: "GET /a.txt HTTP/1.1", want: "GET /a.txt HTTP/1.1"},
-	} {
-		line := []byte(tt.line)
-		sp := bytes.LastIndexByte(line, ' ')
-		w.req.Reset()
-		w.req.Line, w.req.Method, w.req.MethodID, w.req.Target = line, line[:3], http1.MethodGet, line[4:sp]
-		w.req.Path, w.req.Host, w.req.ProtoMajor, w.req.ProtoMinor = []byte("/a.txt"), []byte("localhost"), 1, 1
-		w.srv = tc.ch.defaultSite(c)
-		w.start = time.Now()
-		w.respond(c, false)
-		w.reply.Release()
-		var snap shm.Snapshot
-		tc.ch.sb.Snapshot(&snap)
-		if got := string(shm.Text(snap.WorkerAt(0, 0).Request[:])); got != tt.want {
-			t.Errorf("got %q, want %q", got, tt.want)
-		}
 	}
 }
 

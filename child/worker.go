@@ -43,7 +43,6 @@ type worker struct {
 	entry      accesslog.Entry
 	logs       []*accesslog.Buffer
 	client     []byte // the client address as text, for the scoreboard
-	reqText    []byte // the request line with its password masked, for the scoreboard
 	loc        []byte // an absolute Location
 	snap       *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
