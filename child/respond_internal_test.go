@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // TestLocalAddrPort: a connection's local address (%A, %{local}p) is its
