@@ -175,16 +175,25 @@ func TestPipedCustomLogWholeLines(t *testing.T) {
 	if got := s.loggers(); len(got) != 1 {
 		t.Fatalf("piped loggers: got %v, want exactly one", got)
 	}
-	const total = 2000
-	ok := uniqueLoad(t, s, "w", 16, total, true)
-	if len(ok) != total {
-		t.Fatalf("answered: got %d, want %d", len(ok), total)
+	// Which child accepts a connection is up to the kernel and the
+	// scheduler: on a loaded machine one child took all 2,000 once. The
+	// load goes on, in bounded rounds, until lines from two children are
+	// in the log; every request of every round must be logged once.
+	const total, rounds = 2000, 5
+	var ok []string
+	var pids map[string]int
+	for round := 0; round < rounds && len(pids) < 2; round++ {
+		got := uniqueLoad(t, s, fmt.Sprintf("w%d", round), 16, total, true)
+		if len(got) != total {
+			t.Fatalf("answered: got %d, want %d", len(got), total)
+		}
+		ok = append(ok, got...)
+		pids = checkLogged(t, ok, s.root.Path("logs", "piped_access_log"))
 	}
-	pids := checkLogged(t, ok, s.root.Path("logs", "piped_access_log"))
 	if len(pids) < 2 {
-		t.Errorf("lines came from children %v, want at least 2 children", pids)
+		t.Errorf("lines came from children %v after %d requests, want at least 2 children", pids, len(ok))
 	}
-	t.Logf("%d requests, %d lines logged once each, by children %v", total, len(ok), pids)
+	t.Logf("%d requests, each logged once, by children %v", len(ok), pids)
 	loggers := s.loggers()
 	s.stopAndWait(t)
 	waitGone(t, loggers, 10*time.Second, "the piped logger exits when the server stops")
