@@ -57,6 +57,38 @@ func TestMergeOptions(t *testing.T) {
 	}
 }
 
+// TestVirtualHostRelativeOptions: a virtual host's server-level +/-
+// Options merge with the main server's final Options, wherever those
+// stand in the file, as Apache merges the servers after reading it all;
+// an absolute Options in the virtual host stands on its own.
+func TestVirtualHostRelativeOptions(t *testing.T) {
+	for _, tt := range []struct {
+		name, conf string
+		want       OptionFlags
+	}{
+		{name: "main-before", conf: "Options None\n<VirtualHost *:80>\nServerName v\nOptions +Indexes\n</VirtualHost>\n",
+			want: OptionFlags{Indexes: true}},
+		{name: "main-after", conf: "<VirtualHost *:80>\nServerName v\nOptions +Indexes\n</VirtualHost>\nOptions None\n",
+			want: OptionFlags{Indexes: true}},
+		{name: "two-relative-lines", conf: "<VirtualHost *:80>\nServerName v\nOptions +Indexes\nOptions -FollowSymLinks +SymLinksIfOwnerMatch\n</VirtualHost>\nOptions FollowSymLinks\n",
+			want: OptionFlags{Indexes: true, SymLinksIfOwnerMatch: true}},
+		{name: "absolute-then-relative", conf: "<VirtualHost *:80>\nServerName v\nOptions None\nOptions +Indexes\n</VirtualHost>\nOptions FollowSymLinks\n",
+			want: OptionFlags{Indexes: true}},
+		{name: "none-in-vhost", conf: "<VirtualHost *:80>\nServerName v\n</VirtualHost>\nOptions Indexes\n",
+			want: OptionFlags{Indexes: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := loadFile(t, "Listen 80\n"+tt.conf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.VirtualHosts[0].Server.Options; got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestOptionsErrors checks that mixing absolute and relative Options, and
 // switching on an Option eventmpm does not implement, are errors at the
 // directive's line.

@@ -276,8 +276,10 @@ func (d OptionsDelta) then(next OptionsDelta) OptionsDelta {
 }
 
 // setOptions is Options, for the server or the enclosing section. Relative
-// forms apply to the server's current value, which for a virtual host that
-// has no Options of its own is the main server's.
+// forms apply to the server's current value; a virtual host's, while it has
+// no absolute Options of its own, to the main server's final value (see
+// serverState.optionsDelta), even when the main server's Options come later
+// in the file.
 func setOptions(w *walker, c *call) error {
 	abs, delta, err := parseOptions(w, c)
 	if err != nil {
@@ -291,10 +293,18 @@ func setOptions(w *walker, c *call) error {
 		w.warnSymlinkOptions(c)
 		return w.sec.setOptions(abs, delta, base)
 	}
-	if abs != nil {
-		w.srv.srv.Options = *abs
-	} else {
-		w.srv.srv.Options = delta.apply(base)
+	switch st := w.srv; {
+	case abs != nil:
+		st.srv.Options, st.optionsDelta, st.optionsAbs = *abs, nil, true
+	case st != w.main && !st.optionsAbs:
+		acc := *delta
+		if st.optionsDelta != nil {
+			acc = st.optionsDelta.then(*delta)
+		}
+		st.optionsDelta = &acc
+		st.srv.Options = acc.apply(w.main.srv.Options) // until inherit applies it to the final one
+	default:
+		st.srv.Options = delta.apply(base)
 	}
 	w.srv.mark("Options")
 	return nil

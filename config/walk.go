@@ -28,6 +28,13 @@ type serverState struct {
 	formats       map[string]string
 	defaultFormat string
 	hasDefault    bool
+	// A virtual host's server-level Options while they are all +/- forms:
+	// their combined delta, applied to the main server's final Options
+	// once everything is read (inherit), as Apache merges the two servers'
+	// settings after the whole configuration. optionsAbs is set by an
+	// absolute Options line, after which the forms apply to it at once.
+	optionsDelta *OptionsDelta
+	optionsAbs   bool
 }
 
 func newServerState(s *Server) *serverState {
@@ -192,6 +199,9 @@ func inherit(v, m *serverState) {
 		merged := maps.Clone(m.srv.AddType)
 		maps.Copy(merged, v.srv.AddType)
 		v.srv.AddType = merged
+	}
+	if v.optionsDelta != nil {
+		v.srv.Options = v.optionsDelta.apply(m.srv.Options)
 	}
 	v.srv.Sections = append(slices.Clone(m.srv.Sections), v.srv.Sections...)
 }
