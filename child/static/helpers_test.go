@@ -148,6 +148,10 @@ func siteResolver(root string) testResolver {
 		"noindex":  {FollowSymLinks: true, DirectoryIndex: []string{"index.html", "/cgi-bin/x", ".htindex"}},
 		"badidx2":  {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
 		"wo":       {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
+		// Listings of directories whose symlinks requests may not follow
+		// (TestListingSymlinkOptions creates them).
+		"lnofollow": {Indexes: true, DirectoryIndex: idx},
+		"lowner":    {SymLinksIfOwnerMatch: true, Indexes: true, DirectoryIndex: idx},
 	}}
 }
 

@@ -32,7 +32,7 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 	if methodReply(req, r) {
 		return
 	}
-	items, err := readDir(dirfd)
+	items, err := readDir(dirfd, &p.self)
 	if err != nil {
 		h.fail(r, "readdir", h.rootSlash+p.rel, err)
 		return
@@ -46,8 +46,9 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 	}
 }
 
-// readDir returns the visible entries of the directory dirfd, sorted.
-func readDir(dirfd int) ([]dirItem, error) {
+// readDir returns the visible entries of the directory dirfd, whose
+// configuration is cfg, sorted.
+func readDir(dirfd int, cfg *DirConfig) ([]dirItem, error) {
 	var items []dirItem
 	buf := make([]byte, 8192)
 	// ReadDirent continues from the descriptor's offset; start at 0 in case
@@ -72,11 +73,8 @@ func readDir(dirfd int) ([]dirItem, error) {
 			if name == "." || name == ".." || isHtName(name) {
 				continue
 			}
-			fi, err := lstatAt(dirfd, name, true)
-			if err != nil {
-				// Vanished, or a symlink whose target is missing or
-				// unreadable: its link could only lead to an error, and
-				// Apache's mod_autoindex leaves such entries out too.
+			fi, ok := listable(dirfd, name, cfg)
+			if !ok {
 				continue
 			}
 			items = append(items, dirItem{name: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)})
@@ -84,6 +82,31 @@ func readDir(dirfd int) ([]dirItem, error) {
 	}
 	slices.SortFunc(items, func(a, b dirItem) int { return strings.Compare(a.name, b.name) })
 	return items, nil
+}
+
+// listable stats the entry name of the directory dirfd for its listing
+// line, through a symlink, and reports whether it is listed at all. Left
+// out, as Apache's mod_autoindex leaves out the entries its lookup of them
+// refuses: an entry that vanished, a symlink whose target is missing or
+// unreadable, and a symlink the directory's Options do not let a request
+// follow (no FollowSymLinks, or SymLinksIfOwnerMatch with another owner):
+// their links could only lead to an error.
+func listable(dirfd int, name string, cfg *DirConfig) (fileInfo, bool) {
+	target, err := lstatAt(dirfd, name, true)
+	if err != nil {
+		return fileInfo{}, false
+	}
+	if cfg.FollowSymLinks && !cfg.SymLinksIfOwnerMatch {
+		return target, true
+	}
+	link, err := lstatAt(dirfd, name, false)
+	if err != nil {
+		return fileInfo{}, false
+	}
+	if link.mode&unix.S_IFMT != unix.S_IFLNK {
+		return target, true
+	}
+	return target, cfg.SymLinksIfOwnerMatch && target.uid == link.uid
 }
 
 // appendListing renders the listing page for the URL path key.

@@ -82,3 +82,50 @@ func TestFormatSize(t *testing.T) {
 		}
 	}
 }
+
+// TestListingSymlinkOptions: a listing leaves out the symlinks a request
+// could not follow under the directory's Options, as mod_autoindex leaves
+// out what its lookup refuses: all of them without FollowSymLinks, those
+// owned by someone else than their target with SymLinksIfOwnerMatch.
+func TestListingSymlinkOptions(t *testing.T) {
+	s := buildSite(t)
+	for _, dir := range []string{"lnofollow", "lowner"} {
+		must(t, os.Mkdir(filepath.Join(s.root, dir), 0o755))
+		must(t, os.WriteFile(filepath.Join(s.root, dir, "plain.txt"), []byte("p"), 0o644))
+		must(t, os.Symlink("plain.txt", filepath.Join(s.root, dir, "same-owner")))
+	}
+	other := filepath.Join(s.root, "lowner", "other-owner")
+	must(t, os.Symlink("plain.txt", other))
+	if err := os.Lchown(other, 4242, 4242); err != nil {
+		t.Skipf("cannot give a symlink another owner here: %v", err)
+	}
+	h := newHandler(t, s, nil)
+	for _, tt := range []struct {
+		dir         string
+		listed, not []string
+	}{
+		{dir: "/lnofollow/", listed: []string{"plain.txt"}, not: []string{"same-owner"}},
+		{dir: "/lowner/", listed: []string{"plain.txt", "same-owner"}, not: []string{"other-owner"}},
+	} {
+		res := serve(t, h, "GET", tt.dir)
+		if res.Status != 200 {
+			t.Fatalf("GET %s: %d, want 200", tt.dir, res.Status)
+		}
+		for _, name := range tt.listed {
+			if !contains(res.Body, `href="./`+name+`"`) {
+				t.Errorf("GET %s: %s not listed:\n%s", tt.dir, name, res.Body)
+			}
+			if st := serve(t, h, "GET", tt.dir+name).Status; st != 200 {
+				t.Errorf("GET %s%s: %d, want 200 for a listed entry", tt.dir, name, st)
+			}
+		}
+		for _, name := range tt.not {
+			if contains(res.Body, name) {
+				t.Errorf("GET %s: %s listed, but its link gives 403:\n%s", tt.dir, name, res.Body)
+			}
+			if st := serve(t, h, "GET", tt.dir+name).Status; st != 403 {
+				t.Errorf("GET %s%s: %d, want 403", tt.dir, name, st)
+			}
+		}
+	}
+}
