@@ -62,7 +62,7 @@ func TestAccessLog(t *testing.T) {
 		`127.0.0.1 - - [T] "GET /missing?q=1 HTTP/1.1" 404 196`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 304 -`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.0" 200 6`,
-		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 226`,
+		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 269`,
 		`127.0.0.1 - - [T] "-" 408 221`,
 	}
 	combined := []string{
@@ -71,7 +71,7 @@ func TestAccessLog(t *testing.T) {
 		`127.0.0.1 - - [T] "GET /missing?q=1 HTTP/1.1" 404 196 "-" "say \"hi\" \\ \xe9"`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 304 - "-" "-"`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.0" 200 6 "-" "-"`,
-		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 226 "-" "-"`,
+		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 269 "-" "-"`,
 		`127.0.0.1 - - [T] "-" 408 221 "-" "-"`,
 	}
 	for _, tc := range []struct {

@@ -2,6 +2,7 @@ package child
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -13,8 +14,11 @@ import (
 	"eventmpm/status"
 )
 
-// errorPage renders Apache's canned page for status into w.body.
-func (w *worker) errorPage(c *conn, status int) []byte {
+// errorPage renders Apache's canned page for status into w.body. A
+// request the parser refused (cause) gets the reason as the page's notes,
+// as Apache's error-notes: "Size of a request header field exceeds server
+// limit." tells a user with an oversized cookie what went wrong.
+func (w *worker) errorPage(c *conn, status int, cause error) []byte {
 	d := http1.ErrorDetail{
 		Method:      w.req.Method,
 		Location:    w.locationValue(c),
@@ -24,6 +28,10 @@ func (w *worker) errorPage(c *conn, status int) []byte {
 	}
 	if w.req.ExpectOther {
 		d.Expect = w.req.Get("Expect")
+	}
+	var pe *http1.ParseError
+	if errors.As(cause, &pe) {
+		d.Notes = pe.Reason
 	}
 	if w.srv.signature != "" {
 		d.Signature = string(w.ch.server)

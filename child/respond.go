@@ -192,7 +192,7 @@ func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
 		keep = false
 	}
 	w.status = status
-	body := w.errorPage(c, status)
+	body := w.errorPage(c, status, cause)
 	h := w.startHead(c, status, keep)
 	h = append(h, w.reply.Header...)
 	if status == 301 || status == 302 {
