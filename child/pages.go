@@ -51,7 +51,7 @@ func (w *worker) locationValue(c *conn) []byte {
 		return nil
 	}
 	l := append(append(w.loc[:0], w.srv.scheme...), "://"...)
-	port := w.serverPort(c)
+	var port int
 	if len(w.req.Host) > 0 {
 		// As Apache's ap_construct_url: the host as fix_hostname leaves it
 		// (lowercased, no final dot), and the port only when Host names one
@@ -65,6 +65,7 @@ func (w *worker) locationValue(c *conn) []byte {
 		port = hostPort(w.req.Host)
 	} else {
 		l = append(l, w.srv.name...)
+		port = w.serverPort(c)
 	}
 	if port > 0 && port != defaultPort(w.srv.scheme) {
 		l = append(l, ':')
