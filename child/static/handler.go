@@ -1,6 +1,7 @@
 package static
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -488,11 +489,12 @@ func betterIndexes(names []string) []string {
 }
 
 // redirectSlash answers 301 to the path with a trailing slash, keeping the
-// query string (mod_dir's DirectorySlash).
+// query string (mod_dir's DirectorySlash), even an empty one: "/dir?" goes
+// to "/dir/?", as Apache's mod_dir keeps r->args when it is set.
 func (h *Handler) redirectSlash(req *http1.Request, p *plan, r *Reply) {
 	b := appendEscapedPath(r.buf[:0], []byte(p.key))
 	b = append(b, '/')
-	if len(req.Query) > 0 {
+	if bytes.IndexByte(req.Target, '?') >= 0 {
 		b = append(b, '?')
 		b = append(b, req.Query...)
 	}

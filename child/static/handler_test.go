@@ -69,6 +69,7 @@ func TestMapping(t *testing.T) {
 		// Directories and DirectoryIndex.
 		{target: "/sub", status: 301, location: "/sub/"},
 		{target: "/sub?a=1&b", status: 301, location: "/sub/?a=1&b"},
+		{target: "/sub?", status: 301, location: "/sub/?"}, // an empty query is kept, as Apache
 		{target: "/sub/", status: 200, body: "<h1>sub</h1>\n"},
 		{target: "/sub/page.html", status: 200, body: "<p>page</p>\n"},
 		{target: "/second/", status: 200, body: "htm"},

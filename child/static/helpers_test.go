@@ -186,10 +186,15 @@ var methodIDs = map[string]http1.Method{
 }
 
 // newRequest builds a request; hdr holds name, value pairs.
-func newRequest(method, query string, hdr ...string) *http1.Request {
+func newRequest(method, target string, hdr ...string) *http1.Request {
 	req := &http1.Request{Method: []byte(method), MethodID: methodIDs[method], ContentLength: -1}
-	if query != "" {
-		req.Query = []byte(query)
+	if target != "" {
+		req.Target = []byte(target)
+		path, query, found := strings.Cut(target, "?")
+		req.Path = []byte(path)
+		if found {
+			req.Query = []byte(query)
+		}
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		v := []byte(hdr[i+1])
@@ -233,13 +238,13 @@ func serve(t testing.TB, h *static.Handler, method, target string, hdr ...string
 // serveAt is serve for a request that arrived at arrival (Unix ns).
 func serveAt(t testing.TB, h *static.Handler, arrival int64, method, target string, hdr ...string) result {
 	t.Helper()
-	rawPath, query, _ := strings.Cut(target, "?")
+	rawPath, _, _ := strings.Cut(target, "?")
 	p, st := static.CleanPath([]byte(rawPath), nil)
 	if st != 0 {
 		return result{Status: st}
 	}
 	var r static.Reply
-	h.ServeAt(newRequest(method, query, hdr...), p, &r, arrival)
+	h.ServeAt(newRequest(method, target, hdr...), p, &r, arrival)
 	defer r.Release()
 	res := result{Status: r.Status, Header: string(r.Header), Location: string(r.Location), NoBody: r.NoBody, Err: r.Err}
 	var body []byte
