@@ -100,6 +100,13 @@ func TestMapping(t *testing.T) {
 		{target: "/link-sub/", status: 200, body: "<h1>sub</h1>\n"},
 		{target: "/link-sub", status: 301, location: "/link-sub/"},
 		{target: "/loop", status: 403},
+		// A dangling symlink is 403 (AH00037), as Apache: the link is there.
+		{target: "/dangling", status: 403},
+		{target: "/dangling-dir/x.txt", status: 403},
+		{target: "/owner/follow/gone", status: 403},
+		{target: "/owner/follow/missing", status: 404},
+		{target: "/link-sub/missing.txt", status: 404},
+		{target: "/link-outdir/missing.txt", status: 404},
 		// Without FollowSymLinks.
 		{target: "/nofollow/", status: 200, body: "nofollow index"},
 		{target: "/nofollow/real.txt", status: 200, body: "real"},

@@ -85,6 +85,7 @@ func buildSite(t testing.TB) *site {
 		must(t, os.Chtimes(p, fileTime, fileTime))
 	}
 	must(t, os.MkdirAll(filepath.Join(s.root, "noindex/sub2"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(s.root, "owner/follow"), 0o755))
 	must(t, os.MkdirAll(s.outside, 0o755))
 	must(t, os.WriteFile(filepath.Join(s.outside, "secret.txt"), []byte("outside secret"), 0o644))
 	must(t, os.Chtimes(filepath.Join(s.outside, "secret.txt"), fileTime, fileTime))
@@ -99,6 +100,9 @@ func buildSite(t testing.TB) *site {
 		"owner/ok.txt":      "real.txt",
 		"owner/bad.txt":     "real.txt",
 		"loop":              "loop",
+		"dangling":          "missing-target",
+		"dangling-dir":      "missing-dir",
+		"owner/follow/gone": "missing-target",
 	}
 	for name, target := range links {
 		must(t, os.Symlink(target, filepath.Join(s.root, filepath.FromSlash(name))))
@@ -145,9 +149,12 @@ func siteResolver(root string) testResolver {
 		"denied":   {FollowSymLinks: true, Denied: true, DirectoryIndex: idx},
 		"nofollow": {DirectoryIndex: idx},
 		"owner":    {SymLinksIfOwnerMatch: true, DirectoryIndex: idx},
-		"noindex":  {FollowSymLinks: true, DirectoryIndex: []string{"index.html", "/cgi-bin/x", ".htindex"}},
-		"badidx2":  {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
-		"wo":       {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
+		// A FollowSymLinks directory below one with the owner check: the
+		// path is walked a component at a time.
+		"owner/follow": {FollowSymLinks: true, DirectoryIndex: idx},
+		"noindex":      {FollowSymLinks: true, DirectoryIndex: []string{"index.html", "/cgi-bin/x", ".htindex"}},
+		"badidx2":      {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
+		"wo":           {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
 		// Listings of directories whose symlinks requests may not follow
 		// (TestListingSymlinkOptions creates them).
 		"lnofollow": {Indexes: true, DirectoryIndex: idx},

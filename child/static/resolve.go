@@ -104,7 +104,11 @@ func modeOf(dirs []DirConfig) symlinkMode {
 func openPath(rootfd int, rel string, segs []string, dirs []DirConfig) (int, error) {
 	switch modeOf(dirs) {
 	case followAll:
-		return openFollow(rootfd, rel)
+		fd, err := openFollow(rootfd, rel)
+		if err == unix.ENOENT && danglingOnPath(rootfd, rel) {
+			err = errSymlink
+		}
+		return fd, err
 	case followNone:
 		if fd, err, ok := openNoSymlinks(rootfd, rel); ok {
 			return fd, err
@@ -147,7 +151,11 @@ func openStep(dirfd int, name string, cfg *DirConfig, wantDir bool) (int, error)
 		flags |= unix.O_DIRECTORY
 	}
 	if cfg.FollowSymLinks && !cfg.SymLinksIfOwnerMatch {
-		return unix.Openat(dirfd, name, flags, 0)
+		fd, err := unix.Openat(dirfd, name, flags, 0)
+		if err == unix.ENOENT && danglingOnPath(dirfd, name) {
+			err = errSymlink
+		}
+		return fd, err
 	}
 	link, err := lstatAt(dirfd, name, false)
 	if err != nil {
@@ -176,6 +184,33 @@ func openStep(dirfd int, name string, cfg *DirConfig, wantDir bool) (int, error)
 		return -1, errSymlink
 	}
 	return fd, nil
+}
+
+// danglingOnPath reports whether rel, which failed to open with ENOENT,
+// leads through a symlink whose target is missing. Apache's directory
+// walk lstats each component and answers such a link 403 with AH00037
+// ("link target not accessible"), not 404: the link is there, so the
+// admin learns that it is broken. Only the 404 path pays for these
+// stats, one per component up to the first one that is missing.
+func danglingOnPath(dirfd int, rel string) bool {
+	for end := 0; end < len(rel); {
+		next := strings.IndexByte(rel[end+1:], '/')
+		if next < 0 {
+			end = len(rel)
+		} else {
+			end += 1 + next
+		}
+		link, err := lstatAt(dirfd, rel[:end], false)
+		if err != nil {
+			return false // a plain missing component: 404
+		}
+		if link.mode&unix.S_IFMT == unix.S_IFLNK {
+			if _, err := lstatAt(dirfd, rel[:end], true); err == unix.ENOENT {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errStatus maps a resolution error to the status Apache answers:
