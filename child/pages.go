@@ -42,13 +42,17 @@ func (w *worker) errorPage(c *conn, status int, cause error) []byte {
 }
 
 // locationValue is the absolute redirect target for a 301 from the static
-// handler: scheme (ServerName's, "https://host" behind a TLS-terminating
+// handler or a redirect of mod_alias's: an absolute URL as it is; for a
+// path, the scheme (ServerName's, "https://host" behind a TLS-terminating
 // proxy, else http, as Apache's ap_http_scheme without mod_ssl), the
 // request's host (or ServerName and the port the connection arrived on)
 // and the path.
 func (w *worker) locationValue(c *conn) []byte {
 	if len(w.reply.Location) == 0 {
 		return nil
+	}
+	if w.reply.Location[0] != '/' {
+		return w.reply.Location // an absolute URL (mod_alias's Redirect)
 	}
 	l := append(append(w.loc[:0], w.srv.scheme...), "://"...)
 	var port int

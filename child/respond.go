@@ -48,6 +48,9 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
+	if len(w.srv.redirects) > 0 && w.tryRedirect(c, keep) {
+		return
+	}
 	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
 	acc := w.srv.walk(p, w.fspath)
 	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
@@ -195,7 +198,7 @@ func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
 	body := w.errorPage(c, status, cause)
 	h := w.startHead(c, status, keep)
 	h = append(h, w.reply.Header...)
-	if status == 301 || status == 302 {
+	if status >= 300 && status <= 399 {
 		h = w.appendLocation(c, h)
 	}
 	h = append(h, "Content-Type: text/html; charset=iso-8859-1\r\n"...)

@@ -26,7 +26,8 @@ type site struct {
 	dirs            []section // <Directory>, shortest path first, then regex forms
 	files           []section
 	locations       []section
-	mergesAfterDirs bool // a <Files> or <Location> section sets Options or DirectoryIndex
+	redirects       []redirect // mod_alias's Redirect*, in the order tried
+	mergesAfterDirs bool       // a <Files> or <Location> section sets Options or DirectoryIndex
 	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
 	sectionBodyLimits bool
 	logs              []siteLog

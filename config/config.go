@@ -192,6 +192,11 @@ type Server struct {
 	// CustomLogs are the access logs of this server.
 	CustomLogs []CustomLog
 
+	// Redirects are mod_alias's Redirect* directives in file order; a
+	// virtual host's own come first, then the main server's, as Apache
+	// merges them.
+	Redirects []Redirect
+
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A
 	// virtual host's list starts with the main server's sections, as

@@ -153,6 +153,16 @@ var directives = []directive{
 	{name: "AccessFileName", args: iterate, ctx: ctxServer, set: setAccessFileName,
 		help: "Name(s) of per-directory config files (default: .htaccess)"},
 
+	// mod_alias's redirects (config/redirect.go).
+	{name: "Redirect", args: take123, ctx: ctxAny, set: setRedirect(302, false),
+		help: "an optional status, then document to be redirected and destination URL"},
+	{name: "RedirectTemp", args: take2, ctx: ctxAny, set: setRedirect(302, false),
+		help: "a document to be redirected, then the destination URL"},
+	{name: "RedirectPermanent", args: take2, ctx: ctxAny, set: setRedirect(301, false),
+		help: "a document to be redirected, then the destination URL"},
+	{name: "RedirectMatch", args: take23, ctx: ctxAny, set: setRedirect(302, true),
+		help: "an optional status, then a regular expression and destination URL"},
+
 	// Per server or per section.
 	{name: "HostnameLookups", args: take1, ctx: ctxAny, set: setHostnameLookups,
 		help: "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable double-reverse DNS lookups"},

@@ -204,4 +204,5 @@ func inherit(v, m *serverState) {
 		v.srv.Options = v.optionsDelta.apply(m.srv.Options)
 	}
 	v.srv.Sections = append(slices.Clone(m.srv.Sections), v.srv.Sections...)
+	v.srv.Redirects = append(slices.Clone(v.srv.Redirects), m.srv.Redirects...)
 }

@@ -166,11 +166,11 @@ func checkedPath(p []byte) bool {
 	return true
 }
 
-// appendEscapedPath appends p to dst with every byte that may not appear
+// AppendEscapedPath appends p to dst with every byte that may not appear
 // literally in an absolute-path (RFC 3986 3.3 pchar plus '/') escaped as
 // %XX, like Apache's ap_os_escape_path; Location headers and directory
 // listings use it.
-func appendEscapedPath(dst, p []byte) []byte {
+func AppendEscapedPath(dst, p []byte) []byte {
 	const hexDigits = "0123456789ABCDEF"
 	for _, c := range p {
 		if isPathChar(c) {

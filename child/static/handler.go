@@ -492,7 +492,7 @@ func betterIndexes(names []string) []string {
 // query string (mod_dir's DirectorySlash), even an empty one: "/dir?" goes
 // to "/dir/?", as Apache's mod_dir keeps r->args when it is set.
 func (h *Handler) redirectSlash(req *http1.Request, p *plan, r *Reply) {
-	b := appendEscapedPath(r.buf[:0], []byte(p.key))
+	b := AppendEscapedPath(r.buf[:0], []byte(p.key))
 	b = append(b, '/')
 	if bytes.IndexByte(req.Target, '?') >= 0 {
 		b = append(b, '?')

@@ -127,7 +127,7 @@ func appendListing(dst []byte, key string, items []dirItem) []byte {
 			parent = append(parent, '/')
 		}
 		dst = append(dst, "<tr><td><a href=\""...)
-		dst = append(dst, html.EscapeString(string(appendEscapedPath(nil, parent)))...)
+		dst = append(dst, html.EscapeString(string(AppendEscapedPath(nil, parent)))...)
 		dst = append(dst, "\">Parent Directory</a></td><td>&nbsp;</td><td align=\"right\">  - </td></tr>\n"...)
 	}
 	for _, it := range items {
@@ -143,7 +143,7 @@ func appendItem(dst []byte, it dirItem) []byte {
 		name += "/"
 	}
 	// "./" keeps a name with a ':' from reading as a URL scheme.
-	href := append([]byte("./"), appendEscapedPath(nil, []byte(name))...)
+	href := append([]byte("./"), AppendEscapedPath(nil, []byte(name))...)
 	dst = append(dst, "<tr><td><a href=\""...)
 	dst = append(dst, html.EscapeString(string(href))...)
 	dst = append(dst, "\">"...)

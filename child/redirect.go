@@ -1,0 +1,167 @@
+package child
+
+import (
+	"fmt"
+	"regexp"
+
+	"eventmpm/child/static"
+	"eventmpm/config"
+	"eventmpm/internal/errorlog"
+)
+
+// redirect is one compiled Redirect, RedirectTemp, RedirectPermanent or
+// RedirectMatch (mod_alias).
+type redirect struct {
+	path   string         // URL-path prefix; "" for RedirectMatch
+	re     *regexp.Regexp // RedirectMatch's pattern
+	status int
+	url    string // "" for a status that is not a redirect
+}
+
+// compileRedirects compiles a server's redirects, in the order they are
+// tried.
+func compileRedirects(rs []config.Redirect) ([]redirect, error) {
+	out := make([]redirect, 0, len(rs))
+	for _, r := range rs {
+		cr := redirect{path: r.Path, status: r.Status, url: r.URL}
+		if r.Regex != "" {
+			re, err := regexp.Compile(r.Regex)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: RedirectMatch: %w", r.Pos.File, r.Pos.Line, err)
+			}
+			cr.re = re
+		}
+		out = append(out, cr)
+	}
+	return out, nil
+}
+
+// urlPrefixMatch is mod_alias's alias_matches: the length of the prefix of
+// uri that prefix matches, or 0. A run of '/' in either matches a run in
+// the other, and the match must end at a segment boundary: prefix ends in
+// '/', or uri ends or goes on with '/'. So "/old" matches "/old" and
+// "/old/x" but not "/older", and "/icons/" does not match "/icons".
+func urlPrefixMatch(uri []byte, prefix string) int {
+	u, a := 0, 0
+	for a < len(prefix) {
+		if prefix[a] == '/' {
+			if u >= len(uri) || uri[u] != '/' {
+				return 0
+			}
+			for a < len(prefix) && prefix[a] == '/' {
+				a++
+			}
+			for u < len(uri) && uri[u] == '/' {
+				u++
+			}
+			continue
+		}
+		if u >= len(uri) || uri[u] != prefix[a] {
+			return 0
+		}
+		u++
+		a++
+	}
+	if a > 0 && prefix[a-1] != '/' && u < len(uri) && uri[u] != '/' {
+		return 0
+	}
+	return u
+}
+
+// tryRedirect answers the request with the first of its server's
+// redirects that matches the decoded path w.path, as mod_alias does in the
+// translate_name hook: before any file is looked up and before access
+// control. It reports whether one did.
+func (w *worker) tryRedirect(c *conn, keep bool) bool {
+	for i := range w.srv.redirects {
+		r := &w.srv.redirects[i]
+		var target []byte
+		if r.re != nil {
+			if !r.re.Match(w.path) { // does not allocate, unlike the Submatch forms
+				continue
+			}
+			if r.url != "" {
+				target = redirectMatchTarget(w.loc[:0], r.url, w.path, r.re.FindSubmatchIndex(w.path))
+			}
+		} else {
+			n := urlPrefixMatch(w.path, r.path)
+			if n == 0 {
+				continue
+			}
+			if r.url != "" {
+				target = static.AppendEscapedPath(append(w.loc[:0], r.url...), w.path[n:])
+			}
+		}
+		w.answerRedirect(c, r.status, target, keep)
+		return true
+	}
+	return false
+}
+
+// answerRedirect sends status with Location target (a path, made absolute
+// for this server, or an absolute URL), carrying the request's query when
+// the target has none, as mod_alias. A target that is neither is a 500
+// (AH00673), as in Apache. A status that is not a redirect gets its error
+// page.
+func (w *worker) answerRedirect(c *conn, status int, target []byte, keep bool) {
+	w.fspath = w.fspath[:0]
+	if status < 300 || status > 399 {
+		w.errorResponse(c, status, nil, keep)
+		return
+	}
+	if len(target) == 0 || target[0] != '/' && !config.IsURL(string(target)) {
+		w.logError(c, errorlog.LevelError, "alias", "AH00673", "cannot redirect '", w.path,
+			"' to '"+string(target)+"'; target is not a valid absoluteURI or abs_path")
+		w.errorResponse(c, 500, nil, keep)
+		return
+	}
+	if hasQuery(w.req.Target) && !hasQuery(target) {
+		target = append(append(target, '?'), w.req.Query...)
+	}
+	w.loc = target
+	w.reply.Location = append(w.reply.Location[:0], target...)
+	w.errorResponse(c, status, nil, keep)
+}
+
+// hasQuery reports whether a target or URL has a '?'.
+func hasQuery(b []byte) bool {
+	for _, c := range b {
+		if c == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// redirectMatchTarget is RedirectMatch's target: tmpl with $0 to $9
+// replaced by the submatches of path (a backslash takes the next byte
+// literally), as Apache's ap_pregsub, then the part before any query or
+// fragment escaped as a path, as mod_alias escapes it.
+func redirectMatchTarget(dst []byte, tmpl string, path []byte, m []int) []byte {
+	var sub []byte
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		switch {
+		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
+			n := int(tmpl[i+1] - '0')
+			i++
+			if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
+				sub = append(sub, path[m[2*n]:m[2*n+1]]...)
+			}
+		case c == '\\' && i+1 < len(tmpl):
+			i++
+			sub = append(sub, tmpl[i])
+		default:
+			sub = append(sub, c)
+		}
+	}
+	end := len(sub)
+	for i, c := range sub {
+		if c == '?' || c == '#' {
+			end = i
+			break
+		}
+	}
+	dst = static.AppendEscapedPath(dst, sub[:end])
+	return append(dst, sub[end:]...)
+}

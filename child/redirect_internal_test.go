@@ -1,0 +1,50 @@
+package child
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestURLPrefixMatch(t *testing.T) {
+	for _, tt := range []struct {
+		uri, prefix string
+		want        int
+	}{
+		{"/old", "/old", 4},
+		{"/old/x", "/old", 4},
+		{"/older", "/old", 0},
+		{"/ol", "/old", 0},
+		{"/icons", "/icons/", 0}, // Apache's gotcha: the slash is required
+		{"/icons/a.png", "/icons/", 7},
+		{"//old///x", "/old/", 8}, // runs of '/' match runs
+		{"/old/x", "//old", 4},
+		{"/", "/", 1},
+		{"/anything", "/", 1},
+		{"x/old", "/old", 0},
+		{"", "/old", 0},
+	} {
+		if got := urlPrefixMatch([]byte(tt.uri), tt.prefix); got != tt.want {
+			t.Errorf("urlPrefixMatch(%q, %q) = %d, want %d", tt.uri, tt.prefix, got, tt.want)
+		}
+	}
+}
+
+func TestRedirectMatchTarget(t *testing.T) {
+	for _, tt := range []struct {
+		re, tmpl, path, want string
+	}{
+		{`^/img/(.*)\.gif$`, "http://x/$1.png", "/img/a b.gif", "http://x/a%20b.png"},
+		{`^/(a)(b)?`, "/$2-$1-$0-$9", "/a", "/-a-/a-"},
+		{`^/q/(.*)`, "/s?q=$1#f", "/q/x y", "/s?q=x y#f"}, // query and fragment are not escaped, as Apache
+		{`^/(.*)`, `/\$1\\`, "/z", `/$1%5C`},
+		{`^/(.*)`, "http://h/%$1", "/z", "http://h/%25z"}, // the path part is escaped whole, as ap_escape_uri
+		{`^/(.*)`, "$", "/z", "$"},
+	} {
+		re := regexp.MustCompile(tt.re)
+		path := []byte(tt.path)
+		got := string(redirectMatchTarget(nil, tt.tmpl, path, re.FindSubmatchIndex(path)))
+		if got != tt.want {
+			t.Errorf("%s → %s on %q = %q, want %q", tt.re, tt.tmpl, tt.path, got, tt.want)
+		}
+	}
+}

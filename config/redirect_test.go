@@ -1,0 +1,108 @@
+package config
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestRedirectDirectives: the forms of Redirect, RedirectTemp,
+// RedirectPermanent and RedirectMatch, and a virtual host's list: its own
+// first, then the main server's, as mod_alias merges them.
+func TestRedirectDirectives(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+Redirect /a http://x.example/a
+Redirect permanent /b /b2
+Redirect Temp /c http://x.example/c
+Redirect seeother /d /d2
+Redirect gone /e
+Redirect 410 /e2
+Redirect 307 /f https://x.example/f
+RedirectTemp /g mailto:admin@x.example
+RedirectPermanent /h /h2
+RedirectMatch ^/i/(.*)\.gif$ /i/$1.png
+RedirectMatch 308 ^/j(.*) j$1
+Redirect 404 /k
+<VirtualHost *:80>
+    ServerName v.example
+    Redirect /a http://v.example/own
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line int) Pos { return Pos{File: cfg.File, Line: line} }
+	want := []Redirect{
+		{Path: "/a", Status: 302, URL: "http://x.example/a", Pos: at(2)},
+		{Path: "/b", Status: 301, URL: "/b2", Pos: at(3)},
+		{Path: "/c", Status: 302, URL: "http://x.example/c", Pos: at(4)},
+		{Path: "/d", Status: 303, URL: "/d2", Pos: at(5)},
+		{Path: "/e", Status: 410, Pos: at(6)},
+		{Path: "/e2", Status: 410, Pos: at(7)},
+		{Path: "/f", Status: 307, URL: "https://x.example/f", Pos: at(8)},
+		{Path: "/g", Status: 302, URL: "mailto:admin@x.example", Pos: at(9)},
+		{Path: "/h", Status: 301, URL: "/h2", Pos: at(10)},
+		{Regex: `^/i/(.*)\.gif$`, Status: 302, URL: "/i/$1.png", Pos: at(11)},
+		{Regex: `^/j(.*)`, Status: 308, URL: "j$1", Pos: at(12)},
+		{Path: "/k", Status: 404, Pos: at(13)},
+	}
+	if !reflect.DeepEqual(cfg.Server.Redirects, want) {
+		t.Errorf("main server's redirects:\ngot  %+v\nwant %+v", cfg.Server.Redirects, want)
+	}
+	vh := cfg.VirtualHosts[0].Server.Redirects
+	if len(vh) != len(want)+1 || vh[0].URL != "http://v.example/own" || !reflect.DeepEqual(vh[1:], want) {
+		t.Errorf("virtual host's redirects: got %+v, want its own, then the main server's", vh)
+	}
+}
+
+// TestRedirectErrors: what mod_alias refuses, with its messages, and what
+// eventmpm refuses besides, each at its line.
+func TestRedirectErrors(t *testing.T) {
+	for _, tt := range []struct {
+		line, want string
+	}{
+		{"Redirect /a", "URL to redirect to is missing"},
+		{"Redirect permanent /a", "URL to redirect to is missing"},
+		{"Redirect foo /a /b", "Redirect: invalid first argument (of three)"},
+		{"Redirect 700 /a /b", "Redirect: invalid first argument (of three)"},
+		{"Redirect 200 /a", "status 200 is neither a redirect"},
+		{"Redirect 304 /a /b", "status 304 is neither a redirect"},
+		{"Redirect gone /a /b", "Redirect URL not valid for this status"},
+		{"Redirect 403 /a http://x.example/", "Redirect URL not valid for this status"},
+		{"Redirect /a b/c", "Redirect to non-URL"},
+		{"Redirect a http://x.example/", "the URL-path must begin with '/'"},
+		{"RedirectPermanent /a", "RedirectPermanent takes two arguments"},
+		{"RedirectMatch (x http://x.example/", "Regular expression could not be compiled"},
+		{"RedirectMatch", "RedirectMatch takes two or three arguments"},
+		{"Redirect gone", "Redirect gone: the URL-path is missing"},
+		{"<Location /x>\nRedirect /a http://x.example/\n</Location>", "Redirect in <Location> is not supported by eventmpm"},
+		{"<Directory /srv>\nRedirectMatch ^/a http://x.example/\n</Directory>", "RedirectMatch in <Directory> is not supported by eventmpm"},
+	} {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := loadFile(t, "Listen 80\n"+tt.line+"\n")
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v, want a *config.Error", err)
+			}
+			wantLine := 2
+			if strings.HasPrefix(tt.line, "<") {
+				wantLine = 3
+			}
+			if !strings.Contains(err.Error(), tt.want) || ce.Pos.Line != wantLine {
+				t.Errorf("error %q at line %d, want %q at line %d", err, ce.Pos.Line, tt.want, wantLine)
+			}
+		})
+	}
+}
+
+func TestIsURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"http://x": true, "mailto:a@b": true, "a+b-c.d:": true, "x:": true,
+		"/path": false, ":x": false, "1http://x": false, "ht tp://x": false, "": false, "path": false,
+	} {
+		if got := IsURL(u); got != want {
+			t.Errorf("IsURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
