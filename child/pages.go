@@ -18,8 +18,9 @@ import (
 // request the parser refused (cause) gets the reason as the page's notes,
 // as Apache's error-notes: "Size of a request header field exceeds server
 // limit." tells a user with an oversized cookie what went wrong.
-func (w *worker) errorPage(c *conn, status int, cause error) []byte {
+func (w *worker) errorPage(c *conn, status int, cause error, recursive int) []byte {
 	d := http1.ErrorDetail{
+		Recursive:   recursive,
 		Method:      w.req.Method,
 		Location:    w.locationValue(c),
 		ServerAdmin: w.srv.cfg.ServerAdmin,

@@ -20,6 +20,7 @@ import (
 func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
+	w.routed = true // errors from here on may have an ErrorDocument
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never
@@ -191,11 +192,24 @@ func (w *worker) startHead(c *conn, status int, keep bool) []byte {
 // refused bodies close the connection; a well-formed request whose answer
 // is an error keeps it.
 func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
+	answered, page := w.customError(c, status, keep)
+	if !answered {
+		w.sendErrorPage(c, status, cause, keep, 0, page)
+	}
+}
+
+// sendErrorPage sends status with page as its body, or Apache's canned
+// page when page is nil (noting recursive, the status an ErrorDocument's
+// own resource got, when not 0).
+func (w *worker) sendErrorPage(c *conn, status int, cause error, keep bool, recursive int, page []byte) {
 	if closesConnection(status) {
 		keep = false
 	}
 	w.status = status
-	body := w.errorPage(c, status, cause)
+	body := page
+	if body == nil {
+		body = w.errorPage(c, status, cause, recursive)
+	}
 	h := w.startHead(c, status, keep)
 	h = append(h, w.reply.Header...)
 	if status >= 300 && status <= 399 {
@@ -231,6 +245,7 @@ func closesConnection(status int) bool {
 // finish completes a response: it sets what follows the write, logs the
 // request and updates the scoreboard. The parts are written by the caller.
 func (w *worker) finish(c *conn, keep bool, parts []outPart) {
+	w.routed = false
 	c.out.parts = parts
 	c.writeTimeout = w.srv.timeout
 	switch {

@@ -27,7 +27,8 @@ type site struct {
 	files           []section
 	locations       []section
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
-	mergesAfterDirs bool       // a <Files> or <Location> section sets Options or DirectoryIndex
+	errorDocs       map[int]*errorDoc
+	mergesAfterDirs bool // a <Files> or <Location> section sets Options or DirectoryIndex
 	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
 	sectionBodyLimits bool
 	logs              []siteLog

@@ -191,6 +191,7 @@ func (w *worker) readTimedOut(c *conn) {
 	w.parser.Abandon(head, &c.base.headLimits, &w.req)
 	w.noteRequest(c)
 	w.srv = w.ch.defaultSite(c)
+	w.routed = false
 	w.start = time.Unix(0, c.stageStart)
 	c.lingerShort = true
 	w.errorResponse(c, 408, nil, false)
@@ -200,6 +201,7 @@ func (w *worker) readTimedOut(c *conn) {
 // refuse answers a request the parser refused and closes the connection.
 func (w *worker) refuse(c *conn, err error) {
 	w.srv = w.ch.defaultSite(c)
+	w.routed = false // no ErrorDocument for a request that was never routed
 	w.start = time.Now()
 	var pe *http1.ParseError
 	status := 400

@@ -110,6 +110,9 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if s.redirects, err = compileRedirects(srv.Redirects); err != nil {
 		return nil, err
 	}
+	if s.errorDocs, err = compileErrorDocs(srv.ErrorDocuments); err != nil {
+		return nil, err
+	}
 	types, err := ch.mimeTypes(srv)
 	if err != nil {
 		return nil, err

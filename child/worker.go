@@ -44,12 +44,18 @@ type worker struct {
 	logs       []*accesslog.Buffer
 	client     []byte // the client address as text, for the scoreboard
 	loc        []byte // an absolute Location
-	snap       *shm.Snapshot
+	// An ErrorDocument's request, file-system path and the error's own
+	// header lines (serveErrorDoc).
+	docReq   http1.Request
+	docPath  []byte
+	docExtra []byte
+	snap     *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 
 	// Per request.
 	srv      *site
+	routed   bool // the request reached respond: its errors may get an ErrorDocument
 	status   int
 	start    time.Time
 	sent     int64 // body bytes of the response

@@ -196,6 +196,9 @@ type Server struct {
 	// virtual host's own come first, then the main server's, as Apache
 	// merges them.
 	Redirects []Redirect
+	// ErrorDocuments maps a status (4xx, 5xx) to its ErrorDocument; a
+	// virtual host's own replace the main server's code by code.
+	ErrorDocuments map[int]ErrorDocument
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A

@@ -163,6 +163,9 @@ var directives = []directive{
 	{name: "RedirectMatch", args: take23, ctx: ctxAny, set: setRedirect(302, true),
 		help: "an optional status, then a regular expression and destination URL"},
 
+	{name: "ErrorDocument", args: take2, ctx: ctxAny, set: setErrorDocument,
+		help: "Change responses for HTTP errors"},
+
 	// Per server or per section.
 	{name: "HostnameLookups", args: take1, ctx: ctxAny, set: setHostnameLookups,
 		help: "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable double-reverse DNS lookups"},

@@ -200,6 +200,11 @@ func inherit(v, m *serverState) {
 		maps.Copy(merged, v.srv.AddType)
 		v.srv.AddType = merged
 	}
+	if len(m.srv.ErrorDocuments) > 0 {
+		merged := maps.Clone(m.srv.ErrorDocuments)
+		maps.Copy(merged, v.srv.ErrorDocuments)
+		v.srv.ErrorDocuments = merged
+	}
 	if v.optionsDelta != nil {
 		v.srv.Options = v.optionsDelta.apply(m.srv.Options)
 	}

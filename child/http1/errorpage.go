@@ -31,6 +31,9 @@ type ErrorDetail struct {
 	// SignatureEMail is ServerSignature EMail: link ServerName to a
 	// mailto: of ServerAdmin.
 	SignatureEMail bool
+	// Recursive is the status an ErrorDocument's own resource answered
+	// with (0 for none): the page then says that this error came on top.
+	Recursive int
 }
 
 // canned is one of Apache's canned error texts (get_canned_error_string
@@ -148,6 +151,13 @@ func AppendErrorPage(dst []byte, code int, d ErrorDetail) []byte {
 		c = cannedDefault
 	}
 	dst = appendCanned(dst, &c, &d)
+	if d.Recursive != 0 {
+		dst = append(dst, "<p>Additionally, a "...)
+		dst = strconv.AppendInt(dst, int64(d.Recursive), 10)
+		dst = append(dst, ' ')
+		dst = append(dst, StatusText(d.Recursive)...)
+		dst = append(dst, "\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n"...)
+	}
 	dst = appendSignature(dst, &d)
 	return append(dst, "</body></html>\n"...)
 }

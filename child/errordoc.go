@@ -1,0 +1,131 @@
+package child
+
+import (
+	"fmt"
+
+	"eventmpm/child/http1"
+	"eventmpm/child/static"
+	"eventmpm/config"
+	"eventmpm/internal/errorlog"
+)
+
+// errorDoc is one compiled ErrorDocument.
+type errorDoc struct {
+	kind config.ErrorDocKind
+	doc  []byte // the message, the URL, or the cleaned URL-path
+}
+
+// compileErrorDocs compiles a server's ErrorDocuments by status.
+func compileErrorDocs(docs map[int]config.ErrorDocument) (map[int]*errorDoc, error) {
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	out := make(map[int]*errorDoc, len(docs))
+	for code, d := range docs {
+		ed := &errorDoc{kind: d.Kind, doc: []byte(d.Document)}
+		if d.Kind == config.ErrorDocPath {
+			// The page is served as a file: the query means nothing to it.
+			raw := d.Document
+			for i := 0; i < len(raw); i++ {
+				if raw[i] == '?' {
+					raw = raw[:i]
+					break
+				}
+			}
+			p, st := static.CleanPath([]byte(raw), nil)
+			if st != 0 {
+				return nil, fmt.Errorf("%s:%d: ErrorDocument %d %s: not a valid URL-path", d.Pos.File, d.Pos.Line, code, d.Document)
+			}
+			ed.doc = p
+		}
+		out[code] = ed
+	}
+	return out, nil
+}
+
+// customError answers status with the ErrorDocument of the request's
+// server, if it has one, as Apache's ap_die and ap_send_error_response: a
+// message is the page; a URL is a 302 to it; a local path's resource is
+// the page, sent with status. When that resource cannot be served (it is
+// missing, forbidden, a directory), the canned page says so, with the
+// second status. It reports whether it answered; body is the page for
+// errorResponse to send otherwise.
+func (w *worker) customError(c *conn, status int, keep bool) (answered bool, page []byte) {
+	d := w.srv.errorDocs[status]
+	if d == nil || !w.routed {
+		return false, nil
+	}
+	if closesConnection(status) {
+		keep = false
+	}
+	switch d.kind {
+	case config.ErrorDocText:
+		return false, d.doc
+	case config.ErrorDocURL:
+		w.reply.Location = append(w.reply.Location[:0], d.doc...)
+		w.sendErrorPage(c, 302, nil, keep, 0, nil)
+		return true, nil
+	case config.ErrorDocPath:
+		if recursive := w.serveErrorDoc(c, status, d.doc, keep); recursive != 0 {
+			w.sendErrorPage(c, status, nil, keep, recursive, nil)
+		}
+		return true, nil
+	}
+	return false, nil // ErrorDocDefault: the canned page
+}
+
+// serveErrorDoc sends the resource at path (an ErrorDocument's cleaned
+// URL-path) as the page of status, as Apache's internal redirect of the
+// error to it: a GET without conditions or ranges (ap_meets_conditions
+// and the byterange filter ignore an error's redirect), under the
+// access rules of its own path. It returns 0 when it answered, else the
+// status the resource itself got.
+func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int {
+	w.docPath = append(append(w.docPath[:0], w.srv.cfg.DocumentRoot...), path...)
+	acc := w.srv.walk(path, w.docPath)
+	switch {
+	case !allowed(acc.require, c.remote.Addr(), c.localAddr()):
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.docPath, "")
+		return 403
+	case acc.handler != "":
+		return 500 // a status or metrics page is no error page
+	}
+	// The reply may carry the error's own header lines (405's Allow).
+	w.docExtra = append(w.docExtra[:0], w.reply.Header...)
+	w.reply.Release()
+	w.docReq = http1.Request{Method: methodGET, MethodID: http1.MethodGet, Target: path, Path: path,
+		ProtoMajor: 1, ProtoMinor: w.req.ProtoMinor, ContentLength: -1}
+	w.srv.static.ServeAt(&w.docReq, path, w.reply, w.start.UnixNano())
+	r := w.reply
+	if r.Status != 200 || r.Body == nil && r.File == nil && r.ContentLength != 0 {
+		rec := r.Status
+		if rec == 200 || rec == 0 {
+			rec = 500
+		}
+		if r.Err != nil {
+			w.srv.log.Error("serving ErrorDocument failed", "module", "core", "client", c.remote.String(),
+				"uri", string(path), "err", r.Err)
+		}
+		r.Release()
+		r.Header = append(r.Header[:0], w.docExtra...)
+		return rec
+	}
+	w.status = status
+	h := w.startHead(c, status, keep)
+	h = append(h, w.docExtra...)
+	h = append(h, r.Header...)
+	h = http1.AppendHeaderInt(h, "Content-Length", r.ContentLength)
+	h = append(h, "\r\n"...)
+	w.head = h
+	parts := append(w.parts[:0], outPart{data: h, scratch: true})
+	w.sent = 0
+	if w.req.MethodID != http1.MethodHead {
+		parts = w.bodyParts(parts)
+		w.sent = r.ContentLength
+	}
+	w.parts = parts
+	w.finish(c, keep, parts)
+	return 0
+}
+
+var methodGET = []byte("GET")

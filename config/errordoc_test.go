@@ -1,0 +1,83 @@
+package config
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestErrorDocumentKinds: Apache's heuristic sorts the document into a
+// message, a local path or a URL; a virtual host's codes replace the main
+// server's one by one; a URL for 401 is ignored with AH00113.
+func TestErrorDocumentKinds(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+ErrorDocument 404 /errors/404.html
+ErrorDocument 403 "Go away"
+ErrorDocument 500 Oops
+ErrorDocument 502 "/not a path"
+ErrorDocument 503 https://status.example/
+ErrorDocument 401 http://login.example/
+ErrorDocument 410 default
+<VirtualHost *:80>
+    ServerName v.example
+    ErrorDocument 404 default
+    ErrorDocument 400 /bad.html
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line int) Pos { return Pos{File: cfg.File, Line: line} }
+	want := map[int]ErrorDocument{
+		404: {Kind: ErrorDocPath, Document: "/errors/404.html", Pos: at(2)},
+		403: {Kind: ErrorDocText, Document: "Go away", Pos: at(3)},
+		500: {Kind: ErrorDocText, Document: "Oops", Pos: at(4)},
+		502: {Kind: ErrorDocText, Document: "/not a path", Pos: at(5)},
+		503: {Kind: ErrorDocURL, Document: "https://status.example/", Pos: at(6)},
+		410: {Kind: ErrorDocDefault, Document: "default", Pos: at(8)},
+	}
+	if !reflect.DeepEqual(cfg.Server.ErrorDocuments, want) {
+		t.Errorf("main server:\ngot  %+v\nwant %+v", cfg.Server.ErrorDocuments, want)
+	}
+	vh := cfg.VirtualHosts[0].Server.ErrorDocuments
+	if vh[404].Kind != ErrorDocDefault || vh[400].Document != "/bad.html" || vh[403] != want[403] || len(vh) != len(want)+1 {
+		t.Errorf("virtual host: %+v, want its 404 and 400 over the main server's", vh)
+	}
+	found := false
+	for _, w := range cfg.Warnings {
+		found = found || w.Code == "AH00113" && w.Pos.Line == 7
+	}
+	if !found {
+		t.Errorf("no AH00113 warning at line 7: %+v", cfg.Warnings)
+	}
+}
+
+func TestErrorDocumentErrors(t *testing.T) {
+	for _, tt := range []struct {
+		line, want string
+	}{
+		{"ErrorDocument abc /x", "Unsupported HTTP response code abc"},
+		{"ErrorDocument 499 /x", "Unsupported HTTP response code 499"},
+		{"ErrorDocument 200 /x", "ErrorDocument 200: eventmpm applies ErrorDocument to error responses (4xx and 5xx) only"},
+		{"ErrorDocument 301 http://x.example/", "(4xx and 5xx) only"},
+		{`ErrorDocument 404 "%{REQUEST_URI} is missing"`, "expressions (%{...}) are not supported"},
+		{"ErrorDocument 404", "ErrorDocument takes two arguments"},
+		{"<Location /x>\nErrorDocument 404 /e.html\n</Location>", "ErrorDocument in <Location> is not supported by eventmpm"},
+	} {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := loadFile(t, "Listen 80\n"+tt.line+"\n")
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v, want a *config.Error", err)
+			}
+			wantLine := 2
+			if strings.HasPrefix(tt.line, "<") {
+				wantLine = 3
+			}
+			if !strings.Contains(err.Error(), tt.want) || ce.Pos.Line != wantLine {
+				t.Errorf("error %q at line %d, want %q at line %d", err, ce.Pos.Line, tt.want, wantLine)
+			}
+		})
+	}
+}
