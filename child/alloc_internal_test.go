@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -40,6 +41,7 @@ func TestServeAllocs(t *testing.T) {
 		log        string // the access log that must hold a line per request
 		wild       bool   // the connection comes from a wildcard listener
 		host, site string // the Host of the request (localhost when "") and the ServerName that must answer it
+		head       string // what the response head must hold
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
@@ -48,6 +50,14 @@ func TestServeAllocs(t *testing.T) {
 			"<Location /server-status>\n    SetHandler server-status\n    Require local\n</Location>\n"},
 		{name: "combined-log", conf: "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %f %D\" full\n" +
 			"CustomLog " + logFile + " full\n", log: logFile},
+		// mod_headers rewriting the head, at the server level and in a
+		// section, with a joined and a formatted value; mod_alias's
+		// redirects tried and missed; a request field unset.
+		{name: "headers", conf: "Header always set X-Frame-Options DENY\nHeader append Cache-Control no-transform\n" +
+			"Header merge Cache-Control public\nHeader set X-Time \"%t %%\"\nHeader unset ETag\n" +
+			"<Files index.html>\n    Header set Cache-Control max-age=60\n    Header add Link </style.css>\n</Files>\n" +
+			"Redirect /old http://x.example/\nRedirectMatch ^/img/(.*)$ /i/$1\nRequestHeader unset Accept\n",
+			head: "\r\nX-Frame-Options: DENY\r\nCache-Control: max-age=60\r\nX-Time: t="},
 		// A listener bound to the wildcard address: the connection's own
 		// local address (%A) is looked up once, not per request.
 		{name: "wildcard-log", conf: "LogFormat \"%h %A %{local}p \\\"%r\\\" %>s %b %f %k %I %O\" local\n" +
@@ -102,6 +112,9 @@ func TestServeAllocs(t *testing.T) {
 			}
 			if got := string(buf[want-len(body) : want]); got != string(body) || c.q != &ch.l.keepAliveQ {
 				t.Fatalf("got body %q, queue %v; want %q, keep-alive", got, c.q, body)
+			}
+			if head := string(buf[:want-len(body)]); !strings.Contains(head, tc.head) || tc.head != "" && strings.Contains(head, "ETag") {
+				t.Fatalf("response head %q lacks %q (or has the unset ETag)", head, tc.head)
 			}
 			if tc.site != "" && ch.w.srv.name != tc.site {
 				t.Fatalf("served by %q, want %q", ch.w.srv.name, tc.site)

@@ -82,7 +82,7 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 // status the resource itself got.
 func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int {
 	w.docPath = append(append(w.docPath[:0], w.srv.cfg.DocumentRoot...), path...)
-	acc := w.srv.walk(path, w.docPath)
+	acc := w.srv.walk(path, w.docPath, nil)
 	switch {
 	case !allowed(acc.require, c.remote.Addr(), c.localAddr()):
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.docPath, "")

@@ -138,23 +138,7 @@ func hasQuery(b []byte) bool {
 // literally), as Apache's ap_pregsub, then the part before any query or
 // fragment escaped as a path, as mod_alias escapes it.
 func redirectMatchTarget(dst []byte, tmpl string, path []byte, m []int) []byte {
-	var sub []byte
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		switch {
-		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
-			n := int(tmpl[i+1] - '0')
-			i++
-			if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
-				sub = append(sub, path[m[2*n]:m[2*n+1]]...)
-			}
-		case c == '\\' && i+1 < len(tmpl):
-			i++
-			sub = append(sub, tmpl[i])
-		default:
-			sub = append(sub, c)
-		}
-	}
+	sub := appendSubst(nil, tmpl, path, m)
 	end := len(sub)
 	for i, c := range sub {
 		if c == '?' || c == '#' {
@@ -164,4 +148,27 @@ func redirectMatchTarget(dst []byte, tmpl string, path []byte, m []int) []byte {
 	}
 	dst = static.AppendEscapedPath(dst, sub[:end])
 	return append(dst, sub[end:]...)
+}
+
+// appendSubst appends tmpl to dst with $0 to $9 replaced by the submatches
+// m of src (an unmatched group is empty) and a backslash taking the next
+// byte literally, as Apache's ap_pregsub.
+func appendSubst(dst []byte, tmpl string, src []byte, m []int) []byte {
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		switch {
+		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
+			n := int(tmpl[i+1] - '0')
+			i++
+			if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
+				dst = append(dst, src[m[2*n]:m[2*n+1]]...)
+			}
+		case c == '\\' && i+1 < len(tmpl):
+			i++
+			dst = append(dst, tmpl[i])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }

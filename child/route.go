@@ -28,7 +28,9 @@ type site struct {
 	locations       []section
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	errorDocs       map[int]*errorDoc
-	mergesAfterDirs bool // a <Files> or <Location> section sets Options or DirectoryIndex
+	headerOps       []headerOp // server-level Header directives
+	reqUnset        [][]byte   // RequestHeader unset names
+	mergesAfterDirs bool       // a <Files> or <Location> section sets Options or DirectoryIndex
 	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
 	sectionBodyLimits bool
 	logs              []siteLog
@@ -83,14 +85,19 @@ type siteLog struct {
 
 // section is one compiled <Directory>, <Files> or <Location> section.
 type section struct {
-	sec    *config.Section
-	prefix string         // literal path
-	glob   bool           // prefix is a wildcard pattern
-	re     *regexp.Regexp // Match forms and "~"
+	sec     *config.Section
+	prefix  string         // literal path
+	glob    bool           // prefix is a wildcard pattern
+	re      *regexp.Regexp // Match forms and "~"
+	headers []headerOp     // its Header directives
 }
 
 func compileSection(s *config.Section) (section, error) {
 	cs := section{sec: s, prefix: s.Pattern}
+	var err error
+	if cs.headers, err = compileHeaderOps(s.Headers); err != nil {
+		return cs, err
+	}
 	if s.Regex {
 		re, err := regexp.Compile(s.Pattern)
 		if err != nil {
@@ -153,15 +160,21 @@ type access struct {
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
-// Location): the last section that sets Require or SetHandler wins.
-func (s *site) walk(urlPath, fsPath []byte) access {
+// Location): the last section that sets Require or SetHandler wins. The
+// sections' Header operations are appended to headers, when not nil, in
+// the order they apply.
+func (s *site) walk(urlPath, fsPath []byte, headers *[][]headerOp) access {
 	var a access
-	s.eachSection(urlPath, fsPath, true, func(sec *config.Section) {
+	s.eachSection(urlPath, fsPath, true, func(cs *section) {
+		sec := cs.sec
 		if sec.Require != nil {
 			a.require = sec.Require
 		}
 		if sec.HandlerSet {
 			a.handler = sec.Handler
+		}
+		if headers != nil && len(cs.headers) > 0 {
+			*headers = append(*headers, cs.headers)
 		}
 	})
 	if a.handler == "none" || a.handler == "default-handler" {
@@ -174,11 +187,11 @@ func (s *site) walk(urlPath, fsPath []byte) access {
 // Apache's merge order: the <Directory> sections matching fsPath (when
 // dirs is set), the <Files> sections matching its last component, then
 // the <Location> sections matching urlPath.
-func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*config.Section)) {
+func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*section)) {
 	if dirs {
 		for i := range s.dirs {
 			if s.dirs[i].matchPath(fsPath) {
-				fn(s.dirs[i].sec)
+				fn(&s.dirs[i])
 			}
 		}
 	}
@@ -186,13 +199,13 @@ func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*config.Se
 		name := fsPath[bytes.LastIndexByte(fsPath, '/')+1:]
 		for i := range s.files {
 			if s.files[i].matchName(name) {
-				fn(s.files[i].sec)
+				fn(&s.files[i])
 			}
 		}
 	}
 	for i := range s.locations {
 		if s.locations[i].matchPath(urlPath) {
-			fn(s.locations[i].sec)
+			fn(&s.locations[i])
 		}
 	}
 }
@@ -215,9 +228,9 @@ func (s *site) bodyLimit(target []byte, scratch, fsScratch *[]byte) int64 {
 		return limit
 	}
 	*fsScratch = append(append((*fsScratch)[:0], s.cfg.DocumentRoot...), p...)
-	s.eachSection(p, *fsScratch, true, func(sec *config.Section) {
-		if sec.LimitRequestBody != nil {
-			limit = *sec.LimitRequestBody
+	s.eachSection(p, *fsScratch, true, func(cs *section) {
+		if cs.sec.LimitRequestBody != nil {
+			limit = *cs.sec.LimitRequestBody
 		}
 	})
 	return limit
@@ -277,10 +290,10 @@ func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
 	opts := config.OptionFlags{
 		FollowSymLinks: dc.FollowSymLinks, SymLinksIfOwnerMatch: dc.SymLinksIfOwnerMatch, Indexes: dc.Indexes,
 	}
-	s.eachSection([]byte(urlPath), []byte(dir+"/"), false, func(sec *config.Section) {
-		opts = sec.MergeOptions(opts)
-		if sec.DirectoryIndex != nil {
-			dc.DirectoryIndex = sec.DirectoryIndex
+	s.eachSection([]byte(urlPath), []byte(dir+"/"), false, func(cs *section) {
+		opts = cs.sec.MergeOptions(opts)
+		if cs.sec.DirectoryIndex != nil {
+			dc.DirectoryIndex = cs.sec.DirectoryIndex
 		}
 	})
 	dc.Indexes = opts.Indexes

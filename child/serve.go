@@ -232,6 +232,9 @@ func (w *worker) answer(c *conn, n int) bool {
 	c.headStarted = false
 	c.stageBytes = 0
 	w.srv = w.ch.siteFor(&w.req, c)
+	if len(w.srv.reqUnset) > 0 {
+		w.unsetRequestHeaders(w.srv.reqUnset)
+	}
 	keep, err := w.consumeBody(c, n)
 	if err != nil {
 		w.refuse(c, err)

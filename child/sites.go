@@ -113,6 +113,12 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if s.errorDocs, err = compileErrorDocs(srv.ErrorDocuments); err != nil {
 		return nil, err
 	}
+	if s.headerOps, err = compileHeaderOps(srv.Headers); err != nil {
+		return nil, err
+	}
+	for _, n := range srv.RequestHeaderUnset {
+		s.reqUnset = append(s.reqUnset, []byte(n))
+	}
 	types, err := ch.mimeTypes(srv)
 	if err != nil {
 		return nil, err

@@ -49,7 +49,14 @@ type worker struct {
 	docReq   http1.Request
 	docPath  []byte
 	docExtra []byte
-	snap     *shm.Snapshot
+	// mod_headers: the request's sections' Header operations, the head
+	// being rewritten, values made while rewriting, and the other head
+	// buffer (applyHeaders).
+	hdrSecs    [][]headerOp
+	hdrLines   []hdrLine
+	hdrScratch []byte
+	head2      []byte
+	snap       *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

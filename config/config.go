@@ -199,6 +199,13 @@ type Server struct {
 	// ErrorDocuments maps a status (4xx, 5xx) to its ErrorDocument; a
 	// virtual host's own replace the main server's code by code.
 	ErrorDocuments map[int]ErrorDocument
+	// Headers are the server-level Header directives in the order they
+	// apply: a virtual host's come after the main server's. Sections have
+	// their own (Section.Headers), which apply after these.
+	Headers []HeaderOp
+	// RequestHeaderUnset names the request fields RequestHeader unset
+	// removes (the main server's, then a virtual host's own).
+	RequestHeaderUnset []string
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A
@@ -309,6 +316,8 @@ type Section struct {
 	DirectoryIndex []string
 	// LimitRequestBody overrides the server's limit when non-nil.
 	LimitRequestBody *int64
+	// Headers are the section's Header directives, in order.
+	Headers []HeaderOp
 }
 
 // MergeOptions returns the Options in effect inside s when base is what

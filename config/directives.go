@@ -163,6 +163,10 @@ var directives = []directive{
 	{name: "RedirectMatch", args: take23, ctx: ctxAny, set: setRedirect(302, true),
 		help: "an optional status, then a regular expression and destination URL"},
 
+	{name: "Header", args: takeArgv, ctx: ctxAny, set: setHeader,
+		help: "an optional condition, an action, header and value followed by optional env clause"},
+	{name: "RequestHeader", args: takeArgv, ctx: ctxAny, set: setRequestHeader,
+		help: "an action, header and value followed by optional env clause"},
 	{name: "ErrorDocument", args: take2, ctx: ctxAny, set: setErrorDocument,
 		help: "Change responses for HTTP errors"},
 

@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -54,9 +52,7 @@ ErrorDocument 410 default
 }
 
 func TestErrorDocumentErrors(t *testing.T) {
-	for _, tt := range []struct {
-		line, want string
-	}{
+	expectLoadErrors(t, []loadErrorCase{
 		{"ErrorDocument abc /x", "Unsupported HTTP response code abc"},
 		{"ErrorDocument 499 /x", "Unsupported HTTP response code 499"},
 		{"ErrorDocument 200 /x", "ErrorDocument 200: eventmpm applies ErrorDocument to error responses (4xx and 5xx) only"},
@@ -64,20 +60,5 @@ func TestErrorDocumentErrors(t *testing.T) {
 		{`ErrorDocument 404 "%{REQUEST_URI} is missing"`, "expressions (%{...}) are not supported"},
 		{"ErrorDocument 404", "ErrorDocument takes two arguments"},
 		{"<Location /x>\nErrorDocument 404 /e.html\n</Location>", "ErrorDocument in <Location> is not supported by eventmpm"},
-	} {
-		t.Run(tt.line, func(t *testing.T) {
-			_, err := loadFile(t, "Listen 80\n"+tt.line+"\n")
-			var ce *Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v, want a *config.Error", err)
-			}
-			wantLine := 2
-			if strings.HasPrefix(tt.line, "<") {
-				wantLine = 3
-			}
-			if !strings.Contains(err.Error(), tt.want) || ce.Pos.Line != wantLine {
-				t.Errorf("error %q at line %d, want %q at line %d", err, ce.Pos.Line, tt.want, wantLine)
-			}
-		})
-	}
+	})
 }

@@ -23,6 +23,7 @@ var modules = map[string]string{
 	"reqtimeout_module": "mod_reqtimeout.c",
 	"authz_core_module": "mod_authz_core.c",
 	"authz_host_module": "mod_authz_host.c",
+	"headers_module":    "mod_headers.c",
 }
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name.

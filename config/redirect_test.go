@@ -59,9 +59,7 @@ Redirect 404 /k
 // TestRedirectErrors: what mod_alias refuses, with its messages, and what
 // eventmpm refuses besides, each at its line.
 func TestRedirectErrors(t *testing.T) {
-	for _, tt := range []struct {
-		line, want string
-	}{
+	expectLoadErrors(t, []loadErrorCase{
 		{"Redirect /a", "URL to redirect to is missing"},
 		{"Redirect permanent /a", "URL to redirect to is missing"},
 		{"Redirect foo /a /b", "Redirect: invalid first argument (of three)"},
@@ -78,7 +76,31 @@ func TestRedirectErrors(t *testing.T) {
 		{"Redirect gone", "Redirect gone: the URL-path is missing"},
 		{"<Location /x>\nRedirect /a http://x.example/\n</Location>", "Redirect in <Location> is not supported by eventmpm"},
 		{"<Directory /srv>\nRedirectMatch ^/a http://x.example/\n</Directory>", "RedirectMatch in <Directory> is not supported by eventmpm"},
+	})
+}
+
+func TestIsURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"http://x": true, "mailto:a@b": true, "a+b-c.d:": true, "x:": true,
+		"/path": false, ":x": false, "1http://x": false, "ht tp://x": false, "": false, "path": false,
 	} {
+		if got := IsURL(u); got != want {
+			t.Errorf("IsURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+// loadErrorCase is a directive (or a section holding one on its second
+// line) and the error it must give.
+type loadErrorCase struct {
+	line, want string
+}
+
+// expectLoadErrors loads each case after "Listen 80" and checks its error
+// and line.
+func expectLoadErrors(t *testing.T, cases []loadErrorCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.line, func(t *testing.T) {
 			_, err := loadFile(t, "Listen 80\n"+tt.line+"\n")
 			var ce *Error
@@ -93,16 +115,5 @@ func TestRedirectErrors(t *testing.T) {
 				t.Errorf("error %q at line %d, want %q at line %d", err, ce.Pos.Line, tt.want, wantLine)
 			}
 		})
-	}
-}
-
-func TestIsURL(t *testing.T) {
-	for u, want := range map[string]bool{
-		"http://x": true, "mailto:a@b": true, "a+b-c.d:": true, "x:": true,
-		"/path": false, ":x": false, "1http://x": false, "ht tp://x": false, "": false, "path": false,
-	} {
-		if got := IsURL(u); got != want {
-			t.Errorf("IsURL(%q) = %v, want %v", u, got, want)
-		}
 	}
 }

@@ -1,0 +1,315 @@
+package child
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"eventmpm/config"
+)
+
+// This file is mod_headers: the Header directives rewrite a response's
+// head after it is built, and RequestHeader unset removes request fields.
+// A server without them pays a length check per request.
+
+type headerAction uint8
+
+const (
+	hdrSet headerAction = iota
+	hdrAppend
+	hdrAdd
+	hdrMerge
+	hdrSetIfEmpty
+	hdrUnset
+	hdrEcho
+	hdrEdit
+	hdrEditAll
+)
+
+var headerActionByName = map[string]headerAction{
+	"set": hdrSet, "append": hdrAppend, "add": hdrAdd, "merge": hdrMerge, "setifempty": hdrSetIfEmpty,
+	"unset": hdrUnset, "echo": hdrEcho, "edit": hdrEdit, "edit*": hdrEditAll,
+}
+
+// headerOp is one compiled Header directive.
+type headerOp struct {
+	always bool // applies to error pages and redirects too
+	never  bool // env=var: no variable is ever set
+	action headerAction
+	name   []byte
+	value  []byte         // the value
+	format bool           // value holds %t, %D or %%
+	re     *regexp.Regexp // echo's names, edit's match
+	repl   string         // edit's replacement
+}
+
+// compileHeaderOps compiles Header directives.
+func compileHeaderOps(ops []config.HeaderOp) ([]headerOp, error) {
+	if len(ops) == 0 {
+		return nil, nil
+	}
+	out := make([]headerOp, 0, len(ops))
+	for _, op := range ops {
+		h := headerOp{
+			always: op.Always, action: headerActionByName[op.Action], name: []byte(op.Name),
+			value: []byte(op.Value), never: op.Env != "" && op.Env[0] != '!',
+		}
+		h.format = bytes.IndexByte(h.value, '%') >= 0
+		var err error
+		switch h.action {
+		case hdrEcho:
+			h.re, err = regexp.Compile(op.Name)
+		case hdrEdit, hdrEditAll:
+			h.re, err = regexp.Compile(op.Value)
+			h.value, h.format, h.repl = nil, false, op.Replacement
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: Header: %w", op.Pos.File, op.Pos.Line, err)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// hdrLine is one header field of the response being rewritten. Its value
+// is either val or, when inScratch, n bytes at off in the worker's
+// hdrScratch (values made here: appended, merged, edited, formatted).
+type hdrLine struct {
+	name      []byte
+	val       []byte
+	off, n    int
+	inScratch bool
+	dead      bool
+}
+
+// applyHeaders runs the Header operations of the request's server and of
+// its sections (w.hdrSecs) over the response head in w.head, as
+// mod_headers runs over headers_out: "always" ones for every response,
+// the others ("onsuccess") for 2xx and 304 only. The head is rewritten
+// into the worker's second head buffer, which becomes w.head.
+func (w *worker) applyHeaders(status int) {
+	h := w.head
+	eol := bytes.Index(h, crlf)
+	if eol < 0 {
+		return
+	}
+	lines := w.hdrLines[:0]
+	for rest := h[eol+2:]; len(rest) > 2; {
+		e := bytes.Index(rest, crlf)
+		if e < 0 {
+			break
+		}
+		line := rest[:e]
+		rest = rest[e+2:]
+		colon := bytes.IndexByte(line, ':')
+		if colon < 0 {
+			continue
+		}
+		lines = append(lines, hdrLine{name: line[:colon], val: bytes.TrimLeft(line[colon+1:], " \t")})
+	}
+	w.hdrScratch = w.hdrScratch[:0]
+	success := status < 300 || status == 304
+	for i := range w.srv.headerOps {
+		lines = w.runHeaderOp(lines, &w.srv.headerOps[i], success)
+	}
+	for _, sec := range w.hdrSecs {
+		for i := range sec {
+			lines = w.runHeaderOp(lines, &sec[i], success)
+		}
+	}
+	out := append(w.head2[:0], h[:eol+2]...)
+	for i := range lines {
+		l := &lines[i]
+		if l.dead {
+			continue
+		}
+		out = append(out, l.name...)
+		out = append(out, ": "...)
+		out = append(out, w.lineValue(l)...)
+		out = append(out, crlf...)
+	}
+	out = append(out, crlf...)
+	w.head2, w.head = w.head, out
+	w.hdrLines = lines[:0]
+}
+
+var crlf = []byte("\r\n")
+
+// lineValue is a line's current value.
+func (w *worker) lineValue(l *hdrLine) []byte {
+	if l.inScratch {
+		return w.hdrScratch[l.off : l.off+l.n]
+	}
+	return l.val
+}
+
+// runHeaderOp applies one operation to lines, with Apache's table
+// semantics: set replaces the first field of the name and drops the
+// others; append and merge join with ", " into the first; add adds a
+// field; setifempty sets only when there is none; unset drops them all.
+func (w *worker) runHeaderOp(lines []hdrLine, op *headerOp, success bool) []hdrLine {
+	if op.never || !op.always && !success {
+		return lines
+	}
+	first := -1
+	if op.action != hdrEcho {
+		for i := range lines {
+			if !lines[i].dead && bytes.EqualFold(lines[i].name, op.name) {
+				first = i
+				break
+			}
+		}
+	}
+	switch op.action {
+	case hdrSet:
+		if first < 0 {
+			return append(lines, w.newLine(op))
+		}
+		lines[first] = w.newLine(op)
+		lines[first].name = op.name
+		for i := first + 1; i < len(lines); i++ {
+			if bytes.EqualFold(lines[i].name, op.name) {
+				lines[i].dead = true
+			}
+		}
+	case hdrSetIfEmpty:
+		if first < 0 {
+			return append(lines, w.newLine(op))
+		}
+	case hdrAdd:
+		return append(lines, w.newLine(op))
+	case hdrAppend, hdrMerge:
+		if first < 0 {
+			return append(lines, w.newLine(op))
+		}
+		nl := w.newLine(op)
+		add := w.lineValue(&nl)
+		if op.action == hdrMerge && hasListMember(w.lineValue(&lines[first]), add) {
+			return lines
+		}
+		lines[first] = w.joined(&lines[first], add)
+	case hdrUnset:
+		for i := first; i >= 0 && i < len(lines); i++ {
+			if bytes.EqualFold(lines[i].name, op.name) {
+				lines[i].dead = true
+			}
+		}
+	case hdrEdit, hdrEditAll:
+		for i := first; i >= 0 && i < len(lines); i++ {
+			if !lines[i].dead && bytes.EqualFold(lines[i].name, op.name) {
+				lines[i] = w.edited(&lines[i], op)
+			}
+		}
+	case hdrEcho:
+		for _, f := range w.req.Headers {
+			if op.re.Match(f.Name) {
+				lines = append(lines, hdrLine{name: f.Name, val: f.Value})
+			}
+		}
+	}
+	return lines
+}
+
+// newLine is a field named as the operation names it, with its value
+// (formatted when it holds specifiers).
+func (w *worker) newLine(op *headerOp) hdrLine {
+	if !op.format {
+		return hdrLine{name: op.name, val: op.value}
+	}
+	off := len(w.hdrScratch)
+	v := op.value
+	for i := 0; i < len(v); i++ {
+		if v[i] != '%' || i+1 >= len(v) {
+			w.hdrScratch = append(w.hdrScratch, v[i])
+			continue
+		}
+		i++
+		switch v[i] {
+		case 't': // mod_headers' "t=" and the request's arrival in microseconds
+			w.hdrScratch = append(w.hdrScratch, "t="...)
+			w.hdrScratch = strconv.AppendInt(w.hdrScratch, w.start.UnixMicro(), 10)
+		case 'D': // "D=" and how long the request has taken, in microseconds
+			w.hdrScratch = append(w.hdrScratch, "D="...)
+			w.hdrScratch = strconv.AppendInt(w.hdrScratch, time.Since(w.start).Microseconds(), 10)
+		default:
+			w.hdrScratch = append(w.hdrScratch, v[i])
+		}
+	}
+	return hdrLine{name: op.name, off: off, n: len(w.hdrScratch) - off, inScratch: true}
+}
+
+// joined is l with ", " and add appended to its value.
+func (w *worker) joined(l *hdrLine, add []byte) hdrLine {
+	off := len(w.hdrScratch)
+	w.hdrScratch = append(w.hdrScratch, w.lineValue(l)...)
+	w.hdrScratch = append(w.hdrScratch, ", "...)
+	w.hdrScratch = append(w.hdrScratch, add...)
+	return hdrLine{name: l.name, off: off, n: len(w.hdrScratch) - off, inScratch: true}
+}
+
+// edited is l with the first (edit) or every (edit*) match of the
+// operation's expression replaced.
+func (w *worker) edited(l *hdrLine, op *headerOp) hdrLine {
+	val := w.lineValue(l)
+	var ms [][]int
+	if op.action == hdrEdit {
+		if m := op.re.FindSubmatchIndex(val); m != nil {
+			ms = [][]int{m}
+		}
+	} else {
+		ms = op.re.FindAllSubmatchIndex(val, -1)
+	}
+	if len(ms) == 0 {
+		return *l
+	}
+	// val may lie in hdrScratch: appending there stays correct, as an
+	// append that moves the buffer leaves val in the old one.
+	off := len(w.hdrScratch)
+	prev := 0
+	for _, m := range ms {
+		w.hdrScratch = append(w.hdrScratch, val[prev:m[0]]...)
+		w.hdrScratch = appendSubst(w.hdrScratch, op.repl, val, m)
+		prev = m[1]
+	}
+	w.hdrScratch = append(w.hdrScratch, val[prev:]...)
+	return hdrLine{name: l.name, off: off, n: len(w.hdrScratch) - off, inScratch: true}
+}
+
+// hasListMember reports whether v, a comma-separated list, has item as one
+// of its members, compared exactly (case and quotes matter), as
+// mod_headers' merge compares.
+func hasListMember(v, item []byte) bool {
+	for len(v) > 0 {
+		var m []byte
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			m, v = v[:i], v[i+1:]
+		} else {
+			m, v = v, nil
+		}
+		if bytes.Equal(bytes.Trim(m, " \t"), item) {
+			return true
+		}
+	}
+	return false
+}
+
+// unsetRequestHeaders removes the fields RequestHeader unset names from
+// the request, before it is routed and logged.
+func (w *worker) unsetRequestHeaders(names [][]byte) {
+	hs := w.req.Headers[:0]
+	for _, f := range w.req.Headers {
+		drop := false
+		for _, n := range names {
+			if bytes.EqualFold(f.Name, n) {
+				drop = true
+				break
+			}
+		}
+		if !drop {
+			hs = append(hs, f)
+		}
+	}
+	w.req.Headers = hs
+}

@@ -1,0 +1,213 @@
+package config
+
+import (
+	"regexp"
+	"strings"
+)
+
+// This file is mod_headers: Header, in the server config, <VirtualHost>
+// and the directory-level sections, and RequestHeader's unset.
+
+// HeaderOp is one Header directive.
+type HeaderOp struct {
+	// Always is the "always" condition: the operation applies to every
+	// response, error pages and redirects included. Without it
+	// ("onsuccess", the default) it applies to 2xx and 304 responses
+	// only, as Apache's headers_out table is dropped for error pages.
+	Always bool
+	// Action is set, append, add, merge, setifempty, unset, echo, edit or
+	// edit*.
+	Action string
+	// Name is the header's name; for echo, a regular expression of names.
+	Name string
+	// Value is the value (set, append, add, merge, setifempty; %t, %D and
+	// %% are its format specifiers) or edit's regular expression.
+	Value string
+	// Replacement is edit's replacement ($0 to $9 are submatches).
+	Replacement string
+	// Env is the env= condition as written ("var" or "!var"), or "".
+	Env string
+	Pos Pos
+}
+
+// headerActions says how many arguments after the header name each action
+// takes.
+var headerActions = map[string]int{
+	"set": 1, "append": 1, "add": 1, "merge": 1, "setifempty": 1,
+	"unset": 0, "echo": 0, "edit": 2, "edit*": 2,
+}
+
+// setHeader is Header [condition] action header [value] [replacement]
+// [env=[!]var], as mod_headers' header_cmd parses it. Server-level
+// operations apply before the sections', in file order; a virtual host's
+// after the main server's, as Apache merges them.
+func setHeader(w *walker, c *call) error {
+	args := c.args
+	op := HeaderOp{Pos: c.pos}
+	if len(args) > 0 {
+		switch strings.ToLower(args[0]) {
+		case "always":
+			op.Always = true
+			args = args[1:]
+		case "onsuccess":
+			args = args[1:]
+		}
+	}
+	if len(args) < 2 {
+		return errorf("Header requires three arguments")
+	}
+	op.Action = strings.ToLower(args[0])
+	if op.Action == "note" {
+		return errorf("Header note: eventmpm has no request notes to copy a header into")
+	}
+	want, ok := headerActions[op.Action]
+	if !ok {
+		return errorf("first argument must be 'add', 'set', 'append', 'merge', 'unset', 'echo', 'edit', 'edit*', 'setifempty' or 'note'.")
+	}
+	op.Name = args[1]
+	rest := args[2:]
+	if n := len(rest); n > want {
+		// What follows the values is the condition.
+		cond := rest[n-1]
+		switch {
+		case strings.EqualFold(cond, "early"):
+			return errorf("Header %s: 'early' is not supported by eventmpm", op.Action)
+		case strings.HasPrefix(strings.ToLower(cond), "env="):
+			op.Env = cond[len("env="):]
+			if op.Env == "" || op.Env == "!" {
+				return errorf("Header %s: env= needs a variable name", op.Action)
+			}
+			if op.Env[0] != '!' {
+				w.warn(c.pos, "", "Header ... env=%s never applies: eventmpm has no module that sets variables", op.Env)
+			}
+		case strings.HasPrefix(strings.ToLower(cond), "expr="):
+			return errorf("Header %s: expr= conditions are not supported by eventmpm", op.Action)
+		default:
+			return errorf("Header %s takes %d value(s) after the header name; %q is neither a value nor a condition", op.Action, want, cond)
+		}
+		rest = rest[:n-1]
+	}
+	switch {
+	case len(rest) < want && (op.Action == "edit" || op.Action == "edit*"):
+		return errorf("Header edit requires a match and a substitution")
+	case len(rest) < want:
+		return errorf("Header %s requires a value", op.Action)
+	case len(rest) > want:
+		return errorf("Header %s takes %d value(s) after the header name", op.Action, want)
+	}
+	switch op.Action {
+	case "echo":
+		if _, err := regexp.Compile(op.Name); err != nil {
+			return errorf("Header echo regex could not be compiled: %v", err)
+		}
+	case "edit", "edit*":
+		if _, err := regexp.Compile(rest[0]); err != nil {
+			return errorf("Header edit regex could not be compiled: %v", err)
+		}
+		op.Value, op.Replacement = rest[0], rest[1]
+	default:
+		if want == 1 {
+			op.Value = rest[0]
+			if err := checkHeaderFormat(op.Value); err != nil {
+				return err
+			}
+		}
+	}
+	if op.Action != "echo" {
+		// "Header set X-Frame-Options: DENY" works in Apache: the colon goes.
+		op.Name = strings.TrimSuffix(op.Name, ":")
+		if !validFieldName(op.Name) {
+			return errorf("Header %s: %q is not a valid header name", op.Action, op.Name)
+		}
+	}
+	if protectedHeader(op.Name) {
+		// Apache takes these and they do nothing ("Header unset Server"
+		// is a common wish): say so instead.
+		w.warn(c.pos, "", "Header %s %s has no effect: %s is written after the Header directives apply, as in Apache", op.Action, op.Name, op.Name)
+		return nil
+	}
+	if w.sec != nil {
+		w.sec.s.Headers = append(w.sec.s.Headers, op)
+	} else {
+		w.srv.srv.Headers = append(w.srv.srv.Headers, op)
+	}
+	return nil
+}
+
+// checkHeaderFormat accepts the format specifiers eventmpm implements in a
+// Header value: %t (when the request was received), %D (how long it has
+// taken) and %%; mod_headers' others name variables eventmpm does not have.
+func checkHeaderFormat(v string) error {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '%' {
+			continue
+		}
+		if i+1 >= len(v) {
+			return errorf("Header value %q ends with a lone %%", v)
+		}
+		switch v[i+1] {
+		case 't', 'D', '%':
+			i++
+		default:
+			return errorf("Header value %q: eventmpm supports the format specifiers %%t, %%D and %%%% only", v)
+		}
+	}
+	return nil
+}
+
+// protectedHeader lists the fields the HTTP layer writes after
+// mod_headers has run (Date, Server, the framing and connection fields).
+func protectedHeader(name string) bool {
+	for _, p := range []string{"Date", "Server", "Connection", "Keep-Alive", "Content-Length", "Transfer-Encoding"} {
+		if strings.EqualFold(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// validFieldName reports whether name is an RFC 9110 token.
+func validFieldName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// setRequestHeader is RequestHeader unset NAME [early]: the field is
+// removed from the request before it is routed and logged (the httpoxy
+// mitigation "RequestHeader unset Proxy early" is its common use). The
+// other actions, and fields eventmpm has already interpreted, are refused.
+func setRequestHeader(w *walker, c *call) error {
+	args := c.args
+	if len(args) < 2 || !strings.EqualFold(args[0], "unset") {
+		return errorf("RequestHeader: eventmpm supports only 'RequestHeader unset NAME [early]'")
+	}
+	if len(args) > 3 || len(args) == 3 && !strings.EqualFold(args[2], "early") {
+		return errorf("RequestHeader unset takes a header name and an optional 'early'")
+	}
+	name := args[1]
+	if !validFieldName(name) {
+		return errorf("RequestHeader unset: %q is not a valid header name", name)
+	}
+	for _, p := range []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect", "Range",
+		"If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if strings.EqualFold(name, p) {
+			return errorf("RequestHeader unset %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", name, p)
+		}
+	}
+	if w.sec != nil {
+		return errorf("RequestHeader in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
+	}
+	w.srv.srv.RequestHeaderUnset = append(w.srv.srv.RequestHeaderUnset, name)
+	return nil
+}

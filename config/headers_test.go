@@ -1,0 +1,90 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestHeaderDirectives: mod_headers' argument forms, where each list goes,
+// and the warnings for what has no effect.
+func TestHeaderDirectives(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+Header set X-Frame-Options: DENY
+Header always append Cache-Control "no-transform"
+Header onsuccess unset X-Powered-By
+Header edit* Set-Cookie "^(.*)$" "$1; HttpOnly"
+Header echo ^X-Req
+Header set X-Maybe 1 env=!DEBUG
+Header set X-Never 1 env=DEBUG
+Header unset Server
+RequestHeader unset Proxy early
+<FilesMatch "\.css$">
+    Header set Cache-Control "max-age=60"
+</FilesMatch>
+<VirtualHost *:80>
+    ServerName v.example
+    Header add X-Vhost 1
+    RequestHeader unset X-Other
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line int) Pos { return Pos{File: cfg.File, Line: line} }
+	want := []HeaderOp{
+		{Action: "set", Name: "X-Frame-Options", Value: "DENY", Pos: at(2)},
+		{Always: true, Action: "append", Name: "Cache-Control", Value: "no-transform", Pos: at(3)},
+		{Action: "unset", Name: "X-Powered-By", Pos: at(4)},
+		{Action: "edit*", Name: "Set-Cookie", Value: "^(.*)$", Replacement: "$1; HttpOnly", Pos: at(5)},
+		{Action: "echo", Name: "^X-Req", Pos: at(6)},
+		{Action: "set", Name: "X-Maybe", Value: "1", Env: "!DEBUG", Pos: at(7)},
+		{Action: "set", Name: "X-Never", Value: "1", Env: "DEBUG", Pos: at(8)},
+	}
+	if !reflect.DeepEqual(cfg.Server.Headers, want) {
+		t.Errorf("server headers:\ngot  %+v\nwant %+v", cfg.Server.Headers, want)
+	}
+	if got := cfg.Server.Sections[0].Headers; len(got) != 1 || got[0].Value != "max-age=60" {
+		t.Errorf("<FilesMatch> headers: %+v", got)
+	}
+	vh := cfg.VirtualHosts[0].Server
+	if len(vh.Headers) != len(want)+1 || vh.Headers[len(want)].Name != "X-Vhost" {
+		t.Errorf("virtual host headers: %+v, want the main server's, then its own", vh.Headers)
+	}
+	if !reflect.DeepEqual(vh.RequestHeaderUnset, []string{"Proxy", "X-Other"}) {
+		t.Errorf("virtual host RequestHeader unset: %q", vh.RequestHeaderUnset)
+	}
+	var warned []int
+	for _, w := range cfg.Warnings {
+		if strings.Contains(w.Text, "env=DEBUG never applies") || strings.Contains(w.Text, "Header unset Server has no effect") {
+			warned = append(warned, w.Pos.Line)
+		}
+	}
+	if !reflect.DeepEqual(warned, []int{8, 9}) {
+		t.Errorf("warnings at lines %v, want 8 and 9: %+v", warned, cfg.Warnings)
+	}
+}
+
+func TestHeaderErrors(t *testing.T) {
+	expectLoadErrors(t, []loadErrorCase{
+		{"Header set", "Header requires three arguments"},
+		{"Header always set X", "Header set requires a value"},
+		{"Header frob X y", "first argument must be 'add', 'set'"},
+		{"Header note X y", "no request notes"},
+		{"Header set X y z", `"z" is neither a value nor a condition`},
+		{"Header set X y early", "'early' is not supported"},
+		{"Header set X y expr=%{REQUEST_URI}", "expr= conditions are not supported"},
+		{"Header set X y env=", "env= needs a variable name"},
+		{"Header edit X ^a", "Header edit requires a match and a substitution"},
+		{"Header edit X ( y", "Header edit regex could not be compiled"},
+		{"Header echo (", "Header echo regex could not be compiled"},
+		{`Header set "Bad Name" y`, "is not a valid header name"},
+		{`Header set X "%{HTTP_HOST}e"`, "supports the format specifiers %t, %D and %% only"},
+		{`Header set X "50%"`, "ends with a lone %"},
+		{"Header unset X y", "Header unset takes 0 value(s) after the header name; \"y\" is neither"},
+		{"RequestHeader set X y", "supports only 'RequestHeader unset NAME [early]'"},
+		{"RequestHeader unset Host", "reads Host while parsing the request"},
+		{"RequestHeader unset X late", "an optional 'early'"},
+		{"<Location /x>\nRequestHeader unset X\n</Location>", "RequestHeader in <Location> is not supported"},
+	})
+}
