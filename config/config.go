@@ -203,6 +203,9 @@ type Server struct {
 	// apply: a virtual host's come after the main server's. Sections have
 	// their own (Section.Headers), which apply after these.
 	Headers []HeaderOp
+	// Expires is mod_expires' server-level configuration; a virtual
+	// host's is merged over the main server's.
+	Expires Expires
 	// RequestHeaderUnset names the request fields RequestHeader unset
 	// removes (the main server's, then a virtual host's own).
 	RequestHeaderUnset []string
@@ -318,6 +321,8 @@ type Section struct {
 	LimitRequestBody *int64
 	// Headers are the section's Header directives, in order.
 	Headers []HeaderOp
+	// Expires is the section's mod_expires configuration.
+	Expires Expires
 }
 
 // MergeOptions returns the Options in effect inside s when base is what

@@ -167,6 +167,12 @@ var directives = []directive{
 		help: "an optional condition, an action, header and value followed by optional env clause"},
 	{name: "RequestHeader", args: takeArgv, ctx: ctxAny, set: setRequestHeader,
 		help: "an action, header and value followed by optional env clause"},
+	{name: "ExpiresActive", args: flagArg, ctx: ctxAny, set: setExpiresActive,
+		help: "Limited to 'on' or 'off'"},
+	{name: "ExpiresByType", args: take2, ctx: ctxAny, set: setExpiresByType,
+		help: "a MIME type followed by an expiry date code"},
+	{name: "ExpiresDefault", args: take1, ctx: ctxAny, set: setExpiresDefault,
+		help: "an expiry date code"},
 	{name: "ErrorDocument", args: take2, ctx: ctxAny, set: setErrorDocument,
 		help: "Change responses for HTTP errors"},
 

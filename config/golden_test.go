@@ -243,11 +243,15 @@ func flatten(path string, v reflect.Value) [][2]string {
 		}
 		return out
 	case reflect.Map:
+		if v.IsNil() {
+			return leaf("nil")
+		}
 		out := leaf(fmt.Sprintf("len %d", v.Len()))
 		keys := v.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		key := func(k reflect.Value) string { return fmt.Sprint(k.Interface()) }
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(key(a), key(b)) })
 		for _, k := range keys {
-			out = append(out, flatten(fmt.Sprintf("%s[%s]", path, k.String()), v.MapIndex(k))...)
+			out = append(out, flatten(fmt.Sprintf("%s[%s]", path, key(k)), v.MapIndex(k))...)
 		}
 		return out
 	case reflect.String:

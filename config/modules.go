@@ -24,6 +24,7 @@ var modules = map[string]string{
 	"authz_core_module": "mod_authz_core.c",
 	"authz_host_module": "mod_authz_host.c",
 	"headers_module":    "mod_headers.c",
+	"expires_module":    "mod_expires.c",
 }
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name.
