@@ -42,6 +42,7 @@ func TestServeAllocs(t *testing.T) {
 		wild       bool   // the connection comes from a wildcard listener
 		host, site string // the Host of the request (localhost when "") and the ServerName that must answer it
 		head       string // what the response head must hold
+		notInHead  string // and what it must not
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
@@ -57,7 +58,12 @@ func TestServeAllocs(t *testing.T) {
 			"Header merge Cache-Control public\nHeader set X-Time \"%t %%\"\nHeader unset ETag\n" +
 			"<Files index.html>\n    Header set Cache-Control max-age=60\n    Header add Link </style.css>\n</Files>\n" +
 			"Redirect /old http://x.example/\nRedirectMatch ^/img/(.*)$ /i/$1\nRequestHeader unset Accept\n",
-			head: "\r\nX-Frame-Options: DENY\r\nCache-Control: max-age=60\r\nX-Time: t="},
+			head: "\r\nX-Frame-Options: DENY\r\nCache-Control: max-age=60\r\nX-Time: t=", notInHead: "ETag"},
+		// mod_expires by type and by default, in a section and at the
+		// server level, joining a Header's Cache-Control.
+		{name: "expires", conf: "ExpiresActive On\nExpiresDefault A60\nExpiresByType image/* M3600\n" +
+			"Header append Cache-Control public\n<Directory " + docroot + ">\n    ExpiresByType TEXT/html \"access plus 1 day\"\n</Directory>\n",
+			head: "\r\nCache-Control: max-age=86400, public\r\nExpires: "},
 		// A listener bound to the wildcard address: the connection's own
 		// local address (%A) is looked up once, not per request.
 		{name: "wildcard-log", conf: "LogFormat \"%h %A %{local}p \\\"%r\\\" %>s %b %f %k %I %O\" local\n" +
@@ -113,8 +119,8 @@ func TestServeAllocs(t *testing.T) {
 			if got := string(buf[want-len(body) : want]); got != string(body) || c.q != &ch.l.keepAliveQ {
 				t.Fatalf("got body %q, queue %v; want %q, keep-alive", got, c.q, body)
 			}
-			if head := string(buf[:want-len(body)]); !strings.Contains(head, tc.head) || tc.head != "" && strings.Contains(head, "ETag") {
-				t.Fatalf("response head %q lacks %q (or has the unset ETag)", head, tc.head)
+			if head := string(buf[:want-len(body)]); !strings.Contains(head, tc.head) || tc.notInHead != "" && strings.Contains(head, tc.notInHead) {
+				t.Fatalf("response head %q: want %q in it and not %q", head, tc.head, tc.notInHead)
 			}
 			if tc.site != "" && ch.w.srv.name != tc.site {
 				t.Fatalf("served by %q, want %q", ch.w.srv.name, tc.site)

@@ -84,12 +84,13 @@ type hdrLine struct {
 	dead      bool
 }
 
-// applyHeaders runs the Header operations of the request's server and of
-// its sections (w.hdrSecs) over the response head in w.head, as
+// rewriteHead applies mod_expires, then the Header operations of the
+// request's server and of its sections (w.headSecs), to the response head
+// in w.head, in the order of Apache's filters. Header operations run as
 // mod_headers runs over headers_out: "always" ones for every response,
 // the others ("onsuccess") for 2xx and 304 only. The head is rewritten
 // into the worker's second head buffer, which becomes w.head.
-func (w *worker) applyHeaders(status int) {
+func (w *worker) rewriteHead(status int) {
 	h := w.head
 	eol := bytes.Index(h, crlf)
 	if eol < 0 {
@@ -111,12 +112,15 @@ func (w *worker) applyHeaders(status int) {
 	}
 	w.hdrScratch = w.hdrScratch[:0]
 	success := status < 300 || status == 304
+	if status >= 200 && status < 300 {
+		lines = w.applyExpires(lines)
+	}
 	for i := range w.srv.headerOps {
 		lines = w.runHeaderOp(lines, &w.srv.headerOps[i], success)
 	}
-	for _, sec := range w.hdrSecs {
-		for i := range sec {
-			lines = w.runHeaderOp(lines, &sec[i], success)
+	for _, sec := range w.headSecs {
+		for i := range sec.headers {
+			lines = w.runHeaderOp(lines, &sec.headers[i], success)
 		}
 	}
 	out := append(w.head2[:0], h[:eol+2]...)

@@ -53,8 +53,8 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	}
 	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
-	w.hdrSecs = w.hdrSecs[:0]
-	acc := w.srv.walk(p, w.fspath, &w.hdrSecs)
+	w.headSecs = w.headSecs[:0]
+	acc := w.srv.walk(p, w.fspath, &w.headSecs)
 	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath, "")
 		w.errorResponse(c, 403, nil, keep)
@@ -247,10 +247,10 @@ func closesConnection(status int) bool {
 // request and updates the scoreboard. The parts are written by the caller.
 func (w *worker) finish(c *conn, keep bool, parts []outPart) {
 	w.routed = false
-	if len(w.srv.headerOps) > 0 || len(w.hdrSecs) > 0 {
-		w.applyHeaders(w.status)
+	if w.srv.rewritesHead || len(w.headSecs) > 0 {
+		w.rewriteHead(w.status)
 		parts[0].data = w.head
-		w.hdrSecs = w.hdrSecs[:0]
+		w.headSecs = w.headSecs[:0]
 	}
 	c.out.parts = parts
 	c.writeTimeout = w.srv.timeout

@@ -28,9 +28,11 @@ type site struct {
 	locations       []section
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	errorDocs       map[int]*errorDoc
-	headerOps       []headerOp // server-level Header directives
-	reqUnset        [][]byte   // RequestHeader unset names
-	mergesAfterDirs bool       // a <Files> or <Location> section sets Options or DirectoryIndex
+	headerOps       []headerOp   // server-level Header directives
+	expires         *expiresConf // server-level mod_expires, or nil
+	rewritesHead    bool         // Header or Expires directives may apply to a response
+	reqUnset        [][]byte     // RequestHeader unset names
+	mergesAfterDirs bool         // a <Files> or <Location> section sets Options or DirectoryIndex
 	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
 	sectionBodyLimits bool
 	logs              []siteLog
@@ -90,6 +92,7 @@ type section struct {
 	glob    bool           // prefix is a wildcard pattern
 	re      *regexp.Regexp // Match forms and "~"
 	headers []headerOp     // its Header directives
+	expires *expiresConf   // its mod_expires directives, or nil
 }
 
 func compileSection(s *config.Section) (section, error) {
@@ -97,6 +100,9 @@ func compileSection(s *config.Section) (section, error) {
 	var err error
 	if cs.headers, err = compileHeaderOps(s.Headers); err != nil {
 		return cs, err
+	}
+	if !s.Expires.IsZero() {
+		cs.expires = compileExpires(&s.Expires)
 	}
 	if s.Regex {
 		re, err := regexp.Compile(s.Pattern)
@@ -161,9 +167,9 @@ type access struct {
 
 // walk applies the sections in Apache's merge order (Directory, Files,
 // Location): the last section that sets Require or SetHandler wins. The
-// sections' Header operations are appended to headers, when not nil, in
-// the order they apply.
-func (s *site) walk(urlPath, fsPath []byte, headers *[][]headerOp) access {
+// sections with Header or Expires directives are appended to rewriters,
+// when not nil, in the order they apply.
+func (s *site) walk(urlPath, fsPath []byte, rewriters *[]*section) access {
 	var a access
 	s.eachSection(urlPath, fsPath, true, func(cs *section) {
 		sec := cs.sec
@@ -173,8 +179,8 @@ func (s *site) walk(urlPath, fsPath []byte, headers *[][]headerOp) access {
 		if sec.HandlerSet {
 			a.handler = sec.Handler
 		}
-		if headers != nil && len(cs.headers) > 0 {
-			*headers = append(*headers, cs.headers)
+		if rewriters != nil && (len(cs.headers) > 0 || cs.expires != nil) {
+			*rewriters = append(*rewriters, cs)
 		}
 	})
 	if a.handler == "none" || a.handler == "default-handler" {

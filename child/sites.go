@@ -116,6 +116,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if s.headerOps, err = compileHeaderOps(srv.Headers); err != nil {
 		return nil, err
 	}
+	if !srv.Expires.IsZero() {
+		s.expires = compileExpires(&srv.Expires)
+	}
+	s.rewritesHead = len(s.headerOps) > 0 || s.expires != nil
 	for _, n := range srv.RequestHeaderUnset {
 		s.reqUnset = append(s.reqUnset, []byte(n))
 	}

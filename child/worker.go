@@ -49,13 +49,15 @@ type worker struct {
 	docReq   http1.Request
 	docPath  []byte
 	docExtra []byte
-	// mod_headers: the request's sections' Header operations, the head
-	// being rewritten, values made while rewriting, and the other head
-	// buffer (applyHeaders).
-	hdrSecs    [][]headerOp
+	// mod_headers and mod_expires: the request's sections that have their
+	// directives, the head being rewritten, values made while rewriting,
+	// the other head buffer, and a media type being looked up
+	// (rewriteHead).
+	headSecs   []*section
 	hdrLines   []hdrLine
 	hdrScratch []byte
 	head2      []byte
+	typeKey    []byte
 	snap       *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
