@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,6 +129,33 @@ func TestDebianApache2Trimmed(t *testing.T) {
 		}
 	}
 	checkTrimmedDebian(t, root, cfg)
+
+	// a2enmod headers expires, and security.conf's two Header lines
+	// uncommented: they load and apply at the server level.
+	for _, mod := range []string{"headers.load", "expires.load"} {
+		b, err := os.ReadFile(filepath.Join(root, "mods-available", mod))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, root, "mods-enabled/"+mod, string(b))
+	}
+	sec := filepath.Join(root, "conf-enabled", "security.conf")
+	b, err := os.ReadFile(sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, root, "conf-enabled/security.conf", strings.ReplaceAll(string(b), "#Header set", "Header set"))
+	cfg, err = Load(debianOptions(t, root))
+	if err != nil {
+		t.Fatalf("with headers and expires enabled: %v", err)
+	}
+	want := []HeaderOp{
+		{Action: "set", Name: "X-Content-Type-Options", Value: "nosniff", Pos: Pos{File: sec, Line: 51}},
+		{Action: "set", Name: "Content-Security-Policy", Value: "frame-ancestors 'self';", Pos: Pos{File: sec, Line: 58}},
+	}
+	if !reflect.DeepEqual(cfg.Server.Headers, want) {
+		t.Errorf("security.conf's Header lines: got %+v, want %+v", cfg.Server.Headers, want)
+	}
 }
 
 // checkTrimmedDebian checks what the trimmed Debian configuration yields.
