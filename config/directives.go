@@ -153,6 +153,20 @@ var directives = []directive{
 	{name: "AccessFileName", args: iterate, ctx: ctxServer, set: setAccessFileName,
 		help: "Name(s) of per-directory config files (default: .htaccess)"},
 
+	// mod_alias: Alias maps URL-paths into the file system. Its table
+	// allows it anywhere so that setAlias gives Apache's context messages.
+	{name: "Alias", args: take12, ctx: ctxAny, set: setAlias,
+		help: "a fakename and a realname, or a realname in a Location"},
+	{name: "AliasMatch", args: take2, ctx: ctxServer,
+		set:  refuseAliasForm("eventmpm implements Alias only; write one Alias per URL-path prefix"),
+		help: "a regular expression and a filename"},
+	{name: "ScriptAlias", args: take12, ctx: ctxAny,
+		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),
+		help: "a fakename and a realname, or a realname in a Location"},
+	{name: "ScriptAliasMatch", args: take2, ctx: ctxServer,
+		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),
+		help: "a regular expression and a filename"},
+
 	// Per server or per section.
 	{name: "HostnameLookups", args: take1, ctx: ctxAny, set: setHostnameLookups,
 		help: "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable double-reverse DNS lookups"},
