@@ -15,8 +15,10 @@ import (
 )
 
 // respond routes the parsed request in w.req and prepares its response in
-// c.out: the server-status or metrics handler, a static file, or an error
-// page.
+// c.out: the server-status or metrics handler, a static file (below an
+// Alias's target or DocumentRoot), or an error page. <Directory> and
+// <Files> sections apply by the file-system path, <Location> sections by
+// the URL path.
 func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
@@ -48,7 +50,9 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
-	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
+	// mod_alias's Redirect family goes here: translate_alias_redir tries
+	// the redirects before the aliases, and both before DocumentRoot.
+	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
 	acc := w.srv.walk(p, w.fspath)
 	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath, "")
@@ -63,7 +67,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.serveMetrics(c, keep)
 		return
 	}
-	w.srv.static.ServeAt(req, p, w.reply, w.start.UnixNano())
+	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	w.sendReply(c, keep)
 }
 
