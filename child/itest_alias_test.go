@@ -32,6 +32,7 @@ Alias /private {{ROOT}}/private
 </Directory>
 <Directory share/doc/list>
     Options Indexes
+    LimitRequestBody 5
 </Directory>
 <Directory share/doc/nofollow>
     Options None
@@ -95,8 +96,9 @@ func startAliasServer(t *testing.T) *server {
 
 // TestAlias: requests are mapped by the first matching Alias (Apache's
 // alias_matches: a segment boundary, runs of '/' as one), the virtual
-// host's own before the main server's; <Directory> sections apply by the
-// file-system path, <Location> sections by the URL path; DirectorySlash
+// host's own before the main server's; <Directory> sections (Require,
+// Options, LimitRequestBody) apply by the file-system path, <Location>
+// sections by the URL path; DirectorySlash
 // redirects and listings show the URL path; a file target has nothing
 // below it; nothing escapes the target.
 func TestAlias(t *testing.T) {
@@ -169,6 +171,17 @@ func TestAlias(t *testing.T) {
 			}
 		})
 	}
+	t.Run("LimitRequestBody of the target's Directory", func(t *testing.T) {
+		for _, tc := range []struct {
+			path   string
+			status int
+		}{{"/docs/list/one.txt", 413}, {"/docs/x.txt", 200}} {
+			raw := "GET " + tc.path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 50\r\n\r\n" + strings.Repeat("z", 50)
+			if resp, _ := s.get(t, raw, "GET"); resp.StatusCode != tc.status {
+				t.Errorf("%s with a 50-byte body: got %d, want %d", tc.path, resp.StatusCode, tc.status)
+			}
+		}
+	})
 	t.Run("file paths in the logs", func(t *testing.T) {
 		// %f and AH00128 name the file below the alias's target.
 		wants := []string{
