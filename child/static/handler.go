@@ -225,14 +225,15 @@ func (h *Handler) ServeAt(req *http1.Request, path []byte, r *Reply, arrival int
 
 // ServeMapped is ServeAt for a request whose URL path is not its path below
 // the DocumentRoot: the child maps a URL-path elsewhere in the file system
-// (mod_alias's Alias) and serves it from a Handler whose DocumentRoot
-// holds the target. path is what ServeAt's path is,
-// relative to the DocumentRoot; urlPath is the request's own path as
-// CleanPath returned it. What the client sees and what <Location> sections
-// match use urlPath: the DirectorySlash redirect, a listing's title and
-// links, and the RequestResolver's urlPath. Both must end in '/' or
-// neither. The open-file cache is keyed by path: a Handler serves one
-// mapping.
+// (mod_alias's Alias) and serves it from a Handler whose DocumentRoot holds
+// the target. path is what ServeAt's path is, relative to the DocumentRoot;
+// urlPath is the request's own path as CleanPath returned it. What the
+// client sees and what <Location> sections match use urlPath: the
+// DirectorySlash redirect, a listing's title and links, and the
+// RequestResolver's urlPath. Both must end in '/' or neither. The
+// open-file cache is keyed by path, and an index file chosen by urlPath is
+// cached under it: a Handler must serve one mapping, in which each path
+// has one URL path.
 func (h *Handler) ServeMapped(req *http1.Request, path, urlPath []byte, r *Reply, arrival int64) {
 	r.NoBody = req.MethodID == http1.MethodHead
 	if !checkedPath(path) {
