@@ -4,6 +4,7 @@ package child
 
 import (
 	"bytes"
+	"cmp"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -43,6 +44,7 @@ func TestServeAllocs(t *testing.T) {
 		host, site string // the Host of the request (localhost when "") and the ServerName that must answer it
 		head       string // what the response head must hold
 		notInHead  string // and what it must not
+		path       string // the request's path (/index.html when "")
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
@@ -75,6 +77,11 @@ func TestServeAllocs(t *testing.T) {
 			"<VirtualHost 127.0.0.1:80>\n    ServerName ip.example\n</VirtualHost>\n" +
 			"<VirtualHost 127.0.0.1:80>\n    ServerName wild.example\n    ServerAlias *.x.wild.example\n</VirtualHost>\n",
 			host: "a-long-name-for-the-alias-pattern.x.WILD.example.:80", site: "wild.example"},
+		// A file below an Alias, the third tried, with the sections
+		// matched by its file-system path.
+		{name: "alias", conf: "Alias /icons/ /usr/share/apache2/icons/\nAlias /doc /usr/share/doc\n" +
+			"Alias /aliased/ " + docroot + "/\n<Directory />\n    Require all denied\n</Directory>\n" +
+			"<Directory " + docroot + ">\n    Require all granted\n</Directory>\n", path: "/aliased/index.html"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newTestChild(t, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot "+docroot+"\n"+tc.conf, nil)
@@ -87,7 +94,8 @@ func TestServeAllocs(t *testing.T) {
 			if host == "" {
 				host = "localhost"
 			}
-			req := []byte("GET /index.html HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: alloc-test\r\nAccept: */*\r\n\r\n")
+			path := cmp.Or(tc.path, "/index.html")
+			req := []byte("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: alloc-test\r\nAccept: */*\r\n\r\n")
 			buf := make([]byte, 4096)
 			var want int
 			serve := func() {

@@ -78,10 +78,13 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 // URL-path) as the page of status, as Apache's internal redirect of the
 // error to it: a GET without conditions or ranges (ap_meets_conditions
 // and the byterange filter ignore an error's redirect), under the
-// access rules of its own path. It returns 0 when it answered, else the
+// access rules of its own path, which may lie under an Alias (Debian's
+// localized error pages live in /usr/share/apache2/error, aliased as
+// /error/). It returns 0 when it answered, else the
 // status the resource itself got.
 func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int {
-	w.docPath = append(append(w.docPath[:0], w.srv.cfg.DocumentRoot...), path...)
+	// The original request is served: its alias path buffer is free.
+	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
 	acc := w.srv.walk(path, w.docPath, nil)
 	switch {
 	case !allowed(acc.require, c.remote.Addr(), c.localAddr()):
@@ -95,7 +98,7 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 	w.reply.Release()
 	w.docReq = http1.Request{Method: methodGET, MethodID: http1.MethodGet, Target: path, Path: path,
 		ProtoMajor: 1, ProtoMinor: w.req.ProtoMinor, ContentLength: -1}
-	w.srv.static.ServeAt(&w.docReq, path, w.reply, w.start.UnixNano())
+	dh.ServeMapped(&w.docReq, hp, path, w.reply, w.start.UnixNano())
 	r := w.reply
 	if r.Status != 200 || r.Body == nil && r.File == nil && r.ContentLength != 0 {
 		rec := r.Status

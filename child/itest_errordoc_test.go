@@ -15,6 +15,7 @@ ErrorDocument 410 http://errors.example/gone
 ErrorDocument 405 /errors/405.html?ignored=1
 ErrorDocument 500 /errors/missing.html
 Redirect gone /gone
+Alias /e/ htdocs/errors/
 RedirectMatch ^/bad/(.*)$ $1
 <Directory htdocs/errors/denied>
     Require all denied
@@ -27,6 +28,7 @@ RedirectMatch ^/bad/(.*)$ $1
     ErrorDocument 404 default
     ErrorDocument 403 /errors/403.html
     ErrorDocument 500 /errors/denied/500.html
+    ErrorDocument 405 /e/405.html
 </VirtualHost>
 `
 
@@ -34,7 +36,8 @@ RedirectMatch ^/bad/(.*)$ $1
 // a local page with the error's status (and none of the request's
 // conditions or ranges), a message, a 302 to a URL — a page that cannot be
 // served gives the canned page with Apache's "Additionally" note, and a
-// virtual host's own codes replace the main server's.
+// virtual host's own codes replace the main server's. A page may lie under
+// an Alias.
 func TestErrorDocument(t *testing.T) {
 	const page404 = "<h1>Sorry, not here</h1>\n"
 	s := startServer(t, errorDocConf, map[string]string{
@@ -62,6 +65,7 @@ func TestErrorDocument(t *testing.T) {
 		{host: "v.example", target: "/bad/x", status: 500, body: "Additionally, a 403 Forbidden\nerror was encountered"},
 		{host: "v.example", target: "/missing", status: 404, body: "The requested URL was not found on this server."},
 		{host: "v.example", target: "/.htaccess", status: 403, ctype: "text/html", body: "<h1>v forbids</h1>\n"},
+		{host: "v.example", method: "POST", target: "/index.html", status: 405, ctype: "text/html", body: "<h1>Not like that</h1>\n", header: "Allow: GET,HEAD,OPTIONS"},
 		{host: "v.example", target: "/gone", status: 302, header: "Location: http://errors.example/gone"},
 		{host: "a.example", target: "/", status: 200, body: "home\n"},
 	} {

@@ -36,38 +36,6 @@ func compileRedirects(rs []config.Redirect) ([]redirect, error) {
 	return out, nil
 }
 
-// urlPrefixMatch is mod_alias's alias_matches: the length of the prefix of
-// uri that prefix matches, or 0. A run of '/' in either matches a run in
-// the other, and the match must end at a segment boundary: prefix ends in
-// '/', or uri ends or goes on with '/'. So "/old" matches "/old" and
-// "/old/x" but not "/older", and "/icons/" does not match "/icons".
-func urlPrefixMatch(uri []byte, prefix string) int {
-	u, a := 0, 0
-	for a < len(prefix) {
-		if prefix[a] == '/' {
-			if u >= len(uri) || uri[u] != '/' {
-				return 0
-			}
-			for a < len(prefix) && prefix[a] == '/' {
-				a++
-			}
-			for u < len(uri) && uri[u] == '/' {
-				u++
-			}
-			continue
-		}
-		if u >= len(uri) || uri[u] != prefix[a] {
-			return 0
-		}
-		u++
-		a++
-	}
-	if a > 0 && prefix[a-1] != '/' && u < len(uri) && uri[u] != '/' {
-		return 0
-	}
-	return u
-}
-
 // tryRedirect answers the request with the first of its server's
 // redirects that matches the decoded path w.path, as mod_alias does in the
 // translate_name hook: before any file is looked up and before access
@@ -84,7 +52,7 @@ func (w *worker) tryRedirect(c *conn, keep bool) bool {
 				target = redirectMatchTarget(w.loc[:0], r.url, w.path, r.re.FindSubmatchIndex(w.path))
 			}
 		} else {
-			n := urlPrefixMatch(w.path, r.path)
+			n := config.MatchURLPrefix(w.path, r.path)
 			if n == 0 {
 				continue
 			}

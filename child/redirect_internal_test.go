@@ -5,30 +5,6 @@ import (
 	"testing"
 )
 
-func TestURLPrefixMatch(t *testing.T) {
-	for _, tt := range []struct {
-		uri, prefix string
-		want        int
-	}{
-		{"/old", "/old", 4},
-		{"/old/x", "/old", 4},
-		{"/older", "/old", 0},
-		{"/ol", "/old", 0},
-		{"/icons", "/icons/", 0}, // Apache's gotcha: the slash is required
-		{"/icons/a.png", "/icons/", 7},
-		{"//old///x", "/old/", 8}, // runs of '/' match runs
-		{"/old/x", "//old", 4},
-		{"/", "/", 1},
-		{"/anything", "/", 1},
-		{"x/old", "/old", 0},
-		{"", "/old", 0},
-	} {
-		if got := urlPrefixMatch([]byte(tt.uri), tt.prefix); got != tt.want {
-			t.Errorf("urlPrefixMatch(%q, %q) = %d, want %d", tt.uri, tt.prefix, got, tt.want)
-		}
-	}
-}
-
 func TestRedirectMatchTarget(t *testing.T) {
 	for _, tt := range []struct {
 		re, tmpl, path, want string

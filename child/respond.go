@@ -15,8 +15,10 @@ import (
 )
 
 // respond routes the parsed request in w.req and prepares its response in
-// c.out: the server-status or metrics handler, a static file, or an error
-// page.
+// c.out: the server-status or metrics handler, a static file (below an
+// Alias's target or DocumentRoot), or an error page. <Directory> and
+// <Files> sections apply by the file-system path, <Location> sections by
+// the URL path.
 func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keep = keep && w.keepAlive(c)
@@ -50,9 +52,9 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	}
 	if len(w.srv.redirects) > 0 && w.tryRedirect(c, keep) {
-		return
+		return // mod_alias's translate_alias_redir: redirects before aliases
 	}
-	w.fspath = append(append(w.fspath[:0], w.srv.cfg.DocumentRoot...), p...)
+	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
 	w.headSecs = w.headSecs[:0]
 	acc := w.srv.walk(p, w.fspath, &w.headSecs)
 	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
@@ -68,7 +70,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.serveMetrics(c, keep)
 		return
 	}
-	w.srv.static.ServeAt(req, p, w.reply, w.start.UnixNano())
+	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	w.sendReply(c, keep)
 }
 

@@ -23,6 +23,7 @@ type site struct {
 	cfg             *config.Server
 	names           []config.HostPattern // ServerName and ServerAliases
 	static          *static.Handler
+	aliases         []alias   // Alias directives, in the order they are tried
 	dirs            []section // <Directory>, shortest path first, then regex forms
 	files           []section
 	locations       []section
@@ -220,10 +221,12 @@ func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*section))
 // path): the server's, or that of the last section setting it in Apache's
 // merge order (Directory, Files, Location), as Apache takes it from the
 // merged per-directory configuration. Sections are walked only when one
-// sets a limit; scratch and fsScratch are the worker's buffers for the
-// cleaned and the file-system path. A path CleanPath refuses gets the
-// server's limit (the request is answered 400 anyway).
-func (s *site) bodyLimit(target []byte, scratch, fsScratch *[]byte) int64 {
+// sets a limit; scratch, hpScratch and fsScratch are the worker's buffers
+// for the cleaned path, an aliased path below its handler's root and the
+// file-system path (mapPath: an aliased path's <Directory> sections are
+// those of the alias's target). A path CleanPath refuses gets the server's
+// limit (the request is answered 400 anyway).
+func (s *site) bodyLimit(target []byte, scratch, hpScratch, fsScratch *[]byte) int64 {
 	limit := s.limits.Body
 	if !s.sectionBodyLimits {
 		return limit
@@ -233,7 +236,7 @@ func (s *site) bodyLimit(target []byte, scratch, fsScratch *[]byte) int64 {
 	if st != 0 {
 		return limit
 	}
-	*fsScratch = append(append((*fsScratch)[:0], s.cfg.DocumentRoot...), p...)
+	s.mapPath(p, hpScratch, fsScratch)
 	s.eachSection(p, *fsScratch, true, func(cs *section) {
 		if cs.sec.LimitRequestBody != nil {
 			limit = *cs.sec.LimitRequestBody

@@ -127,13 +127,17 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err != nil {
 		return nil, err
 	}
-	s.static, err = static.New(static.Options{
+	opts := static.Options{
 		DocumentRoot: srv.DocumentRoot, Resolver: s, Types: types,
 		DefaultCharset: srv.AddDefaultCharset, CacheMaxFileSize: cacheMaxFileSize,
 		CacheMaxEntries: cacheMaxEntries, Watcher: ch.watcher,
-	})
-	if err != nil {
+	}
+	if s.static, err = static.New(opts); err != nil {
 		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)
+	}
+	if err := s.compileAliases(srv.Aliases, opts); err != nil {
+		s.closeHandlers()
+		return nil, err
 	}
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
@@ -204,16 +208,27 @@ func (s *site) compileSections(secs []config.Section) error {
 	return nil
 }
 
-// closeSites closes every site's static handler, then the watcher they
+// closeSites closes every site's static handlers, then the watcher they
 // share.
 func (ch *Child) closeSites() {
 	for _, s := range append([]*site{ch.main}, ch.vhosts...) {
-		if s != nil && s.static != nil {
-			s.static.Close()
+		if s != nil {
+			s.closeHandlers()
 		}
 	}
 	if ch.watcher != nil {
 		ch.watcher.Close()
+	}
+}
+
+// closeHandlers closes the site's static handlers: its DocumentRoot's and
+// its aliases'.
+func (s *site) closeHandlers() {
+	if s.static != nil {
+		s.static.Close()
+	}
+	for i := range s.aliases {
+		s.aliases[i].static.Close()
 	}
 }
 

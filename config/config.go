@@ -192,6 +192,12 @@ type Server struct {
 	// CustomLogs are the access logs of this server.
 	CustomLogs []CustomLog
 
+	// Aliases are the Alias directives (mod_alias) that apply to this
+	// server, in the order they are tried: a virtual host's own first, then
+	// the main server's, as Apache's merge_alias_config appends them. The
+	// first whose URL matches a request's path (Alias.Match) maps it into
+	// the file system instead of DocumentRoot.
+	Aliases []Alias
 	// Redirects are mod_alias's Redirect* directives in file order; a
 	// virtual host's own come first, then the main server's, as Apache
 	// merges them.
@@ -256,6 +262,22 @@ type CustomLog struct {
 	// Logged.
 	Env string
 	Pos Pos
+}
+
+// Alias is one "Alias URL-path file-path" directive (mod_alias): a request
+// whose URL path Match accepts is served from Path plus the rest of its
+// URL path. The <Directory> sections that apply to it are those of that
+// file-system path; <Location> sections still match the URL path.
+type Alias struct {
+	// URL is the URL-path as written; it begins with '/'. A trailing
+	// slash makes the alias match only below it: "Alias /icons/ ..." maps
+	// "/icons/a.png" but not "/icons", as in Apache.
+	URL string
+	// Path is the absolute, cleaned file or directory the URL-path maps to
+	// (a relative one is taken from ServerRoot, as ap_server_root_relative
+	// does). It is never "/".
+	Path string
+	Pos  Pos
 }
 
 // SectionKind tells what a Section matches on.

@@ -3,6 +3,7 @@ package config
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -96,8 +97,7 @@ func TestDebianApache2Trimmed(t *testing.T) {
 		want    string
 	}{
 		{"", refusedModule("access_compat", "mod_access_compat.so", 2)},
-		{"mods-enabled/access_compat", refusedModule("alias", "mod_alias.so", 1)},
-		{"mods-enabled/alias", refusedModule("auth_basic", "mod_auth_basic.so", 2)},
+		{"mods-enabled/access_compat", refusedModule("auth_basic", "mod_auth_basic.so", 2)},
 		{"mods-enabled/auth_basic", refusedModule("authn_core", "mod_authn_core.so", 1)},
 		{"mods-enabled/authn_core", refusedModule("authn_file", "mod_authn_file.so", 1)},
 		{"mods-enabled/authn_file", refusedModule("authz_user", "mod_authz_user.so", 2)},
@@ -177,13 +177,14 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"Listen", cfg.Listeners[0].Addr, ":80"},
 		{"ExtendedStatus", cfg.ExtendedStatus, true},
 		{"RequestReadTimeout body", cfg.Server.RequestReadTimeout.Body.Timeout.String(), "10s"},
-		{"Modules", strings.Join(cfg.Modules, " "), "authz_core_module authz_host_module dir_module mpm_event_module reqtimeout_module status_module"},
+		{"Modules", strings.Join(cfg.Modules, " "), "alias_module authz_core_module authz_host_module dir_module mpm_event_module reqtimeout_module status_module"},
 		{"VirtualHosts", len(cfg.VirtualHosts), 1},
 		{"vhost DocumentRoot", cfg.VirtualHosts[0].Server.DocumentRoot, "/var/www/html"},
 		{"vhost access log", cfg.VirtualHosts[0].Server.CustomLogs[0].Target, "/var/log/apache2/access.log"},
 		{"vhost log format", cfg.VirtualHosts[0].Server.CustomLogs[0].Format, `%h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`},
 		{"status handler", statusLocation(cfg), "/server-status local"},
 		{"root", cfg.ServerRoot, root},
+		{"icons alias", fmt.Sprint(len(cfg.Server.Aliases), " ", cfg.Server.Aliases[0].URL, " ", cfg.Server.Aliases[0].Path), "1 /icons/ /usr/share/apache2/icons"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

@@ -153,6 +153,20 @@ var directives = []directive{
 	{name: "AccessFileName", args: iterate, ctx: ctxServer, set: setAccessFileName,
 		help: "Name(s) of per-directory config files (default: .htaccess)"},
 
+	// mod_alias: Alias maps URL-paths into the file system. Its table
+	// allows it anywhere so that setAlias gives Apache's context messages.
+	{name: "Alias", args: take12, ctx: ctxAny, set: setAlias,
+		help: "a fakename and a realname, or a realname in a Location"},
+	{name: "AliasMatch", args: take2, ctx: ctxServer,
+		set:  refuseAliasForm("eventmpm implements Alias only; write one Alias per URL-path prefix"),
+		help: "a regular expression and a filename"},
+	{name: "ScriptAlias", args: take12, ctx: ctxAny,
+		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),
+		help: "a fakename and a realname, or a realname in a Location"},
+	{name: "ScriptAliasMatch", args: take2, ctx: ctxServer,
+		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),
+		help: "a regular expression and a filename"},
+
 	// mod_alias's redirects (config/redirect.go).
 	{name: "Redirect", args: take123, ctx: ctxAny, set: setRedirect(302, false),
 		help: "an optional status, then document to be redirected and destination URL"},

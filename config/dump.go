@@ -20,6 +20,7 @@ func (c *Config) DumpRunConfig(w io.Writer) {
 	c.dumpVhosts(&b)
 	fmt.Fprintf(&b, "ServerRoot: %q\n", c.ServerRoot)
 	fmt.Fprintf(&b, "Main DocumentRoot: %q\n", c.Server.DocumentRoot)
+	c.dumpAliases(&b)
 	fmt.Fprintf(&b, "Main ErrorLog: %q\n", c.ErrorLog)
 	fmt.Fprintf(&b, "PidFile: %q\n", c.PidFile)
 	fmt.Fprintf(&b, "ScoreBoardFile: %q\n", c.ScoreBoardFile)
@@ -37,6 +38,22 @@ func (c *Config) DumpRunConfig(w io.Writer) {
 		fmt.Fprintf(&b, "Listen: %s %s (%s:%d)\n", l.Addr, l.Proto, l.Pos.File, l.Pos.Line)
 	}
 	io.WriteString(w, b.String())
+}
+
+// dumpAliases lists the Alias directives: the main server's, then each
+// virtual host's own (its list ends with the main server's), with where
+// each was written.
+func (c *Config) dumpAliases(b *strings.Builder) {
+	for _, a := range c.Server.Aliases {
+		fmt.Fprintf(b, "Alias: %s %q (%s:%d)\n", a.URL, a.Path, a.Pos.File, a.Pos.Line)
+	}
+	for i := range c.VirtualHosts {
+		v := &c.VirtualHosts[i]
+		n := len(v.Server.Aliases) - len(c.Server.Aliases)
+		for _, a := range v.Server.Aliases[:max(n, 0)] {
+			fmt.Fprintf(b, "Alias: %s %q (%s:%d, <VirtualHost> %s:%d)\n", a.URL, a.Path, a.Pos.File, a.Pos.Line, v.Pos.File, v.Pos.Line)
+		}
+	}
 }
 
 func orUnset(name string) string {

@@ -25,6 +25,7 @@ var modules = map[string]string{
 	"authz_host_module": "mod_authz_host.c",
 	"headers_module":    "mod_headers.c",
 	"expires_module":    "mod_expires.c",
+	"alias_module":      "mod_alias.c",
 }
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name.

@@ -187,8 +187,9 @@ var inherited = []struct {
 }
 
 // inherit completes a virtual host from the main server: unset settings
-// are copied, AddType maps merge (the vhost's win), and the main server's
-// sections come before the vhost's, as Apache concatenates them.
+// are copied, AddType maps merge (the vhost's win), the main server's
+// sections come before the vhost's, as Apache concatenates them, and its
+// aliases after the vhost's.
 func inherit(v, m *serverState) {
 	for _, f := range inherited {
 		if !v.set[f.key] {
@@ -209,6 +210,9 @@ func inherit(v, m *serverState) {
 		v.srv.Options = v.optionsDelta.apply(m.srv.Options)
 	}
 	v.srv.Sections = append(slices.Clone(m.srv.Sections), v.srv.Sections...)
+	// mod_alias's merge_alias_config: the virtual host's own aliases are
+	// tried before the main server's.
+	v.srv.Aliases = append(slices.Clone(v.srv.Aliases), m.srv.Aliases...)
 	v.srv.Redirects = append(slices.Clone(v.srv.Redirects), m.srv.Redirects...)
 	v.srv.Headers = append(slices.Clone(m.srv.Headers), v.srv.Headers...)
 	v.srv.Expires = m.srv.Expires.Merge(v.srv.Expires)

@@ -8,7 +8,12 @@
 // writes what the Reply describes (status line, Date, Server, Connection,
 // Content-Length, Reply.Header, then the body as writev, sendfile or
 // segments; error and redirect pages for a status >= 300 without a body),
-// and calls Reply.Release. ServeAt is safe for concurrent use. On the hot
+// and calls Reply.Release. For a URL-path mapped elsewhere (mod_alias's
+// Alias) the child gives each mapping a Handler of its own and calls
+// ServeMapped with the path below that Handler's DocumentRoot and the
+// request's URL path: what the client sees (redirects, listings) and the
+// RequestResolver's <Location> lookups use the URL path, the file system
+// only the path below the root. ServeAt is safe for concurrent use. On the hot
 // path (a small cached file, GET, no conditionals) it does not allocate:
 // one atomic load and map probe in the cache, a check of a few counters
 // (with at most one epoll_wait(2) of the change notifier, often none), a

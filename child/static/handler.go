@@ -220,6 +220,21 @@ func (h *Handler) Serve(req *http1.Request, path []byte, r *Reply) {
 // earlier one is not: a change between it and the real arrival could be
 // missed.
 func (h *Handler) ServeAt(req *http1.Request, path []byte, r *Reply, arrival int64) {
+	h.ServeMapped(req, path, path, r, arrival)
+}
+
+// ServeMapped is ServeAt for a request whose URL path is not its path below
+// the DocumentRoot: the child maps a URL-path elsewhere in the file system
+// (mod_alias's Alias) and serves it from a Handler whose DocumentRoot holds
+// the target. path is what ServeAt's path is, relative to the DocumentRoot;
+// urlPath is the request's own path as CleanPath returned it. What the
+// client sees and what <Location> sections match use urlPath: the
+// DirectorySlash redirect, a listing's title and links, and the
+// RequestResolver's urlPath. Both must end in '/' or neither. The
+// open-file cache is keyed by path, and an index file chosen by urlPath is
+// cached under it: a Handler must serve one mapping, in which each path
+// has one URL path.
+func (h *Handler) ServeMapped(req *http1.Request, path, urlPath []byte, r *Reply, arrival int64) {
 	r.NoBody = req.MethodID == http1.MethodHead
 	if !checkedPath(path) {
 		r.Status = statusBadRequest
@@ -234,13 +249,13 @@ func (h *Handler) ServeAt(req *http1.Request, path []byte, r *Reply, arrival int
 			// The stale entry goes after the miss, which usually
 			// replaces it: its watches are then still held while the
 			// new entry adds the same ones.
-			h.serveMiss(req, path, r)
+			h.serveMiss(req, path, urlPath, r)
 			h.cache.drop(e)
 			e.put()
 			return
 		}
 	}
-	h.serveMiss(req, path, r)
+	h.serveMiss(req, path, urlPath, r)
 }
 
 // fresh reports whether a cached entry still describes what its path
@@ -261,7 +276,8 @@ func (h *Handler) fresh(e *entry, arrival int64) bool {
 
 // plan is what a miss knows about a path before opening anything.
 type plan struct {
-	key      string
+	key      string      // the path below the root: the cache key
+	url      string      // the request's URL path (key unless mapped, see ServeMapped)
 	rel      string      // relative to the root, "." for the root itself
 	segs     []string    // rel's components
 	dirs     []DirConfig // dirs[i] applies in the directory holding segs[i]
@@ -280,8 +296,12 @@ func (p *plan) indexCacheable() bool {
 // Require all denied of the directory that holds the target, and the
 // <Files ".ht*"> denial of its name. Apache runs both before the handler,
 // so they answer 403 even for files that do not exist.
-func (h *Handler) makePlan(path []byte) (*plan, int) {
+func (h *Handler) makePlan(path, urlPath []byte) (*plan, int) {
 	p := &plan{key: string(path), rel: "."}
+	p.url = p.key
+	if !bytes.Equal(urlPath, path) {
+		p.url = string(urlPath)
+	}
 	s := p.key[1:]
 	p.trailing = s == "" || s[len(s)-1] == '/'
 	if s = strings.TrimSuffix(s, "/"); s != "" {
@@ -289,7 +309,7 @@ func (h *Handler) makePlan(path []byte) (*plan, int) {
 	}
 	h.planDirs(p)
 	if p.trailing {
-		p.self = h.selfConfig(p.key, s)
+		p.self = h.selfConfig(p.url, s)
 		if p.self.Denied {
 			return nil, 403
 		}
@@ -348,8 +368,8 @@ func (h *Handler) selfConfig(urlPath, rel string) DirConfig {
 
 // serveMiss resolves path on disk and answers from what it finds, filling
 // the cache when it can.
-func (h *Handler) serveMiss(req *http1.Request, path []byte, r *Reply) {
-	p, status := h.makePlan(path)
+func (h *Handler) serveMiss(req *http1.Request, path, urlPath []byte, r *Reply) {
+	p, status := h.makePlan(path, urlPath)
 	if status != 0 {
 		r.Status = status
 		return
@@ -492,7 +512,7 @@ func betterIndexes(names []string) []string {
 // query string (mod_dir's DirectorySlash), even an empty one: "/dir?" goes
 // to "/dir/?", as Apache's mod_dir keeps r->args when it is set.
 func (h *Handler) redirectSlash(req *http1.Request, p *plan, r *Reply) {
-	b := AppendEscapedPath(r.buf[:0], []byte(p.key))
+	b := AppendEscapedPath(r.buf[:0], []byte(p.url))
 	b = append(b, '/')
 	if bytes.IndexByte(req.Target, '?') >= 0 {
 		b = append(b, '?')

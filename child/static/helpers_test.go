@@ -253,6 +253,12 @@ func serveAt(t testing.TB, h *static.Handler, arrival int64, method, target stri
 	var r static.Reply
 	h.ServeAt(newRequest(method, target, hdr...), p, &r, arrival)
 	defer r.Release()
+	return snapshot(t, &r, method, target)
+}
+
+// snapshot copies a served reply into a result, reading the body back.
+func snapshot(t testing.TB, r *static.Reply, method, target string) result {
+	t.Helper()
 	res := result{Status: r.Status, Header: string(r.Header), Location: string(r.Location), NoBody: r.NoBody, Err: r.Err}
 	var body []byte
 	switch {

@@ -37,7 +37,7 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 		h.fail(r, "readdir", h.rootSlash+p.rel, err)
 		return
 	}
-	r.buf = appendListing(r.buf[:0], p.key, items)
+	r.buf = appendListing(r.buf[:0], p.url, items)
 	r.Status = 200
 	r.Header = append(r.Header[:0], listingType...)
 	r.ContentLength = int64(len(r.buf))
@@ -109,9 +109,9 @@ func listable(dirfd int, name string, cfg *DirConfig) (fileInfo, bool) {
 	return target, cfg.SymLinksIfOwnerMatch && target.uid == link.uid
 }
 
-// appendListing renders the listing page for the URL path key.
-func appendListing(dst []byte, key string, items []dirItem) []byte {
-	title := html.EscapeString(strings.TrimRight(key, "/"))
+// appendListing renders the listing page for the URL path urlPath.
+func appendListing(dst []byte, urlPath string, items []dirItem) []byte {
+	title := html.EscapeString(strings.TrimRight(urlPath, "/"))
 	if title == "" {
 		title = "/"
 	}
@@ -121,8 +121,8 @@ func appendListing(dst []byte, key string, items []dirItem) []byte {
 	dst = append(dst, title...)
 	dst = append(dst, "</h1>\n  <table>\n   <tr><th>Name</th><th>Last modified</th><th>Size</th></tr>\n"...)
 	dst = append(dst, "   <tr><th colspan=\"3\"><hr></th></tr>\n"...)
-	if key != "/" {
-		parent := popSegment([]byte(strings.TrimSuffix(key, "/")))
+	if urlPath != "/" {
+		parent := popSegment([]byte(strings.TrimSuffix(urlPath, "/")))
 		if len(parent) > 1 {
 			parent = append(parent, '/')
 		}
