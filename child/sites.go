@@ -246,6 +246,15 @@ func (ch *Child) mimeTypes(srv *config.Server) (*static.MIMETypes, error) {
 	for ext, typ := range srv.AddType {
 		types.Add(ext, typ)
 	}
+	for _, ext := range srv.RemoveType {
+		types.Remove(ext)
+	}
+	for ext, lang := range srv.AddLanguage {
+		types.AddLanguage(ext, lang)
+	}
+	for ext, cs := range srv.AddCharset {
+		types.AddCharset(ext, cs)
+	}
 	return types, nil
 }
 

@@ -185,6 +185,14 @@ type Server struct {
 	// AddType maps a lowercased file extension (without the dot) to a
 	// media type, on top of TypesConfig.
 	AddType map[string]string
+	// AddLanguage and AddCharset map a lowercased extension to the
+	// language (Content-Language) and charset (a Content-Type parameter)
+	// of files that have it (mod_mime).
+	AddLanguage map[string]string
+	AddCharset  map[string]string
+	// RemoveType lists the extensions that have no media type (mod_mime's
+	// RemoveType): neither AddType's nor TypesConfig's applies.
+	RemoveType []string
 	// AddDefaultCharset, when not empty, is added to text/plain and
 	// text/html responses.
 	AddDefaultCharset string

@@ -88,3 +88,12 @@ func TestHeaderErrors(t *testing.T) {
 		{"<Location /x>\nRequestHeader unset X\n</Location>", "RequestHeader in <Location> is not supported"},
 	})
 }
+
+func TestMIMEDirectiveErrors(t *testing.T) {
+	expectLoadErrors(t, []loadErrorCase{
+		{"AddHandler cgi-script .cgi", `AddHandler cgi-script: eventmpm has no handler "cgi-script"`},
+		{"AddLanguage en", "AddLanguage requires at least two arguments"},
+		{"AddCharset UTF-8", "AddCharset requires at least two arguments"},
+		{"<Directory /srv>\nRemoveType .es\n</Directory>", "RemoveType cannot occur within directory context"},
+	})
+}

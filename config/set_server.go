@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -297,7 +298,9 @@ func setAddType(w *walker, c *call) error {
 		s.AddType = map[string]string{}
 	}
 	for _, ext := range c.args[1:] {
-		s.AddType[strings.ToLower(strings.TrimPrefix(ext, "."))] = c.args[0]
+		ext = normExt(ext)
+		s.AddType[ext] = c.args[0]
+		s.RemoveType = slices.DeleteFunc(s.RemoveType, func(r string) bool { return r == ext }) // a later AddType wins
 	}
 	return nil
 }

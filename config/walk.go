@@ -198,8 +198,18 @@ func inherit(v, m *serverState) {
 	}
 	if len(m.srv.AddType) > 0 {
 		merged := maps.Clone(m.srv.AddType)
+		for _, ext := range v.srv.RemoveType {
+			delete(merged, ext)
+		}
 		maps.Copy(merged, v.srv.AddType)
 		v.srv.AddType = merged
+	}
+	v.srv.AddLanguage = mergeExtMap(m.srv.AddLanguage, v.srv.AddLanguage)
+	v.srv.AddCharset = mergeExtMap(m.srv.AddCharset, v.srv.AddCharset)
+	for _, ext := range m.srv.RemoveType {
+		if _, own := v.srv.AddType[ext]; !own && !containsString(v.srv.RemoveType, ext) {
+			v.srv.RemoveType = append(v.srv.RemoveType, ext)
+		}
 	}
 	if len(m.srv.ErrorDocuments) > 0 {
 		merged := maps.Clone(m.srv.ErrorDocuments)

@@ -169,7 +169,8 @@ func (h *Handler) absPath(rel string) []byte {
 // the clock), and a client could never revalidate it.
 func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool) {
 	ct := h.types.contentType(name, h.charset)
-	b := make([]byte, 0, 96+len(ct))
+	lang := h.types.languages(name)
+	b := make([]byte, 0, 96+len(ct)+len(lang))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)
 	b = append(b, "\r\nETag: "...)
@@ -177,6 +178,11 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 	b = appendETag(b, e.size, real, weak)
 	ee := len(b)
 	b = append(b, "\r\nAccept-Ranges: bytes\r\n"...)
+	if lang != "" {
+		b = append(b, "Content-Language: "...)
+		b = append(b, lang...)
+		b = append(b, "\r\n"...)
+	}
 	e.typed = len(b)
 	cs, ce := len(b), len(b)
 	if ct != "" {

@@ -74,3 +74,9 @@ func ErrStatus(err error) int { return errStatus(err) }
 
 // ErrSymlink is the error of a refused symlink.
 var ErrSymlink = errSymlink
+
+// ContentTypeOf is MIMETypes.contentType.
+func ContentTypeOf(m *MIMETypes, name, charset string) string { return m.contentType(name, charset) }
+
+// LanguagesOf is MIMETypes.languages.
+func LanguagesOf(m *MIMETypes, name string) string { return m.languages(name) }

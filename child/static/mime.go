@@ -20,8 +20,10 @@ const DefaultType = "application/octet-stream"
 // extensions. A MIMETypes is filled before it is handed
 // to New and only read afterwards, so it needs no lock.
 type MIMETypes struct {
-	byExt map[string]string // lowercase extension without the dot
-	def   string
+	byExt    map[string]string // lowercase extension without the dot
+	def      string
+	langs    map[string]string // AddLanguage
+	charsets map[string]string // AddCharset
 }
 
 // builtinTypes is used when no mime.types file is configured or present:
@@ -109,6 +111,31 @@ func (m *MIMETypes) Add(ext, typ string) {
 	m.byExt[ext] = typ
 }
 
+// Remove takes the media type away from ext, as RemoveType: neither an
+// earlier Add nor the TypesConfig file (read into the same table) gives it
+// one; a later Add does.
+func (m *MIMETypes) Remove(ext string) {
+	delete(m.byExt, strings.ToLower(strings.TrimPrefix(ext, ".")))
+}
+
+// AddLanguage gives files with the extension ext the content language
+// lang, as mod_mime's AddLanguage: "index.html.en" is HTML in English.
+func (m *MIMETypes) AddLanguage(ext, lang string) {
+	if m.langs == nil {
+		m.langs = make(map[string]string)
+	}
+	m.langs[strings.ToLower(strings.TrimPrefix(ext, "."))] = lang
+}
+
+// AddCharset gives files with the extension ext the charset cs, as
+// mod_mime's AddCharset: it becomes the Content-Type's charset parameter.
+func (m *MIMETypes) AddCharset(ext, cs string) {
+	if m.charsets == nil {
+		m.charsets = make(map[string]string)
+	}
+	m.charsets[strings.ToLower(strings.TrimPrefix(ext, "."))] = cs
+}
+
 // SetDefault sets the type of files with no known extension; "" sends no
 // Content-Type, as Apache 2.4 does.
 func (m *MIMETypes) SetDefault(typ string) { m.def = typ }
@@ -118,9 +145,8 @@ func (m *MIMETypes) SetDefault(typ string) { m.def = typ }
 // the base name after the first is an extension, and the type is that of
 // the last extension that has one, without regard to case: index.html.en
 // and page.css.bak are text/html and text/css, archive.tar.gz takes gz's
-// type. (Apache lets language, charset and encoding extensions stand
-// beside the type's; eventmpm has none of those tables, so every extension
-// without a type is skipped.)
+// type. An extension without a type (a language's, a charset's, an
+// unknown one) is skipped, as Apache skips them.
 func (m *MIMETypes) Lookup(name string) string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
@@ -166,12 +192,19 @@ func (m *MIMETypes) byExtension(ext string) (string, bool) {
 	return t, ok
 }
 
-// contentType returns the Content-Type value for name: its media type with
-// "; charset=" and charset appended when charset is set and the type is
-// text/plain or text/html without a charset of its own (AddDefaultCharset).
+// contentType returns the Content-Type value for name: its media type
+// with the charset of its last extension that has one (AddCharset), else
+// charset (AddDefaultCharset) for text/plain and text/html, appended as
+// "; charset=" unless the type has a charset of its own.
 func (m *MIMETypes) contentType(name, charset string) string {
 	t := m.Lookup(name)
-	if charset == "" || strings.Contains(t, "charset=") {
+	if t == "" || strings.Contains(t, "charset=") {
+		return t
+	}
+	if cs := m.extInfo(name, m.charsets); len(cs) > 0 {
+		return t + "; charset=" + cs[len(cs)-1]
+	}
+	if charset == "" {
 		return t
 	}
 	base, _, _ := strings.Cut(t, ";")
@@ -180,4 +213,33 @@ func (m *MIMETypes) contentType(name, charset string) string {
 		return t + "; charset=" + charset
 	}
 	return t
+}
+
+// languages returns the Content-Language value for name: the languages
+// of its extensions in order (AddLanguage), joined as Apache joins them,
+// or "".
+func (m *MIMETypes) languages(name string) string {
+	return strings.Join(m.extInfo(name, m.langs), ", ")
+}
+
+// extInfo returns the values table gives the extensions of name, left to
+// right, as mod_mime's find_ct walks them. Only a cache miss asks.
+func (m *MIMETypes) extInfo(name string, table map[string]string) []string {
+	if len(table) == 0 {
+		return nil
+	}
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	first := strings.IndexByte(name, '.')
+	if first < 0 {
+		return nil
+	}
+	var out []string
+	for _, ext := range strings.Split(name[first+1:], ".") {
+		if v, ok := table[strings.ToLower(ext)]; ok && ext != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

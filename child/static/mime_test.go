@@ -120,3 +120,43 @@ func TestContentTypeCharset(t *testing.T) {
 		t.Errorf("SetDefault(\"\") GET /noext: %d %q, want 200 without Content-Type", res.Status, res.Header)
 	}
 }
+
+// TestMIMELanguageCharset: mod_mime's AddLanguage, AddCharset and
+// RemoveType over extensions in any order, as Debian's mime.conf uses them.
+func TestMIMELanguageCharset(t *testing.T) {
+	m := static.BuiltinMIMETypes()
+	m.Add("es", "application/ecmascript") // as /etc/mime.types has it
+	m.AddLanguage(".en", "en")
+	m.AddLanguage("es", "es")
+	m.AddLanguage("FR", "fr")
+	m.AddCharset(".utf8", "UTF-8")
+	m.AddCharset("latin1", "ISO-8859-1")
+	m.Remove(".ES")
+	for _, tt := range []struct {
+		name, ctype, langs string
+	}{
+		{"index.html.en", "text/html; charset=default-cs", "en"},
+		{"index.html.es", "text/html; charset=default-cs", "es"}, // RemoveType: not ECMAScript
+		{"index.fr.html", "text/html; charset=default-cs", "fr"},
+		{"index.en.fr.html", "text/html; charset=default-cs", "en, fr"},
+		{"INDEX.HTML.FR", "text/html; charset=default-cs", "fr"},
+		{"notes.txt.utf8", "text/plain; charset=UTF-8", ""},
+		{"notes.utf8.latin1.txt", "text/plain; charset=ISO-8859-1", ""}, // the last charset wins
+		{"data.json.utf8", "application/json; charset=UTF-8", ""},       // AddCharset is not only for text
+		{"page.en.html.utf8", "text/html; charset=UTF-8", "en"},
+		{"plain.txt", "text/plain; charset=default-cs", ""}, // AddDefaultCharset
+		{"pic.png", "image/png", ""},
+		{"x.es", static.DefaultType, "es"},
+	} {
+		if got := static.ContentTypeOf(m, tt.name, "default-cs"); got != tt.ctype {
+			t.Errorf("content type of %q = %q, want %q", tt.name, got, tt.ctype)
+		}
+		if got := static.LanguagesOf(m, tt.name); got != tt.langs {
+			t.Errorf("languages of %q = %q, want %q", tt.name, got, tt.langs)
+		}
+	}
+	m.Add("es", "text/x-es") // a later AddType gives the type back
+	if got := m.Lookup("a.es"); got != "text/x-es" {
+		t.Errorf("Lookup(a.es) after Add = %q", got)
+	}
+}

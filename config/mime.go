@@ -1,0 +1,80 @@
+package config
+
+import (
+	"maps"
+	"strings"
+)
+
+// This file is the rest of mod_mime that Debian's mime.conf uses:
+// AddLanguage, AddCharset, RemoveType, and AddHandler for type maps.
+
+// setExtMap returns the setter of a directive "value ext..." that maps each
+// extension (lowercased, without its dot) to the value, in the map field
+// picks out.
+func setExtMap(field func(*Server) *map[string]string) func(w *walker, c *call) error {
+	return func(w *walker, c *call) error {
+		m := field(w.srv.srv)
+		if *m == nil {
+			*m = map[string]string{}
+		}
+		for _, ext := range c.args[1:] {
+			if ext = normExt(ext); ext != "" {
+				(*m)[ext] = c.args[0]
+			}
+		}
+		return nil
+	}
+}
+
+// normExt is an extension as mod_mime keys it: lowercase, no leading dot.
+func normExt(ext string) string { return strings.ToLower(strings.TrimPrefix(ext, ".")) }
+
+// setRemoveType is RemoveType ext...: the extensions lose their media type,
+// both an AddType's and the TypesConfig file's (Debian removes .es and .tr
+// so that index.html.es is HTML in Spanish, not ECMAScript).
+func setRemoveType(w *walker, c *call) error {
+	s := w.srv.srv
+	for _, ext := range c.args {
+		if ext = normExt(ext); ext != "" {
+			delete(s.AddType, ext)
+			if !containsString(s.RemoveType, ext) {
+				s.RemoveType = append(s.RemoveType, ext)
+			}
+		}
+	}
+	return nil
+}
+
+// setAddHandler accepts only "AddHandler type-map ext...", which Debian's
+// mime.conf sets: without mod_negotiation such files are served as they
+// are, and a warning says so. Any other handler would have a file run or
+// interpreted (cgi-script would otherwise serve a script's source): it is
+// refused.
+func setAddHandler(w *walker, c *call) error {
+	if !strings.EqualFold(c.args[0], "type-map") {
+		return errorf("AddHandler %s: eventmpm has no handler %q; it serves static files only", c.args[0], c.args[0])
+	}
+	w.warn(c.pos, "", "AddHandler type-map has no effect: eventmpm has no mod_negotiation, so %s files are served as they are",
+		strings.Join(c.args[1:], " "))
+	return nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeExtMap merges a virtual host's extension map over the main
+// server's.
+func mergeExtMap(main, vhost map[string]string) map[string]string {
+	if len(main) == 0 {
+		return vhost
+	}
+	merged := maps.Clone(main)
+	maps.Copy(merged, vhost)
+	return merged
+}
