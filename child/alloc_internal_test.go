@@ -37,6 +37,7 @@ func TestServeAllocs(t *testing.T) {
 	waitCacheable(t, index)
 	logFile := filepath.Join(t.TempDir(), "access_log")
 	localLog := filepath.Join(t.TempDir(), "local_log")
+	envLog := filepath.Join(t.TempDir(), "env_log")
 	for _, tc := range []struct {
 		name, conf string
 		log        string // the access log that must hold a line per request
@@ -66,6 +67,14 @@ func TestServeAllocs(t *testing.T) {
 		{name: "expires", conf: "ExpiresActive On\nExpiresDefault A60\nExpiresByType image/* M3600\n" +
 			"Header append Cache-Control public\n<Directory " + docroot + ">\n    ExpiresByType TEXT/html \"access plus 1 day\"\n</Directory>\n",
 			head: "\r\nCache-Control: max-age=86400, public\r\nExpires: "},
+		// mod_setenvif as Debian ships it (BrowserMatch lines), a
+		// variable with a value, and a log and a Header by variable. (A
+		// $1 in a value costs the one allocation of Go's submatch API.)
+		{name: "setenvif", conf: "BrowserMatch \"Mozilla/2\" nokeepalive\nBrowserMatch \"MSIE 4\\.0b2;\" nokeepalive downgrade-1.0\n" +
+			"BrowserMatch \"^gvfs/1\" redirect-carefully\nSetEnvIf Request_URI \"\\.png$\" dontlog\n" +
+			"SetEnvIf User-Agent \"^alloc-test\" agent=alloc\nHeader set X-Agent ok env=agent\n" +
+			"LogFormat \"%h %U %f %{agent}e\" envlog\nCustomLog " + envLog + " envlog env=!dontlog\n",
+			log: envLog, head: "\r\nX-Agent: ok\r\n"},
 		// A listener bound to the wildcard address: the connection's own
 		// local address (%A) is looked up once, not per request.
 		{name: "wildcard-log", conf: "LogFormat \"%h %A %{local}p \\\"%r\\\" %>s %b %f %k %I %O\" local\n" +

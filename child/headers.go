@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"eventmpm/config"
@@ -36,13 +37,15 @@ var headerActionByName = map[string]headerAction{
 // headerOp is one compiled Header directive.
 type headerOp struct {
 	always bool // applies to error pages and redirects too
-	never  bool // env=var: no variable is ever set
-	action headerAction
-	name   []byte
-	value  []byte         // the value
-	format bool           // value holds %t, %D or %%
-	re     *regexp.Regexp // echo's names, edit's match
-	repl   string         // edit's replacement
+	// env is the variable of an env=[!]var condition, "" for none.
+	env        string
+	envNegated bool
+	action     headerAction
+	name       []byte
+	value      []byte         // the value
+	format     bool           // value holds %t, %D or %%
+	re         *regexp.Regexp // echo's names, edit's match
+	repl       string         // edit's replacement
 }
 
 // compileHeaderOps compiles Header directives.
@@ -54,8 +57,9 @@ func compileHeaderOps(ops []config.HeaderOp) ([]headerOp, error) {
 	for _, op := range ops {
 		h := headerOp{
 			always: op.Always, action: headerActionByName[op.Action], name: []byte(op.Name),
-			value: []byte(op.Value), never: op.Env != "" && op.Env[0] != '!',
+			value: []byte(op.Value),
 		}
+		h.env, h.envNegated = strings.TrimPrefix(op.Env, "!"), strings.HasPrefix(op.Env, "!")
 		h.format = bytes.IndexByte(h.value, '%') >= 0
 		var err error
 		switch h.action {
@@ -154,7 +158,7 @@ func (w *worker) lineValue(l *hdrLine) []byte {
 // others; append and merge join with ", " into the first; add adds a
 // field; setifempty sets only when there is none; unset drops them all.
 func (w *worker) runHeaderOp(lines []hdrLine, op *headerOp, success bool) []hdrLine {
-	if op.never || !op.always && !success {
+	if !op.always && !success || !w.envAllows(op.env, op.envNegated) {
 		return lines
 	}
 	first := -1

@@ -81,7 +81,7 @@ func TestServerNameScheme(t *testing.T) {
 // TestVirtualHostLogFormat: a LogFormat inside a <VirtualHost> is that
 // host's own, as in mod_log_config: its CustomLog uses it, the main
 // server's logs keep the main format of the same nickname. A CustomLog
-// with env=var gets no line (nothing sets variables), env=!var every one.
+// with env=var gets no line (no SetEnvIf here sets it), env=!var every one.
 func TestVirtualHostLogFormat(t *testing.T) {
 	t.Parallel()
 	s := startConnServer(t, hostsConf(`LogFormat "main %>s %U" short

@@ -170,6 +170,9 @@ func (w *worker) bodyParts(parts []outPart) []outPart {
 // startHead writes the status line and the headers every response has.
 func (w *worker) startHead(c *conn, status int, keep bool) []byte {
 	h := http1.AppendStatusLine(w.head[:0], 1, 1, status)
+	if w.forceHTTP10 {
+		h[len("HTTP/1.")] = '0' // SetEnvIf's force-response-1.0, for clients that cannot read 1.1
+	}
 	h = append(h, "Date: "...)
 	h = w.ch.date.AppendDate(h)
 	h = append(h, "\r\nServer: "...)
@@ -283,7 +286,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: w.prior, Filename: w.fspath,
+		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil
@@ -291,8 +294,11 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	if keep {
 		e.ConnStatus = accesslog.ConnKeepAlive
 	}
-	for _, sl := range w.srv.logs {
-		w.logs[sl.index].WriteEntry(sl.format, e)
+	for i := range w.srv.logs {
+		sl := &w.srv.logs[i]
+		if w.envAllows(sl.env, sl.envNegated) {
+			w.logs[sl.index].WriteEntry(sl.format, e)
+		}
 	}
 }
 

@@ -33,6 +33,7 @@ type site struct {
 	expires         *expiresConf // server-level mod_expires, or nil
 	rewritesHead    bool         // Header or Expires directives may apply to a response
 	reqUnset        [][]byte     // RequestHeader unset names
+	setEnvIf        []setEnvIf   // mod_setenvif, in the order they apply
 	mergesAfterDirs bool         // a <Files> or <Location> section sets Options or DirectoryIndex
 	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
 	sectionBodyLimits bool
@@ -84,6 +85,10 @@ type siteLog struct {
 	log    *accesslog.Log
 	format *accesslog.Format
 	index  int
+	// env is the variable of an env=[!]var condition ("" for none):
+	// the request is logged when it is set, or with envNegated unset.
+	env        string
+	envNegated bool
 }
 
 // section is one compiled <Directory>, <Files> or <Location> section.

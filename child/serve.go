@@ -235,6 +235,9 @@ func (w *worker) answer(c *conn, n int) bool {
 	if len(w.srv.reqUnset) > 0 {
 		w.unsetRequestHeaders(w.srv.reqUnset)
 	}
+	if len(w.srv.setEnvIf) > 0 {
+		w.evalSetEnvIf(c)
+	}
 	keep, err := w.consumeBody(c, n)
 	if err != nil {
 		w.refuse(c, err)
@@ -251,6 +254,7 @@ func (w *worker) answer(c *conn, n int) bool {
 func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
 	w.bodyIn = 0
+	w.env, w.envScratch, w.forceHTTP10 = w.env[:0], w.envScratch[:0], false
 }
 
 // complete writes the prepared response and reports whether the worker

@@ -120,6 +120,9 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.expires = compileExpires(&srv.Expires)
 	}
 	s.rewritesHead = len(s.headerOps) > 0 || s.expires != nil
+	if s.setEnvIf, err = compileSetEnvIf(srv.SetEnvIf); err != nil {
+		return nil, err
+	}
 	for _, n := range srv.RequestHeaderUnset {
 		s.reqUnset = append(s.reqUnset, []byte(n))
 	}
@@ -261,9 +264,6 @@ func (ch *Child) mimeTypes(srv *config.Server) (*static.MIMETypes, error) {
 // openSiteLogs opens (once per target, shared by sites) the CustomLogs.
 func (ch *Child) openSiteLogs(s *site, cls []config.CustomLog, logs map[string]*accesslog.Log, files map[string]*os.File) error {
 	for _, cl := range cls {
-		if !cl.Logged() { // env=var: nothing sets it (the file is still created)
-			continue
-		}
 		f, err := accesslog.Compile(cl.Format)
 		if err != nil {
 			return fmt.Errorf("%s:%d: LogFormat: %w", cl.Pos.File, cl.Pos.Line, err)
@@ -277,7 +277,8 @@ func (ch *Child) openSiteLogs(s *site, cls []config.CustomLog, logs map[string]*
 			logs[cl.Target] = lg
 			ch.logs = append(ch.logs, lg)
 		}
-		s.logs = append(s.logs, siteLog{log: lg, format: f, index: indexOf(ch.logs, lg)})
+		env, negated := cl.EnvCondition()
+		s.logs = append(s.logs, siteLog{log: lg, format: f, index: indexOf(ch.logs, lg), env: env, envNegated: negated})
 	}
 	return nil
 }

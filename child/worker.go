@@ -59,7 +59,13 @@ type worker struct {
 	hdrScratch []byte
 	head2      []byte
 	typeKey    []byte
-	snap       *shm.Snapshot
+	// mod_setenvif: the request's variables, the bytes of their values,
+	// an attribute being matched, and force-response-1.0.
+	env         []accesslog.Var
+	envScratch  []byte
+	envAttr     []byte
+	forceHTTP10 bool
+	snap        *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

@@ -220,6 +220,9 @@ type Server struct {
 	// Expires is mod_expires' server-level configuration; a virtual
 	// host's is merged over the main server's.
 	Expires Expires
+	// SetEnvIf are mod_setenvif's directives in the order they apply: the
+	// main server's, then a virtual host's own.
+	SetEnvIf []SetEnvIf
 	// RequestHeaderUnset names the request fields RequestHeader unset
 	// removes (the main server's, then a virtual host's own).
 	RequestHeaderUnset []string
@@ -264,10 +267,9 @@ type CustomLog struct {
 	Target string
 	// Format is the format string (a nickname is resolved at load time).
 	Format string
-	// Env is the optional "env=[!]var" condition, as written ("" if none).
-	// eventmpm sets no request environment variables (SetEnvIf is not
-	// supported), so env=var never holds and env=!var always does; see
-	// Logged.
+	// Env is the optional "env=[!]var" condition, as written ("" if none):
+	// the request is logged when SetEnvIf or BrowserMatch set var (or, with
+	// "!", did not).
 	Env string
 	Pos Pos
 }
@@ -467,8 +469,12 @@ func (w Warning) Located() string {
 	return fmt.Sprintf("%s:%d: %s", w.Pos.File, w.Pos.Line, w.String())
 }
 
-// Logged reports whether the log takes any request: not when its env=var
-// condition names a variable, which nothing in eventmpm sets.
-func (l CustomLog) Logged() bool {
-	return l.Env == "" || strings.HasPrefix(l.Env[len("env="):], "!")
+// EnvCondition returns the variable of the log's env= condition and
+// whether it is negated ("env=!var"); name is "" without a condition.
+func (l CustomLog) EnvCondition() (name string, negated bool) {
+	if l.Env == "" {
+		return "", false
+	}
+	v := l.Env[len("env="):]
+	return strings.TrimPrefix(v, "!"), strings.HasPrefix(v, "!")
 }

@@ -106,10 +106,9 @@ func TestDebianApache2Trimmed(t *testing.T) {
 		{"mods-enabled/deflate", refusedModule("env", "mod_env.so", 1)},
 		{"mods-enabled/env", refusedModule("filter", "mod_filter.so", 1)},
 		{"mods-enabled/filter", refusedModule("negotiation", "mod_negotiation.so", 1)},
-		{"mods-enabled/negotiation", refusedModule("setenvif", "mod_setenvif.so", 1)},
-		// mime.conf loads as shipped; security.conf's TraceEnable Off is
-		// what eventmpm does anyway.
-		{"mods-enabled/setenvif", ""},
+		// setenvif.conf's BrowserMatch lines and mime.conf load as shipped;
+		// security.conf's TraceEnable Off is what eventmpm does anyway.
+		{"mods-enabled/negotiation", ""},
 	}
 	var cfg *Config
 	for _, s := range steps {
@@ -177,7 +176,7 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"Listen", cfg.Listeners[0].Addr, ":80"},
 		{"ExtendedStatus", cfg.ExtendedStatus, true},
 		{"RequestReadTimeout body", cfg.Server.RequestReadTimeout.Body.Timeout.String(), "10s"},
-		{"Modules", strings.Join(cfg.Modules, " "), "alias_module authz_core_module authz_host_module dir_module mime_module mpm_event_module reqtimeout_module status_module"},
+		{"Modules", strings.Join(cfg.Modules, " "), "alias_module authz_core_module authz_host_module dir_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
 		{"VirtualHosts", len(cfg.VirtualHosts), 1},
 		{"vhost DocumentRoot", cfg.VirtualHosts[0].Server.DocumentRoot, "/var/www/html"},
 		{"vhost access log", cfg.VirtualHosts[0].Server.CustomLogs[0].Target, "/var/log/apache2/access.log"},
@@ -188,6 +187,8 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"AddLanguage .en", cfg.Server.AddLanguage["en"], "en"},
 		{"AddCharset .utf8", cfg.Server.AddCharset["utf8"], "UTF-8"},
 		{"RemoveType", strings.Join(cfg.Server.RemoveType, " "), "es tr"},
+		{"BrowserMatch", len(cfg.Server.SetEnvIf), 14},
+		{"BrowserMatch MSIE 4.0b2", fmt.Sprint(cfg.Server.SetEnvIf[1].Vars), "[{nokeepalive 1 false} {downgrade-1.0 1 false} {force-response-1.0 1 false}]"},
 		{"AddType .gz", cfg.Server.AddType["gz"], "application/x-gzip"},
 		{"icons alias", fmt.Sprint(len(cfg.Server.Aliases), " ", cfg.Server.Aliases[0].URL, " ", cfg.Server.Aliases[0].Path), "1 /icons/ /usr/share/apache2/icons"},
 	}

@@ -25,7 +25,8 @@ type HeaderOp struct {
 	Value string
 	// Replacement is edit's replacement ($0 to $9 are submatches).
 	Replacement string
-	// Env is the env= condition as written ("var" or "!var"), or "".
+	// Env is the env= condition as written ("var" or "!var"), or "": the
+	// operation applies when SetEnvIf set var (or, with "!", did not).
 	Env string
 	Pos Pos
 }
@@ -76,9 +77,6 @@ func setHeader(w *walker, c *call) error {
 			op.Env = cond[len("env="):]
 			if op.Env == "" || op.Env == "!" {
 				return errorf("Header %s: env= needs a variable name", op.Action)
-			}
-			if op.Env[0] != '!' {
-				w.warn(c.pos, "", "Header ... env=%s never applies: eventmpm has no module that sets variables", op.Env)
 			}
 		case strings.HasPrefix(strings.ToLower(cond), "expr="):
 			return errorf("Header %s: expr= conditions are not supported by eventmpm", op.Action)

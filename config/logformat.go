@@ -114,10 +114,6 @@ func setCustomLog(w *walker, c *call) error {
 			return errorf("CustomLog %s: the condition must be env=[!]variable (eventmpm does not support expr= conditions)", cond)
 		}
 		l.Env = cond
-		if !l.Logged() {
-			w.warn(c.pos, "", "CustomLog %s %s: eventmpm sets no environment variables (SetEnvIf is not supported), so this log stays empty",
-				c.args[0], cond)
-		}
 	}
 	w.addCustomLog(l)
 	return nil

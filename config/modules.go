@@ -26,6 +26,7 @@ var modules = map[string]string{
 	"headers_module":    "mod_headers.c",
 	"expires_module":    "mod_expires.c",
 	"alias_module":      "mod_alias.c",
+	"setenvif_module":   "mod_setenvif.c",
 }
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name.

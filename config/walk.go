@@ -226,5 +226,6 @@ func inherit(v, m *serverState) {
 	v.srv.Redirects = append(slices.Clone(v.srv.Redirects), m.srv.Redirects...)
 	v.srv.Headers = append(slices.Clone(m.srv.Headers), v.srv.Headers...)
 	v.srv.Expires = m.srv.Expires.Merge(v.srv.Expires)
+	v.srv.SetEnvIf = append(slices.Clone(m.srv.SetEnvIf), v.srv.SetEnvIf...)
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
 }

@@ -38,7 +38,7 @@ func (s ConnStatus) Byte() byte {
 // logged by %{Name}e.
 type Var struct {
 	Name  string
-	Value string
+	Value []byte
 }
 
 // Entry is everything a log line may need about one request. The child's

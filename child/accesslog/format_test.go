@@ -85,7 +85,7 @@ func newEntry() *accesslog.Entry {
 		Filename:       []byte("/usr/local/apache/htdocs/apache_pb.gif"),
 		User:           "frank",
 		Handler:        "static",
-		Env:            []accesslog.Var{{Name: "UNIQUE_ID", Value: "abc"}},
+		Env:            []accesslog.Var{{Name: "UNIQUE_ID", Value: []byte("abc")}},
 	}
 }
 
@@ -270,7 +270,7 @@ func TestEscaping(t *testing.T) {
 			want: `?a=%22\"\x80`},
 		{name: "method", format: "%m", edit: func(e *accesslog.Entry) { e.Request = newRequest("G\"T / HTTP/1.1") }, want: `G\"T`},
 		{name: "env and filename", format: "%{V}e %f", edit: func(e *accesslog.Entry) {
-			e.Env = []accesslog.Var{{Name: "V", Value: "\t"}}
+			e.Env = []accesslog.Var{{Name: "V", Value: []byte("\t")}}
 			e.Filename = []byte("/x\ny")
 		}, want: `\t /x\ny`},
 		{name: "password masked", format: "%r",

@@ -17,7 +17,7 @@ func hostileEntry() *accesslog.Entry {
 		"Host", "h\x7fst:1", "Referer", "\n\t\"\\", "User-Agent", "é\x01", "Cookie", "a=\n; b=\"")
 	e.RespHead = []byte("HTTP/1.1 200 OK\r\nX: \x00\"\r\n\r\n")
 	e.User, e.Filename, e.Handler, e.ServerName = "u\n", []byte("f\r"), "h\t", "s\x00"
-	e.Env = []accesslog.Var{{Name: "A", Value: "\n"}}
+	e.Env = []accesslog.Var{{Name: "A", Value: []byte("\n")}}
 	e.Remote = netip.MustParseAddrPort("[fe80::1%eth0]:1")
 	e.Received = time.Date(2026, 2, 29-1, 23, 59, 59, 999999999, zone)
 	return e

@@ -1,0 +1,182 @@
+package child
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"eventmpm/child/accesslog"
+	"eventmpm/child/static"
+	"eventmpm/config"
+)
+
+// setEnvIfAttr says what a SetEnvIf matches against.
+type setEnvIfAttr uint8
+
+const (
+	attrHeader setEnvIfAttr = iota // a request header, else an earlier variable
+	attrRemoteAddr
+	attrServerAddr
+	attrMethod
+	attrProtocol
+	attrURI
+)
+
+var setEnvIfAttrs = map[string]setEnvIfAttr{
+	"Remote_Host": attrRemoteAddr, // eventmpm does no lookups: the address, as Apache with HostnameLookups Off
+	"Remote_Addr": attrRemoteAddr, "Server_Addr": attrServerAddr, "Request_Method": attrMethod,
+	"Request_Protocol": attrProtocol, "Request_URI": attrURI,
+}
+
+// setEnvIf is one compiled SetEnvIf or BrowserMatch.
+type setEnvIf struct {
+	attr  setEnvIfAttr
+	name  string // the header or variable, for attrHeader
+	re    *regexp.Regexp
+	subst bool // a value holds $0 to $9
+	vars  []config.EnvAssign
+}
+
+func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
+	out := make([]setEnvIf, 0, len(list))
+	for _, s := range list {
+		expr := s.Regex
+		if s.NoCase {
+			expr = "(?i)" + expr
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
+		}
+		c := setEnvIf{attr: setEnvIfAttrs[s.Attribute], name: s.Attribute, re: re, vars: s.Vars}
+		for _, v := range s.Vars {
+			c.subst = c.subst || strings.Contains(v.Value, "$")
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// evalSetEnvIf runs the request's server's SetEnvIf directives in order,
+// as mod_setenvif's post_read_request hook does, and applies the variables
+// with a meaning of their own: nokeepalive closes the connection after the
+// response; downgrade-1.0 treats the request as HTTP/1.0 (the connection
+// stays open only when it asked for keep-alive); force-response-1.0 sends
+// an HTTP/1.0 status line, and closes.
+func (w *worker) evalSetEnvIf(c *conn) {
+	for i := range w.srv.setEnvIf {
+		s := &w.srv.setEnvIf[i]
+		val := w.envAttribute(c, s)
+		if !s.re.Match(val) { // Match does not allocate; the Submatch forms do
+			continue
+		}
+		var m []int
+		if s.subst {
+			m = s.re.FindSubmatchIndex(val)
+		}
+		for _, v := range s.vars {
+			if v.Unset {
+				w.unsetEnv(v.Name)
+				continue
+			}
+			off := len(w.envScratch)
+			if m != nil {
+				w.envScratch = appendSubst(w.envScratch, v.Value, val, m)
+			} else {
+				w.envScratch = append(w.envScratch, v.Value...)
+			}
+			w.setEnv(v.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
+		}
+	}
+	if w.hasEnv("downgrade-1.0") && w.req.ProtoMinor > 0 {
+		w.req.ProtoMinor = 0
+		w.req.KeepAlive = w.req.KeepAlive && hasToken(w.req.Get("Connection"), "keep-alive")
+	}
+	if w.hasEnv("nokeepalive") {
+		w.req.KeepAlive = false
+	}
+	if w.hasEnv("force-response-1.0") {
+		w.forceHTTP10 = true
+		w.req.KeepAlive = false
+	}
+}
+
+// envAttribute is the value a SetEnvIf matches: the attribute's, a
+// header's, or an earlier variable's; "" when there is none, as in Apache.
+func (w *worker) envAttribute(c *conn, s *setEnvIf) []byte {
+	switch s.attr {
+	case attrRemoteAddr:
+		return w.clientText(c)
+	case attrServerAddr:
+		w.envAttr = c.localAddr().AppendTo(w.envAttr[:0])
+		return w.envAttr
+	case attrMethod:
+		return w.req.Method
+	case attrProtocol:
+		return protoText(&w.req)
+	case attrURI:
+		// Apache's r->uri: the decoded, normalized path.
+		p, st := static.CleanPath(w.req.Path, w.envAttr[:0])
+		if st != 0 {
+			return w.req.Path
+		}
+		w.envAttr = p
+		return p
+	}
+	if v := w.req.Get(s.name); v != nil {
+		return v
+	}
+	if i := w.envIndex(s.name); i >= 0 {
+		return w.env[i].Value
+	}
+	return nil
+}
+
+// envIndex finds a variable, without regard to case (Apache's tables).
+func (w *worker) envIndex(name string) int {
+	for i := range w.env {
+		if strings.EqualFold(w.env[i].Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (w *worker) hasEnv(name string) bool { return w.envIndex(name) >= 0 }
+
+func (w *worker) setEnv(name string, value []byte) {
+	if i := w.envIndex(name); i >= 0 {
+		w.env[i].Value = value
+		return
+	}
+	w.env = append(w.env, accesslog.Var{Name: name, Value: value})
+}
+
+func (w *worker) unsetEnv(name string) {
+	if i := w.envIndex(name); i >= 0 {
+		w.env = append(w.env[:i], w.env[i+1:]...)
+	}
+}
+
+// envAllows reports whether an env=[!]var condition holds for the request.
+func (w *worker) envAllows(name string, negated bool) bool {
+	return name == "" || w.hasEnv(name) != negated
+}
+
+// hasToken reports whether a comma-separated field value lists token,
+// without regard to case.
+func hasToken(v []byte, token string) bool {
+	for len(v) > 0 {
+		var t []byte
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			t, v = v[:i], v[i+1:]
+		} else {
+			t, v = v, nil
+		}
+		if strings.EqualFold(string(bytes.Trim(t, " \t")), token) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,53 @@
+package config
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestSetEnvIfDirectives: the attribute forms (special names in any case,
+// headers, variables), BrowserMatch's User-Agent, NoCase, the assignment
+// forms, and a virtual host's list after the main server's.
+func TestSetEnvIfDirectives(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+SetEnvIf request_uri "\.png$" dontlog
+SetEnvIfNoCase Referer ^https://example\.com/ internal site=$0
+BrowserMatch "MSIE 4\.0b2;" nokeepalive !ok
+SetEnvIf internal ^1$ x=a=b
+<VirtualHost *:80>
+    ServerName v.example
+    BrowserMatchNoCase bot robot
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line int) Pos { return Pos{File: cfg.File, Line: line} }
+	want := []SetEnvIf{
+		{Attribute: "Request_URI", Regex: `\.png$`, Vars: []EnvAssign{{Name: "dontlog", Value: "1"}}, Pos: at(2)},
+		{Attribute: "Referer", Regex: `^https://example\.com/`, NoCase: true,
+			Vars: []EnvAssign{{Name: "internal", Value: "1"}, {Name: "site", Value: "$0"}}, Pos: at(3)},
+		{Attribute: "User-Agent", Regex: `MSIE 4\.0b2;`, Vars: []EnvAssign{{Name: "nokeepalive", Value: "1"}, {Name: "ok", Unset: true}}, Pos: at(4)},
+		{Attribute: "internal", Regex: `^1$`, Vars: []EnvAssign{{Name: "x", Value: "a=b"}}, Pos: at(5)},
+	}
+	if !reflect.DeepEqual(cfg.Server.SetEnvIf, want) {
+		t.Errorf("main server:\ngot  %+v\nwant %+v", cfg.Server.SetEnvIf, want)
+	}
+	vh := cfg.VirtualHosts[0].Server.SetEnvIf
+	if len(vh) != len(want)+1 || !reflect.DeepEqual(vh[:len(want)], want) || vh[len(want)].Regex != "bot" || !vh[len(want)].NoCase {
+		t.Errorf("virtual host: %+v, want the main server's, then its own", vh)
+	}
+}
+
+func TestSetEnvIfErrors(t *testing.T) {
+	expectLoadErrors(t, []loadErrorCase{
+		{"SetEnvIf User-Agent", "Missing regular expression"},
+		{"SetEnvIf User-Agent ^x", "Missing envariable expression for SetEnvIf"},
+		{"SetEnvIf User-Agent ( x", "Regular expression could not be compiled"},
+		{"SetEnvIf ^X-.* foo x", "not by a regular expression"},
+		{"BrowserMatch bot !", `"!" names no variable`},
+		{"BrowserMatch bot =1", `"=1" names no variable`},
+		{"SetEnvIfExpr \"%{REQUEST_URI} =~ /x/\" x", "SetEnvIfExpr: eventmpm has no ap_expr"},
+		{"<Directory /srv>\nSetEnvIf Referer x y\n</Directory>", "SetEnvIf in <Directory> is not supported by eventmpm"},
+	})
+}
