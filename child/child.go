@@ -52,6 +52,7 @@ type Params struct {
 // Child is one running child process.
 type Child struct {
 	cfg     *config.Config
+	pwFiles pwFiles // AuthUserFile contents, shared by the workers
 	log     *slog.Logger
 	sb      *shm.Scoreboard
 	proc    *shm.Process

@@ -57,9 +57,8 @@ func (w *worker) respond(c *conn, keep bool) {
 	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
 	w.headSecs = w.headSecs[:0]
 	acc := w.srv.walk(p, w.fspath, &w.headSecs)
-	if !allowed(acc.require, c.remote.Addr(), c.localAddr()) {
-		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath, "")
-		w.errorResponse(c, 403, nil, keep)
+	if st := w.authorize(c, &acc); st != 0 {
+		w.errorResponse(c, st, nil, keep)
 		return
 	}
 	switch acc.handler {
@@ -286,7 +285,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env,
+		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil

@@ -2,6 +2,7 @@ package child
 
 import (
 	"bytes"
+	"cmp"
 	"log/slog"
 	"net/netip"
 	"path"
@@ -169,6 +170,8 @@ func matchGlobPrefix(pattern, p string) bool {
 type access struct {
 	require *config.Require
 	handler string
+	// The authentication settings of the last sections that set them.
+	authType, authName, authUserFile string
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
@@ -185,6 +188,9 @@ func (s *site) walk(urlPath, fsPath []byte, rewriters *[]*section) access {
 		if sec.HandlerSet {
 			a.handler = sec.Handler
 		}
+		a.authType = cmp.Or(sec.AuthType, a.authType)
+		a.authName = cmp.Or(sec.AuthName, a.authName)
+		a.authUserFile = cmp.Or(sec.AuthUserFile, a.authUserFile)
 		if rewriters != nil && (len(cs.headers) > 0 || cs.expires != nil) {
 			*rewriters = append(*rewriters, cs)
 		}
@@ -331,27 +337,98 @@ func (s *site) DirDepth() int {
 	return d
 }
 
-// allowed evaluates a Require rule set for a client.
+// authzResult is what a Require rule set says of a request: granted,
+// denied, or that it depends on a user not yet authenticated (Apache's
+// AUTHZ_DENIED_NO_USER, which starts authentication).
+type authzResult uint8
+
+const (
+	authzDenied authzResult = iota
+	authzGranted
+	authzNeedUser
+)
+
+// authzCtx is what rules are evaluated against.
+type authzCtx struct {
+	client, local netip.Addr
+	user          string
+	authed        bool    // user has authenticated
+	w             *worker // for Require env; nil for none
+}
+
+// allowed reports whether a Require rule set grants a client with no
+// user: rules that need one do not.
 func allowed(r *config.Require, client, local netip.Addr) bool {
+	return evalRequire(r, &authzCtx{client: client, local: local}) == authzGranted
+}
+
+// evalRequire evaluates a rule set as mod_authz_core does: in a
+// <RequireAny> (the implicit one too) a granting rule decides, else one
+// needing a user; in a <RequireAll> a denying rule decides, else one
+// needing a user. "not" swaps granted and denied.
+func evalRequire(r *config.Require, ctx *authzCtx) authzResult {
 	if r == nil {
-		return true
+		return authzGranted
 	}
 	if len(r.Rules) == 0 {
-		return !r.All
+		if r.All {
+			return authzDenied
+		}
+		return authzGranted
 	}
-	for _, rule := range r.Rules {
-		ok := ruleGrants(rule, client, local)
-		if rule.Not {
-			ok = !ok
+	needUser := false
+	for i := range r.Rules {
+		res := ruleResult(&r.Rules[i], ctx)
+		if r.Rules[i].Not && res != authzNeedUser {
+			res = authzGranted + authzDenied - res
 		}
-		if r.All && !ok {
-			return false
-		}
-		if !r.All && ok {
-			return true
+		switch {
+		case res == authzNeedUser:
+			needUser = true
+		case r.All && res == authzDenied:
+			return authzDenied
+		case !r.All && res == authzGranted:
+			return authzGranted
 		}
 	}
-	return r.All
+	switch {
+	case needUser:
+		return authzNeedUser
+	case r.All:
+		return authzGranted
+	}
+	return authzDenied
+}
+
+func ruleResult(rule *config.RequireRule, ctx *authzCtx) authzResult {
+	switch rule.Kind {
+	case config.RequireValidUser:
+		if !ctx.authed {
+			return authzNeedUser
+		}
+		return authzGranted
+	case config.RequireUser:
+		if !ctx.authed {
+			return authzNeedUser
+		}
+		for _, n := range rule.Names {
+			if n == ctx.user {
+				return authzGranted
+			}
+		}
+		return authzDenied
+	case config.RequireEnv:
+		for _, n := range rule.Names {
+			if ctx.w != nil && ctx.w.hasEnv(n) {
+				return authzGranted
+			}
+		}
+		return authzDenied
+	}
+	if ruleGrants(*rule, ctx.client, ctx.local) {
+		return authzGranted
+	}
+	return authzDenied
 }
 
 func ruleGrants(rule config.RequireRule, client, local netip.Addr) bool {

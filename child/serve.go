@@ -254,7 +254,7 @@ func (w *worker) answer(c *conn, n int) bool {
 func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
 	w.bodyIn = 0
-	w.env, w.envScratch, w.forceHTTP10 = w.env[:0], w.envScratch[:0], false
+	w.env, w.envScratch, w.forceHTTP10, w.user = w.env[:0], w.envScratch[:0], false, ""
 }
 
 // complete writes the prepared response and reports whether the worker

@@ -65,6 +65,7 @@ type worker struct {
 	envScratch  []byte
 	envAttr     []byte
 	forceHTTP10 bool
+	user        string // the authenticated user (%u), "" for none
 	snap        *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics

@@ -16,13 +16,10 @@ import (
 var refusedProviders = map[string]string{
 	"host":        "it does no DNS lookups; use Require ip",
 	"forward-dns": "it does no DNS lookups; use Require ip",
-	"user":        "it implements no authentication",
-	"valid-user":  "it implements no authentication",
-	"group":       "it implements no authentication",
-	"file-owner":  "it implements no authentication",
-	"file-group":  "it implements no authentication",
-	"env":         "it has no mod_setenvif",
-	"method":      "only all, local and ip are implemented",
+	"group":       "it has no mod_authz_groupfile",
+	"file-owner":  "it has no mod_authz_owner",
+	"file-group":  "it has no mod_authz_owner",
+	"method":      "only all, local, ip, env, user and valid-user are implemented",
 	"expr":        "it has no expression parser",
 }
 
@@ -49,6 +46,21 @@ func parseRequire(raw string) (RequireRule, error) {
 		return r, nil
 	case "ip":
 		return r, parseRequireIP(&r, args)
+	case "valid-user":
+		if len(args) > 0 {
+			return r, errorf("'Require valid-user' does not take an argument")
+		}
+		r.Kind = RequireValidUser
+		return r, nil
+	case "user", "env":
+		if len(args) == 0 {
+			return r, errorf("'Require %s' requires at least one %s", provider, map[string]string{"user": "user name", "env": "variable name"}[provider])
+		}
+		r.Kind, r.Names = RequireUser, args
+		if provider == "env" {
+			r.Kind = RequireEnv
+		}
+		return r, nil
 	}
 	if why, ok := refusedProviders[provider]; ok {
 		return r, errorf("Require %s: eventmpm does not implement the '%s' authorization provider: %s", words[0], words[0], why)

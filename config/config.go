@@ -355,6 +355,11 @@ type Section struct {
 	Headers []HeaderOp
 	// Expires is the section's mod_expires configuration.
 	Expires Expires
+	// AuthType ("Basic" or "None"), AuthName and AuthUserFile (absolute)
+	// are the section's authentication settings; "" when not set here.
+	AuthType     string `json:",omitempty"`
+	AuthName     string `json:",omitempty"`
+	AuthUserFile string `json:",omitempty"`
 }
 
 // MergeOptions returns the Options in effect inside s when base is what
@@ -401,6 +406,15 @@ const (
 	RequireLocal
 	// RequireIP grants clients inside one of Nets (Require ip).
 	RequireIP
+	// RequireValidUser grants any authenticated user (Require valid-user,
+	// mod_authz_user).
+	RequireValidUser
+	// RequireUser grants the authenticated users named in Names (Require
+	// user).
+	RequireUser
+	// RequireEnv grants requests for which SetEnvIf set one of the
+	// variables in Names (Require env, mod_authz_host).
+	RequireEnv
 )
 
 // String returns the rule kind as written after Require.
@@ -414,6 +428,12 @@ func (k RequireKind) String() string {
 		return "local"
 	case RequireIP:
 		return "ip"
+	case RequireValidUser:
+		return "valid-user"
+	case RequireUser:
+		return "user"
+	case RequireEnv:
+		return "env"
 	}
 	return "RequireKind(?)"
 }
@@ -432,6 +452,8 @@ type RequireRule struct {
 	Kind RequireKind
 	Not  bool
 	Nets []netip.Prefix
+	// Names are Require user's users or Require env's variables.
+	Names []string `json:",omitempty"`
 }
 
 // Pos is a position in a configuration file.

@@ -27,6 +27,10 @@ var modules = map[string]string{
 	"expires_module":    "mod_expires.c",
 	"alias_module":      "mod_alias.c",
 	"setenvif_module":   "mod_setenvif.c",
+	"auth_basic_module": "mod_auth_basic.c",
+	"authn_core_module": "mod_authn_core.c",
+	"authn_file_module": "mod_authn_file.c",
+	"authz_user_module": "mod_authz_user.c",
 }
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name.

@@ -51,3 +51,45 @@ func TestSetEnvIfErrors(t *testing.T) {
 		{"<Directory /srv>\nSetEnvIf Referer x y\n</Directory>", "SetEnvIf in <Directory> is not supported by eventmpm"},
 	})
 }
+
+func TestAuthDirectives(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+<Location /admin>
+    AuthType basic
+    AuthName "Admins"
+    AuthBasicProvider file
+    AuthUserFile conf/htpasswd
+    Require user alice bob
+</Location>
+<Directory /srv>
+    AuthType None
+    Require valid-user
+    Require env trusted
+</Directory>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Server.Sections[0]
+	if a.AuthType != "Basic" || a.AuthName != "Admins" || a.AuthUserFile != cfg.ServerRoot+"/conf/htpasswd" {
+		t.Errorf("<Location>: AuthType %q, AuthName %q, AuthUserFile %q", a.AuthType, a.AuthName, a.AuthUserFile)
+	}
+	if r := a.Require.Rules[0]; r.Kind != RequireUser || !reflect.DeepEqual(r.Names, []string{"alice", "bob"}) {
+		t.Errorf("Require user: %+v", r)
+	}
+	d := cfg.Server.Sections[1]
+	if d.AuthType != "None" || d.Require.Rules[0].Kind != RequireValidUser || d.Require.Rules[1].Kind != RequireEnv || d.Require.Rules[1].Names[0] != "trusted" {
+		t.Errorf("<Directory>: %+v, %+v", d.AuthType, d.Require.Rules)
+	}
+}
+
+func TestAuthErrors(t *testing.T) {
+	expectLoadErrors(t, []loadErrorCase{
+		{"AuthType Basic", "eventmpm takes authentication settings in <Directory>, <Location> and <Files> sections"},
+		{"<Location /x>\nAuthType Digest\n</Location>", "AuthType Digest: eventmpm implements Basic authentication only"},
+		{"<Location /x>\nAuthBasicProvider dbm\n</Location>", "Unknown Authn provider: dbm"},
+		{"<Location /x>\nRequire valid-user bob\n</Location>", "'Require valid-user' does not take an argument"},
+		{"<Location /x>\nRequire user\n</Location>", "'Require user' requires at least one user name"},
+		{"<Location /x>\nRequire group admins\n</Location>", "it has no mod_authz_groupfile"},
+	})
+}

@@ -1,0 +1,85 @@
+package child
+
+import (
+	"errors"
+
+	"eventmpm/internal/errorlog"
+)
+
+// authorize applies the request's Require rules with Basic authentication,
+// as Apache's access_checker_ex, check_user_id and auth_checker hooks do
+// in turn: rules that grant or deny without a user decide alone; rules
+// that need one (Require valid-user, Require user) have the client
+// authenticate against the AuthUserFile, then decide with its user. It
+// returns 0 to serve the request, else the status to answer: 403 for a
+// denial, 401 (with WWW-Authenticate) for missing, wrong or unauthorized
+// credentials, 500 for a configuration that cannot authenticate. Each
+// refusal leaves Apache's error-log line.
+func (w *worker) authorize(c *conn, acc *access) int {
+	ctx := authzCtx{client: c.remote.Addr(), local: c.localAddr(), w: w}
+	switch evalRequire(acc.require, &ctx) {
+	case authzGranted:
+		return 0
+	case authzDenied:
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath, "")
+		return 403
+	}
+	switch {
+	case acc.authType != "Basic":
+		w.logError(c, errorlog.LevelError, "core", "AH00027", "No authentication done but request not allowed without authentication for ",
+			w.path, ". Authentication not configured?")
+		return 500
+	case acc.authName == "":
+		w.logError(c, errorlog.LevelError, "auth_basic", "AH01615", "need AuthName: ", w.path, "")
+		return 500
+	case acc.authUserFile == "":
+		w.logError(c, errorlog.LevelError, "authn_file", "AH01619", "AuthUserFile not specified in the configuration", nil, "")
+		return 500
+	}
+	user, password, ok := parseBasic(w.req.Get("Authorization"))
+	if !ok {
+		if w.req.Get("Authorization") != nil {
+			w.logError(c, errorlog.LevelError, "auth_basic", "AH01614", "client used wrong authentication scheme: ", w.path, "")
+		}
+		return w.challenge(acc)
+	}
+	w.user = user // %u names the user who tried, as Apache's r->user does (fail2ban reads it)
+	hash, err := w.ch.pwFiles.hash(acc.authUserFile, user)
+	switch {
+	case errors.Is(err, errNoUser):
+		w.logError(c, errorlog.LevelError, "auth_basic", "AH01618", "user "+user+" not found: ", w.path, "")
+		return w.challenge(acc)
+	case err != nil:
+		w.logError(c, errorlog.LevelError, "authn_file", "AH01620", err.Error(), nil, "")
+		return 500
+	}
+	match, err := checkPassword(hash, password)
+	if err != nil {
+		w.logError(c, errorlog.LevelError, "auth_basic", "AH01617", "user "+user+": authentication failure for \"", w.path, "\": "+err.Error())
+		return w.challenge(acc)
+	}
+	if !match {
+		w.logError(c, errorlog.LevelError, "auth_basic", "AH01617", "user "+user+": authentication failure for \"", w.path, "\": Password Mismatch")
+		return w.challenge(acc)
+	}
+	ctx.user, ctx.authed = user, true
+	if evalRequire(acc.require, &ctx) != authzGranted {
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01631", "user "+user+": authorization failure for \"", w.path, "\": ")
+		return w.challenge(acc)
+	}
+	return 0
+}
+
+// challenge prepares a 401's WWW-Authenticate for the realm (AuthName),
+// as a quoted string.
+func (w *worker) challenge(acc *access) int {
+	h := append(w.reply.Header[:0], "WWW-Authenticate: Basic realm=\""...)
+	for i := 0; i < len(acc.authName); i++ {
+		if b := acc.authName[i]; b == '"' || b == '\\' {
+			h = append(h, '\\')
+		}
+		h = append(h, acc.authName[i])
+	}
+	w.reply.Header = append(h, "\"\r\n"...)
+	return 401
+}

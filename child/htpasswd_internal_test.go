@@ -1,0 +1,126 @@
+package child
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"eventmpm/config"
+)
+
+// Hashes made by Apache's htpasswd (-B -C 5, -s, -m) and openssl passwd
+// -apr1.
+const (
+	hashBcrypt = "$2y$05$ThRu8ZI3FW1m5lW1G02eEuA76KlWBSVgfrdu2RFQpvCiga2q0b0m2" // secret
+	hashSHA    = "{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg="                            // s3cret
+	hashAPR1   = "$apr1$.IQR.azR$JAKaQrHMZ5XZFCxePh.Wr."                        // pa:ss wörd
+)
+
+func TestCheckPassword(t *testing.T) {
+	if got := apr1("password", "saltsalt"); got != "$apr1$saltsalt$yAAkm4libquA.ZWLHbSBq/" {
+		t.Errorf("apr1(password, saltsalt) = %q", got)
+	}
+	for _, tt := range []struct {
+		hash, password string
+		want           bool
+		err            bool
+	}{
+		{hashBcrypt, "secret", true, false},
+		{hashBcrypt, "Secret", false, false},
+		{hashSHA, "s3cret", true, false},
+		{hashSHA, "s3cret ", false, false},
+		{hashAPR1, "pa:ss wörd", true, false},
+		{hashAPR1, "pa:ss word", false, false},
+		{"abJnggxhB/yWI", "x", false, true},     // crypt(3) DES: not supported
+		{"plaintext", "plaintext", false, true}, // Apache refuses plain text on Unix too
+		{"$2y$05$short", "x", false, true},
+	} {
+		got, err := checkPassword(tt.hash, tt.password)
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("checkPassword(%q, %q) = %v, %v; want %v, error %v", tt.hash, tt.password, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestParseBasic(t *testing.T) {
+	for in, want := range map[string][3]string{
+		"Basic YWxpY2U6c2VjcmV0":  {"alice", "secret", "ok"},
+		"basic YWxpY2U6c2VjcmV0 ": {"alice", "secret", "ok"},
+		"BASIC   YTpiOmM=":        {"a", "b:c", "ok"}, // the password may hold ':'
+		"Basic YWxpY2U=":          {"", "", ""},       // no ':'
+		"Basic !!!":               {"", "", ""},
+		"Bearer YWxpY2U6c2VjcmV0": {"", "", ""},
+		"":                        {"", "", ""},
+		"Basic":                   {"", "", ""},
+	} {
+		u, p, ok := parseBasic([]byte(in))
+		if u != want[0] || p != want[1] || ok != (want[2] == "ok") {
+			t.Errorf("parseBasic(%q) = %q, %q, %v; want %q", in, u, p, ok, want)
+		}
+	}
+}
+
+// TestPasswordFileReload: a changed file is read again within
+// pwStatInterval; the first of two lines for a user wins.
+func TestPasswordFileReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "htpasswd")
+	if err := os.WriteFile(path, []byte("# users\nalice:"+hashSHA+"\nalice:other\n\nbob:x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var p pwFiles
+	if h, err := p.hash(path, "alice"); err != nil || h != hashSHA {
+		t.Fatalf("alice: %q, %v", h, err)
+	}
+	if _, err := p.hash(path, "carol"); err != errNoUser {
+		t.Fatalf("carol: %v, want errNoUser", err)
+	}
+	if err := os.WriteFile(path, []byte("carol:"+hashAPR1+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(pwStatInterval + 100*time.Millisecond)
+	if h, err := p.hash(path, "carol"); err != nil || h != hashAPR1 {
+		t.Fatalf("carol after the change: %q, %v", h, err)
+	}
+	if _, err := p.hash(path, "alice"); err != errNoUser {
+		t.Fatalf("alice after the change: %v, want errNoUser", err)
+	}
+	if _, err := p.hash(filepath.Join(t.TempDir(), "missing"), "alice"); err == nil || err == errNoUser {
+		t.Fatalf("a missing file: %v, want an open error", err)
+	}
+}
+
+// TestEvalRequire: mod_authz_core's combination of rules that grant, deny
+// or need a user.
+func TestEvalRequire(t *testing.T) {
+	local := netip.MustParseAddr("127.0.0.1")
+	other := netip.MustParseAddr("192.0.2.1")
+	ip := config.RequireRule{Kind: config.RequireIP, Nets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	valid := config.RequireRule{Kind: config.RequireValidUser}
+	bob := config.RequireRule{Kind: config.RequireUser, Names: []string{"bob", "carol"}}
+	notBob := bob
+	notBob.Not = true
+	for _, tt := range []struct {
+		name   string
+		r      config.Require
+		client netip.Addr
+		user   string
+		want   authzResult
+	}{
+		{"any: ip grants", config.Require{Rules: []config.RequireRule{ip, valid}}, local, "", authzGranted},
+		{"any: no ip, needs a user", config.Require{Rules: []config.RequireRule{ip, valid}}, other, "", authzNeedUser},
+		{"any: a user", config.Require{Rules: []config.RequireRule{ip, valid}}, other, "alice", authzGranted},
+		{"user: named", config.Require{Rules: []config.RequireRule{bob}}, other, "carol", authzGranted},
+		{"user: not named", config.Require{Rules: []config.RequireRule{bob}}, other, "alice", authzDenied},
+		{"all: ip denies first", config.Require{All: true, Rules: []config.RequireRule{ip, valid}}, other, "", authzDenied},
+		{"all: ip, then user", config.Require{All: true, Rules: []config.RequireRule{ip, valid}}, local, "", authzNeedUser},
+		{"all: not bob", config.Require{All: true, Rules: []config.RequireRule{valid, notBob}}, local, "bob", authzDenied},
+		{"all: not bob, alice", config.Require{All: true, Rules: []config.RequireRule{valid, notBob}}, local, "alice", authzGranted},
+	} {
+		ctx := authzCtx{client: tt.client, local: local, user: tt.user, authed: tt.user != ""}
+		if got := evalRequire(&tt.r, &ctx); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package child_test
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+const authConf = `<Directory htdocs/private>
+    AuthType Basic
+    AuthName "Members \"only\""
+    AuthUserFile htdocs/.htpasswd
+    Require valid-user
+</Directory>
+<Directory htdocs/bobonly>
+    AuthType Basic
+    AuthName bob
+    AuthBasicProvider file
+    AuthUserFile htdocs/.htpasswd
+    Require user bob
+</Directory>
+<Directory htdocs/mixed>
+    AuthType Basic
+    AuthName mixed
+    AuthUserFile htdocs/.htpasswd
+    <RequireAny>
+        Require ip 127.0.0.1
+        Require valid-user
+    </RequireAny>
+</Directory>
+<Directory htdocs/noauthtype>
+    Require valid-user
+</Directory>
+LogFormat "%u %U %>s" userlog
+CustomLog logs/user_log userlog
+`
+
+// htpasswdFile holds users made by Apache's htpasswd: alice (bcrypt,
+// "secret"), bob (SHA-1, "s3cret") and carol (APR1-MD5, "pa:ss wörd").
+const htpasswdFile = "alice:$2y$05$ThRu8ZI3FW1m5lW1G02eEuA76KlWBSVgfrdu2RFQpvCiga2q0b0m2\n" +
+	"bob:{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg=\n" +
+	"carol:$apr1$.IQR.azR$JAKaQrHMZ5XZFCxePh.Wr.\n"
+
+func basic(user, password string) string {
+	return "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password)) + "\r\n"
+}
+
+// TestBasicAuth: Require valid-user and Require user with AuthType Basic
+// and an htpasswd file in each hash format htpasswd writes; the 401
+// challenge, Apache's error-log line for each refusal, %u, a <RequireAny>
+// that grants by address without credentials, and a 500 when no AuthType
+// is set.
+func TestBasicAuth(t *testing.T) {
+	s := startServer(t, authConf, map[string]string{
+		".htpasswd":        htpasswdFile,
+		"private/a.txt":    "private\n",
+		"bobonly/a.txt":    "bob's\n",
+		"mixed/a.txt":      "mixed\n",
+		"noauthtype/a.txt": "x\n",
+	})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		target, auth string
+		status       int
+		realm, log   string
+	}{
+		{"/private/a.txt", "", 401, `Basic realm="Members \"only\""`, ""},
+		{"/private/a.txt", basic("alice", "secret"), 200, "", ""},
+		{"/private/a.txt", basic("bob", "s3cret"), 200, "", ""},
+		{"/private/a.txt", basic("carol", "pa:ss wörd"), 200, "", ""},
+		{"/private/a.txt", basic("alice", "wrong"), 401, `Basic realm="Members \"only\""`,
+			`AH01617: user alice: authentication failure for "/private/a.txt": Password Mismatch`},
+		{"/private/a.txt", basic("dave", "x"), 401, `Basic realm="Members \"only\""`, "AH01618: user dave not found: /private/a.txt"},
+		{"/private/a.txt", "Authorization: Bearer abc\r\n", 401, `Basic realm="Members \"only\""`, "AH01614: client used wrong authentication scheme: /private/a.txt"},
+		{"/bobonly/a.txt", basic("alice", "secret"), 401, `Basic realm="bob"`, `AH01631: user alice: authorization failure for "/bobonly/a.txt": `},
+		{"/bobonly/a.txt", basic("bob", "s3cret"), 200, "", ""},
+		{"/mixed/a.txt", "", 200, "", ""},
+		{"/noauthtype/a.txt", "", 500, "", "AH00027: No authentication done but request not allowed without authentication for /noauthtype/a.txt. Authentication not configured?"},
+		{"/.htpasswd", basic("alice", "secret"), 403, "", ""},
+	} {
+		cc := c
+		if tt.status == 500 {
+			cc = s.open(t) // a 500 closes the connection
+			defer cc.Close()
+		}
+		resp, body := cc.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n"+tt.auth+"\r\n", "GET")
+		name := tt.target + " " + strings.TrimSpace(tt.auth)
+		if resp.StatusCode != tt.status || resp.Header.Get("WWW-Authenticate") != tt.realm {
+			t.Errorf("%s: %d, WWW-Authenticate %q; want %d, %q", name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), tt.status, tt.realm)
+		}
+		if tt.status == 401 && !strings.Contains(body, "<title>401 Unauthorized</title>") {
+			t.Errorf("%s: body %q, want the 401 page", name, body)
+		}
+		if tt.log != "" && !strings.Contains(s.logFile("error_log"), tt.log) {
+			t.Errorf("%s: the error log lacks %q:\n%s", name, tt.log, s.logFile("error_log"))
+		}
+	}
+	c.Close()
+	s.stop(t)
+	if log := s.logFile("user_log"); !strings.HasPrefix(log, "- /private/a.txt 401\nalice /private/a.txt 200\nbob /private/a.txt 200\ncarol /private/a.txt 200\n") {
+		t.Errorf("user_log:\n%s\nwant %%u to name each authenticated user", log)
+	}
+	if log := s.logFile("user_log"); !strings.Contains(log, "\nalice /private/a.txt 401\ndave /private/a.txt 401\n") {
+		t.Errorf("user_log:\n%s\nwant %%u to name the user of a failed attempt, as Apache's r->user", log)
+	}
+}
