@@ -14,7 +14,10 @@ SetEnvIf Request_Method "^POST$" !local
 BrowserMatch "OldBrowser" nokeepalive
 BrowserMatch "Ancient" force-response-1.0
 BrowserMatchNoCase "downgrade" downgrade-1.0
-LogFormat "%U %{agent}e %{tag}e %{local}e %>s" envfmt
+SetEnv site eventmpm
+SetEnv is_curl
+UnsetEnv nokeepalive
+LogFormat "%U %{agent}e %{tag}e %{local}e %>s %{site}e %{is_curl}e" envfmt
 CustomLog logs/env_log envfmt env=!dontlog
 CustomLog logs/png_log envfmt env=dontlog
 Header set X-Blue yes env=blue
@@ -24,7 +27,8 @@ Header set X-Blue yes env=blue
 // earlier variable and client address, with $N values and unsets, decide
 // which CustomLog takes a request, what %{VAR}e logs and whether a Header
 // applies; nokeepalive, force-response-1.0 and downgrade-1.0 change the
-// answer as in Apache.
+// answer as in Apache; mod_env's SetEnv and UnsetEnv apply after them (so
+// UnsetEnv nokeepalive undoes BrowserMatch's).
 func TestSetEnvIf(t *testing.T) {
 	s := startServer(t, setEnvIfConf, map[string]string{"a.txt": "a\n", "p.png": "png"})
 	c := s.open(t)
@@ -43,7 +47,6 @@ func TestSetEnvIf(t *testing.T) {
 		ua    string
 		proto string
 	}{
-		{"OldBrowser/2", "HTTP/1.1"},
 		{"Ancient/1", "HTTP/1.0"},
 		{"DownGrade/1", "HTTP/1.1"},
 	} {
@@ -56,6 +59,12 @@ func TestSetEnvIf(t *testing.T) {
 		c.Close()
 	}
 	c = s.open(t)
+	resp, _ = c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: OldBrowser/2\r\n\r\n", "GET")
+	if resp.Close {
+		t.Errorf("OldBrowser: closed, want kept open (UnsetEnv nokeepalive)")
+	}
+	c.Close()
+	c = s.open(t)
 	resp, _ = c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: downgrade\r\nConnection: keep-alive\r\n\r\n", "GET")
 	if resp.Close {
 		t.Errorf("downgrade-1.0 with Connection: keep-alive: closed, want kept open")
@@ -64,11 +73,12 @@ func TestSetEnvIf(t *testing.T) {
 
 	s.stop(t)
 	env := s.logFile("env_log")
-	wantEnv := "/a.txt CURL blue 1 200\n/a.txt - - - 405\n"
+	// SetEnv comes after SetEnvIf: it overrides is_curl with "".
+	wantEnv := "/a.txt CURL blue 1 200 eventmpm \n/a.txt - - - 405 eventmpm \n"
 	if !strings.HasPrefix(env, wantEnv) || strings.Contains(env, "png") {
 		t.Errorf("env_log:\n%s\nwant it to start with\n%s(and no png)", env, wantEnv)
 	}
-	if png := s.logFile("png_log"); png != "/p.png - red 1 200\n" {
+	if png := s.logFile("png_log"); png != "/p.png - red 1 200 eventmpm \n" {
 		t.Errorf("png_log %q, want the one png request", png)
 	}
 }

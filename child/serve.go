@@ -238,6 +238,12 @@ func (w *worker) answer(c *conn, n int) bool {
 	if len(w.srv.setEnvIf) > 0 {
 		w.evalSetEnvIf(c)
 	}
+	if len(w.srv.cfg.Env) > 0 {
+		w.applyEnv(w.srv.cfg.Env)
+	}
+	if len(w.env) > 0 {
+		w.envSpecials()
+	}
 	keep, err := w.consumeBody(c, n)
 	if err != nil {
 		w.refuse(c, err)

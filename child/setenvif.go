@@ -59,11 +59,7 @@ func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 }
 
 // evalSetEnvIf runs the request's server's SetEnvIf directives in order,
-// as mod_setenvif's post_read_request hook does, and applies the variables
-// with a meaning of their own: nokeepalive closes the connection after the
-// response; downgrade-1.0 treats the request as HTTP/1.0 (the connection
-// stays open only when it asked for keep-alive); force-response-1.0 sends
-// an HTTP/1.0 status line, and closes.
+// as mod_setenvif's post_read_request hook does.
 func (w *worker) evalSetEnvIf(c *conn) {
 	for i := range w.srv.setEnvIf {
 		s := &w.srv.setEnvIf[i]
@@ -89,6 +85,14 @@ func (w *worker) evalSetEnvIf(c *conn) {
 			w.setEnv(v.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
 		}
 	}
+}
+
+// envSpecials applies the variables with a meaning of their own, once
+// SetEnvIf and mod_env have run: nokeepalive closes the connection after
+// the response; downgrade-1.0 treats the request as HTTP/1.0 (the
+// connection stays open only when it asked for keep-alive);
+// force-response-1.0 sends an HTTP/1.0 status line, and closes.
+func (w *worker) envSpecials() {
 	if w.hasEnv("downgrade-1.0") && w.req.ProtoMinor > 0 {
 		w.req.ProtoMinor = 0
 		w.req.KeepAlive = w.req.KeepAlive && hasToken(w.req.Get("Connection"), "keep-alive")
@@ -99,6 +103,22 @@ func (w *worker) evalSetEnvIf(c *conn) {
 	if w.hasEnv("force-response-1.0") {
 		w.forceHTTP10 = true
 		w.req.KeepAlive = false
+	}
+}
+
+// applyEnv applies mod_env's settings after SetEnvIf's, as Apache's
+// fixups hook comes after post_read_request: they override it. Their
+// values are the configuration's own bytes.
+func (w *worker) applyEnv(list []config.EnvSetting) {
+	for i := range list {
+		e := &list[i]
+		if e.Unset {
+			w.unsetEnv(e.Name)
+			continue
+		}
+		off := len(w.envScratch)
+		w.envScratch = append(w.envScratch, e.Value...)
+		w.setEnv(e.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
 	}
 }
 

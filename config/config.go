@@ -223,6 +223,9 @@ type Server struct {
 	// SetEnvIf are mod_setenvif's directives in the order they apply: the
 	// main server's, then a virtual host's own.
 	SetEnvIf []SetEnvIf
+	// Env is mod_env's SetEnv, UnsetEnv and PassEnv in the order they
+	// apply: the main server's, then a virtual host's own.
+	Env []EnvSetting
 	// RequestHeaderUnset names the request fields RequestHeader unset
 	// removes (the main server's, then a virtual host's own).
 	RequestHeaderUnset []string

@@ -99,8 +99,7 @@ func TestDebianApache2Trimmed(t *testing.T) {
 		{"", refusedModule("access_compat", "mod_access_compat.so", 2)},
 		{"mods-enabled/access_compat", refusedModule("autoindex", "mod_autoindex.so", 1)},
 		{"mods-enabled/autoindex", refusedModule("deflate", "mod_deflate.so", 2)},
-		{"mods-enabled/deflate", refusedModule("env", "mod_env.so", 1)},
-		{"mods-enabled/env", refusedModule("filter", "mod_filter.so", 1)},
+		{"mods-enabled/deflate", refusedModule("filter", "mod_filter.so", 1)},
 		{"mods-enabled/filter", refusedModule("negotiation", "mod_negotiation.so", 1)},
 		// setenvif.conf's BrowserMatch lines and mime.conf load as shipped;
 		// security.conf's TraceEnable Off is what eventmpm does anyway.
@@ -172,7 +171,7 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"Listen", cfg.Listeners[0].Addr, ":80"},
 		{"ExtendedStatus", cfg.ExtendedStatus, true},
 		{"RequestReadTimeout body", cfg.Server.RequestReadTimeout.Body.Timeout.String(), "10s"},
-		{"Modules", strings.Join(cfg.Modules, " "), "alias_module auth_basic_module authn_core_module authn_file_module authz_core_module authz_host_module authz_user_module dir_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
+		{"Modules", strings.Join(cfg.Modules, " "), "alias_module auth_basic_module authn_core_module authn_file_module authz_core_module authz_host_module authz_user_module dir_module env_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
 		{"VirtualHosts", len(cfg.VirtualHosts), 1},
 		{"vhost DocumentRoot", cfg.VirtualHosts[0].Server.DocumentRoot, "/var/www/html"},
 		{"vhost access log", cfg.VirtualHosts[0].Server.CustomLogs[0].Target, "/var/log/apache2/access.log"},

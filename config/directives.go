@@ -213,6 +213,12 @@ var directives = []directive{
 		help: "text file containing user IDs and passwords"},
 	{name: "AuthBasicProvider", args: iterate, ctx: ctxAny, set: setAuthBasicProvider,
 		help: "specify the auth providers for a directory or location"},
+	{name: "SetEnv", args: take12, ctx: ctxAny, set: setSetEnv,
+		help: "an environment variable name and optional value to pass to CGI."},
+	{name: "UnsetEnv", args: iterate, ctx: ctxAny, set: setUnsetEnv,
+		help: "a list of variables to remove from the CGI environment."},
+	{name: "PassEnv", args: iterate, ctx: ctxAny, set: setPassEnv,
+		help: "a list of environment variables to pass to CGI."},
 	{name: "ErrorDocument", args: take2, ctx: ctxAny, set: setErrorDocument,
 		help: "Change responses for HTTP errors"},
 

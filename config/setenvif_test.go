@@ -93,3 +93,39 @@ func TestAuthErrors(t *testing.T) {
 		{"<Location /x>\nRequire group admins\n</Location>", "it has no mod_authz_groupfile"},
 	})
 }
+
+func TestEnvDirectives(t *testing.T) {
+	root := t.TempDir()
+	writeTestFile(t, root, "conf/eventmpm.conf", `Listen 80
+SetEnv site main
+SetEnv flag
+UnsetEnv a b
+PassEnv HOME_DIR MISSING
+<VirtualHost *:80>
+    ServerName v.example
+    SetEnv site v
+</VirtualHost>
+`)
+	writeTestFile(t, root, "htdocs/", "")
+	cfg, err := Load(Options{ServerRoot: root, LookupEnv: func(k string) (string, bool) {
+		return "/home/x", k == "HOME_DIR"
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []EnvSetting{{Name: "site", Value: "main"}, {Name: "flag"}, {Name: "a", Unset: true}, {Name: "b", Unset: true},
+		{Name: "HOME_DIR", Value: "/home/x"}}
+	if !reflect.DeepEqual(cfg.Server.Env, want) {
+		t.Errorf("main server: %+v, want %+v", cfg.Server.Env, want)
+	}
+	if vh := cfg.VirtualHosts[0].Server.Env; len(vh) != len(want)+1 || vh[len(want)].Value != "v" {
+		t.Errorf("virtual host: %+v, want the main server's, then its own", vh)
+	}
+	found := false
+	for _, w := range cfg.Warnings {
+		found = found || w.Code == "AH01506" && w.Pos.Line == 5
+	}
+	if !found {
+		t.Errorf("no AH01506 for MISSING: %+v", cfg.Warnings)
+	}
+}

@@ -227,5 +227,6 @@ func inherit(v, m *serverState) {
 	v.srv.Headers = append(slices.Clone(m.srv.Headers), v.srv.Headers...)
 	v.srv.Expires = m.srv.Expires.Merge(v.srv.Expires)
 	v.srv.SetEnvIf = append(slices.Clone(m.srv.SetEnvIf), v.srv.SetEnvIf...)
+	v.srv.Env = append(slices.Clone(m.srv.Env), v.srv.Env...)
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
 }
