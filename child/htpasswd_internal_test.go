@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +124,35 @@ func TestEvalRequire(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
+}
+
+// FuzzBasicAuth: any Authorization value and any password-file line parse
+// without panicking; a hash in a format htpasswd writes is checked, a
+// password that is not the hashed one never matches, and parseBasic only
+// succeeds on the Basic scheme.
+func FuzzBasicAuth(f *testing.F) {
+	f.Add("Basic YWxpY2U6c2VjcmV0", "alice:"+hashAPR1, "pa:ss wörd")
+	f.Add("basic !!", "bob:"+hashSHA, "s3cret")
+	f.Add("Bearer x", "$apr1$$", "")
+	f.Fuzz(func(t *testing.T, header, line, password string) {
+		if u, p, ok := parseBasic([]byte(header)); ok {
+			if len(header) < 6 || !strings.EqualFold(strings.TrimLeft(header, " \t")[:6], "basic ") || strings.Contains(u, ":") {
+				t.Fatalf("parseBasic(%q) = %q, %q: accepted", header, u, p)
+			}
+		}
+		_, hash, _ := strings.Cut(line, ":")
+		if strings.HasPrefix(hash, "$2") && len(hash) > 80 {
+			return // bcrypt's cost may be huge: not what this fuzzes
+		}
+		match, err := checkPassword(hash, password)
+		if match && err != nil {
+			t.Fatalf("checkPassword(%q, %q) matched with error %v", hash, password, err)
+		}
+		if strings.HasPrefix(hash, "$apr1$") && match {
+			salt, _, _ := strings.Cut(hash[len("$apr1$"):], "$")
+			if apr1(password, salt) != hash {
+				t.Fatalf("apr1 matched %q for %q without producing it", hash, password)
+			}
+		}
+	})
 }
