@@ -275,6 +275,7 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	}
 	opts := s.cfg.Options
 	dc := static.DirConfig{DirectoryIndex: s.cfg.DirectoryIndex}
+	ai := s.cfg.Autoindex
 	for i := range s.dirs {
 		sec := s.dirs[i].sec
 		if !s.dirs[i].matchPath([]byte(dir)) {
@@ -284,14 +285,40 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		if sec.DirectoryIndex != nil {
 			dc.DirectoryIndex = sec.DirectoryIndex
 		}
+		if !sec.Autoindex.IsZero() {
+			ai = ai.Merge(sec.Autoindex)
+		}
 	}
 	dc.FollowSymLinks, dc.SymLinksIfOwnerMatch, dc.Indexes = opts.FollowSymLinks, opts.SymLinksIfOwnerMatch, opts.Indexes
+	dc.Listing = listingConfig(&ai)
 	if s.dirCacheBytes.Load()+int64(len(dir)) <= dirCacheMaxBytes {
 		if _, loaded := s.dirCache.LoadOrStore(dir, dc); !loaded {
 			s.dirCacheBytes.Add(int64(len(dir)))
 		}
 	}
 	return dc
+}
+
+// dirAutoindex is the mod_autoindex configuration of the directory dir:
+// the server's, merged with the <Directory> sections that match it.
+func (s *site) dirAutoindex(dir string) config.Autoindex {
+	ai := s.cfg.Autoindex
+	for i := range s.dirs {
+		if sec := s.dirs[i].sec; s.dirs[i].matchPath([]byte(dir)) && !sec.Autoindex.IsZero() {
+			ai = ai.Merge(sec.Autoindex)
+		}
+	}
+	return ai
+}
+
+// listingConfig is the static handler's form of a merged Autoindex.
+func listingConfig(ai *config.Autoindex) static.ListingConfig {
+	f := ai.Flags()
+	return static.ListingConfig{
+		Ignore: ai.Ignore, HeaderName: ai.HeaderName, ReadmeName: ai.ReadmeName,
+		FoldersFirst: f.FoldersFirst, IgnoreCase: f.IgnoreCase, VersionSort: f.VersionSort,
+		SuppressSize: f.SuppressSize, SuppressLastModified: f.SuppressLastModified, Charset: f.Charset,
+	}
 }
 
 // RequestConfig implements static.RequestResolver: the directory's
@@ -310,13 +337,21 @@ func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
 	opts := config.OptionFlags{
 		FollowSymLinks: dc.FollowSymLinks, SymLinksIfOwnerMatch: dc.SymLinksIfOwnerMatch, Indexes: dc.Indexes,
 	}
+	var after config.Autoindex // what <Files> and <Location> add
 	s.eachSection([]byte(urlPath), []byte(dir+"/"), false, func(cs *section) {
 		opts = cs.sec.MergeOptions(opts)
 		if cs.sec.DirectoryIndex != nil {
 			dc.DirectoryIndex = cs.sec.DirectoryIndex
 		}
+		if !cs.sec.Autoindex.IsZero() {
+			after = after.Merge(cs.sec.Autoindex)
+		}
 	})
 	dc.Indexes = opts.Indexes
+	if !after.IsZero() {
+		ai := s.dirAutoindex(dir).Merge(after)
+		dc.Listing = listingConfig(&ai)
+	}
 	return dc
 }
 

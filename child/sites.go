@@ -197,7 +197,7 @@ func (s *site) compileSections(secs []config.Section) error {
 		case config.SectionLocation:
 			s.locations = append(s.locations, cs)
 		}
-		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil) {
+		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil || !secs[i].Autoindex.IsZero()) {
 			s.mergesAfterDirs = true
 		}
 		if secs[i].LimitRequestBody != nil {

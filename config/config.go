@@ -223,6 +223,9 @@ type Server struct {
 	// SetEnvIf are mod_setenvif's directives in the order they apply: the
 	// main server's, then a virtual host's own.
 	SetEnvIf []SetEnvIf
+	// Autoindex is mod_autoindex's server-level configuration; a virtual
+	// host's is merged over the main server's.
+	Autoindex Autoindex
 	// Env is mod_env's SetEnv, UnsetEnv and PassEnv in the order they
 	// apply: the main server's, then a virtual host's own.
 	Env []EnvSetting
@@ -358,6 +361,8 @@ type Section struct {
 	Headers []HeaderOp
 	// Expires is the section's mod_expires configuration.
 	Expires Expires
+	// Autoindex is the section's mod_autoindex configuration.
+	Autoindex Autoindex
 	// AuthType ("Basic" or "None"), AuthName and AuthUserFile (absolute)
 	// are the section's authentication settings; "" when not set here.
 	AuthType     string `json:",omitempty"`

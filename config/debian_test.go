@@ -97,8 +97,7 @@ func TestDebianApache2Trimmed(t *testing.T) {
 		want    string
 	}{
 		{"", refusedModule("access_compat", "mod_access_compat.so", 2)},
-		{"mods-enabled/access_compat", refusedModule("autoindex", "mod_autoindex.so", 1)},
-		{"mods-enabled/autoindex", refusedModule("deflate", "mod_deflate.so", 2)},
+		{"mods-enabled/access_compat", refusedModule("deflate", "mod_deflate.so", 2)},
 		{"mods-enabled/deflate", refusedModule("filter", "mod_filter.so", 1)},
 		{"mods-enabled/filter", refusedModule("negotiation", "mod_negotiation.so", 1)},
 		// setenvif.conf's BrowserMatch lines and mime.conf load as shipped;
@@ -171,7 +170,7 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"Listen", cfg.Listeners[0].Addr, ":80"},
 		{"ExtendedStatus", cfg.ExtendedStatus, true},
 		{"RequestReadTimeout body", cfg.Server.RequestReadTimeout.Body.Timeout.String(), "10s"},
-		{"Modules", strings.Join(cfg.Modules, " "), "alias_module auth_basic_module authn_core_module authn_file_module authz_core_module authz_host_module authz_user_module dir_module env_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
+		{"Modules", strings.Join(cfg.Modules, " "), "alias_module auth_basic_module authn_core_module authn_file_module authz_core_module authz_host_module authz_user_module autoindex_module dir_module env_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
 		{"VirtualHosts", len(cfg.VirtualHosts), 1},
 		{"vhost DocumentRoot", cfg.VirtualHosts[0].Server.DocumentRoot, "/var/www/html"},
 		{"vhost access log", cfg.VirtualHosts[0].Server.CustomLogs[0].Target, "/var/log/apache2/access.log"},
@@ -183,6 +182,9 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"AddCharset .utf8", cfg.Server.AddCharset["utf8"], "UTF-8"},
 		{"RemoveType", strings.Join(cfg.Server.RemoveType, " "), "es tr"},
 		{"BrowserMatch", len(cfg.Server.SetEnvIf), 14},
+		{"IndexIgnore", strings.Join(cfg.Server.Autoindex.Ignore, " "), ".??* *~ *# RCS CVS *,v *,t"},
+		{"IndexOptions", fmt.Sprint(cfg.Server.Autoindex.Flags()), "{false false true false false UTF-8}"},
+		{"ReadmeName", cfg.Server.Autoindex.ReadmeName + " " + cfg.Server.Autoindex.HeaderName, "README.html HEADER.html"},
 		{"BrowserMatch MSIE 4.0b2", fmt.Sprint(cfg.Server.SetEnvIf[1].Vars), "[{nokeepalive 1 false} {downgrade-1.0 1 false} {force-response-1.0 1 false}]"},
 		{"AddType .gz", cfg.Server.AddType["gz"], "application/x-gzip"},
 		{"icons alias", fmt.Sprint(len(cfg.Server.Aliases), " ", cfg.Server.Aliases[0].URL, " ", cfg.Server.Aliases[0].Path), "1 /icons/ /usr/share/apache2/icons"},

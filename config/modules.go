@@ -28,6 +28,7 @@ var modules = map[string]string{
 	"alias_module":      "mod_alias.c",
 	"setenvif_module":   "mod_setenvif.c",
 	"env_module":        "mod_env.c",
+	"autoindex_module":  "mod_autoindex.c",
 	"auth_basic_module": "mod_auth_basic.c",
 	"authn_core_module": "mod_authn_core.c",
 	"authn_file_module": "mod_authn_file.c",

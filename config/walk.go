@@ -228,5 +228,6 @@ func inherit(v, m *serverState) {
 	v.srv.Expires = m.srv.Expires.Merge(v.srv.Expires)
 	v.srv.SetEnvIf = append(slices.Clone(m.srv.SetEnvIf), v.srv.SetEnvIf...)
 	v.srv.Env = append(slices.Clone(m.srv.Env), v.srv.Env...)
+	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
 }

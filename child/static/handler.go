@@ -28,6 +28,23 @@ type DirConfig struct {
 	DirectoryIndex []string
 	// Denied is set when "Require all denied" applies: 403.
 	Denied bool
+	// Listing is how a listing of the directory looks (mod_autoindex).
+	Listing ListingConfig
+}
+
+// ListingConfig is mod_autoindex's configuration of a directory listing.
+type ListingConfig struct {
+	// Ignore are IndexIgnore's wildcard patterns of names left out (".ht*"
+	// names are always left out).
+	Ignore []string
+	// HeaderName and ReadmeName name files of the directory shown above
+	// and below the table: HTML as it is, other text in <pre>.
+	HeaderName, ReadmeName string
+	// IndexOptions: directories first, names compared without regard to
+	// case or with their digit runs as numbers, columns left out.
+	FoldersFirst, IgnoreCase, VersionSort, SuppressSize, SuppressLastModified bool
+	// Charset is the page's charset (UTF-8 when empty).
+	Charset string
 }
 
 // Resolver tells the handler which DirConfig applies in a directory. dir

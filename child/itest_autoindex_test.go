@@ -1,0 +1,75 @@
+package child_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const autoindexConf = `<Directory htdocs/list>
+    Options +Indexes
+    IndexIgnore *.bak .??*
+    IndexOptions FancyIndexing HTMLTable VersionSort FoldersFirst SuppressSize Charset=ISO-8859-1
+    HeaderName HEADER.html
+    ReadmeName README.txt
+</Directory>
+<Directory htdocs/list/sub>
+    IndexIgnoreReset On
+    IndexIgnore *.tmp
+    IndexOptions -FoldersFirst
+</Directory>
+AddIcon /icons/text.gif .txt
+`
+
+var listedName = regexp.MustCompile(`<a href="\./[^"]*">([^<]*)</a>`)
+
+// TestAutoindexDirectives: IndexIgnore (inherited, and reset), the
+// IndexOptions eventmpm's listings honour (VersionSort, FoldersFirst,
+// SuppressSize, Charset, and -FoldersFirst below), HeaderName in place of
+// the heading and ReadmeName as text under the table.
+func TestAutoindexDirectives(t *testing.T) {
+	s := startServer(t, autoindexConf, map[string]string{
+		"list/file10.txt":  "10",
+		"list/file2.txt":   "2",
+		"list/a.bak":       "bak",
+		"list/.hidden":     "h",
+		"list/zdir/x.txt":  "x",
+		"list/HEADER.html": "<h2>My files</h2>\n",
+		"list/README.txt":  "read <me>\n",
+		"list/sub/x.tmp":   "t",
+		"list/sub/y.bak":   "b",
+		"list/sub/.dot":    "d",
+		"list/sub/bdir/z":  "z",
+	})
+	c := s.open(t)
+	defer c.Close()
+	resp, body := c.roundTrip("GET /list/ HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html;charset=ISO-8859-1" {
+		t.Fatalf("/list/: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if got := names(body); got != "sub/ zdir/ HEADER.html README.txt file2.txt file10.txt" {
+		t.Errorf("/list/ lists %q", got)
+	}
+	for _, want := range []string{"<h2>My files</h2>", "<pre>\nread &lt;me&gt;\n</pre>", "<th>Last modified</th>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/list/ lacks %q:\n%s", want, body)
+		}
+	}
+	for _, unwanted := range []string{"<h1>Index of", "<th>Size</th>"} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("/list/ has %q:\n%s", unwanted, body)
+		}
+	}
+	_, body = c.roundTrip("GET /list/sub/ HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	if got := names(body); got != ".dot bdir/ y.bak" {
+		t.Errorf("/list/sub/ lists %q, want the reset IndexIgnore and no FoldersFirst", got)
+	}
+}
+
+func names(body string) string {
+	var out []string
+	for _, m := range listedName.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestAutoindexMerge: IndexIgnore adds up unless reset; an unprefixed
+// IndexOptions flag drops what was inherited, +/- adjust it.
+func TestAutoindexMerge(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+IndexIgnore .??* *~
+IndexOptions FancyIndexing FoldersFirst IgnoreCase Charset=UTF-8
+HeaderName HEADER.html
+<Directory /srv/a>
+    IndexIgnore *.bak
+    IndexOptions -IgnoreCase +VersionSort
+</Directory>
+<Directory /srv/b>
+    IndexIgnoreReset On
+    IndexOptions SuppressSize
+    ReadmeName README
+</Directory>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := cfg.Server.Autoindex
+	a := srv.Merge(cfg.Server.Sections[0].Autoindex)
+	if !reflect.DeepEqual(a.Ignore, []string{".??*", "*~", "*.bak"}) {
+		t.Errorf("a: Ignore %q", a.Ignore)
+	}
+	if f := a.Flags(); f != (ListingFlags{FoldersFirst: true, VersionSort: true, Charset: "UTF-8"}) {
+		t.Errorf("a: flags %+v", f)
+	}
+	b := srv.Merge(cfg.Server.Sections[1].Autoindex)
+	if len(b.Ignore) != 0 || b.HeaderName != "HEADER.html" || b.ReadmeName != "README" {
+		t.Errorf("b: %+v", b)
+	}
+	if f := b.Flags(); f != (ListingFlags{SuppressSize: true}) {
+		t.Errorf("b: flags %+v, want only SuppressSize (an unprefixed flag drops the inherited ones)", f)
+	}
+	if len(srv.Ignore) != 2 {
+		t.Errorf("the merges changed the server's list: %q", srv.Ignore)
+	}
+}
+
+func TestAutoindexErrors(t *testing.T) {
+	expectLoadErrors(t, []loadErrorCase{
+		{"IndexOptions FancyIndexing Bogus", "Invalid directory indexing option"},
+		{"HeaderName /include/header.html", "eventmpm takes a file name of the listed directory"},
+		{"IndexIgnoreReset maybe", "IndexIgnoreReset must be On or Off"},
+	})
+}
