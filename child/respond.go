@@ -69,6 +69,9 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.serveMetrics(c, keep)
 		return
 	}
+	if len(w.env) > 0 {
+		w.reply.NoCompress = w.hasEnv("no-gzip") // SetEnvIf's way to keep a client from gzip
+	}
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	w.sendReply(c, keep)
 }

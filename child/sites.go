@@ -20,7 +20,10 @@ import (
 // Open-file cache sizing for the static handler.
 const (
 	cacheMaxFileSize = 64 << 10
-	cacheMaxEntries  = 4096
+	// compressMaxFileSize is the largest file mod_deflate's types are
+	// compressed for (the compressed form is kept with the cached file).
+	compressMaxFileSize = 1 << 20
+	cacheMaxEntries     = 4096
 )
 
 // buildSites compiles the main server and every virtual host.
@@ -134,6 +137,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		DocumentRoot: srv.DocumentRoot, Resolver: s, Types: types,
 		DefaultCharset: srv.AddDefaultCharset, CacheMaxFileSize: cacheMaxFileSize,
 		CacheMaxEntries: cacheMaxEntries, Watcher: ch.watcher,
+		Compress: srv.Deflate.Types, CompressLevel: srv.Deflate.Level, CompressMaxFileSize: compressMaxFileSize,
 	}
 	if s.static, err = static.New(opts); err != nil {
 		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)

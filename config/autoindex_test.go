@@ -52,3 +52,33 @@ func TestAutoindexErrors(t *testing.T) {
 		{"IndexIgnoreReset maybe", "IndexIgnoreReset must be On or Off"},
 	})
 }
+
+func TestDeflateDirectives(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+AddOutputFilterByType DEFLATE text/html TEXT/CSS
+AddOutputFilterByType DEFLATE text/html
+DeflateCompressionLevel 9
+<VirtualHost *:80>
+    ServerName v.example
+    AddOutputFilterByType DEFLATE application/json
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.Server.Deflate; !reflect.DeepEqual(d, Deflate{Types: []string{"text/html", "text/css"}, Level: 9}) {
+		t.Errorf("main server: %+v", d)
+	}
+	if d := cfg.VirtualHosts[0].Server.Deflate; !reflect.DeepEqual(d, Deflate{Types: []string{"application/json", "text/html", "text/css"}, Level: 9}) {
+		t.Errorf("virtual host: %+v", d)
+	}
+}
+
+func TestDeflateErrors(t *testing.T) {
+	expectLoadErrors(t, []loadErrorCase{
+		{"AddOutputFilterByType INCLUDES text/html", `eventmpm has no output filter "INCLUDES" (only DEFLATE)`},
+		{"AddOutputFilterByType DEFLATE html", `"html" is not a media type`},
+		{"DeflateCompressionLevel 10", "DeflateCompressionLevel must be between 1 and 9"},
+		{"<Location /x>\nAddOutputFilterByType DEFLATE text/html\n</Location>", "AddOutputFilterByType in <Location> is not supported"},
+	})
+}

@@ -226,6 +226,9 @@ type Server struct {
 	// Autoindex is mod_autoindex's server-level configuration; a virtual
 	// host's is merged over the main server's.
 	Autoindex Autoindex
+	// Deflate is mod_deflate's configuration; a virtual host adds its
+	// types to the main server's.
+	Deflate Deflate
 	// Env is mod_env's SetEnv, UnsetEnv and PassEnv in the order they
 	// apply: the main server's, then a virtual host's own.
 	Env []EnvSetting

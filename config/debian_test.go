@@ -97,11 +97,10 @@ func TestDebianApache2Trimmed(t *testing.T) {
 		want    string
 	}{
 		{"", refusedModule("access_compat", "mod_access_compat.so", 2)},
-		{"mods-enabled/access_compat", refusedModule("deflate", "mod_deflate.so", 2)},
-		{"mods-enabled/deflate", refusedModule("filter", "mod_filter.so", 1)},
-		{"mods-enabled/filter", refusedModule("negotiation", "mod_negotiation.so", 1)},
-		// setenvif.conf's BrowserMatch lines and mime.conf load as shipped;
-		// security.conf's TraceEnable Off is what eventmpm does anyway.
+		{"mods-enabled/access_compat", refusedModule("negotiation", "mod_negotiation.so", 1)},
+		// setenvif.conf's BrowserMatch lines, mime.conf and deflate.conf load
+		// as shipped; security.conf's TraceEnable Off is what eventmpm does
+		// anyway.
 		{"mods-enabled/negotiation", ""},
 	}
 	var cfg *Config
@@ -170,7 +169,7 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"Listen", cfg.Listeners[0].Addr, ":80"},
 		{"ExtendedStatus", cfg.ExtendedStatus, true},
 		{"RequestReadTimeout body", cfg.Server.RequestReadTimeout.Body.Timeout.String(), "10s"},
-		{"Modules", strings.Join(cfg.Modules, " "), "alias_module auth_basic_module authn_core_module authn_file_module authz_core_module authz_host_module authz_user_module autoindex_module dir_module env_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
+		{"Modules", strings.Join(cfg.Modules, " "), "alias_module auth_basic_module authn_core_module authn_file_module authz_core_module authz_host_module authz_user_module autoindex_module deflate_module dir_module env_module filter_module mime_module mpm_event_module reqtimeout_module setenvif_module status_module"},
 		{"VirtualHosts", len(cfg.VirtualHosts), 1},
 		{"vhost DocumentRoot", cfg.VirtualHosts[0].Server.DocumentRoot, "/var/www/html"},
 		{"vhost access log", cfg.VirtualHosts[0].Server.CustomLogs[0].Target, "/var/log/apache2/access.log"},
@@ -182,6 +181,8 @@ func checkTrimmedDebian(t *testing.T, root string, cfg *Config) {
 		{"AddCharset .utf8", cfg.Server.AddCharset["utf8"], "UTF-8"},
 		{"RemoveType", strings.Join(cfg.Server.RemoveType, " "), "es tr"},
 		{"BrowserMatch", len(cfg.Server.SetEnvIf), 14},
+		{"DEFLATE types", strings.Join(cfg.Server.Deflate.Types, " "), "text/html text/plain text/xml text/css text/javascript " +
+			"application/x-javascript application/javascript application/ecmascript application/rss+xml application/wasm application/xml"},
 		{"IndexIgnore", strings.Join(cfg.Server.Autoindex.Ignore, " "), ".??* *~ *# RCS CVS *,v *,t"},
 		{"IndexOptions", fmt.Sprint(cfg.Server.Autoindex.Flags()), "{false false true false false UTF-8}"},
 		{"ReadmeName", cfg.Server.Autoindex.ReadmeName + " " + cfg.Server.Autoindex.HeaderName, "README.html HEADER.html"},

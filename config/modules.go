@@ -29,6 +29,8 @@ var modules = map[string]string{
 	"setenvif_module":   "mod_setenvif.c",
 	"env_module":        "mod_env.c",
 	"autoindex_module":  "mod_autoindex.c",
+	"deflate_module":    "mod_deflate.c",
+	"filter_module":     "mod_filter.c",
 	"auth_basic_module": "mod_auth_basic.c",
 	"authn_core_module": "mod_authn_core.c",
 	"authn_file_module": "mod_authn_file.c",

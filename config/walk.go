@@ -229,5 +229,13 @@ func inherit(v, m *serverState) {
 	v.srv.SetEnvIf = append(slices.Clone(m.srv.SetEnvIf), v.srv.SetEnvIf...)
 	v.srv.Env = append(slices.Clone(m.srv.Env), v.srv.Env...)
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
+	if v.srv.Deflate.Level == 0 {
+		v.srv.Deflate.Level = m.srv.Deflate.Level
+	}
+	for _, t := range m.srv.Deflate.Types {
+		if !containsString(v.srv.Deflate.Types, t) {
+			v.srv.Deflate.Types = append(v.srv.Deflate.Types, t)
+		}
+	}
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
 }

@@ -41,6 +41,13 @@ type entry struct {
 	body   []byte // the contents, for small cached files; else nil
 	file   *File  // the open file when body is nil
 	used   atomic.Bool
+	// compressible: a gzip variant may be sent (mod_deflate); header then
+	// holds Vary: Accept-Encoding. gz is that variant once made.
+	compressible bool
+	gz           atomic.Pointer[gzipVariant]
+	// gzKept counts the bytes of the variants kept with cached entries,
+	// for the handler's budget; set when e is cached and may keep one.
+	gzKept *atomic.Int64
 }
 
 // put drops the caller's reference to the entry's file.
@@ -55,6 +62,9 @@ func (e *entry) put() {
 func (e *entry) retire() {
 	if e.deps != nil {
 		e.wat.release(e.deps)
+	}
+	if v := e.gz.Load(); v != nil && e.gzKept != nil {
+		e.gzKept.Add(-int64(len(v.body)))
 	}
 	e.put()
 }
@@ -170,7 +180,8 @@ func (h *Handler) absPath(rel string) []byte {
 func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool) {
 	ct := h.types.contentType(name, h.charset)
 	lang := h.types.languages(name)
-	b := make([]byte, 0, 96+len(ct)+len(lang))
+	e.compressible = h.compress != nil && e.size <= h.compressMax && h.compress[mediaType(ct)]
+	b := make([]byte, 0, 120+len(ct)+len(lang))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)
 	b = append(b, "\r\nETag: "...)
@@ -182,6 +193,9 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 		b = append(b, "Content-Language: "...)
 		b = append(b, lang...)
 		b = append(b, "\r\n"...)
+	}
+	if e.compressible {
+		b = append(b, varyHeader...)
 	}
 	e.typed = len(b)
 	cs, ce := len(b), len(b)

@@ -80,3 +80,6 @@ func ContentTypeOf(m *MIMETypes, name, charset string) string { return m.content
 
 // LanguagesOf is MIMETypes.languages.
 func LanguagesOf(m *MIMETypes, name string) string { return m.languages(name) }
+
+// AcceptsGzip is acceptsGzip.
+func AcceptsGzip(v string) bool { return acceptsGzip([]byte(v)) }

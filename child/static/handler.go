@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"eventmpm/child/http1"
@@ -108,6 +109,13 @@ type Options struct {
 	// of a process share one. Nil gives the Handler a watcher of its own,
 	// closed with it.
 	Watcher *Watcher
+	// Compress lists the media types (lowercase, without parameters) sent
+	// gzip-compressed to clients that accept it (mod_deflate's
+	// AddOutputFilterByType DEFLATE), for files up to CompressMaxFileSize.
+	// CompressLevel is the gzip level, 0 for the default.
+	Compress            []string
+	CompressLevel       int
+	CompressMaxFileSize int64
 }
 
 // Handler serves files below a DocumentRoot. It is safe for concurrent use.
@@ -122,6 +130,11 @@ type Handler struct {
 	cache     *cache   // nil when disabled
 	watch     *watcher // the cache's watcher; nil when the cache is disabled
 	ownWatch  bool     // watch was made for this Handler: Close closes it
+
+	compress    map[string]bool // Options.Compress
+	level       int
+	compressMax int64
+	gzKept      atomic.Int64 // bytes of compressed forms kept with cached entries
 
 	now        func() time.Time // the clock; tests replace it
 	racyWindow time.Duration    // defaultRacyWindow; tests shorten it
@@ -155,6 +168,12 @@ func New(o Options) (*Handler, error) {
 	}
 	if h.types == nil {
 		h.types = BuiltinMIMETypes()
+	}
+	if len(o.Compress) > 0 && o.CompressMaxFileSize > 0 {
+		h.compress, h.level, h.compressMax = make(map[string]bool, len(o.Compress)), o.CompressLevel, o.CompressMaxFileSize
+		for _, t := range o.Compress {
+			h.compress[t] = true
+		}
 	}
 	if o.CacheMaxEntries > 0 {
 		h.cache = newCache(o.CacheMaxEntries)

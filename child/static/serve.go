@@ -24,6 +24,9 @@ func (h *Handler) serveFile(req *http1.Request, p *plan, fd int, fi *fileInfo, s
 		if e.file != nil {
 			e.file.acquire() // the cache keeps the first reference, this request takes a second
 		}
+		if e.compressible {
+			e.gzKept = &h.gzKept // its compressed form may stay with it
+		}
 		h.cache.insert(e)
 	}
 	h.serveEntry(req, e, r)
@@ -44,6 +47,12 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 	if methodReply(req, r) {
 		return false
 	}
+	if e.compressible && !r.NoCompress && req.Range == nil && acceptsGzip(req.Get("Accept-Encoding")) {
+		if v := h.gzipVariant(e); v != nil {
+			answerVariant(req, v, h.now, r)
+			return false
+		}
+	}
 	if req.IfMatch != nil || req.IfNoneMatch != nil || req.IfModifiedSince != nil || req.IfUnmodifiedSince != nil {
 		var now int64
 		if req.IfModifiedSince != nil {
@@ -54,6 +63,9 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 			r.Status, r.NoBody = 304, true
 			r.Header = append(r.Header[:0], "ETag: "...)
 			r.Header = append(append(r.Header, e.val.etag...), "\r\n"...)
+			if e.compressible {
+				r.Header = append(r.Header, varyHeader...)
+			}
 			return false
 		case 412:
 			r.Status = 412

@@ -1,0 +1,48 @@
+package child_test
+
+import (
+	"compress/gzip"
+	"io"
+	"strings"
+	"testing"
+)
+
+const deflateConf = `AddOutputFilterByType DEFLATE text/html text/css
+DeflateCompressionLevel 9
+BrowserMatch "^OldProxy" no-gzip
+`
+
+// TestDeflate: the configured types go gzip-compressed, with
+// Content-Encoding, Vary and the -gzip ETag, to a client that accepts gzip,
+// on a miss and from the cache; not to one that does not, not with
+// SetEnvIf's no-gzip, and not for other types.
+func TestDeflate(t *testing.T) {
+	page := strings.Repeat("<p>compress me</p>\n", 200)
+	s := startServer(t, deflateConf, map[string]string{"page.html": page, "a.txt": "text\n"})
+	c := s.open(t)
+	defer c.Close()
+	for pass := 0; pass < 2; pass++ {
+		resp, body := c.roundTrip("GET /page.html HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n", "GET")
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" ||
+			!strings.HasSuffix(resp.Header.Get("ETag"), `-gzip"`) || len(body) >= len(page)/4 {
+			t.Fatalf("pass %d: %d %v, %d bytes", pass, resp.StatusCode, resp.Header, len(body))
+		}
+		zr, err := gzip.NewReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := io.ReadAll(zr); string(got) != page {
+			t.Fatalf("pass %d: the page did not survive compression", pass)
+		}
+	}
+	for _, tt := range []struct{ name, hdr, target string }{
+		{"no Accept-Encoding", "", "/page.html"},
+		{"no-gzip", "Accept-Encoding: gzip\r\nUser-Agent: OldProxy/1\r\n", "/page.html"},
+		{"another type", "Accept-Encoding: gzip\r\n", "/a.txt"},
+	} {
+		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n"+tt.hdr+"\r\n", "GET")
+		if resp.Header.Get("Content-Encoding") != "" || resp.StatusCode != 200 || len(body) == 0 {
+			t.Errorf("%s: %d %v", tt.name, resp.StatusCode, resp.Header)
+		}
+	}
+}

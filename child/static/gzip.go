@@ -1,0 +1,176 @@
+package static
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"time"
+
+	"eventmpm/child/http1"
+)
+
+// This file is mod_deflate for static files: a file whose media type is
+// configured for compression, no larger than CompressMaxFileSize, is sent
+// gzip-compressed to a client that accepts gzip, with Content-Encoding,
+// Vary: Accept-Encoding and Apache's "-gzip" ETag. The compressed body
+// is made once per cached file version and kept with it (up to
+// gzipKeepBudget per handler), so a compressed answer costs what an
+// uncompressed one does; Apache compresses every response anew. A Range
+// request gets the uncompressed file.
+
+// varyHeader goes on every answer of a compressible file, compressed or
+// not, as mod_deflate adds it.
+const varyHeader = "Vary: Accept-Encoding\r\n"
+
+// gzipVariant is the compressed form of an entry: its body, the header
+// lines of a 200, and its validator.
+type gzipVariant struct {
+	body   []byte
+	header []byte
+	val    validator
+}
+
+// mediaType is a Content-Type value without parameters, lowercased.
+func mediaType(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// acceptsGzip reports whether an Accept-Encoding value accepts gzip (or
+// x-gzip, or "*") with a non-zero quality (RFC 9110 12.5.3).
+func acceptsGzip(v []byte) bool {
+	ok := false
+	for len(v) > 0 {
+		var item []byte
+		if i := bytes.IndexByte(v, ','); i >= 0 {
+			item, v = v[:i], v[i+1:]
+		} else {
+			item, v = v, nil
+		}
+		coding, params, _ := bytes.Cut(item, []byte(";"))
+		coding = bytes.TrimSpace(coding)
+		gz := bytes.EqualFold(coding, []byte("gzip")) || bytes.EqualFold(coding, []byte("x-gzip"))
+		if !gz && !(len(coding) == 1 && coding[0] == '*') {
+			continue
+		}
+		zero := qualityZero(params)
+		if gz {
+			return !zero // an explicit gzip decides
+		}
+		ok = !zero
+	}
+	return ok
+}
+
+// qualityZero reports whether parameters hold q=0 (0, 0.0, 0.00, 0.000).
+func qualityZero(params []byte) bool {
+	for len(params) > 0 {
+		var p []byte
+		p, params, _ = bytes.Cut(params, []byte(";"))
+		name, val, _ := bytes.Cut(bytes.TrimSpace(p), []byte("="))
+		if !bytes.EqualFold(bytes.TrimSpace(name), []byte("q")) {
+			continue
+		}
+		val = bytes.TrimSpace(val)
+		if len(val) == 0 || val[0] != '0' {
+			return false
+		}
+		return len(bytes.Trim(val[1:], ".0")) == 0
+	}
+	return false
+}
+
+// gzipVariant returns e's compressed form, making it on first use: from
+// the cached body, or from the open file of an entry that is not kept in
+// memory. Nil when the file cannot be read.
+func (h *Handler) gzipVariant(e *entry) *gzipVariant {
+	if v := e.gz.Load(); v != nil {
+		return v
+	}
+	body := e.body
+	if body == nil {
+		if e.file == nil {
+			return nil
+		}
+		b, err := readAll(e.file.Fd(), e.size)
+		if err != nil || int64(len(b)) != e.size {
+			return nil
+		}
+		body = b
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, h.level)
+	if err != nil {
+		zw = gzip.NewWriter(&buf)
+	}
+	zw.Write(body)
+	zw.Close()
+	v := &gzipVariant{body: buf.Bytes(), val: e.val}
+	v.val.etag = gzipETag(e.val.etag)
+	// The header of a 200: e's, with the variant's ETag, and
+	// Content-Encoding before Content-Type as Apache orders them.
+	h0 := e.header
+	i := bytes.Index(h0, e.val.etag)
+	hd := make([]byte, 0, len(h0)+40)
+	hd = append(hd, h0[:i]...)
+	hd = append(hd, v.val.etag...)
+	hd = append(hd, h0[i+len(e.val.etag):e.typed]...)
+	hd = append(hd, "Content-Encoding: gzip\r\n"...)
+	hd = append(hd, h0[e.typed:]...)
+	v.header = hd
+	// Kept with a cached entry while the handler's budget allows; else
+	// made again for each request, as Apache makes it.
+	if e.gzKept == nil || e.gzKept.Add(int64(len(v.body))) > gzipKeepBudget {
+		if e.gzKept != nil {
+			e.gzKept.Add(-int64(len(v.body)))
+		}
+		return v
+	}
+	if !e.gz.CompareAndSwap(nil, v) {
+		e.gzKept.Add(-int64(len(v.body)))
+		return e.gz.Load()
+	}
+	return v
+}
+
+// gzipKeepBudget bounds the compressed forms a handler keeps.
+const gzipKeepBudget = 64 << 20
+
+// gzipETag is Apache's DeflateAlterETag AddSuffix: "-gzip" inside the
+// quotes, so the compressed form never validates as the plain one.
+func gzipETag(etag []byte) []byte {
+	out := make([]byte, 0, len(etag)+5)
+	out = append(out, etag[:len(etag)-1]...)
+	out = append(out, "-gzip"...)
+	return append(out, '"')
+}
+
+// answerVariant answers from a compressed form: its preconditions (RFC
+// 9110 13.2.2, against its own ETag), then the whole compressed body.
+func answerVariant(req *http1.Request, v *gzipVariant, now func() time.Time, r *Reply) {
+	if req.IfMatch != nil || req.IfNoneMatch != nil || req.IfModifiedSince != nil || req.IfUnmodifiedSince != nil {
+		var t int64
+		if req.IfModifiedSince != nil {
+			t = now().Unix()
+		}
+		switch checkPreconditions(req, &v.val, t) {
+		case 304:
+			r.Status, r.NoBody = 304, true
+			r.Header = append(r.Header[:0], "ETag: "...)
+			r.Header = append(append(r.Header, v.val.etag...), "\r\n"...)
+			r.Header = append(r.Header, varyHeader...)
+			return
+		case 412:
+			r.Status = 412
+			return
+		}
+	}
+	r.Status = 200
+	r.Header = append(r.Header[:0], v.header...)
+	r.ContentLength = int64(len(v.body))
+	if !r.NoBody {
+		r.Body = v.body
+	}
+}

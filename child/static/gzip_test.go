@@ -1,0 +1,72 @@
+package static_test
+
+import (
+	"compress/gzip"
+	"io"
+	"strings"
+	"testing"
+
+	"eventmpm/child/static"
+)
+
+func TestAcceptsGzip(t *testing.T) {
+	for v, want := range map[string]bool{
+		"gzip": true, "GZIP": true, "deflate, gzip;q=0.5": true, "x-gzip": true, "*": true,
+		"gzip;q=0": false, "gzip; q=0.000": false, "*;q=0": false, "gzip;q=0, *": false,
+		"identity": false, "": false, "br, deflate": false, "*, gzip;q=0": false, "gzipx": false,
+		"gzip;q=0.001": true, "*;q=0.5, identity": true,
+	} {
+		if got := static.AcceptsGzip(v); got != want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// TestGzipVariant: a file of a compressible type goes gzip-compressed to a
+// client that accepts it, with Content-Encoding, Vary, the "-gzip" ETag
+// and its own conditional answers; a Range request, a client without gzip
+// and NoCompress get the file as it is, with Vary; other types get no
+// Vary. The variant is kept with the cached file.
+func TestGzipVariant(t *testing.T) {
+	s := buildSite(t)
+	h := newHandler(t, s, func(o *static.Options) {
+		o.Compress, o.CompressMaxFileSize = []string{"text/html", "text/plain"}, 1<<20
+	})
+	const ae = "Accept-Encoding"
+	for pass := 0; pass < 2; pass++ { // a miss, then the cached entry
+		res := serve(t, h, "GET", "/index.html", ae, "gzip, deflate")
+		if res.Status != 200 || !strings.Contains(res.Header, "Content-Encoding: gzip\r\n") || !strings.Contains(res.Header, "Vary: Accept-Encoding\r\n") {
+			t.Fatalf("pass %d: %d %q", pass, res.Status, res.Header)
+		}
+		zr, err := gzip.NewReader(strings.NewReader(res.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(zr)
+		if string(plain) != "<h1>home</h1>\n" {
+			t.Errorf("pass %d: decompressed %q", pass, plain)
+		}
+		etag := headerValue(res.Header, "ETag")
+		if !strings.HasSuffix(etag, `-gzip"`) {
+			t.Fatalf("pass %d: ETag %q, want the -gzip suffix", pass, etag)
+		}
+		if r := serve(t, h, "GET", "/index.html", ae, "gzip", "If-None-Match", etag); r.Status != 304 || headerValue(r.Header, "ETag") != etag || !strings.Contains(r.Header, "Vary") {
+			t.Errorf("pass %d: If-None-Match the gzip ETag: %d %q", pass, r.Status, r.Header)
+		}
+		if r := serve(t, h, "GET", "/index.html", "If-None-Match", etag); r.Status != 200 || strings.Contains(r.Header, "Content-Encoding") {
+			t.Errorf("pass %d: the gzip ETag matched the plain file: %d %q", pass, r.Status, r.Header)
+		}
+		if r := serve(t, h, "HEAD", "/index.html", ae, "gzip"); r.Status != 200 || !strings.Contains(r.Header, "Content-Encoding: gzip") || r.Body != "" {
+			t.Errorf("pass %d: HEAD %d %q %q", pass, r.Status, r.Header, r.Body)
+		}
+		for _, hdr := range [][]string{{ae, "gzip", "Range", "bytes=0-3"}, {ae, "identity"}, {}} {
+			r := serve(t, h, "GET", "/index.html", hdr...)
+			if strings.Contains(r.Header, "Content-Encoding") || !strings.Contains(r.Header, "Vary: Accept-Encoding") {
+				t.Errorf("pass %d: %q: %d %q, want the file as it is, with Vary", pass, hdr, r.Status, r.Header)
+			}
+		}
+		if r := serve(t, h, "GET", "/data.bin", ae, "gzip"); strings.Contains(r.Header, "Content-Encoding") || strings.Contains(r.Header, "Vary") {
+			t.Errorf("pass %d: data.bin: %q, want no compression and no Vary", pass, r.Header)
+		}
+	}
+}
