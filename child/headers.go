@@ -194,7 +194,7 @@ func (w *worker) runHeaderOp(lines []hdrLine, op *headerOp, success bool) []hdrL
 		}
 		nl := w.newLine(op)
 		add := w.lineValue(&nl)
-		if op.action == hdrMerge && hasListMember(w.lineValue(&lines[first]), add) {
+		if op.action == hdrMerge && hasListMember(w.lineValue(&lines[first]), add, false) {
 			return lines
 		}
 		lines[first] = w.joined(&lines[first], add)
@@ -286,17 +286,15 @@ func (w *worker) edited(l *hdrLine, op *headerOp) hdrLine {
 }
 
 // hasListMember reports whether v, a comma-separated list, has item as one
-// of its members, compared exactly (case and quotes matter), as
-// mod_headers' merge compares.
-func hasListMember(v, item []byte) bool {
+// of its members: compared exactly (case and quotes matter, as
+// mod_headers' merge compares), or without regard to case with fold (a
+// field's tokens: "Connection: Keep-Alive").
+func hasListMember(v, item []byte, fold bool) bool {
 	for len(v) > 0 {
 		var m []byte
-		if i := bytes.IndexByte(v, ','); i >= 0 {
-			m, v = v[:i], v[i+1:]
-		} else {
-			m, v = v, nil
-		}
-		if bytes.Equal(bytes.Trim(m, " \t"), item) {
+		m, v, _ = bytes.Cut(v, []byte(","))
+		m = bytes.Trim(m, " \t")
+		if fold && bytes.EqualFold(m, item) || !fold && bytes.Equal(m, item) {
 			return true
 		}
 	}

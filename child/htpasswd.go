@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -46,9 +45,8 @@ type pwFile struct {
 // pwTable is a password file's contents and the identity of the file they
 // came from.
 type pwTable struct {
-	users        map[string]string // user -> hash
-	ino, size    uint64
-	mtime, ctime int64
+	users map[string]string // user -> hash
+	fi    os.FileInfo       // the file read, for os.SameFile and its time and size
 }
 
 // errNoUser says the file has no such user (AH01618).
@@ -79,19 +77,19 @@ func (f *pwFile) current() (*pwTable, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var st syscall.Stat_t
-	if err := syscall.Stat(f.path, &st); err != nil {
+	fi, err := os.Stat(f.path)
+	if err != nil {
 		f.table.Store(nil)
 		return nil, fmt.Errorf("could not open password file %s: %w", f.path, err)
 	}
 	t := f.table.Load()
-	if t == nil || t.ino != st.Ino || t.size != uint64(st.Size) || t.mtime != st.Mtim.Nano() || t.ctime != st.Ctim.Nano() {
+	if t == nil || !os.SameFile(t.fi, fi) || !t.fi.ModTime().Equal(fi.ModTime()) || t.fi.Size() != fi.Size() {
 		nt, err := readPasswordFile(f.path)
 		if err != nil {
 			f.table.Store(nil)
 			return nil, err
 		}
-		nt.ino, nt.size, nt.mtime, nt.ctime = st.Ino, uint64(st.Size), st.Mtim.Nano(), st.Ctim.Nano()
+		nt.fi = fi
 		f.table.Store(nt)
 		t = nt
 	}

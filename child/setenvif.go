@@ -1,7 +1,6 @@
 package child
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -95,7 +94,7 @@ func (w *worker) evalSetEnvIf(c *conn) {
 func (w *worker) envSpecials() {
 	if w.hasEnv("downgrade-1.0") && w.req.ProtoMinor > 0 {
 		w.req.ProtoMinor = 0
-		w.req.KeepAlive = w.req.KeepAlive && hasToken(w.req.Get("Connection"), "keep-alive")
+		w.req.KeepAlive = w.req.KeepAlive && hasListMember(w.req.Get("Connection"), []byte("keep-alive"), true)
 	}
 	if w.hasEnv("nokeepalive") {
 		w.req.KeepAlive = false
@@ -182,21 +181,4 @@ func (w *worker) unsetEnv(name string) {
 // envAllows reports whether an env=[!]var condition holds for the request.
 func (w *worker) envAllows(name string, negated bool) bool {
 	return name == "" || w.hasEnv(name) != negated
-}
-
-// hasToken reports whether a comma-separated field value lists token,
-// without regard to case.
-func hasToken(v []byte, token string) bool {
-	for len(v) > 0 {
-		var t []byte
-		if i := bytes.IndexByte(v, ','); i >= 0 {
-			t, v = v[:i], v[i+1:]
-		} else {
-			t, v = v, nil
-		}
-		if strings.EqualFold(string(bytes.Trim(t, " \t")), token) {
-			return true
-		}
-	}
-	return false
 }

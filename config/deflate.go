@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,7 +35,7 @@ func setAddOutputFilterByType(w *walker, c *call) error {
 		if !strings.Contains(t, "/") {
 			return errorf("AddOutputFilterByType: %q is not a media type", t)
 		}
-		if !containsString(d.Types, t) {
+		if !slices.Contains(d.Types, t) {
 			d.Types = append(d.Types, t)
 		}
 	}

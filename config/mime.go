@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ func setRemoveType(w *walker, c *call) error {
 	for _, ext := range c.args {
 		if ext = normExt(ext); ext != "" {
 			delete(s.AddType, ext)
-			if !containsString(s.RemoveType, ext) {
+			if !slices.Contains(s.RemoveType, ext) {
 				s.RemoveType = append(s.RemoveType, ext)
 			}
 		}
@@ -57,15 +58,6 @@ func setAddHandler(w *walker, c *call) error {
 	w.warn(c.pos, "", "AddHandler type-map has no effect: eventmpm has no mod_negotiation, so %s files are served as they are",
 		strings.Join(c.args[1:], " "))
 	return nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // mergeExtMap merges a virtual host's extension map over the main

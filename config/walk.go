@@ -207,7 +207,7 @@ func inherit(v, m *serverState) {
 	v.srv.AddLanguage = mergeExtMap(m.srv.AddLanguage, v.srv.AddLanguage)
 	v.srv.AddCharset = mergeExtMap(m.srv.AddCharset, v.srv.AddCharset)
 	for _, ext := range m.srv.RemoveType {
-		if _, own := v.srv.AddType[ext]; !own && !containsString(v.srv.RemoveType, ext) {
+		if _, own := v.srv.AddType[ext]; !own && !slices.Contains(v.srv.RemoveType, ext) {
 			v.srv.RemoveType = append(v.srv.RemoveType, ext)
 		}
 	}
@@ -233,7 +233,7 @@ func inherit(v, m *serverState) {
 		v.srv.Deflate.Level = m.srv.Deflate.Level
 	}
 	for _, t := range m.srv.Deflate.Types {
-		if !containsString(v.srv.Deflate.Types, t) {
+		if !slices.Contains(v.srv.Deflate.Types, t) {
 			v.srv.Deflate.Types = append(v.srv.Deflate.Types, t)
 		}
 	}
