@@ -39,8 +39,10 @@ var allowed = map[string][]string{
 	// The two kinds of process; they meet only through ipc and shm.
 	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "internal/sdnotify",
 		"golang.org/x/sys/unix"},
+	// bcrypt checks htpasswd -B hashes (AuthUserFile): see commit 02533c1.
 	"child": {"config", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
-		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "golang.org/x/sys/unix"},
+		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "golang.org/x/sys/unix",
+		"golang.org/x/crypto/bcrypt"},
 
 	// Test-only harness.
 	"internal/itest": {"shm", "golang.org/x/sys/unix"},
