@@ -82,3 +82,21 @@ func TestDeflateErrors(t *testing.T) {
 		{"<Location /x>\nAddOutputFilterByType DEFLATE text/html\n</Location>", "AddOutputFilterByType in <Location> is not supported"},
 	})
 }
+
+// TestNegotiationNoted: mod_negotiation loads with a warning, its
+// preferences are noted, and MultiViews stays refused.
+func TestNegotiationNoted(t *testing.T) {
+	cfg, err := loadFile(t, "Listen 80\nLoadModule negotiation_module modules/mod_negotiation.so\nServerName n.example\n"+
+		"<IfModule mod_negotiation.c>\n    LanguagePriority en de\n    ForceLanguagePriority Prefer Fallback\n</IfModule>\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for _, w := range cfg.Warnings {
+		lines = append(lines, w.Pos.Line)
+	}
+	if !reflect.DeepEqual(lines, []int{2, 5, 6}) {
+		t.Errorf("warnings at lines %v, want 2, 5 and 6: %+v", lines, cfg.Warnings)
+	}
+	expectLoadErrors(t, []loadErrorCase{{"<Directory /srv>\nOptions +MultiViews\n</Directory>", "does not implement MultiViews"}})
+}
