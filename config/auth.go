@@ -9,9 +9,6 @@ import "strings"
 
 // setAuthType is AuthType Basic|None. Digest and Form are refused.
 func setAuthType(w *walker, c *call) error {
-	if w.sec == nil {
-		return errorf("AuthType: eventmpm takes authentication settings in <Directory>, <Location> and <Files> sections")
-	}
 	switch strings.ToLower(c.args[0]) {
 	case "basic":
 		w.sec.s.AuthType = "Basic"
@@ -25,9 +22,6 @@ func setAuthType(w *walker, c *call) error {
 
 // setAuthName is AuthName realm: the realm the browser shows.
 func setAuthName(w *walker, c *call) error {
-	if w.sec == nil {
-		return errorf("AuthName: eventmpm takes authentication settings in <Directory>, <Location> and <Files> sections")
-	}
 	if c.args[0] == "" {
 		return errorf("AuthName: the realm must not be empty")
 	}
@@ -39,9 +33,6 @@ func setAuthName(w *walker, c *call) error {
 // htpasswd file. It is read by the child when a request needs it, and
 // again when it changes, as Apache reads it on every request.
 func setAuthUserFile(w *walker, c *call) error {
-	if w.sec == nil {
-		return errorf("AuthUserFile: eventmpm takes authentication settings in <Directory>, <Location> and <Files> sections")
-	}
 	w.sec.s.AuthUserFile = w.l.rootRelative(c.args[0])
 	return nil
 }

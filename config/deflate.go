@@ -26,9 +26,6 @@ func setAddOutputFilterByType(w *walker, c *call) error {
 			return errorf("AddOutputFilterByType %s: eventmpm has no output filter %q (only DEFLATE)", c.args[0], f)
 		}
 	}
-	if c.sc.dir != "" {
-		return errorf("AddOutputFilterByType in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
-	}
 	d := &w.srv.srv.Deflate
 	for _, t := range c.args[1:] {
 		t = strings.ToLower(strings.TrimSpace(t))
@@ -46,9 +43,6 @@ func setDeflateCompressionLevel(w *walker, c *call) error {
 	n, err := strconv.Atoi(c.args[0])
 	if err != nil || n < 1 || n > 9 {
 		return errorf("DeflateCompressionLevel must be between 1 and 9")
-	}
-	if c.sc.dir != "" {
-		return errorf("DeflateCompressionLevel cannot occur within directory context")
 	}
 	w.srv.srv.Deflate.Level = n
 	return nil

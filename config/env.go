@@ -13,9 +13,6 @@ type EnvSetting struct {
 }
 
 func setSetEnv(w *walker, c *call) error {
-	if c.sc.dir != "" {
-		return errorf("SetEnv in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
-	}
 	v := ""
 	if len(c.args) == 2 {
 		v = c.args[1]
@@ -25,9 +22,6 @@ func setSetEnv(w *walker, c *call) error {
 }
 
 func setUnsetEnv(w *walker, c *call) error {
-	if c.sc.dir != "" {
-		return errorf("UnsetEnv in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
-	}
 	for _, n := range c.args {
 		w.srv.srv.Env = append(w.srv.srv.Env, EnvSetting{Name: n, Unset: true})
 	}
@@ -37,9 +31,6 @@ func setUnsetEnv(w *walker, c *call) error {
 // setPassEnv copies variables of the server's own environment, read when
 // the configuration is; Apache warns (AH01506) about one that is not set.
 func setPassEnv(w *walker, c *call) error {
-	if c.sc.dir != "" {
-		return errorf("PassEnv in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
-	}
 	for _, n := range c.args {
 		v, ok := w.l.lookupEnv(n)
 		if !ok {

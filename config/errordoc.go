@@ -38,9 +38,6 @@ type ErrorDocument struct {
 // Apache merges them). Apache's document is an ap_expr string; eventmpm
 // refuses one with "%{", whose expression it would send as text.
 func setErrorDocument(w *walker, c *call) error {
-	if c.sc.dir != "" {
-		return errorf("ErrorDocument in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
-	}
 	code, err := strconv.Atoi(c.args[0])
 	if err != nil || http.StatusText(code) == "" {
 		return errorf("Unsupported HTTP response code %s", c.args[0])

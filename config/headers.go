@@ -203,9 +203,6 @@ func setRequestHeader(w *walker, c *call) error {
 			return errorf("RequestHeader unset %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", name, p)
 		}
 	}
-	if w.sec != nil {
-		return errorf("RequestHeader in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.sc.dir)
-	}
 	w.srv.srv.RequestHeaderUnset = append(w.srv.srv.RequestHeaderUnset, name)
 	return nil
 }

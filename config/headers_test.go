@@ -94,6 +94,6 @@ func TestMIMEDirectiveErrors(t *testing.T) {
 		{"AddHandler cgi-script .cgi", `AddHandler cgi-script: eventmpm has no handler "cgi-script"`},
 		{"AddLanguage en", "AddLanguage requires at least two arguments"},
 		{"AddCharset UTF-8", "AddCharset requires at least two arguments"},
-		{"<Directory /srv>\nRemoveType .es\n</Directory>", "RemoveType cannot occur within directory context"},
+		{"<Directory /srv>\nRemoveType .es\n</Directory>", "RemoveType in <Directory> is not supported by eventmpm: use it in the server config or in <VirtualHost>"},
 	})
 }

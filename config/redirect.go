@@ -41,9 +41,6 @@ func (r *Redirect) IsRedirect() bool { return r.Status >= 300 && r.Status <= 399
 // rules and messages are mod_alias's add_redirect_internal.
 func setRedirect(status int, match bool) func(w *walker, c *call) error {
 	return func(w *walker, c *call) error {
-		if c.sc.dir != "" {
-			return errorf("%s in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.d.name, c.sc.dir)
-		}
 		r := Redirect{Status: status, Pos: c.pos}
 		arg1, from, url := c.args[0], "", ""
 		understood := true

@@ -50,9 +50,6 @@ var setEnvIfSpecials = map[string]string{
 // or without NoCase.
 func setSetEnvIf(browser, noCase bool) func(w *walker, c *call) error {
 	return func(w *walker, c *call) error {
-		if c.sc.dir != "" {
-			return errorf("%s in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", c.d.name, c.sc.dir)
-		}
 		args := c.args
 		s := SetEnvIf{Attribute: "User-Agent", NoCase: noCase, Pos: c.pos}
 		if !browser {

@@ -85,7 +85,7 @@ func TestAuthDirectives(t *testing.T) {
 
 func TestAuthErrors(t *testing.T) {
 	expectLoadErrors(t, []loadErrorCase{
-		{"AuthType Basic", "eventmpm takes authentication settings in <Directory>, <Location> and <Files> sections"},
+		{"AuthType Basic", "AuthType not allowed here"},
 		{"<Location /x>\nAuthType Digest\n</Location>", "AuthType Digest: eventmpm implements Basic authentication only"},
 		{"<Location /x>\nAuthBasicProvider dbm\n</Location>", "Unknown Authn provider: dbm"},
 		{"<Location /x>\nRequire valid-user bob\n</Location>", "'Require valid-user' does not take an argument"},

@@ -34,6 +34,10 @@ const (
 	ctxVhost                     // directly inside <VirtualHost>
 	ctxDir                       // inside <Directory>, <Location>, <Files> and their Match forms
 	ctxAuthz                     // inside <RequireAll>/<RequireAny>
+	// ctxDirRefused marks a server-level directive that Apache also takes
+	// in directory sections and eventmpm does not: it is refused there with
+	// a message that says so, not with Apache's "not allowed" wording.
+	ctxDirRefused
 
 	ctxServer = ctxMain | ctxVhost
 	ctxAny    = ctxMain | ctxVhost | ctxDir
@@ -112,26 +116,29 @@ func (d *directive) displayName() string {
 	return d.name
 }
 
-// checkContext is ap_check_cmd_context plus invoke_cmd's override test, in
-// Apache's order: the virtual host first, then directory context.
+// checkContext is invoke_cmd's override test, then ap_check_cmd_context,
+// with Apache 2.4's messages: a directive that the enclosing section does
+// not take is "not allowed in <Section> context" (or "not allowed here" at
+// the top level); a server-wide directive inside <VirtualHost> "cannot
+// occur within <VirtualHost> section".
 func (d *directive) checkContext(s scope) error {
 	name := d.displayName()
 	switch {
 	case s.authz != "":
 		if d.ctx&ctxAuthz == 0 {
-			return errorf("%s cannot occur within %s> section", name, s.authz)
+			return errorf("%s not allowed in %s> context", d.name, s.authz)
 		}
 	case s.dir != "":
+		if d.ctx&ctxDirRefused != 0 {
+			return errorf("%s in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", d.name, s.dir)
+		}
 		if d.ctx&ctxDir == 0 {
-			if s.vhost && d.ctx&ctxVhost == 0 {
-				return errorf("%s cannot occur within <VirtualHost> section", name)
-			}
-			return errorf("%s cannot occur within directory context", name)
+			return errorf("%s not allowed in %s> context", d.name, s.dir)
 		}
 	case s.vhost:
 		if d.ctx&ctxVhost == 0 {
 			if d.ctx&ctxMain == 0 {
-				return errorf("%s not allowed here", d.name)
+				return errorf("%s not allowed in <VirtualHost> context", d.name)
 			}
 			return errorf("%s cannot occur within <VirtualHost> section", name)
 		}
