@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -101,39 +102,85 @@ func parseRequireIP(r *RequireRule, args []string) error {
 	return nil
 }
 
-// parseIPNet reads what apr_ipsubnet_create accepts: a full address, an
-// address with /bits or /netmask, or a partial IPv4 address ("10.1" or
-// "10.1." is 10.1.0.0/16).
+// parseIPNet reads one argument of Require ip, with mod_authz_host's
+// messages.
 func parseIPNet(s string) (netip.Prefix, error) {
-	bad := errorf("ip address '%s' appears to be invalid", s)
-	addrPart, mask, hasMask := strings.Cut(s, "/")
-	if a, err := netip.ParseAddr(addrPart); err == nil {
-		if a.Zone() != "" {
-			return netip.Prefix{}, bad
-		}
-		bits := a.BitLen()
-		if hasMask {
-			if bits, err = maskBits(mask, a.Is4()); err != nil || bits > a.BitLen() {
-				return netip.Prefix{}, bad
-			}
-		}
-		return netip.PrefixFrom(a, bits).Masked(), nil
+	addr, mask, hasMask := strings.Cut(s, "/")
+	p, err := aprSubnet(addr, mask, hasMask)
+	switch {
+	case errors.Is(err, errNotAnIP):
+		return p, errorf("ip address '%s' appears to be invalid", s)
+	case err != nil:
+		return p, errorf("ip address '%s' appears to be invalid: %v", s, err)
 	}
-	if hasMask {
-		return netip.Prefix{}, bad
-	}
-	return partialIPv4(s, bad)
+	return p, nil
 }
 
-// maskBits reads "/24" or, for IPv4, "/255.255.255.0" (which must be
+// apr_ipsubnet_create's failures, with APR's texts.
+var (
+	// errNotAnIP is APR_EINVAL: the text looks nothing like an address
+	// (Allow and Deny take it for a host name).
+	errNotAnIP = errors.New("An IP address was expected")
+	errBadIP   = errors.New("The specified IP address is invalid.")
+	errBadMask = errors.New("The specified network mask is invalid.")
+	// errMaskHoles is eventmpm's: APR takes a mask such as 255.0.255.0,
+	// which a network prefix cannot express.
+	errMaskHoles = errors.New("eventmpm does not support a network mask with holes (such as 255.0.255.0)")
+)
+
+// aprSubnet is apr_ipsubnet_create: addr is an IPv6 or IPv4 address, or,
+// with no mask, an IPv4 network written as its leading octets ("10.1" or
+// "10.1." is 10.1.0.0/16); mask is a number of bits from 1 to the
+// address's length or, for IPv4, a dotted mask. IPv4-mapped IPv6 addresses
+// and zones are refused, as APR refuses them.
+func aprSubnet(addr, mask string, hasMask bool) (netip.Prefix, error) {
+	if !looksLikeIP(addr) {
+		return netip.Prefix{}, errNotAnIP
+	}
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		if hasMask {
+			return netip.Prefix{}, errBadIP
+		}
+		return partialIPv4(addr)
+	}
+	if a.Zone() != "" || a.Is4In6() {
+		return netip.Prefix{}, errBadIP
+	}
+	bits := a.BitLen()
+	if hasMask {
+		if bits, err = maskBits(mask, a); err != nil {
+			return netip.Prefix{}, err
+		}
+	}
+	return netip.PrefixFrom(a, bits).Masked(), nil
+}
+
+// looksLikeIP is APR's looks_like_ip: anything with a colon, or only
+// digits and dots.
+func looksLikeIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	if strings.Contains(s, ":") {
+		return true
+	}
+	return strings.Trim(s, "0123456789.") == ""
+}
+
+// maskBits reads "24" or, for IPv4, "255.255.255.0" (which must be
 // contiguous).
-func maskBits(mask string, v4 bool) (int, error) {
+func maskBits(mask string, a netip.Addr) (int, error) {
 	if allDigits(mask) {
-		return strconv.Atoi(mask)
+		n, err := strconv.Atoi(mask)
+		if err != nil || n < 1 || n > a.BitLen() {
+			return 0, errBadMask
+		}
+		return n, nil
 	}
 	m, err := netip.ParseAddr(mask)
-	if err != nil || !v4 || !m.Is4() {
-		return 0, errBadAddr
+	if err != nil || !a.Is4() || !m.Is4() {
+		return 0, errBadMask
 	}
 	b := m.As4()
 	v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
@@ -143,25 +190,25 @@ func maskBits(mask string, v4 bool) (int, error) {
 		v <<= 1
 	}
 	if v != 0 {
-		return 0, errBadAddr
+		return 0, errMaskHoles
 	}
 	return ones, nil
 }
 
 // partialIPv4 is APR's legacy "a.b.c." syntax: one to three leading octets.
-func partialIPv4(s string, bad error) (netip.Prefix, error) {
+func partialIPv4(s string) (netip.Prefix, error) {
 	parts := strings.Split(strings.TrimSuffix(s, "."), ".")
 	if len(parts) > 4 {
-		return netip.Prefix{}, bad
+		return netip.Prefix{}, errBadIP
 	}
 	var b [4]byte
 	for i, p := range parts {
 		if !allDigits(p) || len(p) > 3 {
-			return netip.Prefix{}, bad
+			return netip.Prefix{}, errBadIP
 		}
 		n, _ := strconv.Atoi(p)
 		if n > 255 {
-			return netip.Prefix{}, bad
+			return netip.Prefix{}, errBadIP
 		}
 		b[i] = byte(n)
 	}

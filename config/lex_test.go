@@ -136,6 +136,9 @@ func TestParseIPNet(t *testing.T) {
 		{"fe80::1%eth0", ""},
 		{"example.com", ""},
 		{"10.1/16", ""},
+		{"0.0.0.0/0", ""},
+		{"::ffff:1.2.3.4", ""},
+		{"10.0.0.0/", ""},
 	}
 	for _, tt := range tests {
 		p, err := parseIPNet(tt.in)
