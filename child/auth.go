@@ -3,20 +3,38 @@ package child
 import (
 	"errors"
 
+	"eventmpm/config"
 	"eventmpm/internal/errorlog"
 )
 
-// authorize applies the request's Require rules with Basic authentication,
-// as Apache's access_checker_ex, check_user_id and auth_checker hooks do
-// in turn: rules that grant or deny without a user decide alone; rules
-// that need one (Require valid-user, Require user) have the client
-// authenticate against the AuthUserFile, then decide with its user. It
+// authorize applies the request's access rules with Basic authentication,
+// as Apache's access_checker, access_checker_ex, check_user_id and
+// auth_checker hooks do in turn: the host rules (Order, Allow, Deny) must
+// pass, or with Satisfy any they suffice; then Require rules that grant or
+// deny without a user decide alone; rules that need one (Require
+// valid-user, Require user) have the client authenticate against the
+// AuthUserFile, then decide with its user. It
 // returns 0 to serve the request, else the status to answer: 403 for a
 // denial, 401 (with WWW-Authenticate) for missing, wrong or unauthorized
 // credentials, 500 for a configuration that cannot authenticate. Each
 // refusal leaves Apache's error-log line.
 func (w *worker) authorize(c *conn, acc *access) int {
 	ctx := authzCtx{client: c.remote.Addr(), local: c.localAddr(), w: w}
+	if acc.compat != nil {
+		// mod_access_compat's access_checker hook runs first. With
+		// Satisfy any, passing it is enough; failing it is logged and
+		// leaves the decision to Require (and a password).
+		hostOK := hostAllowed(acc.compat, &ctx)
+		if !hostOK {
+			w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.fspath, "")
+		}
+		switch {
+		case acc.compat.Satisfy == config.SatisfyAny && hostOK:
+			return 0
+		case acc.compat.Satisfy != config.SatisfyAny && !hostOK:
+			return 403
+		}
+	}
 	switch evalRequire(acc.require, &ctx) {
 	case authzGranted:
 		return 0

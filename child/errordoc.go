@@ -86,8 +86,12 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 	// The original request is served: its alias path buffer is free.
 	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
 	acc := w.srv.walk(path, w.docPath, nil)
+	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: c.remote.Addr(), local: c.localAddr()})
 	switch {
-	case !allowed(acc.require, c.remote.Addr(), c.localAddr()):
+	case !ok && byHost:
+		w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.docPath, "")
+		return 403
+	case !ok:
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.docPath, "")
 		return 403
 	case acc.handler != "":

@@ -21,7 +21,8 @@ import (
 // the URL path.
 func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
-	keep = keep && w.keepAlive(c)
+	keepable := keep && w.keepAlive(c)
+	keep = keepable && w.responseEnv()
 	w.routed = true // errors from here on may have an ErrorDocument
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
@@ -60,6 +61,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	if st := w.authorize(c, &acc); st != 0 {
 		w.errorResponse(c, st, nil, keep)
 		return
+	}
+	if len(w.srv.cfg.Env) > 0 {
+		w.applyEnv(w.srv.cfg.Env) // mod_env's fixups hook
+		keep = keepable && w.responseEnv()
 	}
 	switch acc.handler {
 	case "server-status":

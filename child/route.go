@@ -169,6 +169,9 @@ func matchGlobPrefix(pattern, p string) bool {
 // access is the outcome of walking the sections for one request.
 type access struct {
 	require *config.Require
+	// compat is mod_access_compat's Order, Allow, Deny and Satisfy: the
+	// last section's that has any (the module does not merge).
+	compat  *config.AccessCompat
 	handler string
 	// The authentication settings of the last sections that set them.
 	authType, authName, authUserFile string
@@ -184,6 +187,9 @@ func (s *site) walk(urlPath, fsPath []byte, rewriters *[]*section) access {
 		sec := cs.sec
 		if sec.Require != nil {
 			a.require = sec.Require
+		}
+		if sec.Compat != nil {
+			a.compat = sec.Compat
 		}
 		if sec.HandlerSet {
 			a.handler = sec.Handler
@@ -391,10 +397,54 @@ type authzCtx struct {
 	w             *worker // for Require env; nil for none
 }
 
-// allowed reports whether a Require rule set grants a client with no
-// user: rules that need one do not.
-func allowed(r *config.Require, client, local netip.Addr) bool {
-	return evalRequire(r, &authzCtx{client: client, local: local}) == authzGranted
+// allowedWithoutUser reports whether the access rules grant a client
+// with no user (rules that need one do not): the host rules and Require
+// as Satisfy combines them (see authorize). byHost reports a denial by the
+// host rules (Order, Allow, Deny) rather than by Require.
+func allowedWithoutUser(acc *access, ctx *authzCtx) (ok, byHost bool) {
+	if acc.compat != nil {
+		hostOK := hostAllowed(acc.compat, ctx)
+		if acc.compat.Satisfy == config.SatisfyAny {
+			if hostOK {
+				return true, false
+			}
+		} else if !hostOK {
+			return false, true
+		}
+	}
+	return evalRequire(acc.require, ctx) == authzGranted, false
+}
+
+// hostAllowed is mod_access_compat's check_dir_access: Order, Allow and
+// Deny for the client.
+func hostAllowed(ac *config.AccessCompat, ctx *authzCtx) bool {
+	if ac.Order == config.OrderDenyAllow {
+		return !hostMatches(ac.Deny, ctx) || hostMatches(ac.Allow, ctx)
+	}
+	return hostMatches(ac.Allow, ctx) && !hostMatches(ac.Deny, ctx) // allow,deny and mutual-failure
+}
+
+// hostMatches is find_allowdeny: whether any word of Allow or Deny lines
+// matches the client. Variables are those SetEnvIf set (ctx.w); without a
+// worker none is set.
+func hostMatches(list []config.HostMatch, ctx *authzCtx) bool {
+	for i := range list {
+		m := &list[i]
+		switch m.Kind {
+		case config.HostAll:
+			return true
+		case config.HostIP:
+			if m.Net.Contains(ctx.client) {
+				return true
+			}
+		case config.HostEnv, config.HostNotEnv:
+			set := ctx.w != nil && ctx.w.hasEnv(m.Env)
+			if set == (m.Kind == config.HostEnv) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // evalRequire evaluates a rule set as mod_authz_core does: in a

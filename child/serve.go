@@ -238,11 +238,8 @@ func (w *worker) answer(c *conn, n int) bool {
 	if len(w.srv.setEnvIf) > 0 {
 		w.evalSetEnvIf(c)
 	}
-	if len(w.srv.cfg.Env) > 0 {
-		w.applyEnv(w.srv.cfg.Env)
-	}
 	if len(w.env) > 0 {
-		w.envSpecials()
+		w.downgradeRequest()
 	}
 	keep, err := w.consumeBody(c, n)
 	if err != nil {

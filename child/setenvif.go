@@ -86,28 +86,36 @@ func (w *worker) evalSetEnvIf(c *conn) {
 	}
 }
 
-// envSpecials applies the variables with a meaning of their own, once
-// SetEnvIf and mod_env have run: nokeepalive closes the connection after
-// the response; downgrade-1.0 treats the request as HTTP/1.0 (the
-// connection stays open only when it asked for keep-alive);
-// force-response-1.0 sends an HTTP/1.0 status line, and closes.
-func (w *worker) envSpecials() {
+// downgradeRequest applies downgrade-1.0, which Apache reads as it
+// finishes reading the request, after SetEnvIf and before mod_env (so
+// SetEnv cannot set it): the request is treated as HTTP/1.0, and the
+// connection stays open only when it asked for keep-alive.
+func (w *worker) downgradeRequest() {
 	if w.hasEnv("downgrade-1.0") && w.req.ProtoMinor > 0 {
 		w.req.ProtoMinor = 0
 		w.req.KeepAlive = w.req.KeepAlive && hasListMember(w.req.Get("Connection"), []byte("keep-alive"), true)
 	}
-	if w.hasEnv("nokeepalive") {
-		w.req.KeepAlive = false
-	}
-	if w.hasEnv("force-response-1.0") {
-		w.forceHTTP10 = true
-		w.req.KeepAlive = false
-	}
 }
 
-// applyEnv applies mod_env's settings after SetEnvIf's, as Apache's
-// fixups hook comes after post_read_request: they override it. Their
-// values are the configuration's own bytes.
+// responseEnv applies the variables read when the response is made:
+// force-response-1.0 sends an HTTP/1.0 status line and closes,
+// nokeepalive closes. It reports whether they let the connection stay
+// open. Called again after mod_env has run, they follow its changes
+// (UnsetEnv nokeepalive undoes a BrowserMatch's).
+func (w *worker) responseEnv() bool {
+	if len(w.env) == 0 {
+		w.forceHTTP10 = false
+		return true
+	}
+	w.forceHTTP10 = w.hasEnv("force-response-1.0")
+	return !w.forceHTTP10 && !w.hasEnv("nokeepalive")
+}
+
+// applyEnv applies mod_env's settings after SetEnvIf's and after the
+// access checks, as Apache's fixups hook comes after post_read_request and
+// the access hooks: they override SetEnvIf's, but Require env and Allow
+// from env= do not see them, and a refused request logs none of them.
+// Their values are the configuration's own bytes.
 func (w *worker) applyEnv(list []config.EnvSetting) {
 	for i := range list {
 		e := &list[i]

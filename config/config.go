@@ -371,6 +371,9 @@ type Section struct {
 	AuthType     string `json:",omitempty"`
 	AuthName     string `json:",omitempty"`
 	AuthUserFile string `json:",omitempty"`
+	// Compat is the section's Order, Allow, Deny and Satisfy; nil when it
+	// has none of them.
+	Compat *AccessCompat `json:",omitempty"`
 }
 
 // MergeOptions returns the Options in effect inside s when base is what

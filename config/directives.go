@@ -306,4 +306,13 @@ var directives = []directive{
 		help: "Container for authorization directives grouped under an authz logic 'or'"},
 	{name: "<RequireNone", args: rawArgs, ctx: ctxDir | ctxAuthz, set: setRequireNone,
 		help: "Container for authorization directives grouped under an authz logic 'neither'"},
+	// mod_access_compat (access.go); Apache names three of them in lowercase.
+	{name: "order", args: take1, ctx: ctxDir, set: setOrder,
+		help: "'allow,deny', 'deny,allow', or 'mutual-failure'"},
+	{name: "allow", args: iterate2, ctx: ctxDir, set: setAllowDeny(true),
+		help: "'from' followed by hostnames or IP-address wildcards"},
+	{name: "deny", args: iterate2, ctx: ctxDir, set: setAllowDeny(false),
+		help: "'from' followed by hostnames or IP-address wildcards"},
+	{name: "Satisfy", args: take1, ctx: ctxDir | ctxAuthz, set: setSatisfy,
+		help: "access policy if both allow and require used ('all' or 'any')"},
 }

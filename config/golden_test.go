@@ -201,7 +201,7 @@ var vhostServer = regexp.MustCompile(`^VirtualHosts\[\d+\]\.Server(.*)$`)
 
 func isZeroText(s string) bool {
 	switch s {
-	case `""`, "false", "0", "nil", "0s":
+	case `""`, "", "false", "0", "nil", "0s", "invalid Prefix":
 		return true
 	}
 	return false

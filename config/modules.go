@@ -33,11 +33,12 @@ var modules = map[string]string{
 	"filter_module":     "mod_filter.c",
 	// Provided as "nothing to negotiate": its directives are noted, and
 	// Options MultiViews stays refused.
-	"negotiation_module": "mod_negotiation.c",
-	"auth_basic_module":  "mod_auth_basic.c",
-	"authn_core_module":  "mod_authn_core.c",
-	"authn_file_module":  "mod_authn_file.c",
-	"authz_user_module":  "mod_authz_user.c",
+	"negotiation_module":   "mod_negotiation.c",
+	"auth_basic_module":    "mod_auth_basic.c",
+	"authn_core_module":    "mod_authn_core.c",
+	"authn_file_module":    "mod_authn_file.c",
+	"authz_user_module":    "mod_authz_user.c",
+	"access_compat_module": "mod_access_compat.c",
 }
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name.
