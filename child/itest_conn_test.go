@@ -14,7 +14,7 @@ import (
 
 // Canned Apache 2.4 error pages the tests expect byte for byte.
 const (
-	page404 = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n" +
+	page404 = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>404 Not Found</title>\n" +
 		"</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"
 )
 
@@ -152,7 +152,7 @@ func TestPipelining(t *testing.T) {
 		{req: "HEAD /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", resp: okHead("alpha\n", "text/plain")},
 		{req: "GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\n",
 			resp: "HTTP/1.1 404 Not Found\r\nDate: X\r\nServer: eventmpm/0.1.0 (Unix)\r\n" +
-				"Content-Type: text/html; charset=iso-8859-1\r\nContent-Length: 196\r\n\r\n" + page404},
+				"Content-Type: text/html; charset=iso-8859-1\r\nContent-Length: 236\r\n\r\n" + page404},
 		{req: "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nxxxxx",
 			resp: okHead("alpha\n", "text/plain") + "alpha\n", body: true},
 		{req: "GET /index.html?q=1 HTTP/1.1\r\nHost: localhost\r\n\r\n", resp: okHead("hello\n", "text/html") + "hello\n"},

@@ -59,20 +59,20 @@ func TestAccessLog(t *testing.T) {
 	common := []string{
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 200 6`,
 		`127.0.0.1 - - [T] "HEAD /a.txt HTTP/1.1" 200 -`,
-		`127.0.0.1 - - [T] "GET /missing?q=1 HTTP/1.1" 404 196`,
+		`127.0.0.1 - - [T] "GET /missing?q=1 HTTP/1.1" 404 236`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 304 -`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.0" 200 6`,
-		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 269`,
-		`127.0.0.1 - - [T] "-" 408 221`,
+		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 266`,
+		`127.0.0.1 - - [T] "-" 408 261`,
 	}
 	combined := []string{
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 200 6 "http://ref.example/p" "agent/1.0"`,
 		`127.0.0.1 - - [T] "HEAD /a.txt HTTP/1.1" 200 - "-" "-"`,
-		`127.0.0.1 - - [T] "GET /missing?q=1 HTTP/1.1" 404 196 "-" "say \"hi\" \\ \xe9"`,
+		`127.0.0.1 - - [T] "GET /missing?q=1 HTTP/1.1" 404 236 "-" "say \"hi\" \\ \xe9"`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.1" 304 - "-" "-"`,
 		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.0" 200 6 "-" "-"`,
-		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 269 "-" "-"`,
-		`127.0.0.1 - - [T] "-" 408 221 "-" "-"`,
+		`127.0.0.1 - - [T] "GET /a.txt HTTP/1.x" 400 266 "-" "-"`,
+		`127.0.0.1 - - [T] "-" 408 261 "-" "-"`,
 	}
 	for _, tc := range []struct {
 		file string

@@ -31,7 +31,7 @@ func (w *worker) errorPage(c *conn, status int, cause error, recursive int) []by
 		d.Expect = w.req.Get("Expect")
 	}
 	var pe *http1.ParseError
-	if errors.As(cause, &pe) {
+	if errors.As(cause, &pe) && pe.Page {
 		d.Notes = pe.Reason
 	}
 	if w.srv.signature != "" {

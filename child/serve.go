@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"eventmpm/child/http1"
+	"eventmpm/internal/errorlog"
 	"eventmpm/shm"
 
 	"golang.org/x/sys/unix"
@@ -207,6 +208,7 @@ func (w *worker) refuse(c *conn, err error) {
 	status := 400
 	if errors.As(err, &pe) {
 		status = pe.Status
+		w.logError(c, errorlog.LevelInfo, "core", "", "request failed: ", nil, pe.Reason)
 	}
 	c.lingerShort = true
 	w.errorResponse(c, status, err, false)

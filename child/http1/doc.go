@@ -40,9 +40,11 @@
 //     400. Chunked after codings we do not implement ("gzip, chunked",
 //     "identity, chunked") is 501 (RFC 9112 6.1). Empty list elements are
 //     ignored (RFC 9110 5.6.1).
-//   - Content-Length: repeated values, in one field or several, that are
-//     the same number are accepted as one (RFC 9110 8.6); differing or
-//     malformed ones are 400.
+//   - Content-Length: more than one value, in one field or several, is
+//     400 even when they are the same number (RFC 9110 8.6 allows taking
+//     them as one; Apache and nginx refuse them); a malformed one is 400.
+//   - Host: an empty value is 400, as in Apache (RFC 9110 4.2.1: an http
+//     URI with an empty host is invalid).
 //   - Expect: "100-continue" (any case) sets Request.Expect100, but not in
 //     HTTP/1.0 requests (RFC 9110 10.1.1); any other non-empty expectation
 //     sets Request.ExpectOther and the server answers 417, as Apache does.
@@ -51,8 +53,10 @@
 //     Chunk-size lines and trailer lines are bounded by
 //     LimitRequestFieldSize, trailer count by LimitRequestFields.
 //   - Responses always say HTTP/1.1. Reason phrases are net/http's (RFC
-//     9110) names. Error pages are Apache 2.4's canned texts; every byte
-//     taken from a request is HTML-escaped.
+//     9110) names, except Apache's "Request-URI Too Long" for 414. Error
+//     pages are Apache 2.4.71's canned texts (its HTML 4.01 doctype; a
+//     ParseError's Reason appears only where Apache's page has the same
+//     text); every byte taken from a request is HTML-escaped.
 //
 // # Persistence
 //

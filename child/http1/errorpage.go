@@ -122,7 +122,8 @@ var cannedDefault = canned{
 }
 
 // AppendErrorPage appends the body of Apache 2.4's canned error page for
-// code (ap_send_error_response) to dst: the HTML 2.0 doctype, a title of
+// code (ap_send_error_response) to dst: the HTML 4.01 doctype (Apache
+// 2.4.71's; earlier 2.4 releases sent HTML 2.0's), a title of
 // code and reason phrase, an h1 of the reason phrase, Apache's text for the
 // code, the optional ServerSignature line, without allocating. Codes that
 // carry no body (1xx, 204, 304) append nothing; a code without a reason
@@ -136,7 +137,7 @@ func AppendErrorPage(dst []byte, code int, d ErrorDetail) []byte {
 	if text == "" {
 		code, text = 500, StatusText(500)
 	}
-	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>"...)
+	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>"...)
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	dst = append(dst, ' ')
 	dst = append(dst, text...)

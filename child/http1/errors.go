@@ -44,7 +44,10 @@ func (l *Limits) MaxHeadLen() int {
 // ParseError is a malformed or refused request. Status is the response to
 // send (400, 413, 414, 501 or 505) and Reason a constant, human readable
 // explanation that never contains request bytes, so it may go into logs and
-// into the error page's notes. After a ParseError the connection must be
+// into the error page. Page is set where Apache 2.4 puts the same text on
+// its error page (its "error-notes"); for the others Apache's page says
+// only "Your browser sent a request that this server could not
+// understand", and the reason belongs in the error log. After a ParseError the connection must be
 // closed once the error response is written (RFC 9112 9.6, 11.2): the
 // framing of whatever follows cannot be trusted.
 //
@@ -52,6 +55,7 @@ func (l *Limits) MaxHeadLen() int {
 type ParseError struct {
 	Status int
 	Reason string
+	Page   bool
 }
 
 // Error returns "http1: <status> <reason>".
@@ -77,14 +81,20 @@ func perr(status int, reason string) *ParseError {
 	return &ParseError{Status: status, Reason: reason}
 }
 
+// perrPage is perr for a reason that Apache's error page shows too.
+func perrPage(status int, reason string) *ParseError {
+	return &ParseError{Status: status, Reason: reason, Page: true}
+}
+
 // The parse errors. Each rule has its own value so tests, logs and the
 // differential fuzz test can tell them apart. Where Apache sets an
-// "error-notes" text for the same condition, Reason is that text.
+// "error-notes" text for the same condition (compared with Apache 2.4.71),
+// Reason is that text and the page shows it.
 var (
 	// Limits.
 	errLineTooLong   = perr(414, "The request line exceeds LimitRequestLine.")
-	errFieldTooLong  = perr(400, "Size of a request header field exceeds server limit.")
-	errTooManyFields = perr(400, "The number of request header fields exceeds this server's limit.")
+	errFieldTooLong  = perrPage(400, "Size of a request header field exceeds server limit.")
+	errTooManyFields = perrPage(400, "The number of request header fields exceeds this server's limit.")
 	errBodyTooLarge  = perr(413, "The request body exceeds LimitRequestBody.")
 	errTooManyBlank  = perr(400, "Too many empty lines before the request line.")
 
@@ -118,7 +128,7 @@ var (
 	errDupHost    = perr(400, "More than one Host header field.")
 	errBadHost    = perr(400, "Invalid Host header field value.")
 	errBadCL      = perr(400, "Invalid Content-Length.")
-	errCLMismatch = perr(400, "Multiple Content-Length values that differ.")
+	errCLRepeated = perr(400, "More than one Content-Length value.")
 	errCLAndTE    = perr(400, "Both Content-Length and Transfer-Encoding.")
 	errTE10       = perr(400, "Transfer-Encoding in an HTTP/1.0 request.")
 	errTENotFinal = perr(400, "Transfer-Encoding whose final coding is not chunked.")

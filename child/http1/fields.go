@@ -110,40 +110,51 @@ func setList(req *Request, dst *[]byte, name []byte, want string, value []byte) 
 }
 
 // noteHost enforces RFC 9112 3.2: at most one Host field, with a valid
-// value (uri-host [":" port], or empty).
+// value: uri-host [":" port]. An empty one is refused too, as Apache
+// refuses it: an "http" URI with an empty host is invalid (RFC 9110 4.2.1).
 func (st *fieldState) noteHost(value []byte) *ParseError {
 	if st.hosts++; st.hosts > 1 {
 		return errDupHost
 	}
-	if len(value) > 0 {
-		if name, _, ok := splitHostPort(value); !ok || len(name) == 0 {
-			return errBadHost
-		}
+	if name, _, ok := splitHostPort(value); !ok || len(name) == 0 {
+		return errBadHost
 	}
 	st.host = value
 	return nil
 }
 
-// noteContentLength parses Content-Length = 1*DIGIT, accepting a list of
-// identical values (and repeated fields with identical values) as one, as
-// RFC 9110 8.6 allows; anything else is 400.
+// noteContentLength parses Content-Length = 1*DIGIT. A list of values or
+// a repeated field is 400 even when the values agree: RFC 9110 8.6 lets a
+// recipient take identical values as one, but Apache and nginx refuse them,
+// and a framing that two parsers may read differently is how requests are
+// smuggled.
 func (st *fieldState) noteContentLength(value []byte) *ParseError {
-	list := value
-	for {
+	if st.cl >= 0 {
+		return errCLRepeated
+	}
+	n, ok := parseDecimal(value)
+	if !ok {
+		if isDecimalList(value) {
+			return errCLRepeated
+		}
+		return errBadCL
+	}
+	st.cl = n
+	return nil
+}
+
+// isDecimalList reports whether value is a list of two or more decimal
+// numbers ("5, 5").
+func isDecimalList(value []byte) bool {
+	n := 0
+	for list := value; list != nil; n++ {
 		var elem []byte
 		elem, list = nextElement(list)
-		n, ok := parseDecimal(elem)
-		if !ok {
-			return errBadCL
-		}
-		if st.cl >= 0 && st.cl != n {
-			return errCLMismatch
-		}
-		st.cl = n
-		if list == nil {
-			return nil
+		if _, ok := parseDecimal(elem); !ok {
+			return false
 		}
 	}
+	return n >= 2
 }
 
 // parseDecimal parses 1*DIGIT into a non-negative int64.

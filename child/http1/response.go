@@ -43,7 +43,7 @@ var statusText = [600]string{
 	411: "Length Required",
 	412: "Precondition Failed",
 	413: "Request Entity Too Large",
-	414: "Request URI Too Long",
+	414: "Request-URI Too Long",
 	415: "Unsupported Media Type",
 	416: "Requested Range Not Satisfiable",
 	417: "Expectation Failed",
