@@ -19,7 +19,7 @@ import (
 // credentials, 500 for a configuration that cannot authenticate. Each
 // refusal leaves Apache's error-log line.
 func (w *worker) authorize(c *conn, acc *access) int {
-	ctx := authzCtx{client: c.remote.Addr(), local: c.localAddr(), w: w}
+	ctx := authzCtx{client: c.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w}
 	if acc.compat != nil {
 		// mod_access_compat's access_checker hook runs first. With
 		// Satisfy any, passing it is enough; failing it is logged and
@@ -28,15 +28,16 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		if !hostOK {
 			w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.fspath, "")
 		}
+		satisfyAny := acc.compat.SatisfyFor(ctx.method) == config.SatisfyAny
 		switch {
-		case acc.compat.Satisfy == config.SatisfyAny && hostOK:
+		case satisfyAny && hostOK:
 			return 0
-		case acc.compat.Satisfy != config.SatisfyAny && !hostOK:
+		case !satisfyAny && !hostOK:
 			return 403
 		}
 	}
 	switch evalRequire(acc.require, &ctx) {
-	case authzGranted:
+	case authzGranted, authzNeutral:
 		return 0
 	case authzDenied:
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01630", "client denied by server configuration: ", w.fspath, "")
@@ -81,7 +82,7 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		return w.challenge(acc)
 	}
 	ctx.user, ctx.authed = user, true
-	if evalRequire(acc.require, &ctx) != authzGranted {
+	if !grants(evalRequire(acc.require, &ctx)) {
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01631", "user "+user+": authorization failure for \"", w.path, "\": ")
 		return w.challenge(acc)
 	}

@@ -86,7 +86,7 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 	// The original request is served: its alias path buffer is free.
 	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
 	acc := w.srv.walk(path, w.docPath, nil)
-	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: c.remote.Addr(), local: c.localAddr()})
+	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: c.remote.Addr(), local: c.localAddr(), method: methodGET})
 	switch {
 	case !ok && byHost:
 		w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.docPath, "")

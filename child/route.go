@@ -379,19 +379,23 @@ func (s *site) DirDepth() int {
 }
 
 // authzResult is what a Require rule set says of a request: granted,
-// denied, or that it depends on a user not yet authenticated (Apache's
-// AUTHZ_DENIED_NO_USER, which starts authentication).
+// denied, that it depends on a user not yet authenticated (Apache's
+// AUTHZ_DENIED_NO_USER, which starts authentication), or nothing, as a
+// rule inside a <Limit> for other methods says (AUTHZ_NEUTRAL; a rule set
+// that says nothing grants).
 type authzResult uint8
 
 const (
 	authzDenied authzResult = iota
 	authzGranted
 	authzNeedUser
+	authzNeutral
 )
 
 // authzCtx is what rules are evaluated against.
 type authzCtx struct {
 	client, local netip.Addr
+	method        []byte // the request method, for <Limit> sections
 	user          string
 	authed        bool    // user has authenticated
 	w             *worker // for Require env; nil for none
@@ -404,7 +408,7 @@ type authzCtx struct {
 func allowedWithoutUser(acc *access, ctx *authzCtx) (ok, byHost bool) {
 	if acc.compat != nil {
 		hostOK := hostAllowed(acc.compat, ctx)
-		if acc.compat.Satisfy == config.SatisfyAny {
+		if acc.compat.SatisfyFor(ctx.method) == config.SatisfyAny {
 			if hostOK {
 				return true, false
 			}
@@ -412,13 +416,17 @@ func allowedWithoutUser(acc *access, ctx *authzCtx) (ok, byHost bool) {
 			return false, true
 		}
 	}
-	return evalRequire(acc.require, ctx) == authzGranted, false
+	return grants(evalRequire(acc.require, ctx)), false
 }
 
+// grants reports whether a rule set's result lets the request in: granted,
+// or neutral (no rule applies to its method).
+func grants(r authzResult) bool { return r == authzGranted || r == authzNeutral }
+
 // hostAllowed is mod_access_compat's check_dir_access: Order, Allow and
-// Deny for the client.
+// Deny for the client and the request method.
 func hostAllowed(ac *config.AccessCompat, ctx *authzCtx) bool {
-	if ac.Order == config.OrderDenyAllow {
+	if ac.OrderFor(ctx.method) == config.OrderDenyAllow {
 		return !hostMatches(ac.Deny, ctx) || hostMatches(ac.Allow, ctx)
 	}
 	return hostMatches(ac.Allow, ctx) && !hostMatches(ac.Deny, ctx) // allow,deny and mutual-failure
@@ -430,6 +438,9 @@ func hostAllowed(ac *config.AccessCompat, ctx *authzCtx) bool {
 func hostMatches(list []config.HostMatch, ctx *authzCtx) bool {
 	for i := range list {
 		m := &list[i]
+		if !m.Methods.Includes(ctx.method) {
+			continue
+		}
 		switch m.Kind {
 		case config.HostAll:
 			return true
@@ -447,10 +458,12 @@ func hostMatches(list []config.HostMatch, ctx *authzCtx) bool {
 	return false
 }
 
-// evalRequire evaluates a rule set as mod_authz_core does: in a
-// <RequireAny> (the implicit one too) a granting rule decides, else one
-// needing a user; in a <RequireAll> a denying rule decides, else one
-// needing a user. "not" swaps granted and denied.
+// evalRequire evaluates a rule set as mod_authz_core's
+// apply_authz_sections does: in a <RequireAny> (the implicit one too) a
+// granting rule decides, else one needing a user, else a denying one; in
+// a <RequireAll> a denying rule decides, else one needing a user, else a
+// granting one. Rules for other methods (<Limit>) are neutral, and so is a
+// set of only those. "not" swaps granted and denied.
 func evalRequire(r *config.Require, ctx *authzCtx) authzResult {
 	if r == nil {
 		return authzGranted
@@ -461,28 +474,40 @@ func evalRequire(r *config.Require, ctx *authzCtx) authzResult {
 		}
 		return authzGranted
 	}
-	needUser := false
+	var needUser, granted, denied bool
 	for i := range r.Rules {
-		res := ruleResult(&r.Rules[i], ctx)
-		if r.Rules[i].Not && res != authzNeedUser {
+		rule := &r.Rules[i]
+		if !rule.Methods.Includes(ctx.method) {
+			continue
+		}
+		res := ruleResult(rule, ctx)
+		if rule.Not && res != authzNeedUser {
 			res = authzGranted + authzDenied - res
 		}
-		switch {
-		case res == authzNeedUser:
+		switch res {
+		case authzNeedUser:
 			needUser = true
-		case r.All && res == authzDenied:
-			return authzDenied
-		case !r.All && res == authzGranted:
-			return authzGranted
+		case authzDenied:
+			if r.All {
+				return authzDenied
+			}
+			denied = true
+		case authzGranted:
+			if !r.All {
+				return authzGranted
+			}
+			granted = true
 		}
 	}
 	switch {
 	case needUser:
 		return authzNeedUser
-	case r.All:
+	case granted:
 		return authzGranted
+	case denied:
+		return authzDenied
 	}
-	return authzDenied
+	return authzNeutral
 }
 
 func ruleResult(rule *config.RequireRule, ctx *authzCtx) authzResult {

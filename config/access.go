@@ -69,11 +69,52 @@ func (p SatisfyPolicy) String() string {
 // even where it sets only one of them (a <Directory> whose only line is
 // "Allow from 10.0.0.0/8" allows everyone, as its Order is the default
 // deny,allow and it denies nobody). Checked against Apache 2.4.71.
+//
+// Each line carries the methods of its <Limit> or <LimitExcept> (nil: all
+// methods): Apache keeps an Order and a Satisfy per method, and a method
+// mask per Allow and Deny word.
 type AccessCompat struct {
+	// Orders and Satisfies are the Order and Satisfy lines in file order:
+	// for a request, the last whose methods include its method applies.
+	Orders    []OrderLine   `json:",omitempty"`
+	Allow     []HostMatch   `json:",omitempty"`
+	Deny      []HostMatch   `json:",omitempty"`
+	Satisfies []SatisfyLine `json:",omitempty"`
+}
+
+// OrderLine is one Order line.
+type OrderLine struct {
 	Order   AccessOrder
-	Allow   []HostMatch `json:",omitempty"`
-	Deny    []HostMatch `json:",omitempty"`
+	Methods *MethodSet `json:",omitempty"`
+}
+
+// SatisfyLine is one Satisfy line.
+type SatisfyLine struct {
 	Satisfy SatisfyPolicy
+	Methods *MethodSet `json:",omitempty"`
+}
+
+// OrderFor is the Order for a request method: deny,allow when no line
+// sets one.
+func (ac *AccessCompat) OrderFor(method []byte) AccessOrder {
+	o := OrderDenyAllow
+	for i := range ac.Orders {
+		if ac.Orders[i].Methods.Includes(method) {
+			o = ac.Orders[i].Order
+		}
+	}
+	return o
+}
+
+// SatisfyFor is the Satisfy policy for a request method.
+func (ac *AccessCompat) SatisfyFor(method []byte) SatisfyPolicy {
+	p := SatisfyNoSpec
+	for i := range ac.Satisfies {
+		if ac.Satisfies[i].Methods.Includes(method) {
+			p = ac.Satisfies[i].Satisfy
+		}
+	}
+	return p
 }
 
 // HostMatchKind is what one word after "Allow from" or "Deny from" matches.
@@ -103,9 +144,10 @@ func (k HostMatchKind) String() string {
 
 // HostMatch is one word of an Allow or Deny line.
 type HostMatch struct {
-	Kind HostMatchKind
-	Net  netip.Prefix `json:",omitzero"`
-	Env  string       `json:",omitempty"`
+	Kind    HostMatchKind
+	Net     netip.Prefix `json:",omitzero"`
+	Env     string       `json:",omitempty"`
+	Methods *MethodSet   `json:",omitempty"`
 }
 
 // compat returns the section's mod_access_compat settings, made at the
@@ -131,7 +173,8 @@ func setOrder(w *walker, c *call) error {
 	default:
 		return errorf("unknown order")
 	}
-	w.compat().Order = o
+	ac := w.compat()
+	ac.Orders = append(ac.Orders, OrderLine{Order: o, Methods: w.limited})
 	return nil
 }
 
@@ -146,7 +189,8 @@ func setSatisfy(w *walker, c *call) error {
 	default:
 		return errorf("Satisfy either 'any' or 'all'.")
 	}
-	w.compat().Satisfy = p
+	ac := w.compat()
+	ac.Satisfies = append(ac.Satisfies, SatisfyLine{Satisfy: p, Methods: w.limited})
 	return nil
 }
 
@@ -164,6 +208,7 @@ func setAllowDeny(allow bool) func(*walker, *call) error {
 			if err != nil {
 				return err
 			}
+			m.Methods = w.limited
 			if allow {
 				ac.Allow = append(ac.Allow, m)
 			} else {

@@ -222,6 +222,7 @@ func setRequire(w *walker, c *call) error {
 	if err != nil {
 		return err
 	}
+	r.Methods = w.limited
 	if w.authz != nil {
 		if r.Not && !w.authz.All {
 			return errorf("negative Require directive has no effect in <RequireAny> directive")

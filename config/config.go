@@ -468,6 +468,10 @@ type RequireRule struct {
 	Nets []netip.Prefix
 	// Names are Require user's users or Require env's variables.
 	Names []string `json:",omitempty"`
+	// Methods are the methods of the enclosing <Limit> or <LimitExcept>
+	// (nil outside them): for other methods the rule neither grants nor
+	// denies.
+	Methods *MethodSet `json:",omitempty"`
 }
 
 // Pos is a position in a configuration file.

@@ -306,6 +306,10 @@ var directives = []directive{
 		help: "Container for authorization directives grouped under an authz logic 'or'"},
 	{name: "<RequireNone", args: rawArgs, ctx: ctxDir | ctxAuthz, set: setRequireNone,
 		help: "Container for authorization directives grouped under an authz logic 'neither'"},
+	{name: "<Limit", args: rawArgs, ctx: ctxDir | ctxAuthz, set: setLimitSection(false),
+		help: "Container for authentication directives when accessed using specified HTTP methods"},
+	{name: "<LimitExcept", args: rawArgs, ctx: ctxDir | ctxAuthz, set: setLimitSection(true),
+		help: "Container for authentication directives to be applied when any HTTP method other than those specified is used to access the resource"},
 	// mod_access_compat (access.go); Apache names three of them in lowercase.
 	{name: "order", args: take1, ctx: ctxDir, set: setOrder,
 		help: "'allow,deny', 'deny,allow', or 'mutual-failure'"},

@@ -71,6 +71,23 @@ type scope struct {
 	vhost bool   // inside <VirtualHost>
 	dir   string // the directory-level section it is in ("<Directory"), or ""
 	authz string // the <RequireAll>/<RequireAny> section it is in, or ""
+	limit string // the innermost <Limit>/<LimitExcept> it is in, or ""
+}
+
+// enterLimit is the scope inside a <Limit> or <LimitExcept> section: still
+// the directory-level section's, which messages name as the <Limit>.
+func (s scope) enterLimit(opener string) scope {
+	s.limit = opener
+	return s
+}
+
+// parent is the innermost directory-level section, as Apache's messages
+// name it.
+func (s scope) parent() string {
+	if s.limit != "" {
+		return s.limit
+	}
+	return s.dir
 }
 
 // sectionScope classifies a section opener for scope.
@@ -130,10 +147,10 @@ func (d *directive) checkContext(s scope) error {
 		}
 	case s.dir != "":
 		if d.ctx&ctxDirRefused != 0 {
-			return errorf("%s in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", d.name, s.dir)
+			return errorf("%s in %s> is not supported by eventmpm: use it in the server config or in <VirtualHost>", d.name, s.parent())
 		}
 		if d.ctx&ctxDir == 0 {
-			return errorf("%s not allowed in %s> context", d.name, s.dir)
+			return errorf("%s not allowed in %s> context", d.name, s.parent())
 		}
 	case s.vhost:
 		if d.ctx&ctxVhost == 0 {

@@ -59,8 +59,12 @@ type walker struct {
 	srv    *serverState  // the server directives apply to
 	sec    *sectionState // the directory-level section, or nil
 	authz  *Require      // the <RequireAll>/<RequireAny> being built, or nil
-	mpmPos map[string]Pos
-	noted  map[string]bool // no-effect directives already warned about
+	// limited is the methods of the enclosing <Limit>/<LimitExcept>
+	// sections, nil outside them: the access rules read there apply to
+	// these methods only.
+	limited *MethodSet
+	mpmPos  map[string]Pos
+	noted   map[string]bool // no-effect directives already warned about
 }
 
 func newWalker(l *loader) *walker {
