@@ -123,7 +123,7 @@ func TestAlias(t *testing.T) {
 		{name: "docs relative target", path: "/docs//x.txt", status: 200, body: "docs x\n"},
 		{name: "docsx is not below docs", path: "/docsx", status: 200, body: "docroot docsx\n"},
 		{name: "listing", path: "/docs/list/", status: 200, bodyHas: []string{
-			"<title>Index of /docs/list</title>", `<a href="/docs/">Parent Directory</a>`, `href="./one.txt"`}},
+			"<title>Index of /docs/list</title>", `<a href="/docs/"> Parent Directory</a>`, `href="one.txt"`}},
 		{name: "listing redirect", path: "/docs/list", status: 301, location: "http://localhost/docs/list/"},
 		{name: "missing below docs", path: "/docs/missing.txt", status: 404},
 		{name: "favicon file target", path: "/favicon.ico", status: 200, body: "favicon\n"},

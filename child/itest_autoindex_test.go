@@ -21,7 +21,9 @@ const autoindexConf = `<Directory htdocs/list>
 AddIcon /icons/text.gif .txt
 `
 
-var listedName = regexp.MustCompile(`<a href="\./[^"]*">([^<]*)</a>`)
+// listedName matches an entry's link: not the parent's (an absolute path)
+// and not a sort link (a query).
+var listedName = regexp.MustCompile(`<a href="[^/?"][^"]*">([^<]*)</a>`)
 
 // TestAutoindexDirectives: IndexIgnore (inherited, and reset), the
 // IndexOptions eventmpm's listings honour (VersionSort, FoldersFirst,
@@ -50,12 +52,12 @@ func TestAutoindexDirectives(t *testing.T) {
 	if got := names(body); got != "sub/ zdir/ HEADER.html README.txt file2.txt file10.txt" {
 		t.Errorf("/list/ lists %q", got)
 	}
-	for _, want := range []string{"<h2>My files</h2>", "<pre>\nread &lt;me&gt;\n</pre>", "<th>Last modified</th>"} {
+	for _, want := range []string{"<h2>My files</h2>", "<pre>\nread &lt;me&gt;\n</pre>", ">Last modified</a></th>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/list/ lacks %q:\n%s", want, body)
 		}
 	}
-	for _, unwanted := range []string{"<h1>Index of", "<th>Size</th>"} {
+	for _, unwanted := range []string{"<h1>Index of", ">Size</a>"} {
 		if strings.Contains(body, unwanted) {
 			t.Errorf("/list/ has %q:\n%s", unwanted, body)
 		}

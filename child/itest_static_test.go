@@ -137,7 +137,7 @@ func TestStaticMapping(t *testing.T) {
 			location: "http://localhost:" + port + "/sub/"},
 		{name: "no-index-no-indexes-403", raw: "GET /empty/ HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 403},
 		{name: "listing", raw: "GET /list/ HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 200, ctype: "text/html;charset=UTF-8",
-			bodyHas:   []string{"<title>Index of /list</title>", "&lt;b&gt;&amp;.txt", `href="./plain.txt"`, `href="./dir/"`, "Parent Directory"},
+			bodyHas:   []string{"<title>Index of /list</title>", "&lt;b&gt;&amp;.txt", `href="plain.txt"`, `href="dir/"`, "Parent Directory"},
 			bodyLacks: []string{".htaccess", "<b>&"}},
 		{name: "htaccess-403", raw: "GET /.htaccess HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 403},
 		{name: "ht-missing-403", raw: "GET /.htpasswd HTTP/1.1\r\nHost: localhost\r\n\r\n", status: 403},

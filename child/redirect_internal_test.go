@@ -12,7 +12,7 @@ func TestRedirectMatchTarget(t *testing.T) {
 		{`^/img/(.*)\.gif$`, "http://x/$1.png", "/img/a b.gif", "http://x/a%20b.png"},
 		{`^/(a)(b)?`, "/$2-$1-$0-$9", "/a", "/-a-/a-"},
 		{`^/q/(.*)`, "/s?q=$1#f", "/q/x y", "/s?q=x y#f"}, // query and fragment are not escaped, as Apache
-		{`^/(.*)`, `/\$1\\`, "/z", `/$1%5C`},
+		{`^/(.*)`, `/\$1\\`, "/z", `/$1%5c`},              // Apache's c2x: lowercase hex
 		{`^/(.*)`, "http://h/%$1", "/z", "http://h/%25z"}, // the path part is escaped whole, as ap_escape_uri
 		{`^/(.*)`, "$", "/z", "$"},
 	} {

@@ -324,6 +324,9 @@ func listingConfig(ai *config.Autoindex) static.ListingConfig {
 		Ignore: ai.Ignore, HeaderName: ai.HeaderName, ReadmeName: ai.ReadmeName,
 		FoldersFirst: f.FoldersFirst, IgnoreCase: f.IgnoreCase, VersionSort: f.VersionSort,
 		SuppressSize: f.SuppressSize, SuppressLastModified: f.SuppressLastModified, Charset: f.Charset,
+		Fancy: f.Fancy, Table: f.Table, SuppressIcon: f.SuppressIcon, SuppressDescription: f.SuppressDescription,
+		SuppressRules: f.SuppressRules, SuppressColumnSorting: f.SuppressColumnSorting, IgnoreClient: f.IgnoreClient,
+		NameWidth: f.NameWidth,
 	}
 }
 

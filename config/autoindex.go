@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -42,7 +43,12 @@ func (a *Autoindex) IsZero() bool {
 // ListingFlags is the merged IndexOptions that change eventmpm's listings.
 type ListingFlags struct {
 	FoldersFirst, IgnoreCase, VersionSort, SuppressSize, SuppressLastModified bool
-	Charset                                                                   string
+	Fancy, Table, SuppressIcon, SuppressDescription, SuppressRules            bool
+	SuppressColumnSorting, IgnoreClient                                       bool
+	// NameWidth is 0 for the default (23), -1 for NameWidth=*, else the
+	// width.
+	NameWidth int
+	Charset   string
 }
 
 // Merge returns the listing configuration in effect inside add when a is
@@ -84,10 +90,20 @@ func (a *Autoindex) Flags() ListingFlags {
 	}
 	on := map[string]bool{}
 	for _, op := range a.Options.Ops {
-		on[op[1:]] = op[0] == '+'
+		name, value, _ := strings.Cut(op[1:], "=")
+		on[name] = op[0] == '+'
+		if name == "namewidth" {
+			f.NameWidth = 0
+			if op[0] == '+' {
+				f.NameWidth = nameWidth(value)
+			}
+		}
 	}
 	f.FoldersFirst, f.IgnoreCase, f.VersionSort = on["foldersfirst"], on["ignorecase"], on["versionsort"]
 	f.SuppressSize, f.SuppressLastModified = on["suppresssize"], on["suppresslastmodified"]
+	f.Fancy, f.Table = on["fancyindexing"], on["htmltable"]
+	f.SuppressIcon, f.SuppressDescription, f.SuppressRules = on["suppressicon"], on["suppressdescription"], on["suppressrules"]
+	f.SuppressColumnSorting, f.IgnoreClient = on["suppresscolumnsorting"], on["ignoreclient"]
 	f.Charset = a.Options.Charset
 	return f
 }
@@ -129,16 +145,27 @@ func setIndexFile(readme bool) func(w *walker, c *call) error {
 	}
 }
 
-// indexOptionsImplemented change eventmpm's listings; indexOptionsOwn are
-// the form they always have (FancyIndexing, HTMLTable: Apache's table;
-// NameWidth and DescriptionWidth size columns it does not truncate).
+// indexOptionsImplemented change eventmpm's listings; indexOptionsOwn
+// would change only what they do not show (DescriptionWidth sizes
+// descriptions, and there are none).
 var (
-	indexOptionsImplemented = []string{"foldersfirst", "ignorecase", "versionsort", "suppresssize", "suppresslastmodified"}
-	indexOptionsOwn         = []string{"fancyindexing", "htmltable", "namewidth", "descriptionwidth", "suppresscolumnsorting",
-		"suppressicon", "suppressdescription"}
+	indexOptionsImplemented = []string{"foldersfirst", "ignorecase", "versionsort", "suppresssize", "suppresslastmodified",
+		"fancyindexing", "htmltable", "namewidth", "suppresscolumnsorting", "suppressicon", "suppressdescription",
+		"suppressrules", "ignoreclient"}
+	indexOptionsOwn   = []string{"descriptionwidth"}
 	indexOptionsKnown = []string{"addaltclass", "iconsarelinks", "iconheight", "iconwidth", "scanhtmltitles",
-		"showforbidden", "suppresshtmlpreamble", "suppressrules", "trackmodified", "type", "xhtml"}
+		"showforbidden", "suppresshtmlpreamble", "trackmodified", "type", "xhtml"}
 )
+
+// nameWidth reads NameWidth's value: "*" is -1 (fit the names), a number
+// is the width.
+func nameWidth(value string) int {
+	if value == "*" {
+		return -1
+	}
+	n, _ := strconv.Atoi(value)
+	return n
+}
 
 // setIndexOptions reads IndexOptions flags; those eventmpm's listings do
 // not honour are taken with one warning naming them.
@@ -161,6 +188,13 @@ func setIndexOptions(w *walker, c *call) error {
 		switch {
 		case flag == "charset":
 			o.Charset = value
+		case flag == "namewidth" && prefix == '+':
+			if value != "*" {
+				if n, err := strconv.Atoi(value); err != nil || n < 5 {
+					return errorf("NameWidth value must be greater than 5")
+				}
+			}
+			o.Ops = append(o.Ops, "+namewidth="+value)
 		case slices.Contains(indexOptionsImplemented, flag), slices.Contains(indexOptionsOwn, flag):
 			o.Ops = append(o.Ops, string(prefix)+flag)
 		case slices.Contains(indexOptionsKnown, flag):

@@ -30,7 +30,7 @@ HeaderName HEADER.html
 	if !reflect.DeepEqual(a.Ignore, []string{".??*", "*~", "*.bak"}) {
 		t.Errorf("a: Ignore %q", a.Ignore)
 	}
-	if f := a.Flags(); f != (ListingFlags{FoldersFirst: true, VersionSort: true, Charset: "UTF-8"}) {
+	if f := a.Flags(); f != (ListingFlags{FoldersFirst: true, VersionSort: true, Fancy: true, Charset: "UTF-8"}) {
 		t.Errorf("a: flags %+v", f)
 	}
 	b := srv.Merge(cfg.Server.Sections[1].Autoindex)

@@ -137,7 +137,7 @@ func checkDebian(t *testing.T, root string, cfg *Config) {
 		{"DEFLATE types", strings.Join(cfg.Server.Deflate.Types, " "), "text/html text/plain text/xml text/css text/javascript " +
 			"application/x-javascript application/javascript application/ecmascript application/rss+xml application/wasm application/xml"},
 		{"IndexIgnore", strings.Join(cfg.Server.Autoindex.Ignore, " "), ".??* *~ *# RCS CVS *,v *,t"},
-		{"IndexOptions", fmt.Sprint(cfg.Server.Autoindex.Flags()), "{false false true false false UTF-8}"},
+		{"IndexOptions", cfg.Server.Autoindex.Flags(), ListingFlags{VersionSort: true, Fancy: true, Table: true, NameWidth: -1, Charset: "UTF-8"}},
 		{"ReadmeName", cfg.Server.Autoindex.ReadmeName + " " + cfg.Server.Autoindex.HeaderName, "README.html HEADER.html"},
 		{"BrowserMatch MSIE 4.0b2", fmt.Sprint(cfg.Server.SetEnvIf[1].Vars), "[{nokeepalive 1 false} {downgrade-1.0 1 false} {force-response-1.0 1 false}]"},
 		{"AddType .gz", cfg.Server.AddType["gz"], "application/x-gzip"},

@@ -171,7 +171,7 @@ func checkedPath(p []byte) bool {
 // %XX, like Apache's ap_os_escape_path; Location headers and directory
 // listings use it.
 func AppendEscapedPath(dst, p []byte) []byte {
-	const hexDigits = "0123456789ABCDEF"
+	const hexDigits = "0123456789abcdef" // Apache's c2x
 	for _, c := range p {
 		if isPathChar(c) {
 			dst = append(dst, c)

@@ -44,6 +44,16 @@ type ListingConfig struct {
 	// IndexOptions: directories first, names compared without regard to
 	// case or with their digit runs as numbers, columns left out.
 	FoldersFirst, IgnoreCase, VersionSort, SuppressSize, SuppressLastModified bool
+	// Fancy and Table are FancyIndexing and HTMLTable: the table when
+	// both are set, else the plain list. The Suppress flags leave out the
+	// icon and description columns, the rules, and the sort links;
+	// IgnoreClient ignores the query (and drops the links).
+	Fancy, Table                                     bool
+	SuppressIcon, SuppressDescription, SuppressRules bool
+	SuppressColumnSorting, IgnoreClient              bool
+	// NameWidth is the table's name width: 0 for Apache's 23, -1 for
+	// NameWidth=* (names neither cut nor padded).
+	NameWidth int
 	// Charset is the page's charset (UTF-8 when empty).
 	Charset string
 }

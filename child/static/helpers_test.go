@@ -143,9 +143,11 @@ func (r testResolver) DirConfig(dir string) static.DirConfig {
 func siteResolver(root string) testResolver {
 	idx := []string{"index.html"}
 	return testResolver{root: root, m: map[string]static.DirConfig{
-		"":         {FollowSymLinks: true, DirectoryIndex: idx},
-		"second":   {FollowSymLinks: true, DirectoryIndex: []string{"missing.html", "index.htm", "index.html"}},
-		"listed":   {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
+		"":       {FollowSymLinks: true, DirectoryIndex: idx},
+		"second": {FollowSymLinks: true, DirectoryIndex: []string{"missing.html", "index.htm", "index.html"}},
+		// Debian's autoindex.conf IndexOptions: Apache's table.
+		"listed": {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx,
+			Listing: static.ListingConfig{Fancy: true, Table: true, VersionSort: true, NameWidth: -1}},
 		"denied":   {FollowSymLinks: true, Denied: true, DirectoryIndex: idx},
 		"nofollow": {DirectoryIndex: idx},
 		"owner":    {SymLinksIfOwnerMatch: true, DirectoryIndex: idx},

@@ -26,23 +26,31 @@ type dirItem struct {
 	mtime time.Time
 }
 
-// serveListing answers with a listing of the directory dirfd, in the
-// shape of Apache's mod_autoindex with IndexOptions HTMLTable: name, last
-// modified (UTC) and size, sorted by name, with a parent link except at
-// the root. ".ht*" entries are left out, like the stock IndexIgnore. The
-// listing is built for each request and never cached.
+// serveListing answers with a listing of the directory dirfd in the
+// shape of Apache 2.4.71's mod_autoindex: with IndexOptions FancyIndexing
+// HTMLTable its table (an empty icon column, name, last modified in local
+// time, size and an empty description column, with sort links), without
+// FancyIndexing its plain list. The query's C=, O=, V= and F= arguments
+// choose the order and form, as Apache's do (not with IgnoreClient).
+// ".ht*" entries are left out, like the stock IndexIgnore. The listing is
+// built for each request and never cached.
 func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply) {
 	if methodReply(req, r) {
 		return
 	}
+	lc := p.self.Listing // a copy: the query may change the form
+	v := parseListQuery(req.Query, &lc)
 	items, err := readDir(dirfd, &p.self)
 	if err != nil {
 		h.fail(r, "readdir", h.rootSlash+p.rel, err)
 		return
 	}
-	lc := &p.self.Listing
+	if v.pattern != "" {
+		items = slices.DeleteFunc(items, func(it dirItem) bool { return !patternMatch(v.pattern, it.name) })
+	}
+	slices.SortFunc(items, func(a, b dirItem) int { return compareItems(a, b, &lc, &v) })
 	b := r.buf[:0]
-	b = appendListing(b, p.url, items, lc, readInsert(dirfd, lc.HeaderName), readInsert(dirfd, lc.ReadmeName))
+	b = appendListing(b, p.url, items, &lc, &v, readInsert(dirfd, lc.HeaderName), readInsert(dirfd, lc.ReadmeName))
 	r.buf = b
 	r.Status = 200
 	if lc.Charset != "" {
@@ -54,6 +62,98 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 	if !r.NoBody {
 		r.Body = r.buf
 	}
+}
+
+// listView is how one request sees a listing: the sort column (N, M, S
+// or D), the direction, and the query arguments the column links carry on
+// (";F=2;V=1").
+type listView struct {
+	key     byte
+	desc    bool
+	colargs string
+	pattern string // P=: only names matching it are listed, when not ""
+}
+
+// parseListQuery reads mod_autoindex's query arguments, separated by ';'
+// or '&', as index_directory does: C= the sort column, O= A or D, F= the
+// form (0 the list, 1 the <pre> form, 2 the table), V= version
+// sort off or on, P= a wildcard pattern of the names to list. The first
+// argument it does not understand ends the reading. With IgnoreClient the
+// query is not read and the columns have no links.
+func parseListQuery(q []byte, lc *ListingConfig) (v listView) {
+	v.key = 'N'
+	if lc.IgnoreClient {
+		lc.SuppressColumnSorting = true
+		return v
+	}
+	var fval, vval, pval string
+	defer func() { v.colargs = fval + vval + pval }()
+	for len(q) >= 2 && q[0] == 'P' && q[1] == '=' || len(q) >= 3 && q[1] == '=' && (len(q) == 3 || q[3] == ';' || q[3] == '&') {
+		if q[0] == 'P' && q[1] == '=' {
+			end := 2
+			for end < len(q) && q[end] != ';' && q[end] != '&' {
+				end++
+			}
+			v.pattern, pval = "", ""
+			if p, ok := unescapePattern(q[2:end]); ok && p != "" {
+				v.pattern = p
+				pval = ";P=" + string(AppendEscapedPath(nil, []byte(p)))
+			}
+			q = q[min(end+1, len(q)):]
+			continue
+		}
+		c := q[2]
+		switch {
+		case q[0] == 'C' && strings.IndexByte("NMSD", c) >= 0:
+			v.key = c
+		case q[0] == 'O' && (c == 'A' || c == 'D'):
+			v.desc = c == 'D'
+		case q[0] == 'F' && c >= '0' && c <= '2':
+			lc.Fancy, lc.Table = c != '0', c == '2'
+			fval = ";F=" + string(c)
+		case q[0] == 'V' && (c == '0' || c == '1'):
+			lc.VersionSort = c == '1'
+			vval = ";V=" + string(c)
+		default:
+			return v
+		}
+		q = q[min(4, len(q)):]
+	}
+	return v
+}
+
+// unescapePattern decodes P='s %XX escapes as ap_unescape_url does; a bad
+// escape, or one that decodes to '/' or NUL, voids the pattern.
+func unescapePattern(b []byte) (string, bool) {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '%' {
+			out = append(out, b[i])
+			continue
+		}
+		if i+2 >= len(b) {
+			return "", false
+		}
+		hi, ok1 := unhex(b[i+1])
+		lo, ok2 := unhex(b[i+2])
+		c := hi<<4 | lo
+		if !ok1 || !ok2 || c == '/' || c == 0 {
+			return "", false
+		}
+		out = append(out, c)
+		i += 2
+	}
+	return string(out), true
+}
+
+// patternMatch is apr_fnmatch with APR_FNM_NOESCAPE and APR_FNM_PERIOD,
+// as P= is applied: a leading '.' must be matched by one.
+func patternMatch(pattern, name string) bool {
+	if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") {
+		return false
+	}
+	ok, _ := path.Match(strings.ReplaceAll(pattern, `\`, `\\`), name)
+	return ok
 }
 
 // readDir returns the visible entries of the directory dirfd, whose
@@ -90,7 +190,6 @@ func readDir(dirfd int, cfg *DirConfig) ([]dirItem, error) {
 			items = append(items, dirItem{name: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)})
 		}
 	}
-	slices.SortFunc(items, func(a, b dirItem) int { return compareItems(a, b, &cfg.Listing) })
 	return items, nil
 }
 
@@ -104,15 +203,30 @@ func ignored(name string, patterns []string) bool {
 	return false
 }
 
-// compareItems orders a listing by name, as IndexOptions says:
-// directories first (FoldersFirst), without regard to case (IgnoreCase),
-// digit runs compared as numbers (VersionSort: "file2" before "file10").
-func compareItems(a, b dirItem, lc *ListingConfig) int {
+// compareItems orders a listing as Apache's dsortf: directories first
+// with FoldersFirst (whatever the direction), then by the view's column,
+// then by name (without regard to case with IgnoreCase, digit runs as
+// numbers with VersionSort), every comparison but FoldersFirst reversed
+// for a descending view. Directories have no size, and sort as smallest.
+func compareItems(a, b dirItem, lc *ListingConfig, v *listView) int {
 	if lc.FoldersFirst && a.dir != b.dir {
 		if a.dir {
 			return -1
 		}
 		return 1
+	}
+	if v.desc {
+		a, b = b, a
+	}
+	switch v.key {
+	case 'M':
+		if c := a.mtime.Compare(b.mtime); c != 0 {
+			return c
+		}
+	case 'S':
+		if c := cmp.Compare(a.listSize(), b.listSize()); c != 0 {
+			return c
+		}
 	}
 	x, y := a.name, b.name
 	if lc.IgnoreCase {
@@ -121,6 +235,14 @@ func compareItems(a, b dirItem, lc *ListingConfig) int {
 		}
 	}
 	return compareNames(x, y, lc.VersionSort)
+}
+
+// listSize is the size a listing sorts by: -1 for a directory.
+func (it *dirItem) listSize() int64 {
+	if it.dir {
+		return -1
+	}
+	return it.size
 }
 
 // compareNames compares bytewise, or with runs of digits as numbers.
@@ -216,15 +338,19 @@ func listable(dirfd int, name string, cfg *DirConfig) (fileInfo, bool) {
 	return target, cfg.SymLinksIfOwnerMatch && target.uid == link.uid
 }
 
+// defaultNameWidth is mod_autoindex's DEFAULT_NAME_WIDTH: the table's
+// names are cut and padded to it without NameWidth=*.
+const defaultNameWidth = 23
+
 // appendListing renders the listing page for the URL path urlPath, with
-// the HeaderName and ReadmeName inserts above and below the table.
-func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfig, header, readme []byte) []byte {
+// the HeaderName and ReadmeName inserts above and below the entries, as
+// Apache 2.4.71's emit_head, output_directories and emit_tail do.
+func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfig, v *listView, header, readme []byte) []byte {
 	title := html.EscapeString(strings.TrimRight(urlPath, "/"))
 	if title == "" {
 		title = "/"
 	}
-	cols := 1
-	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n<html>\n <head>\n  <title>Index of "...)
+	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n <head>\n  <title>Index of "...)
 	dst = append(dst, title...)
 	dst = append(dst, "</title>\n </head>\n <body>\n"...)
 	if header != nil {
@@ -234,71 +360,241 @@ func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfi
 		dst = append(dst, title...)
 		dst = append(dst, "</h1>\n"...)
 	}
-	dst = append(dst, "  <table>\n   <tr><th>Name</th>"...)
-	if !lc.SuppressLastModified {
-		dst = append(dst, "<th>Last modified</th>"...)
-		cols++
-	}
-	if !lc.SuppressSize {
-		dst = append(dst, "<th>Size</th>"...)
-		cols++
-	}
-	dst = append(dst, "</tr>\n"...)
-	rule := "   <tr><th colspan=\"" + strconv.Itoa(cols) + "\"><hr></th></tr>\n"
-	dst = append(dst, rule...)
+	var parent []byte
 	if urlPath != "/" {
-		parent := popSegment([]byte(strings.TrimSuffix(urlPath, "/")))
+		parent = popSegment([]byte(strings.TrimSuffix(urlPath, "/")))
 		if len(parent) > 1 {
 			parent = append(parent, '/')
 		}
-		dst = append(dst, "<tr><td><a href=\""...)
-		dst = append(dst, html.EscapeString(string(AppendEscapedPath(nil, parent)))...)
-		dst = append(dst, "\">Parent Directory</a></td>"...)
-		if !lc.SuppressLastModified {
-			dst = append(dst, "<td>&nbsp;</td>"...)
-		}
-		if !lc.SuppressSize {
-			dst = append(dst, "<td align=\"right\">  - </td>"...)
-		}
-		dst = append(dst, "</tr>\n"...)
 	}
-	for _, it := range items {
-		dst = appendItem(dst, it, lc)
+	switch {
+	case lc.Fancy && lc.Table:
+		dst = appendTable(dst, parent, items, lc, v)
+	case lc.Fancy:
+		dst = appendPre(dst, parent, items, lc, v)
+	default:
+		dst = append(dst, "<ul>"...)
+		if parent != nil {
+			dst = appendListItem(dst, parent, "Parent Directory")
+		}
+		for i := range items {
+			dst = appendListItem(dst, nil, items[i].listName())
+		}
+		dst = append(dst, "</ul>\n"...)
 	}
-	dst = append(dst, rule...)
-	dst = append(dst, "</table>\n"...)
 	dst = append(dst, readme...)
 	return append(dst, "</body></html>\n"...)
 }
 
-// appendItem renders one table row.
-func appendItem(dst []byte, it dirItem, lc *ListingConfig) []byte {
-	name := it.name
+// listName is an entry's name as listed: a directory's with a slash.
+func (it *dirItem) listName() string {
 	if it.dir {
-		name += "/"
+		return it.name + "/"
 	}
-	// "./" keeps a name with a ':' from reading as a URL scheme.
-	href := append([]byte("./"), AppendEscapedPath(nil, []byte(name))...)
-	dst = append(dst, "<tr><td><a href=\""...)
-	dst = append(dst, html.EscapeString(string(href))...)
-	dst = append(dst, "\">"...)
+	return it.name
+}
+
+// appendListItem renders one line of the plain list; href is the name's
+// when nil.
+func appendListItem(dst, href []byte, name string) []byte {
+	dst = append(dst, "<li><a href=\""...)
+	dst = appendAnchor(dst, href, name)
+	dst = append(dst, "\"> "...)
 	dst = append(dst, html.EscapeString(name)...)
-	dst = append(dst, "</a></td>"...)
+	return append(dst, "</a></li>\n"...)
+}
+
+// appendAnchor appends the href of an entry, as Apache's
+// ap_escape_html(ap_os_escape_path(name)): "./" first when a ':' would
+// read as a URL scheme.
+func appendAnchor(dst, href []byte, name string) []byte {
+	if href == nil {
+		if i := strings.IndexByte(name, ':'); i >= 0 && !strings.Contains(name[:i], "/") {
+			dst = append(dst, "./"...)
+		}
+		href = AppendEscapedPath(nil, []byte(name))
+	}
+	return append(dst, html.EscapeString(string(href))...)
+}
+
+// appendTable renders the HTMLTable form: the header row with its sort
+// links, a rule, the parent and the entries, a rule.
+func appendTable(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listView) []byte {
+	cols := 1
+	dst = append(dst, "  <table>\n   <tr>"...)
+	if !lc.SuppressIcon {
+		dst = append(dst, "<th valign=\"top\">&nbsp;</th>"...)
+		cols++
+	}
+	dst = append(dst, "<th>"...)
+	dst = appendSortLink(dst, "Name", 'N', lc, v)
 	if !lc.SuppressLastModified {
-		dst = append(dst, "<td align=\"right\">"...)
-		dst = it.mtime.UTC().AppendFormat(dst, "2006-01-02 15:04")
-		dst = append(dst, "  </td>"...)
+		dst = append(dst, "</th><th>"...)
+		dst = appendSortLink(dst, "Last modified", 'M', lc, v)
+		cols++
 	}
 	if !lc.SuppressSize {
-		dst = append(dst, "<td align=\"right\">"...)
-		if it.dir {
+		dst = append(dst, "</th><th>"...)
+		dst = appendSortLink(dst, "Size", 'S', lc, v)
+		cols++
+	}
+	if !lc.SuppressDescription {
+		dst = append(dst, "</th><th>"...)
+		dst = appendSortLink(dst, "Description", 'D', lc, v)
+		cols++
+	}
+	rule := ""
+	if !lc.SuppressRules {
+		rule = "   <tr><th colspan=\"" + strconv.Itoa(cols) + "\"><hr></th></tr>\n"
+	}
+	dst = append(dst, "</th></tr>\n"...)
+	dst = append(dst, rule...)
+	if parent != nil {
+		dst = appendRow(dst, parent, "Parent Directory", nil, lc)
+	}
+	for i := range items {
+		dst = appendRow(dst, nil, items[i].listName(), &items[i], lc)
+	}
+	dst = append(dst, rule...)
+	return append(dst, "</table>\n"...)
+}
+
+// appendPre renders FancyIndexing without HTMLTable: Apache's <pre> form,
+// columns padded with spaces, names cut to the name width (with
+// NameWidth=*, the longest name's, at least 23).
+func appendPre(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listView) []byte {
+	width := cmp.Or(lc.NameWidth, defaultNameWidth)
+	if lc.NameWidth < 0 {
+		width = defaultNameWidth
+		for i := range items {
+			width = max(width, len(items[i].listName()))
+		}
+	}
+	dst = append(dst, "<pre>"...)
+	if !lc.SuppressIcon {
+		dst = append(dst, "      "...)
+	}
+	dst = appendSortLink(dst, "Name", 'N', lc, v)
+	dst = append(dst, strings.Repeat(" ", width-4+1)...)
+	if !lc.SuppressLastModified {
+		dst = appendSortLink(dst, "Last modified", 'M', lc, v)
+		dst = append(dst, "      "...)
+	}
+	if !lc.SuppressSize {
+		dst = appendSortLink(dst, "Size", 'S', lc, v)
+		dst = append(dst, "  "...)
+	}
+	if !lc.SuppressDescription {
+		dst = appendSortLink(dst, "Description", 'D', lc, v)
+	}
+	if lc.SuppressRules {
+		dst = append(dst, '\n')
+	} else {
+		dst = append(dst, "<hr>"...)
+	}
+	line := func(dst, href []byte, name string, it *dirItem) []byte {
+		if !lc.SuppressIcon {
+			dst = append(dst, "      "...)
+		}
+		dst = append(dst, "<a href=\""...)
+		dst = appendAnchor(dst, href, name)
+		dst = append(dst, "\">"...)
+		if len(name) > width {
+			name = name[:width-3] + "..>"
+		}
+		dst = append(dst, html.EscapeString(name)...)
+		dst = append(dst, "</a>"...)
+		dst = append(dst, strings.Repeat(" ", width-len(name)+1)...)
+		if !lc.SuppressLastModified {
+			if it == nil {
+				dst = append(dst, "                   "...) // 19, as Apache's
+			} else {
+				dst = it.mtime.Local().AppendFormat(dst, "2006-01-02 15:04  ")
+			}
+		}
+		if !lc.SuppressSize {
+			if it == nil || it.dir {
+				dst = append(dst, "  - "...)
+			} else {
+				dst = append(dst, formatSize(it.size)...)
+			}
+			dst = append(dst, "  "...)
+		}
+		return append(dst, '\n')
+	}
+	if parent != nil {
+		dst = line(dst, parent, "Parent Directory", nil)
+	}
+	for i := range items {
+		dst = line(dst, nil, items[i].listName(), &items[i])
+	}
+	if lc.SuppressRules {
+		return append(dst, "</pre>\n"...)
+	}
+	return append(dst, "<hr></pre>\n"...)
+}
+
+// appendSortLink is emit_link: a column heading that sorts by it,
+// ascending, or descending when the listing is sorted by it ascending.
+func appendSortLink(dst []byte, label string, col byte, lc *ListingConfig, v *listView) []byte {
+	if lc.SuppressColumnSorting {
+		return append(dst, label...)
+	}
+	dir := byte('A')
+	if v.key == col && !v.desc {
+		dir = 'D'
+	}
+	dst = append(dst, "<a href=\"?C="...)
+	dst = append(dst, col, ';', 'O', '=', dir)
+	// A P= pattern may hold '&', which Apache leaves bare in the attribute.
+	dst = append(dst, html.EscapeString(v.colargs)...)
+	dst = append(dst, "\">"...)
+	dst = append(dst, label...)
+	return append(dst, "</a>"...)
+}
+
+// appendRow renders one table row; it is nil for the parent, which has
+// no time or size.
+func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig) []byte {
+	dst = append(dst, "<tr>"...)
+	if !lc.SuppressIcon {
+		dst = append(dst, "<td valign=\"top\">&nbsp;</td>"...)
+	}
+	dst = append(dst, "<td><a href=\""...)
+	dst = appendAnchor(dst, href, name)
+	dst = append(dst, "\">"...)
+	if lc.NameWidth < 0 { // NameWidth=*
+		dst = append(dst, html.EscapeString(name)...)
+		dst = append(dst, "</a>"...)
+	} else {
+		width := cmp.Or(lc.NameWidth, defaultNameWidth)
+		if len(name) > width {
+			name = name[:width-3] + "..>"
+		}
+		dst = append(dst, html.EscapeString(name)...)
+		dst = append(dst, "</a>"...)
+		dst = append(dst, strings.Repeat(" ", width-len(name))...)
+	}
+	if !lc.SuppressLastModified {
+		if it == nil {
+			dst = append(dst, "</td><td>&nbsp;"...)
+		} else {
+			dst = append(dst, "</td><td align=\"right\">"...)
+			dst = it.mtime.Local().AppendFormat(dst, "2006-01-02 15:04  ")
+		}
+	}
+	if !lc.SuppressSize {
+		dst = append(dst, "</td><td align=\"right\">"...)
+		if it == nil || it.dir {
 			dst = append(dst, "  - "...)
 		} else {
 			dst = append(dst, formatSize(it.size)...)
 		}
-		dst = append(dst, "</td>"...)
 	}
-	return append(dst, "</tr>\n"...)
+	if !lc.SuppressDescription {
+		dst = append(dst, "</td><td>&nbsp;"...)
+	}
+	return append(dst, "</td></tr>\n"...)
 }
 
 // formatSize renders a size the way Apache's apr_strfsize does: four

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"eventmpm/child/static"
 )
@@ -15,7 +16,7 @@ func TestListing(t *testing.T) {
 	must(t, os.Symlink("missing-target", filepath.Join(s.root, "listed/dangling")))
 	h := newHandler(t, s, nil)
 	res := serve(t, h, "GET", "/listed/")
-	want := `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">
+	want := `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
 <html>
  <head>
   <title>Index of /listed</title>
@@ -23,13 +24,13 @@ func TestListing(t *testing.T) {
  <body>
 <h1>Index of /listed</h1>
   <table>
-   <tr><th>Name</th><th>Last modified</th><th>Size</th></tr>
-   <tr><th colspan="3"><hr></th></tr>
-<tr><td><a href="/">Parent Directory</a></td><td>&nbsp;</td><td align="right">  - </td></tr>
-<tr><td><a href="./%3Cb%3E&amp;.txt">&lt;b&gt;&amp;.txt</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  1 </td></tr>
-<tr><td><a href="./a.txt">a.txt</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  3 </td></tr>
-<tr><td><a href="./z/">z/</a></td><td align="right">2024-01-02 03:04  </td><td align="right">  - </td></tr>
-   <tr><th colspan="3"><hr></th></tr>
+   <tr><th valign="top">&nbsp;</th><th><a href="?C=N;O=D">Name</a></th><th><a href="?C=M;O=A">Last modified</a></th><th><a href="?C=S;O=A">Size</a></th><th><a href="?C=D;O=A">Description</a></th></tr>
+   <tr><th colspan="5"><hr></th></tr>
+<tr><td valign="top">&nbsp;</td><td><a href="/">Parent Directory</a></td><td>&nbsp;</td><td align="right">  - </td><td>&nbsp;</td></tr>
+<tr><td valign="top">&nbsp;</td><td><a href="%3cb%3e&amp;.txt">&lt;b&gt;&amp;.txt</a></td><td align="right">` + local("2024-01-02 03:04") + `  </td><td align="right">  1 </td><td>&nbsp;</td></tr>
+<tr><td valign="top">&nbsp;</td><td><a href="a.txt">a.txt</a></td><td align="right">` + local("2024-01-02 03:04") + `  </td><td align="right">  3 </td><td>&nbsp;</td></tr>
+<tr><td valign="top">&nbsp;</td><td><a href="z/">z/</a></td><td align="right">` + local("2024-01-02 03:04") + `  </td><td align="right">  - </td><td>&nbsp;</td></tr>
+   <tr><th colspan="5"><hr></th></tr>
 </table>
 </body></html>
 `
@@ -47,9 +48,19 @@ func TestListing(t *testing.T) {
 		{target: "/listed/z/", status: 200, body: res0(t, h, "/listed/z/")},
 	})
 	sub := serve(t, h, "GET", "/listed/z/")
-	if !contains(sub.Body, `<a href="/listed/">Parent Directory</a>`) || !contains(sub.Body, `<a href="./zz.txt">zz.txt</a>`) {
+	if !contains(sub.Body, `<a href="/listed/">Parent Directory</a>`) || !contains(sub.Body, `<a href="zz.txt">zz.txt</a>`) {
 		t.Errorf("sub-listing:\n%s\nwant a parent link to /listed/ and zz.txt", sub.Body)
 	}
+}
+
+// local renders a UTC time of the test files ("2006-01-02 15:04") in the
+// local zone, as listings show times.
+func local(utc string) string {
+	t, err := time.Parse("2006-01-02 15:04", utc)
+	if err != nil {
+		panic(err)
+	}
+	return t.Local().Format("2006-01-02 15:04")
 }
 
 // res0 returns the body a GET of target gets.
@@ -112,7 +123,7 @@ func TestListingSymlinkOptions(t *testing.T) {
 			t.Fatalf("GET %s: %d, want 200", tt.dir, res.Status)
 		}
 		for _, name := range tt.listed {
-			if !contains(res.Body, `href="./`+name+`"`) {
+			if !contains(res.Body, `href="`+name+`"`) {
 				t.Errorf("GET %s: %s not listed:\n%s", tt.dir, name, res.Body)
 			}
 			if st := serve(t, h, "GET", tt.dir+name).Status; st != 200 {

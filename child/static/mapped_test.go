@@ -55,7 +55,7 @@ func TestServeMapped(t *testing.T) {
 		{target: "/docs/a%20b.txt", status: 200, bodyHas: []string{"space"}},
 		{target: "/docs/listed/", status: 200, bodyHas: []string{
 			"<title>Index of /docs/listed</title>", "<h1>Index of /docs/listed</h1>",
-			`<a href="/docs/">Parent Directory</a>`, `href="./a.txt"`}},
+			`<a href="/docs/">Parent Directory</a>`, `href="a.txt"`}},
 		{target: "/docs/listed/z/", status: 200, bodyHas: []string{"<title>Index of /docs/listed/z</title>", `<a href="/docs/listed/">Parent Directory</a>`}},
 		{target: "/docs/noindex/", status: 200, bodyHas: []string{"<title>Index of /docs/noindex</title>"}},
 		{target: "/docs/missing.txt", status: 404},
