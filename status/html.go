@@ -50,7 +50,7 @@ func AppendHTML(dst []byte, snap *shm.Snapshot, info *Info) []byte {
 
 func appendHTMLHead(dst []byte, snap *shm.Snapshot, info *Info, s *summary) []byte {
 	loc := info.location()
-	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n"+
+	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n"+
 		"<html><head>\n<title>Apache Status</title>\n</head><body>\n<h1>Apache Server Status for "...)
 	dst = appendHTML(dst, info.ServerName)
 	dst = append(dst, " (via "...)
