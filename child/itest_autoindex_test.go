@@ -19,6 +19,7 @@ const autoindexConf = `<Directory htdocs/list>
     IndexOptions -FoldersFirst
 </Directory>
 AddIcon /icons/text.gif .txt
+ServerSignature On
 `
 
 // listedName matches an entry's link: not the parent's (an absolute path)
@@ -28,7 +29,8 @@ var listedName = regexp.MustCompile(`<a href="[^/?"][^"]*">([^<]*)</a>`)
 // TestAutoindexDirectives: IndexIgnore (inherited, and reset), the
 // IndexOptions eventmpm's listings honour (VersionSort, FoldersFirst,
 // SuppressSize, Charset, and -FoldersFirst below), HeaderName in place of
-// the heading and ReadmeName as text under the table.
+// the heading, ReadmeName as text under the table, and ServerSignature's
+// line after it, as mod_autoindex's emit_tail.
 func TestAutoindexDirectives(t *testing.T) {
 	s := startServer(t, autoindexConf, map[string]string{
 		"list/file10.txt":  "10",
@@ -56,6 +58,9 @@ func TestAutoindexDirectives(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/list/ lacks %q:\n%s", want, body)
 		}
+	}
+	if !regexp.MustCompile(`</pre>\n<address>eventmpm/\S+ \(Unix\) Server at localhost Port \d+</address>\n</body></html>\n$`).MatchString(body) {
+		t.Errorf("/list/ does not end with the readme, then ServerSignature's line:\n%s", body)
 	}
 	for _, unwanted := range []string{"<h1>Index of", ">Size</a>"} {
 		if strings.Contains(body, unwanted) {

@@ -252,3 +252,16 @@ func signatureKind(sig string) string {
 	}
 	return ""
 }
+
+// signatureDetail is what ServerSignature's line names: the server's
+// version, its name for the request and the port, ServerAdmin for the
+// email form.
+func (w *worker) signatureDetail(c *conn) http1.ErrorDetail {
+	return http1.ErrorDetail{
+		Signature:      string(w.ch.server),
+		SignatureEMail: w.srv.signature == "email",
+		ServerAdmin:    w.srv.cfg.ServerAdmin,
+		ServerName:     w.serverName(),
+		Port:           w.serverPort(c),
+	}
+}

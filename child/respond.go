@@ -136,6 +136,10 @@ func (w *worker) sendReply(c *conn, keep bool) {
 		w.errorResponse(c, r.Status, nil, keep)
 		return
 	}
+	if r.Listing && w.srv.signature != "" {
+		d := w.signatureDetail(c)
+		r.AddSignature(http1.AppendAddress(nil, &d))
+	}
 	w.status = r.Status
 	h := w.startHead(c, r.Status, keep)
 	h = append(h, r.Header...)

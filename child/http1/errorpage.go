@@ -188,7 +188,15 @@ func appendSignature(dst []byte, d *ErrorDetail) []byte {
 	if d.Signature == "" {
 		return dst
 	}
-	dst = append(dst, "<hr>\n<address>"...)
+	return AppendAddress(append(dst, "<hr>\n"...), d)
+}
+
+// AppendAddress appends ServerSignature's line, as Apache's
+// ap_psignature: "<address>" + d.Signature + " Server at " + the server
+// name (a mailto: link to ServerAdmin with SignatureEMail) + " Port N" +
+// "</address>\n".
+func AppendAddress(dst []byte, d *ErrorDetail) []byte {
+	dst = append(dst, "<address>"...)
 	dst = appendEscaped(dst, d.Signature)
 	dst = append(dst, " Server at "...)
 	if d.SignatureEMail {

@@ -53,6 +53,7 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 	b = appendListing(b, p.url, items, &lc, &v, readInsert(dirfd, lc.HeaderName), readInsert(dirfd, lc.ReadmeName))
 	r.buf = b
 	r.Status = 200
+	r.Listing = true
 	if lc.Charset != "" {
 		r.Header = append(append(append(r.Header[:0], "Content-Type: text/html;charset="...), lc.Charset...), "\r\n"...)
 	} else {
@@ -383,7 +384,7 @@ func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfi
 		dst = append(dst, "</ul>\n"...)
 	}
 	dst = append(dst, readme...)
-	return append(dst, "</body></html>\n"...)
+	return append(dst, listingTail...)
 }
 
 // listName is an entry's name as listed: a directory's with a slash.

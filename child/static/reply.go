@@ -1,6 +1,7 @@
 package static
 
 import (
+	"bytes"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -61,9 +62,29 @@ type Reply struct {
 	// names that were tried, for DenialNoIndex.
 	Denial     Denial
 	IndexNames []string
+	// Listing is set for a directory listing, which the caller may sign
+	// (AddSignature).
+	Listing bool
 
 	buf    []byte      // backing store for Location, part heads and in-memory multipart bodies
 	ranges []byteRange // parsed Range header
+}
+
+// listingTail ends every listing page.
+const listingTail = "</body></html>\n"
+
+// AddSignature puts sig (ServerSignature's <address> line, which depends
+// on the request's host and port) at the end of a listing's page, where
+// mod_autoindex's emit_tail puts it. It does nothing to other replies.
+func (r *Reply) AddSignature(sig []byte) {
+	if !r.Listing || !bytes.HasSuffix(r.buf, []byte(listingTail)) {
+		return
+	}
+	r.buf = append(append(r.buf[:len(r.buf)-len(listingTail)], sig...), listingTail...)
+	r.ContentLength = int64(len(r.buf))
+	if r.Body != nil {
+		r.Body = r.buf
+	}
 }
 
 // Segment is one part of a multipart/byteranges body sent from a file: the
