@@ -14,6 +14,8 @@ var directives = []directive{
 		help: "Name or pattern of the config file(s) to be included; ignored if the file does not exist or the pattern does not match any files"},
 	{name: "<IfModule", args: rawArgs, ctx: ctxAny | ctxAuthz, read: readIf,
 		help: "Container for directives based on existence of specified modules"},
+	{name: "<IfVersion", args: rawArgs, ctx: ctxAny | ctxAuthz, read: readIfVersion,
+		help: "a comparison operator followed by a version string"},
 	{name: "<IfDefine", args: rawArgs, ctx: ctxAny | ctxAuthz, read: readIf,
 		help: "Container for directives based on existence of specified define"},
 	{name: "Define", args: take12, ctx: ctxAny | ctxAuthz, read: readDefine,
