@@ -326,7 +326,7 @@ func listingConfig(ai *config.Autoindex) static.ListingConfig {
 		SuppressSize: f.SuppressSize, SuppressLastModified: f.SuppressLastModified, Charset: f.Charset,
 		Fancy: f.Fancy, Table: f.Table, SuppressIcon: f.SuppressIcon, SuppressDescription: f.SuppressDescription,
 		SuppressRules: f.SuppressRules, SuppressColumnSorting: f.SuppressColumnSorting, IgnoreClient: f.IgnoreClient,
-		NameWidth: f.NameWidth,
+		NameWidth: f.NameWidth, OrderKey: ai.OrderKey, OrderDescending: ai.OrderDirection == 'D',
 	}
 }
 

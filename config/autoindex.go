@@ -21,6 +21,11 @@ type Autoindex struct {
 	// above and below the table ("" when not set here).
 	HeaderName string `json:",omitempty"`
 	ReadmeName string `json:",omitempty"`
+	// OrderKey ('N', 'M', 'S' or 'D') and OrderDirection ('A' or 'D') are
+	// IndexOrderDefault's: how a listing is sorted without a query; 0 when
+	// not set here.
+	OrderKey       byte `json:",omitempty"`
+	OrderDirection byte `json:",omitempty"`
 	// Options is IndexOptions as written here, nil when not.
 	Options *IndexOptions `json:",omitempty"`
 }
@@ -37,7 +42,8 @@ type IndexOptions struct {
 
 // IsZero reports whether nothing of mod_autoindex is set.
 func (a *Autoindex) IsZero() bool {
-	return len(a.Ignore) == 0 && !a.IgnoreReset && a.HeaderName == "" && a.ReadmeName == "" && a.Options == nil
+	return len(a.Ignore) == 0 && !a.IgnoreReset && a.HeaderName == "" && a.ReadmeName == "" && a.Options == nil &&
+		a.OrderKey == 0
 }
 
 // ListingFlags is the merged IndexOptions that change eventmpm's listings.
@@ -68,6 +74,9 @@ func (a Autoindex) Merge(add Autoindex) Autoindex {
 	}
 	if add.ReadmeName != "" {
 		out.ReadmeName = add.ReadmeName
+	}
+	if add.OrderKey != 0 {
+		out.OrderKey, out.OrderDirection = add.OrderKey, add.OrderDirection
 	}
 	if add.Options != nil {
 		o := *add.Options
@@ -120,6 +129,27 @@ func (w *walker) autoindexOf() *Autoindex {
 func setIndexIgnore(w *walker, c *call) error {
 	a := w.autoindexOf()
 	a.Ignore = append(a.Ignore, c.args...)
+	return nil
+}
+
+// setIndexOrderDefault is IndexOrderDefault Ascending|Descending
+// Name|Date|Size|Description, with mod_autoindex's messages.
+func setIndexOrderDefault(w *walker, c *call) error {
+	var dir byte
+	switch strings.ToLower(c.args[0]) {
+	case "ascending":
+		dir = 'A'
+	case "descending":
+		dir = 'D'
+	default:
+		return errorf("First keyword must be 'Ascending' or 'Descending'")
+	}
+	key, ok := map[string]byte{"name": 'N', "date": 'M', "size": 'S', "description": 'D'}[strings.ToLower(c.args[1])]
+	if !ok {
+		return errorf("Second keyword must be 'Name', 'Date', 'Size', or 'Description'")
+	}
+	a := w.autoindexOf()
+	a.OrderKey, a.OrderDirection = key, dir
 	return nil
 }
 

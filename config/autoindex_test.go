@@ -100,3 +100,24 @@ func TestNegotiationNoted(t *testing.T) {
 	}
 	expectLoadErrors(t, []loadErrorCase{{"<Directory /srv>\nOptions +MultiViews\n</Directory>", "does not implement MultiViews"}})
 }
+
+// TestIndexOrderDefault: the order without a query, merged into sections,
+// and mod_autoindex's messages.
+func TestIndexOrderDefault(t *testing.T) {
+	cfg, err := loadFile(t, "Listen 80\nIndexOrderDefault Descending Date\n<Directory /srv>\n    IndexOrderDefault ascending SIZE\n</Directory>\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := cfg.Server.Autoindex
+	if srv.OrderKey != 'M' || srv.OrderDirection != 'D' {
+		t.Errorf("server: %c %c, want M D", srv.OrderKey, srv.OrderDirection)
+	}
+	if m := srv.Merge(cfg.Server.Sections[0].Autoindex); m.OrderKey != 'S' || m.OrderDirection != 'A' {
+		t.Errorf("section: %c %c, want S A", m.OrderKey, m.OrderDirection)
+	}
+	expectLoadErrors(t, []loadErrorCase{
+		{"IndexOrderDefault Up Name", "First keyword must be 'Ascending' or 'Descending'"},
+		{"IndexOrderDefault Ascending Color", "Second keyword must be 'Name', 'Date', 'Size', or 'Description'"},
+		{"IndexOrderDefault Ascending", "IndexOrderDefault takes two arguments, {Ascending,Descending} {Name,Size,Description,Date}"},
+	})
+}

@@ -225,6 +225,8 @@ var directives = []directive{
 		help: "one or more file extensions"},
 	{name: "IndexIgnoreReset", args: flagArg, ctx: ctxAny, set: setIndexIgnoreReset,
 		help: "Reset the inherited list of IndexIgnore filenames"},
+	{name: "IndexOrderDefault", args: take2, ctx: ctxAny, set: setIndexOrderDefault,
+		help: "{Ascending,Descending} {Name,Size,Description,Date}"},
 	{name: "IndexOptions", args: iterate, ctx: ctxAny, set: setIndexOptions,
 		help: "one or more index options [+|-][]"},
 	{name: "HeaderName", args: take1, ctx: ctxAny, set: setIndexFile(false),

@@ -54,6 +54,10 @@ type ListingConfig struct {
 	// NameWidth is the table's name width: 0 for Apache's 23, -1 for
 	// NameWidth=* (names neither cut nor padded).
 	NameWidth int
+	// OrderKey ('N', 'M', 'S', 'D'; 0 for N) and OrderDescending are
+	// IndexOrderDefault: the order without a query.
+	OrderKey        byte
+	OrderDescending bool
 	// Charset is the page's charset (UTF-8 when empty).
 	Charset string
 }

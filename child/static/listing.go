@@ -82,7 +82,7 @@ type listView struct {
 // argument it does not understand ends the reading. With IgnoreClient the
 // query is not read and the columns have no links.
 func parseListQuery(q []byte, lc *ListingConfig) (v listView) {
-	v.key = 'N'
+	v.key, v.desc = cmp.Or(lc.OrderKey, 'N'), lc.OrderDescending
 	if lc.IgnoreClient {
 		lc.SuppressColumnSorting = true
 		return v
@@ -208,9 +208,11 @@ func ignored(name string, patterns []string) bool {
 // with FoldersFirst (whatever the direction), then by the view's column,
 // then by name (without regard to case with IgnoreCase, digit runs as
 // numbers with VersionSort), every comparison but FoldersFirst reversed
-// for a descending view. Directories have no size, and sort as smallest.
+// for a descending view. Directories have no size, and sort as smallest;
+// the plain list has neither times, sizes nor FoldersFirst, as Apache
+// reads what they need only for FancyIndexing.
 func compareItems(a, b dirItem, lc *ListingConfig, v *listView) int {
-	if lc.FoldersFirst && a.dir != b.dir {
+	if lc.FoldersFirst && lc.Fancy && a.dir != b.dir {
 		if a.dir {
 			return -1
 		}
@@ -219,7 +221,11 @@ func compareItems(a, b dirItem, lc *ListingConfig, v *listView) int {
 	if v.desc {
 		a, b = b, a
 	}
-	switch v.key {
+	key := v.key
+	if !lc.Fancy {
+		key = 'N' // the plain list reads no times or sizes: all are equal
+	}
+	switch key {
 	case 'M':
 		if c := a.mtime.Compare(b.mtime); c != 0 {
 			return c

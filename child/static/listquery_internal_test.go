@@ -43,6 +43,17 @@ func TestParseListQuery(t *testing.T) {
 				tt.q, v.key, v.desc, v.colargs, v.pattern, form, tt.key, tt.desc, tt.colargs, tt.pattern, tt.form)
 		}
 	}
+	// IndexOrderDefault is the order until the query says otherwise.
+	for _, tt := range []struct {
+		q    string
+		key  byte
+		desc bool
+	}{{"", 'M', true}, {"C=N", 'N', true}, {"O=A", 'M', false}} {
+		lc := ListingConfig{Fancy: true, Table: true, OrderKey: 'M', OrderDescending: true}
+		if v := parseListQuery([]byte(tt.q), &lc); v.key != tt.key || v.desc != tt.desc {
+			t.Errorf("IndexOrderDefault Descending Date, %q: %c desc=%v, want %c %v", tt.q, v.key, v.desc, tt.key, tt.desc)
+		}
+	}
 	lc := ListingConfig{IgnoreClient: true}
 	if v := parseListQuery([]byte("C=M;O=D"), &lc); v.key != 'N' || v.desc || !lc.SuppressColumnSorting {
 		t.Errorf("IgnoreClient: %+v, links %v; want the query ignored and no links", v, !lc.SuppressColumnSorting)
