@@ -12,7 +12,7 @@ import (
 // fieldItems are the access-log items TestAccessLogFields reads. They are
 // logged tab-separated: Apache's escaping writes a tab inside a value as
 // \t, so a raw tab always separates two items.
-var fieldItems = []string{"%A", "%{local}p", "%k", "%I", "%m", "%U", "%q", "%H", "%{Host}i", "%r", "%>s"}
+var fieldItems = []string{"%A", "%{local}p", "%k", "%I", "%m", "%U", "%q", "%H", "%{Host}i", "%r", "%>s", "%f"}
 
 // fieldsConf logs fieldItems to logs/fields_log.
 var fieldsConf = "LogFormat \"" + strings.Join(fieldItems, `\t`) + "\" fields\n" +
@@ -100,6 +100,16 @@ func TestAccessLogFields(t *testing.T) {
 			want: []map[string]string{
 				{"%m": "POST", "%k": "0", "%I": n(post + "hello"), "%>s": "405"},
 				{"%m": "GET", "%k": "1", "%I": n(getClose), "%>s": "200"},
+			},
+		},
+		{
+			// Apache: mod_dir's internal redirect to the index file is
+			// what %U and %f name; the second answer comes from the cache.
+			name: "index file of a directory",
+			raw:  "GET /?x=1 HTTP/1.1\r\nHost: localhost\r\n\r\n" + "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+			want: []map[string]string{
+				{"%U": "/index.html", "%q": "?x=1", "%f": s.root.Path("htdocs", "index.html"), "%r": "GET /?x=1 HTTP/1.1", "%>s": "200"},
+				{"%U": "/index.html", "%f": s.root.Path("htdocs", "index.html"), "%>s": "200"},
 			},
 		},
 		{

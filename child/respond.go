@@ -78,6 +78,10 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.reply.NoCompress = w.hasEnv("no-gzip") // SetEnvIf's way to keep a client from gzip
 	}
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
+	if idx := w.reply.Index; idx != nil {
+		w.index = idx                       // %U
+		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file
+	}
 	w.sendReply(c, keep)
 }
 
@@ -297,7 +301,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user,
+		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil

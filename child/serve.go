@@ -259,7 +259,7 @@ func (w *worker) answer(c *conn, n int) bool {
 func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
 	w.bodyIn = 0
-	w.env, w.envScratch, w.forceHTTP10, w.user = w.env[:0], w.envScratch[:0], false, ""
+	w.env, w.envScratch, w.forceHTTP10, w.user, w.index = w.env[:0], w.envScratch[:0], false, "", nil
 }
 
 // complete writes the prepared response and reports whether the worker

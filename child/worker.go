@@ -66,6 +66,7 @@ type worker struct {
 	envAttr     []byte
 	forceHTTP10 bool
 	user        string // the authenticated user (%u), "" for none
+	index       []byte // the DirectoryIndex file served for a directory's URL (%U)
 	snap        *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics

@@ -218,7 +218,8 @@ func appendPath(dst []byte, _ *item, e *Entry) []byte {
 	if e.Request == nil || len(e.Request.Path) == 0 {
 		return append(dst, '-')
 	}
-	return appendUnescapedPath(dst, e.Request.Path)
+	dst = appendUnescapedPath(dst, e.Request.Path)
+	return append(dst, e.Index...)
 }
 
 // appendQuery appends %q: "?" and the query when the target has one, else

@@ -112,6 +112,11 @@ type Entry struct {
 	// Env holds per-request environment variables for %{Name}e; names
 	// match without regard to case, as in Apache's tables.
 	Env []Var
+
+	// Index is the DirectoryIndex file served for a directory's URL: %U
+	// ends with it, as in Apache, where mod_dir's internal redirect to it
+	// sets the logged URI. nil for none.
+	Index []byte
 }
 
 // status returns the original status when want is set, else the final one.

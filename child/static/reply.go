@@ -65,6 +65,10 @@ type Reply struct {
 	// Listing is set for a directory listing, which the caller may sign
 	// (AddSignature).
 	Listing bool
+	// Index is the name of the DirectoryIndex file served for a
+	// directory's URL, or nil. Apache's %U and %f name it, as mod_dir's
+	// internal redirect to it makes them.
+	Index []byte
 
 	buf    []byte      // backing store for Location, part heads and in-memory multipart bodies
 	ranges []byteRange // parsed Range header

@@ -1,7 +1,9 @@
 package static
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"strings"
 
 	"eventmpm/child/http1"
 )
@@ -35,6 +37,10 @@ func (h *Handler) serveFile(req *http1.Request, p *plan, fd int, fi *fileInfo, s
 // serveEntry answers from e. The caller holds a reference to e.file (if
 // any), which serveEntry passes on to r or drops.
 func (h *Handler) serveEntry(req *http1.Request, e *entry, r *Reply) {
+	if strings.HasSuffix(e.key, "/") { // a directory's index file
+		name := e.abs[:len(e.abs)-1]
+		r.Index = name[bytes.LastIndexByte(name, '/')+1:]
+	}
 	if !h.answer(req, e, r) {
 		e.put()
 	}
