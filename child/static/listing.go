@@ -29,9 +29,10 @@ type dirItem struct {
 // serveListing answers with a listing of the directory dirfd in the
 // shape of Apache 2.4.71's mod_autoindex: with IndexOptions FancyIndexing
 // HTMLTable its table (an empty icon column, name, last modified in local
-// time, size and an empty description column, with sort links), without
-// FancyIndexing its plain list. The query's C=, O=, V= and F= arguments
-// choose the order and form, as Apache's do (not with IgnoreClient).
+// time, size and an empty description column, with sort links), with
+// FancyIndexing alone its <pre> form, else its plain list. The query's C=,
+// O=, F=, V= and P= arguments choose the order, the form and the names, as
+// Apache's do (not with IgnoreClient).
 // ".ht*" entries are left out, like the stock IndexIgnore. The listing is
 // built for each request and never cached.
 func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply) {
