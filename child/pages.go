@@ -15,28 +15,19 @@ import (
 )
 
 // errorPage renders Apache's canned page for status into w.body. A
-// request the parser refused (cause) gets the reason as the page's notes,
-// as Apache's error-notes: "Size of a request header field exceeds server
-// limit." tells a user with an oversized cookie what went wrong.
+// request the parser refused (cause) gets the reason as the page's notes
+// where Apache's page has it (its error-notes): "Size of a request header
+// field exceeds server limit." tells a user with an oversized cookie what
+// went wrong.
 func (w *worker) errorPage(c *conn, status int, cause error, recursive int) []byte {
-	d := http1.ErrorDetail{
-		Recursive:   recursive,
-		Method:      w.req.Method,
-		Location:    w.locationValue(c),
-		ServerAdmin: w.srv.cfg.ServerAdmin,
-		ServerName:  w.serverName(),
-		Port:        w.serverPort(c),
-	}
+	d := w.signatureDetail(c)
+	d.Recursive, d.Method, d.Location = recursive, w.req.Method, w.locationValue(c)
 	if w.req.ExpectOther {
 		d.Expect = w.req.Get("Expect")
 	}
 	var pe *http1.ParseError
 	if errors.As(cause, &pe) && pe.Page {
 		d.Notes = pe.Reason
-	}
-	if w.srv.signature != "" {
-		d.Signature = string(w.ch.server)
-		d.SignatureEMail = w.srv.signature == "email"
 	}
 	w.body = http1.AppendErrorPage(w.body[:0], status, d)
 	return w.body
@@ -254,14 +245,18 @@ func signatureKind(sig string) string {
 }
 
 // signatureDetail is what ServerSignature's line names: the server's
-// version, its name for the request and the port, ServerAdmin for the
+// version (Signature, "" when ServerSignature is Off, which leaves the
+// line out), its name for the request and the port, ServerAdmin for the
 // email form.
 func (w *worker) signatureDetail(c *conn) http1.ErrorDetail {
-	return http1.ErrorDetail{
-		Signature:      string(w.ch.server),
-		SignatureEMail: w.srv.signature == "email",
-		ServerAdmin:    w.srv.cfg.ServerAdmin,
-		ServerName:     w.serverName(),
-		Port:           w.serverPort(c),
+	d := http1.ErrorDetail{
+		ServerAdmin: w.srv.cfg.ServerAdmin,
+		ServerName:  w.serverName(),
+		Port:        w.serverPort(c),
 	}
+	if w.srv.signature != "" {
+		d.Signature = string(w.ch.server)
+		d.SignatureEMail = w.srv.signature == "email"
+	}
+	return d
 }
