@@ -43,16 +43,31 @@ func compileErrorDocs(docs map[int]config.ErrorDocument) (map[int]*errorDoc, err
 	return out, nil
 }
 
-// customError answers status with the ErrorDocument of the request's
-// server, if it has one, as Apache's ap_die and ap_send_error_response: a
+// errorDoc is the ErrorDocument for status of the routed request: that of
+// the last of its sections that has one for status, else its server's, as
+// Apache merges them code by code. nil means the canned page.
+func (w *worker) errorDoc(status int) *errorDoc {
+	if !w.routed {
+		return nil
+	}
+	for i := len(w.secs.docs) - 1; i >= 0; i-- {
+		if d := w.secs.docs[i].errorDocs[status]; d != nil {
+			return d
+		}
+	}
+	return w.srv.errorDocs[status]
+}
+
+// customError answers status with the ErrorDocument of the request, if it
+// has one, as Apache's ap_die and ap_send_error_response: a
 // message is the page; a URL is a 302 to it; a local path's resource is
 // the page, sent with status. When that resource cannot be served (it is
 // missing, forbidden, a directory), the canned page says so, with the
 // second status. It reports whether it answered; body is the page for
 // errorResponse to send otherwise.
 func (w *worker) customError(c *conn, status int, keep bool) (answered bool, page []byte) {
-	d := w.srv.errorDocs[status]
-	if d == nil || !w.routed {
+	d := w.errorDoc(status)
+	if d == nil {
 		return false, nil
 	}
 	if closesConnection(status) {
@@ -66,8 +81,12 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 		w.sendErrorPage(c, 302, nil, keep, 0, nil)
 		return true, nil
 	case config.ErrorDocPath:
-		if recursive := w.serveErrorDoc(c, status, d.doc, keep); recursive != 0 {
-			w.sendErrorPage(c, status, nil, keep, recursive, nil)
+		if second := w.serveErrorDoc(c, status, d.doc, keep); second != 0 {
+			// Apache's ap_die hands the redirect's inherited status, the
+			// first one, to the page's "Additionally" note, and logs the
+			// redirect's own as %>s (the first as %s).
+			w.docStatus = second
+			w.sendErrorPage(c, status, nil, keep, status, nil)
 		}
 		return true, nil
 	}

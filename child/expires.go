@@ -59,7 +59,7 @@ func (w *worker) applyExpires(lines []hdrLine) []hdrLine {
 	if e := w.srv.expires; e != nil && e.activeSet {
 		active = e.active
 	}
-	for _, sec := range w.headSecs {
+	for _, sec := range w.secs.head {
 		if sec.expires != nil && sec.expires.activeSet {
 			active = sec.expires.active
 		}
@@ -142,8 +142,8 @@ func (w *worker) expiryFor(lines []hdrLine, ctype int) expiryCode {
 			}
 		}
 	}
-	for i := len(w.headSecs) - 1; i >= 0; i-- {
-		if e := w.headSecs[i].expires; e != nil && e.def.set {
+	for i := len(w.secs.head) - 1; i >= 0; i-- {
+		if e := w.secs.head[i].expires; e != nil && e.def.set {
 			return e.def
 		}
 	}
@@ -156,8 +156,8 @@ func (w *worker) expiryFor(lines []hdrLine, ctype int) expiryCode {
 // lookupType finds a media type's code, the sections' before the
 // server's.
 func (w *worker) lookupType(key []byte) (expiryCode, bool) {
-	for i := len(w.headSecs) - 1; i >= 0; i-- {
-		if e := w.headSecs[i].expires; e != nil {
+	for i := len(w.secs.head) - 1; i >= 0; i-- {
+		if e := w.secs.head[i].expires; e != nil {
 			if code, ok := e.byType[string(key)]; ok {
 				return code, true
 			}

@@ -89,7 +89,7 @@ type hdrLine struct {
 }
 
 // rewriteHead applies mod_expires, then the Header operations of the
-// request's server and of its sections (w.headSecs), to the response head
+// request's server and of its sections (w.secs.head), to the response head
 // in w.head, in the order of Apache's filters. Header operations run as
 // mod_headers runs over headers_out: "always" ones for every response,
 // the others ("onsuccess") for 2xx and 304 only. The head is rewritten
@@ -122,7 +122,7 @@ func (w *worker) rewriteHead(status int) {
 	for i := range w.srv.headerOps {
 		lines = w.runHeaderOp(lines, &w.srv.headerOps[i], success)
 	}
-	for _, sec := range w.headSecs {
+	for _, sec := range w.secs.head {
 		for i := range sec.headers {
 			lines = w.runHeaderOp(lines, &sec.headers[i], success)
 		}

@@ -135,7 +135,7 @@ func TestAccessCompat(t *testing.T) {
 		if tt.log != "" && !strings.Contains(s.logFile("error_log"), tt.log) {
 			t.Errorf("%s: the error log lacks %q:\n%s", name, tt.log, s.logFile("error_log"))
 		}
-		if tt.target == "/missing" && !strings.Contains(body, "Additionally, a 403 Forbidden\nerror was encountered") {
+		if tt.target == "/missing" && !strings.Contains(body, "Additionally, a 404 Not Found\nerror was encountered") {
 			t.Errorf("/missing: body %q, want the canned page (the ErrorDocument's own section denies it)", body)
 		}
 	}

@@ -24,6 +24,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	keepable := keep && w.keepAlive(c)
 	keep = keepable && w.responseEnv()
 	w.routed = true // errors from here on may have an ErrorDocument
+	w.secs.reset()  // until the walk, the server's alone
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never
@@ -56,8 +57,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		return // mod_alias's translate_alias_redir: redirects before aliases
 	}
 	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
-	w.headSecs = w.headSecs[:0]
-	acc := w.srv.walk(p, w.fspath, &w.headSecs)
+	acc := w.srv.walk(p, w.fspath, &w.secs)
 	if st := w.authorize(c, &acc); st != 0 {
 		w.errorResponse(c, st, nil, keep)
 		return
@@ -220,8 +220,8 @@ func (w *worker) errorResponse(c *conn, status int, cause error, keep bool) {
 }
 
 // sendErrorPage sends status with page as its body, or Apache's canned
-// page when page is nil (noting recursive, the status an ErrorDocument's
-// own resource got, when not 0).
+// page when page is nil (with the note that an error, recursive, was met
+// while serving an ErrorDocument, when not 0).
 func (w *worker) sendErrorPage(c *conn, status int, cause error, keep bool, recursive int, page []byte) {
 	if closesConnection(status) {
 		keep = false
@@ -267,11 +267,11 @@ func closesConnection(status int) bool {
 // request and updates the scoreboard. The parts are written by the caller.
 func (w *worker) finish(c *conn, keep bool, parts []outPart) {
 	w.routed = false
-	if w.srv.rewritesHead || len(w.headSecs) > 0 {
+	if w.srv.rewritesHead || len(w.secs.head) > 0 {
 		w.rewriteHead(w.status)
 		parts[0].data = w.head
-		w.headSecs = w.headSecs[:0]
 	}
+	w.secs.reset()
 	c.out.parts = parts
 	c.writeTimeout = w.srv.timeout
 	switch {
@@ -286,6 +286,7 @@ func (w *worker) finish(c *conn, keep bool, parts []outPart) {
 	w.setStatus(shm.BusyLog)
 	w.finished = time.Now().UnixNano()
 	w.logRequest(c, keep)
+	w.docStatus = 0
 	w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
 	w.setStatus(shm.BusyWrite)
 }
@@ -305,6 +306,9 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil
+	}
+	if w.docStatus != 0 {
+		e.Status, e.OriginalStatus = w.docStatus, w.status
 	}
 	if keep {
 		e.ConnStatus = accesslog.ConnKeepAlive

@@ -100,6 +100,8 @@ type section struct {
 	re      *regexp.Regexp // Match forms and "~"
 	headers []headerOp     // its Header directives
 	expires *expiresConf   // its mod_expires directives, or nil
+	// errorDocs are its ErrorDocuments by status, or nil.
+	errorDocs map[int]*errorDoc
 }
 
 func compileSection(s *config.Section) (section, error) {
@@ -110,6 +112,9 @@ func compileSection(s *config.Section) (section, error) {
 	}
 	if !s.Expires.IsZero() {
 		cs.expires = compileExpires(&s.Expires)
+	}
+	if cs.errorDocs, err = compileErrorDocs(s.ErrorDocuments); err != nil {
+		return cs, err
 	}
 	if s.Regex {
 		re, err := regexp.Compile(s.Pattern)
@@ -177,11 +182,22 @@ type access struct {
 	authType, authName, authUserFile string
 }
 
+// responseSections are the sections of a request that act on its
+// response, in the order they apply: those with Header or Expires
+// directives (head) and those with ErrorDocuments (docs).
+type responseSections struct {
+	head, docs []*section
+}
+
+// reset empties both lists, keeping their memory.
+func (r *responseSections) reset() {
+	r.head, r.docs = r.head[:0], r.docs[:0]
+}
+
 // walk applies the sections in Apache's merge order (Directory, Files,
 // Location): the last section that sets Require or SetHandler wins. The
-// sections with Header or Expires directives are appended to rewriters,
-// when not nil, in the order they apply.
-func (s *site) walk(urlPath, fsPath []byte, rewriters *[]*section) access {
+// sections that act on the response are appended to resp, when not nil.
+func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
 	var a access
 	s.eachSection(urlPath, fsPath, true, func(cs *section) {
 		sec := cs.sec
@@ -197,8 +213,14 @@ func (s *site) walk(urlPath, fsPath []byte, rewriters *[]*section) access {
 		a.authType = cmp.Or(sec.AuthType, a.authType)
 		a.authName = cmp.Or(sec.AuthName, a.authName)
 		a.authUserFile = cmp.Or(sec.AuthUserFile, a.authUserFile)
-		if rewriters != nil && (len(cs.headers) > 0 || cs.expires != nil) {
-			*rewriters = append(*rewriters, cs)
+		if resp == nil {
+			return
+		}
+		if len(cs.headers) > 0 || cs.expires != nil {
+			resp.head = append(resp.head, cs)
+		}
+		if cs.errorDocs != nil {
+			resp.docs = append(resp.docs, cs)
 		}
 	})
 	if a.handler == "none" || a.handler == "default-handler" {

@@ -50,11 +50,14 @@ type worker struct {
 	docReq   http1.Request
 	docPath  []byte
 	docExtra []byte
-	// mod_headers and mod_expires: the request's sections that have their
-	// directives, the head being rewritten, values made while rewriting,
-	// the other head buffer, and a media type being looked up
-	// (rewriteHead).
-	headSecs   []*section
+	// docStatus is the status an ErrorDocument's own resource got when it
+	// could not be served (logged as %>s), else 0.
+	docStatus int
+	// The request's sections that act on its response (walk), and for
+	// mod_headers and mod_expires the head being rewritten, values made
+	// while rewriting, the other head buffer, and a media type being
+	// looked up (rewriteHead).
+	secs       responseSections
 	hdrLines   []hdrLine
 	hdrScratch []byte
 	head2      []byte

@@ -272,7 +272,7 @@ var directives = []directive{
 	{name: "CacheNegotiatedDocs", args: flagArg, ctx: ctxServer,
 		set:  noEffect("eventmpm has no content negotiation, so no negotiated documents to cache"),
 		help: "Either 'on' or 'off' (default)"},
-	{name: "ErrorDocument", args: take2, ctx: ctxServer | ctxDirRefused, set: setErrorDocument,
+	{name: "ErrorDocument", args: take2, ctx: ctxAny, set: setErrorDocument,
 		help: "Change responses for HTTP errors"},
 
 	// Per server or per section.

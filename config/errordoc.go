@@ -33,9 +33,11 @@ type ErrorDocument struct {
 	Pos Pos
 }
 
-// setErrorDocument is ErrorDocument code document, in the server config
-// and in <VirtualHost> (a host's own codes override the main server's, as
-// Apache merges them). Apache's document is an ap_expr string; eventmpm
+// setErrorDocument is ErrorDocument code document, in the server config,
+// in <VirtualHost> and in directory sections. Apache merges them code by
+// code: a host's codes override the main server's, and a section's those
+// of the server and of the sections merged before it ("default" brings
+// the canned page back). Apache's document is an ap_expr string; eventmpm
 // refuses one with "%{", whose expression it would send as text.
 func setErrorDocument(w *walker, c *call) error {
 	code, err := strconv.Atoi(c.args[0])
@@ -67,10 +69,13 @@ func setErrorDocument(w *walker, c *call) error {
 		w.warn(c.pos, "AH00113", "%s:%d cannot use a full URL in a 401 ErrorDocument directive --- ignoring!", c.pos.File, c.pos.Line)
 		return nil
 	}
-	s := w.srv.srv
-	if s.ErrorDocuments == nil {
-		s.ErrorDocuments = map[int]ErrorDocument{}
+	docs := &w.srv.srv.ErrorDocuments
+	if w.sec != nil {
+		docs = &w.sec.s.ErrorDocuments
 	}
-	s.ErrorDocuments[code] = d
+	if *docs == nil {
+		*docs = map[int]ErrorDocument{}
+	}
+	(*docs)[code] = d
 	return nil
 }

@@ -59,6 +59,40 @@ func TestErrorDocumentErrors(t *testing.T) {
 		{"ErrorDocument 301 http://x.example/", "(4xx and 5xx) only"},
 		{`ErrorDocument 404 "%{REQUEST_URI} is missing"`, "expressions (%{...}) are not supported"},
 		{"ErrorDocument 404", "ErrorDocument takes two arguments"},
-		{"<Location /x>\nErrorDocument 404 /e.html\n</Location>", "ErrorDocument in <Location> is not supported by eventmpm"},
+		{"<Location /x>\nErrorDocument 404 \"%{REQUEST_URI}\"\n</Location>", "expressions (%{...}) are not supported"},
 	})
+}
+
+// TestErrorDocumentSections: a section's ErrorDocuments are its own, by
+// code, and leave the server's alone.
+func TestErrorDocumentSections(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+ErrorDocument 404 /top.html
+<Directory /srv/a>
+    ErrorDocument 404 /a.html
+    ErrorDocument 403 default
+</Directory>
+<Location /b>
+    ErrorDocument 410 "gone from b"
+</Location>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.Server.ErrorDocuments; len(d) != 1 || d[404].Document != "/top.html" {
+		t.Errorf("server: %+v, want only 404 /top.html", d)
+	}
+	at := func(line int) Pos { return Pos{File: cfg.File, Line: line} }
+	want := []map[int]ErrorDocument{
+		{404: {Kind: ErrorDocPath, Document: "/a.html", Pos: at(4)}, 403: {Kind: ErrorDocDefault, Document: "default", Pos: at(5)}},
+		{410: {Kind: ErrorDocText, Document: "gone from b", Pos: at(8)}},
+	}
+	if len(cfg.Server.Sections) != len(want) {
+		t.Fatalf("%d sections, want %d", len(cfg.Server.Sections), len(want))
+	}
+	for i, w := range want {
+		if got := cfg.Server.Sections[i].ErrorDocuments; !reflect.DeepEqual(got, w) {
+			t.Errorf("section %d:\ngot  %+v\nwant %+v", i, got, w)
+		}
+	}
 }
