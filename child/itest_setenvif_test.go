@@ -27,8 +27,10 @@ Header set X-Blue yes env=blue
 // earlier variable and client address, with $N values and unsets, decide
 // which CustomLog takes a request, what %{VAR}e logs and whether a Header
 // applies; nokeepalive, force-response-1.0 and downgrade-1.0 change the
-// answer as in Apache; mod_env's SetEnv and UnsetEnv apply after them (so
-// UnsetEnv nokeepalive undoes BrowserMatch's).
+// answer as in Apache; mod_env's SetEnv and UnsetEnv apply after them,
+// without changing what SetEnvIf set (SetEnv is_curl leaves "1", and
+// UnsetEnv nokeepalive does not undo BrowserMatch's), as Apache 2.4.71
+// answered this configuration.
 func TestSetEnvIf(t *testing.T) {
 	s := startServer(t, setEnvIfConf, map[string]string{"a.txt": "a\n", "p.png": "png"})
 	c := s.open(t)
@@ -43,27 +45,28 @@ func TestSetEnvIf(t *testing.T) {
 	c.roundTrip("POST /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", "POST")
 	c.Close()
 
+	// force-response-1.0 acts on HTTP/1.0 requests only (after
+	// downgrade-1.0 too); nokeepalive stays set through UnsetEnv.
 	for _, tt := range []struct {
-		ua    string
-		proto string
+		ua, reqProto, proto string
+		closed              bool
 	}{
-		{"Ancient/1", "HTTP/1.0"},
-		{"DownGrade/1", "HTTP/1.1"},
+		{"Ancient/1", "HTTP/1.0", "HTTP/1.0", true},
+		{"Ancient/1", "HTTP/1.1", "HTTP/1.1", false},
+		{"Ancient/1 downgrade", "HTTP/1.1", "HTTP/1.0", true},
+		{"DownGrade/1", "HTTP/1.1", "HTTP/1.1", true},
+		{"OldBrowser/2", "HTTP/1.1", "HTTP/1.1", true},
 	} {
 		c := s.open(t)
-		resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: "+tt.ua+"\r\n\r\n", "GET")
-		if resp.StatusCode != 200 || resp.Proto != tt.proto || !resp.Close {
-			t.Errorf("%s: %d %s close=%v, want 200 %s and the connection closed", tt.ua, resp.StatusCode, resp.Proto, resp.Close, tt.proto)
+		resp, _ := c.roundTrip("GET /a.txt "+tt.reqProto+"\r\nHost: localhost\r\nUser-Agent: "+tt.ua+"\r\n\r\n", "GET")
+		if resp.StatusCode != 200 || resp.Proto != tt.proto || resp.Close != tt.closed {
+			t.Errorf("%s %s: %d %s close=%v, want 200 %s close=%v", tt.ua, tt.reqProto, resp.StatusCode, resp.Proto, resp.Close, tt.proto, tt.closed)
 		}
-		c.expectClosed()
+		if tt.closed {
+			c.expectClosed()
+		}
 		c.Close()
 	}
-	c = s.open(t)
-	resp, _ = c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: OldBrowser/2\r\n\r\n", "GET")
-	if resp.Close {
-		t.Errorf("OldBrowser: closed, want kept open (UnsetEnv nokeepalive)")
-	}
-	c.Close()
 	c = s.open(t)
 	resp, _ = c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: downgrade\r\nConnection: keep-alive\r\n\r\n", "GET")
 	if resp.Close {
@@ -73,15 +76,71 @@ func TestSetEnvIf(t *testing.T) {
 
 	s.stop(t)
 	env := s.logFile("env_log")
-	// SetEnv comes after SetEnvIf: it overrides is_curl with "". The two
-	// requests may be logged in either order (each worker buffers its own
-	// lines).
-	for _, want := range []string{"/a.txt CURL blue 1 200 eventmpm \n", "/a.txt - - - 405 eventmpm \n"} {
+	// SetEnv comes after SetEnvIf and does not override its is_curl. The
+	// two requests may be logged in either order (each worker buffers its
+	// own lines).
+	for _, want := range []string{"/a.txt CURL blue 1 200 eventmpm 1\n", "/a.txt - - - 405 eventmpm \n"} {
 		if !strings.Contains(env, want) || strings.Contains(env, "png") {
 			t.Errorf("env_log:\n%s\nwant it to hold %q (and no png)", env, want)
 		}
 	}
 	if png := s.logFile("png_log"); png != "/p.png - red 1 200 eventmpm \n" {
 		t.Errorf("png_log %q, want the one png request", png)
+	}
+}
+
+// TestEnvSections: SetEnv, UnsetEnv and PassEnv in <Directory>, <Files>
+// and <Location> sections merge in Apache's order over the server's, as
+// merge_env_dir_configs does (UnsetEnv removes an earlier SetEnv's
+// variable, never SetEnvIf's; SetEnvIf's value wins over SetEnv's). Each
+// line was compared with Apache 2.4.71's log on the same configuration.
+func TestEnvSections(t *testing.T) {
+	s := startServer(t, `SetEnvIf Request_URI "^/a" v1=fromsetenvif
+SetEnv v1 fromsetenv
+SetEnvIf Request_URI "^/b" v2=fromsetenvif
+UnsetEnv v2
+SetEnv v2 top2
+<Directory htdocs/c>
+    SetEnv v1 dirc
+    UnsetEnv v2
+</Directory>
+<Directory htdocs/c/d>
+    SetEnv v2 dircd
+</Directory>
+<Location /c/d>
+    UnsetEnv v1
+</Location>
+<Files "*.txt">
+    SetEnv v2 files
+</Files>
+<Location /g>
+    UnsetEnv v2
+    SetEnv v2 late
+    SetEnv v1 x
+    UnsetEnv v1
+</Location>
+LogFormat "%U %>s [%{v1}e] [%{v2}e]" envsec
+CustomLog logs/envsec_log envsec
+`, map[string]string{"a/x.html": "x\n", "b.html": "b\n", "c/d/y.html": "y\n", "e/e.txt": "e\n", "g/hi.html": "hi\n"})
+	c := s.open(t)
+	targets := []string{"/a/x.html", "/b.html", "/c/d/y.html", "/c/zz", "/e/e.txt", "/g/hi.html", "/b/zz"}
+	for _, target := range targets {
+		c.roundTrip("GET "+target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	}
+	c.Close()
+	s.stop(t)
+	log := s.logFile("envsec_log")
+	for _, want := range []string{
+		"/a/x.html 200 [fromsetenvif] [top2]\n",
+		"/b.html 200 [fromsetenv] [fromsetenvif]\n",
+		"/c/d/y.html 200 [-] [dircd]\n",
+		"/c/zz 404 [dirc] [-]\n",
+		"/e/e.txt 200 [fromsetenv] [files]\n",
+		"/g/hi.html 200 [-] [late]\n",
+		"/b/zz 404 [fromsetenv] [fromsetenvif]\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
 	}
 }

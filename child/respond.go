@@ -22,9 +22,9 @@ import (
 func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keepable := keep && w.keepAlive(c)
-	keep = keepable && w.responseEnv()
-	w.routed = true // errors from here on may have an ErrorDocument
-	w.secs.reset()  // until the walk, the server's alone
+	keep = w.responseEnv() && keepable // responseEnv sets forceHTTP10 either way
+	w.routed = true                    // errors from here on may have an ErrorDocument
+	w.secs.reset()                     // until the walk, the server's alone
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never
@@ -62,9 +62,8 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
-	if len(w.srv.cfg.Env) > 0 {
-		w.applyEnv(w.srv.cfg.Env) // mod_env's fixups hook
-		keep = keepable && w.responseEnv()
+	if (len(w.srv.cfg.Env) > 0 || len(w.secs.env) > 0) && w.modEnv() {
+		keep = w.responseEnv() && keepable
 	}
 	switch acc.handler {
 	case "server-status":
@@ -327,7 +326,13 @@ func (w *worker) clientText(c *conn) []byte {
 	return w.client
 }
 
+// protoText is the request's protocol as the scoreboard and SetEnvIf's
+// Request_Protocol show it: as the client sent it, as Apache's
+// r->protocol.
 func protoText(req *http1.Request) []byte {
+	if p := req.Protocol(); len(p) > 0 {
+		return p
+	}
 	if req.ProtoMinor == 0 {
 		return proto10
 	}

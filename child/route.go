@@ -182,16 +182,17 @@ type access struct {
 	authType, authName, authUserFile string
 }
 
-// responseSections are the sections of a request that act on its
-// response, in the order they apply: those with Header or Expires
-// directives (head) and those with ErrorDocuments (docs).
+// responseSections are the sections of a request that act after its
+// access checks, in the order they apply: those with Header or Expires
+// directives (head), those with ErrorDocuments (docs) and those with
+// mod_env's settings (env).
 type responseSections struct {
-	head, docs []*section
+	head, docs, env []*section
 }
 
-// reset empties both lists, keeping their memory.
+// reset empties the lists, keeping their memory.
 func (r *responseSections) reset() {
-	r.head, r.docs = r.head[:0], r.docs[:0]
+	r.head, r.docs, r.env = r.head[:0], r.docs[:0], r.env[:0]
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
@@ -221,6 +222,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
 		}
 		if cs.errorDocs != nil {
 			resp.docs = append(resp.docs, cs)
+		}
+		if len(sec.Env) > 0 {
+			resp.env = append(resp.env, cs)
 		}
 	})
 	if a.handler == "none" || a.handler == "default-handler" {

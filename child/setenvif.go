@@ -98,35 +98,67 @@ func (w *worker) downgradeRequest() {
 }
 
 // responseEnv applies the variables read when the response is made:
-// force-response-1.0 sends an HTTP/1.0 status line and closes,
+// force-response-1.0 answers an HTTP/1.0 request (after downgrade-1.0,
+// too) with an HTTP/1.0 status line and closes, as Apache's
+// basic_http_header_check (an HTTP/1.1 request is answered as usual);
 // nokeepalive closes. It reports whether they let the connection stay
-// open. Called again after mod_env has run, they follow its changes
-// (UnsetEnv nokeepalive undoes a BrowserMatch's).
+// open. Called again after mod_env has run, they see its variables too.
 func (w *worker) responseEnv() bool {
 	if len(w.env) == 0 {
 		w.forceHTTP10 = false
 		return true
 	}
-	w.forceHTTP10 = w.hasEnv("force-response-1.0")
+	w.forceHTTP10 = w.req.ProtoMinor == 0 && w.hasEnv("force-response-1.0")
 	return !w.forceHTTP10 && !w.hasEnv("nokeepalive")
 }
 
-// applyEnv applies mod_env's settings after SetEnvIf's and after the
-// access checks, as Apache's fixups hook comes after post_read_request and
-// the access hooks: they override SetEnvIf's, but Require env and Allow
-// from env= do not see them, and a refused request logs none of them.
-// Their values are the configuration's own bytes.
-func (w *worker) applyEnv(list []config.EnvSetting) {
-	for i := range list {
-		e := &list[i]
-		if e.Unset {
-			w.unsetEnv(e.Name)
+// modEnv is mod_env's fixups hook, run after SetEnvIf's and after the
+// access checks (Require env and Allow from env= do not see its
+// variables, and a refused request logs none of them). The server's
+// settings and those of the request's sections are merged in order, as
+// merge_env_dir_configs merges them: UnsetEnv removes what an earlier
+// SetEnv or PassEnv set, not what SetEnvIf set. The result is overlaid
+// on the request's variables the way apr_table_overlay does it, after
+// them, so a variable SetEnvIf has already set keeps SetEnvIf's value.
+// It reports whether it set any variable. The values are the
+// configuration's own bytes.
+func (w *worker) modEnv() bool {
+	merged := mergeEnv(w.envMerge[:0], w.srv.cfg.Env)
+	for _, cs := range w.secs.env {
+		merged = mergeEnv(merged, cs.sec.Env)
+	}
+	set := false
+	for _, e := range merged {
+		if w.hasEnv(e.Name) {
 			continue
 		}
 		off := len(w.envScratch)
 		w.envScratch = append(w.envScratch, e.Value...)
-		w.setEnv(e.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
+		w.env = append(w.env, accesslog.Var{Name: e.Name, Value: w.envScratch[off:len(w.envScratch):len(w.envScratch)]})
+		set = true
 	}
+	w.envMerge = merged[:0]
+	return set
+}
+
+// mergeEnv applies a list of SetEnv, UnsetEnv and PassEnv settings to the
+// settings in effect: a variable set again replaces its earlier setting,
+// an unset one is removed (names compare without case, as APR's tables).
+func mergeEnv(merged []*config.EnvSetting, list []config.EnvSetting) []*config.EnvSetting {
+	for i := range list {
+		e := &list[i]
+		kept := merged[:0]
+		for _, m := range merged {
+			if !strings.EqualFold(m.Name, e.Name) {
+				kept = append(kept, m)
+			}
+		}
+		merged = kept
+		if !e.Unset {
+			merged = append(merged, e)
+		}
+	}
+	return merged
 }
 
 // envAttribute is the value a SetEnvIf matches: the attribute's, a

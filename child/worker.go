@@ -7,6 +7,7 @@ import (
 	"eventmpm/child/accesslog"
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
+	"eventmpm/config"
 	"eventmpm/shm"
 	"eventmpm/status"
 
@@ -66,6 +67,7 @@ type worker struct {
 	// an attribute being matched, and force-response-1.0.
 	env         []accesslog.Var
 	envScratch  []byte
+	envMerge    []*config.EnvSetting // mod_env's settings in effect (modEnv)
 	envAttr     []byte
 	forceHTTP10 bool
 	user        string // the authenticated user (%u), "" for none

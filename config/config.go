@@ -374,6 +374,9 @@ type Section struct {
 	// Compat is the section's Order, Allow, Deny and Satisfy; nil when it
 	// has none of them.
 	Compat *AccessCompat `json:",omitempty"`
+	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied
+	// after the server's and earlier sections' (see Server.Env).
+	Env []EnvSetting `json:",omitempty"`
 	// ErrorDocuments are the section's ErrorDocument directives by status:
 	// they override the server's and earlier sections' for their codes.
 	ErrorDocuments map[int]ErrorDocument `json:",omitempty"`

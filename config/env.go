@@ -1,9 +1,10 @@
 package config
 
 // This file is mod_env: SetEnv, UnsetEnv and PassEnv set the request
-// variables that CustomLog env=, Header env=, Require env and %{VAR}e read.
-// As in Apache, they apply after SetEnvIf (mod_env runs in the fixups
-// hook), so SetEnvIf does not see them and they override it.
+// variables that CustomLog env=, Header env= and %{VAR}e read. As in
+// Apache, they apply after SetEnvIf and the access checks (mod_env runs in
+// the fixups hook): SetEnvIf and Require env do not see them, and a
+// variable SetEnvIf has set keeps SetEnvIf's value.
 
 // EnvSetting is one SetEnv, UnsetEnv or PassEnv.
 type EnvSetting struct {
@@ -12,18 +13,29 @@ type EnvSetting struct {
 	Unset bool
 }
 
+// envList is where the directive's settings go: the directory section's
+// list inside one, else the server's.
+func (w *walker) envList() *[]EnvSetting {
+	if w.sec != nil {
+		return &w.sec.s.Env
+	}
+	return &w.srv.srv.Env
+}
+
 func setSetEnv(w *walker, c *call) error {
 	v := ""
 	if len(c.args) == 2 {
 		v = c.args[1]
 	}
-	w.srv.srv.Env = append(w.srv.srv.Env, EnvSetting{Name: c.args[0], Value: v})
+	list := w.envList()
+	*list = append(*list, EnvSetting{Name: c.args[0], Value: v})
 	return nil
 }
 
 func setUnsetEnv(w *walker, c *call) error {
+	list := w.envList()
 	for _, n := range c.args {
-		w.srv.srv.Env = append(w.srv.srv.Env, EnvSetting{Name: n, Unset: true})
+		*list = append(*list, EnvSetting{Name: n, Unset: true})
 	}
 	return nil
 }
@@ -37,7 +49,8 @@ func setPassEnv(w *walker, c *call) error {
 			w.warn(c.pos, "AH01506", "PassEnv variable %s was undefined", n)
 			continue
 		}
-		w.srv.srv.Env = append(w.srv.srv.Env, EnvSetting{Name: n, Value: v})
+		list := w.envList()
+		*list = append(*list, EnvSetting{Name: n, Value: v})
 	}
 	return nil
 }

@@ -105,6 +105,10 @@ PassEnv HOME_DIR MISSING
     ServerName v.example
     SetEnv site v
 </VirtualHost>
+<Location /x>
+    UnsetEnv site
+    PassEnv HOME_DIR
+</Location>
 `)
 	writeTestFile(t, root, "htdocs/", "")
 	cfg, err := Load(Options{ServerRoot: root, LookupEnv: func(k string) (string, bool) {
@@ -120,6 +124,10 @@ PassEnv HOME_DIR MISSING
 	}
 	if vh := cfg.VirtualHosts[0].Server.Env; len(vh) != len(want)+1 || vh[len(want)].Value != "v" {
 		t.Errorf("virtual host: %+v, want the main server's, then its own", vh)
+	}
+	wantSec := []EnvSetting{{Name: "site", Unset: true}, {Name: "HOME_DIR", Value: "/home/x"}}
+	if len(cfg.Server.Sections) != 1 || !reflect.DeepEqual(cfg.Server.Sections[0].Env, wantSec) {
+		t.Errorf("sections %+v, want one with %+v", cfg.Server.Sections, wantSec)
 	}
 	found := false
 	for _, w := range cfg.Warnings {

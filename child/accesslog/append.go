@@ -244,14 +244,14 @@ func appendMethod(dst []byte, _ *item, e *Entry) []byte {
 // request line, or one refused before its version was read (the parser
 // leaves 0.0; Apache logs its stand-in HTTP/1.0 there).
 func appendProto(dst []byte, _ *item, e *Entry) []byte {
-	r := e.Request
-	if r == nil || len(r.Line) == 0 || r.ProtoMajor == 0 {
+	if e.Request == nil {
 		return append(dst, '-')
 	}
-	dst = append(dst, "HTTP/"...)
-	dst = strconv.AppendInt(dst, int64(r.ProtoMajor), 10)
-	dst = append(dst, '.')
-	return strconv.AppendInt(dst, int64(r.ProtoMinor), 10)
+	p := e.Request.Protocol()
+	if len(p) == 0 {
+		return append(dst, '-')
+	}
+	return append(dst, p...)
 }
 
 // appendCanonicalName appends %V: with UseCanonicalName Off (the default)

@@ -1,5 +1,7 @@
 package http1
 
+import "bytes"
+
 // Method identifies a request method that eventmpm treats specially; every
 // other valid token is MethodOther (the bytes stay in Request.Method).
 type Method uint8
@@ -105,6 +107,18 @@ func (r *Request) Get(name string) []byte {
 		}
 	}
 	return nil
+}
+
+// Protocol is the protocol token of the request line as the client sent
+// it ("HTTP/1.1"; "HTTP/1.2" too, which is served as 1.1), Apache's
+// r->protocol: what %H logs and the scoreboard shows, unchanged when
+// downgrade-1.0 lowers ProtoMinor. It is nil when there is no version to
+// show.
+func (r *Request) Protocol() []byte {
+	if r.ProtoMajor == 0 || len(r.Line) == 0 {
+		return nil
+	}
+	return r.Line[bytes.LastIndexByte(r.Line, ' ')+1:]
 }
 
 // HasBody reports whether a request body follows the head.
