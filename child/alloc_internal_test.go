@@ -54,11 +54,13 @@ func TestServeAllocs(t *testing.T) {
 			"<Location /server-status>\n    SetHandler server-status\n    Require local\n</Location>\n"},
 		// mod_access_compat's host rules with Satisfy, and mod_env's
 		// SetEnv applied after them, merged with a section's; a
-		// section's ErrorDocument that the request does not need.
+		// section's ErrorDocument that the request does not need, and
+		// its redirects tried and missed.
 		{name: "access-compat", conf: "SetEnvIf User-Agent \"^alloc-test\" agent=alloc\nSetEnv site alloc\nSetEnv agent env\n" +
 			"<Directory />\n    Order deny,allow\n    Deny from all\n</Directory>\n" +
 			"<Directory " + docroot + ">\n    Order allow,deny\n    Allow from 10.0.0.0/8 127.0.0.1 env=agent\n    Deny from env=!agent\n    Satisfy all\n" +
-			"    SetEnv dir yes\n    UnsetEnv site\n    ErrorDocument 404 /missing.html\n</Directory>\n"},
+			"    SetEnv dir yes\n    UnsetEnv site\n    ErrorDocument 404 /missing.html\n    Redirect /elsewhere http://x.example/\n" +
+			"    RedirectMatch ^/nothing/(.*) /n/$1\n</Directory>\n"},
 		{name: "combined-log", conf: "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %f %D\" full\n" +
 			"CustomLog " + logFile + " full\n", log: logFile},
 		// mod_headers rewriting the head, at the server level and in a

@@ -112,3 +112,90 @@ func TestRedirect(t *testing.T) {
 		}
 	})
 }
+
+// TestRedirectSections: redirects in directory sections, as Apache 2.4.71
+// answered the same configuration side by side. A section's URL-path and
+// pattern forms act after the access checks (mod_alias's fixups), the
+// sections merged later first; the short form sends every request of its
+// section to its URL as written (the rest of the path is not appended),
+// and in <Location> before the server's redirects and the access checks
+// (Apache walks <Location> before translate_name). A section's redirect
+// runs before mod_env, so its log line has none of SetEnv's variables;
+// the <Location> sections' ErrorDocuments apply to a short-form "gone".
+func TestRedirectSections(t *testing.T) {
+	s := startServer(t, `Redirect /srv http://example.com/srv
+SetEnv v1 top
+<Location /srv>
+    Redirect http://example.com/loc
+</Location>
+<Location /old>
+    Redirect permanent "http://example.com/new"
+</Location>
+<Location /den>
+    Require all denied
+    Redirect "http://example.com/den"
+</Location>
+<Location /den2>
+    Require all denied
+    Redirect /den2 http://example.com/den2
+</Location>
+<Directory htdocs/a>
+    Redirect /a/x.html /b.html
+    Redirect /zzz http://x.example/
+</Directory>
+<Directory htdocs/c>
+    RedirectMatch "^/c/(.*)\.html$" /e/$1.txt
+    Redirect http://example.com/c
+</Directory>
+<Directory htdocs/g>
+    Redirect /g http://example.com/g
+</Directory>
+<Location /g>
+    Redirect /g http://example.com/gloc
+</Location>
+<Files "*.txt">
+    Redirect /e http://example.com/files
+</Files>
+<Location /gone>
+    Redirect gone
+    ErrorDocument 410 "gone away"
+</Location>
+LogFormat "%U %>s %{v1}e" redirlog
+CustomLog logs/redir_log redirlog
+`, map[string]string{"a/x.html": "x\n", "a/zzz": "zzz\n", "b.html": "b\n", "c/d/y.html": "y\n", "e/e.txt": "e\n", "g/hi.html": "hi\n"})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		target   string
+		status   int
+		location string
+		body     string
+	}{
+		{"/srv/x", 302, "http://example.com/loc", ""},
+		{"/old/x?q=1", 301, "http://example.com/new?q=1", ""},
+		{"/den", 302, "http://example.com/den", ""},
+		{"/den2/x", 403, "", ""},
+		{"/a/x.html", 302, "http://localhost/b.html", ""},
+		{"/a/zzz", 200, "", "zzz\n"},
+		{"/c/d/y.html", 302, "http://example.com/c", ""},
+		{"/g/hi.html", 302, "http://example.com/gloc/hi.html", ""},
+		{"/e/e.txt", 302, "http://example.com/files/e.txt", ""},
+		{"/e/zz.txt", 302, "http://example.com/files/zz.txt", ""},
+		{"/gone/x", 410, "", "gone away"},
+		{"/b.html", 200, "", "b\n"},
+	} {
+		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location || !strings.Contains(body, tt.body) {
+			t.Errorf("%s: %d Location %q body %q, want %d Location %q body with %q", tt.target, resp.StatusCode,
+				resp.Header.Get("Location"), body, tt.status, tt.location, tt.body)
+		}
+	}
+	c.Close()
+	s.stop(t)
+	log := s.logFile("redir_log")
+	for _, want := range []string{"/a/x.html 302 -\n", "/srv/x 302 -\n", "/b.html 200 top\n"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
+	}
+}

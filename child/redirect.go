@@ -12,10 +12,11 @@ import (
 // redirect is one compiled Redirect, RedirectTemp, RedirectPermanent or
 // RedirectMatch (mod_alias).
 type redirect struct {
-	path   string         // URL-path prefix; "" for RedirectMatch
+	path   string         // URL-path prefix; "" for RedirectMatch and the short form
 	re     *regexp.Regexp // RedirectMatch's pattern
 	status int
 	url    string // "" for a status that is not a redirect
+	whole  bool   // a section's short form: every request goes to url
 }
 
 // compileRedirects compiles a server's redirects, in the order they are
@@ -23,7 +24,7 @@ type redirect struct {
 func compileRedirects(rs []config.Redirect) ([]redirect, error) {
 	out := make([]redirect, 0, len(rs))
 	for _, r := range rs {
-		cr := redirect{path: r.Path, status: r.Status, url: r.URL}
+		cr := redirect{path: r.Path, status: r.Status, url: r.URL, whole: r.Whole}
 		if r.Regex != "" {
 			re, err := regexp.Compile(r.Regex)
 			if err != nil {
@@ -39,31 +40,94 @@ func compileRedirects(rs []config.Redirect) ([]redirect, error) {
 // tryRedirect answers the request with the first of its server's
 // redirects that matches the decoded path w.path, as mod_alias does in the
 // translate_name hook: before any file is looked up and before access
-// control. It reports whether one did.
+// control. A <Location> section's short form comes first: Apache walks
+// the <Location> sections before translate_name, and mod_alias tries the
+// short form of the last one that has it before the server's list. It
+// reports whether a redirect answered.
 func (w *worker) tryRedirect(c *conn, keep bool) bool {
-	for i := range w.srv.redirects {
-		r := &w.srv.redirects[i]
-		var target []byte
-		if r.re != nil {
-			if !r.re.Match(w.path) { // does not allocate, unlike the Submatch forms
-				continue
-			}
-			if r.url != "" {
-				target = redirectMatchTarget(w.loc[:0], r.url, w.path, r.re.FindSubmatchIndex(w.path))
-			}
-		} else {
-			n := config.MatchURLPrefix(w.path, r.path)
-			if n == 0 {
-				continue
-			}
-			if r.url != "" {
-				target = static.AppendEscapedPath(append(w.loc[:0], r.url...), w.path[n:])
+	var r *redirect
+	var target []byte
+	if w.srv.locationWhole {
+		for i := len(w.srv.locations) - 1; i >= 0; i-- {
+			if l := &w.srv.locations[i]; l.whole != nil && l.matchPath(w.path) {
+				r = l.whole
+				target, _ = w.redirectTarget(r)
+				break
 			}
 		}
-		w.answerRedirect(c, r.status, target, keep)
-		return true
+	}
+	for i := 0; r == nil && i < len(w.srv.redirects); i++ {
+		if t, ok := w.redirectTarget(&w.srv.redirects[i]); ok {
+			r, target = &w.srv.redirects[i], t
+		}
+	}
+	if r == nil {
+		return false
+	}
+	// The <Location> sections' ErrorDocuments apply to the answer (a
+	// "gone" page, a 500 for a bad target): Apache has walked them.
+	for i := range w.srv.locations {
+		if l := &w.srv.locations[i]; l.errorDocs != nil && l.matchPath(w.path) {
+			w.secs.docs = append(w.secs.docs, l)
+		}
+	}
+	w.answerRedirect(c, r.status, target, keep)
+	return true
+}
+
+// trySectionRedirect answers the request with the redirects of its
+// sections (w.secs.redirects, in merge order), as mod_alias's fixups hook
+// after the access checks: the short form of the last section that has
+// one, else the first match in the merged list, where the sections merged
+// later come first (apr_array_append(overrides, base)). It reports
+// whether a redirect answered.
+func (w *worker) trySectionRedirect(c *conn, keep bool) bool {
+	secs := w.secs.redirects
+	for i := len(secs) - 1; i >= 0; i-- {
+		if r := secs[i].whole; r != nil {
+			target, _ := w.redirectTarget(r)
+			w.answerRedirect(c, r.status, target, keep)
+			return true
+		}
+	}
+	for i := len(secs) - 1; i >= 0; i-- {
+		for j := range secs[i].redirects {
+			r := &secs[i].redirects[j]
+			if target, ok := w.redirectTarget(r); ok {
+				w.answerRedirect(c, r.status, target, keep)
+				return true
+			}
+		}
 	}
 	return false
+}
+
+// redirectTarget reports whether r matches the request's decoded path
+// w.path, and makes its target in w.loc (nil for a status that is not a
+// redirect).
+func (w *worker) redirectTarget(r *redirect) (target []byte, ok bool) {
+	switch {
+	case r.whole:
+		if r.url != "" {
+			target = appendRedirectURL(w.loc[:0], []byte(r.url))
+		}
+	case r.re != nil:
+		if !r.re.Match(w.path) { // does not allocate, unlike the Submatch forms
+			return nil, false
+		}
+		if r.url != "" {
+			target = redirectMatchTarget(w.loc[:0], r.url, w.path, r.re.FindSubmatchIndex(w.path))
+		}
+	default:
+		n := config.MatchURLPrefix(w.path, r.path)
+		if n == 0 {
+			return nil, false
+		}
+		if r.url != "" {
+			target = static.AppendEscapedPath(append(w.loc[:0], r.url...), w.path[n:])
+		}
+	}
+	return target, true
 }
 
 // answerRedirect sends status with Location target (a path, made absolute
@@ -106,16 +170,22 @@ func hasQuery(b []byte) bool {
 // literally), as Apache's ap_pregsub, then the part before any query or
 // fragment escaped as a path, as mod_alias escapes it.
 func redirectMatchTarget(dst []byte, tmpl string, path []byte, m []int) []byte {
-	sub := appendSubst(nil, tmpl, path, m)
-	end := len(sub)
-	for i, c := range sub {
+	return appendRedirectURL(dst, appendSubst(nil, tmpl, path, m))
+}
+
+// appendRedirectURL appends a redirect's target URL with the part before
+// any query or fragment escaped as a path, as mod_alias escapes
+// RedirectMatch's and the short form's.
+func appendRedirectURL(dst, u []byte) []byte {
+	end := len(u)
+	for i, c := range u {
 		if c == '?' || c == '#' {
 			end = i
 			break
 		}
 	}
-	dst = static.AppendEscapedPath(dst, sub[:end])
-	return append(dst, sub[end:]...)
+	dst = static.AppendEscapedPath(dst, u[:end])
+	return append(dst, u[end:]...)
 }
 
 // appendSubst appends tmpl to dst with $0 to $9 replaced by the submatches

@@ -53,13 +53,18 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
-	if len(w.srv.redirects) > 0 && w.tryRedirect(c, keep) {
+	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
 		return // mod_alias's translate_alias_redir: redirects before aliases
 	}
 	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
 	acc := w.srv.walk(p, w.fspath, &w.secs)
 	if st := w.authorize(c, &acc); st != 0 {
 		w.errorResponse(c, st, nil, keep)
+		return
+	}
+	// The fixups hooks: mod_alias's before mod_env's, as Apache runs
+	// them (a section's redirect logs none of SetEnv's variables).
+	if len(w.secs.redirects) > 0 && w.trySectionRedirect(c, keep) {
 		return
 	}
 	if (len(w.srv.cfg.Env) > 0 || len(w.secs.env) > 0) && w.modEnv() {

@@ -29,6 +29,7 @@ type site struct {
 	files           []section
 	locations       []section
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
+	locationWhole   bool       // a <Location> section has a short-form redirect
 	errorDocs       map[int]*errorDoc
 	headerOps       []headerOp   // server-level Header directives
 	expires         *expiresConf // server-level mod_expires, or nil
@@ -102,6 +103,10 @@ type section struct {
 	expires *expiresConf   // its mod_expires directives, or nil
 	// errorDocs are its ErrorDocuments by status, or nil.
 	errorDocs map[int]*errorDoc
+	// redirects are its Redirect* with a URL-path or a pattern; whole is
+	// its short-form redirect, or nil.
+	redirects []redirect
+	whole     *redirect
 }
 
 func compileSection(s *config.Section) (section, error) {
@@ -115,6 +120,12 @@ func compileSection(s *config.Section) (section, error) {
 	}
 	if cs.errorDocs, err = compileErrorDocs(s.ErrorDocuments); err != nil {
 		return cs, err
+	}
+	if cs.redirects, err = compileRedirects(s.Redirects); err != nil {
+		return cs, err
+	}
+	if s.WholeRedirect != nil {
+		cs.whole = &redirect{status: s.WholeRedirect.Status, url: s.WholeRedirect.URL, whole: true}
 	}
 	if s.Regex {
 		re, err := regexp.Compile(s.Pattern)
@@ -184,15 +195,15 @@ type access struct {
 
 // responseSections are the sections of a request that act after its
 // access checks, in the order they apply: those with Header or Expires
-// directives (head), those with ErrorDocuments (docs) and those with
-// mod_env's settings (env).
+// directives (head), those with ErrorDocuments (docs), those with
+// mod_env's settings (env) and those with redirects (redirects).
 type responseSections struct {
-	head, docs, env []*section
+	head, docs, env, redirects []*section
 }
 
 // reset empties the lists, keeping their memory.
 func (r *responseSections) reset() {
-	r.head, r.docs, r.env = r.head[:0], r.docs[:0], r.env[:0]
+	r.head, r.docs, r.env, r.redirects = r.head[:0], r.docs[:0], r.env[:0], r.redirects[:0]
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
@@ -225,6 +236,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
 		}
 		if len(sec.Env) > 0 {
 			resp.env = append(resp.env, cs)
+		}
+		if len(cs.redirects) > 0 || cs.whole != nil {
+			resp.redirects = append(resp.redirects, cs)
 		}
 	})
 	if a.handler == "none" || a.handler == "default-handler" {

@@ -200,6 +200,7 @@ func (s *site) compileSections(secs []config.Section) error {
 			s.files = append(s.files, cs)
 		case config.SectionLocation:
 			s.locations = append(s.locations, cs)
+			s.locationWhole = s.locationWhole || cs.whole != nil
 		}
 		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil || !secs[i].Autoindex.IsZero()) {
 			s.mergesAfterDirs = true

@@ -374,6 +374,13 @@ type Section struct {
 	// Compat is the section's Order, Allow, Deny and Satisfy; nil when it
 	// has none of them.
 	Compat *AccessCompat `json:",omitempty"`
+	// Redirects are the section's Redirect* directives with a URL-path or
+	// a pattern, in file order; WholeRedirect is its short-form one ("Redirect
+	// permanent http://x/"), or nil. Apache tries a section's redirects
+	// after the access checks, the short form first, those of the
+	// sections merged later before those merged earlier.
+	Redirects     []Redirect `json:",omitempty"`
+	WholeRedirect *Redirect  `json:",omitempty"`
 	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied
 	// after the server's and earlier sections' (see Server.Env).
 	Env []EnvSetting `json:",omitempty"`

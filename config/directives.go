@@ -178,13 +178,13 @@ var directives = []directive{
 		help: "a regular expression and a filename"},
 
 	// mod_alias's redirects (config/redirect.go).
-	{name: "Redirect", args: take123, ctx: ctxServer | ctxDirRefused, set: setRedirect(302, false),
+	{name: "Redirect", args: take123, ctx: ctxAny, set: setRedirect(302, false),
 		help: "an optional status, then document to be redirected and destination URL"},
-	{name: "RedirectTemp", args: take2, ctx: ctxServer | ctxDirRefused, set: setRedirect(302, false),
+	{name: "RedirectTemp", args: take2, ctx: ctxAny, set: setRedirect(302, false),
 		help: "a document to be redirected, then the destination URL"},
-	{name: "RedirectPermanent", args: take2, ctx: ctxServer | ctxDirRefused, set: setRedirect(301, false),
+	{name: "RedirectPermanent", args: take2, ctx: ctxAny, set: setRedirect(301, false),
 		help: "a document to be redirected, then the destination URL"},
-	{name: "RedirectMatch", args: take23, ctx: ctxServer | ctxDirRefused, set: setRedirect(302, true),
+	{name: "RedirectMatch", args: take23, ctx: ctxAny, set: setRedirect(302, true),
 		help: "an optional status, then a regular expression and destination URL"},
 
 	{name: "Header", args: takeArgv, ctx: ctxAny, set: setHeader,

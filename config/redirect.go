@@ -7,9 +7,11 @@ import (
 )
 
 // This file is mod_alias's redirect directives: Redirect, RedirectTemp,
-// RedirectPermanent and RedirectMatch, in the server config and in
-// <VirtualHost>. The child answers them before any file is looked up
-// (Apache runs them in the translate_name hook, before access control).
+// RedirectPermanent and RedirectMatch. In the server config and in
+// <VirtualHost> the child answers them before any file is looked up
+// (Apache runs them in the translate_name hook, before access control);
+// in directory sections after the access checks (its fixups hook), except
+// the short form in <Location>, which Apache's translate_name sees too.
 
 // Redirect is one Redirect, RedirectTemp, RedirectPermanent or
 // RedirectMatch.
@@ -29,6 +31,11 @@ type Redirect struct {
 	URL string
 	// Pos is where the directive is, for messages.
 	Pos Pos
+	// Whole marks the short form of a directory section ("Redirect
+	// permanent http://x/" in <Location>): every request the section
+	// applies to goes to URL as written, whatever its path; Path and
+	// Regex are empty.
+	Whole bool `json:",omitempty"`
 }
 
 // IsRedirect reports whether the status sends the client elsewhere
@@ -69,9 +76,22 @@ func setRedirect(status int, match bool) func(w *walker, c *call) error {
 				understood = false
 			}
 		}
-		switch {
-		case len(c.args) == 3 && !understood:
+		if len(c.args) == 3 && !understood {
 			return errorf("%s: invalid first argument (of three)", c.d.name)
+		}
+		if w.sec != nil {
+			// add_redirect_internal's short form in a section: a status
+			// that redirects and a URL, or a URL alone; a status that
+			// does not redirect, alone.
+			redirecting := understood && r.IsRedirect()
+			switch n := len(c.args); {
+			case redirecting && n == 2 || !understood && n == 1:
+				return w.setWholeRedirect(c, r, c.args[n-1])
+			case understood && !redirecting && n == 1:
+				return w.setWholeRedirect(c, r, "")
+			}
+		}
+		switch {
 		case len(c.args) == 3:
 			from, url = c.args[1], c.args[2]
 		case !understood:
@@ -81,6 +101,8 @@ func setRedirect(status int, match bool) func(w *walker, c *call) error {
 			}
 		case len(c.args) == 2:
 			from = c.args[1] // "Redirect gone /old": no URL
+		case r.IsRedirect():
+			return errorf("URL to redirect to is missing")
 		default:
 			return errorf("%s %s: the URL-path is missing", c.d.name, arg1)
 		}
@@ -106,9 +128,29 @@ func setRedirect(status int, match bool) func(w *walker, c *call) error {
 			return errorf("Redirect URL not valid for this status")
 		}
 		r.URL = url
-		w.srv.srv.Redirects = append(w.srv.srv.Redirects, r)
+		if w.sec != nil {
+			w.sec.s.Redirects = append(w.sec.s.Redirects, r)
+		} else {
+			w.srv.srv.Redirects = append(w.srv.srv.Redirects, r)
+		}
 		return nil
 	}
+}
+
+// setWholeRedirect records a section's short-form redirect, which
+// replaces an earlier one of the section. Apache reads the URL as an
+// ap_expr string; eventmpm takes it as written and refuses the forms that
+// would mean something else there (%{...} and the back-references $0 to
+// $9).
+func (w *walker) setWholeRedirect(c *call, r Redirect, url string) error {
+	for i := 0; i < len(url); i++ {
+		if url[i] == '%' && i+1 < len(url) && url[i+1] == '{' || url[i] == '$' && i+1 < len(url) && url[i+1] >= '0' && url[i+1] <= '9' {
+			return errorf("%s %s: expressions (%%{...}, $N) in the redirect target are not supported by eventmpm", c.d.name, url)
+		}
+	}
+	r.URL, r.Whole = url, true
+	w.sec.s.WholeRedirect = &r
+	return nil
 }
 
 // IsURL is Apache's ap_is_url: a scheme (a letter, then letters, digits,

@@ -74,9 +74,62 @@ func TestRedirectErrors(t *testing.T) {
 		{"RedirectMatch (x http://x.example/", "Regular expression could not be compiled"},
 		{"RedirectMatch", "RedirectMatch takes two or three arguments"},
 		{"Redirect gone", "Redirect gone: the URL-path is missing"},
-		{"<Location /x>\nRedirect /a http://x.example/\n</Location>", "Redirect in <Location> is not supported by eventmpm"},
-		{"<Directory /srv>\nRedirectMatch ^/a http://x.example/\n</Directory>", "RedirectMatch in <Directory> is not supported by eventmpm"},
+		{"<Location /x>\nRedirect permanent\n</Location>", "URL to redirect to is missing"},
+		{"<Location /x>\nRedirect \"%{REQUEST_URI}\"\n</Location>", "expressions (%{...}, $N) in the redirect target are not supported"},
+		{"<Location /x>\nRedirect seeother http://x.example/$1\n</Location>", "expressions (%{...}, $N) in the redirect target are not supported"},
+		{"<Directory /srv>\nRedirect foo /a /b\n</Directory>", "Redirect: invalid first argument (of three)"},
 	})
+}
+
+// TestRedirectSections: in a directory section the forms of
+// add_redirect_internal: a URL-path or pattern form goes to the section's
+// list; a URL alone, a redirecting status with a URL, or a status that does
+// not redirect alone, is the short form (the last one of the section
+// counts), even for RedirectMatch; "gone /x" is the URL-path form.
+func TestRedirectSections(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+<Location /a>
+    Redirect /a/b http://x.example/b
+    RedirectMatch ^/a/(c)$ /$1
+    Redirect gone /a/d
+    Redirect http://x.example/first
+    Redirect permanent "http://x.example/a b?q r"
+</Location>
+<Directory /srv>
+    Redirect gone
+</Directory>
+<Files x>
+    RedirectMatch seeother /other
+</Files>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Server.Redirects) != 0 {
+		t.Errorf("server redirects %+v, want none", cfg.Server.Redirects)
+	}
+	at := func(line int) Pos { return Pos{File: cfg.File, Line: line} }
+	secs := cfg.Server.Sections
+	if len(secs) != 3 {
+		t.Fatalf("%d sections, want 3", len(secs))
+	}
+	wantList := []Redirect{
+		{Path: "/a/b", Status: 302, URL: "http://x.example/b", Pos: at(3)},
+		{Regex: "^/a/(c)$", Status: 302, URL: "/$1", Pos: at(4)},
+		{Path: "/a/d", Status: 410, Pos: at(5)},
+	}
+	if !reflect.DeepEqual(secs[0].Redirects, wantList) {
+		t.Errorf("<Location>'s list:\ngot  %+v\nwant %+v", secs[0].Redirects, wantList)
+	}
+	for i, want := range []*Redirect{
+		{Status: 301, URL: "http://x.example/a b?q r", Pos: at(7), Whole: true},
+		{Status: 410, Pos: at(10), Whole: true},
+		{Status: 303, URL: "/other", Pos: at(13), Whole: true},
+	} {
+		if !reflect.DeepEqual(secs[i].WholeRedirect, want) {
+			t.Errorf("section %d's short form: got %+v, want %+v", i, secs[i].WholeRedirect, want)
+		}
+	}
 }
 
 func TestIsURL(t *testing.T) {
