@@ -43,13 +43,13 @@ func compileErrorDocs(docs map[int]config.ErrorDocument) (map[int]*errorDoc, err
 	return out, nil
 }
 
-// errorDoc is the ErrorDocument for status of the routed request: that of
-// the last of its sections that has one for status, else its server's, as
-// Apache merges them code by code. nil means the canned page.
+// errorDoc is the ErrorDocument for status of the request: that of the
+// last of its sections that has one for status, else its server's, as
+// Apache merges them code by code. nil means the canned page. A request
+// refused before it was routed (a malformed head, a late one, a body over
+// LimitRequestBody) has no sections: its server's ErrorDocuments apply, as
+// in Apache.
 func (w *worker) errorDoc(status int) *errorDoc {
-	if !w.routed {
-		return nil
-	}
 	for i := len(w.secs.docs) - 1; i >= 0; i-- {
 		if d := w.secs.docs[i].errorDocs[status]; d != nil {
 			return d

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // errorDocConf gives the main server (and so the first virtual host) an
@@ -188,5 +189,52 @@ ErrorDocument 403 "top forbidden"
 			t.Errorf("%s: %d %q Location %q, want %d %q Location %q", tt.target, resp.StatusCode, body,
 				resp.Header.Get("Location"), tt.status, tt.body, tt.location)
 		}
+	}
+}
+
+// TestErrorDocumentRefused: a request refused before it is routed gets its
+// server's ErrorDocument too, as Apache 2.4.71 answered the same
+// requests: a malformed head (400, the connection's default server), an
+// over-long target (414, a local page), a late head (408), and a body over
+// LimitRequestBody (413, the server the Host chose, which logs it).
+func TestErrorDocumentRefused(t *testing.T) {
+	s := startServer(t, `ErrorDocument 400 "custom bad request"
+ErrorDocument 414 /long.html
+ErrorDocument 408 "custom 408"
+ErrorDocument 413 "custom 413"
+LimitRequestBody 10
+RequestReadTimeout header=1
+LogFormat "%v %>s" refusedlog
+CustomLog logs/refused_log refusedlog
+<VirtualHost *>
+    ServerName main.example
+</VirtualHost>
+<VirtualHost *>
+    ServerName v.example
+    ErrorDocument 413 "v's 413"
+    CustomLog logs/v_log refusedlog
+</VirtualHost>
+`, map[string]string{"long.html": "too long, sorry\n", "b.html": "b\n"})
+	for _, tt := range []struct {
+		name, raw string
+		status    string
+		body      string
+		wait      time.Duration
+	}{
+		{"malformed field", "GET /b.html HTTP/1.1\r\nHost: v.example\r\nBad Header\r\n\r\n", "400 Bad Request", "custom bad request", ioWait},
+		{"long target", "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: v.example\r\n\r\n", "414 Request-URI Too Long", "too long, sorry\n", ioWait},
+		{"late head", "GET /b.html HTTP/1.1\r\nHost: v.example\r\n", "408 Request Timeout", "custom 408", 5 * time.Second},
+		{"large body", "GET /b.html HTTP/1.1\r\nHost: main.example\r\nContent-Length: 20\r\n\r\n0123456789abcdefghij", "413 Request Entity Too Large", "custom 413", ioWait},
+		{"large body, v", "GET /b.html HTTP/1.1\r\nHost: v.example\r\nContent-Length: 20\r\n\r\n0123456789abcdefghij", "413 Request Entity Too Large", "v's 413", ioWait},
+	} {
+		got, closed := s.exchange(t, tt.raw, tt.wait)
+		head, body, _ := strings.Cut(got, "\r\n\r\n")
+		if !strings.HasPrefix(head, "HTTP/1.1 "+tt.status+"\r\n") || body != tt.body || !closed {
+			t.Errorf("%s: %q closed=%v, want %s with %q and the connection closed", tt.name, got, closed, tt.status, tt.body)
+		}
+	}
+	s.stop(t)
+	if log := s.logFile("v_log"); log != "v.example 413\n" {
+		t.Errorf("v_log %q, want the one 413 of v.example", log)
 	}
 }

@@ -23,7 +23,6 @@ func (w *worker) respond(c *conn, keep bool) {
 	req := &w.req
 	keepable := keep && w.keepAlive(c)
 	keep = w.responseEnv() && keepable // responseEnv sets forceHTTP10 either way
-	w.routed = true                    // errors from here on may have an ErrorDocument
 	w.secs.reset()                     // until the walk, the server's alone
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
@@ -270,7 +269,6 @@ func closesConnection(status int) bool {
 // finish completes a response: it sets what follows the write, logs the
 // request and updates the scoreboard. The parts are written by the caller.
 func (w *worker) finish(c *conn, keep bool, parts []outPart) {
-	w.routed = false
 	if w.srv.rewritesHead || len(w.secs.head) > 0 {
 		w.rewriteHead(w.status)
 		parts[0].data = w.head

@@ -58,7 +58,7 @@ func (w *worker) readRequests(c *conn) {
 			}
 			if !errors.Is(err, http1.ErrNeedMore) {
 				w.noteRequest(c)
-				w.refuse(c, err)
+				w.refuse(c, err, false)
 				return
 			}
 		}
@@ -192,7 +192,6 @@ func (w *worker) readTimedOut(c *conn) {
 	w.parser.Abandon(head, &c.base.headLimits, &w.req)
 	w.noteRequest(c)
 	w.srv = w.ch.defaultSite(c)
-	w.routed = false
 	w.start = time.Unix(0, c.stageStart)
 	c.lingerShort = true
 	w.errorResponse(c, 408, nil, false)
@@ -200,9 +199,13 @@ func (w *worker) readTimedOut(c *conn) {
 }
 
 // refuse answers a request the parser refused and closes the connection.
-func (w *worker) refuse(c *conn, err error) {
-	w.srv = w.ch.defaultSite(c)
-	w.routed = false // no ErrorDocument for a request that was never routed
+// A head that could not be read is answered for the connection's default
+// server; a body refused after its head was read (LimitRequestBody, a bad
+// chunk) for the server the request chose, which logs it, as in Apache.
+func (w *worker) refuse(c *conn, err error, headRead bool) {
+	if !headRead {
+		w.srv = w.ch.defaultSite(c)
+	}
 	w.start = time.Now()
 	var pe *http1.ParseError
 	status := 400
@@ -245,7 +248,7 @@ func (w *worker) answer(c *conn, n int) bool {
 	}
 	keep, err := w.consumeBody(c, n)
 	if err != nil {
-		w.refuse(c, err)
+		w.refuse(c, err, true)
 		return false
 	}
 	w.setStatus(shm.BusyWrite)

@@ -78,7 +78,6 @@ type worker struct {
 
 	// Per request.
 	srv      *site
-	routed   bool // the request reached respond: its errors may get an ErrorDocument
 	status   int
 	start    time.Time
 	sent     int64 // body bytes of the response
