@@ -230,8 +230,14 @@ func TestErrorType(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("errors.Is(err, fs.ErrNotExist): got false, want true (err %v)", err)
 	}
-	if got, want := err.Error(), "AH00526: Syntax error on line 2 of "; !strings.HasPrefix(got, want) {
-		t.Errorf("got %q, want prefix %q", got, want)
+	// Include is read with the files: Apache's one-line form.
+	if got, want := err.Error(), "eventmpm: Syntax error on line 2 of "; !strings.HasPrefix(got, want) || strings.Contains(got, "\n") {
+		t.Errorf("got %q, want one line with prefix %q", got, want)
+	}
+	// A directive applied after reading: the two-line AH00526 form.
+	_, err = loadFile(t, "Listen 80\nBogus x\n")
+	if got, want := fmt.Sprint(err), "AH00526: Syntax error on line 2 of "; !strings.HasPrefix(got, want) || !strings.Contains(got, "\nInvalid command 'Bogus'") {
+		t.Errorf("got %q, want prefix %q and the message on its own line", got, want)
 	}
 
 	_, err = loadFile(t, "ServerName x.example\n")
@@ -331,5 +337,40 @@ func TestSetHandler(t *testing.T) {
 				t.Errorf("got Handler %q (set %v), want %q (set)", got.Handler, got.HandlerSet, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadErrorChain: an error found while reading an included file names
+// each Include that led to it, on one line, as Apache's
+// ap_process_resource_config; the section structure's errors are Apache
+// 2.4.71's, at the line it names.
+func TestReadErrorChain(t *testing.T) {
+	root := t.TempDir()
+	writeTestFile(t, root, "conf/a.conf", "# a\nInclude conf/b.conf\n")
+	writeTestFile(t, root, "conf/b.conf", "<Location /y>\nRequire all denied\n")
+	writeTestFile(t, root, "conf/c.conf", "Bogus 1\n")
+	for _, tt := range []struct{ conf, want string }{
+		{"Listen 80\nInclude conf/a.conf\n", "eventmpm: Syntax error on line 2 of $ROOT/conf/eventmpm.conf: " +
+			"Syntax error on line 2 of $ROOT/conf/a.conf: Syntax error on line 1 of $ROOT/conf/b.conf: " +
+			"$ROOT/conf/b.conf:1: <Location> was not closed."},
+		{"Listen 80\nInclude conf/c.conf\n", "AH00526: Syntax error on line 1 of $ROOT/conf/c.conf:\n" +
+			"Invalid command 'Bogus', perhaps misspelled or defined by a module not included in the server configuration"},
+		{"Listen 80\n<Location /x>\n</Directory>\n", "eventmpm: Syntax error on line 3 of $ROOT/conf/eventmpm.conf: " +
+			"Expected </Location> but saw </Directory>"},
+		{"Listen 80\n</Location>\n", "eventmpm: Syntax error on line 2 of $ROOT/conf/eventmpm.conf: " +
+			"</Location> without matching <Location> section"},
+		// In a skipped <IfModule>, at its opener, as Apache.
+		{"Listen 80\n<IfModule mod_nothing.c>\n<Location /x>\n</IfModule>\n", "eventmpm: Syntax error on line 2 of $ROOT/conf/eventmpm.conf: " +
+			"Expected </Location> but saw </IfModule>"},
+		{"Listen 80\n<IfModule mod_alias.c>\n<Location /x>\n</IfModule>\n", "eventmpm: Syntax error on line 4 of $ROOT/conf/eventmpm.conf: " +
+			"Expected </Location> but saw </IfModule>"},
+		{"Listen 80\n<IfModule mod_nothing.c>\nListen 81\n", "eventmpm: Syntax error on line 2 of $ROOT/conf/eventmpm.conf: " +
+			"Expected </IfModule> before end of configuration"},
+	} {
+		writeTestFile(t, root, "conf/eventmpm.conf", tt.conf)
+		_, err := Load(Options{ServerRoot: root})
+		if got, want := fmt.Sprint(err), strings.ReplaceAll(tt.want, "$ROOT", root); got != want {
+			t.Errorf("%q:\ngot  %q\nwant %q", tt.conf, got, want)
+		}
 	}
 }

@@ -5,8 +5,10 @@
 // Include/IncludeOptional, <IfModule>, <IfDefine>, Define and ${VAR}
 // expansion, the one directive table (name, arity, context, setter, help),
 // and the MPM clamping rules of SPEC.md 1.3 with Apache's warning texts and
-// AH numbers. Errors carry the file and line and print as Apache's
-// "AH00526: Syntax error on line N of FILE:".
+// AH numbers. Errors carry the file and line and print as Apache's: one
+// line, "eventmpm: Syntax error on line N of FILE: ...", for what the
+// first pass finds (with the chain of Includes), and "AH00526: Syntax
+// error on line N of FILE:" and the message for what the second finds.
 //
 // Reading follows Apache's two passes. The first (read.go, Apache's
 // ap_build_config) reads files into a tree and runs the directives Apache

@@ -3,11 +3,18 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
-// Error is a configuration error with its position. Its text is Apache's:
-// "AH00526: Syntax error on line N of FILE:\nMESSAGE", so that admins can
-// grep for it; callers match it with errors.As, never by string.
+// Error is a configuration error with its position. Its text is Apache's,
+// so that admins can grep for it; callers match it with errors.As, never
+// by string. An error found while the files are read (the structure of the
+// sections, Include, <IfModule>, <IfDefine>, <IfVersion>, Define) is one
+// line, "eventmpm: Syntax error on line N of FILE: MESSAGE", with a
+// "Syntax error on line N of FILE: " for each Include that led to FILE,
+// as Apache's ap_process_resource_config reports them; one found when the
+// directives are applied is "AH00526: Syntax error on line N of
+// FILE:\nMESSAGE", as Apache's ap_process_config_tree.
 type Error struct {
 	// Pos is the directive in error (for an unclosed section, its opener).
 	Pos Pos
@@ -15,11 +22,42 @@ type Error struct {
 	Msg string
 	// Err is the underlying cause, if any (for example a file system error).
 	Err error
+	// Read marks an error found while the files were read; Includes are
+	// then the Include directives through which Pos.File was reached,
+	// the outermost first.
+	Read     bool
+	Includes []Pos
 }
 
 // Error returns the message in Apache's format.
 func (e *Error) Error() string {
-	return fmt.Sprintf("AH00526: Syntax error on line %d of %s:\n%s", e.Pos.Line, e.Pos.File, e.Msg)
+	if !e.Read {
+		return fmt.Sprintf("AH00526: Syntax error on line %d of %s:\n%s", e.Pos.Line, e.Pos.File, e.Msg)
+	}
+	var b strings.Builder
+	b.WriteString("eventmpm: ")
+	for _, p := range e.Includes {
+		fmt.Fprintf(&b, "Syntax error on line %d of %s: ", p.Line, p.File)
+	}
+	fmt.Fprintf(&b, "Syntax error on line %d of %s: %s", e.Pos.Line, e.Pos.File, e.Msg)
+	return b.String()
+}
+
+// readError marks err, an error of the reader, as found while reading.
+func readError(err error) error {
+	if ce, ok := err.(*Error); ok {
+		ce.Read = true
+	}
+	return err
+}
+
+// viaInclude records that an error of an included file was reached
+// through the Include at pos.
+func viaInclude(pos Pos, err error) error {
+	if ce, ok := err.(*Error); ok {
+		ce.Includes = append([]Pos{pos}, ce.Includes...)
+	}
+	return err
 }
 
 // Unwrap returns the underlying cause.

@@ -83,8 +83,12 @@ func checkFuzzError(t *testing.T, err error) {
 	if ce.Pos.Line < 1 || ce.Pos.File == "" || ce.Msg == "" {
 		t.Fatalf("error without position or message: %#v", ce)
 	}
-	if !strings.HasPrefix(err.Error(), "AH00526: Syntax error on line ") {
-		t.Fatalf("got %q, want Apache's AH00526 format", err.Error())
+	want := "AH00526: Syntax error on line "
+	if ce.Read {
+		want = "eventmpm: Syntax error on line "
+	}
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %q, want Apache's format, %q...", err.Error(), want)
 	}
 }
 

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"strings"
 	"testing"
 )
 
@@ -58,7 +57,7 @@ func TestIfVersionErrors(t *testing.T) {
 	} {
 		_, err := loadFile(t, "Listen 80\n"+tt.line+"\n")
 		var ce *Error
-		if !errors.As(err, &ce) || ce.Pos.Line != 2 || !strings.HasSuffix(err.Error(), "\n"+tt.want) {
+		if !errors.As(err, &ce) || ce.Pos.Line != 2 || ce.Msg != tt.want || !ce.Read {
 			t.Errorf("%q: error %v, want %q at line 2", tt.line, err, tt.want)
 		}
 	}

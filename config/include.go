@@ -37,6 +37,9 @@ func readInclude(r *reader, _ *cursor, c *call) ([]*node, error) {
 	for _, f := range files {
 		nodes, err := r.readFile(f, c.sc)
 		if err != nil {
+			if f != c.pos.File {
+				err = viaInclude(c.pos, err)
+			}
 			return nil, err
 		}
 		out = append(out, nodes...)

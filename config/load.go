@@ -147,6 +147,12 @@ func checkUTF8(opts Options) error {
 // readAll reads -C directives, the main file, then -c directives, in the
 // order Apache builds its tree.
 func (l *loader) readAll(r *reader, readMain func(*reader) ([]*node, error)) ([]*node, error) {
+	nodes, err := l.readParts(r, readMain)
+	return nodes, readError(err)
+}
+
+// readParts is readAll before its errors are marked as the read phase's.
+func (l *loader) readParts(r *reader, readMain func(*reader) ([]*node, error)) ([]*node, error) {
 	var all []*node
 	if len(l.opts.Before) > 0 {
 		nodes, err := r.readData(cmdLineFile, strings.Join(l.opts.Before, "\n"), scope{})

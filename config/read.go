@@ -105,10 +105,12 @@ func (r *reader) readBlock(cur *cursor, outer scope, end string, opener Pos) ([]
 	}
 	if len(b.open) > 0 {
 		n := b.open[len(b.open)-1]
-		return nil, errAt(n.pos, "%s> was not closed.", n.name)
+		return nil, errAt(n.pos, "%s:%d: %s> was not closed.", n.pos.File, n.pos.Line, n.name)
 	}
 	if end != "" {
-		return nil, errAt(opener, "<%s> was not closed.", end)
+		// Apache lets a true <IfModule> run to the end of the file;
+		// eventmpm says what it says of a false one.
+		return nil, errAt(opener, "Expected </%s> before end of configuration", end)
 	}
 	return b.top, nil
 }
@@ -159,8 +161,7 @@ func prepare(d *directive, n *node, sc scope) (*call, error) {
 }
 
 // close handles a section closer: it must match the innermost open section,
-// with Apache's three messages. A mismatch is reported at the opener (the
-// section left unclosed), naming the line of the closer.
+// with Apache's three messages, each at the closer's line.
 func (b *block) close(name string, line int) error {
 	if len(b.open) == 0 {
 		return errorf("%s without matching <%s section", name, name[2:])
@@ -170,7 +171,7 @@ func (b *block) close(name string, line int) error {
 	}
 	top := b.open[len(b.open)-1]
 	if !strings.EqualFold(name[2:len(name)-1], top.name[1:]) {
-		return errAt(top.pos, "Expected </%s> but saw %s (line %d)", top.name[1:], name, line)
+		return errorf("Expected </%s> but saw %s", top.name[1:], name)
 	}
 	b.open = b.open[:len(b.open)-1]
 	return nil
@@ -188,7 +189,7 @@ func (r *reader) soak(cur *cursor, end string, opener Pos) error {
 	for {
 		ln, ok := cur.next()
 		if !ok {
-			return errAt(opener, "<%s> was not closed.", end)
+			return errAt(opener, "Expected </%s> before end of configuration", end)
 		}
 		name, args := getWord(ln.text)
 		if !strings.HasPrefix(name, "<") {
@@ -198,7 +199,8 @@ func (r *reader) soak(cur *cursor, end string, opener Pos) error {
 			got := strings.TrimSuffix(name[2:], ">")
 			top := stack[len(stack)-1]
 			if !strings.EqualFold(got, top.name) {
-				return errAt(top.pos, "Expected </%s> but saw </%s> (line %d)", top.name, got, ln.num)
+				// Apache reports it at the skipped section's opener.
+				return errAt(opener, "Expected </%s> but saw </%s>", top.name, got)
 			}
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
