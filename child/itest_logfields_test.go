@@ -113,6 +113,13 @@ func TestAccessLogFields(t *testing.T) {
 			},
 		},
 		{
+			// Apache's %U is r->uri: decoded, dot segments resolved,
+			// runs of '/' merged; %r keeps what the client sent.
+			name: "normalized path",
+			raw:  "GET /x/%2e%2e//%61.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+			want: []map[string]string{{"%U": "/a.txt", "%r": "GET /x/%2e%2e//%61.txt HTTP/1.1", "%>s": "200"}},
+		},
+		{
 			name: "password in an absolute-form target",
 			raw:  "GET http://u:p@localhost/a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n",
 			want: []map[string]string{{"%r": "GET http://u:XXXXXXXX@localhost/a.txt HTTP/1.1", "%>s": "400"}},

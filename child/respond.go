@@ -304,7 +304,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index,
+		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index, URLPath: w.path,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil

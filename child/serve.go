@@ -263,6 +263,7 @@ func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
 	w.bodyIn = 0
 	w.env, w.envScratch, w.forceHTTP10, w.user, w.index = w.env[:0], w.envScratch[:0], false, "", nil
+	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it
 }
 
 // complete writes the prepared response and reports whether the worker

@@ -215,10 +215,14 @@ func appendDuration(dst []byte, it *item, e *Entry) []byte {
 }
 
 func appendPath(dst []byte, _ *item, e *Entry) []byte {
-	if e.Request == nil || len(e.Request.Path) == 0 {
+	switch {
+	case len(e.URLPath) > 0:
+		dst = appendEscaped(dst, e.URLPath)
+	case e.Request == nil || len(e.Request.Path) == 0:
 		return append(dst, '-')
+	default:
+		dst = appendUnescapedPath(dst, e.Request.Path)
 	}
-	dst = appendUnescapedPath(dst, e.Request.Path)
 	return append(dst, e.Index...)
 }
 

@@ -47,6 +47,10 @@ type Var struct {
 // the call returns, so the Entry and the buffers it points into may be
 // reused at once.
 type Entry struct {
+	// URLPath is the request's decoded, normalized path (Apache's
+	// r->uri: dot segments resolved, runs of '/' merged) when the request
+	// got that far; %U logs it, else the raw path decoded.
+	URLPath []byte
 	// Request is the parsed request head, or nil when no request line was
 	// read (e.g. a 408 on an idle preconnect): %r, %m, %U, %H then log "-".
 	Request *http1.Request
