@@ -3,6 +3,8 @@ package static_test
 import (
 	"compress/gzip"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,6 +69,27 @@ func TestGzipVariant(t *testing.T) {
 		}
 		if r := serve(t, h, "GET", "/data.bin", ae, "gzip"); strings.Contains(r.Header, "Content-Encoding") || strings.Contains(r.Header, "Vary") {
 			t.Errorf("pass %d: data.bin: %q, want no compression and no Vary", pass, r.Header)
+		}
+	}
+}
+
+// TestGzipCompresses: with no DeflateCompressionLevel the body is
+// compressed at zlib's default level, as Apache's; level 0 once meant
+// gzip.NoCompression here, and every "compressed" answer was larger
+// than the file.
+func TestGzipCompresses(t *testing.T) {
+	s := buildSite(t)
+	text := strings.Repeat("<p>the same words again and again</p>\n", 100)
+	if err := os.WriteFile(filepath.Join(s.root, "long.html"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, level := range []int{0, 1, 9} {
+		h := newHandler(t, s, func(o *static.Options) {
+			o.Compress, o.CompressMaxFileSize, o.CompressLevel = []string{"text/html"}, 1<<20, level
+		})
+		res := serve(t, h, "GET", "/long.html", "Accept-Encoding", "gzip")
+		if !strings.Contains(res.Header, "Content-Encoding: gzip\r\n") || len(res.Body)*10 > len(text) {
+			t.Errorf("level %d: %d bytes for a %d-byte file (%q), want under a tenth", level, len(res.Body), len(text), res.Header)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"os"
@@ -185,6 +186,9 @@ func New(o Options) (*Handler, error) {
 	}
 	if len(o.Compress) > 0 && o.CompressMaxFileSize > 0 {
 		h.compress, h.level, h.compressMax = make(map[string]bool, len(o.Compress)), o.CompressLevel, o.CompressMaxFileSize
+		if h.level == 0 {
+			h.level = gzip.DefaultCompression // zlib's default, 6, as Apache's; 0 would be gzip.NoCompression
+		}
 		for _, t := range o.Compress {
 			h.compress[t] = true
 		}
