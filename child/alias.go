@@ -2,7 +2,9 @@ package child
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"eventmpm/child/static"
@@ -31,14 +33,34 @@ type alias struct {
 	// to which the path below it is appended for the file-system path.
 	fsRoot string
 	static *static.Handler
+	// An AliasMatch's pattern, and the ServerRoot a relative result is
+	// taken from. Its handler's root is "/", and it has no open-file
+	// cache: one file may have many URL paths, and ServeMapped's cache
+	// assumes one (it keys by file path); Apache caches nothing either.
+	re         *regexp.Regexp
+	serverRoot string
 }
 
 // compileAliases makes a static handler for each of the site's aliases,
 // with the options of the site's own handler but the target's directory
-// as DocumentRoot.
-func (s *site) compileAliases(aliases []config.Alias, o static.Options) error {
+// as DocumentRoot (for AliasMatch, "/" and no cache).
+func (s *site) compileAliases(aliases []config.Alias, o static.Options, serverRoot string) error {
 	for i := range aliases {
 		a := &aliases[i]
+		if a.Regex {
+			re, err := regexp.Compile(a.URL)
+			if err != nil {
+				return fmt.Errorf("%s:%d: AliasMatch %s: %w", a.Pos.File, a.Pos.Line, a.URL, err)
+			}
+			mo := o
+			mo.DocumentRoot, mo.CacheMaxEntries = "/", 0
+			h, err := static.New(mo)
+			if err != nil {
+				return fmt.Errorf("%s:%d: AliasMatch %s: %w", a.Pos.File, a.Pos.Line, a.URL, err)
+			}
+			s.aliases = append(s.aliases, alias{cfg: a, static: h, re: re, serverRoot: serverRoot})
+			continue
+		}
 		dir, name := filepath.Split(a.Path)
 		if name == "" { // config refuses "/" and cleans the others
 			return fmt.Errorf("%s:%d: Alias %s: target %q names no file", a.Pos.File, a.Pos.Line, a.URL, a.Path)
@@ -59,11 +81,36 @@ func (s *site) compileAliases(aliases []config.Alias, o static.Options) error {
 // order written. A site without aliases pays one length check.
 func (s *site) matchAlias(p []byte) (*alias, int) {
 	for i := range s.aliases {
-		if n := s.aliases[i].cfg.MatchBytes(p); n > 0 {
-			return &s.aliases[i], n
+		a := &s.aliases[i]
+		if a.re != nil {
+			if a.re.Match(p) {
+				return a, len(p)
+			}
+			continue
+		}
+		if n := a.cfg.MatchBytes(p); n > 0 {
+			return a, n
 		}
 	}
 	return nil, 0
+}
+
+// appendMatchPath appends the file-system path an AliasMatch maps the
+// cleaned URL path p to: its file-path with $0 to $9 replaced by the
+// submatches (ap_pregsub), taken from ServerRoot when not absolute
+// (ap_server_root_relative), and cleaned, ending in '/' exactly when p
+// does, as ServeMapped wants. (The submatch indexes cost an allocation.)
+func (a *alias) appendMatchPath(dst, p []byte) []byte {
+	dst = appendSubst(dst, a.cfg.Path, p, a.re.FindSubmatchIndex(p))
+	if len(dst) == 0 || dst[0] != '/' {
+		dst = append([]byte(a.serverRoot+"/"), dst...)
+	}
+	clean := path.Clean(string(dst))
+	dst = append(dst[:0], clean...)
+	if p[len(p)-1] == '/' && clean != "/" {
+		dst = append(dst, '/')
+	}
+	return dst
 }
 
 // appendPath appends the path below a.static's root that the cleaned URL
@@ -91,6 +138,12 @@ func (s *site) mapPath(p []byte, hpBuf, fsBuf *[]byte) (*static.Handler, []byte)
 	if a == nil {
 		*fsBuf = append(append((*fsBuf)[:0], s.cfg.DocumentRoot...), p...)
 		return s.static, p
+	}
+	if a.re != nil {
+		hp := a.appendMatchPath((*hpBuf)[:0], p)
+		*hpBuf = hp
+		*fsBuf = append((*fsBuf)[:0], hp...)
+		return a.static, hp
 	}
 	hp := a.appendPath((*hpBuf)[:0], p, n)
 	*hpBuf = hp

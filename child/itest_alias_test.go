@@ -206,3 +206,86 @@ func TestAlias(t *testing.T) {
 		})
 	})
 }
+
+// TestAliasMatch: AliasMatch maps a request whose decoded path its
+// pattern matches to its file-path with the submatches in place (a
+// relative result from ServerRoot), tried in order with Alias; the
+// <Directory> sections of the result apply; a directory reached by
+// several URL paths is answered for each one's own (its listing's title,
+// a <Location>'s DirectoryIndex): nothing cached by file path mixes them
+// up. The answers are Apache 2.4.71's for the same
+// configuration, compared side by side.
+func TestAliasMatch(t *testing.T) {
+	root := itest.NewRoot(t, baseConf+`LogFormat "%U %>s %f" files
+CustomLog logs/files_log files
+AliasMatch ^/users/([a-z]+)(/.*)?$ users/$1/www$2
+AliasMatch "^/manual(?:/(?:de|en))?(/.*)?$" "{{ROOT}}/manual$1"
+Alias /users/bob/old {{ROOT}}/never
+<Directory {{ROOT}}/users>
+    Require all granted
+</Directory>
+<Directory {{ROOT}}/users/bob/www/sub>
+    Require all denied
+</Directory>
+<Directory {{ROOT}}/manual>
+    Require all granted
+    Options Indexes
+</Directory>
+<Location /manual/en>
+    DirectoryIndex p.html
+</Location>
+`, map[string]string{"index.html": "docroot\n"})
+	for name, body := range map[string]string{
+		"users/bob/www/index.html": "bob home\n",
+		"users/bob/www/sub/s.txt":  "bob sub\n",
+		"manual/p.html":            "manual page\n",
+	} {
+		p := root.Path(name)
+		if err := os.MkdirAll(p[:strings.LastIndexByte(p, '/')], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := runServer(t, root)
+	c := s.open(t)
+	for _, tt := range []struct {
+		target   string
+		status   int
+		body     string
+		location string
+	}{
+		{"/users/bob/", 200, "bob home\n", ""},
+		{"/users/bob", 301, "", "http://localhost/users/bob/"},
+		{"/users/bob/old", 404, "", ""}, // the AliasMatch comes first
+		{"/users/bob/sub/s.txt", 403, "", ""},
+		{"/users/alice/", 404, "", ""},
+		{"/users/Bob/", 404, "", ""},
+		{"/manual/en/p.html", 200, "manual page\n", ""},
+		{"/manual/", 200, "<title>Index of /manual</title>", ""},
+		{"/manual/de/", 200, "<title>Index of /manual/de</title>", ""},
+		{"/manual/en/", 200, "manual page\n", ""}, // its <Location>'s DirectoryIndex
+		{"/manual/", 200, "<title>Index of /manual</title>", ""},
+		{"/manual/en/", 200, "manual page\n", ""},
+		{"/manualx", 404, "", ""},
+		{"/users/bob/%2e%2e/bob/index.html", 200, "bob home\n", ""},
+	} {
+		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != tt.status || !strings.Contains(body, tt.body) || resp.Header.Get("Location") != tt.location {
+			t.Errorf("%s: %d Location %q body %q, want %d Location %q body with %q", tt.target, resp.StatusCode,
+				resp.Header.Get("Location"), body, tt.status, tt.location, tt.body)
+		}
+	}
+	c.Close()
+	s.stop(t)
+	log := s.logFile("files_log")
+	for _, want := range []string{
+		"/users/bob/index.html 200 " + root.Path("users/bob/www/index.html") + "\n",
+		"/manual/en/p.html 200 " + root.Path("manual/p.html") + "\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
+	}
+}

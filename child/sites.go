@@ -142,7 +142,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if s.static, err = static.New(opts); err != nil {
 		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)
 	}
-	if err := s.compileAliases(srv.Aliases, opts); err != nil {
+	if err := s.compileAliases(srv.Aliases, opts, ch.cfg.ServerRoot); err != nil {
 		s.closeHandlers()
 		return nil, err
 	}

@@ -1,12 +1,14 @@
 package config
 
 import (
+	"regexp"
 	"strings"
 )
 
-// This file is mod_alias's Alias directive (add_alias_internal and
-// alias_matches in mod_alias.c) and the refusal of its forms eventmpm does
-// not implement. Redirect and its family live in their own file.
+// This file is mod_alias's Alias and AliasMatch directives
+// (add_alias_internal and alias_matches in mod_alias.c) and the refusal of
+// the forms eventmpm does not implement. Redirect and its family live in
+// their own file.
 
 // setAlias is "Alias URL-path file-path" in the main server or a
 // <VirtualHost>. Apache's one-argument form (an expression, in <Location>
@@ -33,13 +35,31 @@ func setAlias(w *walker, c *call) error {
 	for i := range srv.Aliases {
 		// Apache's overlap check looks at this server's own list, before
 		// a virtual host inherits the main server's.
-		if prev := &srv.Aliases[i]; prev.Match(url) > 0 {
-			w.warn(c.pos, "AH00671", "The %s directive in %s at line %d will probably never match because it overlaps an earlier Alias.",
-				c.d.name, c.pos.File, c.pos.Line)
+		prev := &srv.Aliases[i]
+		if prev.Regex && regexp.MustCompile(prev.URL).MatchString(url) || !prev.Regex && prev.Match(url) > 0 {
+			match := ""
+			if prev.Regex {
+				match = "Match"
+			}
+			w.warn(c.pos, "AH00671", "The %s directive in %s at line %d will probably never match because it overlaps an earlier Alias%s.",
+				c.d.name, c.pos.File, c.pos.Line, match)
 			break
 		}
 	}
 	srv.Aliases = append(srv.Aliases, Alias{URL: url, Path: path, Pos: c.pos})
+	return nil
+}
+
+// setAliasMatch is "AliasMatch regex file-path" in the main server or a
+// <VirtualHost>: the decoded path of a request that regex matches maps to
+// file-path with $0 to $9 replaced by the submatches, tried in order with
+// the Alias directives.
+func setAliasMatch(w *walker, c *call) error {
+	if _, err := regexp.Compile(c.args[0]); err != nil {
+		return errorf("Regular expression could not be compiled: %v", err)
+	}
+	srv := w.srv.srv
+	srv.Aliases = append(srv.Aliases, Alias{URL: c.args[0], Path: c.args[1], Regex: true, Pos: c.pos})
 	return nil
 }
 
@@ -68,6 +88,14 @@ func refuseAliasForm(why string) func(*walker, *call) error {
 	return func(_ *walker, c *call) error {
 		return errorf("%s is not supported: %s", c.d.name, why)
 	}
+}
+
+// Directive is the name of the directive the alias was written with.
+func (a *Alias) Directive() string {
+	if a.Regex {
+		return "AliasMatch"
+	}
+	return "Alias"
 }
 
 // Match returns how many bytes at the start of uri, a request's decoded

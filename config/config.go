@@ -290,13 +290,18 @@ type CustomLog struct {
 type Alias struct {
 	// URL is the URL-path as written; it begins with '/'. A trailing
 	// slash makes the alias match only below it: "Alias /icons/ ..." maps
-	// "/icons/a.png" but not "/icons", as in Apache.
+	// "/icons/a.png" but not "/icons", as in Apache. For AliasMatch it is
+	// the regular expression (Go's RE2), matched against the decoded path.
 	URL string
 	// Path is the absolute, cleaned file or directory the URL-path maps to
 	// (a relative one is taken from ServerRoot, as ap_server_root_relative
-	// does). It is never "/".
+	// does). It is never "/". For AliasMatch it is the file-path as
+	// written, with $0 to $9 for the submatches; a result that is not
+	// absolute is taken from ServerRoot.
 	Path string
-	Pos  Pos
+	// Regex marks an AliasMatch.
+	Regex bool `json:",omitempty"`
+	Pos   Pos
 }
 
 // SectionKind tells what a Section matches on.

@@ -167,8 +167,7 @@ var directives = []directive{
 	// allows it anywhere so that setAlias gives Apache's context messages.
 	{name: "Alias", args: take12, ctx: ctxAny, set: setAlias,
 		help: "a fakename and a realname, or a realname in a Location"},
-	{name: "AliasMatch", args: take2, ctx: ctxServer,
-		set:  refuseAliasForm("eventmpm implements Alias only; write one Alias per URL-path prefix"),
+	{name: "AliasMatch", args: take2, ctx: ctxServer, set: setAliasMatch,
 		help: "a regular expression and a filename"},
 	{name: "ScriptAlias", args: take12, ctx: ctxAny,
 		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),

@@ -28,8 +28,8 @@
 // directives that mean nothing here (Mutex, ThreadStackSize, ...) are
 // accepted with a warning; Options, Require, SetHandler, AllowOverride and
 // HostnameLookups accept only what eventmpm implements and name the rest;
-// mod_alias is Alias URL-path file-path only (AliasMatch, ScriptAlias and
-// ScriptAliasMatch are refused with the reason); LoadModule accepts only
+// mod_alias is Alias and AliasMatch (ScriptAlias and ScriptAliasMatch are
+// refused with the reason); LoadModule accepts only
 // the modules eventmpm has built in.
 //
 // It imports only the standard library.

@@ -40,18 +40,18 @@ func (c *Config) DumpRunConfig(w io.Writer) {
 	io.WriteString(w, b.String())
 }
 
-// dumpAliases lists the Alias directives: the main server's, then each
+// dumpAliases lists the Alias and AliasMatch directives: the main server's, then each
 // virtual host's own (its list ends with the main server's), with where
 // each was written.
 func (c *Config) dumpAliases(b *strings.Builder) {
 	for _, a := range c.Server.Aliases {
-		fmt.Fprintf(b, "Alias: %s %q (%s:%d)\n", a.URL, a.Path, a.Pos.File, a.Pos.Line)
+		fmt.Fprintf(b, "%s: %s %q (%s:%d)\n", a.Directive(), a.URL, a.Path, a.Pos.File, a.Pos.Line)
 	}
 	for i := range c.VirtualHosts {
 		v := &c.VirtualHosts[i]
 		n := len(v.Server.Aliases) - len(c.Server.Aliases)
 		for _, a := range v.Server.Aliases[:max(n, 0)] {
-			fmt.Fprintf(b, "Alias: %s %q (%s:%d, <VirtualHost> %s:%d)\n", a.URL, a.Path, a.Pos.File, a.Pos.Line, v.Pos.File, v.Pos.Line)
+			fmt.Fprintf(b, "%s: %s %q (%s:%d, <VirtualHost> %s:%d)\n", a.Directive(), a.URL, a.Path, a.Pos.File, a.Pos.Line, v.Pos.File, v.Pos.Line)
 		}
 	}
 }
