@@ -180,7 +180,7 @@ func (h *Handler) absPath(rel string) []byte {
 func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool) {
 	ct := h.types.contentType(name, h.charset)
 	lang := h.types.languages(name)
-	e.compressible = h.compress != nil && e.size <= h.compressMax && h.compress[mediaType(ct)]
+	e.compressible = h.compress != nil && e.size > gzipMinSize && e.size <= h.compressMax && h.compress[mediaType(ct)]
 	b := make([]byte, 0, 120+len(ct)+len(lang))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)

@@ -18,6 +18,12 @@ import (
 // uncompressed one does; Apache compresses every response anew. A Range
 // request gets the uncompressed file.
 
+// gzipMinSize is the largest body mod_deflate leaves alone: "responses
+// smaller than the compression overhead" (its 10-byte header, 8-byte
+// trailer and 50 bytes for the header fields it adds). Such a file is sent
+// as it is, without Vary, as Apache sends it.
+const gzipMinSize = 10 + 8 + 50
+
 // varyHeader goes on every answer of a compressible file, compressed or
 // not, as mod_deflate adds it.
 const varyHeader = "Vary: Accept-Encoding\r\n"

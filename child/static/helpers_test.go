@@ -39,6 +39,10 @@ func pattern(n int, mul int) []byte {
 }
 
 // buildSite creates the test tree. Every regular file gets fileTime.
+// proseText is a page long enough for mod_deflate to compress (more than
+// 68 bytes).
+const proseText = "<p>A page long enough to be worth compressing, as mod_deflate sees it: over 68 bytes.</p>\n"
+
 func buildSite(t testing.TB) *site {
 	t.Helper()
 	base := t.TempDir()
@@ -46,6 +50,8 @@ func buildSite(t testing.TB) *site {
 	files := map[string][]byte{
 		"index.html":           []byte("<h1>home</h1>\n"),
 		"hello.txt":            []byte("hello, world\n"),
+		"prose.txt":            []byte(proseText),
+		"prose.html":           []byte(proseText),
 		"data.bin":             pattern(1000, 1),
 		"big.bin":              pattern(bigSize, 7),
 		"noext":                []byte("plain"),
