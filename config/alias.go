@@ -82,14 +82,6 @@ func checkAliasContext(c *call) error {
 	return nil
 }
 
-// refuseAliasForm refuses a mod_alias directive eventmpm does not
-// implement, naming why.
-func refuseAliasForm(why string) func(*walker, *call) error {
-	return func(_ *walker, c *call) error {
-		return errorf("%s is not supported: %s", c.d.name, why)
-	}
-}
-
 // Directive is the name of the directive the alias was written with.
 func (a *Alias) Directive() string {
 	if a.Regex {

@@ -170,10 +170,10 @@ var directives = []directive{
 	{name: "AliasMatch", args: take2, ctx: ctxServer, set: setAliasMatch,
 		help: "a regular expression and a filename"},
 	{name: "ScriptAlias", args: take12, ctx: ctxAny,
-		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),
+		set:  refuse("eventmpm runs no CGI programs (it serves static files only)"),
 		help: "a fakename and a realname, or a realname in a Location"},
 	{name: "ScriptAliasMatch", args: take2, ctx: ctxServer,
-		set:  refuseAliasForm("eventmpm runs no CGI programs (it serves static files only)"),
+		set:  refuse("eventmpm runs no CGI programs (it serves static files only)"),
 		help: "a regular expression and a filename"},
 
 	// mod_alias's redirects (config/redirect.go).

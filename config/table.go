@@ -113,9 +113,11 @@ func lookup(name string) *directive {
 var directiveIndex = map[string]*directive{}
 
 func init() {
-	for i := range directives {
-		d := &directives[i]
-		directiveIndex[strings.ToLower(d.name)] = d
+	for _, table := range [][]directive{directives, fixedDirectives} {
+		for i := range table {
+			d := &table[i]
+			directiveIndex[strings.ToLower(d.name)] = d
+		}
 	}
 }
 
