@@ -322,11 +322,13 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	opts := s.cfg.Options
 	dc := static.DirConfig{DirectoryIndex: s.cfg.DirectoryIndex}
 	ai := s.cfg.Autoindex
+	etag := config.ETagState{}.With(s.cfg.FileETag)
 	for i := range s.dirs {
 		sec := s.dirs[i].sec
 		if !s.dirs[i].matchPath([]byte(dir)) {
 			continue
 		}
+		etag = etag.With(sec.FileETag)
 		opts = sec.MergeOptions(opts)
 		if sec.DirectoryIndex != nil {
 			dc.DirectoryIndex = sec.DirectoryIndex
@@ -337,12 +339,32 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	}
 	dc.FollowSymLinks, dc.SymLinksIfOwnerMatch, dc.Indexes = opts.FollowSymLinks, opts.SymLinksIfOwnerMatch, opts.Indexes
 	dc.Listing = listingConfig(&ai)
+	dc.ETag = etagParts(etag.Parts())
 	if s.dirCacheBytes.Load()+int64(len(dir)) <= dirCacheMaxBytes {
 		if _, loaded := s.dirCache.LoadOrStore(dir, dc); !loaded {
 			s.dirCacheBytes.Add(int64(len(dir)))
 		}
 	}
 	return dc
+}
+
+// etagParts is the static handler's form of FileETag's parts: nothing
+// (or None among them) sends no ETag, as Apache's ap_make_etag.
+func etagParts(p config.ETagParts) static.ETagParts {
+	if p&config.ETagNone != 0 || p&(config.ETagINode|config.ETagMTime|config.ETagSize) == 0 {
+		return static.ETagNone
+	}
+	var out static.ETagParts
+	if p&config.ETagINode != 0 {
+		out |= static.ETagINode
+	}
+	if p&config.ETagMTime != 0 {
+		out |= static.ETagMTime
+	}
+	if p&config.ETagSize != 0 {
+		out |= static.ETagSize
+	}
+	return out
 }
 
 // dirAutoindex is the mod_autoindex configuration of the directory dir:

@@ -232,6 +232,9 @@ type Server struct {
 	// Env is mod_env's SetEnv, UnsetEnv and PassEnv in the order they
 	// apply: the main server's, then a virtual host's own.
 	Env []EnvSetting
+	// FileETag is the server's FileETag (a virtual host's applied over the
+	// main server's), or nil for Apache's default, MTime Size.
+	FileETag *FileETag `json:",omitempty"`
 	// RequestHeaderUnset names the request fields RequestHeader unset
 	// removes (the main server's, then a virtual host's own).
 	RequestHeaderUnset []string
@@ -386,6 +389,8 @@ type Section struct {
 	// sections merged later before those merged earlier.
 	Redirects     []Redirect `json:",omitempty"`
 	WholeRedirect *Redirect  `json:",omitempty"`
+	// FileETag is the section's FileETag (<Directory> only), or nil.
+	FileETag *FileETag `json:",omitempty"`
 	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied
 	// after the server's and earlier sections' (see Server.Env).
 	Env []EnvSetting `json:",omitempty"`

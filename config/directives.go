@@ -279,6 +279,8 @@ var directives = []directive{
 		help: "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable double-reverse DNS lookups"},
 	{name: "Options", args: iterate, ctx: ctxAny, set: setOptions,
 		help: "Set a number of attributes for a given directory"},
+	{name: "FileETag", args: takeArgv, ctx: ctxAny, set: setFileETag,
+		help: "Specify components used to construct a file's ETag"},
 	{name: "DirectoryIndex", args: iterate, ctx: ctxAny, set: setDirectoryIndex,
 		help: "a list of file names"},
 	{name: "LimitRequestBody", args: take1, ctx: ctxAny, set: setLimitRequestBody,

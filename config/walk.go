@@ -232,6 +232,9 @@ func inherit(v, m *serverState) {
 	v.srv.Expires = m.srv.Expires.Merge(v.srv.Expires)
 	v.srv.SetEnvIf = append(slices.Clone(m.srv.SetEnvIf), v.srv.SetEnvIf...)
 	v.srv.Env = append(slices.Clone(m.srv.Env), v.srv.Env...)
+	if m.srv.FileETag != nil {
+		v.srv.FileETag = FileETagOf(ETagState{}.With(m.srv.FileETag).With(v.srv.FileETag))
+	}
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	if v.srv.Deflate.Level == 0 {
 		v.srv.Deflate.Level = m.srv.Deflate.Level

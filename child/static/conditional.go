@@ -18,19 +18,30 @@ type validator struct {
 	strongDate bool
 }
 
-// appendETag appends Apache's default FileETag "MTime Size" entity tag:
-// the size and the modification time in microseconds, each in lowercase
-// hex without leading zeros, joined by '-' and quoted (http_etag.c
-// ap_make_etag). weak prefixes W/, which Apache does when the file changed
+// appendETag appends Apache's entity tag of the file id with the parts of
+// FileETag (MTime Size by default): the inode, the size and the
+// modification time in microseconds, each in lowercase hex without leading
+// zeros, joined by '-' and quoted (http_etag.c ap_make_etag). mtime is the
+// file's real modification time. weak prefixes W/, which Apache does when the file changed
 // less than a second before the request.
-func appendETag(dst []byte, size int64, mtime time.Time, weak bool) []byte {
+func appendETag(dst []byte, parts ETagParts, id fileID, mtime time.Time, weak bool) []byte {
 	if weak {
 		dst = append(dst, 'W', '/')
 	}
 	dst = append(dst, '"')
-	dst = appendHex(dst, uint64(size))
-	dst = append(dst, '-')
-	dst = appendHex(dst, uint64(mtime.UnixMicro()))
+	sep := false
+	for _, p := range [...]struct {
+		part ETagParts
+		v    uint64
+	}{{ETagINode, id.ino}, {ETagSize, uint64(id.size)}, {ETagMTime, uint64(mtime.UnixMicro())}} {
+		if parts&p.part == 0 {
+			continue
+		}
+		if sep {
+			dst = append(dst, '-')
+		}
+		dst, sep = appendHex(dst, p.v), true
+	}
 	return append(dst, '"')
 }
 

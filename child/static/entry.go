@@ -133,7 +133,7 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 	if src.dirRel != "" {
 		e.dirAbs, e.dirID = h.absPath(src.dirRel), src.dirID
 	}
-	h.makeHeader(e, path.Base(src.rel), mtime, real, weak)
+	h.makeHeader(e, path.Base(src.rel), mtime, real, weak, h.dirConfig(path.Dir(src.rel)).ETag.parts())
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 
@@ -177,18 +177,23 @@ func (h *Handler) absPath(rel string) []byte {
 // file's real modification time, as Apache's is: a file dated in the future
 // would otherwise get a new ETag every second (its clamped time moving with
 // the clock), and a client could never revalidate it.
-func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool) {
+func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts) {
 	ct := h.types.contentType(name, h.charset)
 	lang := h.types.languages(name)
 	e.compressible = h.compress != nil && e.size > gzipMinSize && e.size <= h.compressMax && h.compress[mediaType(ct)]
 	b := make([]byte, 0, 120+len(ct)+len(lang))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)
-	b = append(b, "\r\nETag: "...)
-	es := len(b)
-	b = appendETag(b, e.size, real, weak)
-	ee := len(b)
-	b = append(b, "\r\nAccept-Ranges: bytes\r\n"...)
+	b = append(b, "\r\n"...)
+	es, ee := len(b), len(b) // an empty ETag for FileETag None
+	if etag&ETagNone == 0 {
+		b = append(b, "ETag: "...)
+		es = len(b)
+		b = appendETag(b, etag, e.id, real, weak)
+		ee = len(b)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "Accept-Ranges: bytes\r\n"...)
 	if lang != "" {
 		b = append(b, "Content-Language: "...)
 		b = append(b, lang...)

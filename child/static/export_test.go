@@ -57,7 +57,12 @@ func CheckedPath(p string) bool { return checkedPath([]byte(p)) }
 
 // AppendETag exposes appendETag.
 func AppendETag(size int64, mtime time.Time, weak bool) string {
-	return string(appendETag(nil, size, mtime, weak))
+	return string(appendETag(nil, ETagParts(0).parts(), fileID{size: size}, mtime, weak))
+}
+
+// AppendETagParts exposes appendETag with FileETag's parts.
+func AppendETagParts(parts ETagParts, ino uint64, size int64, mtime time.Time) string {
+	return string(appendETag(nil, parts.parts(), fileID{ino: ino, size: size}, mtime, false))
 }
 
 // FormatSize exposes formatSize.

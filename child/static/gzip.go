@@ -115,14 +115,19 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	zw.Close()
 	v := &gzipVariant{body: buf.Bytes(), val: e.val}
 	v.val.etag = gzipETag(e.val.etag)
-	// The header of a 200: e's, with the variant's ETag, and
-	// Content-Encoding before Content-Type as Apache orders them.
+	// The header of a 200: e's, with the variant's ETag (none under
+	// FileETag None), and Content-Encoding before Content-Type as Apache
+	// orders them.
 	h0 := e.header
-	i := bytes.Index(h0, e.val.etag)
 	hd := make([]byte, 0, len(h0)+40)
-	hd = append(hd, h0[:i]...)
-	hd = append(hd, v.val.etag...)
-	hd = append(hd, h0[i+len(e.val.etag):e.typed]...)
+	if len(e.val.etag) > 0 {
+		i := bytes.Index(h0, e.val.etag)
+		hd = append(hd, h0[:i]...)
+		hd = append(hd, v.val.etag...)
+		hd = append(hd, h0[i+len(e.val.etag):e.typed]...)
+	} else {
+		hd = append(hd, h0[:e.typed]...)
+	}
 	hd = append(hd, "Content-Encoding: gzip\r\n"...)
 	hd = append(hd, h0[e.typed:]...)
 	v.header = hd
@@ -141,12 +146,25 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	return v
 }
 
+// appendETagLine appends the ETag line of a 304, or nothing for a file
+// that has no ETag (FileETag None).
+func appendETagLine(dst, etag []byte) []byte {
+	if len(etag) == 0 {
+		return dst
+	}
+	dst = append(dst, "ETag: "...)
+	return append(append(dst, etag...), "\r\n"...)
+}
+
 // gzipKeepBudget bounds the compressed forms a handler keeps.
 const gzipKeepBudget = 64 << 20
 
 // gzipETag is Apache's DeflateAlterETag AddSuffix: "-gzip" inside the
 // quotes, so the compressed form never validates as the plain one.
 func gzipETag(etag []byte) []byte {
+	if len(etag) == 0 {
+		return nil
+	}
 	out := make([]byte, 0, len(etag)+5)
 	out = append(out, etag[:len(etag)-1]...)
 	out = append(out, "-gzip"...)
@@ -164,8 +182,7 @@ func answerVariant(req *http1.Request, v *gzipVariant, now func() time.Time, r *
 		switch checkPreconditions(req, &v.val, t) {
 		case 304:
 			r.Status, r.NoBody = 304, true
-			r.Header = append(r.Header[:0], "ETag: "...)
-			r.Header = append(append(r.Header, v.val.etag...), "\r\n"...)
+			r.Header = appendETagLine(r.Header[:0], v.val.etag)
 			r.Header = append(r.Header, varyHeader...)
 			return
 		case 412:

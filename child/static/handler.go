@@ -32,6 +32,30 @@ type DirConfig struct {
 	Denied bool
 	// Listing is how a listing of the directory looks (mod_autoindex).
 	Listing ListingConfig
+	// ETag is what the ETag of a file in the directory is made of
+	// (FileETag); the zero value is Apache 2.4's default, MTime Size.
+	ETag ETagParts
+}
+
+// ETagParts says what a file's ETag is made of, as Apache's FileETag: its
+// inode, its size and its modification time, in that order, in hex and
+// joined by '-'. The zero value is MTime and Size; ETagNone sends none.
+type ETagParts uint8
+
+// The parts of an ETag.
+const (
+	ETagINode ETagParts = 1 << iota
+	ETagMTime
+	ETagSize
+	ETagNone // FileETag None: no ETag at all
+)
+
+// parts resolves the zero value to Apache's default.
+func (p ETagParts) parts() ETagParts {
+	if p == 0 {
+		return ETagMTime | ETagSize
+	}
+	return p
 }
 
 // ListingConfig is mod_autoindex's configuration of a directory listing.

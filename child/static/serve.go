@@ -67,8 +67,7 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 		switch checkPreconditions(req, &e.val, now) {
 		case 304:
 			r.Status, r.NoBody = 304, true
-			r.Header = append(r.Header[:0], "ETag: "...)
-			r.Header = append(append(r.Header, e.val.etag...), "\r\n"...)
+			r.Header = appendETagLine(r.Header[:0], e.val.etag)
 			if e.compressible {
 				r.Header = append(r.Header, varyHeader...)
 			}
