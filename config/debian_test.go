@@ -131,7 +131,7 @@ func checkDebian(t *testing.T, root string, cfg *Config) {
 		{"root", cfg.ServerRoot, root},
 		{"AddLanguage", len(cfg.Server.AddLanguage), 82}, // 81 lines, cs with two extensions
 		{"AddLanguage .en", cfg.Server.AddLanguage["en"], "en"},
-		{"AddCharset .utf8", cfg.Server.AddCharset["utf8"], "UTF-8"},
+		{"AddCharset .utf8", cfg.Server.AddCharset["utf8"], "utf-8"}, // lowercased, as mod_mime keeps it
 		{"RemoveType", strings.Join(cfg.Server.RemoveType, " "), "es tr"},
 		{"BrowserMatch", len(cfg.Server.SetEnvIf), 14},
 		{"DEFLATE types", strings.Join(cfg.Server.Deflate.Types, " "), "text/html text/plain text/xml text/css text/javascript " +

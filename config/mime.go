@@ -10,8 +10,8 @@ import (
 // AddLanguage, AddCharset, RemoveType, and AddHandler for type maps.
 
 // setExtMap returns the setter of a directive "value ext..." that maps each
-// extension (lowercased, without its dot) to the value, in the map field
-// picks out.
+// extension (lowercased, without its dot) to the value (lowercased too, as
+// mod_mime keeps it), in the map field picks out.
 func setExtMap(field func(*Server) *map[string]string) func(w *walker, c *call) error {
 	return func(w *walker, c *call) error {
 		m := field(w.srv.srv)
@@ -20,7 +20,7 @@ func setExtMap(field func(*Server) *map[string]string) func(w *walker, c *call) 
 		}
 		for _, ext := range c.args[1:] {
 			if ext = normExt(ext); ext != "" {
-				(*m)[ext] = c.args[0]
+				(*m)[ext] = strings.ToLower(c.args[0]) // mod_mime's add_extension_info lowercases it
 			}
 		}
 		return nil

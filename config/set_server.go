@@ -290,7 +290,8 @@ func setDirectoryIndex(w *walker, c *call) error {
 	return nil
 }
 
-// setAddType is AddType media-type ext...: extensions are lowercased and
+// setAddType is AddType media-type ext...: the media type and the
+// extensions are lowercased (as mod_mime keeps them), and the extensions
 // lose their leading dot.
 func setAddType(w *walker, c *call) error {
 	s := w.srv.srv
@@ -299,7 +300,7 @@ func setAddType(w *walker, c *call) error {
 	}
 	for _, ext := range c.args[1:] {
 		ext = normExt(ext)
-		s.AddType[ext] = c.args[0]
+		s.AddType[ext] = strings.ToLower(c.args[0])                                             // mod_mime's add_extension_info lowercases it
 		s.RemoveType = slices.DeleteFunc(s.RemoveType, func(r string) bool { return r == ext }) // a later AddType wins
 	}
 	return nil
