@@ -81,6 +81,9 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.reply.NoCompress = w.hasEnv("no-gzip") // SetEnvIf's way to keep a client from gzip
 	}
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
+	if w.reply.Status == 404 && acc.fallback != nil && !w.reply.PathInfo {
+		w.serveFallback(c, p, w.fspath, acc.fallback)
+	}
 	if idx := w.reply.Index; idx != nil {
 		w.index = idx                       // %U
 		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file

@@ -28,6 +28,7 @@ type site struct {
 	dirs            []section // <Directory>, shortest path first, then regex forms
 	files           []section
 	locations       []section
+	fallback        []byte     // mod_dir's FallbackResource, cleaned, or nil
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	locationWhole   bool       // a <Location> section has a short-form redirect
 	errorDocs       map[int]*errorDoc
@@ -107,6 +108,8 @@ type section struct {
 	// its short-form redirect, or nil.
 	redirects []redirect
 	whole     *redirect
+	// fallback is its FallbackResource, cleaned (nil for "disabled").
+	fallback []byte
 }
 
 func compileSection(s *config.Section) (section, error) {
@@ -126,6 +129,11 @@ func compileSection(s *config.Section) (section, error) {
 	}
 	if s.WholeRedirect != nil {
 		cs.whole = &redirect{status: s.WholeRedirect.Status, url: s.WholeRedirect.URL, whole: true}
+	}
+	if s.FallbackResource != nil {
+		if cs.fallback, err = cleanFallback(*s.FallbackResource); err != nil {
+			return cs, err
+		}
 	}
 	if s.Regex {
 		re, err := regexp.Compile(s.Pattern)
@@ -191,6 +199,8 @@ type access struct {
 	handler string
 	// The authentication settings of the last sections that set them.
 	authType, authName, authUserFile string
+	// fallback is mod_dir's FallbackResource in effect (cleaned), or nil.
+	fallback []byte
 }
 
 // responseSections are the sections of a request that act after its
@@ -210,9 +220,12 @@ func (r *responseSections) reset() {
 // Location): the last section that sets Require or SetHandler wins. The
 // sections that act on the response are appended to resp, when not nil.
 func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
-	var a access
+	a := access{fallback: s.fallback}
 	s.eachSection(urlPath, fsPath, true, func(cs *section) {
 		sec := cs.sec
+		if sec.FallbackResource != nil {
+			a.fallback = cs.fallback
+		}
 		if sec.Require != nil {
 			a.require = sec.Require
 		}

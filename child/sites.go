@@ -107,6 +107,9 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if vh != nil {
 		s.names = srv.HostPatterns()
 	}
+	if s.fallback, err = cleanFallback(srv.FallbackResource); err != nil {
+		return nil, fmt.Errorf("FallbackResource: %w", err)
+	}
 	if err := s.compileSections(srv.Sections); err != nil {
 		return nil, err
 	}

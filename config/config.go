@@ -232,6 +232,9 @@ type Server struct {
 	// Env is mod_env's SetEnv, UnsetEnv and PassEnv in the order they
 	// apply: the main server's, then a virtual host's own.
 	Env []EnvSetting
+	// FallbackResource is mod_dir's FallbackResource: the URL-path served
+	// for a request whose file does not exist, or "" for none.
+	FallbackResource string `json:",omitempty"`
 	// FileETag is the server's FileETag (a virtual host's applied over the
 	// main server's), or nil for Apache's default, MTime Size.
 	FileETag *FileETag `json:",omitempty"`
@@ -389,6 +392,9 @@ type Section struct {
 	// sections merged later before those merged earlier.
 	Redirects     []Redirect `json:",omitempty"`
 	WholeRedirect *Redirect  `json:",omitempty"`
+	// FallbackResource is the section's FallbackResource when set:
+	// a URL-path, or "" for "disabled".
+	FallbackResource *string `json:",omitempty"`
 	// FileETag is the section's FileETag (<Directory> only), or nil.
 	FileETag *FileETag `json:",omitempty"`
 	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied

@@ -290,6 +290,29 @@ func setDirectoryIndex(w *walker, c *call) error {
 	return nil
 }
 
+// setFallbackResource is mod_dir's FallbackResource URL-path | disabled:
+// the resource served in place of a file that does not exist. The
+// URL-path must be local (an absolute URL or a relative path would be
+// looked up as neither by eventmpm, nor usefully by Apache).
+func setFallbackResource(w *walker, c *call) error {
+	v := c.args[0]
+	switch {
+	case strings.EqualFold(v, "disabled"):
+		v = ""
+	case !strings.HasPrefix(v, "/"):
+		return errorf("FallbackResource %s: eventmpm takes a local URL-path beginning with '/' (or disabled)", v)
+	case strings.Contains(v, "%{"):
+		return errorf("FallbackResource %s: expressions (%%{...}) are not supported by eventmpm", v)
+	}
+	if w.sec != nil {
+		w.sec.s.FallbackResource = &v
+		return nil
+	}
+	w.srv.srv.FallbackResource = v
+	w.srv.mark("FallbackResource")
+	return nil
+}
+
 // setAddType is AddType media-type ext...: the media type and the
 // extensions are lowercased (as mod_mime keeps them), and the extensions
 // lose their leading dot.

@@ -186,6 +186,7 @@ var inherited = []struct {
 	{"RequestReadTimeout.body", func(v, m *Server) { v.RequestReadTimeout.Body = m.RequestReadTimeout.Body }},
 	{"Options", func(v, m *Server) { v.Options = m.Options }},
 	{"DirectoryIndex", func(v, m *Server) { v.DirectoryIndex = slices.Clone(m.DirectoryIndex) }},
+	{"FallbackResource", func(v, m *Server) { v.FallbackResource = m.FallbackResource }},
 	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
 	{"CustomLogs", func(v, m *Server) { v.CustomLogs = slices.Clone(m.CustomLogs) }},
 }

@@ -501,6 +501,7 @@ func (h *Handler) fail(r *Reply, op, path string, err error) {
 	if errors.Is(err, errSymlink) {
 		r.Denial = DenialSymlink
 	}
+	r.PathInfo = errors.Is(err, unix.ENOTDIR)
 	if r.Status == 500 {
 		r.Err = fmt.Errorf("static: %s %s: %w", op, path, os.NewSyscallError(op, err))
 	}

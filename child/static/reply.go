@@ -65,6 +65,10 @@ type Reply struct {
 	// Listing is set for a directory listing, which the caller may sign
 	// (AddSignature).
 	Listing bool
+	// PathInfo is set on a 404 whose path continued past a file
+	// (/file.html/extra: ENOTDIR), which Apache counts as an existing
+	// file with trailing path information, not as a missing one.
+	PathInfo bool
 	// Index is the name of the DirectoryIndex file served for a
 	// directory's URL, or nil. Apache's %U and %f name it, as mod_dir's
 	// internal redirect to it makes them.

@@ -1,0 +1,67 @@
+package child
+
+import (
+	"fmt"
+
+	"eventmpm/child/static"
+	"eventmpm/internal/errorlog"
+)
+
+// cleanFallback is a FallbackResource's URL-path as the child serves it:
+// cleaned, without a query; nil for none ("" or "disabled").
+func cleanFallback(raw string) ([]byte, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '?' {
+			raw = raw[:i]
+			break
+		}
+	}
+	p, st := static.CleanPath([]byte(raw), nil)
+	if st != 0 {
+		return nil, fmt.Errorf("%q is not a valid URL-path", raw)
+	}
+	return p, nil
+}
+
+// serveFallback answers a request whose file does not exist with its
+// FallbackResource, as mod_dir's fixup_dflt: the fallback's own mapping
+// (an Alias may hold it), sections and access rules, the request's
+// conditions and ranges, its status; %U and %f name it, as Apache's fast
+// internal redirect makes them. A fallback the client may not read is
+// 403, as Apache answers with its sub-request's error. One that does not
+// exist (or is a status page) leaves the original 404, where Apache loops
+// on its own fallback until it gives up with 500.
+func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
+	req := &w.req
+	w.secs.reset()
+	dh, hp := w.srv.mapPath(fallback, &w.aliasPath, &w.docPath)
+	acc := w.srv.walk(fallback, w.docPath, &w.secs)
+	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: c.remote.Addr(), local: c.localAddr(), method: req.Method, w: w})
+	switch {
+	case !ok:
+		module, code := "authz_core", "AH01630"
+		if byHost {
+			module, code = "access_compat", "AH01797"
+		}
+		w.logError(c, errorlog.LevelError, module, code, "client denied by server configuration: ", w.docPath, "")
+		w.reply.Release()
+		w.reply.Status = 403
+		return
+	case acc.handler == "":
+		w.reply.Release()
+		dh.ServeMapped(req, hp, fallback, w.reply, w.start.UnixNano())
+		if w.reply.Status != 404 && w.reply.Status < 500 {
+			w.path = append(w.path[:0], fallback...)
+			w.fspath = append(w.fspath[:0], w.docPath...)
+			return
+		}
+	}
+	// The original 404, with its own sections (ErrorDocument, Header).
+	w.reply.Release()
+	w.reply.Status = 404
+	w.secs.reset()
+	w.srv.walk(urlPath, fsPath, &w.secs)
+}
