@@ -24,8 +24,8 @@ AddHandler type-map var
 		for _, tt := range []struct{ target, ctype, lang string }{
 			{"/index.html.en", "text/html", "en"},
 			{"/index.html.es", "text/html", "es"},
-			{"/notes.txt.utf8", "text/plain; charset=UTF-8", ""},
-			{"/map.var", "application/octet-stream", ""}, // no mod_negotiation: served as it is
+			{"/notes.txt.utf8", "text/plain; charset=utf-8", ""}, // lowercased, as Apache's mod_mime keeps it
+			{"/map.var", "application/octet-stream", ""},         // no mod_negotiation: served as it is
 		} {
 			resp, _ := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tt.ctype || resp.Header.Get("Content-Language") != tt.lang {
