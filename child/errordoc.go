@@ -24,16 +24,8 @@ func compileErrorDocs(docs map[int]config.ErrorDocument) (map[int]*errorDoc, err
 	for code, d := range docs {
 		ed := &errorDoc{kind: d.Kind, doc: []byte(d.Document)}
 		if d.Kind == config.ErrorDocPath {
-			// The page is served as a file: the query means nothing to it.
-			raw := d.Document
-			for i := 0; i < len(raw); i++ {
-				if raw[i] == '?' {
-					raw = raw[:i]
-					break
-				}
-			}
-			p, st := static.CleanPath([]byte(raw), nil)
-			if st != 0 {
+			p, ok := cleanLocalPath(d.Document)
+			if !ok {
 				return nil, fmt.Errorf("%s:%d: ErrorDocument %d %s: not a valid URL-path", d.Pos.File, d.Pos.Line, code, d.Document)
 			}
 			ed.doc = p
@@ -56,6 +48,21 @@ func (w *worker) errorDoc(status int) *errorDoc {
 		}
 	}
 	return w.srv.errorDocs[status]
+}
+
+// cleanLocalPath is a configured local URL-path (an ErrorDocument's, a
+// FallbackResource's) as the child serves it: without its query, which
+// means nothing to a file, and cleaned. It reports false for a path
+// CleanPath refuses.
+func cleanLocalPath(raw string) ([]byte, bool) {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '?' {
+			raw = raw[:i]
+			break
+		}
+	}
+	p, st := static.CleanPath([]byte(raw), nil)
+	return p, st == 0
 }
 
 // customError answers status with the ErrorDocument of the request, if it

@@ -3,7 +3,6 @@ package child
 import (
 	"fmt"
 
-	"eventmpm/child/static"
 	"eventmpm/internal/errorlog"
 )
 
@@ -13,14 +12,8 @@ func cleanFallback(raw string) ([]byte, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	for i := 0; i < len(raw); i++ {
-		if raw[i] == '?' {
-			raw = raw[:i]
-			break
-		}
-	}
-	p, st := static.CleanPath([]byte(raw), nil)
-	if st != 0 {
+	p, ok := cleanLocalPath(raw)
+	if !ok {
 		return nil, fmt.Errorf("%q is not a valid URL-path", raw)
 	}
 	return p, nil
