@@ -120,8 +120,11 @@ func parseIPNet(s string) (netip.Prefix, error) {
 var (
 	// errNotAnIP is APR_EINVAL: the text looks nothing like an address
 	// (Allow and Deny take it for a host name).
+	//lint:ignore ST1005 APR's text, as Apache prints it
 	errNotAnIP = errors.New("An IP address was expected")
-	errBadIP   = errors.New("The specified IP address is invalid.")
+	//lint:ignore ST1005 APR's text, as Apache prints it
+	errBadIP = errors.New("The specified IP address is invalid.")
+	//lint:ignore ST1005 APR's text, as Apache prints it
 	errBadMask = errors.New("The specified network mask is invalid.")
 	// errMaskHoles is eventmpm's: APR takes a mask such as 255.0.255.0,
 	// which a network prefix cannot express.

@@ -106,6 +106,7 @@ func InheritListeners(files []*os.File, cfg *config.Config, log *slog.Logger) ([
 	for _, want := range cfg.Listeners {
 		i, err := matchInherited(want.Addr, addrs, used)
 		if err != nil {
+			//lint:ignore ST1005 it begins with the directive's name, as configuration errors do
 			return fail(fmt.Errorf("Listen %s: %w", want.Addr, err))
 		}
 		if i >= 0 {
