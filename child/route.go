@@ -29,6 +29,7 @@ type site struct {
 	files           []section
 	locations       []section
 	fallback        []byte     // mod_dir's FallbackResource, cleaned, or nil
+	forcesTypes     bool       // a section sets ForceType
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	locationWhole   bool       // a <Location> section has a short-form redirect
 	errorDocs       map[int]*errorDoc
@@ -359,6 +360,28 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		}
 	}
 	return dc
+}
+
+// ForcedType implements static.TypeForcer: core's ForceType for the file
+// name in the directory dir, from the server and the <Directory> and
+// <Files> sections that match, the last that sets it winning ("" for
+// None, or for none at all).
+func (s *site) ForcedType(dir, name string) string {
+	t := s.cfg.ForceType
+	if !s.forcesTypes {
+		return t
+	}
+	for i := range s.dirs {
+		if sec := s.dirs[i].sec; sec.ForceType != nil && s.dirs[i].matchPath([]byte(dir)) {
+			t = *sec.ForceType
+		}
+	}
+	for i := range s.files {
+		if sec := s.files[i].sec; sec.ForceType != nil && s.files[i].matchName([]byte(name)) {
+			t = *sec.ForceType
+		}
+	}
+	return t
 }
 
 // etagParts is the static handler's form of FileETag's parts: nothing

@@ -205,6 +205,7 @@ func (s *site) compileSections(secs []config.Section) error {
 			s.locations = append(s.locations, cs)
 			s.locationWhole = s.locationWhole || cs.whole != nil
 		}
+		s.forcesTypes = s.forcesTypes || secs[i].ForceType != nil
 		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil || !secs[i].Autoindex.IsZero()) {
 			s.mergesAfterDirs = true
 		}

@@ -232,6 +232,9 @@ type Server struct {
 	// Env is mod_env's SetEnv, UnsetEnv and PassEnv in the order they
 	// apply: the main server's, then a virtual host's own.
 	Env []EnvSetting
+	// ForceType is core's ForceType: the media type of every file, or ""
+	// for none (lowercased, as Apache keeps it).
+	ForceType string `json:",omitempty"`
 	// FallbackResource is mod_dir's FallbackResource: the URL-path served
 	// for a request whose file does not exist, or "" for none.
 	FallbackResource string `json:",omitempty"`
@@ -392,6 +395,9 @@ type Section struct {
 	// sections merged later before those merged earlier.
 	Redirects     []Redirect `json:",omitempty"`
 	WholeRedirect *Redirect  `json:",omitempty"`
+	// ForceType is the section's ForceType when set (<Directory> and
+	// <Files> only): a media type, or "" for None.
+	ForceType *string `json:",omitempty"`
 	// FallbackResource is the section's FallbackResource when set:
 	// a URL-path, or "" for "disabled".
 	FallbackResource *string `json:",omitempty"`

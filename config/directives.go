@@ -281,6 +281,8 @@ var directives = []directive{
 		help: "Set a number of attributes for a given directory"},
 	{name: "FileETag", args: takeArgv, ctx: ctxAny, set: setFileETag,
 		help: "Specify components used to construct a file's ETag"},
+	{name: "ForceType", args: take1, ctx: ctxAny, set: setForceType,
+		help: "a mime type that overrides other configured type"},
 	{name: "FallbackResource", args: take1, ctx: ctxAny, set: setFallbackResource,
 		help: "Set a default handler"},
 	{name: "DirectoryIndex", args: iterate, ctx: ctxAny, set: setDirectoryIndex,

@@ -82,3 +82,19 @@ func TestDirectiveNamesUnique(t *testing.T) {
 		}
 	}
 }
+
+// TestForceType: ForceType is lowercased (as Apache keeps it), None takes
+// an enclosing one back, and <Location> is refused.
+func TestForceType(t *testing.T) {
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\nForceType Text/Plain\n<Files a.html>\nForceType None\n</Files>\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.ForceType != "text/plain" || len(cfg.Server.Sections) != 1 || *cfg.Server.Sections[0].ForceType != "" {
+		t.Errorf("ForceType %q, section %+v; want text/plain and a None", cfg.Server.ForceType, cfg.Server.Sections)
+	}
+	expectLoadErrors(t, []loadErrorCase{
+		{"<Location /x>\nForceType text/plain\n</Location>", "ForceType in <Location> is not supported by eventmpm"},
+		{"ForceType", "ForceType takes one argument"},
+	})
+}

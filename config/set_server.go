@@ -290,6 +290,27 @@ func setDirectoryIndex(w *walker, c *call) error {
 	return nil
 }
 
+// setForceType is core's ForceType media-type | None: the type of every
+// file where it applies, whatever its name; None takes an enclosing
+// ForceType back. eventmpm makes a file's type by its directory and name,
+// so <Location> is refused.
+func setForceType(w *walker, c *call) error {
+	v := strings.ToLower(c.args[0])
+	if v == "none" {
+		v = ""
+	}
+	if w.sec != nil {
+		if k := w.sec.s.Kind; k != SectionDirectory && k != SectionFiles {
+			return errorf("ForceType in %s> is not supported by eventmpm: it types a file by its directory and name; use <Directory> or <Files>", c.sc.parent())
+		}
+		w.sec.s.ForceType = &v
+		return nil
+	}
+	w.srv.srv.ForceType = v
+	w.srv.mark("ForceType")
+	return nil
+}
+
 // setFallbackResource is mod_dir's FallbackResource URL-path | disabled:
 // the resource served in place of a file that does not exist. The
 // URL-path must be local (an absolute URL or a relative path would be

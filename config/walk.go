@@ -187,6 +187,7 @@ var inherited = []struct {
 	{"Options", func(v, m *Server) { v.Options = m.Options }},
 	{"DirectoryIndex", func(v, m *Server) { v.DirectoryIndex = slices.Clone(m.DirectoryIndex) }},
 	{"FallbackResource", func(v, m *Server) { v.FallbackResource = m.FallbackResource }},
+	{"ForceType", func(v, m *Server) { v.ForceType = m.ForceType }},
 	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
 	{"CustomLogs", func(v, m *Server) { v.CustomLogs = slices.Clone(m.CustomLogs) }},
 }

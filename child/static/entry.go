@@ -133,7 +133,16 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 	if src.dirRel != "" {
 		e.dirAbs, e.dirID = h.absPath(src.dirRel), src.dirID
 	}
-	h.makeHeader(e, path.Base(src.rel), mtime, real, weak, h.dirConfig(path.Dir(src.rel)).ETag.parts())
+	dirRel, name := path.Dir(src.rel), path.Base(src.rel)
+	forced := ""
+	if tf, ok := h.resolver.(TypeForcer); ok {
+		dirAbs := h.root
+		if dirRel != "." && dirRel != "" {
+			dirAbs = h.rootSlash + dirRel
+		}
+		forced = tf.ForcedType(dirAbs, name)
+	}
+	h.makeHeader(e, name, mtime, real, weak, h.dirConfig(dirRel).ETag.parts(), forced)
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 
@@ -177,8 +186,11 @@ func (h *Handler) absPath(rel string) []byte {
 // file's real modification time, as Apache's is: a file dated in the future
 // would otherwise get a new ETag every second (its clamped time moving with
 // the clock), and a client could never revalidate it.
-func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts) {
+func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts, forced string) {
 	ct := h.types.contentType(name, h.charset)
+	if forced != "" {
+		ct = withDefaultCharset(forced, h.charset) // ForceType replaces the type, AddCharset's charset too
+	}
 	lang := h.types.languages(name)
 	e.compressible = h.compress != nil && e.size > gzipMinSize && e.size <= h.compressMax && h.compress[mediaType(ct)]
 	b := make([]byte, 0, 120+len(ct)+len(lang))

@@ -37,6 +37,13 @@ type DirConfig struct {
 	ETag ETagParts
 }
 
+// TypeForcer is implemented by a Resolver that forces the media type of
+// some files (core's ForceType): ForcedType returns the type of the file
+// name in the directory dir (absolute), or "" to type it by its name.
+type TypeForcer interface {
+	ForcedType(dir, name string) string
+}
+
 // ETagParts says what a file's ETag is made of, as Apache's FileETag: its
 // inode, its size and its modification time, in that order, in hex and
 // joined by '-'. The zero value is MTime and Size; ETagNone sends none.

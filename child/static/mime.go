@@ -204,7 +204,13 @@ func (m *MIMETypes) contentType(name, charset string) string {
 	if cs := m.extInfo(name, m.charsets); len(cs) > 0 {
 		return t + "; charset=" + cs[len(cs)-1]
 	}
-	if charset == "" {
+	return withDefaultCharset(t, charset)
+}
+
+// withDefaultCharset is AddDefaultCharset's rule (ap_make_content_type):
+// a text/plain or text/html type without a charset gets charset.
+func withDefaultCharset(t, charset string) string {
+	if charset == "" || strings.Contains(t, "charset=") {
 		return t
 	}
 	base, _, _ := strings.Cut(t, ";")
