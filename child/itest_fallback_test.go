@@ -35,8 +35,14 @@ FallbackResource /b.html
 <Location /dirfb>
     FallbackResource /app/
 </Location>
+<Location /gz>
+    FallbackResource /long.html
+</Location>
+AddOutputFilterByType DEFLATE text/html
+SetEnvIf Request_URI "^/gz/no" no-gzip
 `, map[string]string{"b.html": "b page\n", "app/index.html": "<html>app shell</html>\n",
-		"app/assets/a.js": "js\n", "denied/p.html": "secret\n"})
+		"app/assets/a.js": "js\n", "denied/p.html": "secret\n",
+		"long.html": "<p>" + strings.Repeat("a long page, worth compressing ", 10) + "</p>\n"})
 	c := s.open(t)
 	defer c.Close()
 	for _, tt := range []struct {
@@ -58,6 +64,14 @@ FallbackResource /b.html
 		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n"+tt.extra+"\r\n", "GET")
 		if resp.StatusCode != tt.status || !strings.Contains(body, tt.body) {
 			t.Errorf("%s %q: %d %q, want %d with %q", tt.target, tt.extra, resp.StatusCode, body, tt.status, tt.body)
+		}
+	}
+	// The fallback is compressed as any page, unless SetEnvIf said
+	// no-gzip for the request.
+	for target, want := range map[string]string{"/gz/yes": "gzip", "/gz/no": ""} {
+		resp, _ := c.roundTrip("GET "+target+" HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n", "GET")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != want {
+			t.Errorf("%s: %d Content-Encoding %q, want 200 %q", target, resp.StatusCode, resp.Header.Get("Content-Encoding"), want)
 		}
 	}
 	c.Close()
