@@ -66,7 +66,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	if len(w.secs.redirects) > 0 && w.trySectionRedirect(c, keep) {
 		return
 	}
-	if (len(w.srv.cfg.Env) > 0 || len(w.secs.env) > 0) && w.modEnv() {
+	if (len(w.srv.envBase) > 0 || len(w.secs.env) > 0) && w.modEnv() {
 		keep = w.responseEnv() && keepable
 	}
 	switch acc.handler {

@@ -33,12 +33,13 @@ type site struct {
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	locationWhole   bool       // a <Location> section has a short-form redirect
 	errorDocs       map[int]*errorDoc
-	headerOps       []headerOp   // server-level Header directives
-	expires         *expiresConf // server-level mod_expires, or nil
-	rewritesHead    bool         // Header or Expires directives may apply to a response
-	reqUnset        [][]byte     // RequestHeader unset names
-	setEnvIf        []setEnvIf   // mod_setenvif, in the order they apply
-	mergesAfterDirs bool         // a <Files> or <Location> section sets Options or DirectoryIndex
+	headerOps       []headerOp           // server-level Header directives
+	expires         *expiresConf         // server-level mod_expires, or nil
+	rewritesHead    bool                 // Header or Expires directives may apply to a response
+	reqUnset        [][]byte             // RequestHeader unset names
+	setEnvIf        []setEnvIf           // mod_setenvif, in the order they apply
+	envBase         []*config.EnvSetting // the server's mod_env settings, merged (mergeEnv)
+	mergesAfterDirs bool                 // a <Files> or <Location> section sets Options or DirectoryIndex
 	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
 	sectionBodyLimits bool
 	logs              []siteLog

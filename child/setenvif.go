@@ -123,7 +123,7 @@ func (w *worker) responseEnv() bool {
 // It reports whether it set any variable. The values are the
 // configuration's own bytes.
 func (w *worker) modEnv() bool {
-	merged := mergeEnv(w.envMerge[:0], w.srv.cfg.Env)
+	merged := append(w.envMerge[:0], w.srv.envBase...)
 	for _, cs := range w.secs.env {
 		merged = mergeEnv(merged, cs.sec.Env)
 	}
@@ -142,7 +142,7 @@ func (w *worker) modEnv() bool {
 }
 
 // mergeEnv applies a list of SetEnv, UnsetEnv and PassEnv settings to the
-// settings in effect: a variable set again replaces its earlier setting,
+// settings in effect (a site merges its server's once, envBase): a variable set again replaces its earlier setting,
 // an unset one is removed (names compare without case, as APR's tables).
 func mergeEnv(merged []*config.EnvSetting, list []config.EnvSetting) []*config.EnvSetting {
 	for i := range list {

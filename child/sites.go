@@ -107,6 +107,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if vh != nil {
 		s.names = srv.HostPatterns()
 	}
+	s.envBase = mergeEnv(nil, srv.Env)
 	if s.fallback, err = cleanFallback(srv.FallbackResource); err != nil {
 		return nil, fmt.Errorf("FallbackResource: %w", err)
 	}
