@@ -60,7 +60,8 @@ type Config struct {
 	// logs/error_log.
 	ErrorLog string
 	// LogLevel is the main server's error log threshold (Apache names:
-	// emerg ... debug, trace1..trace8); default "warn".
+	// emerg ... debug, trace1..trace8), then any per-module levels
+	// ("info remoteip:debug"); default "warn".
 	LogLevel string
 	// AcceptFilters maps a protocol ("http", "https") to its accept
 	// filter: "data" (Linux TCP_DEFER_ACCEPT: a connection reaches a child

@@ -130,12 +130,16 @@ func validLevel(s string) (string, bool) {
 	return "", false
 }
 
-// setLogLevel is LogLevel [module:]level ...: eventmpm keeps one level per
-// server, so per-module levels are checked and then ignored, with a warning.
+// setLogLevel is LogLevel [module:]level ...: a bare level sets the
+// server's level and, as in Apache, resets the per-module ones; module:level
+// sets one module's (named as LoadModule or <IfModule> name it, or without
+// "_module"). A virtual host's lines apply over the main server's setting
+// once the whole configuration is read (inherit), as Apache merges them.
 func setLogLevel(w *walker, c *call) error {
 	if len(c.args) == 0 {
 		return errorf("LogLevel requires at least one argument")
 	}
+	args := make([]string, 0, len(c.args))
 	for _, arg := range c.args {
 		module, level, perModule := strings.Cut(arg, ":")
 		if !perModule {
@@ -143,16 +147,76 @@ func setLogLevel(w *walker, c *call) error {
 		}
 		l, ok := validLevel(level)
 		if !ok {
+			if perModule {
+				return errorf("%s: Log level keyword must be one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8", arg)
+			}
 			return errorf("LogLevel requires level keyword: one of emerg/alert/crit/error/warn/notice/info/debug/trace1/.../trace8")
 		}
 		if perModule {
-			w.warn(c.pos, "", "LogLevel %s has no effect: eventmpm has one log level per server, not one per module", arg)
+			name, known := logModuleName(module)
+			if !known {
+				// Apache refuses it ("Cannot find module"); a module
+				// eventmpm lacks is more often one it need not log.
+				w.warn(c.pos, "", "LogLevel %s has no effect: eventmpm has no module %s", arg, module)
+				continue
+			}
+			l = name + ":" + l
+		}
+		args = append(args, l)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if w.srv != w.main {
+		w.srv.logLevelArgs = append(w.srv.logLevelArgs, args...)
+	}
+	w.srv.srv.LogLevel = applyLogLevel(w.srv.srv.LogLevel, args)
+	w.srv.mark("LogLevel")
+	return nil
+}
+
+// logModuleName is the name a module's error log lines carry ("remoteip"),
+// from the name LogLevel gives: the identifier, with or without
+// "_module", or the source file name.
+func logModuleName(name string) (string, bool) {
+	id := name
+	if _, ok := modules[id]; !ok {
+		id = name + "_module"
+	}
+	if _, ok := modules[id]; !ok {
+		id = ""
+		for m, file := range modules {
+			if file == name {
+				id = m
+			}
+		}
+	}
+	if id == "" {
+		return "", false
+	}
+	return strings.TrimSuffix(id, "_module"), true
+}
+
+// applyLogLevel applies LogLevel arguments ("info", "remoteip:debug") to a
+// setting kept as "level module:level ...": a bare level replaces the
+// level and drops the module levels, a module's level replaces that
+// module's.
+func applyLogLevel(spec string, args []string) string {
+	words := strings.Fields(spec)
+	level, mods := "warn", []string(nil)
+	if len(words) > 0 {
+		level, mods = words[0], words[1:]
+	}
+	for _, a := range args {
+		module, _, perModule := strings.Cut(a, ":")
+		if !perModule {
+			level, mods = a, nil
 			continue
 		}
-		w.srv.srv.LogLevel = l
-		w.srv.mark("LogLevel")
+		mods = slices.DeleteFunc(mods, func(m string) bool { return strings.HasPrefix(m, module+":") })
+		mods = append(mods, a)
 	}
-	return nil
+	return strings.Join(append([]string{level}, mods...), " ")
 }
 
 // setTimeout is Timeout num[unit], default unit seconds, as Apache 2.4

@@ -35,6 +35,9 @@ type serverState struct {
 	// absolute Options line, after which the forms apply to it at once.
 	optionsDelta *OptionsDelta
 	optionsAbs   bool
+	// logLevelArgs are a virtual host's own LogLevel arguments, applied
+	// over the main server's setting in inherit.
+	logLevelArgs []string
 }
 
 func newServerState(s *Server) *serverState {
@@ -247,4 +250,7 @@ func inherit(v, m *serverState) {
 		}
 	}
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
+	if v.set["LogLevel"] {
+		v.srv.LogLevel = applyLogLevel(m.srv.LogLevel, v.logLevelArgs)
+	}
 }
