@@ -38,6 +38,7 @@ func TestServeAllocs(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "access_log")
 	localLog := filepath.Join(t.TempDir(), "local_log")
 	envLog := filepath.Join(t.TempDir(), "env_log")
+	ripLog := filepath.Join(t.TempDir(), "rip_log")
 	for _, tc := range []struct {
 		name, conf string
 		log        string // the access log that must hold a line per request
@@ -46,6 +47,7 @@ func TestServeAllocs(t *testing.T) {
 		head       string // what the response head must hold
 		notInHead  string // and what it must not
 		path       string // the request's path (/index.html when "")
+		fields     string // more request field lines
 	}{
 		{name: "plain", conf: "ExtendedStatus Off\n"},
 		{name: "extended-status", conf: "ExtendedStatus On\n"},
@@ -100,6 +102,14 @@ func TestServeAllocs(t *testing.T) {
 		{name: "alias", conf: "Alias /icons/ /usr/share/apache2/icons/\nAlias /doc /usr/share/doc\n" +
 			"Alias /aliased/ " + docroot + "/\n<Directory />\n    Require all denied\n</Directory>\n" +
 			"<Directory " + docroot + ">\n    Require all granted\n</Directory>\n", path: "/aliased/index.html"},
+		// mod_remoteip walking a two-line X-Forwarded-For through an
+		// internal and a trusted proxy, for Require ip, the log and the
+		// proxies header.
+		{name: "remoteip", conf: "RemoteIPHeader X-Forwarded-For\nRemoteIPInternalProxy 127.0.0.1 10.0.0.0/8\n" +
+			"RemoteIPTrustedProxy 198.51.100.0/24\nRemoteIPProxiesHeader X-Forwarded-By\n" +
+			"LogFormat \"%h %{c}a %{X-Forwarded-For}i %{X-Forwarded-By}i %{remoteip-proxy-ip-list}n %f %>s\" rip\n" +
+			"CustomLog " + ripLog + " rip\n<Directory " + docroot + ">\n    Require ip 203.0.113.0/24\n</Directory>\n",
+			fields: "X-Forwarded-For: 203.0.113.5, 198.51.100.7\r\nX-Forwarded-For: 10.1.1.1\r\n", log: ripLog},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newTestChild(t, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot "+docroot+"\n"+tc.conf, nil)
@@ -113,7 +123,7 @@ func TestServeAllocs(t *testing.T) {
 				host = "localhost"
 			}
 			path := cmp.Or(tc.path, "/index.html")
-			req := []byte("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: alloc-test\r\nAccept: */*\r\n\r\n")
+			req := []byte("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: alloc-test\r\nAccept: */*\r\n" + tc.fields + "\r\n")
 			buf := make([]byte, 4096)
 			var want int
 			serve := func() {

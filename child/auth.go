@@ -19,7 +19,7 @@ import (
 // credentials, 500 for a configuration that cannot authenticate. Each
 // refusal leaves Apache's error-log line.
 func (w *worker) authorize(c *conn, acc *access) int {
-	ctx := authzCtx{client: c.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w}
+	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w}
 	if acc.compat != nil {
 		// mod_access_compat's access_checker hook runs first. With
 		// Satisfy any, passing it is enough; failing it is logged and

@@ -112,7 +112,7 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 	// The original request is served: its alias path buffer is free.
 	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
 	acc := w.srv.walk(path, w.docPath, nil)
-	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: c.remote.Addr(), local: c.localAddr(), method: methodGET})
+	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: methodGET})
 	switch {
 	case !ok && byHost:
 		w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.docPath, "")
@@ -136,7 +136,7 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 			rec = 500
 		}
 		if r.Err != nil {
-			w.srv.log.Error("serving ErrorDocument failed", "module", "core", "client", c.remote.String(),
+			w.srv.log.Error("serving ErrorDocument failed", "module", "core", errorlog.Client(w.remote),
 				"uri", string(path), "err", r.Err)
 		}
 		r.Release()

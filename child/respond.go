@@ -129,7 +129,7 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	r := w.reply
 	switch {
 	case r.Err != nil:
-		w.srv.log.Error("serving file failed", "module", "core", "client", c.remote.String(),
+		w.srv.log.Error("serving file failed", "module", "core", errorlog.Client(w.remote),
 			"uri", string(w.path), "err", r.Err)
 	case r.Status == 404:
 		w.logError(c, errorlog.LevelInfo, "core", "AH00128", "File does not exist: ", w.fspath, "")
@@ -254,7 +254,7 @@ func (w *worker) sendErrorPage(c *conn, status int, cause error, keep bool, recu
 	}
 	w.parts = parts
 	if cause != nil && status >= 500 {
-		w.srv.log.Error("request failed", "module", "core", "client", c.remote.String(), "err", cause)
+		w.srv.log.Error("request failed", "module", "core", errorlog.Client(w.remote), "err", cause)
 	}
 	w.finish(c, keep, parts)
 }
@@ -303,7 +303,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	}
 	e := &w.entry
 	*e = accesslog.Entry{
-		Request: &w.req, Remote: c.remote, Local: c.localAddrPort(), Status: w.status, BodyBytes: w.sent,
+		Request: &w.req, Remote: w.remote, Peer: c.remote, ProxyIPs: w.proxyIPs, Local: c.localAddrPort(), Status: w.status, BodyBytes: w.sent,
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
@@ -328,7 +328,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 
 // clientText is the client address for the scoreboard.
 func (w *worker) clientText(c *conn) []byte {
-	w.client = c.remote.Addr().AppendTo(w.client[:0])
+	w.client = w.remote.Addr().AppendTo(w.client[:0])
 	return w.client
 }
 
@@ -360,7 +360,7 @@ func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, de
 		return
 	}
 	lg.Log(context.Background(), level, text+string(detail)+tail, "module", module, "ah", ah,
-		"client", c.remote.String(), errorlog.TID(w.id))
+		errorlog.Client(w.remote), errorlog.TID(w.id))
 }
 
 // logNoIndex writes mod_autoindex's AH01276 for a directory that has no

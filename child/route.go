@@ -37,6 +37,7 @@ type site struct {
 	expires         *expiresConf         // server-level mod_expires, or nil
 	rewritesHead    bool                 // Header or Expires directives may apply to a response
 	reqUnset        [][]byte             // RequestHeader unset names
+	remoteIP        *remoteIP            // mod_remoteip, or nil
 	setEnvIf        []setEnvIf           // mod_setenvif, in the order they apply
 	envBase         []*config.EnvSetting // the server's mod_env settings, merged (mergeEnv)
 	mergesAfterDirs bool                 // a <Files> or <Location> section sets Options or DirectoryIndex

@@ -237,6 +237,9 @@ func (w *worker) answer(c *conn, n int) bool {
 	c.headStarted = false
 	c.stageBytes = 0
 	w.srv = w.ch.siteFor(&w.req, c)
+	if w.srv.remoteIP != nil {
+		w.applyRemoteIP(c, w.srv.remoteIP)
+	}
 	if len(w.srv.reqUnset) > 0 {
 		w.unsetRequestHeaders(w.srv.reqUnset)
 	}
@@ -261,6 +264,7 @@ func (w *worker) answer(c *conn, n int) bool {
 // (%I adds them to the head's).
 func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
+	w.remote, w.proxyIPs = c.remote, w.proxyIPs[:0]
 	w.bodyIn = 0
 	w.env, w.envScratch, w.forceHTTP10, w.user, w.index = w.env[:0], w.envScratch[:0], false, "", nil
 	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it

@@ -130,6 +130,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if s.setEnvIf, err = compileSetEnvIf(srv.SetEnvIf); err != nil {
 		return nil, err
 	}
+	s.remoteIP = compileRemoteIP(srv.RemoteIP)
 	for _, n := range srv.RequestHeaderUnset {
 		s.reqUnset = append(s.reqUnset, []byte(n))
 	}

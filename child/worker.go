@@ -1,6 +1,7 @@
 package child
 
 import (
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -45,7 +46,15 @@ type worker struct {
 	entry      accesslog.Entry
 	logs       []*accesslog.Buffer
 	client     []byte // the client address as text, for the scoreboard
-	loc        []byte // an absolute Location
+	// remote is the request's client: the connection's peer, or the
+	// address mod_remoteip took from a proxy's header (with port 0).
+	// proxyIPs are the trusted external proxies mod_remoteip passed over
+	// (its note remoteip-proxy-ip-list), and fieldJoin a list field's
+	// lines joined.
+	remote    netip.AddrPort
+	proxyIPs  []byte
+	fieldJoin []byte
+	loc       []byte // an absolute Location
 	// An ErrorDocument's request, file-system path and the error's own
 	// header lines (serveErrorDoc).
 	docReq   http1.Request

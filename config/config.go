@@ -245,6 +245,9 @@ type Server struct {
 	// RequestHeaderUnset names the request fields RequestHeader unset
 	// removes (the main server's, then a virtual host's own).
 	RequestHeaderUnset []string
+	// RemoteIP is mod_remoteip's configuration, nil when none of its
+	// directives is used.
+	RemoteIP *RemoteIP `json:",omitempty"`
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A

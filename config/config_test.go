@@ -374,3 +374,24 @@ func TestReadErrorChain(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoteIPProxyByName: a proxy given by host name is looked up once,
+// at start-up, and every address it has is trusted, as Apache does; a
+// name that does not resolve refuses the configuration.
+func TestRemoteIPProxyByName(t *testing.T) {
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\nRemoteIPHeader X-Forwarded-For\nRemoteIPInternalProxy local.test\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.Server.RemoteIP.Proxies {
+		got = append(got, fmt.Sprintf("%v internal=%v", p.Net, p.Internal))
+	}
+	if want := "127.0.0.1/32 internal=true, ::1/128 internal=true"; strings.Join(got, ", ") != want {
+		t.Errorf("proxies %s, want %s", strings.Join(got, ", "), want)
+	}
+	_, err = loadFile(t, "Listen 80\nRemoteIPTrustedProxy nowhere.test\n")
+	if want := "RemoteIP: Error parsing IP nowhere.test (no such host nowhere.test error) for RemoteIPTrustedProxy"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}

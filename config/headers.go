@@ -197,11 +197,8 @@ func setRequestHeader(w *walker, c *call) error {
 	if !validFieldName(name) {
 		return errorf("RequestHeader unset: %q is not a valid header name", name)
 	}
-	for _, p := range []string{"Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect", "Range",
-		"If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
-		if strings.EqualFold(name, p) {
-			return errorf("RequestHeader unset %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", name, p)
-		}
+	if p, ok := preParsedField(name); ok {
+		return errorf("RequestHeader unset %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", name, p)
 	}
 	w.srv.srv.RequestHeaderUnset = append(w.srv.srv.RequestHeaderUnset, name)
 	return nil

@@ -39,6 +39,7 @@ var modules = map[string]string{
 	"authn_file_module":    "mod_authn_file.c",
 	"authz_user_module":    "mod_authz_user.c",
 	"access_compat_module": "mod_access_compat.c",
+	"remoteip_module":      "mod_remoteip.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.
 	"version_module": "mod_version.c",
 }

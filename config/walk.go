@@ -38,6 +38,8 @@ type serverState struct {
 	// logLevelArgs are a virtual host's own LogLevel arguments, applied
 	// over the main server's setting in inherit.
 	logLevelArgs []string
+	// remoteIPPos is where the server's own RemoteIPHeader is.
+	remoteIPPos Pos
 }
 
 func newServerState(s *Server) *serverState {
@@ -125,8 +127,14 @@ func (w *walker) finish() error {
 	cfg.ErrorLog = cfg.Server.ErrorLog
 	cfg.LogLevel = cfg.Server.LogLevel
 	cfg.ServerSignature = cfg.Server.ServerSignature
+	warned := map[Pos]bool{}
+	w.checkRemoteIP(w.main, warned)
 	for _, v := range w.vhosts {
 		inherit(v.serverState, w.main)
+		if v.remoteIPPos == (Pos{}) {
+			v.remoteIPPos = w.main.remoteIPPos
+		}
+		w.checkRemoteIP(v.serverState, warned)
 		w.vhostSyslog(v.srv)
 		cfg.VirtualHosts = append(cfg.VirtualHosts, VirtualHost{Addrs: v.addrs, Server: *v.srv, Pos: v.pos})
 	}
@@ -250,6 +258,7 @@ func inherit(v, m *serverState) {
 		}
 	}
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
+	v.srv.RemoteIP = m.srv.RemoteIP.merge(v.srv.RemoteIP)
 	if v.set["LogLevel"] {
 		v.srv.LogLevel = applyLogLevel(m.srv.LogLevel, v.logLevelArgs)
 	}

@@ -14,7 +14,7 @@ type appender func(dst []byte, it *item, e *Entry) []byte
 // appenders is indexed by op. Each entry is small enough to read alone and
 // none allocates.
 var appenders = [opCount]appender{
-	opRemoteIP:      func(d []byte, _ *item, e *Entry) []byte { return appendAddr(d, e.Remote) },
+	opRemoteIP:      appendRemote,
 	opLocalIP:       func(d []byte, _ *item, e *Entry) []byte { return appendAddr(d, e.Local) },
 	opDash:          func(d []byte, _ *item, _ *Entry) []byte { return append(d, '-') },
 	opUser:          func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.User) },
@@ -44,6 +44,7 @@ var appenders = [opCount]appender{
 	opCookie:        appendCookie,
 	opFilename:      func(d []byte, _ *item, e *Entry) []byte { return appendBytes(d, e.Filename) },
 	opHandler:       func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Handler) },
+	opNote:          appendNote,
 }
 
 // Append appends the log line for e to dst and returns the extended
@@ -93,6 +94,24 @@ func appendBytes(dst []byte, b []byte) []byte {
 		return append(dst, '-')
 	}
 	return appendEscaped(dst, b)
+}
+
+// appendRemote is %a and %h: the request's client, or with {c} the
+// connection's peer.
+func appendRemote(dst []byte, it *item, e *Entry) []byte {
+	if it.sub == subPeer && e.Peer.IsValid() {
+		return appendAddr(dst, e.Peer)
+	}
+	return appendAddr(dst, e.Remote)
+}
+
+// appendNote is %{Name}n. The one note eventmpm keeps is mod_remoteip's
+// remoteip-proxy-ip-list (Apache's notes are named without regard to case).
+func appendNote(dst []byte, it *item, e *Entry) []byte {
+	if len(e.ProxyIPs) == 0 || !strings.EqualFold(it.text, "remoteip-proxy-ip-list") {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, e.ProxyIPs)
 }
 
 // appendAddr appends the IP of ap (IPv4-mapped IPv6 shown as IPv4), or "-".

@@ -29,9 +29,9 @@ type op uint8
 
 const (
 	opLiteral       op = iota
-	opRemoteIP         // %h %a (no HostnameLookups, no mod_remoteip)
+	opRemoteIP         // %h %a (no HostnameLookups), %{c}h %{c}a
 	opLocalIP          // %A
-	opDash             // %l %L %{..}n %{..}^ti %{..}^to %^FB: never known here
+	opDash             // %l %L %{..}^ti %{..}^to %^FB: never known here
 	opUser             // %u
 	opTime             // %t %{..}t
 	opRequestLine      // %r
@@ -59,6 +59,7 @@ const (
 	opCookie           // %{Name}C
 	opFilename         // %f
 	opHandler          // %R
+	opNote             // %{Name}n: only mod_remoteip's remoteip-proxy-ip-list
 	opCount
 )
 
@@ -68,6 +69,8 @@ const (
 
 	subPortLocal  // %{local}p
 	subPortRemote // %{remote}p
+
+	subPeer // %{c}a %{c}h: the connection's peer, not mod_remoteip's client
 
 	subTID    // %{tid}P
 	subHexTID // %{hextid}P
@@ -104,7 +107,7 @@ var directives = map[byte]op{
 	'm': opMethod, 'H': opProto, 'v': opServerName, 'V': opCanonicalName,
 	'p': opPort, 'P': opPID, 'k': opKeepAlive, 'X': opConnStatus, 'I': opBytesIn,
 	'O': opBytesOut, 'S': opBytesTotal, 'i': opHeaderIn, 'o': opHeaderOut,
-	'e': opEnv, 'C': opCookie, 'f': opFilename, 'R': opHandler, 'n': opDash,
+	'e': opEnv, 'C': opCookie, 'f': opFilename, 'R': opHandler, 'n': opNote,
 }
 
 // caretDirectives are Apache's "^xx" directives: trailers and mod_logio's
@@ -292,7 +295,7 @@ func setVariant(it *item) error {
 		it.sub = variant(a, map[string]uint8{"": subDefault, "s": subDefault,
 			"ms": subMillis, "us": subMicros})
 	case opRemoteIP:
-		it.sub = variant(a, map[string]uint8{"": subDefault, "c": subDefault})
+		it.sub = variant(a, map[string]uint8{"": subDefault, "c": subPeer})
 	case opHeaderIn, opHeaderOut, opEnv, opCookie:
 		if a == "" {
 			return badArg(a)

@@ -55,10 +55,16 @@ type Entry struct {
 	// read (e.g. a 408 on an idle preconnect): %r, %m, %U, %H then log "-".
 	Request *http1.Request
 
-	// Remote and Local are the connection's peer and local addresses (%h,
-	// %a, %A, %{remote}p, %{local}p).
+	// Remote is the request's client (%h, %a, %{remote}p): the
+	// connection's peer, or the client mod_remoteip found (port 0). Peer
+	// is the connection's peer (%{c}a, %{c}h; Remote when unset), and
+	// Local the connection's local address (%A, %{local}p).
 	Remote netip.AddrPort
+	Peer   netip.AddrPort
 	Local  netip.AddrPort
+	// ProxyIPs is mod_remoteip's note remoteip-proxy-ip-list, the trusted
+	// external proxies it passed over (%{remoteip-proxy-ip-list}n).
+	ProxyIPs []byte
 
 	// Status is the final status (%>s; it is also what conditional items
 	// such as %400,501{User-Agent}i test). OriginalStatus is the status of
