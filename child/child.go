@@ -51,16 +51,18 @@ type Params struct {
 
 // Child is one running child process.
 type Child struct {
-	cfg     *config.Config
-	pwFiles pwFiles // AuthUserFile contents, shared by the workers
-	log     *slog.Logger
-	sb      *shm.Scoreboard
-	proc    *shm.Process
-	slot    int
-	gen     int
-	pid     int
-	threads int
-	factor  float64
+	cfg *config.Config
+	// proxyProtocol is set when some server sets RemoteIPProxyProtocol.
+	proxyProtocol bool
+	pwFiles       pwFiles // AuthUserFile contents, shared by the workers
+	log           *slog.Logger
+	sb            *shm.Scoreboard
+	proc          *shm.Process
+	slot          int
+	gen           int
+	pid           int
+	threads       int
+	factor        float64
 
 	bufs   *bufferPool
 	date   http1.DateCache

@@ -134,6 +134,13 @@ type conn struct {
 	// reach, the most specific set (see setBase): a request's Host picks
 	// among them. Empty when none does: the main server answers.
 	vhosts []*site
+	// proxyPending is set while the connection owes its PROXY header
+	// (mod_remoteip's RemoteIPProxyProtocol); proxied once it was read,
+	// and proxyClient the client it named (invalid: the header named
+	// none, and the peer stands). A proxied connection's requests take
+	// no client from X-Forwarded-For, as in Apache.
+	proxyPending, proxied bool
+	proxyClient           netip.AddrPort
 	// local is the connection's own local address when its listener is
 	// bound to a wildcard one, once localKnown says it was looked up (see
 	// localAddrPort).

@@ -38,6 +38,7 @@ type site struct {
 	rewritesHead    bool                 // Header or Expires directives may apply to a response
 	reqUnset        [][]byte             // RequestHeader unset names
 	remoteIP        *remoteIP            // mod_remoteip, or nil
+	proxyProtocol   string               // RemoteIPProxyProtocol as this server set it: "on", "off" or ""
 	setEnvIf        []setEnvIf           // mod_setenvif, in the order they apply
 	envBase         []*config.EnvSetting // the server's mod_env settings, merged (mergeEnv)
 	mergesAfterDirs bool                 // a <Files> or <Location> section sets Options or DirectoryIndex
@@ -733,4 +734,7 @@ func (ch *Child) setBase(c *conn) {
 		break
 	}
 	c.base = ch.defaultSite(c)
+	if ch.proxyProtocol {
+		c.proxyPending = ch.owesProxyHeader(c)
+	}
 }

@@ -47,7 +47,10 @@ func (w *worker) readRequests(c *conn) {
 	// connection may have brought input, so the first decision reads.
 	c.drained = false
 	for {
-		if c.in != nil && c.in.len() > 0 {
+		if c.proxyPending && c.in != nil && c.in.len() > 0 && !w.readProxyHeader(c) {
+			return
+		}
+		if c.in != nil && c.in.len() > 0 && !c.proxyPending {
 			w.setStatus(shm.BusyRead)
 			n, err := w.parser.Parse(c.in.data(), &c.base.headLimits, &w.req)
 			if err == nil {
@@ -181,7 +184,7 @@ func (w *worker) waitInput(c *conn) bool {
 // nothing did (a browser's preconnect). The 408 is logged with what
 // arrived of the request (its line once complete, as Apache logs it).
 func (w *worker) readTimedOut(c *conn) {
-	if !c.headStarted {
+	if !c.headStarted || c.proxyPending {
 		w.closeConn(c)
 		return
 	}
@@ -237,7 +240,7 @@ func (w *worker) answer(c *conn, n int) bool {
 	c.headStarted = false
 	c.stageBytes = 0
 	w.srv = w.ch.siteFor(&w.req, c)
-	if w.srv.remoteIP != nil {
+	if w.srv.remoteIP != nil && !c.proxied {
 		w.applyRemoteIP(c, w.srv.remoteIP)
 	}
 	if len(w.srv.reqUnset) > 0 {
@@ -265,6 +268,9 @@ func (w *worker) answer(c *conn, n int) bool {
 func (w *worker) noteRequest(c *conn) {
 	w.prior = c.requests
 	w.remote, w.proxyIPs = c.remote, w.proxyIPs[:0]
+	if c.proxyClient.IsValid() {
+		w.remote = c.proxyClient
+	}
 	w.bodyIn = 0
 	w.env, w.envScratch, w.forceHTTP10, w.user, w.index = w.env[:0], w.envScratch[:0], false, "", nil
 	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it

@@ -131,6 +131,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		return nil, err
 	}
 	s.remoteIP = compileRemoteIP(srv.RemoteIP)
+	if srv.RemoteIP != nil && srv.RemoteIP.ProxyProtocol != "" {
+		s.proxyProtocol = srv.RemoteIP.ProxyProtocol
+		ch.proxyProtocol = true
+	}
 	for _, n := range srv.RequestHeaderUnset {
 		s.reqUnset = append(s.reqUnset, []byte(n))
 	}

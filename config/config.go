@@ -59,6 +59,10 @@ type Config struct {
 	// "|command" for a piped log, or "syslog[:facility]"; default
 	// logs/error_log.
 	ErrorLog string
+	// ProxyProtocolExceptions are mod_remoteip's
+	// RemoteIPProxyProtocolExceptions: peers that may connect without a
+	// PROXY header where RemoteIPProxyProtocol is on.
+	ProxyProtocolExceptions []netip.Prefix `json:",omitempty"`
 	// LogLevel is the main server's error log threshold (Apache names:
 	// emerg ... debug, trace1..trace8), then any per-module levels
 	// ("info remoteip:debug"); default "warn".

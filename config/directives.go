@@ -204,8 +204,8 @@ var directives = []directive{
 		help: "The filename to read the list of internal proxies, see the RemoteIPInternalProxy directive"},
 	{name: "RemoteIPProxyProtocol", args: flagArg, ctx: ctxServer, set: setRemoteIPProxyProtocol,
 		help: "Enable PROXY protocol handling (`on', `off')"},
-	{name: "RemoteIPProxyProtocolExceptions", args: iterate, ctx: ctxServer, set: setRemoteIPProxyProtocol,
-		help: "Disable PROXY protocol handling for this list of networks"},
+	{name: "RemoteIPProxyProtocolExceptions", args: iterate, ctx: ctxServer, set: setRemoteIPProxyProtocolExceptions,
+		help: "Disable PROXY protocol handling for this list of networks in CIDR format"},
 
 	{name: "ExpiresActive", args: flagArg, ctx: ctxAny, set: setExpiresActive,
 		help: "Limited to 'on' or 'off'"},

@@ -27,6 +27,11 @@ type RemoteIP struct {
 	// their List forms) in the order written; nil trusts every address,
 	// as external proxies.
 	Proxies []RemoteIPProxy `json:",omitempty"`
+	// ProxyProtocol is RemoteIPProxyProtocol as this server set it: "on",
+	// "off", or "" when it did not (never inherited: like Apache, the
+	// setting belongs to the server's addresses, the main server's to
+	// every address).
+	ProxyProtocol string `json:",omitempty"`
 }
 
 // RemoteIPProxy is one trusted network: Internal for RemoteIPInternalProxy
@@ -48,6 +53,7 @@ func (m *RemoteIP) merge(v *RemoteIP) *RemoteIP {
 	case v == nil:
 		c := *m
 		c.Proxies = slices.Clone(m.Proxies)
+		c.ProxyProtocol = ""
 		return &c
 	}
 	c := *v
@@ -179,9 +185,31 @@ func (w *walker) addRemoteIPProxy(directive, arg string, internal bool) error {
 	return nil
 }
 
-// setRemoteIPProxyProtocol refuses the PROXY protocol directives.
-func setRemoteIPProxyProtocol(_ *walker, c *call) error {
-	return errorf("%s: eventmpm does not implement the PROXY protocol; have the proxy send the client's address in a header (X-Forwarded-For) and name it with RemoteIPHeader", c.d.name)
+// setRemoteIPProxyProtocol is RemoteIPProxyProtocol On|Off: whether
+// connections to this server's addresses begin with a PROXY header.
+func setRemoteIPProxyProtocol(w *walker, c *call) error {
+	w.remoteIPOf().ProxyProtocol = "off"
+	if isOn(c.args[0]) {
+		w.remoteIPOf().ProxyProtocol = "on"
+	}
+	return nil
+}
+
+// setRemoteIPProxyProtocolExceptions is RemoteIPProxyProtocolExceptions
+// net...: peers that may connect without a PROXY header. As in Apache the
+// list is one for the whole server, wherever it is written.
+func setRemoteIPProxyProtocolExceptions(w *walker, c *call) error {
+	if len(c.args) == 0 {
+		return errorf("%s requires an argument", c.d.name)
+	}
+	for _, a := range c.args {
+		p, err := parseIPNet(a)
+		if err != nil {
+			return err
+		}
+		w.cfg.ProxyProtocolExceptions = append(w.cfg.ProxyProtocolExceptions, p)
+	}
+	return nil
 }
 
 // checkRemoteIP warns, once the configuration is read, about a server that
