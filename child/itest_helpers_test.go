@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -311,6 +312,39 @@ func (s *server) readScoreboard(t *testing.T) *shm.Snapshot {
 func (s *server) logFile(name string) string {
 	b, _ := os.ReadFile(s.root.Path("logs", name))
 	return string(b)
+}
+
+// checkKeyedLog checks a log whose lines begin with "key|": each key of
+// want needs a line, whose rest equals want[key] or, with prefix, begins
+// with it. Lines of other keys are an error unless allowOthers.
+func checkKeyedLog(t *testing.T, log string, want map[string]string, prefix, allowOthers bool) {
+	t.Helper()
+	want = maps.Clone(want)
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		key, rest, _ := strings.Cut(line, "|")
+		w, ok := want[key]
+		switch {
+		case !ok && !allowOthers:
+			t.Errorf("unexpected log line %q", line)
+		case !ok:
+		case prefix && !strings.HasPrefix(rest, w), !prefix && rest != w:
+			t.Errorf("log for %s:\n got %s\nwant %s", key, rest, w)
+		}
+		delete(want, key)
+	}
+	for key := range want {
+		t.Errorf("no log line for %s", key)
+	}
+}
+
+// expectContains reports each of wants that text (named what) lacks.
+func expectContains(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
 }
 
 // curl runs curl with args, skipping the test when curl is missing.
