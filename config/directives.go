@@ -156,6 +156,8 @@ var directives = []directive{
 		help: "one or more file extensions"},
 	{name: "AddHandler", args: iterate2, ctx: ctxServer, set: setAddHandler,
 		help: "a handler name followed by one or more file extensions"},
+	{name: "RemoveHandler", args: iterate, ctx: ctxAny, set: setRemoveHandler,
+		help: "one or more file extensions"},
 	{name: "AddDefaultCharset", args: take1, ctx: ctxServer, set: setAddDefaultCharset,
 		help: "The name of the default charset to add to any Content-Type without one or 'Off' to disable"},
 	{name: "ServerSignature", args: take1, ctx: ctxServer, set: setServerSignature,
