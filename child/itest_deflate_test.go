@@ -46,3 +46,53 @@ func TestDeflate(t *testing.T) {
 		}
 	}
 }
+
+const outputFilterConf = `AddOutputFilter DEFLATE html .CSS
+<Directory htdocs/js>
+    SetOutputFilter DEFLATE
+</Directory>
+<Directory htdocs/raw>
+    RemoveOutputFilter html
+</Directory>
+<Files "*.min.css">
+    RemoveOutputFilter css
+</Files>
+`
+
+// TestOutputFilters: SetOutputFilter DEFLATE compresses every file in its
+// scope whatever its type; AddOutputFilter DEFLATE by extension (any of a
+// name's extensions, as mod_mime reads them); RemoveOutputFilter undoes an
+// outer AddOutputFilter in a <Directory> or <Files>, as Apache 2.4.71
+// answered the same requests.
+func TestOutputFilters(t *testing.T) {
+	body := strings.Repeat("compress me, compress me\n", 40)
+	s := startServer(t, outputFilterConf, map[string]string{
+		"a.html": body, "a.html.en": body, "a.css": body, "a.min.css": body, "a.txt": body,
+		"js/app.bin": body, "raw/b.html": body, "js/tiny.bin": "too small to be worth it\n",
+	})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		path string
+		gzip bool
+	}{
+		{"/a.html", true}, {"/a.html.en", true}, {"/a.css", true}, {"/a.min.css", false}, {"/a.txt", false},
+		{"/js/app.bin", true}, {"/raw/b.html", false}, {"/js/tiny.bin", false},
+	} {
+		resp, got := c.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n", "GET")
+		if enc := resp.Header.Get("Content-Encoding"); (enc == "gzip") != tt.gzip || resp.StatusCode != 200 {
+			t.Errorf("%s: %d, Content-Encoding %q, want gzip %v", tt.path, resp.StatusCode, enc, tt.gzip)
+			continue
+		}
+		if !tt.gzip {
+			continue
+		}
+		zr, err := gzip.NewReader(strings.NewReader(got))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plain, _ := io.ReadAll(zr); string(plain) != body || resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Errorf("%s: the body did not survive, or Vary %q", tt.path, resp.Header.Get("Vary"))
+		}
+	}
+}

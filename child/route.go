@@ -30,6 +30,7 @@ type site struct {
 	locations       []section
 	fallback        []byte     // mod_dir's FallbackResource, cleaned, or nil
 	forcesTypes     bool       // a section sets ForceType
+	filtersOutput   bool       // the server or a section sets SetOutputFilter, AddOutputFilter or RemoveOutputFilter
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	locationWhole   bool       // a <Location> section has a short-form redirect
 	errorDocs       map[int]*errorDoc
@@ -385,6 +386,28 @@ func (s *site) ForcedType(dir, name string) string {
 		}
 	}
 	return t
+}
+
+// Deflates implements static.Deflater: SetOutputFilter DEFLATE, or
+// AddOutputFilter DEFLATE for one of the name's extensions, from the
+// server and the <Directory> and <Files> sections that match the file, in
+// Apache's merge order. It runs when a file enters the open-file cache.
+func (s *site) Deflates(dir, name string) bool {
+	if !s.filtersOutput {
+		return false
+	}
+	levels := []*config.OutputFilters{&s.cfg.OutputFilters}
+	for i := range s.dirs {
+		if sec := s.dirs[i].sec; !sec.OutputFilters.IsZero() && s.dirs[i].matchPath([]byte(dir)) {
+			levels = append(levels, &sec.OutputFilters)
+		}
+	}
+	for i := range s.files {
+		if sec := s.files[i].sec; !sec.OutputFilters.IsZero() && s.files[i].matchName([]byte(name)) {
+			levels = append(levels, &sec.OutputFilters)
+		}
+	}
+	return config.Deflates(name, levels...)
 }
 
 // etagParts is the static handler's form of FileETag's parts: nothing

@@ -131,6 +131,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		return nil, err
 	}
 	s.remoteIP = compileRemoteIP(srv.RemoteIP)
+	s.filtersOutput = s.filtersOutput || !srv.OutputFilters.IsZero() // or a section's (compileSections)
 	if srv.RemoteIP != nil && srv.RemoteIP.ProxyProtocol != "" {
 		s.proxyProtocol = srv.RemoteIP.ProxyProtocol
 		ch.proxyProtocol = true
@@ -212,6 +213,7 @@ func (s *site) compileSections(secs []config.Section) error {
 			s.locationWhole = s.locationWhole || cs.whole != nil
 		}
 		s.forcesTypes = s.forcesTypes || secs[i].ForceType != nil
+		s.filtersOutput = s.filtersOutput || !secs[i].OutputFilters.IsZero()
 		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil || !secs[i].Autoindex.IsZero()) {
 			s.mergesAfterDirs = true
 		}

@@ -240,6 +240,10 @@ type Server struct {
 	// ForceType is core's ForceType: the media type of every file, or ""
 	// for none (lowercased, as Apache keeps it).
 	ForceType string `json:",omitempty"`
+	// OutputFilters are the server's SetOutputFilter, AddOutputFilter and
+	// RemoveOutputFilter; a virtual host's SetOutputFilter replaces the
+	// main server's, its extensions apply after the main server's.
+	OutputFilters OutputFilters `json:",omitzero"`
 	// FallbackResource is mod_dir's FallbackResource: the URL-path served
 	// for a request whose file does not exist, or "" for none.
 	FallbackResource string `json:",omitempty"`
@@ -406,6 +410,9 @@ type Section struct {
 	// ForceType is the section's ForceType when set (<Directory> and
 	// <Files> only): a media type, or "" for None.
 	ForceType *string `json:",omitempty"`
+	// OutputFilters are the section's SetOutputFilter, AddOutputFilter and
+	// RemoveOutputFilter (<Directory> and <Files> only).
+	OutputFilters OutputFilters `json:",omitzero"`
 	// FallbackResource is the section's FallbackResource when set:
 	// a URL-path, or "" for "disabled".
 	FallbackResource *string `json:",omitempty"`

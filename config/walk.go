@@ -259,6 +259,8 @@ func inherit(v, m *serverState) {
 	}
 	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
 	v.srv.RemoteIP = m.srv.RemoteIP.merge(v.srv.RemoteIP)
+	v.srv.OutputFilters.Set = v.srv.OutputFilters.Set || m.srv.OutputFilters.Set
+	v.srv.OutputFilters.Exts = append(slices.Clone(m.srv.OutputFilters.Exts), v.srv.OutputFilters.Exts...)
 	if v.set["LogLevel"] {
 		v.srv.LogLevel = applyLogLevel(m.srv.LogLevel, v.logLevelArgs)
 	}

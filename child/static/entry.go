@@ -134,15 +134,18 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 		e.dirAbs, e.dirID = h.absPath(src.dirRel), src.dirID
 	}
 	dirRel, name := path.Dir(src.rel), path.Base(src.rel)
-	forced := ""
+	forced, deflate := "", false
+	dirAbs := h.root
+	if dirRel != "." && dirRel != "" {
+		dirAbs = h.rootSlash + dirRel
+	}
 	if tf, ok := h.resolver.(TypeForcer); ok {
-		dirAbs := h.root
-		if dirRel != "." && dirRel != "" {
-			dirAbs = h.rootSlash + dirRel
-		}
 		forced = tf.ForcedType(dirAbs, name)
 	}
-	h.makeHeader(e, name, mtime, real, weak, h.dirConfig(dirRel).ETag.parts(), forced)
+	if df, ok := h.resolver.(Deflater); ok && h.compressMax > 0 {
+		deflate = df.Deflates(dirAbs, name)
+	}
+	h.makeHeader(e, name, mtime, real, weak, h.dirConfig(dirRel).ETag.parts(), forced, deflate)
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 
@@ -186,13 +189,13 @@ func (h *Handler) absPath(rel string) []byte {
 // file's real modification time, as Apache's is: a file dated in the future
 // would otherwise get a new ETag every second (its clamped time moving with
 // the clock), and a client could never revalidate it.
-func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts, forced string) {
+func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts, forced string, deflate bool) {
 	ct := h.types.contentType(name, h.charset)
 	if forced != "" {
 		ct = withDefaultCharset(forced, h.charset) // ForceType replaces the type, AddCharset's charset too
 	}
 	lang := h.types.languages(name)
-	e.compressible = h.compress != nil && e.size > gzipMinSize && e.size <= h.compressMax && h.compress[mediaType(ct)]
+	e.compressible = e.size > gzipMinSize && e.size <= h.compressMax && (deflate || h.compress[mediaType(ct)])
 	b := make([]byte, 0, 120+len(ct)+len(lang))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)

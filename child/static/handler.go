@@ -44,6 +44,13 @@ type TypeForcer interface {
 	ForcedType(dir, name string) string
 }
 
+// Deflater is implemented by a Resolver that has some files compressed
+// whatever their media type (SetOutputFilter and AddOutputFilter DEFLATE):
+// Deflates reports it for the file name in the directory dir (absolute).
+type Deflater interface {
+	Deflates(dir, name string) bool
+}
+
 // ETagParts says what a file's ETag is made of, as Apache's FileETag: its
 // inode, its size and its modification time, in that order, in hex and
 // joined by '-'. The zero value is MTime and Size; ETagNone sends none.
@@ -157,8 +164,9 @@ type Options struct {
 	Watcher *Watcher
 	// Compress lists the media types (lowercase, without parameters) sent
 	// gzip-compressed to clients that accept it (mod_deflate's
-	// AddOutputFilterByType DEFLATE), for files up to CompressMaxFileSize.
-	// CompressLevel is the gzip level, 0 for the default.
+	// AddOutputFilterByType DEFLATE), for files up to CompressMaxFileSize;
+	// a Resolver that is a Deflater names more files. CompressLevel is the
+	// gzip level, 0 for the default.
 	Compress            []string
 	CompressLevel       int
 	CompressMaxFileSize int64
@@ -215,10 +223,13 @@ func New(o Options) (*Handler, error) {
 	if h.types == nil {
 		h.types = BuiltinMIMETypes()
 	}
-	if len(o.Compress) > 0 && o.CompressMaxFileSize > 0 {
-		h.compress, h.level, h.compressMax = make(map[string]bool, len(o.Compress)), o.CompressLevel, o.CompressMaxFileSize
+	if o.CompressMaxFileSize > 0 {
+		h.level, h.compressMax = o.CompressLevel, o.CompressMaxFileSize
 		if h.level == 0 {
 			h.level = gzip.DefaultCompression // zlib's default, 6, as Apache's; 0 would be gzip.NoCompression
+		}
+		if len(o.Compress) > 0 {
+			h.compress = make(map[string]bool, len(o.Compress))
 		}
 		for _, t := range o.Compress {
 			h.compress[t] = true
