@@ -84,8 +84,9 @@ func TestServeAllocs(t *testing.T) {
 		{name: "setenvif", conf: "BrowserMatch \"Mozilla/2\" nokeepalive\nBrowserMatch \"MSIE 4\\.0b2;\" nokeepalive downgrade-1.0\n" +
 			"BrowserMatch \"^gvfs/1\" redirect-carefully\nSetEnvIf Request_URI \"\\.png$\" dontlog\n" +
 			"SetEnvIf User-Agent \"^alloc-test\" agent=alloc\nHeader set X-Agent ok env=agent\n" +
+			"Header set X-Agent-Name \"%{AGENT}e|%{none}e\"\n" +
 			"LogFormat \"%h %U %f %{agent}e\" envlog\nCustomLog " + envLog + " envlog env=!dontlog\n",
-			log: envLog, head: "\r\nX-Agent: ok\r\n"},
+			log: envLog, head: "\r\nX-Agent: ok\r\nX-Agent-Name: alloc|(null)\r\n"},
 		// A listener bound to the wildcard address: the connection's own
 		// local address (%A) is looked up once, not per request.
 		{name: "wildcard-log", conf: "LogFormat \"%h %A %{local}p \\\"%r\\\" %>s %b %f %k %I %O\" local\n" +

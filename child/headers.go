@@ -43,7 +43,7 @@ type headerOp struct {
 	action     headerAction
 	name       []byte
 	value      []byte         // the value
-	format     bool           // value holds %t, %D or %%
+	format     bool           // value holds %t, %D, %{NAME}e or %%
 	re         *regexp.Regexp // echo's names, edit's match
 	repl       string         // edit's replacement
 }
@@ -234,7 +234,18 @@ func (w *worker) newLine(op *headerOp) hdrLine {
 			continue
 		}
 		i++
+		var arg []byte
+		if v[i] == '{' { // the configuration checked that "}" and a letter follow
+			end := bytes.IndexByte(v[i:], '}')
+			arg, i = v[i+1:i+end], i+end+1
+		}
 		switch v[i] {
+		case 'e': // a variable of mod_setenvif or mod_env, as mod_headers' "(null)" when unset
+			if val, ok := w.envBytes(arg); ok {
+				w.hdrScratch = append(w.hdrScratch, val...)
+			} else {
+				w.hdrScratch = append(w.hdrScratch, "(null)"...)
+			}
 		case 't': // mod_headers' "t=" and the request's arrival in microseconds
 			w.hdrScratch = append(w.hdrScratch, "t="...)
 			w.hdrScratch = strconv.AppendInt(w.hdrScratch, w.start.UnixMicro(), 10)

@@ -109,3 +109,39 @@ func TestHeaderDirective(t *testing.T) {
 		t.Errorf("hdr_log starts %q, want the unset X-Secret as - and the rewritten response field", log)
 	}
 }
+
+const headerEnvConf = `SetEnvIf Request_URI "a" myvar=hello
+SetEnv fromenv "set by SetEnv"
+Header set X-A "v=%{myvar}e"
+Header set X-B "v=%{nosuch}e|%{MYVAR}e%%"
+Header set X-C "%{fromenv}e and %{fromdir}e"
+<Directory htdocs/js>
+    SetEnv fromdir "dir value"
+    Header set X-E "[%{fromdir}e]"
+</Directory>
+`
+
+// TestHeaderEnvFormat: a Header value's %{NAME}e is a variable of
+// mod_setenvif or mod_env (a section's SetEnv too), named without regard
+// to case, "(null)" when unset: what Apache 2.4.71 sent for the same
+// configuration and requests.
+func TestHeaderEnvFormat(t *testing.T) {
+	s := startServer(t, headerEnvConf, map[string]string{"a.txt": "a\n", "js/app.js": "x\n", "index.html": "i\n"})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		path string
+		want map[string]string
+	}{
+		{"/a.txt", map[string]string{"X-A": "v=hello", "X-B": "v=(null)|hello%", "X-C": "set by SetEnv and (null)", "X-E": ""}},
+		{"/js/app.js", map[string]string{"X-A": "v=hello", "X-C": "set by SetEnv and dir value", "X-E": "[dir value]"}},
+		{"/index.html", map[string]string{"X-A": "v=(null)", "X-B": "v=(null)|(null)%"}},
+	} {
+		resp, _ := c.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		for name, want := range tt.want {
+			if got := resp.Header.Get(name); got != want {
+				t.Errorf("%s: %s %q, want %q", tt.path, name, got, want)
+			}
+		}
+	}
+}

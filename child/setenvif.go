@@ -204,6 +204,37 @@ func (w *worker) envIndex(name string) int {
 
 func (w *worker) hasEnv(name string) bool { return w.envIndex(name) >= 0 }
 
+// envBytes is the value of the variable name (without regard to case),
+// without converting name to a string.
+func (w *worker) envBytes(name []byte) ([]byte, bool) {
+	for i := range w.env {
+		if asciiEqualFold(w.env[i].Name, name) {
+			return w.env[i].Value, true
+		}
+	}
+	return nil, false
+}
+
+// asciiEqualFold compares s and b without regard to ASCII case.
+func asciiEqualFold(s string, b []byte) bool {
+	if len(s) != len(b) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		x, y := s[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
 func (w *worker) setEnv(name string, value []byte) {
 	if i := w.envIndex(name); i >= 0 {
 		w.env[i].Value = value

@@ -20,8 +20,9 @@ type HeaderOp struct {
 	Action string
 	// Name is the header's name; for echo, a regular expression of names.
 	Name string
-	// Value is the value (set, append, add, merge, setifempty; %t, %D and
-	// %% are its format specifiers) or edit's regular expression.
+	// Value is the value (set, append, add, merge, setifempty; %t, %D,
+	// %{NAME}e and %% are its format specifiers) or edit's regular
+	// expression.
 	Value string
 	// Replacement is edit's replacement ($0 to $9 are submatches).
 	Replacement string
@@ -134,20 +135,38 @@ func setHeader(w *walker, c *call) error {
 
 // checkHeaderFormat accepts the format specifiers eventmpm implements in a
 // Header value: %t (when the request was received), %D (how long it has
-// taken) and %%; mod_headers' others name variables eventmpm does not have.
+// taken), %{NAME}e (a variable of mod_setenvif or mod_env, "(null)" when
+// unset) and %%. mod_headers' others are refused with what they would
+// need, and anything else with Apache's message.
 func checkHeaderFormat(v string) error {
 	for i := 0; i < len(v); i++ {
 		if v[i] != '%' {
 			continue
 		}
-		if i+1 >= len(v) {
+		i++
+		if i >= len(v) {
 			return errorf("Header value %q ends with a lone %%", v)
 		}
-		switch v[i+1] {
+		arg := ""
+		if v[i] == '{' {
+			end := strings.IndexByte(v[i:], '}')
+			if end < 0 || i+end+1 >= len(v) {
+				return errorf("Unrecognized header format %%")
+			}
+			arg, i = v[i+1:i+end], i+end+1
+		}
+		switch v[i] {
 		case 't', 'D', '%':
-			i++
+		case 'e':
+			if arg == "" {
+				return errorf("Header value %q: %%e names its variable in braces, as %%{NAME}e", v)
+			}
+		case 's':
+			return errorf("Header value %q: %%{...}s is mod_ssl's, and eventmpm has no TLS", v)
+		case 'l', 'i', 'b':
+			return errorf("Header value %q: eventmpm does not put the load average or the idle and busy workers (%%l, %%i, %%b) in a header; the status page has them", v)
 		default:
-			return errorf("Header value %q: eventmpm supports the format specifiers %%t, %%D and %%%% only", v)
+			return errorf("Unrecognized header format %%%c", v[i])
 		}
 	}
 	return nil
