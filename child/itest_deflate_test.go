@@ -44,6 +44,10 @@ func TestDeflate(t *testing.T) {
 		if resp.Header.Get("Content-Encoding") != "" || resp.StatusCode != 200 || len(body) == 0 {
 			t.Errorf("%s: %d %v", tt.name, resp.StatusCode, resp.Header)
 		}
+		// mod_deflate adds Vary for a client without gzip, not under no-gzip.
+		if vary := resp.Header.Get("Vary"); vary != map[string]string{"no Accept-Encoding": "Accept-Encoding"}[tt.name] {
+			t.Errorf("%s: Vary %q", tt.name, vary)
+		}
 	}
 }
 

@@ -184,6 +184,18 @@ func (h *Handler) absPath(rel string) []byte {
 	return append(b, 0)
 }
 
+// appendHeader appends e's header lines up to end (len(e.header), or
+// e.typed to leave out the Content-Type), without the Vary line when
+// noVary: mod_deflate adds none to a request whose no-gzip variable is
+// set. The Vary line, when e is compressible, ends at e.typed.
+func (e *entry) appendHeader(dst []byte, end int, noVary bool) []byte {
+	if !noVary || !e.compressible {
+		return append(dst, e.header[:end]...)
+	}
+	dst = append(dst, e.header[:e.typed-len(varyHeader)]...)
+	return append(dst, e.header[e.typed:end]...)
+}
+
 // makeHeader precomputes the header lines of a 200 in Apache's order.
 // Last-Modified says mtime, never later than now; the ETag is made of the
 // file's real modification time, as Apache's is: a file dated in the future

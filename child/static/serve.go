@@ -93,7 +93,7 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 		}
 	}
 	r.Status = 200
-	r.Header = append(r.Header[:0], e.header...)
+	r.Header = e.appendHeader(r.Header[:0], len(e.header), r.NoCompress)
 	r.ContentLength = e.size
 	switch {
 	case r.NoBody:
@@ -129,7 +129,7 @@ func serveRanges(e *entry, r *Reply) bool {
 	r.Status = 206
 	if len(r.ranges) == 1 {
 		rg := r.ranges[0]
-		r.Header = append(append(r.Header[:0], e.header...), "Content-Range: "...)
+		r.Header = append(e.appendHeader(r.Header[:0], len(e.header), r.NoCompress), "Content-Range: "...)
 		r.Header = append(appendContentRange(r.Header, rg, e.size), "\r\n"...)
 		r.ContentLength = rg.length()
 		if e.body != nil {
@@ -141,7 +141,7 @@ func serveRanges(e *entry, r *Reply) bool {
 	}
 	var bnd [16]byte
 	boundary := appendBoundary(bnd[:0])
-	r.Header = append(r.Header[:0], e.header[:e.typed]...)
+	r.Header = e.appendHeader(r.Header[:0], e.typed, r.NoCompress)
 	r.Header = append(r.Header, "Content-Type: multipart/byteranges; boundary="...)
 	r.Header = append(append(r.Header, boundary...), "\r\n"...)
 	b := r.buf[:0]
