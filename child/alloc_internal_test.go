@@ -62,6 +62,7 @@ func TestServeAllocs(t *testing.T) {
 			"<Directory />\n    Order deny,allow\n    Deny from all\n</Directory>\n" +
 			"<Directory " + docroot + ">\n    Order allow,deny\n    Allow from 10.0.0.0/8 127.0.0.1 env=agent\n    Deny from env=!agent\n    Satisfy all\n" +
 			"    SetEnv dir yes\n    UnsetEnv site\n    ErrorDocument 404 /missing.html\n    Redirect /elsewhere http://x.example/\n" +
+			"    SetEnvIf Request_URI \"\\.html$\" page=html\n    BrowserMatch \"^alloc\" agent2\n" +
 			"    RedirectMatch ^/nothing/(.*) /n/$1\n</Directory>\n"},
 		{name: "combined-log", conf: "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %f %D\" full\n" +
 			"CustomLog " + logFile + " full\n", log: logFile},

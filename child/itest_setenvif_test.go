@@ -144,3 +144,60 @@ CustomLog logs/envsec_log envsec
 		}
 	}
 }
+
+const setEnvIfSectionsConf = `AddOutputFilterByType DEFLATE text/plain image/jpeg
+LogFormat "%U %{seen}e %{dirvar}e %{filesvar}e %>s" se
+CustomLog logs/se_log se
+<Location />
+    SetEnvIfNoCase Request_URI \.(?:gif|jpe?g|png)$ no-gzip
+    SetEnvIf Request_URI "^/js" seen=loc
+</Location>
+<Directory htdocs/js>
+    SetEnvIf seen "^loc$" dirvar=after
+</Directory>
+<Directory htdocs/priv>
+    SetEnvIf X-Key "^secret$" letin
+    Require env letin
+</Directory>
+<Files "*.txt">
+    SetEnvIf Request_URI "\.txt$" filesvar=txt nokeepalive
+</Files>
+`
+
+// TestSetEnvIfInSections: SetEnvIf and BrowserMatch in <Location>,
+// <Directory> and <Files> run after the server's, in the sections' merge
+// order (a <Directory> before the <Location> that sets what it tests), and
+// before the access checks (Require env sees them); their no-gzip keeps a
+// file uncompressed and without Vary, their nokeepalive closes. The
+// manual's mod_deflate example depends on it. As Apache 2.4.71 answered
+// the same requests.
+func TestSetEnvIfInSections(t *testing.T) {
+	body := strings.Repeat("compress me, compress me\n", 40)
+	s := startServer(t, setEnvIfSectionsConf, map[string]string{
+		"a.jpg": body, "a.txt": body, "js/app.js": body, "priv/index.html": "secret\n",
+	})
+	for _, tt := range []struct {
+		path, hdr string
+		status    int
+		enc, vary string
+		closed    bool
+	}{
+		{"/a.jpg", "", 200, "", "", false},
+		{"/a.txt", "", 200, "gzip", "Accept-Encoding", true},
+		{"/js/app.js", "", 200, "", "", false},
+		{"/priv/", "X-Key: secret\r\n", 200, "", "", false},
+		{"/priv/", "", 403, "", "", false},
+	} {
+		c := s.open(t)
+		resp, _ := c.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n"+tt.hdr+"\r\n", "GET")
+		if resp.StatusCode != tt.status || resp.Header.Get("Content-Encoding") != tt.enc || resp.Header.Get("Vary") != tt.vary || resp.Close != tt.closed {
+			t.Errorf("%s: %d, Content-Encoding %q, Vary %q, close %v; want %d %q %q %v", tt.path, resp.StatusCode,
+				resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"), resp.Close, tt.status, tt.enc, tt.vary, tt.closed)
+		}
+		c.Close()
+	}
+	s.stop(t)
+	expectContains(t, "se_log", s.logFile("se_log"),
+		"/a.jpg - - - 200\n", "/a.txt - - txt 200\n", "/js/app.js loc - - 200\n",
+		"/priv/index.html - - - 200\n", "/priv/ - - - 403\n")
+}

@@ -57,6 +57,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
 	acc := w.srv.walk(p, w.fspath, &w.secs)
+	if len(w.secs.setEnvIf) > 0 {
+		w.evalSectionSetEnvIf(c)
+		keep = w.responseEnv() && keepable
+	}
 	if st := w.authorize(c, &acc); st != 0 {
 		w.errorResponse(c, st, nil, keep)
 		return

@@ -115,12 +115,17 @@ type section struct {
 	whole     *redirect
 	// fallback is its FallbackResource, cleaned (nil for "disabled").
 	fallback []byte
+	// setEnvIf are its SetEnvIf and BrowserMatch directives.
+	setEnvIf []setEnvIf
 }
 
 func compileSection(s *config.Section) (section, error) {
 	cs := section{sec: s, prefix: s.Pattern}
 	var err error
 	if cs.headers, err = compileHeaderOps(s.Headers); err != nil {
+		return cs, err
+	}
+	if cs.setEnvIf, err = compileSetEnvIf(s.SetEnvIf); err != nil {
 		return cs, err
 	}
 	if !s.Expires.IsZero() {
@@ -213,12 +218,12 @@ type access struct {
 // directives (head), those with ErrorDocuments (docs), those with
 // mod_env's settings (env) and those with redirects (redirects).
 type responseSections struct {
-	head, docs, env, redirects []*section
+	head, docs, env, redirects, setEnvIf []*section
 }
 
 // reset empties the lists, keeping their memory.
 func (r *responseSections) reset() {
-	r.head, r.docs, r.env, r.redirects = r.head[:0], r.docs[:0], r.env[:0], r.redirects[:0]
+	r.head, r.docs, r.env, r.redirects, r.setEnvIf = r.head[:0], r.docs[:0], r.env[:0], r.redirects[:0], r.setEnvIf[:0]
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
@@ -254,6 +259,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
 		}
 		if len(sec.Env) > 0 {
 			resp.env = append(resp.env, cs)
+		}
+		if len(cs.setEnvIf) > 0 {
+			resp.setEnvIf = append(resp.setEnvIf, cs)
 		}
 		if len(cs.redirects) > 0 || cs.whole != nil {
 			resp.redirects = append(resp.redirects, cs)

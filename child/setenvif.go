@@ -59,9 +59,22 @@ func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 
 // evalSetEnvIf runs the request's server's SetEnvIf directives in order,
 // as mod_setenvif's post_read_request hook does.
-func (w *worker) evalSetEnvIf(c *conn) {
-	for i := range w.srv.setEnvIf {
-		s := &w.srv.setEnvIf[i]
+func (w *worker) evalSetEnvIf(c *conn) { w.applySetEnvIf(c, w.srv.setEnvIf) }
+
+// evalSectionSetEnvIf runs the SetEnvIf directives of the request's
+// sections, in their merge order, as mod_setenvif's header_parser hook
+// runs the merged directory configuration: after the server's, before
+// the access checks.
+func (w *worker) evalSectionSetEnvIf(c *conn) {
+	for _, cs := range w.secs.setEnvIf {
+		w.applySetEnvIf(c, cs.setEnvIf)
+	}
+}
+
+// applySetEnvIf runs a list of SetEnvIf directives in order.
+func (w *worker) applySetEnvIf(c *conn, list []setEnvIf) {
+	for i := range list {
+		s := &list[i]
 		val := w.envAttribute(c, s)
 		if !s.re.Match(val) { // Match does not allocate; the Submatch forms do
 			continue

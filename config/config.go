@@ -410,6 +410,11 @@ type Section struct {
 	// ForceType is the section's ForceType when set (<Directory> and
 	// <Files> only): a media type, or "" for None.
 	ForceType *string `json:",omitempty"`
+	// SetEnvIf are the section's SetEnvIf and BrowserMatch directives:
+	// run after the server's, once the sections are known and before the
+	// access checks (mod_setenvif's header_parser hook), those of the
+	// sections merged earlier first.
+	SetEnvIf []SetEnvIf `json:",omitempty"`
 	// OutputFilters are the section's SetOutputFilter, AddOutputFilter and
 	// RemoveOutputFilter (<Directory> and <Files> only).
 	OutputFilters OutputFilters `json:",omitzero"`

@@ -90,6 +90,10 @@ func setSetEnvIf(browser, noCase bool) func(w *walker, c *call) error {
 			}
 			s.Vars = append(s.Vars, v)
 		}
+		if w.sec != nil {
+			w.sec.s.SetEnvIf = append(w.sec.s.SetEnvIf, s)
+			return nil
+		}
 		w.srv.srv.SetEnvIf = append(w.srv.srv.SetEnvIf, s)
 		return nil
 	}

@@ -48,7 +48,6 @@ func TestSetEnvIfErrors(t *testing.T) {
 		{"BrowserMatch bot !", `"!" names no variable`},
 		{"BrowserMatch bot =1", `"=1" names no variable`},
 		{"SetEnvIfExpr \"%{REQUEST_URI} =~ /x/\" x", "SetEnvIfExpr: eventmpm has no ap_expr"},
-		{"<Directory /srv>\nSetEnvIf Referer x y\n</Directory>", "SetEnvIf in <Directory> is not supported by eventmpm"},
 	})
 }
 
