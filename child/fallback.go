@@ -44,9 +44,9 @@ func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 		w.reply.Status = 403
 		return
 	case acc.handler == "":
-		noCompress := w.reply.NoCompress // SetEnvIf's no-gzip holds for the fallback too
+		noCompress, onlyHTML := w.reply.NoCompress, w.reply.GzipOnlyHTML // SetEnvIf's no-gzip holds for the fallback too
 		w.reply.Release()
-		w.reply.NoCompress = noCompress
+		w.reply.NoCompress, w.reply.GzipOnlyHTML = noCompress, onlyHTML
 		dh.ServeMapped(req, hp, fallback, w.reply, w.start.UnixNano())
 		if w.reply.Status != 404 && w.reply.Status < 500 {
 			w.path = append(w.path[:0], fallback...)

@@ -10,15 +10,17 @@ import (
 const deflateConf = `AddOutputFilterByType DEFLATE text/html text/css
 DeflateCompressionLevel 9
 BrowserMatch "^OldProxy" no-gzip
+BrowserMatch "^Mozilla/4" gzip-only-text/html
 `
 
 // TestDeflate: the configured types go gzip-compressed, with
 // Content-Encoding, Vary and the -gzip ETag, to a client that accepts gzip,
 // on a miss and from the cache; not to one that does not, not with
-// SetEnvIf's no-gzip, and not for other types.
+// SetEnvIf's no-gzip, not for other types, and with gzip-only-text/html=1
+// for text/html alone.
 func TestDeflate(t *testing.T) {
 	page := strings.Repeat("<p>compress me</p>\n", 200)
-	s := startServer(t, deflateConf, map[string]string{"page.html": page, "a.txt": "text\n"})
+	s := startServer(t, deflateConf, map[string]string{"page.html": page, "a.txt": "text\n", "s.css": page})
 	c := s.open(t)
 	defer c.Close()
 	for pass := 0; pass < 2; pass++ {
@@ -39,12 +41,14 @@ func TestDeflate(t *testing.T) {
 		{"no Accept-Encoding", "", "/page.html"},
 		{"no-gzip", "Accept-Encoding: gzip\r\nUser-Agent: OldProxy/1\r\n", "/page.html"},
 		{"another type", "Accept-Encoding: gzip\r\n", "/a.txt"},
+		{"gzip-only-text/html", "Accept-Encoding: gzip\r\nUser-Agent: Mozilla/4.0\r\n", "/s.css"},
 	} {
 		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n"+tt.hdr+"\r\n", "GET")
 		if resp.Header.Get("Content-Encoding") != "" || resp.StatusCode != 200 || len(body) == 0 {
 			t.Errorf("%s: %d %v", tt.name, resp.StatusCode, resp.Header)
 		}
-		// mod_deflate adds Vary for a client without gzip, not under no-gzip.
+		// mod_deflate adds Vary for a client without gzip, not under no-gzip
+		// or gzip-only-text/html.
 		if vary := resp.Header.Get("Vary"); vary != map[string]string{"no Accept-Encoding": "Accept-Encoding"}[tt.name] {
 			t.Errorf("%s: Vary %q", tt.name, vary)
 		}
@@ -97,6 +101,27 @@ func TestOutputFilters(t *testing.T) {
 		}
 		if plain, _ := io.ReadAll(zr); string(plain) != body || resp.Header.Get("Vary") != "Accept-Encoding" {
 			t.Errorf("%s: the body did not survive, or Vary %q", tt.path, resp.Header.Get("Vary"))
+		}
+	}
+}
+
+// TestDeflateGzipOnlyHTML: under gzip-only-text/html=1 a text/html file is
+// still compressed, and a value other than "1" changes nothing, as in
+// mod_deflate.
+func TestDeflateGzipOnlyHTML(t *testing.T) {
+	page := strings.Repeat("<p>compress me</p>\n", 200)
+	s := startServer(t, deflateConf+"BrowserMatch \"^Mozilla/5\" gzip-only-text/html=yes\n",
+		map[string]string{"page.html": page, "s.css": page})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct{ ua, path, enc string }{
+		{"Mozilla/4.0", "/page.html", "gzip"},
+		{"Mozilla/5.0", "/s.css", "gzip"},
+		{"Mozilla/4.0", "/s.css", ""},
+	} {
+		resp, _ := c.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nUser-Agent: "+tt.ua+"\r\n\r\n", "GET")
+		if got := resp.Header.Get("Content-Encoding"); got != tt.enc {
+			t.Errorf("%s %s: Content-Encoding %q, want %q", tt.ua, tt.path, got, tt.enc)
 		}
 	}
 }

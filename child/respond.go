@@ -83,6 +83,9 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	if len(w.env) > 0 {
 		w.reply.NoCompress = w.hasEnv("no-gzip") // SetEnvIf's way to keep a client from gzip
+		if i := w.envIndex("gzip-only-text/html"); i >= 0 {
+			w.reply.GzipOnlyHTML = string(w.env[i].Value) == "1" // mod_deflate takes "1" only
+		}
 	}
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	if w.reply.Status == 404 && acc.fallback != nil && !w.reply.PathInfo {

@@ -55,8 +55,9 @@ type Reply struct {
 	// Err is set with a 500 for the child's error log.
 	Err error
 	// NoCompress is set by the caller before Serve to refuse a compressed
-	// answer (SetEnvIf's no-gzip); Release clears it.
-	NoCompress bool
+	// answer (SetEnvIf's no-gzip); GzipOnlyHTML to refuse one for any
+	// type but text/html (gzip-only-text/html=1). Release clears them.
+	NoCompress, GzipOnlyHTML bool
 	// Denial says why a 403 was answered, when the child's error log has a
 	// line for it, as Apache's does; IndexNames are the DirectoryIndex
 	// names that were tried, for DenialNoIndex.

@@ -53,6 +53,9 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 	if methodReply(req, r) {
 		return false
 	}
+	if r.GzipOnlyHTML && !bytes.HasPrefix(e.ctype, []byte("text/html")) {
+		r.NoCompress = true // as no-gzip: mod_deflate steps aside before adding Vary
+	}
 	if e.compressible && !r.NoCompress && req.Range == nil && acceptsGzip(req.Get("Accept-Encoding")) {
 		if v := h.gzipVariant(e); v != nil {
 			answerVariant(req, v, h.now, r)
