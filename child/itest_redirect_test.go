@@ -199,3 +199,18 @@ CustomLog logs/redir_log redirlog
 		}
 	}
 }
+
+// TestSectionRedirectBadTarget: a section's redirect to a target that is
+// no URL is a 500 logged as mod_alias's fixups hook logs it, AH00676 (the
+// server's redirects log AH00673), as Apache 2.4.71 did.
+func TestSectionRedirectBadTarget(t *testing.T) {
+	s := startServer(t, "<Location /loc>\n    RedirectMatch ^/loc/bad/(.*)$ $1\n</Location>\n", map[string]string{"a.txt": "a\n"})
+	c := s.open(t)
+	resp, _ := c.roundTrip("GET /loc/bad/y HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	c.Close()
+	if resp.StatusCode != 500 {
+		t.Errorf("status %d, want 500", resp.StatusCode)
+	}
+	s.stop(t)
+	expectContains(t, "error_log", s.logFile("error_log"), "AH00676: cannot redirect '/loc/bad/y' to 'y'; target is not a valid absoluteURI or abs_path")
+}

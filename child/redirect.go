@@ -71,7 +71,7 @@ func (w *worker) tryRedirect(c *conn, keep bool) bool {
 			w.secs.docs = append(w.secs.docs, l)
 		}
 	}
-	w.answerRedirect(c, r.status, target, keep)
+	w.answerRedirect(c, r.status, target, keep, "AH00673")
 	return true
 }
 
@@ -86,7 +86,7 @@ func (w *worker) trySectionRedirect(c *conn, keep bool) bool {
 	for i := len(secs) - 1; i >= 0; i-- {
 		if r := secs[i].whole; r != nil {
 			target, _ := w.redirectTarget(r)
-			w.answerRedirect(c, r.status, target, keep)
+			w.answerRedirect(c, r.status, target, keep, "AH00676")
 			return true
 		}
 	}
@@ -94,7 +94,7 @@ func (w *worker) trySectionRedirect(c *conn, keep bool) bool {
 		for j := range secs[i].redirects {
 			r := &secs[i].redirects[j]
 			if target, ok := w.redirectTarget(r); ok {
-				w.answerRedirect(c, r.status, target, keep)
+				w.answerRedirect(c, r.status, target, keep, "AH00676")
 				return true
 			}
 		}
@@ -132,17 +132,18 @@ func (w *worker) redirectTarget(r *redirect) (target []byte, ok bool) {
 
 // answerRedirect sends status with Location target (a path, made absolute
 // for this server, or an absolute URL), carrying the request's query when
-// the target has none, as mod_alias. A target that is neither is a 500
-// (AH00673), as in Apache. A status that is not a redirect gets its error
-// page.
-func (w *worker) answerRedirect(c *conn, status int, target []byte, keep bool) {
+// the target has none, as mod_alias. A target that is neither is a 500,
+// logged with ah as Apache logs it: AH00673 from its translate_name hook,
+// AH00676 from its fixups (a section's redirects). A status that is not a
+// redirect gets its error page.
+func (w *worker) answerRedirect(c *conn, status int, target []byte, keep bool, ah string) {
 	w.fspath = w.fspath[:0]
 	if status < 300 || status > 399 {
 		w.errorResponse(c, status, nil, keep)
 		return
 	}
 	if len(target) == 0 || target[0] != '/' && !config.IsURL(string(target)) {
-		w.logError(c, errorlog.LevelError, "alias", "AH00673", "cannot redirect '", w.path,
+		w.logError(c, errorlog.LevelError, "alias", ah, "cannot redirect '", w.path,
 			"' to '"+string(target)+"'; target is not a valid absoluteURI or abs_path")
 		w.errorResponse(c, 500, nil, keep)
 		return
