@@ -101,6 +101,7 @@ func TestOptionsErrors(t *testing.T) {
 		{line: "Options +MultiViews", want: "does not implement MultiViews"},
 		{line: "Options ExecCGI", want: "does not implement ExecCGI"},
 		{line: "Options +Bogus", want: "Illegal option +Bogus"},
+		{line: `Options ""0`, want: "Illegal option "}, // an empty word: it crashed the reader (found by FuzzParse)
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {

@@ -186,11 +186,9 @@ func parseOptions(w *walker, c *call) (abs *OptionFlags, delta *OptionsDelta, er
 	var d OptionsDelta
 	signed := false
 	for i, word := range c.args {
-		sign := word[0]
-		if sign == '+' || sign == '-' {
-			word = word[1:]
-		} else {
-			sign = 0
+		var sign byte // an empty word ("") has none, and is an illegal option
+		if word != "" && (word[0] == '+' || word[0] == '-') {
+			sign, word = word[0], word[1:]
 		}
 		if i == 0 {
 			signed = sign != 0
