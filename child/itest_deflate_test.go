@@ -125,3 +125,29 @@ func TestDeflateGzipOnlyHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestAddEncoding: a file stored coded (AddEncoding gzip svgz, as the
+// h5bp server configs have it) is sent as it is stored, with its coding,
+// its type from the other extensions' AddType, and no Vary; it is not
+// compressed again even when its type is one DEFLATE takes, as Apache
+// 2.4.71 answered.
+func TestAddEncoding(t *testing.T) {
+	var zipped strings.Builder
+	zw := gzip.NewWriter(&zipped)
+	zw.Write([]byte(strings.Repeat("<svg></svg>\n", 50)))
+	zw.Close()
+	s := startServer(t, "AddEncoding GZIP svgz\nAddEncoding x-gzip .gz\nAddType image/svg+xml svg svgz\nAddOutputFilterByType DEFLATE image/svg+xml\n",
+		map[string]string{"pic.svgz": zipped.String(), "pic.svg.gz": zipped.String()})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct{ path, enc string }{{"/pic.svgz", "gzip"}, {"/pic.svg.gz", "x-gzip"}} {
+		resp, body := c.roundTrip("GET "+tt.path+" HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n", "GET")
+		if resp.Header.Get("Content-Encoding") != tt.enc || resp.Header.Get("Vary") != "" || body != zipped.String() {
+			t.Errorf("%s: Content-Encoding %q, Vary %q, %d bytes (stored %d)", tt.path, resp.Header.Get("Content-Encoding"),
+				resp.Header.Get("Vary"), len(body), zipped.Len())
+		}
+		if tt.path == "/pic.svgz" && resp.Header.Get("Content-Type") != "image/svg+xml" {
+			t.Errorf("%s: Content-Type %q", tt.path, resp.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -269,6 +269,9 @@ func (ch *Child) mimeTypes(srv *config.Server) (*static.MIMETypes, error) {
 	for _, ext := range srv.RemoveType {
 		types.Remove(ext)
 	}
+	for ext, enc := range srv.AddEncoding {
+		types.AddEncoding(ext, enc)
+	}
 	for ext, lang := range srv.AddLanguage {
 		types.AddLanguage(ext, lang)
 	}

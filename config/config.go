@@ -195,6 +195,10 @@ type Server struct {
 	// of files that have it (mod_mime).
 	AddLanguage map[string]string
 	AddCharset  map[string]string
+	// AddEncoding maps a lowercased extension to the content coding
+	// (Content-Encoding) of files that have it: "AddEncoding gzip svgz"
+	// serves a.svgz as gzip-coded SVG (mod_mime).
+	AddEncoding map[string]string `json:",omitempty"`
 	// RemoveType lists the extensions that have no media type (mod_mime's
 	// RemoveType): neither AddType's nor TypesConfig's applies.
 	RemoveType []string

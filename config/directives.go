@@ -148,6 +148,8 @@ var directives = []directive{
 		help: "the filename of the access log"},
 	{name: "AddType", args: iterate2, ctx: ctxServer, set: setAddType,
 		help: "a mime type followed by one or more file extensions"},
+	{name: "AddEncoding", args: iterate2, ctx: ctxServer, set: setExtMap(func(s *Server) *map[string]string { return &s.AddEncoding }),
+		help: "an encoding (e.g., gzip), followed by one or more file extensions"},
 	{name: "AddLanguage", args: iterate2, ctx: ctxServer, set: setExtMap(func(s *Server) *map[string]string { return &s.AddLanguage }),
 		help: "a language (e.g., fr), followed by one or more file extensions"},
 	{name: "AddCharset", args: iterate2, ctx: ctxServer, set: setExtMap(func(s *Server) *map[string]string { return &s.AddCharset }),

@@ -222,6 +222,7 @@ func inherit(v, m *serverState) {
 		v.srv.AddType = merged
 	}
 	v.srv.AddLanguage = mergeExtMap(m.srv.AddLanguage, v.srv.AddLanguage)
+	v.srv.AddEncoding = mergeExtMap(m.srv.AddEncoding, v.srv.AddEncoding)
 	v.srv.AddCharset = mergeExtMap(m.srv.AddCharset, v.srv.AddCharset)
 	for _, ext := range m.srv.RemoveType {
 		if _, own := v.srv.AddType[ext]; !own && !slices.Contains(v.srv.RemoveType, ext) {

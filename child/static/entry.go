@@ -206,9 +206,11 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 	if forced != "" {
 		ct = withDefaultCharset(forced, h.charset) // ForceType replaces the type, AddCharset's charset too
 	}
-	lang := h.types.languages(name)
-	e.compressible = e.size > gzipMinSize && e.size <= h.compressMax && (deflate || h.compress[mediaType(ct)])
-	b := make([]byte, 0, 120+len(ct)+len(lang))
+	lang, enc := h.types.languages(name), h.types.encodings(name)
+	// A file stored coded (AddEncoding) is not coded again: mod_deflate
+	// steps aside, before adding Vary, for a response with a coding.
+	e.compressible = enc == "" && e.size > gzipMinSize && e.size <= h.compressMax && (deflate || h.compress[mediaType(ct)])
+	b := make([]byte, 0, 140+len(ct)+len(lang)+len(enc))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)
 	b = append(b, "\r\n"...)
@@ -224,6 +226,11 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 	if lang != "" {
 		b = append(b, "Content-Language: "...)
 		b = append(b, lang...)
+		b = append(b, "\r\n"...)
+	}
+	if enc != "" {
+		b = append(b, "Content-Encoding: "...)
+		b = append(b, enc...)
 		b = append(b, "\r\n"...)
 	}
 	if e.compressible {

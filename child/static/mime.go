@@ -23,6 +23,7 @@ type MIMETypes struct {
 	byExt    map[string]string // lowercase extension without the dot
 	def      string
 	langs    map[string]string // AddLanguage
+	encs     map[string]string // AddEncoding
 	charsets map[string]string // AddCharset
 }
 
@@ -125,6 +126,22 @@ func (m *MIMETypes) AddLanguage(ext, lang string) {
 		m.langs = make(map[string]string)
 	}
 	m.langs[strings.ToLower(strings.TrimPrefix(ext, "."))] = lang
+}
+
+// AddEncoding gives files with the extension ext the content coding enc,
+// as mod_mime's AddEncoding: with "AddEncoding gzip svgz", a.svgz is sent
+// as it is stored, with Content-Encoding: gzip, and never compressed again.
+func (m *MIMETypes) AddEncoding(ext, enc string) {
+	if m.encs == nil {
+		m.encs = make(map[string]string)
+	}
+	m.encs[strings.ToLower(strings.TrimPrefix(ext, "."))] = enc
+}
+
+// encodings is the Content-Encoding of a file name: the codings of its
+// extensions in order, joined as mod_mime joins them.
+func (m *MIMETypes) encodings(name string) string {
+	return strings.Join(m.extInfo(name, m.encs), ", ")
 }
 
 // AddCharset gives files with the extension ext the charset cs, as
