@@ -35,3 +35,20 @@ AddHandler type-map var
 		}
 	}
 }
+
+// TestDefaultLanguage: DefaultLanguage is the Content-Language of files
+// whose extensions name no language; an AddLanguage extension wins, as
+// Apache 2.4.71 answered.
+func TestDefaultLanguage(t *testing.T) {
+	s := startServer(t, "AddLanguage fr .fr\nDefaultLanguage de\n", map[string]string{"a.html": "a\n", "b.html.fr": "b\n"})
+	for path, want := range map[string]string{"/a.html": "de", "/b.html.fr": "fr"} {
+		resp, err := newClient().Get(s.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Language"); got != want {
+			t.Errorf("%s: Content-Language %q, want %q", path, got, want)
+		}
+	}
+}

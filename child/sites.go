@@ -269,6 +269,7 @@ func (ch *Child) mimeTypes(srv *config.Server) (*static.MIMETypes, error) {
 	for _, ext := range srv.RemoveType {
 		types.Remove(ext)
 	}
+	types.SetDefaultLanguage(srv.DefaultLanguage)
 	for ext, enc := range srv.AddEncoding {
 		types.AddEncoding(ext, enc)
 	}

@@ -205,6 +205,9 @@ type Server struct {
 	// AddDefaultCharset, when not empty, is added to text/plain and
 	// text/html responses.
 	AddDefaultCharset string
+	// DefaultLanguage is mod_mime's DefaultLanguage: the Content-Language
+	// of files whose extensions name no language, "" for none.
+	DefaultLanguage string `json:",omitempty"`
 
 	// CustomLogs are the access logs of this server.
 	CustomLogs []CustomLog

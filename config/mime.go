@@ -71,6 +71,21 @@ func setRemoveHandler(w *walker, c *call) error {
 	return nil
 }
 
+// setDefaultLanguage is DefaultLanguage lang (kept as written, as mod_mime
+// keeps it).
+func setDefaultLanguage(w *walker, c *call) error {
+	w.srv.srv.DefaultLanguage = c.args[0]
+	w.srv.mark("DefaultLanguage")
+	return nil
+}
+
+// setError is core's Error "message": the configuration is refused with
+// the message, at its line (an <IfModule !x> or <IfDefine> around it
+// decides when).
+func setError(_ *walker, c *call) error {
+	return errorf("%s", c.args[0])
+}
+
 // mergeExtMap merges a virtual host's extension map over the main
 // server's.
 func mergeExtMap(main, vhost map[string]string) map[string]string {

@@ -200,6 +200,7 @@ var inherited = []struct {
 	{"FallbackResource", func(v, m *Server) { v.FallbackResource = m.FallbackResource }},
 	{"ForceType", func(v, m *Server) { v.ForceType = m.ForceType }},
 	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
+	{"DefaultLanguage", func(v, m *Server) { v.DefaultLanguage = m.DefaultLanguage }},
 	{"CustomLogs", func(v, m *Server) { v.CustomLogs = slices.Clone(m.CustomLogs) }},
 }
 

@@ -24,6 +24,7 @@ type MIMETypes struct {
 	def      string
 	langs    map[string]string // AddLanguage
 	encs     map[string]string // AddEncoding
+	defLang  string            // DefaultLanguage
 	charsets map[string]string // AddCharset
 }
 
@@ -242,8 +243,15 @@ func withDefaultCharset(t, charset string) string {
 // of its extensions in order (AddLanguage), joined as Apache joins them,
 // or "".
 func (m *MIMETypes) languages(name string) string {
-	return strings.Join(m.extInfo(name, m.langs), ", ")
+	if langs := m.extInfo(name, m.langs); len(langs) > 0 {
+		return strings.Join(langs, ", ")
+	}
+	return m.defLang
 }
+
+// SetDefaultLanguage is mod_mime's DefaultLanguage: the language of files
+// whose extensions name none.
+func (m *MIMETypes) SetDefaultLanguage(lang string) { m.defLang = lang }
 
 // extInfo returns the values table gives the extensions of name, left to
 // right, as mod_mime's find_ct walks them. Only a cache miss asks.
