@@ -72,7 +72,7 @@ func TestFixedDirectives(t *testing.T) {
 // TestDirectiveNamesUnique: a name in two tables would hide one entry.
 func TestDirectiveNamesUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, table := range [][]directive{directives, fixedDirectives} {
+	for _, table := range [][]directive{directives, fixedDirectives, noEffectDirectives} {
 		for _, d := range table {
 			n := strings.ToLower(d.name)
 			if seen[n] {

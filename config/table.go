@@ -113,7 +113,7 @@ func lookup(name string) *directive {
 var directiveIndex = map[string]*directive{}
 
 func init() {
-	for _, table := range [][]directive{directives, fixedDirectives} {
+	for _, table := range [][]directive{directives, fixedDirectives, noEffectDirectives} {
 		for i := range table {
 			d := &table[i]
 			directiveIndex[strings.ToLower(d.name)] = d

@@ -1,0 +1,103 @@
+package config
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file holds directives that mean nothing to eventmpm because what
+// they tune is not there (CGI programs, request-body inflation, content
+// negotiation): each is checked as Apache checks it, then noted once at
+// start-up with what eventmpm does instead (SPEC.md 0).
+
+// noEffectDirective returns a setter that checks the arguments with check
+// (nil: any) and notes the directive once.
+func noEffectDirective(why string, check func(c *call) error) func(*walker, *call) error {
+	return func(w *walker, c *call) error {
+		if check != nil {
+			if err := check(c); err != nil {
+				return err
+			}
+		}
+		w.noEffect(c, why)
+		return nil
+	}
+}
+
+// checkRLimit is RLimitCPU/RLimitMEM/RLimitNPROC's syntax: one or two
+// values, each a number or "max".
+func checkRLimit(c *call) error {
+	for _, a := range c.args {
+		if strings.EqualFold(a, "max") {
+			continue
+		}
+		if n, err := strconv.ParseInt(a, 10, 64); err != nil || n < 0 {
+			return errorf("%s: invalid limit %q (a number or max)", c.d.name, a)
+		}
+	}
+	return nil
+}
+
+// checkRangeLimit is MaxRangeOverlaps/MaxRangeReversals's syntax:
+// default, unlimited, none or a number.
+func checkRangeLimit(c *call) error {
+	switch strings.ToLower(c.args[0]) {
+	case "default", "unlimited", "none":
+		return nil
+	}
+	if n, err := strconv.Atoi(c.args[0]); err != nil || n < 0 {
+		return errorf("%s requires 'none', 'default', 'unlimited' or a positive integer", c.d.name)
+	}
+	return nil
+}
+
+const (
+	noCGI       = "eventmpm runs no CGI or other programs for requests (it serves static files only)"
+	noInflate   = "eventmpm reads no request bodies, so it never inflates one"
+	rangeMerges = "eventmpm merges overlapping and out-of-order ranges into ordered ones, and answers up to 200 of them (Apache's MaxRanges default)"
+)
+
+// setMaxRanges is core's MaxRanges: eventmpm's limit is Apache's default,
+// 200 ranges (more get the whole file), so "default" and 200 are taken
+// and any other valid value is refused with that.
+func setMaxRanges(_ *walker, c *call) error {
+	if err := checkRangeLimit(c); err != nil {
+		return err
+	}
+	if v := strings.ToLower(c.args[0]); v != "default" && v != "200" {
+		return errorf("MaxRanges %s: eventmpm answers up to 200 ranges (Apache's default) and sends the whole file for more; only MaxRanges default or 200 is taken", c.args[0])
+	}
+	return nil
+}
+
+// noEffectDirectives are the table entries of this file.
+var noEffectDirectives = []directive{
+	{name: "RLimitCPU", args: take12, ctx: ctxAny, set: noEffectDirective(noCGI, checkRLimit),
+		help: "Soft/hard limits for max CPU usage in seconds"},
+	{name: "RLimitMEM", args: take12, ctx: ctxAny, set: noEffectDirective(noCGI, checkRLimit),
+		help: "Soft/hard limits for max memory usage per process"},
+	{name: "RLimitNPROC", args: take12, ctx: ctxAny, set: noEffectDirective(noCGI, checkRLimit),
+		help: "soft/hard limits for max number of processes per uid"},
+	{name: "CGIPassAuth", args: flagArg, ctx: ctxDir, set: noEffectDirective(noCGI, nil),
+		help: "Controls whether HTTP authorization headers, normally hidden, will be passed to scripts"},
+	{name: "QualifyRedirectURL", args: flagArg, ctx: ctxAny, set: noEffectDirective(noCGI+"; REDIRECT_URL is a CGI variable", nil),
+		help: "Controls whether the REDIRECT_URL environment variable is fully qualified"},
+	{name: "MergeTrailers", args: flagArg, ctx: ctxServer, set: noEffectDirective("eventmpm reads no request bodies, so it keeps no trailer fields", nil),
+		help: "merge request trailers into request headers or not"},
+	{name: "ModMimeUsePathInfo", args: flagArg, ctx: ctxDir, set: noEffectDirective("eventmpm gives no file trailing path information (AcceptPathInfo Off)", nil),
+		help: "Set to 'yes' to allow mod_mime to use path info for type checking"},
+	{name: "MultiviewsMatch", args: iterate, ctx: ctxAny, set: noEffectDirective("eventmpm has no content negotiation (Options MultiViews is refused)", nil),
+		help: "NegotiatedOnly (default), Handlers and/or Filters, or Any"},
+	{name: "DeflateInflateLimitRequestBody", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),
+		help: "Set a limit on the maximum size of an inflated request body"},
+	{name: "DeflateInflateRatioLimit", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),
+		help: "Set the inflation ratio limit above which inflation is aborted (default: 200)"},
+	{name: "DeflateInflateRatioBurst", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),
+		help: "Set the maximum number of following inflation ratios above limit (default: 3)"},
+	{name: "MaxRanges", args: take1, ctx: ctxAny, set: setMaxRanges,
+		help: "Maximum number of Ranges in a request before returning the entire resource, or 0 for unlimited"},
+	{name: "MaxRangeOverlaps", args: take1, ctx: ctxAny, set: noEffectDirective(rangeMerges, checkRangeLimit),
+		help: "Maximum number of overlaps in Range requests before returning the entire resource, or 0 for unlimited"},
+	{name: "MaxRangeReversals", args: take1, ctx: ctxAny, set: noEffectDirective(rangeMerges, checkRangeLimit),
+		help: "Maximum number of reversals in Range requests before returning the entire resource, or 0 for unlimited"},
+}
