@@ -199,6 +199,11 @@ type Server struct {
 	// (Content-Encoding) of files that have it: "AddEncoding gzip svgz"
 	// serves a.svgz as gzip-coded SVG (mod_mime).
 	AddEncoding map[string]string `json:",omitempty"`
+	// RemoveExts are a virtual host's RemoveLanguage, RemoveCharset and
+	// RemoveEncoding extensions, by map ("language", "charset",
+	// "encoding"): taken out of the merged maps above, the main server's
+	// settings and the host's own.
+	RemoveExts map[string][]string `json:",omitempty"`
 	// RemoveType lists the extensions that have no media type (mod_mime's
 	// RemoveType): neither AddType's nor TypesConfig's applies.
 	RemoveType []string

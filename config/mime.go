@@ -71,6 +71,44 @@ func setRemoveHandler(w *walker, c *call) error {
 	return nil
 }
 
+// setRemoveExtMap is RemoveLanguage, RemoveCharset and RemoveEncoding
+// ext...: in a virtual host, the extensions lose what AddLanguage,
+// AddCharset or AddEncoding gave them, the main server's and the host's
+// own alike, as mod_mime's merge applies the removals to the merged
+// settings. In the main server they take back nothing in Apache (nothing
+// is merged under it), and a warning says so.
+func setRemoveExtMap(kind string) func(w *walker, c *call) error {
+	return func(w *walker, c *call) error {
+		if w.srv == w.main {
+			w.warn(c.pos, "", "%s in the main server has no effect, as in Apache: it takes back what a <VirtualHost> inherits from the main server", c.d.name)
+			return nil
+		}
+		s := w.srv.srv
+		for _, ext := range c.args {
+			if ext = normExt(ext); ext != "" && !slices.Contains(s.RemoveExts[kind], ext) {
+				if s.RemoveExts == nil {
+					s.RemoveExts = map[string][]string{}
+				}
+				s.RemoveExts[kind] = append(s.RemoveExts[kind], ext)
+			}
+		}
+		return nil
+	}
+}
+
+// mergeExtMapRemoving is mergeExtMap, then the virtual host's removals.
+func mergeExtMapRemoving(main, vhost map[string]string, removed []string) map[string]string {
+	merged := mergeExtMap(main, vhost)
+	if len(removed) == 0 || len(merged) == 0 {
+		return merged
+	}
+	merged = maps.Clone(merged)
+	for _, ext := range removed {
+		delete(merged, ext)
+	}
+	return merged
+}
+
 // setDefaultLanguage is DefaultLanguage lang (kept as written, as mod_mime
 // keeps it).
 func setDefaultLanguage(w *walker, c *call) error {

@@ -222,9 +222,9 @@ func inherit(v, m *serverState) {
 		maps.Copy(merged, v.srv.AddType)
 		v.srv.AddType = merged
 	}
-	v.srv.AddLanguage = mergeExtMap(m.srv.AddLanguage, v.srv.AddLanguage)
-	v.srv.AddEncoding = mergeExtMap(m.srv.AddEncoding, v.srv.AddEncoding)
-	v.srv.AddCharset = mergeExtMap(m.srv.AddCharset, v.srv.AddCharset)
+	v.srv.AddLanguage = mergeExtMapRemoving(m.srv.AddLanguage, v.srv.AddLanguage, v.srv.RemoveExts["language"])
+	v.srv.AddEncoding = mergeExtMapRemoving(m.srv.AddEncoding, v.srv.AddEncoding, v.srv.RemoveExts["encoding"])
+	v.srv.AddCharset = mergeExtMapRemoving(m.srv.AddCharset, v.srv.AddCharset, v.srv.RemoveExts["charset"])
 	for _, ext := range m.srv.RemoveType {
 		if _, own := v.srv.AddType[ext]; !own && !slices.Contains(v.srv.RemoveType, ext) {
 			v.srv.RemoveType = append(v.srv.RemoveType, ext)
