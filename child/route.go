@@ -453,7 +453,7 @@ func (s *site) dirAutoindex(dir string) config.Autoindex {
 func listingConfig(ai *config.Autoindex) static.ListingConfig {
 	f := ai.Flags()
 	return static.ListingConfig{
-		Ignore: ai.Ignore, HeaderName: ai.HeaderName, ReadmeName: ai.ReadmeName,
+		Ignore: ai.Ignore, HeaderName: ai.HeaderName, ReadmeName: ai.ReadmeName, StyleSheet: ai.StyleSheet, HeadInsert: ai.HeadInsert,
 		FoldersFirst: f.FoldersFirst, IgnoreCase: f.IgnoreCase, VersionSort: f.VersionSort,
 		SuppressSize: f.SuppressSize, SuppressLastModified: f.SuppressLastModified, Charset: f.Charset,
 		Fancy: f.Fancy, Table: f.Table, SuppressIcon: f.SuppressIcon, SuppressDescription: f.SuppressDescription,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,12 @@ type Autoindex struct {
 	// above and below the table ("" when not set here).
 	HeaderName string `json:",omitempty"`
 	ReadmeName string `json:",omitempty"`
+	// StyleSheet is IndexStyleSheet, the URL of a style sheet the
+	// listing links (and marks up its parts for); HeadInsert is
+	// IndexHeadInsert, markup put in the page's head as it is. "" when
+	// not set here.
+	StyleSheet string `json:",omitempty"`
+	HeadInsert string `json:",omitempty"`
 	// OrderKey ('N', 'M', 'S' or 'D') and OrderDirection ('A' or 'D') are
 	// IndexOrderDefault's: how a listing is sorted without a query; 0 when
 	// not set here.
@@ -43,7 +50,7 @@ type IndexOptions struct {
 // IsZero reports whether nothing of mod_autoindex is set.
 func (a *Autoindex) IsZero() bool {
 	return len(a.Ignore) == 0 && !a.IgnoreReset && a.HeaderName == "" && a.ReadmeName == "" && a.Options == nil &&
-		a.OrderKey == 0
+		a.OrderKey == 0 && a.StyleSheet == "" && a.HeadInsert == ""
 }
 
 // ListingFlags is the merged IndexOptions that change eventmpm's listings.
@@ -75,6 +82,8 @@ func (a Autoindex) Merge(add Autoindex) Autoindex {
 	if add.ReadmeName != "" {
 		out.ReadmeName = add.ReadmeName
 	}
+	out.StyleSheet = cmp.Or(add.StyleSheet, out.StyleSheet)
+	out.HeadInsert = cmp.Or(add.HeadInsert, out.HeadInsert)
 	if add.OrderKey != 0 {
 		out.OrderKey, out.OrderDirection = add.OrderKey, add.OrderDirection
 	}
@@ -155,6 +164,18 @@ func setIndexOrderDefault(w *walker, c *call) error {
 
 func setIndexIgnoreReset(w *walker, c *call) error {
 	w.autoindexOf().IgnoreReset = isOn(c.args[0])
+	return nil
+}
+
+// setIndexHead is IndexStyleSheet and IndexHeadInsert: their text is
+// kept as written and put in the listing's head as it is, as Apache does.
+func setIndexHead(w *walker, c *call) error {
+	a := w.autoindexOf()
+	if strings.EqualFold(c.d.name, "IndexStyleSheet") {
+		a.StyleSheet = c.args[0]
+	} else {
+		a.HeadInsert = c.args[0]
+	}
 	return nil
 }
 

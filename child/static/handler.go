@@ -80,6 +80,10 @@ type ListingConfig struct {
 	// HeaderName and ReadmeName name files of the directory shown above
 	// and below the table: HTML as it is, other text in <pre>.
 	HeaderName, ReadmeName string
+	// StyleSheet (IndexStyleSheet) is linked from the page's head, which
+	// then marks up its title and table for it; HeadInsert
+	// (IndexHeadInsert) goes into the head as it is.
+	StyleSheet, HeadInsert string
 	// IndexOptions: directories first, names compared without regard to
 	// case or with their digit runs as numbers, columns left out.
 	FoldersFirst, IgnoreCase, VersionSort, SuppressSize, SuppressLastModified bool

@@ -360,10 +360,22 @@ func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfi
 	}
 	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n <head>\n  <title>Index of "...)
 	dst = append(dst, title...)
-	dst = append(dst, "</title>\n </head>\n <body>\n"...)
-	if header != nil {
+	dst = append(dst, "</title>\n"...)
+	if lc.StyleSheet != "" {
+		dst = append(dst, "  <link rel=\"stylesheet\" href=\""...)
+		dst = append(dst, lc.StyleSheet...)
+		dst = append(dst, "\" type=\"text/css\">\n"...)
+	}
+	dst = append(dst, lc.HeadInsert...)
+	dst = append(dst, " </head>\n <body>\n"...)
+	switch {
+	case header != nil:
 		dst = append(dst, header...) // in place of the heading, as Apache's emit_head
-	} else {
+	case lc.StyleSheet != "":
+		dst = append(dst, "  <h1 id=\"indextitle\">Index of "...)
+		dst = append(dst, title...)
+		dst = append(dst, "</h1>\n"...)
+	default:
 		dst = append(dst, "<h1>Index of "...)
 		dst = append(dst, title...)
 		dst = append(dst, "</h1>\n"...)
@@ -428,40 +440,47 @@ func appendAnchor(dst, href []byte, name string) []byte {
 // appendTable renders the HTMLTable form: the header row with its sort
 // links, a rule, the parent and the entries, a rule.
 func appendTable(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listView) []byte {
+	m := &tableMarkup
+	if lc.StyleSheet != "" {
+		m = &tableMarkupCSS
+	}
 	cols := 1
-	dst = append(dst, "  <table>\n   <tr>"...)
+	dst = append(dst, m.open...)
 	if !lc.SuppressIcon {
-		dst = append(dst, "<th valign=\"top\">&nbsp;</th>"...)
+		dst = append(dst, m.headIcon...)
 		cols++
 	}
-	dst = append(dst, "<th>"...)
+	dst = append(dst, m.headName...)
 	dst = appendSortLink(dst, "Name", 'N', lc, v)
 	if !lc.SuppressLastModified {
-		dst = append(dst, "</th><th>"...)
+		dst = append(dst, m.headModified...)
 		dst = appendSortLink(dst, "Last modified", 'M', lc, v)
 		cols++
 	}
 	if !lc.SuppressSize {
-		dst = append(dst, "</th><th>"...)
+		dst = append(dst, m.headSize...)
 		dst = appendSortLink(dst, "Size", 'S', lc, v)
 		cols++
 	}
 	if !lc.SuppressDescription {
-		dst = append(dst, "</th><th>"...)
+		dst = append(dst, m.headDesc...)
 		dst = appendSortLink(dst, "Description", 'D', lc, v)
 		cols++
 	}
 	rule := ""
 	if !lc.SuppressRules {
-		rule = "   <tr><th colspan=\"" + strconv.Itoa(cols) + "\"><hr></th></tr>\n"
+		rule = m.rule + strconv.Itoa(cols) + "\"><hr></th></tr>\n"
 	}
 	dst = append(dst, "</th></tr>\n"...)
 	dst = append(dst, rule...)
+	row := 0
 	if parent != nil {
-		dst = appendRow(dst, parent, "Parent Directory", nil, lc)
+		dst = appendRow(dst, parent, "Parent Directory", nil, lc, m, row)
+		row++
 	}
 	for i := range items {
-		dst = appendRow(dst, nil, items[i].listName(), &items[i], lc)
+		dst = appendRow(dst, nil, items[i].listName(), &items[i], lc, m, row)
+		row++
 	}
 	dst = append(dst, rule...)
 	return append(dst, "</table>\n"...)
@@ -563,12 +582,13 @@ func appendSortLink(dst []byte, label string, col byte, lc *ListingConfig, v *li
 
 // appendRow renders one table row; it is nil for the parent, which has
 // no time or size.
-func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig) []byte {
-	dst = append(dst, "<tr>"...)
+func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig, m *tableCells, row int) []byte {
+	dst = append(dst, m.rowOpen[row%2]...)
 	if !lc.SuppressIcon {
-		dst = append(dst, "<td valign=\"top\">&nbsp;</td>"...)
+		dst = append(dst, m.icon...)
 	}
-	dst = append(dst, "<td><a href=\""...)
+	dst = append(dst, m.name...)
+	dst = append(dst, "<a href=\""...)
 	dst = appendAnchor(dst, href, name)
 	dst = append(dst, "\">"...)
 	if lc.NameWidth < 0 { // NameWidth=*
@@ -585,14 +605,14 @@ func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig) []
 	}
 	if !lc.SuppressLastModified {
 		if it == nil {
-			dst = append(dst, "</td><td>&nbsp;"...)
+			dst = append(dst, m.modifiedNone...)
 		} else {
-			dst = append(dst, "</td><td align=\"right\">"...)
+			dst = append(dst, m.modified...)
 			dst = it.mtime.Local().AppendFormat(dst, "2006-01-02 15:04  ")
 		}
 	}
 	if !lc.SuppressSize {
-		dst = append(dst, "</td><td align=\"right\">"...)
+		dst = append(dst, m.size...)
 		if it == nil || it.dir {
 			dst = append(dst, "  - "...)
 		} else {
@@ -600,10 +620,39 @@ func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig) []
 		}
 	}
 	if !lc.SuppressDescription {
-		dst = append(dst, "</td><td>&nbsp;"...)
+		dst = append(dst, m.desc...)
 	}
 	return append(dst, "</td></tr>\n"...)
 }
+
+// tableCells is the markup of the HTMLTable listing's parts: Apache's
+// plain one, or with IndexStyleSheet the one with ids and classes for the
+// style sheet (and no alignment attributes).
+type tableCells struct {
+	open, headIcon, headName, headModified, headSize, headDesc, rule string
+	rowOpen                                                          [2]string // even and odd rows
+	icon, name, modifiedNone, modified, size, desc                   string
+}
+
+var (
+	tableMarkup = tableCells{
+		open: "  <table>\n   <tr>", headIcon: "<th valign=\"top\">&nbsp;</th>", headName: "<th>",
+		headModified: "</th><th>", headSize: "</th><th>", headDesc: "</th><th>", rule: "   <tr><th colspan=\"",
+		rowOpen: [2]string{"<tr>", "<tr>"}, icon: "<td valign=\"top\">&nbsp;</td>", name: "<td>",
+		modifiedNone: "</td><td>&nbsp;", modified: "</td><td align=\"right\">", size: "</td><td align=\"right\">",
+		desc: "</td><td>&nbsp;",
+	}
+	tableMarkupCSS = tableCells{
+		open: "  <table id=\"indexlist\">\n   <tr class=\"indexhead\">", headIcon: "<th class=\"indexcolicon\">&nbsp;</th>",
+		headName: "<th class=\"indexcolname\">", headModified: "</th><th class=\"indexcollastmod\">",
+		headSize: "</th><th class=\"indexcolsize\">", headDesc: "</th><th class=\"indexcoldesc\">",
+		rule:    "   <tr class=\"indexbreakrow\"><th colspan=\"",
+		rowOpen: [2]string{"   <tr class=\"even\">", "   <tr class=\"odd\">"}, icon: "<td class=\"indexcolicon\">&nbsp;</td>",
+		name: "<td class=\"indexcolname\">", modifiedNone: "</td><td class=\"indexcollastmod\">&nbsp;",
+		modified: "</td><td class=\"indexcollastmod\">", size: "</td><td class=\"indexcolsize\">",
+		desc: "</td><td class=\"indexcoldesc\">&nbsp;",
+	}
+)
 
 // formatSize renders a size the way Apache's apr_strfsize does: four
 // characters, bytes up to 973, then K, M, G… with one decimal below 10.
