@@ -189,3 +189,30 @@ func expectBaseLineLimit(t *testing.T, s *server, host string) {
 		t.Errorf("a 300-byte target for %s: got %d, want 414 (the base server's LimitRequestLine 200)", host, resp.StatusCode)
 	}
 }
+
+// TestStrictHostCheck: with StrictHostCheck On in the connection's
+// default server, a Host that names none of the chosen server's names
+// gets 400 and AH10157; a virtual host's own setting decides for the
+// connections it is the default of; an HTTP/1.0 request without Host
+// passes, as Apache 2.4.71 answered.
+func TestStrictHostCheck(t *testing.T) {
+	s := startServer(t, "StrictHostCheck On\n<VirtualHost *>\n    ServerName a.test\n</VirtualHost>\n"+
+		"<VirtualHost *>\n    ServerName b.test\n    ServerAlias *.b.test\n</VirtualHost>\n", map[string]string{"a.txt": "a\n"})
+	for _, tt := range []struct {
+		host   string
+		status int
+	}{{"a.test", 200}, {"x.b.test", 200}, {"A.TEST.:80", 200}, {"c.test", 400}, {"localhost", 400}, {"", 200}} {
+		c := s.open(t)
+		req := "GET /a.txt HTTP/1.1\r\nHost: " + tt.host + "\r\n\r\n"
+		if tt.host == "" {
+			req = "GET /a.txt HTTP/1.0\r\n\r\n"
+		}
+		if resp, _ := c.roundTrip(req, "GET"); resp.StatusCode != tt.status {
+			t.Errorf("Host %q: %d, want %d", tt.host, resp.StatusCode, tt.status)
+		}
+		c.Close()
+	}
+	s.stop(t)
+	expectContains(t, "error_log", s.logFile("error_log"),
+		"AH10157: Requested hostname 'c.test' did not match any ServerName/ServerAlias in the matching virtual host (default vhost for current connection is ")
+}

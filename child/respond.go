@@ -10,6 +10,7 @@ import (
 	"eventmpm/child/accesslog"
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
+	"eventmpm/config"
 	"eventmpm/internal/errorlog"
 	"eventmpm/shm"
 )
@@ -29,6 +30,12 @@ func (w *worker) respond(c *conn, keep bool) {
 		// the target (errTargetUserinfo), and refused requests never
 		// reach the scoreboard. The access log masks one (%r), as Apache.
 		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhostText(c.lst.port), protoText(req))
+	}
+	if c.base.strictHost && len(req.Host) > 0 && !w.srv.namesHost(req.Host) {
+		w.logError(c, errorlog.LevelError, "core", "AH10157", "Requested hostname '", config.TrimHost(req.Host),
+			"' did not match any ServerName/ServerAlias in the matching virtual host"+w.srv.defnNote())
+		w.errorResponse(c, 400, nil, false)
+		return
 	}
 	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
 		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes

@@ -39,6 +39,8 @@ type site struct {
 	rewritesHead    bool                 // Header or Expires directives may apply to a response
 	reqUnset        [][]byte             // RequestHeader unset names
 	remoteIP        *remoteIP            // mod_remoteip, or nil
+	strictHost      bool                 // StrictHostCheck On
+	defn            string               // "file:line" of its <VirtualHost>, "" for the main server
 	proxyProtocol   string               // RemoteIPProxyProtocol as this server set it: "on", "off" or ""
 	setEnvIf        []setEnvIf           // mod_setenvif, in the order they apply
 	envBase         []*config.EnvSetting // the server's mod_env settings, merged (mergeEnv)
@@ -713,6 +715,26 @@ func (ch *Child) serverFor(host []byte, c *conn) *site {
 		}
 	}
 	return c.vhosts[0]
+}
+
+// namesHost reports whether one of the server's names (ServerName,
+// ServerAlias) matches the host of a Host value.
+func (s *site) namesHost(host []byte) bool {
+	name := config.TrimHost(host)
+	for _, p := range s.names {
+		if p.MatchBytes(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// defnNote is StrictHostCheck's note on where the server is defined.
+func (s *site) defnNote() string {
+	if s.defn == "" {
+		return ""
+	}
+	return " (default vhost for current connection is " + s.defn + ")"
 }
 
 // hostName is the host name of a Host value (see config.TrimHost).

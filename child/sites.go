@@ -104,9 +104,8 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		}
 	}
 	s.nameBytes = []byte(s.name)
-	if vh != nil {
-		s.names = srv.HostPatterns()
-	}
+	s.names = srv.HostPatterns() // the main server's serve StrictHostCheck only
+
 	s.envBase = mergeEnv(nil, srv.Env)
 	if s.fallback, err = cleanFallback(srv.FallbackResource); err != nil {
 		return nil, fmt.Errorf("FallbackResource: %w", err)
@@ -131,6 +130,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		return nil, err
 	}
 	s.remoteIP = compileRemoteIP(srv.RemoteIP)
+	s.strictHost = srv.StrictHostCheck
+	if vh != nil {
+		s.defn = vh.Pos.File + ":" + strconv.Itoa(vh.Pos.Line)
+	}
 	s.filtersOutput = s.filtersOutput || !srv.OutputFilters.IsZero() // or a section's (compileSections)
 	if srv.RemoteIP != nil && srv.RemoteIP.ProxyProtocol != "" {
 		s.proxyProtocol = srv.RemoteIP.ProxyProtocol

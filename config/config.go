@@ -210,6 +210,11 @@ type Server struct {
 	// AddDefaultCharset, when not empty, is added to text/plain and
 	// text/html responses.
 	AddDefaultCharset string
+	// StrictHostCheck is core's StrictHostCheck: a request whose Host
+	// names none of the names of the server chosen for it gets 400. The
+	// connection's default server's setting decides (a virtual host
+	// inherits the main server's).
+	StrictHostCheck bool `json:",omitempty"`
 	// DefaultLanguage is mod_mime's DefaultLanguage: the Content-Language
 	// of files whose extensions name no language, "" for none.
 	DefaultLanguage string `json:",omitempty"`

@@ -156,6 +156,8 @@ var directives = []directive{
 		help: "one or more file extensions"},
 	{name: "RemoveEncoding", args: iterate, ctx: ctxServer | ctxDirRefused, set: setRemoveExtMap("encoding"),
 		help: "one or more file extensions"},
+	{name: "StrictHostCheck", args: flagArg, ctx: ctxServer, set: setStrictHostCheck,
+		help: "Controls whether a hostname match is required"},
 	{name: "DefaultLanguage", args: take1, ctx: ctxServer | ctxDirRefused, set: setDefaultLanguage,
 		help: "language to use for documents with no other language file extension"},
 	{name: "Error", args: take1, ctx: ctxAny | ctxAuthz, set: setError,

@@ -109,6 +109,13 @@ func mergeExtMapRemoving(main, vhost map[string]string, removed []string) map[st
 	return merged
 }
 
+// setStrictHostCheck is StrictHostCheck On|Off.
+func setStrictHostCheck(w *walker, c *call) error {
+	w.srv.srv.StrictHostCheck = isOn(c.args[0])
+	w.srv.mark("StrictHostCheck")
+	return nil
+}
+
 // setDefaultLanguage is DefaultLanguage lang (kept as written, as mod_mime
 // keeps it).
 func setDefaultLanguage(w *walker, c *call) error {

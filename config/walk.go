@@ -201,6 +201,7 @@ var inherited = []struct {
 	{"ForceType", func(v, m *Server) { v.ForceType = m.ForceType }},
 	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
 	{"DefaultLanguage", func(v, m *Server) { v.DefaultLanguage = m.DefaultLanguage }},
+	{"StrictHostCheck", func(v, m *Server) { v.StrictHostCheck = m.StrictHostCheck }},
 	{"CustomLogs", func(v, m *Server) { v.CustomLogs = slices.Clone(m.CustomLogs) }},
 }
 
