@@ -2,6 +2,7 @@ package child_test
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -150,4 +151,27 @@ func TestAddEncoding(t *testing.T) {
 			t.Errorf("%s: Content-Type %q", tt.path, resp.Header.Get("Content-Type"))
 		}
 	}
+}
+
+// TestDeflateFilterNote: DeflateFilterNote's Input, Output and Ratio
+// notes log a compressed response's sizes (the deflate stream's, as
+// Apache counts them: the body less gzip's 18 bytes of framing) for GET
+// and HEAD, "-" for a response sent as it is; a later note without type
+// takes the ratio's name, as in mod_deflate.
+func TestDeflateFilterNote(t *testing.T) {
+	page := strings.Repeat("<p>compress me</p>\n", 200)
+	s := startServer(t, deflateConf+"DeflateFilterNote Input in\nDeflateFilterNote output OUT\nDeflateFilterNote Ratio r1\nDeflateFilterNote r2\n"+
+		"LogFormat \"%m|%U|%{in}n|%{out}n|%{r1}n|%{r2}n|%b\" dn\nCustomLog logs/dn_log dn\n", map[string]string{"page.html": page})
+	c := s.open(t)
+	_, body := c.roundTrip("GET /page.html HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n", "GET")
+	c.roundTrip("HEAD /page.html HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n", "HEAD")
+	c.roundTrip("GET /page.html HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	c.Close()
+	s.stop(t)
+	out := len(body) - 18
+	ratio := out * 100 / len(page)
+	expectContains(t, "dn_log", s.logFile("dn_log"),
+		fmt.Sprintf("GET|/page.html|%d|%d|-|%d|%d\n", len(page), out, ratio, len(body)),
+		fmt.Sprintf("HEAD|/page.html|%d|%d|-|%d|-\n", len(page), out, ratio),
+		fmt.Sprintf("GET|/page.html|-|-|-|-|%d\n", len(page)))
 }

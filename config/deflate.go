@@ -16,6 +16,9 @@ type Deflate struct {
 	Types []string `json:",omitempty"`
 	// Level is DeflateCompressionLevel, 1 to 9; 0 is zlib's default (6).
 	Level int `json:",omitempty"`
+	// Notes are DeflateFilterNote's names for the Input, Output and Ratio
+	// notes ("" for none), which %{name}n logs.
+	Notes [3]string `json:",omitzero"`
 }
 
 // setAddOutputFilterByType is AddOutputFilterByType DEFLATE type...: the
@@ -36,6 +39,22 @@ func setAddOutputFilterByType(w *walker, c *call) error {
 			d.Types = append(d.Types, t)
 		}
 	}
+	return nil
+}
+
+// setDeflateFilterNote is DeflateFilterNote [Input|Output|Ratio] name:
+// the note a compressed response's sizes or ratio are logged as
+// (%{name}n); without a type, Ratio.
+func setDeflateFilterNote(w *walker, c *call) error {
+	kind, name := "ratio", c.args[0]
+	if len(c.args) == 2 {
+		kind, name = strings.ToLower(c.args[0]), c.args[1]
+	}
+	i := slices.Index([]string{"input", "output", "ratio"}, kind)
+	if i < 0 {
+		return errorf("Unknown note type %s", c.args[0])
+	}
+	w.srv.srv.Deflate.Notes[i] = name
 	return nil
 }
 

@@ -293,6 +293,8 @@ var directives = []directive{
 		help: "output filter name followed by one or more file extensions"},
 	{name: "RemoveOutputFilter", args: iterate, ctx: ctxAny, set: setAddOutputFilter(false),
 		help: "one or more file extensions"},
+	{name: "DeflateFilterNote", args: take12, ctx: ctxServer, set: setDeflateFilterNote,
+		help: "Set a note to report on compression ratio"},
 	{name: "DeflateCompressionLevel", args: take1, ctx: ctxServer, set: setDeflateCompressionLevel,
 		help: "Set the Deflate Compression Level (1-9)"},
 	{name: "DeflateBufferSize", args: take1, ctx: ctxServer,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"maps"
 	"os"
 	"path/filepath"
@@ -254,6 +255,9 @@ func inherit(v, m *serverState) {
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	if v.srv.Deflate.Level == 0 {
 		v.srv.Deflate.Level = m.srv.Deflate.Level
+	}
+	for i, n := range v.srv.Deflate.Notes {
+		v.srv.Deflate.Notes[i] = cmp.Or(n, m.srv.Deflate.Notes[i])
 	}
 	for _, t := range m.srv.Deflate.Types {
 		if !slices.Contains(v.srv.Deflate.Types, t) {

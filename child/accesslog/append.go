@@ -105,13 +105,24 @@ func appendRemote(dst []byte, it *item, e *Entry) []byte {
 	return appendAddr(dst, e.Remote)
 }
 
-// appendNote is %{Name}n. The one note eventmpm keeps is mod_remoteip's
-// remoteip-proxy-ip-list (Apache's notes are named without regard to case).
+// appendNote is %{Name}n: mod_remoteip's remoteip-proxy-ip-list and
+// mod_deflate's DeflateFilterNote notes are the notes eventmpm keeps
+// (Apache's notes are named without regard to case).
 func appendNote(dst []byte, it *item, e *Entry) []byte {
-	if len(e.ProxyIPs) == 0 || !strings.EqualFold(it.text, "remoteip-proxy-ip-list") {
-		return append(dst, '-')
+	if len(e.ProxyIPs) > 0 && strings.EqualFold(it.text, "remoteip-proxy-ip-list") {
+		return appendEscaped(dst, e.ProxyIPs)
 	}
-	return appendEscaped(dst, e.ProxyIPs)
+	if e.GzipNotes != nil && e.GzipIn > 0 {
+		switch {
+		case e.GzipNotes[0] != "" && strings.EqualFold(it.text, e.GzipNotes[0]):
+			return strconv.AppendInt(dst, e.GzipIn, 10)
+		case e.GzipNotes[1] != "" && strings.EqualFold(it.text, e.GzipNotes[1]):
+			return strconv.AppendInt(dst, e.GzipOut, 10)
+		case e.GzipNotes[2] != "" && strings.EqualFold(it.text, e.GzipNotes[2]):
+			return strconv.AppendInt(dst, e.GzipOut*100/e.GzipIn, 10)
+		}
+	}
+	return append(dst, '-')
 }
 
 // appendAddr appends the IP of ap (IPv4-mapped IPv6 shown as IPv4), or "-".

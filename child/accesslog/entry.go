@@ -65,6 +65,11 @@ type Entry struct {
 	// ProxyIPs is mod_remoteip's note remoteip-proxy-ip-list, the trusted
 	// external proxies it passed over (%{remoteip-proxy-ip-list}n).
 	ProxyIPs []byte
+	// GzipIn and GzipOut are the sizes before and after compression of a
+	// body sent compressed (0 otherwise), and GzipNotes the names
+	// DeflateFilterNote gave its Input, Output and Ratio notes.
+	GzipIn, GzipOut int64
+	GzipNotes       *[3]string
 
 	// Status is the final status (%>s; it is also what conditional items
 	// such as %400,501{User-Agent}i test). OriginalStatus is the status of

@@ -173,7 +173,7 @@ func gzipETag(etag []byte) []byte {
 
 // answerVariant answers from a compressed form: its preconditions (RFC
 // 9110 13.2.2, against its own ETag), then the whole compressed body.
-func answerVariant(req *http1.Request, v *gzipVariant, now func() time.Time, r *Reply) {
+func answerVariant(req *http1.Request, v *gzipVariant, plainSize int64, now func() time.Time, r *Reply) {
 	if req.IfMatch != nil || req.IfNoneMatch != nil || req.IfModifiedSince != nil || req.IfUnmodifiedSince != nil {
 		var t int64
 		if req.IfModifiedSince != nil {
@@ -193,6 +193,10 @@ func answerVariant(req *http1.Request, v *gzipVariant, now func() time.Time, r *
 	r.Status = 200
 	r.Header = append(r.Header[:0], v.header...)
 	r.ContentLength = int64(len(v.body))
+	// mod_deflate's notes count the deflate stream, without gzip's 10-byte
+	// header and 8-byte trailer; a HEAD request has them too, as Apache
+	// compresses the body it then leaves out.
+	r.GzipIn, r.GzipOut = plainSize, int64(len(v.body))-18
 	if !r.NoBody {
 		r.Body = v.body
 	}

@@ -58,6 +58,9 @@ type Reply struct {
 	// answer (SetEnvIf's no-gzip); GzipOnlyHTML to refuse one for any
 	// type but text/html (gzip-only-text/html=1). Release clears them.
 	NoCompress, GzipOnlyHTML bool
+	// GzipIn and GzipOut are the sizes of a body sent compressed, before
+	// and after (mod_deflate's Input and Output notes); 0 otherwise.
+	GzipIn, GzipOut int64
 	// Denial says why a 403 was answered, when the child's error log has a
 	// line for it, as Apache's does; IndexNames are the DirectoryIndex
 	// names that were tried, for DenialNoIndex.

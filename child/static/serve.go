@@ -58,7 +58,7 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 	}
 	if e.compressible && !r.NoCompress && req.Range == nil && acceptsGzip(req.Get("Accept-Encoding")) {
 		if v := h.gzipVariant(e); v != nil {
-			answerVariant(req, v, h.now, r)
+			answerVariant(req, v, e.size, h.now, r)
 			return false
 		}
 	}
