@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"eventmpm/child/accesslog"
+	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
 )
@@ -221,31 +222,11 @@ func (w *worker) hasEnv(name string) bool { return w.envIndex(name) >= 0 }
 // without converting name to a string.
 func (w *worker) envBytes(name []byte) ([]byte, bool) {
 	for i := range w.env {
-		if asciiEqualFold(w.env[i].Name, name) {
+		if http1.EqualFold(name, w.env[i].Name) {
 			return w.env[i].Value, true
 		}
 	}
 	return nil, false
-}
-
-// asciiEqualFold compares s and b without regard to ASCII case.
-func asciiEqualFold(s string, b []byte) bool {
-	if len(s) != len(b) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		x, y := s[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *worker) setEnv(name string, value []byte) {
