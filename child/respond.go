@@ -317,8 +317,8 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	}
 	e := &w.entry
 	*e = accesslog.Entry{
-		Request: &w.req, Remote: w.remote, Peer: c.remote, ProxyIPs: w.proxyIPs,
-		GzipIn: w.reply.GzipIn, GzipOut: w.reply.GzipOut, GzipNotes: &w.srv.cfg.Deflate.Notes, Local: c.localAddrPort(), Status: w.status, BodyBytes: w.sent,
+		Request: &w.req, Remote: w.remote, Peer: c.remote, Local: c.localAddrPort(), ProxyIPs: w.proxyIPs,
+		GzipIn: w.reply.GzipIn, GzipOut: w.reply.GzipOut, GzipNotes: &w.srv.cfg.Deflate.Notes, Status: w.status, BodyBytes: w.sent,
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
