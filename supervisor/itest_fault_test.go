@@ -199,6 +199,10 @@ func TestFaultHungChild(t *testing.T) {
 	if err := syscall.Kill(victim, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	// Every thread of the child stopped: until then it may still accept a
+	// connection, which would hang with it (and be reset when it is
+	// killed) and fail the requests below.
+	itest.Eventually(t, 5*time.Second, "the child's threads stopped", func() bool { return allThreadsStopped(victim) })
 	// New clients keep being served while the child is stopped.
 	served := 0
 	for time.Since(stopped) < bound/2 {

@@ -320,6 +320,27 @@ func alive(pid int) bool {
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
+// allThreadsStopped reports whether every thread of pid is in the stopped
+// state (SIGSTOP's group stop reaches the threads one by one).
+func allThreadsStopped(pid int) bool {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			return false
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 || i+2 >= len(s) || s[i+2] != 'T' && s[i+2] != 't' {
+			return false
+		}
+	}
+	return true
+}
+
 // procChildren lists the live processes whose parent is ppid (pgrep -P).
 func procChildren(ppid int) []int {
 	ents, _ := os.ReadDir("/proc")
