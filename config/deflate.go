@@ -104,11 +104,11 @@ func (w *walker) outputFiltersOf(c *call) (*OutputFilters, error) {
 }
 
 // deflateOnly checks a filter list ("DEFLATE", "DEFLATE;DEFLATE"): DEFLATE
-// is the only filter eventmpm has.
-func deflateOnly(c *call, list string) error {
+// is the only filter eventmpm has; kind is "input" or "output".
+func deflateOnly(c *call, list, kind string) error {
 	for _, f := range strings.Split(list, ";") {
 		if !strings.EqualFold(strings.TrimSpace(f), "DEFLATE") {
-			return errorf("%s %s: eventmpm has no output filter %q (only DEFLATE)", c.d.name, list, f)
+			return errorf("%s %s: eventmpm has no %s filter %q (only DEFLATE)", c.d.name, list, kind, f)
 		}
 	}
 	return nil
@@ -116,7 +116,7 @@ func deflateOnly(c *call, list string) error {
 
 // setSetOutputFilter is SetOutputFilter DEFLATE.
 func setSetOutputFilter(w *walker, c *call) error {
-	if err := deflateOnly(c, c.args[0]); err != nil {
+	if err := deflateOnly(c, c.args[0], "output"); err != nil {
 		return err
 	}
 	f, err := w.outputFiltersOf(c)
@@ -134,7 +134,7 @@ func setAddOutputFilter(add bool) func(w *walker, c *call) error {
 	return func(w *walker, c *call) error {
 		exts := c.args
 		if add {
-			if err := deflateOnly(c, c.args[0]); err != nil {
+			if err := deflateOnly(c, c.args[0], "output"); err != nil {
 				return err
 			}
 			exts = c.args[1:]

@@ -70,6 +70,19 @@ func setMaxRanges(_ *walker, c *call) error {
 	return nil
 }
 
+// refuseDirective returns a setter that refuses the directive with why.
+func refuseDirective(why string) func(*walker, *call) error {
+	return func(_ *walker, c *call) error {
+		return errorf("%s is not supported by eventmpm: %s", c.d.name, why)
+	}
+}
+
+// checkInputFilters is SetInputFilter's and AddInputFilter's filter list:
+// eventmpm knows DEFLATE only (as an output filter).
+func checkInputFilters(c *call) error {
+	return deflateOnly(c, c.args[0], "input")
+}
+
 // noEffectDirectives are the table entries of this file.
 var noEffectDirectives = []directive{
 	{name: "RLimitCPU", args: take12, ctx: ctxAny, set: noEffectDirective(noCGI, checkRLimit),
@@ -94,6 +107,16 @@ var noEffectDirectives = []directive{
 		help: "Set the inflation ratio limit above which inflation is aborted (default: 200)"},
 	{name: "DeflateInflateRatioBurst", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),
 		help: "Set the maximum number of following inflation ratios above limit (default: 3)"},
+	{name: "SetInputFilter", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, checkInputFilters),
+		help: "filter (or ; delimited list of filters) to be run on the request body"},
+	{name: "AddInputFilter", args: iterate2, ctx: ctxAny, set: noEffectDirective(noInflate, checkInputFilters),
+		help: "input filter name followed by one or more file extensions"},
+	{name: "ServerPath", args: take1, ctx: ctxServer, set: refuseDirective("it serves clients that send no Host header by a path prefix; " +
+		"eventmpm's virtual hosts are chosen by Host, and such a request gets the address's first virtual host"),
+		help: "Set to a URL path to serve from a specific name-based virtual host"},
+	{name: "RegisterHTTPMethod", args: iterate, ctx: ctxMain, set: refuseDirective("a method registered for modules eventmpm does not have " +
+		"would still get 405 or 501 here; eventmpm answers GET, HEAD and OPTIONS on files and knows the standard methods"),
+		help: "Registers non-standard HTTP methods"},
 	{name: "MaxRanges", args: take1, ctx: ctxAny, set: setMaxRanges,
 		help: "Maximum number of Ranges in a request before returning the entire resource, or 0 for unlimited"},
 	{name: "MaxRangeOverlaps", args: take1, ctx: ctxAny, set: noEffectDirective(rangeMerges, checkRangeLimit),
