@@ -139,9 +139,6 @@ func setAddOutputFilter(add bool) func(w *walker, c *call) error {
 			}
 			exts = c.args[1:]
 		}
-		if len(exts) == 0 {
-			return errorf("%s requires at least one argument", c.d.name)
-		}
 		f, err := w.outputFiltersOf(c)
 		if err != nil {
 			return err

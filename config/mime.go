@@ -64,9 +64,6 @@ func setAddHandler(w *walker, c *call) error {
 // an extension (it serves every file as it is: a .php file is sent as
 // its text), so there is nothing to remove; it is noted once.
 func setRemoveHandler(w *walker, c *call) error {
-	if len(c.args) == 0 {
-		return errorf("%s requires at least one argument, %s", c.d.name, c.d.help)
-	}
 	w.noEffect(c, "eventmpm maps no handler to file extensions, so every file is served as it is")
 	return nil
 }

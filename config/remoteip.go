@@ -100,9 +100,6 @@ func setRemoteIPHeader(w *walker, c *call) error {
 // or more addresses, networks or host names.
 func setRemoteIPProxy(internal bool) func(w *walker, c *call) error {
 	return func(w *walker, c *call) error {
-		if len(c.args) == 0 {
-			return errorf("%s requires at least one argument, %s", c.d.name, c.d.help)
-		}
 		for _, a := range c.args {
 			if err := w.addRemoteIPProxy(c.d.name, a, internal); err != nil {
 				return err

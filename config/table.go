@@ -20,6 +20,7 @@ const (
 	take23                // TAKE23
 	take123               // TAKE123
 	iterate               // ITERATE: any number of words, each one used
+	iterate1              // ITERATE with Apache's check: at least one word
 	iterate2              // ITERATE2: a first word, then at least one more
 	flagArg               // FLAG: On or Off
 	rawArgs               // RAW_ARGS: the setter reads the text itself
@@ -208,6 +209,10 @@ func (d *directive) parseArgs(raw string) ([]string, error) {
 	case take123:
 		if n < 1 || n > 3 || empty {
 			return nil, bad("takes one, two or three arguments")
+		}
+	case iterate1:
+		if n < 1 || empty {
+			return nil, bad("requires at least one argument")
 		}
 	case iterate2:
 		if n < 2 || empty {
