@@ -21,6 +21,7 @@ const module = "eventmpm"
 var allowed = map[string][]string{
 	// Leaves.
 	"config":            {},
+	"config/expr":       {},
 	"shm":               {"github.com/edsrzf/mmap-go", "golang.org/x/sys/unix"},
 	"ipc":               {"golang.org/x/sys/unix"},
 	"child/poll":        {"internal/rawsys", "golang.org/x/sys/unix"},
