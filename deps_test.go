@@ -20,7 +20,7 @@ const module = "eventmpm"
 // standard library is always allowed.
 var allowed = map[string][]string{
 	// Leaves.
-	"config":            {},
+	"config":            {"config/expr"},
 	"config/expr":       {},
 	"shm":               {"github.com/edsrzf/mmap-go", "golang.org/x/sys/unix"},
 	"ipc":               {"golang.org/x/sys/unix"},
@@ -41,7 +41,7 @@ var allowed = map[string][]string{
 	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "internal/sdnotify",
 		"golang.org/x/sys/unix"},
 	// bcrypt checks htpasswd -B hashes (AuthUserFile): see commit 02533c1.
-	"child": {"config", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
+	"child": {"config", "config/expr", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
 		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "golang.org/x/sys/unix",
 		"golang.org/x/crypto/bcrypt"},
 

@@ -111,7 +111,7 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int {
 	// The original request is served: its alias path buffer is free.
 	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
-	acc := w.srv.walk(path, w.docPath, nil)
+	acc := w.srv.walk(path, w.docPath, nil, w.condFor(c, path, w.docPath))
 	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: methodGET})
 	switch {
 	case !ok && byHost:

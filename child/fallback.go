@@ -31,7 +31,7 @@ func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 	req := &w.req
 	w.secs.reset()
 	dh, hp := w.srv.mapPath(fallback, &w.aliasPath, &w.docPath)
-	acc := w.srv.walk(fallback, w.docPath, &w.secs)
+	acc := w.srv.walk(fallback, w.docPath, &w.secs, w.condFor(c, fallback, w.docPath))
 	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: req.Method, w: w})
 	switch {
 	case !ok:
@@ -58,5 +58,5 @@ func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 	w.reply.Release()
 	w.reply.Status = 404
 	w.secs.reset()
-	w.srv.walk(urlPath, fsPath, &w.secs)
+	w.srv.walk(urlPath, fsPath, &w.secs, w.condFor(c, urlPath, fsPath))
 }

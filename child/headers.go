@@ -116,6 +116,9 @@ func (w *worker) rewriteHead(status int) {
 	}
 	w.hdrScratch = w.hdrScratch[:0]
 	success := status < 300 || status == 304
+	if len(w.ifVary) > 0 {
+		lines = w.applyIfVary(lines, success)
+	}
 	if status >= 200 && status < 300 {
 		lines = w.applyExpires(lines)
 	}
@@ -127,6 +130,7 @@ func (w *worker) rewriteHead(status int) {
 			lines = w.runHeaderOp(lines, &sec.headers[i], success)
 		}
 	}
+	lines = w.fixupVary(lines)
 	out := append(w.head2[:0], h[:eol+2]...)
 	for i := range lines {
 		l := &lines[i]

@@ -6,6 +6,7 @@ import (
 
 	"eventmpm/child/static"
 	"eventmpm/config"
+	"eventmpm/config/expr"
 	"eventmpm/internal/errorlog"
 )
 
@@ -17,6 +18,9 @@ type redirect struct {
 	status int
 	url    string // "" for a status that is not a redirect
 	whole  bool   // a section's short form: every request goes to url
+	// expr is the short form's URL when it holds %{...} or $N: an
+	// ap_expr string made per request.
+	expr *expr.String
 }
 
 // compileRedirects compiles a server's redirects, in the order they are
@@ -107,6 +111,9 @@ func (w *worker) trySectionRedirect(c *conn, keep bool) bool {
 // redirect).
 func (w *worker) redirectTarget(r *redirect) (target []byte, ok bool) {
 	switch {
+	case r.whole && r.expr != nil:
+		url, _ := r.expr.Eval(w.condFor(w.cur, w.path, w.fspath)) // a string expression cannot fail
+		target = appendRedirectURL(w.loc[:0], []byte(url))
 	case r.whole:
 		if r.url != "" {
 			target = appendRedirectURL(w.loc[:0], []byte(r.url))

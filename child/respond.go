@@ -25,6 +25,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	keepable := keep && w.keepAlive(c)
 	keep = w.responseEnv() && keepable // responseEnv sets forceHTTP10 either way
 	w.secs.reset()                     // until the walk, the server's alone
+	w.ifVary = w.ifVary[:0]
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never
@@ -59,11 +60,12 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
+	w.fspath = w.fspath[:0] // no file yet: a redirect's expression reads REQUEST_FILENAME as ""
 	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
 		return // mod_alias's translate_alias_redir: redirects before aliases
 	}
 	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
-	acc := w.srv.walk(p, w.fspath, &w.secs)
+	acc := w.srv.walk(p, w.fspath, &w.secs, w.condFor(c, p, w.fspath))
 	if len(w.secs.setEnvIf) > 0 {
 		w.evalSectionSetEnvIf(c)
 		keep = w.responseEnv() && keepable
@@ -286,7 +288,7 @@ func closesConnection(status int) bool {
 // finish completes a response: it sets what follows the write, logs the
 // request and updates the scoreboard. The parts are written by the caller.
 func (w *worker) finish(c *conn, keep bool, parts []outPart) {
-	if w.srv.rewritesHead || len(w.secs.head) > 0 {
+	if w.srv.rewritesHead || len(w.secs.head) > 0 || len(w.ifVary) > 0 {
 		w.rewriteHead(w.status)
 		parts[0].data = w.head
 	}

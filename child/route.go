@@ -15,6 +15,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
+	"eventmpm/config/expr"
 )
 
 // site is one server (the main server or a virtual host) compiled for
@@ -33,6 +34,9 @@ type site struct {
 	filtersOutput   bool       // the server or a section sets SetOutputFilter, AddOutputFilter or RemoveOutputFilter
 	redirects       []redirect // mod_alias's Redirect*, in the order tried
 	locationWhole   bool       // a <Location> section has a short-form redirect
+	ifs             []section  // the server's <If>, <ElseIf> and <Else> sections, in file order
+	hasIfs          bool       // there are conditional sections, the server's or inside others
+	nestedIfs       bool       // a <Directory>, <Files> or <Location> section holds conditional ones
 	errorDocs       map[int]*errorDoc
 	headerOps       []headerOp           // server-level Header directives
 	expires         *expiresConf         // server-level mod_expires, or nil
@@ -119,6 +123,10 @@ type section struct {
 	fallback []byte
 	// setEnvIf are its SetEnvIf and BrowserMatch directives.
 	setEnvIf []setEnvIf
+	// cond is an <If> or <ElseIf> section's expression (nil for <Else>
+	// and the other kinds); ifs are the conditional sections inside it.
+	cond *expr.Expr
+	ifs  []section
 }
 
 func compileSection(s *config.Section) (section, error) {
@@ -141,11 +149,24 @@ func compileSection(s *config.Section) (section, error) {
 	}
 	if s.WholeRedirect != nil {
 		cs.whole = &redirect{status: s.WholeRedirect.Status, url: s.WholeRedirect.URL, whole: true}
+		e, err := expr.ParseString(s.WholeRedirect.URL)
+		if err != nil {
+			return cs, err
+		}
+		if _, literal := e.Literal(); !literal {
+			cs.whole.expr = e
+		}
 	}
 	if s.FallbackResource != nil {
 		if cs.fallback, err = cleanFallback(*s.FallbackResource); err != nil {
 			return cs, err
 		}
+	}
+	if cs.ifs, err = compileNestedIfs(s.Ifs); err != nil {
+		return cs, err
+	}
+	if s.Kind == config.SectionIf {
+		return cs, compileIf(&cs)
 	}
 	if s.Regex {
 		re, err := regexp.Compile(s.Pattern)
@@ -231,9 +252,9 @@ func (r *responseSections) reset() {
 // walk applies the sections in Apache's merge order (Directory, Files,
 // Location): the last section that sets Require or SetHandler wins. The
 // sections that act on the response are appended to resp, when not nil.
-func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
+func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequest) access {
 	a := access{fallback: s.fallback}
-	s.eachSection(urlPath, fsPath, true, func(cs *section) {
+	apply := func(cs *section) {
 		sec := cs.sec
 		if sec.FallbackResource != nil {
 			a.fallback = cs.fallback
@@ -268,11 +289,38 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections) access {
 		if len(cs.redirects) > 0 || cs.whole != nil {
 			resp.redirects = append(resp.redirects, cs)
 		}
-	})
+	}
+	s.eachSection(urlPath, fsPath, true, apply)
+	if s.hasIfs {
+		s.eachIf(urlPath, fsPath, cr, apply)
+	}
 	if a.handler == "none" || a.handler == "default-handler" {
 		a.handler = ""
 	}
 	return a
+}
+
+// eachIf calls fn for every conditional section that applies to a
+// request, after the others: the server's, then those inside the
+// sections that applied, in their merge order (ap_if_walk over the merged
+// configuration's list).
+func (s *site) eachIf(urlPath, fsPath []byte, cr *condRequest, fn func(*section)) {
+	var chain ifChain
+	for i := range s.ifs {
+		if chain.next(&s.ifs[i], cr) {
+			fn(&s.ifs[i])
+		}
+	}
+	if !s.nestedIfs {
+		return
+	}
+	s.eachSection(urlPath, fsPath, true, func(outer *section) {
+		for i := range outer.ifs {
+			if chain.next(&outer.ifs[i], cr) {
+				fn(&outer.ifs[i])
+			}
+		}
+	})
 }
 
 // eachSection calls fn for every section that applies to a request, in

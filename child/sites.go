@@ -214,6 +214,12 @@ func (s *site) compileSections(secs []config.Section) error {
 		case config.SectionLocation:
 			s.locations = append(s.locations, cs)
 			s.locationWhole = s.locationWhole || cs.whole != nil
+		case config.SectionIf:
+			s.ifs = append(s.ifs, cs)
+			s.hasIfs = true
+		}
+		if len(cs.ifs) > 0 {
+			s.hasIfs, s.nestedIfs = true, true
 		}
 		s.forcesTypes = s.forcesTypes || secs[i].ForceType != nil
 		s.filtersOutput = s.filtersOutput || !secs[i].OutputFilters.IsZero()

@@ -351,6 +351,8 @@ const (
 	SectionDirectory SectionKind = iota
 	SectionLocation
 	SectionFiles
+	// SectionIf is an <If>, <ElseIf> or <Else> section (ifsection.go).
+	SectionIf
 )
 
 // String returns the section's directive name without the Match suffix.
@@ -362,6 +364,8 @@ func (k SectionKind) String() string {
 		return "Location"
 	case SectionFiles:
 		return "Files"
+	case SectionIf:
+		return "If"
 	}
 	return "SectionKind(?)"
 }
@@ -377,6 +381,14 @@ type Section struct {
 	Pattern string
 	Regex   bool
 	Pos     Pos
+	// If tells an <If> from an <ElseIf> and an <Else> (Kind SectionIf);
+	// Condition is the expression of an <If> or <ElseIf>, as written
+	// (package expr reads it).
+	If        IfKind `json:",omitempty"`
+	Condition string `json:",omitempty"`
+	// Ifs are the <If>, <ElseIf> and <Else> sections inside this one, in
+	// file order: they apply only when this section does.
+	Ifs []Section `json:",omitempty"`
 
 	// Options is the option set after the section's Options directives.
 	// When they were all +/- forms (OptionsDelta set) it is only what they

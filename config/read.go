@@ -153,6 +153,9 @@ func prepare(d *directive, n *node, sc scope) (*call, error) {
 	if err := d.checkContext(sc); err != nil {
 		return nil, err
 	}
+	if err := d.checkIfContext(sc); err != nil {
+		return nil, err
+	}
 	args, err := d.parseArgs(n.raw)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"eventmpm/config/expr"
 )
 
 // This file is mod_alias's redirect directives: Redirect, RedirectTemp,
@@ -138,15 +140,12 @@ func setRedirect(status int, match bool) func(w *walker, c *call) error {
 }
 
 // setWholeRedirect records a section's short-form redirect, which
-// replaces an earlier one of the section. Apache reads the URL as an
-// ap_expr string; eventmpm takes it as written and refuses the forms that
-// would mean something else there (%{...} and the back-references $0 to
-// $9).
+// replaces an earlier one of the section. The URL is an ap_expr string
+// (package expr), as Apache reads it: "https://%{HTTP_HOST}%{REQUEST_URI}"
+// is made per request.
 func (w *walker) setWholeRedirect(c *call, r Redirect, url string) error {
-	for i := 0; i < len(url); i++ {
-		if url[i] == '%' && i+1 < len(url) && url[i+1] == '{' || url[i] == '$' && i+1 < len(url) && url[i+1] >= '0' && url[i+1] <= '9' {
-			return errorf("%s %s: expressions (%%{...}, $N) in the redirect target are not supported by eventmpm", c.d.name, url)
-		}
+	if _, err := expr.ParseString(url); err != nil {
+		return errorf("Cannot parse redirect expression '%s': %v", url, err)
 	}
 	r.URL, r.Whole = url, true
 	w.sec.s.WholeRedirect = &r

@@ -75,8 +75,9 @@ func TestRedirectErrors(t *testing.T) {
 		{"RedirectMatch", "RedirectMatch takes two or three arguments"},
 		{"Redirect gone", "Redirect gone: the URL-path is missing"},
 		{"<Location /x>\nRedirect permanent\n</Location>", "URL to redirect to is missing"},
-		{"<Location /x>\nRedirect \"%{REQUEST_URI}\"\n</Location>", "expressions (%{...}, $N) in the redirect target are not supported"},
-		{"<Location /x>\nRedirect seeother http://x.example/$1\n</Location>", "expressions (%{...}, $N) in the redirect target are not supported"},
+		{"<Location /x>\nRedirect \"https://%{HTTP_HOST}%{REQUEST_URIX}\"\n</Location>",
+			"Cannot parse redirect expression 'https://%{HTTP_HOST}%{REQUEST_URIX}': Variable 'REQUEST_URIX' does not exist"},
+		{"<If \"true\">\nRedirect seeother \"http://%{HTTP_HOST\"\n</If>", "Cannot parse redirect expression 'http://%{HTTP_HOST': syntax error"},
 		{"<Directory /srv>\nRedirect foo /a /b\n</Directory>", "Redirect: invalid first argument (of three)"},
 	})
 }

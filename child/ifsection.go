@@ -1,0 +1,299 @@
+package child
+
+import (
+	"bytes"
+	"cmp"
+	"os/user"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"net/netip"
+	"strconv"
+
+	"eventmpm/config"
+	"eventmpm/config/expr"
+	"eventmpm/internal/errorlog"
+)
+
+// This file is core's <If>, <ElseIf> and <Else> sections at request time
+// (Apache's ap_if_walk): after the <Directory>, <Files> and <Location>
+// sections, the conditional ones are tried in order (the server's, then
+// those inside the sections that applied, in their merge order), and
+// those whose expression holds merge last, so they win.
+
+// compileIf compiles a conditional section's expression (an <Else> has
+// none).
+func compileIf(cs *section) error {
+	if cs.sec.If == config.IfElse {
+		return nil
+	}
+	e, err := expr.Parse(cs.sec.Condition)
+	if err != nil {
+		return err
+	}
+	cs.cond = e
+	return nil
+}
+
+// compileNestedIfs compiles the conditional sections inside one section.
+func compileNestedIfs(secs []config.Section) ([]section, error) {
+	var out []section
+	for i := range secs {
+		cs, err := compileSection(&secs[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs)
+	}
+	return out, nil
+}
+
+// ifChain walks a list of conditional sections as ap_if_walk does: an
+// <ElseIf> or <Else> is skipped when an earlier section of its chain held
+// (prev), and a failed evaluation counts as false, logged as Apache's
+// AH00039.
+type ifChain struct {
+	prev bool
+}
+
+// next evaluates one section and reports whether it applies.
+func (ch *ifChain) next(cs *section, cr *condRequest) bool {
+	if cs.sec.If != config.IfPlain && ch.prev {
+		return false // an earlier section of the chain held: prev stays set
+	}
+	if cs.cond == nil { // <Else>
+		ch.prev = true
+		return true
+	}
+	ok, err := cs.cond.Eval(cr)
+	if err != nil {
+		cr.w.logError(cr.c, errorlog.LevelError, "core", "AH00039", "Failed to evaluate <If > condition: ", nil, err.Error())
+		ok = false
+	}
+	ch.prev = ok
+	return ok
+}
+
+// condRequest is the request as an expression reads it. uri and filename
+// are those of the walk: an internal redirect's (ErrorDocument,
+// FallbackResource) own.
+type condRequest struct {
+	w             *worker
+	c             *conn
+	uri, filename []byte
+}
+
+// condFor is the request, as the <If> sections of a walk of uri and
+// filename read it.
+func (w *worker) condFor(c *conn, uri, filename []byte) *condRequest {
+	w.cond = condRequest{w: w, c: c, uri: uri, filename: filename}
+	return &w.cond
+}
+
+// Var implements expr.Request, with Apache's values at the time ap_if_walk
+// runs: before the handler, so CONTENT_TYPE, HANDLER, LAST_MODIFIED and
+// REMOTE_USER are still empty and REQUEST_STATUS is 200.
+func (cr *condRequest) Var(name string) string {
+	w, c, req := cr.w, cr.c, &cr.w.req
+	switch name {
+	case "REQUEST_METHOD":
+		return string(req.Method)
+	case "REQUEST_SCHEME":
+		return w.srv.scheme
+	case "REQUEST_URI", "DOCUMENT_URI":
+		return string(cr.uri)
+	case "REQUEST_FILENAME", "SCRIPT_FILENAME":
+		return string(cr.filename)
+	case "REMOTE_HOST", "REMOTE_ADDR":
+		return w.remote.Addr().Unmap().String()
+	case "REMOTE_PORT":
+		return strconv.Itoa(int(w.remote.Port()))
+	case "SERVER_ADMIN":
+		return cmp.Or(w.srv.cfg.ServerAdmin, "[no address given]") // Apache's default
+	case "SCRIPT_USER", "SCRIPT_GROUP":
+		return fileOwner(string(cr.filename), name == "SCRIPT_GROUP")
+	case "LAST_MODIFIED":
+		// r->mtime is still 0 when ap_if_walk runs: Apache prints the
+		// epoch in local time.
+		return time.Unix(0, 0).Format("20060102150405")
+	case "SERVER_NAME":
+		return string(w.serverName())
+	case "SERVER_PORT":
+		return strconv.Itoa(w.serverPort(c))
+	case "SERVER_PROTOCOL":
+		return string(req.Protocol())
+	case "QUERY_STRING":
+		return string(req.Query)
+	case "IS_SUBREQ":
+		return "false"
+	case "DOCUMENT_ROOT", "CONTEXT_DOCUMENT_ROOT":
+		return w.srv.cfg.DocumentRoot
+	case "THE_REQUEST":
+		return string(req.Line)
+	case "REQUEST_STATUS":
+		return "200"
+	case "HTTPS", "HTTP2":
+		return "off"
+	case "IPV6":
+		if cr.peer().Addr().Unmap().Is6() {
+			return "on"
+		}
+		return "off"
+	case "CONN_REMOTE_ADDR":
+		return cr.peer().Addr().Unmap().String()
+	case "SERVER_SOFTWARE":
+		return string(w.ch.server)
+	case "API_VERSION":
+		return apiVersion
+	}
+	// REMOTE_IDENT, REMOTE_USER, AUTH_TYPE, CONTENT_TYPE, HANDLER,
+	// PATH_INFO, REQUEST_LOG_ID, CONN_LOG_ID and CONTEXT_PREFIX: nothing
+	// is set by then.
+	return ""
+}
+
+// peer is the connection's client: the PROXY protocol's, else the
+// socket's peer (Apache's c->client_addr).
+func (cr *condRequest) peer() netip.AddrPort {
+	switch c := cr.c; {
+	case c == nil:
+		return cr.w.remote
+	case c.proxied && c.proxyClient.IsValid():
+		return c.proxyClient
+	}
+	return cr.c.remote
+}
+
+// apiVersion is what Apache 2.4 reports as API_VERSION: its module magic
+// number's major part, the same for every 2.4 release.
+const apiVersion = "20120211"
+
+// fileOwner is the name of the user (or group) owning the file, as
+// SCRIPT_USER and SCRIPT_GROUP read it from r->finfo; "" when there is no
+// such file.
+func fileOwner(name string, group bool) string {
+	var st unix.Stat_t
+	if unix.Stat(name, &st) != nil {
+		return ""
+	}
+	if group {
+		if g, err := user.LookupGroupId(strconv.FormatUint(uint64(st.Gid), 10)); err == nil {
+			return g.Name
+		}
+		return strconv.FormatUint(uint64(st.Gid), 10)
+	}
+	if u, err := user.LookupId(strconv.FormatUint(uint64(st.Uid), 10)); err == nil {
+		return u.Username
+	}
+	return strconv.FormatUint(uint64(st.Uid), 10)
+}
+
+// Header implements expr.Request: the field's first value; a field read
+// with vary set is named in the response's Vary header.
+func (cr *condRequest) Header(name string, vary bool) string {
+	if vary {
+		cr.w.addIfVary(name)
+	}
+	return string(cr.w.req.Get(name))
+}
+
+// ResponseHeader implements expr.Request: nothing is set before the
+// handler runs.
+func (cr *condRequest) ResponseHeader(string) string { return "" }
+
+// Env implements expr.Request from the variables SetEnvIf set so far.
+func (cr *condRequest) Env(name string) (string, bool) {
+	if i := cr.w.envIndex(name); i >= 0 {
+		return string(cr.w.env[i].Value), true
+	}
+	return "", false
+}
+
+// RemoteAddr implements expr.Request: the client, as mod_remoteip left it.
+func (cr *condRequest) RemoteAddr() netip.Addr { return cr.w.remote.Addr() }
+
+// addIfVary records a request field an expression read, for Vary.
+func (w *worker) addIfVary(name string) {
+	if len(w.ifVary) > 0 {
+		w.ifVary = append(w.ifVary, ',')
+	}
+	w.ifVary = append(w.ifVary, name...)
+}
+
+// applyIfVary merges the fields the <If> expressions read into the
+// response's Vary line, before the ones the handler set, as Apache merges
+// them into headers_out when ap_if_walk runs. An error response has none
+// of them: Apache sends its err_headers_out.
+func (w *worker) applyIfVary(lines []hdrLine, success bool) []hdrLine {
+	if !success {
+		return lines
+	}
+	for i := range lines {
+		if !lines[i].dead && bytes.EqualFold(lines[i].name, varyName) {
+			off := len(w.hdrScratch)
+			w.hdrScratch = append(w.hdrScratch, w.ifVary...)
+			w.hdrScratch = append(w.hdrScratch, ',')
+			w.hdrScratch = append(w.hdrScratch, w.lineValue(&lines[i])...)
+			lines[i] = hdrLine{name: lines[i].name, off: off, n: len(w.hdrScratch) - off, inScratch: true}
+			return lines
+		}
+	}
+	off := len(w.hdrScratch)
+	w.hdrScratch = append(w.hdrScratch, w.ifVary...)
+	return append(lines, hdrLine{name: varyName, off: off, n: len(w.ifVary), inScratch: true})
+}
+
+var varyName = []byte("Vary")
+
+// fixupVary is Apache's fixup_vary (http_filters.c): the Vary fields'
+// tokens, each once (the first spelling, without regard to case), joined
+// with "," into the first Vary line.
+func (w *worker) fixupVary(lines []hdrLine) []hdrLine {
+	first, compound := -1, false
+	for i := range lines {
+		if lines[i].dead || !bytes.EqualFold(lines[i].name, varyName) {
+			continue
+		}
+		if first >= 0 || bytes.IndexByte(w.lineValue(&lines[i]), ',') >= 0 {
+			compound = true
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if !compound {
+		return lines
+	}
+	off := len(w.hdrScratch)
+	for i := first; i < len(lines); i++ {
+		if lines[i].dead || !bytes.EqualFold(lines[i].name, varyName) {
+			continue
+		}
+		for tok := range bytes.SplitSeq(w.lineValue(&lines[i]), []byte(",")) {
+			tok = bytes.Trim(tok, " \t")
+			if len(tok) == 0 || hasToken(w.hdrScratch[off:], tok) {
+				continue
+			}
+			if len(w.hdrScratch) > off {
+				w.hdrScratch = append(w.hdrScratch, ',')
+			}
+			w.hdrScratch = append(w.hdrScratch, tok...)
+		}
+		if i != first {
+			lines[i].dead = true
+		}
+	}
+	lines[first] = hdrLine{name: lines[first].name, off: off, n: len(w.hdrScratch) - off, inScratch: true}
+	return lines
+}
+
+// hasToken reports whether the ","-joined list holds tok, without regard
+// to case.
+func hasToken(list, tok []byte) bool {
+	for t := range bytes.SplitSeq(list, []byte(",")) {
+		if bytes.EqualFold(t, tok) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package child_test
+
+import (
+	"strings"
+	"testing"
+)
+
+const ifConf = `LogFormat "%U %>s dbg=%{DBG}e" iffmt
+CustomLog logs/if_log iffmt
+<If "%{HTTP_HOST} =~ /^www\./">
+    Redirect permanent "http://%{tolower:%{HTTP_HOST}}%{REQUEST_URI}"
+</If>
+<ElseIf "%{REQUEST_URI} =~ m#^/api/#">
+    Header set Cache-Control "no-store"
+</ElseIf>
+<ElseIf "%{QUERY_STRING} =~ /debug/">
+    Header set X-Debug on
+    SetEnv DBG yes
+</ElseIf>
+<Else>
+    Header set X-Else 1
+</Else>
+<If "%{HTTP_USER_AGENT} =~ /bot/i">
+    Require all denied
+</If>
+<If "req('X-Token') == 'secret'">
+    Header set X-Token-Ok yes
+</If>
+<If "req_novary('X-Count') -gt 5">
+    Header set X-Many yes
+</If>
+<Location /loc>
+    Redirect 303 "http://%{HTTP_HOST}/moved%{REQUEST_URI}"
+</Location>
+<Directory htdocs/priv>
+    <If "%{QUERY_STRING} == 'open'">
+        Require all granted
+    </If>
+    <Else>
+        Require all denied
+    </Else>
+</Directory>
+`
+
+// TestIfSections: <If>, <ElseIf> and <Else> decide per request which
+// Header, Require, Redirect and SetEnv apply, as Apache 2.4.71 answered the
+// same configuration: an <ElseIf> only when nothing before it in its chain
+// held; a <Directory>'s conditional sections only below it; a redirect
+// whose target is an expression; Vary naming the request fields the
+// expressions read (not Host, not req_novary), on successful responses
+// only; and an expression that cannot be evaluated counts as false, with
+// AH00039 in the error log.
+func TestIfSections(t *testing.T) {
+	s := startServer(t, ifConf, map[string]string{"a.txt": "a\n", "api/x.txt": "x\n", "priv/p.txt": "p\n"})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		name, target, headers string
+		status                int
+		want                  map[string]string
+	}{
+		{"else", "/a.txt", "", 200, map[string]string{"X-Else": "1", "Cache-Control": "", "X-Debug": "", "Vary": "User-Agent,X-Token"}},
+		{"elseif on the path", "/api/x.txt?debug", "", 200, map[string]string{"Cache-Control": "no-store", "X-Debug": "", "X-Else": ""}},
+		{"second elseif", "/a.txt?debug=1", "", 200, map[string]string{"X-Debug": "on", "X-Else": ""}},
+		{"redirect expression", "/a.txt?q=1", "Host: www.Example.com\r\n", 301,
+			map[string]string{"Location": "http://www.example.com/a.txt?q=1", "Vary": "", "X-Else": ""}},
+		{"require in if", "/a.txt", "User-Agent: GoogleBot/2\r\n", 403, map[string]string{"Vary": ""}},
+		{"request header", "/a.txt", "X-Token: secret\r\n", 200, map[string]string{"X-Token-Ok": "yes"}},
+		{"integer compare", "/a.txt", "X-Count: 7\r\n", 200, map[string]string{"X-Many": "yes", "Vary": "User-Agent,X-Token"}},
+		{"evaluation error", "/a.txt", "X-Count: many\r\n", 200, map[string]string{"X-Many": ""}},
+		{"location redirect expression", "/loc/z?k=v", "", 303, map[string]string{"Location": "http://localhost/moved/loc/z?k=v"}},
+		{"directory, closed", "/priv/p.txt", "", 403, nil},
+		{"directory, open", "/priv/p.txt?open", "", 200, nil},
+	} {
+		host := "Host: localhost\r\n"
+		if strings.HasPrefix(tt.headers, "Host:") {
+			host = ""
+		}
+		resp, _ := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\n"+host+tt.headers+"\r\n", "GET")
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+		for k, v := range tt.want {
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("%s: %s %q, want %q", tt.name, k, got, v)
+			}
+		}
+	}
+	s.stop(t)
+	expectContains(t, "if_log", s.logFile("if_log"), "/a.txt 200 dbg=yes", "/a.txt 200 dbg=-")
+	expectContains(t, "error_log", s.logFile("error_log"), "AH00039: Failed to evaluate <If > condition: Not a number: 'many'")
+}
