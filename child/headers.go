@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"eventmpm/config"
+	"eventmpm/config/expr"
 )
 
 // This file is mod_headers: the Header directives rewrite a response's
@@ -46,6 +47,10 @@ type headerOp struct {
 	format     bool           // value holds %t, %D, %{NAME}e or %%
 	re         *regexp.Regexp // echo's names, edit's match
 	repl       string         // edit's replacement
+	// cond is the expr= condition, or nil; valExpr a value given as
+	// "expr=...", or nil.
+	cond    *expr.Expr
+	valExpr *expr.String
 }
 
 // compileHeaderOps compiles Header directives.
@@ -62,6 +67,17 @@ func compileHeaderOps(ops []config.HeaderOp) ([]headerOp, error) {
 		h.env, h.envNegated = strings.TrimPrefix(op.Env, "!"), strings.HasPrefix(op.Env, "!")
 		h.format = bytes.IndexByte(h.value, '%') >= 0
 		var err error
+		if op.Expr != "" {
+			if h.cond, err = expr.Parse(op.Expr); err != nil {
+				return nil, fmt.Errorf("%s:%d: Header: %w", op.Pos.File, op.Pos.Line, err)
+			}
+		}
+		if v, ok := strings.CutPrefix(op.Value, "expr="); ok && h.action != hdrEdit && h.action != hdrEditAll {
+			if h.valExpr, err = expr.ParseString(v); err != nil {
+				return nil, fmt.Errorf("%s:%d: Header: %w", op.Pos.File, op.Pos.Line, err)
+			}
+			h.format = false
+		}
 		switch h.action {
 		case hdrEcho:
 			h.re, err = regexp.Compile(op.Name)
@@ -117,7 +133,10 @@ func (w *worker) rewriteHead(status int) {
 	w.hdrScratch = w.hdrScratch[:0]
 	success := status < 300 || status == 304
 	if len(w.ifVary) > 0 {
-		lines = w.applyIfVary(lines, success)
+		lines = w.mergeIfVary(lines, success, true)
+	}
+	if w.srv.headerExprs {
+		w.cond = condRequest{w: w, c: w.cur, uri: w.path, filename: w.fspath, late: true, status: status}
 	}
 	if status >= 200 && status < 300 {
 		lines = w.applyExpires(lines)
@@ -162,7 +181,19 @@ func (w *worker) lineValue(l *hdrLine) []byte {
 // others; append and merge join with ", " into the first; add adds a
 // field; setifempty sets only when there is none; unset drops them all.
 func (w *worker) runHeaderOp(lines []hdrLine, op *headerOp, success bool) []hdrLine {
+	lines = w.applyHeaderOp(lines, op, success)
+	if op.cond != nil || op.valExpr != nil {
+		lines = w.mergeIfVary(lines, success, false) // the fields its expressions read
+	}
+	return lines
+}
+
+// applyHeaderOp is runHeaderOp's operation itself.
+func (w *worker) applyHeaderOp(lines []hdrLine, op *headerOp, success bool) []hdrLine {
 	if !op.always && !success || !w.envAllows(op.env, op.envNegated) {
+		return lines
+	}
+	if op.cond != nil && !w.headerCondition(op.cond, lines) {
 		return lines
 	}
 	first := -1
@@ -227,6 +258,12 @@ func (w *worker) runHeaderOp(lines []hdrLine, op *headerOp, success bool) []hdrL
 // newLine is a field named as the operation names it, with its value
 // (formatted when it holds specifiers).
 func (w *worker) newLine(op *headerOp) hdrLine {
+	if op.valExpr != nil {
+		v := op.valExpr.Eval(&w.cond)
+		off := len(w.hdrScratch)
+		w.hdrScratch = append(w.hdrScratch, v...)
+		return hdrLine{name: op.name, off: off, n: len(v), inScratch: true}
+	}
 	if !op.format {
 		return hdrLine{name: op.name, val: op.value}
 	}

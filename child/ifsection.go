@@ -3,7 +3,9 @@ package child
 import (
 	"bytes"
 	"cmp"
+	"net/http"
 	"os/user"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -12,7 +14,6 @@ import (
 
 	"eventmpm/config"
 	"eventmpm/config/expr"
-	"eventmpm/internal/errorlog"
 )
 
 // This file is core's <If>, <ElseIf> and <Else> sections at request time
@@ -50,8 +51,7 @@ func compileNestedIfs(secs []config.Section) ([]section, error) {
 
 // ifChain walks a list of conditional sections as ap_if_walk does: an
 // <ElseIf> or <Else> is skipped when an earlier section of its chain held
-// (prev), and a failed evaluation counts as false, logged as Apache's
-// AH00039.
+// (prev).
 type ifChain struct {
 	prev bool
 }
@@ -61,26 +61,95 @@ func (ch *ifChain) next(cs *section, cr *condRequest) bool {
 	if cs.sec.If != config.IfPlain && ch.prev {
 		return false // an earlier section of the chain held: prev stays set
 	}
-	if cs.cond == nil { // <Else>
-		ch.prev = true
-		return true
-	}
-	ok, err := cs.cond.Eval(cr)
-	if err != nil {
-		cr.w.logError(cr.c, errorlog.LevelError, "core", "AH00039", "Failed to evaluate <If > condition: ", nil, err.Error())
-		ok = false
-	}
-	ch.prev = ok
-	return ok
+	ch.prev = cs.cond == nil || cs.cond.Eval(cr) // an <Else> has no condition
+	return ch.prev
 }
 
 // condRequest is the request as an expression reads it. uri and filename
 // are those of the walk: an internal redirect's (ErrorDocument,
-// FallbackResource) own.
+// FallbackResource) own. late marks the evaluation of a Header's expr=
+// condition or value, as the response is sent: the response's status,
+// type and head lines (lines) are known by then.
 type condRequest struct {
 	w             *worker
 	c             *conn
 	uri, filename []byte
+	late          bool
+	status        int
+	lines         []hdrLine
+}
+
+// hasHeaderExprs reports whether an operation has an expr= condition or
+// value.
+func hasHeaderExprs(ops []headerOp) bool {
+	for i := range ops {
+		if ops[i].cond != nil || ops[i].valExpr != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// headerExprs reports whether the section, or a conditional section in
+// it, has a Header with an expression.
+func (cs *section) headerExprs() bool {
+	if hasHeaderExprs(cs.headers) {
+		return true
+	}
+	for i := range cs.ifs {
+		if cs.ifs[i].headerExprs() {
+			return true
+		}
+	}
+	return false
+}
+
+// headerCondition evaluates a Header's expr= condition over the response
+// head being rewritten.
+func (w *worker) headerCondition(e *expr.Expr, lines []hdrLine) bool {
+	w.cond.lines = lines
+	return e.Eval(&w.cond)
+}
+
+// lateVar is a variable whose value is the response's, for a Header's
+// expression (ok false: the variable is not one of those).
+func (cr *condRequest) lateVar(name string) (string, bool) {
+	switch name {
+	case "REQUEST_STATUS":
+		return strconv.Itoa(cr.status), true
+	case "CONTENT_TYPE":
+		return string(cr.line("Content-Type")), true
+	case "HANDLER":
+		ct := cr.line("Content-Type")
+		if i := bytes.IndexByte(ct, ';'); i >= 0 {
+			ct = ct[:i]
+		}
+		return string(bytes.TrimSpace(ct)), true
+	case "LAST_MODIFIED":
+		t, err := http.ParseTime(string(cr.line("Last-Modified")))
+		if err != nil {
+			t = time.Unix(0, 0)
+		}
+		return t.Local().Format("20060102150405"), true
+	case "REMOTE_USER":
+		return cr.w.user, true
+	case "AUTH_TYPE":
+		if cr.w.user != "" {
+			return "Basic", true
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// line is the value of the response head's field name, or nil.
+func (cr *condRequest) line(name string) []byte {
+	for i := range cr.lines {
+		if l := &cr.lines[i]; !l.dead && bytes.EqualFold(l.name, []byte(name)) {
+			return cr.w.lineValue(l)
+		}
+	}
+	return nil
 }
 
 // condFor is the request, as the <If> sections of a walk of uri and
@@ -95,6 +164,11 @@ func (w *worker) condFor(c *conn, uri, filename []byte) *condRequest {
 // REMOTE_USER are still empty and REQUEST_STATUS is 200.
 func (cr *condRequest) Var(name string) string {
 	w, c, req := cr.w, cr.c, &cr.w.req
+	if cr.late {
+		if v, ok := cr.lateVar(name); ok {
+			return v
+		}
+	}
 	switch name {
 	case "REQUEST_METHOD":
 		return string(req.Method)
@@ -197,9 +271,15 @@ func (cr *condRequest) Header(name string, vary bool) string {
 	return string(cr.w.req.Get(name))
 }
 
-// ResponseHeader implements expr.Request: nothing is set before the
-// handler runs.
-func (cr *condRequest) ResponseHeader(string) string { return "" }
+// ResponseHeader implements expr.Request: nothing before the handler
+// runs; a Header's expression sees the head being sent, but for
+// Content-Type, which Apache keeps apart from headers_out.
+func (cr *condRequest) ResponseHeader(name string) string {
+	if !cr.late || strings.EqualFold(name, "Content-Type") {
+		return ""
+	}
+	return string(cr.line(name))
+}
 
 // Env implements expr.Request from the variables SetEnvIf set so far.
 func (cr *condRequest) Env(name string) (string, bool) {
@@ -220,27 +300,35 @@ func (w *worker) addIfVary(name string) {
 	w.ifVary = append(w.ifVary, name...)
 }
 
-// applyIfVary merges the fields the <If> expressions read into the
-// response's Vary line, before the ones the handler set, as Apache merges
-// them into headers_out when ap_if_walk runs. An error response has none
-// of them: Apache sends its err_headers_out.
-func (w *worker) applyIfVary(lines []hdrLine, success bool) []hdrLine {
-	if !success {
+// mergeIfVary merges the fields the expressions read since the last merge
+// into the response's Vary line, as Apache merges them into headers_out
+// when it evaluates an expression: those of the <If> sections before the
+// Vary the handler set (they were there first), those of a Header's
+// expression after what the Header directives before it left. An error
+// response has none of them: Apache sends its err_headers_out.
+func (w *worker) mergeIfVary(lines []hdrLine, success, before bool) []hdrLine {
+	names := bytes.TrimPrefix(w.ifVary[w.ifVaryMerged:], []byte(","))
+	w.ifVaryMerged = len(w.ifVary)
+	if !success || len(names) == 0 {
 		return lines
 	}
 	for i := range lines {
 		if !lines[i].dead && bytes.EqualFold(lines[i].name, varyName) {
 			off := len(w.hdrScratch)
-			w.hdrScratch = append(w.hdrScratch, w.ifVary...)
-			w.hdrScratch = append(w.hdrScratch, ',')
+			if before {
+				w.hdrScratch = append(append(w.hdrScratch, names...), ',')
+			}
 			w.hdrScratch = append(w.hdrScratch, w.lineValue(&lines[i])...)
+			if !before {
+				w.hdrScratch = append(append(w.hdrScratch, ','), names...)
+			}
 			lines[i] = hdrLine{name: lines[i].name, off: off, n: len(w.hdrScratch) - off, inScratch: true}
 			return lines
 		}
 	}
 	off := len(w.hdrScratch)
-	w.hdrScratch = append(w.hdrScratch, w.ifVary...)
-	return append(lines, hdrLine{name: varyName, off: off, n: len(w.ifVary), inScratch: true})
+	w.hdrScratch = append(w.hdrScratch, names...)
+	return append(lines, hdrLine{name: varyName, off: off, n: len(names), inScratch: true})
 }
 
 var varyName = []byte("Vary")

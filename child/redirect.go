@@ -112,8 +112,7 @@ func (w *worker) trySectionRedirect(c *conn, keep bool) bool {
 func (w *worker) redirectTarget(r *redirect) (target []byte, ok bool) {
 	switch {
 	case r.whole && r.expr != nil:
-		url, _ := r.expr.Eval(w.condFor(w.cur, w.path, w.fspath)) // a string expression cannot fail
-		target = appendRedirectURL(w.loc[:0], []byte(url))
+		target = appendRedirectURL(w.loc[:0], []byte(r.expr.Eval(w.condFor(w.cur, w.path, w.fspath))))
 	case r.whole:
 		if r.url != "" {
 			target = appendRedirectURL(w.loc[:0], []byte(r.url))

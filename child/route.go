@@ -41,6 +41,7 @@ type site struct {
 	headerOps       []headerOp           // server-level Header directives
 	expires         *expiresConf         // server-level mod_expires, or nil
 	rewritesHead    bool                 // Header or Expires directives may apply to a response
+	headerExprs     bool                 // a Header directive has an expr= condition or value
 	reqUnset        [][]byte             // RequestHeader unset names
 	remoteIP        *remoteIP            // mod_remoteip, or nil
 	strictHost      bool                 // StrictHostCheck On

@@ -126,6 +126,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.expires = compileExpires(&srv.Expires)
 	}
 	s.rewritesHead = len(s.headerOps) > 0 || s.expires != nil
+	s.headerExprs = s.headerExprs || hasHeaderExprs(s.headerOps)
 	if s.setEnvIf, err = compileSetEnvIf(srv.SetEnvIf); err != nil {
 		return nil, err
 	}
@@ -221,6 +222,7 @@ func (s *site) compileSections(secs []config.Section) error {
 		if len(cs.ifs) > 0 {
 			s.hasIfs, s.nestedIfs = true, true
 		}
+		s.headerExprs = s.headerExprs || cs.headerExprs()
 		s.forcesTypes = s.forcesTypes || secs[i].ForceType != nil
 		s.filtersOutput = s.filtersOutput || !secs[i].OutputFilters.IsZero()
 		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil || !secs[i].Autoindex.IsZero()) {

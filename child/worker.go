@@ -79,13 +79,15 @@ type worker struct {
 	envMerge    []*config.EnvSetting // mod_env's settings in effect (modEnv)
 	envAttr     []byte
 	forceHTTP10 bool
-	// cond is the request as <If> expressions read it, and ifVary the
-	// request fields they read, for the Vary header (ifsection.go).
-	cond   condRequest
-	ifVary []byte
-	user   string // the authenticated user (%u), "" for none
-	index  []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap   *shm.Snapshot
+	// cond is the request as expressions read it, and ifVary the request
+	// fields they read, for the Vary header, of which the first
+	// ifVaryMerged bytes are in the response head (ifsection.go).
+	cond         condRequest
+	ifVary       []byte
+	ifVaryMerged int
+	user         string // the authenticated user (%u), "" for none
+	index        []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap         *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

@@ -3,6 +3,8 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"eventmpm/config/expr"
 )
 
 // This file is mod_headers: Header, in the server config, <VirtualHost>
@@ -21,15 +23,19 @@ type HeaderOp struct {
 	// Name is the header's name; for echo, a regular expression of names.
 	Name string
 	// Value is the value (set, append, add, merge, setifempty; %t, %D,
-	// %{NAME}e and %% are its format specifiers) or edit's regular
-	// expression.
+	// %{NAME}e and %% are its format specifiers, or, when it begins with
+	// "expr=", the rest is an ap_expr string made per response) or edit's
+	// regular expression.
 	Value string
 	// Replacement is edit's replacement ($0 to $9 are submatches).
 	Replacement string
 	// Env is the env= condition as written ("var" or "!var"), or "": the
 	// operation applies when SetEnvIf set var (or, with "!", did not).
 	Env string
-	Pos Pos
+	// Expr is the expr= condition's expression (package expr), or "": the
+	// operation applies when it holds, evaluated as the response is sent.
+	Expr string `json:",omitempty"`
+	Pos  Pos
 }
 
 // headerActions says how many arguments after the header name each action
@@ -80,7 +86,10 @@ func setHeader(w *walker, c *call) error {
 				return errorf("Header %s: env= needs a variable name", op.Action)
 			}
 		case strings.HasPrefix(strings.ToLower(cond), "expr="):
-			return errorf("Header %s: expr= conditions are not supported by eventmpm", op.Action)
+			op.Expr = cond[len("expr="):]
+			if _, err := expr.Parse(op.Expr); err != nil {
+				return errorf("Can't parse envclause/expression: %v", err)
+			}
 		default:
 			return errorf("Header %s takes %d value(s) after the header name; %q is neither a value nor a condition", op.Action, want, cond)
 		}
@@ -107,7 +116,11 @@ func setHeader(w *walker, c *call) error {
 	default:
 		if want == 1 {
 			op.Value = rest[0]
-			if err := checkHeaderFormat(op.Value); err != nil {
+			if v, ok := strings.CutPrefix(op.Value, "expr="); ok {
+				if _, err := expr.ParseString(v); err != nil {
+					return errorf("Can't parse value expression : %v", err)
+				}
+			} else if err := checkHeaderFormat(op.Value); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"math"
 	"net/netip"
 	"os"
 	"path"
@@ -27,10 +28,10 @@ type Request interface {
 	RemoteAddr() netip.Addr
 }
 
-// Eval evaluates the expression for r. An error (a word that is not a
-// number for -eq, say) is Apache's "evaluation of expression failed":
-// the caller logs it and takes the expression as false.
-func (e *Expr) Eval(r Request) (bool, error) {
+// Eval evaluates the expression for r. Nothing in the language fails at
+// request time: a word that is not a number compares as apr_atoi64 reads
+// it, as in Apache.
+func (e *Expr) Eval(r Request) bool {
 	st := state{r: r}
 	return e.root.eval(&st)
 }
@@ -42,43 +43,28 @@ type state struct {
 }
 
 type cond interface {
-	eval(*state) (bool, error)
+	eval(*state) bool
 }
 
 type word interface {
-	value(*state) (string, error)
+	value(*state) string
 }
 
 type constCond bool
 
-func (c constCond) eval(*state) (bool, error) { return bool(c), nil }
+func (c constCond) eval(*state) bool { return bool(c) }
 
 type notCond struct{ c cond }
 
-func (n *notCond) eval(s *state) (bool, error) {
-	v, err := n.c.eval(s)
-	return !v, err
-}
+func (n *notCond) eval(s *state) bool { return !n.c.eval(s) }
 
 type andCond struct{ a, b cond }
 
-func (c *andCond) eval(s *state) (bool, error) {
-	v, err := c.a.eval(s)
-	if err != nil || !v {
-		return false, err
-	}
-	return c.b.eval(s)
-}
+func (c *andCond) eval(s *state) bool { return c.a.eval(s) && c.b.eval(s) }
 
 type orCond struct{ a, b cond }
 
-func (c *orCond) eval(s *state) (bool, error) {
-	v, err := c.a.eval(s)
-	if err != nil || v {
-		return v, err
-	}
-	return c.b.eval(s)
-}
+func (c *orCond) eval(s *state) bool { return c.a.eval(s) || c.b.eval(s) }
 
 // strCond is a string comparison (==, !=, <, <=, >, >=), byte-wise as
 // Apache's strcmp.
@@ -87,34 +73,21 @@ type strCond struct {
 	a, b word
 }
 
-func (c *strCond) eval(s *state) (bool, error) {
-	a, b, err := values(s, c.a, c.b)
-	if err != nil {
-		return false, err
-	}
-	r := strings.Compare(a, b)
+func (c *strCond) eval(s *state) bool {
+	r := strings.Compare(c.a.value(s), c.b.value(s))
 	switch c.op {
 	case "==":
-		return r == 0, nil
+		return r == 0
 	case "!=":
-		return r != 0, nil
+		return r != 0
 	case "<":
-		return r < 0, nil
+		return r < 0
 	case "<=":
-		return r <= 0, nil
+		return r <= 0
 	case ">":
-		return r > 0, nil
+		return r > 0
 	}
-	return r >= 0, nil
-}
-
-func values(s *state, a, b word) (string, string, error) {
-	x, err := a.value(s)
-	if err != nil {
-		return "", "", err
-	}
-	y, err := b.value(s)
-	return x, y, err
+	return r >= 0
 }
 
 // intCond is an integer comparison (-eq ... -ge).
@@ -123,32 +96,21 @@ type intCond struct {
 	a, b word
 }
 
-func (c *intCond) eval(s *state) (bool, error) {
-	as, bs, err := values(s, c.a, c.b)
-	if err != nil {
-		return false, err
-	}
-	a, err := parseInt(as)
-	if err != nil {
-		return false, err
-	}
-	b, err := parseInt(bs)
-	if err != nil {
-		return false, err
-	}
+func (c *intCond) eval(s *state) bool {
+	a, b := atoi64(c.a.value(s)), atoi64(c.b.value(s))
 	switch c.op {
 	case "eq":
-		return a == b, nil
+		return a == b
 	case "ne":
-		return a != b, nil
+		return a != b
 	case "lt":
-		return a < b, nil
+		return a < b
 	case "le":
-		return a <= b, nil
+		return a <= b
 	case "gt":
-		return a > b, nil
+		return a > b
 	}
-	return a >= b, nil
+	return a >= b
 }
 
 // regexCond is =~ (or !~): a match sets $0 to $9 for the words evaluated
@@ -159,17 +121,13 @@ type regexCond struct {
 	negate bool
 }
 
-func (c *regexCond) eval(s *state) (bool, error) {
-	v, err := c.w.value(s)
-	if err != nil {
-		return false, err
-	}
-	m := c.re.FindStringSubmatch(v)
+func (c *regexCond) eval(s *state) bool {
+	m := c.re.FindStringSubmatch(c.w.value(s))
 	s.caps = [10]string{}
 	for i := 0; i < len(m) && i < len(s.caps); i++ {
 		s.caps[i] = m[i]
 	}
-	return (m != nil) != c.negate, nil
+	return (m != nil) != c.negate
 }
 
 // inCond is "word -in {list}".
@@ -178,21 +136,14 @@ type inCond struct {
 	list []word
 }
 
-func (c *inCond) eval(s *state) (bool, error) {
-	v, err := c.w.value(s)
-	if err != nil {
-		return false, err
-	}
+func (c *inCond) eval(s *state) bool {
+	v := c.w.value(s)
 	for _, item := range c.list {
-		x, err := item.value(s)
-		if err != nil {
-			return false, err
-		}
-		if x == v {
-			return true, nil
+		if item.value(s) == v {
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 // ipmatchCond is "addr -ipmatch subnet", or "-R subnet" for the client.
@@ -202,26 +153,23 @@ type ipmatchCond struct {
 	nets   []netip.Prefix
 }
 
-func (c *ipmatchCond) eval(s *state) (bool, error) {
+func (c *ipmatchCond) eval(s *state) bool {
 	var a netip.Addr
 	if c.client {
 		a = s.r.RemoteAddr()
 	} else {
-		v, err := c.addr.value(s)
-		if err != nil {
-			return false, err
-		}
-		if a, err = netip.ParseAddr(v); err != nil {
-			return false, nil // apr_sockaddr_info_get fails: no match
+		var err error
+		if a, err = netip.ParseAddr(c.addr.value(s)); err != nil {
+			return false // apr_sockaddr_info_get fails: no match
 		}
 	}
 	a = a.Unmap()
 	for _, n := range c.nets {
 		if n.Contains(a) {
-			return true, nil
+			return true
 		}
 	}
-	return false, nil
+	return false
 }
 
 // matchCond is -strmatch, -strcmatch (case-insensitive) and -fnmatch
@@ -231,18 +179,15 @@ type matchCond struct {
 	a, pattern word
 }
 
-func (c *matchCond) eval(s *state) (bool, error) {
-	v, pat, err := values(s, c.a, c.pattern)
-	if err != nil {
-		return false, err
-	}
+func (c *matchCond) eval(s *state) bool {
+	v, pat := c.a.value(s), c.pattern.value(s)
 	switch c.op {
 	case "strcmatch":
-		return wildcard(strings.ToLower(pat), strings.ToLower(v), false), nil
+		return wildcard(strings.ToLower(pat), strings.ToLower(v), false)
 	case "fnmatch":
-		return wildcard(pat, v, true), nil
+		return wildcard(pat, v, true)
 	}
-	return wildcard(pat, v, false), nil
+	return wildcard(pat, v, false)
 }
 
 // unaryCond is one of the unary tests on a word.
@@ -251,72 +196,91 @@ type unaryCond struct {
 	arg word
 }
 
-func (c *unaryCond) eval(s *state) (bool, error) {
-	v, err := c.arg.value(s)
-	if err != nil {
-		return false, err
-	}
+func (c *unaryCond) eval(s *state) bool {
+	v := c.arg.value(s)
 	switch c.op {
 	case 'n':
-		return v != "", nil
+		return v != ""
 	case 'z':
-		return v == "", nil
+		return v == ""
 	case 'T':
 		switch strings.ToLower(v) {
 		case "", "0", "off", "false", "no":
-			return false, nil
+			return false
 		}
-		return true, nil
+		return true
 	case 'L', 'h':
 		fi, err := os.Lstat(v)
-		return err == nil && fi.Mode()&os.ModeSymlink != 0, nil
+		return err == nil && fi.Mode()&os.ModeSymlink != 0
 	}
 	fi, err := os.Stat(v)
 	if err != nil {
-		return false, nil
+		return false
 	}
 	switch c.op {
 	case 'd':
-		return fi.IsDir(), nil
+		return fi.IsDir()
 	case 'f':
-		return fi.Mode().IsRegular(), nil
+		return fi.Mode().IsRegular()
 	case 's':
-		return fi.Mode().IsRegular() && fi.Size() > 0, nil
+		return fi.Mode().IsRegular() && fi.Size() > 0
 	case 'x':
-		return fi.Mode()&0o111 != 0, nil
+		return fi.Mode()&0o111 != 0
 	}
-	return true, nil // -e
+	return true // -e
 }
 
 // literal is a constant word.
 type literal string
 
-func (l literal) value(*state) (string, error) { return string(l), nil }
+func (l literal) value(*state) string { return string(l) }
 
 // digits is a number written as a word: a constant, but not one that -R
 // and -ipmatch take (they want a string).
 type digits string
 
-func (d digits) value(*state) (string, error) { return string(d), nil }
+func (d digits) value(*state) string { return string(d) }
 
 // backref is $N, a group of the last regex match.
 type backref byte
 
-func (b backref) value(s *state) (string, error) { return s.caps[b], nil }
+func (b backref) value(s *state) string { return s.caps[b] }
 
 // concat is words joined with '.' (or the parts of a quoted string).
 type concat []word
 
-func (c concat) value(s *state) (string, error) {
+func (c concat) value(s *state) string {
 	var b strings.Builder
 	for _, w := range c {
-		v, err := w.value(s)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(v)
+		b.WriteString(w.value(s))
 	}
-	return b.String(), nil
+	return b.String()
+}
+
+// atoi64 reads a number as apr_atoi64 (strtoll) does: leading white
+// space, a sign, the digits up to the first other byte; 0 when there are
+// none, the int64 bound when it overflows.
+func atoi64(s string) int64 {
+	s = strings.TrimLeft(s, " \t\n\r\f\v")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var n uint64
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + uint64(s[i]-'0')
+		if n > math.MaxInt64 {
+			if neg {
+				return math.MinInt64
+			}
+			return math.MaxInt64
+		}
+	}
+	if neg {
+		return -int64(n)
+	}
+	return int64(n)
 }
 
 // wildcard matches name against a shell pattern (*, ?, [...] with ! or ^

@@ -75,17 +75,17 @@ func lookupVar(name string) (word, error) {
 // Host (RFC 7231 7.1.4).
 type headerVar struct{ field string }
 
-func (h headerVar) value(s *state) (string, error) {
-	return s.r.Header(h.field, h.field != "Host"), nil
+func (h headerVar) value(s *state) string {
+	return s.r.Header(h.field, h.field != "Host")
 }
 
 type timeVar func(time.Time) string
 
-func (t timeVar) value(*state) (string, error) { return t(time.Now()), nil }
+func (t timeVar) value(*state) string { return t(time.Now()) }
 
 type requestVar string
 
-func (v requestVar) value(s *state) (string, error) { return s.r.Var(string(v)), nil }
+func (v requestVar) value(s *state) string { return s.r.Var(string(v)) }
 
 // function is one of Apache's string functions.
 type function func(s *state, arg string) string
@@ -162,13 +162,7 @@ type call struct {
 	arg  word
 }
 
-func (c *call) value(s *state) (string, error) {
-	a, err := c.arg.value(s)
-	if err != nil {
-		return "", err
-	}
-	return c.fn(s, a), nil
-}
+func (c *call) value(s *state) string { return c.fn(s, c.arg.value(s)) }
 
 // escapePath is ap_escape_uri: every byte but letters, digits and
 // $-_.+!*'(),:;@&=/~ becomes %xx.

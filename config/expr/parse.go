@@ -3,7 +3,6 @@ package expr
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -54,7 +53,7 @@ func (e *String) Literal() (string, bool) {
 }
 
 // Eval makes the string for r.
-func (e *String) Eval(r Request) (string, error) {
+func (e *String) Eval(r Request) string {
 	st := state{r: r}
 	return e.w.value(&st)
 }
@@ -547,13 +546,4 @@ func (p *parser) regex() (*regexp.Regexp, error) {
 		return nil, &Error{Msg: "Failed to compile regular expression"}
 	}
 	return re, nil
-}
-
-// parseInt reads an integer operand as apr_atoi64 with Apache's check.
-func parseInt(s string) (int64, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil {
-		return 0, errorf("Not a number: '%s'", s)
-	}
-	return n, nil
 }
