@@ -19,7 +19,7 @@ import (
 // credentials, 500 for a configuration that cannot authenticate. Each
 // refusal leaves Apache's error-log line.
 func (w *worker) authorize(c *conn, acc *access) int {
-	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w}
+	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w, cond: &w.cond}
 	if acc.compat != nil {
 		// mod_access_compat's access_checker hook runs first. With
 		// Satisfy any, passing it is enough; failing it is logged and
@@ -82,7 +82,11 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		return w.challenge(acc)
 	}
 	ctx.user, ctx.authed = user, true
-	if !grants(evalRequire(acc.require, &ctx)) {
+	switch r := evalRequire(acc.require, &ctx); {
+	case r == authzNeedUser: // a Require expr reading REMOTE_USER still does not hold
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01629", "authorization failure (no authenticated user): ", w.path, "")
+		return w.challenge(acc)
+	case !grants(r):
 		w.logError(c, errorlog.LevelError, "authz_core", "AH01631", "user "+user+": authorization failure for \"", w.path, "\": ")
 		return w.challenge(acc)
 	}

@@ -112,7 +112,7 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 	// The original request is served: its alias path buffer is free.
 	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
 	acc := w.srv.walk(path, w.docPath, nil, w.condFor(c, path, w.docPath))
-	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: methodGET})
+	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: methodGET, cond: &w.cond})
 	switch {
 	case !ok && byHost:
 		w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.docPath, "")

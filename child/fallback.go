@@ -32,7 +32,7 @@ func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 	w.secs.reset()
 	dh, hp := w.srv.mapPath(fallback, &w.aliasPath, &w.docPath)
 	acc := w.srv.walk(fallback, w.docPath, &w.secs, w.condFor(c, fallback, w.docPath))
-	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: req.Method, w: w})
+	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: req.Method, w: w, cond: &w.cond})
 	switch {
 	case !ok:
 		module, code := "authz_core", "AH01630"

@@ -131,8 +131,6 @@ func (cr *condRequest) lateVar(name string) (string, bool) {
 			t = time.Unix(0, 0)
 		}
 		return t.Local().Format("20060102150405"), true
-	case "REMOTE_USER":
-		return cr.w.user, true
 	case "AUTH_TYPE":
 		if cr.w.user != "" {
 			return "Basic", true
@@ -182,6 +180,8 @@ func (cr *condRequest) Var(name string) string {
 		return w.remote.Addr().Unmap().String()
 	case "REMOTE_PORT":
 		return strconv.Itoa(int(w.remote.Port()))
+	case "REMOTE_USER":
+		return w.user // set once the client authenticated
 	case "SERVER_ADMIN":
 		return cmp.Or(w.srv.cfg.ServerAdmin, "[no address given]") // Apache's default
 	case "SCRIPT_USER", "SCRIPT_GROUP":
@@ -220,7 +220,7 @@ func (cr *condRequest) Var(name string) string {
 	case "API_VERSION":
 		return apiVersion
 	}
-	// REMOTE_IDENT, REMOTE_USER, AUTH_TYPE, CONTENT_TYPE, HANDLER,
+	// REMOTE_IDENT, AUTH_TYPE, CONTENT_TYPE, HANDLER,
 	// PATH_INFO, REQUEST_LOG_ID, CONN_LOG_ID and CONTEXT_PREFIX: nothing
 	// is set by then.
 	return ""

@@ -32,6 +32,15 @@ CustomLog logs/if_log iffmt
 Header always set X-Frame-Options DENY "expr=%{CONTENT_TYPE} =~ m#^text/html#"
 Header set X-Seen "expr=%{REQUEST_STATUS} %{tolower:%{REQUEST_METHOD}} %{resp:Content-Length}"
 Header set X-Lang fr "expr=req('Accept-Language') =~ /^fr/"
+<Location /gate>
+    Require expr "%{QUERY_STRING} =~ /key=abc/"
+</Location>
+<Location /local>
+    <RequireAll>
+        Require all granted
+        Require not expr "-R '127.0.0.0/8'"
+    </RequireAll>
+</Location>
 <Location /loc>
     Redirect 303 "http://%{HTTP_HOST}/moved%{REQUEST_URI}"
 </Location>
@@ -54,8 +63,9 @@ Header set X-Lang fr "expr=req('Accept-Language') =~ /^fr/"
 // only, those of Header's expressions after the handler's; integers read
 // as apr_atoi64 reads them ("many" is 0, "7x" is 7). Header's expr=
 // conditions and values see the response: its type, status and head.
+// Require expr grants by an expression.
 func TestIfSections(t *testing.T) {
-	s := startServer(t, ifConf, map[string]string{"a.txt": "a\n", "a.html": "<p>", "api/x.txt": "x\n", "priv/p.txt": "p\n"})
+	s := startServer(t, ifConf, map[string]string{"a.txt": "a\n", "a.html": "<p>", "gate/a.txt": "g", "local/a.txt": "l", "api/x.txt": "x\n", "priv/p.txt": "p\n"})
 	c := s.open(t)
 	defer c.Close()
 	for _, tt := range []struct {
@@ -77,6 +87,9 @@ func TestIfSections(t *testing.T) {
 		{"integer compare", "/a.txt", "X-Count: 7x\r\n", 200, map[string]string{"X-Many": "yes"}},
 		{"not a number", "/a.txt", "X-Count: many\r\n", 200, map[string]string{"X-Many": ""}},
 		{"location redirect expression", "/loc/z?k=v", "", 303, map[string]string{"Location": "http://localhost/moved/loc/z?k=v"}},
+		{"require expr, refused", "/gate/a.txt", "", 403, nil},
+		{"require expr, granted", "/gate/a.txt?key=abc", "", 200, nil},
+		{"require not expr", "/local/a.txt", "", 403, nil},
 		{"directory, closed", "/priv/p.txt", "", 403, nil},
 		{"directory, open", "/priv/p.txt?open", "", 200, nil},
 	} {

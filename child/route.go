@@ -585,6 +585,8 @@ type authzCtx struct {
 	user          string
 	authed        bool    // user has authenticated
 	w             *worker // for Require env; nil for none
+	// cond is the request as Require expr reads it (the walk's), or nil.
+	cond *condRequest
 }
 
 // allowedWithoutUser reports whether the access rules grant a client
@@ -718,6 +720,17 @@ func ruleResult(rule *config.RequireRule, ctx *authzCtx) authzResult {
 			if ctx.w != nil && ctx.w.hasEnv(n) {
 				return authzGranted
 			}
+		}
+		return authzDenied
+	case config.RequireExpr:
+		// mod_authz_core's expr provider: an expression reading
+		// REMOTE_USER that does not hold wants a user, even after one
+		// authenticated (Apache then logs AH01629).
+		switch {
+		case ctx.cond != nil && rule.Expr.Eval(ctx.cond):
+			return authzGranted
+		case rule.Expr.ReadsVar("REMOTE_USER"):
+			return authzNeedUser
 		}
 		return authzDenied
 	}

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"eventmpm/config/expr"
 )
 
 // This file is mod_authz_core's Require and its containers, with
@@ -20,8 +22,7 @@ var refusedProviders = map[string]string{
 	"group":       "it has no mod_authz_groupfile",
 	"file-owner":  "it has no mod_authz_owner",
 	"file-group":  "it has no mod_authz_owner",
-	"method":      "only all, local, ip, env, user and valid-user are implemented",
-	"expr":        "it has no expression parser",
+	"method":      "only all, local, ip, env, expr, user and valid-user are implemented",
 }
 
 // parseRequire reads one Require line: [not] provider args...
@@ -63,10 +64,34 @@ func parseRequire(raw string) (RequireRule, error) {
 		}
 		return r, nil
 	}
+	if provider == "expr" {
+		return r, parseRequireExpr(&r, raw)
+	}
 	if why, ok := refusedProviders[provider]; ok {
 		return r, errorf("Require %s: eventmpm does not implement the '%s' authorization provider: %s", words[0], words[0], why)
 	}
 	return r, errorf("Unknown Authz provider: %s", words[0])
+}
+
+// parseRequireExpr reads Require expr: the rest of the line is the
+// expression, without the quotes around it if it has them, as
+// mod_authz_core's expr_parse_config takes it.
+func parseRequireExpr(r *RequireRule, raw string) error {
+	rest := strings.TrimSpace(raw)
+	for _, skip := range []string{"not", "expr"} {
+		if w, after := getWord(rest); strings.EqualFold(w, skip) {
+			rest = strings.TrimSpace(after)
+		}
+	}
+	if len(rest) >= 2 && rest[0] == '"' && rest[len(rest)-1] == '"' {
+		rest = rest[1 : len(rest)-1]
+	}
+	e, err := expr.Parse(rest)
+	if err != nil {
+		return errorf("Cannot parse expression in require line: %v", err)
+	}
+	r.Kind, r.Expr = RequireExpr, e
+	return nil
 }
 
 func parseRequireAll(r *RequireRule, args []string) error {

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"eventmpm/config/expr"
 )
 
 // Config is the immutable, typed result of reading an httpd.conf-style
@@ -513,6 +515,9 @@ const (
 	// RequireEnv grants requests for which SetEnvIf set one of the
 	// variables in Names (Require env, mod_authz_host).
 	RequireEnv
+	// RequireExpr grants requests for which Expr holds (Require expr,
+	// mod_authz_core).
+	RequireExpr
 )
 
 // String returns the rule kind as written after Require.
@@ -532,6 +537,8 @@ func (k RequireKind) String() string {
 		return "user"
 	case RequireEnv:
 		return "env"
+	case RequireExpr:
+		return "expr"
 	}
 	return "RequireKind(?)"
 }
@@ -556,6 +563,8 @@ type RequireRule struct {
 	// (nil outside them): for other methods the rule neither grants nor
 	// denies.
 	Methods *MethodSet `json:",omitempty"`
+	// Expr is Require expr's expression (RequireExpr).
+	Expr *expr.Expr `json:",omitempty"`
 }
 
 // Pos is a position in a configuration file.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"eventmpm/config/expr"
 )
 
 var update = flag.Bool("update", false, "rewrite the want section of the golden files in testdata/golden")
@@ -217,6 +219,11 @@ func flatten(path string, v reflect.Value) [][2]string {
 		return leaf(x.String())
 	case Pos:
 		return leaf(fmt.Sprintf("%s:%d", x.File, x.Line))
+	case *expr.Expr:
+		if x == nil {
+			return leaf("nil")
+		}
+		return leaf(fmt.Sprintf("%q", x.String()))
 	}
 	switch v.Kind() {
 	case reflect.Pointer:

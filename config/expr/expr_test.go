@@ -229,6 +229,26 @@ func mustString(t *testing.T, src string) *String {
 	return e
 }
 
+// TestMarshalText: an expression travels as its text (the child gets its
+// configuration as JSON).
+func TestMarshalText(t *testing.T) {
+	e, err := Parse("%{REMOTE_USER} == 'x' && -R '10.0.0.0/8'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := e.MarshalText()
+	var back Expr
+	if err := back.UnmarshalText(b); err != nil || back.String() != e.String() {
+		t.Fatalf("round trip: %q, %v", back.String(), err)
+	}
+	if !back.ReadsVar("REMOTE_USER") || back.ReadsVar("REMOTE_ADDR") {
+		t.Errorf("ReadsVar: REMOTE_USER %v, REMOTE_ADDR %v", back.ReadsVar("REMOTE_USER"), back.ReadsVar("REMOTE_ADDR"))
+	}
+	if err := back.UnmarshalText([]byte("%{NOPE}")); err == nil {
+		t.Error("UnmarshalText accepted a bad expression")
+	}
+}
+
 func TestVary(t *testing.T) {
 	e, err := Parse("%{HTTP_HOST} == 'x' || %{HTTP_USER_AGENT} == 'y' || req('X-A') == '' || req_novary('X-B') == 'z'")
 	if err != nil {

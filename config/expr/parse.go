@@ -10,10 +10,29 @@ import (
 type Expr struct {
 	src  string
 	root cond
+	vars map[string]bool // the %{NAME} variables it reads
 }
 
 // String returns the expression as written.
 func (e *Expr) String() string { return e.src }
+
+// MarshalText implements encoding.TextMarshaler: the expression as
+// written, so that a configuration holding one travels as JSON.
+func (e *Expr) MarshalText() ([]byte, error) { return []byte(e.src), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler by parsing the text.
+func (e *Expr) UnmarshalText(b []byte) error {
+	parsed, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*e = *parsed
+	return nil
+}
+
+// ReadsVar reports whether the expression reads the variable name (upper
+// case), as mod_authz_core asks whether a Require expr needs REMOTE_USER.
+func (e *Expr) ReadsVar(name string) bool { return e.vars[name] }
 
 // Error is a parse error, worded as Apache's ap_expr parser words it.
 type Error struct {
@@ -69,15 +88,16 @@ func Parse(src string) (*Expr, error) {
 	if !p.eof() {
 		return nil, p.unexpected("end of expression")
 	}
-	return &Expr{src: src, root: root}, nil
+	return &Expr{src: src, root: root, vars: p.vars}, nil
 }
 
 // parser is a recursive-descent parser over the source text; it scans
 // as it goes, because what a character means depends on where it is
 // (a '/' opens a regular expression only after =~ and !~).
 type parser struct {
-	s   string
-	pos int
+	s    string
+	pos  int
+	vars map[string]bool
 }
 
 func (p *parser) eof() bool { return p.pos >= len(p.s) }
@@ -485,6 +505,10 @@ func (p *parser) variable() (word, error) {
 	name := p.s[start:p.pos]
 	p.pos++
 	if p.s[p.pos-1] == '}' {
+		if p.vars == nil {
+			p.vars = map[string]bool{}
+		}
+		p.vars[strings.ToUpper(name)] = true
 		return lookupVar(name)
 	}
 	fn, err := lookupFunc(name)
