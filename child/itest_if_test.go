@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-const ifConf = `LogFormat "%U %>s dbg=%{DBG}e" iffmt
+const ifConf = `SetEnvIfExpr "%{REQUEST_URI} =~ m#^/api/(\w+)#" API=$1
+Header set X-Api "%{API}e"
+LogFormat "%U %>s dbg=%{DBG}e" iffmt
 CustomLog logs/if_log iffmt
 <If "%{HTTP_HOST} =~ /^www\./">
     Redirect permanent "http://%{tolower:%{HTTP_HOST}}%{REQUEST_URI}"
@@ -63,7 +65,8 @@ Header set X-Lang fr "expr=req('Accept-Language') =~ /^fr/"
 // only, those of Header's expressions after the handler's; integers read
 // as apr_atoi64 reads them ("many" is 0, "7x" is 7). Header's expr=
 // conditions and values see the response: its type, status and head.
-// Require expr grants by an expression.
+// Require expr grants by an expression; SetEnvIfExpr sets variables from
+// one, with its regex groups.
 func TestIfSections(t *testing.T) {
 	s := startServer(t, ifConf, map[string]string{"a.txt": "a\n", "a.html": "<p>", "gate/a.txt": "g", "local/a.txt": "l", "api/x.txt": "x\n", "priv/p.txt": "p\n"})
 	c := s.open(t)
@@ -78,7 +81,7 @@ func TestIfSections(t *testing.T) {
 		{"header expressions", "/a.html", "Accept-Language: fr-CH\r\n", 200,
 			map[string]string{"X-Frame-Options": "DENY", "X-Lang": "fr", "X-Seen": "200 get 3"}},
 		{"header expression on an error", "/none.html", "", 404, map[string]string{"X-Frame-Options": "DENY", "X-Seen": "", "Vary": ""}},
-		{"elseif on the path", "/api/x.txt?debug", "", 200, map[string]string{"Cache-Control": "no-store", "X-Debug": "", "X-Else": ""}},
+		{"elseif on the path", "/api/x.txt?debug", "", 200, map[string]string{"Cache-Control": "no-store", "X-Debug": "", "X-Else": "", "X-Api": "x"}},
 		{"second elseif", "/a.txt?debug=1", "", 200, map[string]string{"X-Debug": "on", "X-Else": ""}},
 		{"redirect expression", "/a.txt?q=1", "Host: www.Example.com\r\n", 301,
 			map[string]string{"Location": "http://www.example.com/a.txt?q=1", "Vary": "", "X-Else": ""}},

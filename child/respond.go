@@ -25,7 +25,6 @@ func (w *worker) respond(c *conn, keep bool) {
 	keepable := keep && w.keepAlive(c)
 	keep = w.responseEnv() && keepable // responseEnv sets forceHTTP10 either way
 	w.secs.reset()                     // until the walk, the server's alone
-	w.ifVary, w.ifVaryMerged = w.ifVary[:0], 0
 	if w.ch.ext {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never

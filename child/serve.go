@@ -240,6 +240,7 @@ func (w *worker) answer(c *conn, n int) bool {
 	c.headStarted = false
 	c.stageBytes = 0
 	w.srv = w.ch.siteFor(&w.req, c)
+	w.ifVary, w.ifVaryMerged = w.ifVary[:0], 0 // SetEnvIfExpr may read fields already
 	if w.srv.remoteIP != nil && !c.proxied {
 		w.applyRemoteIP(c, w.srv.remoteIP)
 	}

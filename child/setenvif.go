@@ -9,6 +9,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
+	"eventmpm/config/expr"
 )
 
 // setEnvIfAttr says what a SetEnvIf matches against.
@@ -36,22 +37,27 @@ type setEnvIf struct {
 	re    *regexp.Regexp
 	subst bool // a value holds $0 to $9
 	vars  []config.EnvAssign
+	// expr is SetEnvIfExpr's expression (nil for the others).
+	expr *expr.Expr
 }
 
 func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 	out := make([]setEnvIf, 0, len(list))
 	for _, s := range list {
-		expr := s.Regex
-		if s.NoCase {
-			expr = "(?i)" + expr
-		}
-		re, err := regexp.Compile(expr)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
-		}
-		c := setEnvIf{attr: setEnvIfAttrs[s.Attribute], name: s.Attribute, re: re, vars: s.Vars}
+		c := setEnvIf{attr: setEnvIfAttrs[s.Attribute], name: s.Attribute, vars: s.Vars, expr: s.Expr}
 		for _, v := range s.Vars {
 			c.subst = c.subst || strings.Contains(v.Value, "$")
+		}
+		if s.Expr == nil {
+			pattern := s.Regex
+			if s.NoCase {
+				pattern = "(?i)" + pattern
+			}
+			re, err := regexp.Compile(pattern)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
+			}
+			c.re = re
 		}
 		out = append(out, c)
 	}
@@ -59,8 +65,12 @@ func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 }
 
 // evalSetEnvIf runs the request's server's SetEnvIf directives in order,
-// as mod_setenvif's post_read_request hook does.
-func (w *worker) evalSetEnvIf(c *conn) { w.applySetEnvIf(c, w.srv.setEnvIf) }
+// as mod_setenvif's post_read_request hook does: a SetEnvIfExpr there
+// sees the request's path as it came, and no file yet.
+func (w *worker) evalSetEnvIf(c *conn) {
+	w.condFor(c, w.req.Path, nil)
+	w.applySetEnvIf(c, w.srv.setEnvIf)
+}
 
 // evalSectionSetEnvIf runs the SetEnvIf directives of the request's
 // sections, in their merge order, as mod_setenvif's header_parser hook
@@ -76,6 +86,10 @@ func (w *worker) evalSectionSetEnvIf(c *conn) {
 func (w *worker) applySetEnvIf(c *conn, list []setEnvIf) {
 	for i := range list {
 		s := &list[i]
+		if s.expr != nil {
+			w.applySetEnvIfExpr(s)
+			continue
+		}
 		val := w.envAttribute(c, s)
 		if !s.re.Match(val) { // Match does not allocate; the Submatch forms do
 			continue
@@ -98,6 +112,47 @@ func (w *worker) applySetEnvIf(c *conn, list []setEnvIf) {
 			w.setEnv(v.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
 		}
 	}
+}
+
+// applySetEnvIfExpr runs one SetEnvIfExpr over the request as w.cond
+// shows it: the walk's in the sections, the raw request's in the server.
+func (w *worker) applySetEnvIfExpr(s *setEnvIf) {
+	ok, groups := s.expr.EvalGroups(&w.cond)
+	if !ok {
+		return
+	}
+	for _, v := range s.vars {
+		if v.Unset {
+			w.unsetEnv(v.Name)
+			continue
+		}
+		off := len(w.envScratch)
+		if s.subst {
+			w.envScratch = appendGroups(w.envScratch, v.Value, &groups)
+		} else {
+			w.envScratch = append(w.envScratch, v.Value...)
+		}
+		w.setEnv(v.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
+	}
+}
+
+// appendGroups appends tmpl with $0 to $9 replaced by an expression's
+// regex groups; a backslash takes the next byte literally.
+func appendGroups(dst []byte, tmpl string, groups *[10]string) []byte {
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		switch {
+		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
+			dst = append(dst, groups[tmpl[i+1]-'0']...)
+			i++
+		case c == '\\' && i+1 < len(tmpl):
+			i++
+			dst = append(dst, tmpl[i])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // downgradeRequest applies downgrade-1.0, which Apache reads as it

@@ -237,7 +237,7 @@ var directives = []directive{
 		help: "A browser regex and a list of variables."},
 	{name: "BrowserMatchNoCase", args: takeArgv, ctx: ctxAny, set: setSetEnvIf(true, true),
 		help: "A browser regex and a list of variables."},
-	{name: "SetEnvIfExpr", args: takeArgv, ctx: ctxAny, set: refuseSetEnvIfExpr,
+	{name: "SetEnvIfExpr", args: takeArgv, ctx: ctxAny, set: setSetEnvIfExpr,
 		help: "an expression and a list of variables"},
 	{name: "AuthType", args: take1, ctx: ctxDir, set: setAuthType,
 		help: "an HTTP authorization type (e.g., \"Basic\")"},

@@ -3,6 +3,8 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"eventmpm/config/expr"
 )
 
 // This file is mod_setenvif: SetEnvIf, SetEnvIfNoCase, BrowserMatch and
@@ -24,6 +26,9 @@ type SetEnvIf struct {
 	// case.
 	Regex  string
 	NoCase bool
+	// Expr is SetEnvIfExpr's expression; Attribute and Regex are then
+	// empty.
+	Expr *expr.Expr `json:",omitempty"`
 	// Vars are the assignments, in order.
 	Vars []EnvAssign
 	Pos  Pos
@@ -67,42 +72,56 @@ func setSetEnvIf(browser, noCase bool) func(w *walker, c *call) error {
 			return errorf("Missing regular expression")
 		}
 		s.Regex, args = args[0], args[1:]
-		expr := s.Regex
+		pattern := s.Regex
 		if noCase {
-			expr = "(?i)" + expr
+			pattern = "(?i)" + pattern
 		}
-		if _, err := regexp.Compile(expr); err != nil {
+		if _, err := regexp.Compile(pattern); err != nil {
 			return errorf("Regular expression could not be compiled: %v", err)
 		}
-		if len(args) == 0 {
-			return errorf("Missing envariable expression for %s", c.d.name)
-		}
-		for _, a := range args {
-			v := EnvAssign{Name: a, Value: "1"}
-			switch {
-			case strings.HasPrefix(a, "!"):
-				v = EnvAssign{Name: a[1:], Unset: true}
-			case strings.Contains(a, "="):
-				v.Name, v.Value, _ = strings.Cut(a, "=")
-			}
-			if v.Name == "" {
-				return errorf("%s: %q names no variable", c.d.name, a)
-			}
-			s.Vars = append(s.Vars, v)
-		}
-		if w.sec != nil {
-			w.sec.s.SetEnvIf = append(w.sec.s.SetEnvIf, s)
-			return nil
-		}
-		w.srv.srv.SetEnvIf = append(w.srv.srv.SetEnvIf, s)
-		return nil
+		return w.addSetEnvIf(c, s, args)
 	}
 }
 
-// SetEnvIfExpr and mod_env are not provided; SetEnvIfExpr's message says
-// what to use.
-func refuseSetEnvIfExpr(w *walker, c *call) error {
-	return errorf("SetEnvIfExpr: eventmpm has no ap_expr; use SetEnvIf with an attribute and a regular expression")
+// addSetEnvIf reads the "[!]var[=value]" list of a SetEnvIf,
+// BrowserMatch or SetEnvIfExpr and adds it to the server or the section.
+func (w *walker) addSetEnvIf(c *call, s SetEnvIf, args []string) error {
+	if len(args) == 0 {
+		return errorf("Missing envariable expression for %s", c.d.name)
+	}
+	for _, a := range args {
+		v := EnvAssign{Name: a, Value: "1"}
+		switch {
+		case strings.HasPrefix(a, "!"):
+			v = EnvAssign{Name: a[1:], Unset: true}
+		case strings.Contains(a, "="):
+			v.Name, v.Value, _ = strings.Cut(a, "=")
+		}
+		if v.Name == "" {
+			return errorf("%s: %q names no variable", c.d.name, a)
+		}
+		s.Vars = append(s.Vars, v)
+	}
+	if w.sec != nil {
+		w.sec.s.SetEnvIf = append(w.sec.s.SetEnvIf, s)
+		return nil
+	}
+	w.srv.srv.SetEnvIf = append(w.srv.srv.SetEnvIf, s)
+	return nil
+}
+
+// setSetEnvIfExpr is SetEnvIfExpr "expression" [!]var[=value]...: the
+// variables are set when the expression holds ($0 to $9 in a value are
+// the groups of its last regex match), in order with SetEnvIf.
+func setSetEnvIfExpr(w *walker, c *call) error {
+	if len(c.args) == 0 {
+		return errorf("Missing expression for SetEnvIfExpr")
+	}
+	e, err := expr.Parse(c.args[0])
+	if err != nil {
+		return errorf("Could not parse expression \"%s\": %v", c.args[0], err)
+	}
+	return w.addSetEnvIf(c, SetEnvIf{Expr: e, Pos: c.pos}, c.args[1:])
 }
 
 // plainAttribute is mod_setenvif's test for a name that is not a regular

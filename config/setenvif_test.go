@@ -47,7 +47,9 @@ func TestSetEnvIfErrors(t *testing.T) {
 		{"SetEnvIf ^X-.* foo x", "not by a regular expression"},
 		{"BrowserMatch bot !", `"!" names no variable`},
 		{"BrowserMatch bot =1", `"=1" names no variable`},
-		{"SetEnvIfExpr \"%{REQUEST_URI} =~ /x/\" x", "SetEnvIfExpr: eventmpm has no ap_expr"},
+		{"SetEnvIfExpr \"%{NOPE} == 1\" x", `Could not parse expression "%{NOPE} == 1": Variable 'NOPE' does not exist`},
+		{"SetEnvIfExpr \"true\"", "Missing envariable expression for SetEnvIfExpr"},
+		{"SetEnvIfExpr", "Missing expression for SetEnvIfExpr"},
 	})
 }
 

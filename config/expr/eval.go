@@ -36,6 +36,15 @@ func (e *Expr) Eval(r Request) bool {
 	return e.root.eval(&st)
 }
 
+// EvalGroups is Eval that also returns the groups $0 to $9 of the last
+// regular expression the evaluation matched (all "" after a miss), as
+// ap_expr_exec_re hands them to SetEnvIfExpr's values.
+func (e *Expr) EvalGroups(r Request) (bool, [10]string) {
+	st := state{r: r}
+	ok := e.root.eval(&st)
+	return ok, st.caps
+}
+
 // state is one evaluation: the request and the last regex match's groups.
 type state struct {
 	r    Request

@@ -261,6 +261,17 @@ func TestVary(t *testing.T) {
 	}
 }
 
+func TestEvalGroups(t *testing.T) {
+	e, err := Parse("%{REQUEST_URI} =~ m#^/api/(v[0-9])/(\\w+)#")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, g := e.EvalGroups(newFake())
+	if !ok || g[0] != "/api/v1/users" || g[1] != "v1" || g[2] != "users" || g[3] != "" {
+		t.Errorf("EvalGroups = %v, %q", ok, g)
+	}
+}
+
 // TestAtoi64: integer comparisons read their words as apr_atoi64, as
 // Apache 2.4.71 compared "zz", " 7x" and a 20-digit number.
 func TestAtoi64(t *testing.T) {
