@@ -140,11 +140,32 @@ func (cr *condRequest) lateVar(name string) (string, bool) {
 	return "", false
 }
 
-// line is the value of the response head's field name, or nil.
+// line is the value of the response head's field name, or nil: from the
+// lines being rewritten, or, once the response is sent (lines nil, for a
+// CustomLog's condition), from the head that went out.
 func (cr *condRequest) line(name string) []byte {
+	if cr.lines == nil {
+		return headField(cr.w.head, name)
+	}
 	for i := range cr.lines {
 		if l := &cr.lines[i]; !l.dead && bytes.EqualFold(l.name, []byte(name)) {
 			return cr.w.lineValue(l)
+		}
+	}
+	return nil
+}
+
+// headField is the value of the first field name in a response head.
+func headField(head []byte, name string) []byte {
+	for rest := head; len(rest) > 0; {
+		eol := bytes.Index(rest, crlf)
+		if eol <= 0 {
+			return nil
+		}
+		line := rest[:eol]
+		rest = rest[eol+2:]
+		if colon := bytes.IndexByte(line, ':'); colon > 0 && bytes.EqualFold(line[:colon], []byte(name)) {
+			return bytes.TrimLeft(line[colon+1:], " \t")
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package child_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -9,6 +10,8 @@ const ifConf = `SetEnvIfExpr "%{REQUEST_URI} =~ m#^/api/(\w+)#" API=$1
 Header set X-Api "%{API}e"
 LogFormat "%U %>s dbg=%{DBG}e" iffmt
 CustomLog logs/if_log iffmt
+CustomLog logs/err_log "%U %>s" "expr=%{REQUEST_STATUS} -ge 400 && !(%{REQUEST_URI} =~ m#^/gate#)"
+CustomLog logs/html_log "%U" "expr=%{CONTENT_TYPE} == 'text/html'"
 <If "%{HTTP_HOST} =~ /^www\./">
     Redirect permanent "http://%{tolower:%{HTTP_HOST}}%{REQUEST_URI}"
 </If>
@@ -66,7 +69,8 @@ Header set X-Lang fr "expr=req('Accept-Language') =~ /^fr/"
 // as apr_atoi64 reads them ("many" is 0, "7x" is 7). Header's expr=
 // conditions and values see the response: its type, status and head.
 // Require expr grants by an expression; SetEnvIfExpr sets variables from
-// one, with its regex groups.
+// one, with its regex groups; CustomLog's expr= picks the requests it logs
+// by the response.
 func TestIfSections(t *testing.T) {
 	s := startServer(t, ifConf, map[string]string{"a.txt": "a\n", "a.html": "<p>", "gate/a.txt": "g", "local/a.txt": "l", "api/x.txt": "x\n", "priv/p.txt": "p\n"})
 	c := s.open(t)
@@ -112,4 +116,14 @@ func TestIfSections(t *testing.T) {
 	}
 	s.stop(t)
 	expectContains(t, "if_log", s.logFile("if_log"), "/a.txt 200 dbg=yes", "/a.txt 200 dbg=-")
+	// Lines of one connection may reach the log out of order (each
+	// worker buffers its own): compare them sorted.
+	errLines := strings.Split(strings.TrimSpace(s.logFile("err_log")), "\n")
+	slices.Sort(errLines)
+	if got, want := strings.Join(errLines, "|"), "/a.txt 403|/local/a.txt 403|/none.html 404|/priv/p.txt 403"; got != want {
+		t.Errorf("err_log (expr= on the status and the path): %s, want %s", got, want)
+	}
+	if got := s.logFile("html_log"); got != "/a.html\n" { // error pages are "text/html; charset=iso-8859-1"
+		t.Errorf("html_log (expr= on the response's type):\n%s", got)
+	}
 }

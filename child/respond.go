@@ -334,9 +334,12 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	if keep {
 		e.ConnStatus = accesslog.ConnKeepAlive
 	}
+	if w.srv.logExprs {
+		w.cond = condRequest{w: w, c: c, uri: w.path, filename: w.fspath, late: true, status: e.Status}
+	}
 	for i := range w.srv.logs {
 		sl := &w.srv.logs[i]
-		if w.envAllows(sl.env, sl.envNegated) {
+		if w.envAllows(sl.env, sl.envNegated) && (sl.expr == nil || sl.expr.Eval(&w.cond)) {
 			w.logs[sl.index].WriteEntry(sl.format, e)
 		}
 	}

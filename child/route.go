@@ -42,6 +42,7 @@ type site struct {
 	expires         *expiresConf         // server-level mod_expires, or nil
 	rewritesHead    bool                 // Header or Expires directives may apply to a response
 	headerExprs     bool                 // a Header directive has an expr= condition or value
+	logExprs        bool                 // a CustomLog has an expr= condition
 	reqUnset        [][]byte             // RequestHeader unset names
 	remoteIP        *remoteIP            // mod_remoteip, or nil
 	strictHost      bool                 // StrictHostCheck On
@@ -104,6 +105,9 @@ type siteLog struct {
 	// the request is logged when it is set, or with envNegated unset.
 	env        string
 	envNegated bool
+	// expr is an expr= condition, or nil: the request is logged when it
+	// holds.
+	expr *expr.Expr
 }
 
 // section is one compiled <Directory>, <Files> or <Location> section.

@@ -310,7 +310,8 @@ func (ch *Child) openSiteLogs(s *site, cls []config.CustomLog, logs map[string]*
 			ch.logs = append(ch.logs, lg)
 		}
 		env, negated := cl.EnvCondition()
-		s.logs = append(s.logs, siteLog{log: lg, format: f, index: indexOf(ch.logs, lg), env: env, envNegated: negated})
+		s.logs = append(s.logs, siteLog{log: lg, format: f, index: indexOf(ch.logs, lg), env: env, envNegated: negated, expr: cl.Expr})
+		s.logExprs = s.logExprs || cl.Expr != nil
 	}
 	return nil
 }

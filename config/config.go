@@ -320,7 +320,10 @@ type CustomLog struct {
 	// the request is logged when SetEnvIf or BrowserMatch set var (or, with
 	// "!", did not).
 	Env string
-	Pos Pos
+	// Expr is the optional "expr=..." condition: the request is logged
+	// when the expression holds, evaluated once the response is sent.
+	Expr *expr.Expr `json:",omitempty"`
+	Pos  Pos
 }
 
 // Alias is one "Alias URL-path file-path" directive (mod_alias): a request

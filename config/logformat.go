@@ -2,6 +2,8 @@ package config
 
 import (
 	"strings"
+
+	"eventmpm/config/expr"
 )
 
 // This file is mod_log_config's configuration: LogFormat, CustomLog and
@@ -98,7 +100,7 @@ func lookupFold(m map[string]string, key string) (string, bool) {
 	return "", false
 }
 
-// setCustomLog is CustomLog target format|nickname [env=[!]var]. The
+// setCustomLog is CustomLog target format|nickname [env=[!]var|expr=...]. The
 // nickname is resolved once every LogFormat is read (finish), as Apache
 // resolves it when it opens the logs.
 func setCustomLog(w *walker, c *call) error {
@@ -110,10 +112,20 @@ func setCustomLog(w *walker, c *call) error {
 	}
 	if len(c.args) == 3 {
 		cond := c.args[2]
-		if !strings.HasPrefix(strings.ToLower(cond), "env=") || len(strings.TrimPrefix(cond[4:], "!")) == 0 {
-			return errorf("CustomLog %s: the condition must be env=[!]variable (eventmpm does not support expr= conditions)", cond)
+		switch lc := strings.ToLower(cond); {
+		case strings.HasPrefix(lc, "expr="):
+			e, err := expr.Parse(cond[len("expr="):])
+			if err != nil {
+				return errorf("%v", err) // mod_log_config's message is the parser's alone
+			}
+			l.Expr = e
+		case !strings.HasPrefix(lc, "env="):
+			return errorf("error in condition clause")
+		case len(strings.TrimPrefix(cond[4:], "!")) == 0:
+			return errorf("missing environment variable name")
+		default:
+			l.Env = cond
 		}
-		l.Env = cond
 	}
 	w.addCustomLog(l)
 	return nil
