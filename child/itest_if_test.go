@@ -21,6 +21,9 @@ CustomLog logs/html_log "%U" "expr=%{CONTENT_TYPE} == 'text/html'"
 <ElseIf "%{QUERY_STRING} =~ /debug/">
     Header set X-Debug on
     SetEnv DBG yes
+    <If "%{QUERY_STRING} =~ /verbose/">
+        Header set X-Debug verbose
+    </If>
 </ElseIf>
 <Else>
     Header set X-Else 1
@@ -62,7 +65,7 @@ Header set X-Lang fr "expr=req('Accept-Language') =~ /^fr/"
 // TestIfSections: <If>, <ElseIf> and <Else> decide per request which
 // Header, Require, Redirect and SetEnv apply, as Apache 2.4.71 answered the
 // same configuration: an <ElseIf> only when nothing before it in its chain
-// held; a <Directory>'s conditional sections only below it; a redirect
+// held; an <If> inside one only when it holds; a <Directory>'s conditional sections only below it; a redirect
 // whose target is an expression; Vary naming the request fields the
 // expressions read (not Host, not req_novary), on successful responses
 // only, those of Header's expressions after the handler's; integers read
@@ -87,6 +90,7 @@ func TestIfSections(t *testing.T) {
 		{"header expression on an error", "/none.html", "", 404, map[string]string{"X-Frame-Options": "DENY", "X-Seen": "", "Vary": ""}},
 		{"elseif on the path", "/api/x.txt?debug", "", 200, map[string]string{"Cache-Control": "no-store", "X-Debug": "", "X-Else": "", "X-Api": "x"}},
 		{"second elseif", "/a.txt?debug=1", "", 200, map[string]string{"X-Debug": "on", "X-Else": ""}},
+		{"nested if", "/a.txt?debug=verbose", "", 200, map[string]string{"X-Debug": "verbose"}},
 		{"redirect expression", "/a.txt?q=1", "Host: www.Example.com\r\n", 301,
 			map[string]string{"Location": "http://www.example.com/a.txt?q=1", "Vary": "", "X-Else": ""}},
 		{"require in if", "/a.txt", "User-Agent: GoogleBot/2\r\n", 403, map[string]string{"Vary": ""}},

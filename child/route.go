@@ -311,21 +311,27 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 // configuration's list).
 func (s *site) eachIf(urlPath, fsPath []byte, cr *condRequest, fn func(*section)) {
 	var chain ifChain
-	for i := range s.ifs {
-		if chain.next(&s.ifs[i], cr) {
-			fn(&s.ifs[i])
-		}
-	}
+	walkIfs(s.ifs, &chain, cr, fn)
 	if !s.nestedIfs {
 		return
 	}
 	s.eachSection(urlPath, fsPath, true, func(outer *section) {
-		for i := range outer.ifs {
-			if chain.next(&outer.ifs[i], cr) {
-				fn(&outer.ifs[i])
+		walkIfs(outer.ifs, &chain, cr, fn)
+	})
+}
+
+// walkIfs calls fn for each conditional section of list that applies,
+// and then for those inside it that apply, as ap_if_walk descends.
+func walkIfs(list []section, chain *ifChain, cr *condRequest, fn func(*section)) {
+	for i := range list {
+		if chain.next(&list[i], cr) {
+			fn(&list[i])
+			if len(list[i].ifs) > 0 {
+				var inner ifChain
+				walkIfs(list[i].ifs, &inner, cr, fn)
 			}
 		}
-	})
+	}
 }
 
 // eachSection calls fn for every section that applies to a request, in

@@ -98,8 +98,9 @@ func lookupNoEffect(name string) bool {
 
 // setIfSection is <If expr>, <ElseIf expr> and <Else>, with core's
 // messages. In the server or a virtual host it joins the server's
-// sections; inside a <Directory>, <Files> or <Location> it belongs to
-// that section (and applies only when the section does).
+// sections; inside a <Directory>, <Files> or <Location>, or another
+// conditional section (Apache 2.4.26 and later), it belongs to that
+// section and applies only when the section does.
 func setIfSection(kind IfKind) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
 		cond, err := ifCondition(kind, c)
@@ -107,9 +108,6 @@ func setIfSection(kind IfKind) func(*walker, *call) error {
 			return err
 		}
 		outer := w.sec
-		if outer != nil && outer.s.Kind == SectionIf {
-			return errorf("%s> inside %s> is not supported by eventmpm: combine the conditions with && instead", c.d.name, c.sc.dir)
-		}
 		list := &w.srv.srv.Sections
 		if outer != nil {
 			list = &outer.s.Ifs
