@@ -158,6 +158,12 @@ func (w *worker) answerRedirect(c *conn, status int, target []byte, keep bool, a
 		target = append(append(target, '?'), w.req.Query...)
 	}
 	w.loc = target
+	w.sendRedirect(c, status, target, keep)
+}
+
+// sendRedirect answers status with Location target as it is (a path is
+// made absolute for this server).
+func (w *worker) sendRedirect(c *conn, status int, target []byte, keep bool) {
 	w.reply.Location = append(w.reply.Location[:0], target...)
 	w.errorResponse(c, status, nil, keep)
 }

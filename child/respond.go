@@ -60,10 +60,11 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	}
 	w.fspath = w.fspath[:0] // no file yet: a redirect's expression reads REQUEST_FILENAME as ""
-	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
-		return // mod_alias's translate_alias_redir: redirects before aliases
+	h, hp, answered := w.translate(c, p, keep)
+	if answered {
+		return
 	}
-	h, hp := w.srv.mapPath(p, &w.aliasPath, &w.fspath)
+	p = w.path
 	acc := w.srv.walk(p, w.fspath, &w.secs, w.condFor(c, p, w.fspath))
 	if len(w.secs.setEnvIf) > 0 {
 		w.evalSectionSetEnvIf(c)
@@ -80,6 +81,11 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	if (len(w.srv.envBase) > 0 || len(w.secs.env) > 0) && w.modEnv() {
 		keep = w.responseEnv() && keepable
+	}
+	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases
+		w.logError(c, errorlog.LevelError, "rewrite", "", "eventmpm serves files below DocumentRoot and the Alias targets only, not ", w.fspath, "")
+		w.errorResponse(c, 404, nil, keep)
+		return
 	}
 	switch acc.handler {
 	case "server-status":
@@ -104,6 +110,32 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file
 	}
 	w.sendReply(c, keep)
+}
+
+// translate maps the cleaned path p to its handler and file (w.fspath),
+// as Apache's translate_name hooks: mod_rewrite's rules first, then
+// mod_alias's redirects and aliases. A rewrite with PT replaces w.path;
+// one without maps its new path straight onto DocumentRoot and leaves
+// w.path, which <Location> sections and %U see, the client's. answered
+// reports a redirect or an error sent.
+func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp []byte, answered bool) {
+	if len(w.srv.rewrites) > 0 {
+		switch res, pt := w.rewrite(c, keep); {
+		case res == rewriteAnswered:
+			return nil, nil, true
+		case res == rewriteInternal && pt:
+			w.path = append(w.path[:0], w.rwPath...)
+			p = w.path
+		case res == rewriteInternal:
+			h, hp = w.srv.mapRewritten(w.rwPath, &w.fspath)
+			return h, hp, false
+		}
+	}
+	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
+		return nil, nil, true // mod_alias's translate_alias_redir: redirects before aliases
+	}
+	h, hp = w.srv.mapPath(p, &w.aliasPath, &w.fspath)
+	return h, hp, false
 }
 
 // optionsAsterisk answers "OPTIONS *" (RFC 9110 9.3.7: the server's own
@@ -324,6 +356,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
 		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index, URLPath: w.path,
+		QueryRewritten: w.queryRewritten,
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil

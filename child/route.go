@@ -29,14 +29,15 @@ type site struct {
 	dirs            []section // <Directory>, shortest path first, then regex forms
 	files           []section
 	locations       []section
-	fallback        []byte     // mod_dir's FallbackResource, cleaned, or nil
-	forcesTypes     bool       // a section sets ForceType
-	filtersOutput   bool       // the server or a section sets SetOutputFilter, AddOutputFilter or RemoveOutputFilter
-	redirects       []redirect // mod_alias's Redirect*, in the order tried
-	locationWhole   bool       // a <Location> section has a short-form redirect
-	ifs             []section  // the server's <If>, <ElseIf> and <Else> sections, in file order
-	hasIfs          bool       // there are conditional sections, the server's or inside others
-	nestedIfs       bool       // a <Directory>, <Files> or <Location> section holds conditional ones
+	fallback        []byte        // mod_dir's FallbackResource, cleaned, or nil
+	forcesTypes     bool          // a section sets ForceType
+	filtersOutput   bool          // the server or a section sets SetOutputFilter, AddOutputFilter or RemoveOutputFilter
+	redirects       []redirect    // mod_alias's Redirect*, in the order tried
+	locationWhole   bool          // a <Location> section has a short-form redirect
+	rewrites        []rewriteRule // mod_rewrite's rules, when its engine is on
+	ifs             []section     // the server's <If>, <ElseIf> and <Else> sections, in file order
+	hasIfs          bool          // there are conditional sections, the server's or inside others
+	nestedIfs       bool          // a <Directory>, <Files> or <Location> section holds conditional ones
 	errorDocs       map[int]*errorDoc
 	headerOps       []headerOp           // server-level Header directives
 	expires         *expiresConf         // server-level mod_expires, or nil

@@ -113,6 +113,9 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err := s.compileSections(srv.Sections); err != nil {
 		return nil, err
 	}
+	if s.rewrites, err = compileRewrite(srv.Rewrite); err != nil {
+		return nil, err
+	}
 	if s.redirects, err = compileRedirects(srv.Redirects); err != nil {
 		return nil, err
 	}

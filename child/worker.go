@@ -82,12 +82,16 @@ type worker struct {
 	// cond is the request as expressions read it, and ifVary the request
 	// fields they read, for the Vary header, of which the first
 	// ifVaryMerged bytes are in the response head (ifsection.go).
-	cond         condRequest
-	ifVary       []byte
-	ifVaryMerged int
-	user         string // the authenticated user (%u), "" for none
-	index        []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap         *shm.Snapshot
+	// mod_rewrite's new path (cleaned), its escaped form and new query,
+	// and whether it replaced the query (then req.Query nil means none).
+	rwPath, rwRaw, rwQuery []byte
+	queryRewritten         bool
+	cond                   condRequest
+	ifVary                 []byte
+	ifVaryMerged           int
+	user                   string // the authenticated user (%u), "" for none
+	index                  []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap                   *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

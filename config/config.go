@@ -275,6 +275,9 @@ type Server struct {
 	// RemoteIP is mod_remoteip's configuration, nil when none of its
 	// directives is used.
 	RemoteIP *RemoteIP `json:",omitempty"`
+	// Rewrite is mod_rewrite's per-server configuration, nil when none of
+	// its directives is used; a virtual host has only its own (rewrite.go).
+	Rewrite *Rewrite `json:",omitempty"`
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A

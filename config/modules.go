@@ -40,6 +40,8 @@ var modules = map[string]string{
 	"authz_user_module":    "mod_authz_user.c",
 	"access_compat_module": "mod_access_compat.c",
 	"remoteip_module":      "mod_remoteip.c",
+	// Per-server rewriting only (rewrite.go).
+	"rewrite_module": "mod_rewrite.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.
 	"version_module": "mod_version.c",
 }

@@ -22,6 +22,9 @@ var osHostname = os.Hostname
 type serverState struct {
 	srv *Server
 	set map[string]bool
+	// pendingConds are the RewriteCond lines read since the last
+	// RewriteRule: the next one's conditions.
+	pendingConds []RewriteCond
 	// A virtual host's own LogFormat nicknames and default format (set
 	// when it has a LogFormat without nickname); the main server's are
 	// Config.LogFormats and Config.DefaultLogFormat. A virtual host's
@@ -241,6 +244,7 @@ func inherit(v, m *serverState) {
 		v.srv.Options = v.optionsDelta.apply(m.srv.Options)
 	}
 	v.srv.Sections = append(slices.Clone(m.srv.Sections), v.srv.Sections...)
+	inheritRewrite(v.srv, m.srv)
 	// mod_alias's merge_alias_config: the virtual host's own aliases are
 	// tried before the main server's.
 	v.srv.Aliases = append(slices.Clone(v.srv.Aliases), m.srv.Aliases...)

@@ -260,7 +260,8 @@ func appendPath(dst []byte, _ *item, e *Entry) []byte {
 // nothing (not "-": Apache logs an empty string so "%U%q" works).
 func appendQuery(dst []byte, _ *item, e *Entry) []byte {
 	r := e.Request
-	if r == nil || bytes.IndexByte(r.Target, '?') < 0 {
+	switch {
+	case r == nil, e.QueryRewritten && r.Query == nil, !e.QueryRewritten && bytes.IndexByte(r.Target, '?') < 0:
 		return dst
 	}
 	dst = append(dst, '?')

@@ -47,6 +47,9 @@ type Var struct {
 // the call returns, so the Entry and the buffers it points into may be
 // reused at once.
 type Entry struct {
+	// QueryRewritten says that Request.Query is the query mod_rewrite
+	// made (Apache's r->args): nil for none, where %q logs nothing.
+	QueryRewritten bool
 	// URLPath is the request's decoded, normalized path (Apache's
 	// r->uri: dot segments resolved, runs of '/' merged) when the request
 	// got that far; %U logs it, else the raw path decoded.

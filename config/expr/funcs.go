@@ -56,6 +56,15 @@ var timeVars = map[string]func(time.Time) string{
 	"TIME":      func(t time.Time) string { return t.Format("20060102150405") },
 }
 
+// TimeVar returns the TIME_ variable name (TIME_YEAR ... TIME) for t, as
+// mod_rewrite reads it too; ok is false for another name.
+func TimeVar(name string, t time.Time) (value string, ok bool) {
+	if f, found := timeVars[name]; found {
+		return f(t), true
+	}
+	return "", false
+}
+
 // lookupVar resolves %{NAME}, case-insensitively as Apache does.
 func lookupVar(name string) (word, error) {
 	upper := strings.ToUpper(name)

@@ -1,0 +1,121 @@
+package child_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+const rewriteConf = `RewriteEngine On
+RewriteCond %{HTTP_HOST} ^www\.(.+)$ [NC]
+RewriteRule ^/(.*)$ http://%1/$1 [R=301,L]
+RewriteRule ^/old/(.*)$ /docs/$1 [R,L]
+RewriteRule ^/gone - [G]
+RewriteCond %{HTTP:X-Mobile} =1
+RewriteRule ^/hdr$ /a.txt [L]
+RewriteCond %{HTTP_USER_AGENT} bot [NC,OR]
+RewriteCond %{HTTP:X-Bot} =1
+RewriteRule ^/private - [F]
+RewriteCond %{QUERY_STRING} (^|&)id=([0-9]+)
+RewriteRule ^/item$ /docs/page.html?item=%2 [L]
+RewriteRule ^/qsa$ /a.txt?x=1 [QSA,L]
+RewriteRule ^/qsd$ /a.txt [QSD,R=302,L]
+RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI} !-f
+RewriteRule ^/app/ /app/index.html [L,E=SPA:yes-$0]
+RewriteRule ^/skip$ - [S=1]
+RewriteRule ^/skip$ /missing.html [L]
+RewriteRule ^/skip$ /a.txt [L]
+RewriteRule ^/toloc$ /loc/a.txt [L]
+RewriteRule ^/toloc-pt$ /loc/a.txt [PT,L]
+RewriteRule ^/outside$ /usr/share [L]
+RewriteRule ^/outside-granted$ /etc/eventmpm-test-none [L]
+<Directory /etc>
+    Require all granted
+</Directory>
+<Location /loc>
+    Require all denied
+</Location>
+Header set X-Spa "%{SPA}e"
+LogFormat "%U %q %>s" rwfmt
+CustomLog logs/rw_log rwfmt
+<VirtualHost *:*>
+    ServerName localhost
+    RewriteEngine On
+    RewriteOptions Inherit
+</VirtualHost>
+<VirtualHost *:*>
+    ServerName own.example
+    RewriteEngine On
+    RewriteRule ^/own$ /a.txt [L]
+</VirtualHost>
+<VirtualHost *:*>
+    ServerName inherit.example
+    RewriteEngine On
+    RewriteOptions Inherit
+</VirtualHost>
+`
+
+// TestRewrite: mod_rewrite's per-server rules, as Apache 2.4.71 answered
+// the same configuration: conditions with %N and [OR], header tests
+// naming Vary, redirects with R and QSD, G and F, the query replaced or
+// appended (QSA), a file test for an SPA's fallback with E=, S=1, a rewrite
+// without PT keeping <Location> to the client's path and one with PT not,
+// a file-system path outside DocumentRoot refused, and virtual hosts that
+// have only their own rules unless RewriteOptions Inherit.
+func TestRewrite(t *testing.T) {
+	s := startServer(t, rewriteConf, map[string]string{"a.txt": "a\n", "docs/page.html": "doc\n",
+		"app/index.html": "app\n", "app/real.txt": "real\n", "loc/a.txt": "loc\n"})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		name, target, headers string
+		status                int
+		body                  string
+		want                  map[string]string
+	}{
+		{"canonical host", "/x?y=1", "Host: www.Example.org\r\n", 301, "", map[string]string{"Location": "http://Example.org/x?y=1"}},
+		{"redirect", "/old/a/b", "", 302, "", map[string]string{"Location": "http://localhost/docs/a/b"}},
+		{"gone", "/gone", "", 410, "", nil},
+		{"forbidden by agent", "/private", "User-Agent: GoodBot\r\n", 403, "", nil},
+		{"forbidden by header", "/private", "X-Bot: 1\r\n", 403, "", nil},
+		{"conditions fail: no Vary", "/private", "", 404, "", map[string]string{"Vary": ""}},
+		{"header condition on a 200", "/hdr", "X-Mobile: 1\r\n", 200, "a\n", map[string]string{"Vary": "X-Mobile"}},
+		{"query group", "/item?a=b&id=42", "", 200, "doc\n", nil},
+		{"qsa", "/qsa?y=2", "", 200, "a\n", nil},
+		{"qsd", "/qsd?z=1", "", 302, "", map[string]string{"Location": "http://localhost/a.txt"}},
+		{"spa fallback", "/app/deep/link", "", 200, "app\n", map[string]string{"X-Spa": "yes-/app/"}},
+		{"spa real file", "/app/real.txt", "", 200, "real\n", map[string]string{"X-Spa": "(null)"}},
+		{"skip", "/skip", "", 200, "a\n", nil},
+		{"without PT: Location by the client's path", "/toloc", "", 200, "loc\n", nil},
+		{"with PT: Location by the new path", "/toloc-pt", "", 403, "", nil},
+		{"outside DocumentRoot, denied by <Directory />", "/outside", "", 403, "", nil},
+		{"outside DocumentRoot, granted: not served", "/outside-granted", "", 404, "", nil},
+		{"own rules only", "/own", "Host: own.example\r\n", 200, "a\n", nil},
+		{"main rules not inherited", "/gone", "Host: own.example\r\n", 404, "", nil},
+		{"inherited", "/gone", "Host: inherit.example\r\n", 410, "", nil},
+	} {
+		host := "Host: localhost\r\n"
+		if strings.HasPrefix(tt.headers, "Host:") {
+			host = ""
+		}
+		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\n"+host+tt.headers+"\r\n", "GET")
+		if resp.StatusCode != tt.status || tt.body != "" && body != tt.body {
+			t.Errorf("%s: %d %q, want %d %q", tt.name, resp.StatusCode, body, tt.status, tt.body)
+		}
+		for k, v := range tt.want {
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("%s: %s %q, want %q", tt.name, k, got, v)
+			}
+		}
+	}
+	s.stop(t)
+	// %U is the client's path, %q the query as rewritten (none after QSD).
+	lines := strings.Split(strings.TrimSpace(s.logFile("rw_log")), "\n")
+	for _, want := range []string{"/item ?item=42 200", "/qsa ?x=1&y=2 200", "/qsd  302", "/app/deep/link  200", "/toloc  200"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("rw_log lacks %q:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	expectContains(t, "error_log", s.logFile("error_log"), "AH01630: client denied by server configuration: /usr/share",
+		"eventmpm serves files below DocumentRoot and the Alias targets only, not /etc/eventmpm-test-none")
+}

@@ -1,0 +1,410 @@
+package config
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"eventmpm/config/expr"
+)
+
+// This file is mod_rewrite in the server config and <VirtualHost>
+// (per-server rewriting, Apache's translate_name hook): RewriteEngine,
+// RewriteOptions Inherit and InheritBefore, RewriteCond and RewriteRule.
+// Rewriting in <Directory> sections (and .htaccess, which eventmpm never
+// reads) runs in another phase with other rules (RewriteBase, the path
+// relative to the directory); it is refused with that reason.
+
+// Rewrite is one server's mod_rewrite configuration. A virtual host does
+// not inherit the main server's, as in Apache, unless its RewriteOptions
+// say Inherit (the main server's rules after its own) or InheritBefore.
+type Rewrite struct {
+	Engine        bool
+	Inherit       bool `json:",omitempty"`
+	InheritBefore bool `json:",omitempty"`
+	Rules         []RewriteRule
+}
+
+// RewriteRule is one RewriteRule with the RewriteCond lines before it.
+type RewriteRule struct {
+	// Pattern is matched against the URL path (Go's RE2); Negate is its
+	// leading '!'.
+	Pattern string
+	Negate  bool `json:",omitempty"`
+	// Substitution is the new URL-path or URL with $N, %N and %{VAR}
+	// references, or "-" for none.
+	Substitution string
+	Conds        []RewriteCond `json:",omitempty"`
+	Flags        RewriteFlags
+	Pos          Pos
+}
+
+// RewriteFlags are a RewriteRule's flags that eventmpm implements.
+type RewriteFlags struct {
+	NoCase, Last, End, Chain, Forbidden, Gone bool `json:",omitempty"`
+	QSAppend, QSDiscard, QSLast, NoEscape, PT bool `json:",omitempty"`
+	// Redirect is R's status (302 when R has none); 0 without R.
+	Redirect int `json:",omitempty"`
+	// Skip is S=n: the rules skipped after this one matched.
+	Skip int `json:",omitempty"`
+	// Env are the E=VAR:VALUE (or E=!VAR) assignments.
+	Env []EnvAssign `json:",omitempty"`
+}
+
+// RewriteCondKind tells how a RewriteCond's pattern tests its string.
+type RewriteCondKind int
+
+// The RewriteCond tests: a regular expression; a lexical comparison (<,
+// >, =, <=, >=); an integer comparison (-eq ...); a file test (-d, -f, -s,
+// -l, -x); an ap_expr ("expr" as the test string).
+const (
+	CondRegex RewriteCondKind = iota
+	CondCompare
+	CondInteger
+	CondFile
+	CondExpr
+)
+
+// String names the kind.
+func (k RewriteCondKind) String() string {
+	switch k {
+	case CondRegex:
+		return "regex"
+	case CondCompare:
+		return "compare"
+	case CondInteger:
+		return "integer"
+	case CondFile:
+		return "file"
+	case CondExpr:
+		return "expr"
+	}
+	return "RewriteCondKind(?)"
+}
+
+// RewriteCond is one RewriteCond.
+type RewriteCond struct {
+	TestString string
+	Kind       RewriteCondKind
+	// Pattern is the regular expression, or the operand of a
+	// comparison; Op the comparison or file test ("<", "-eq", "-f"...).
+	Pattern string
+	Op      string `json:",omitempty"`
+	Negate  bool   `json:",omitempty"`
+	NoCase  bool   `json:",omitempty"`
+	// OrNext is [OR]: this condition or the next.
+	OrNext bool `json:",omitempty"`
+	// NoVary is [NV]: a request header it reads is not named in Vary.
+	NoVary bool       `json:",omitempty"`
+	Expr   *expr.Expr `json:",omitempty"`
+}
+
+// rewriteState is the server's mod_rewrite as read so far, with the
+// RewriteCond lines waiting for their RewriteRule.
+func (st *serverState) rewrite() *Rewrite {
+	if st.srv.Rewrite == nil {
+		st.srv.Rewrite = &Rewrite{}
+	}
+	return st.srv.Rewrite
+}
+
+// inheritRewrite gives a virtual host the main server's rules when its
+// RewriteOptions ask for them: after its own (Inherit) or before
+// (InheritBefore). Without them it has only its own, as in Apache.
+func inheritRewrite(v, m *Server) {
+	if v.Rewrite == nil || m.Rewrite == nil || !v.Rewrite.Inherit && !v.Rewrite.InheritBefore {
+		return
+	}
+	if v.Rewrite.InheritBefore {
+		v.Rewrite.Rules = append(slices.Clone(m.Rewrite.Rules), v.Rewrite.Rules...)
+	} else {
+		v.Rewrite.Rules = append(slices.Clone(v.Rewrite.Rules), m.Rewrite.Rules...)
+	}
+}
+
+// refuseDirRewrite refuses mod_rewrite in a directory section.
+func refuseDirRewrite(c *call) error {
+	if c.sc.dir == "" {
+		return nil
+	}
+	return errorf("%s in %s> is not supported by eventmpm: it rewrites per server only (the server config and <VirtualHost>); "+
+		"write the rule there, with the URL path it sees", c.d.name, c.sc.dir)
+}
+
+// refuseRewriteBase is RewriteBase: Apache's message at server level,
+// eventmpm's in a directory section (it has no per-directory rewriting).
+func refuseRewriteBase(_ *walker, c *call) error {
+	if err := refuseDirRewrite(c); err != nil {
+		return err
+	}
+	return errorf("RewriteBase: only valid in per-directory config files")
+}
+
+// refuseRewriteMap is RewriteMap: not provided.
+func refuseRewriteMap(*walker, *call) error {
+	return errorf("RewriteMap is not supported by eventmpm: write the mapping as RewriteRule lines")
+}
+
+func setRewriteEngine(w *walker, c *call) error {
+	if err := refuseDirRewrite(c); err != nil {
+		return err
+	}
+	switch strings.ToLower(c.args[0]) {
+	case "on":
+		w.srv.rewrite().Engine = true
+	case "off":
+		w.srv.rewrite().Engine = false
+	default:
+		return errorf("RewriteEngine must be On or Off")
+	}
+	return nil
+}
+
+func setRewriteOptions(w *walker, c *call) error {
+	if err := refuseDirRewrite(c); err != nil {
+		return err
+	}
+	for _, o := range c.args {
+		switch strings.ToLower(o) {
+		case "inherit":
+			w.srv.rewrite().Inherit = true
+		case "inheritbefore":
+			w.srv.rewrite().InheritBefore = true
+		case "inheritdown", "inheritdownbefore", "ignoreinherit", "allownoslash", "allowanyuri", "mergebase", "ignorecontextinfo", "legacyprefixdocroot":
+			return errorf("RewriteOptions %s is not supported by eventmpm (only Inherit and InheritBefore)", o)
+		default:
+			if strings.HasPrefix(strings.ToLower(o), "maxredirects=") {
+				return errorf("RewriteOptions %s is not supported by eventmpm (only Inherit and InheritBefore)", o)
+			}
+			return errorf("RewriteOptions: unknown option '%s'", o)
+		}
+	}
+	return nil
+}
+
+// setRewriteCond is RewriteCond TestString CondPattern [flags]: kept until
+// the next RewriteRule, whose conditions it is.
+func setRewriteCond(w *walker, c *call) error {
+	if err := refuseDirRewrite(c); err != nil {
+		return err
+	}
+	if len(c.args) < 2 || len(c.args) > 3 {
+		return errorf("RewriteCond: bad argument line '%s'", strings.TrimSpace(c.raw))
+	}
+	cond := RewriteCond{TestString: c.args[0]}
+	if len(c.args) == 3 {
+		if err := parseCondFlags(&cond, c.args[2]); err != nil {
+			return err
+		}
+	}
+	if err := parseCondPattern(&cond, c.args[1]); err != nil {
+		return err
+	}
+	w.srv.pendingConds = append(w.srv.pendingConds, cond)
+	return nil
+}
+
+func parseCondFlags(cond *RewriteCond, s string) error {
+	flags, err := flagList("RewriteCond", s)
+	if err != nil {
+		return err
+	}
+	for _, f := range flags {
+		switch strings.ToLower(f) {
+		case "nc", "nocase":
+			cond.NoCase = true
+		case "or", "ornext":
+			cond.OrNext = true
+		case "nv", "novary":
+			cond.NoVary = true
+		default:
+			return errorf("RewriteCond: unknown flag '%s'", f)
+		}
+	}
+	return nil
+}
+
+// parseCondPattern reads a CondPattern, as mod_rewrite's cmd_rewritecond.
+func parseCondPattern(cond *RewriteCond, p string) error {
+	if cond.TestString == "expr" {
+		e, err := expr.Parse(p)
+		if err != nil {
+			return errorf("RewriteCond: cannot compile expression \"%s\": %v", p, err)
+		}
+		cond.Kind, cond.Expr = CondExpr, e
+		return nil
+	}
+	if strings.HasPrefix(p, "!") {
+		cond.Negate, p = true, p[1:]
+	}
+	for _, op := range []string{"<=", ">=", "<", ">", "="} {
+		if strings.HasPrefix(p, op) {
+			cond.Kind, cond.Op, cond.Pattern = CondCompare, op, p[len(op):]
+			if cond.Pattern == `""` {
+				cond.Pattern = ""
+			}
+			return nil
+		}
+	}
+	if len(p) >= 3 && p[0] == '-' {
+		switch op := p[:3]; op {
+		case "-eq", "-ne", "-lt", "-le", "-gt", "-ge":
+			// The operand follows the operator ("-eq80", or "-eq 80" quoted).
+			cond.Kind, cond.Op, cond.Pattern = CondInteger, op, strings.TrimSpace(p[3:])
+			return nil
+		}
+	}
+	switch p {
+	case "-d", "-f", "-s", "-l", "-L", "-h", "-x":
+		cond.Kind, cond.Op = CondFile, p
+		return nil
+	case "-F", "-U":
+		return errorf("RewriteCond %s is not supported by eventmpm: it runs a subrequest", p)
+	}
+	pattern := p
+	if cond.NoCase {
+		pattern = "(?i)" + pattern
+	}
+	if _, err := regexp.Compile(pattern); err != nil {
+		return errorf("RewriteCond: cannot compile regular expression '%s'", p)
+	}
+	cond.Kind, cond.Pattern = CondRegex, p
+	return nil
+}
+
+// setRewriteRule is RewriteRule Pattern Substitution [flags].
+func setRewriteRule(w *walker, c *call) error {
+	if err := refuseDirRewrite(c); err != nil {
+		return err
+	}
+	if len(c.args) < 2 || len(c.args) > 3 {
+		return errorf("RewriteRule: bad argument line '%s'", strings.TrimSpace(c.raw))
+	}
+	r := RewriteRule{Pattern: c.args[0], Substitution: c.args[1], Pos: c.pos}
+	if len(c.args) == 3 {
+		if err := parseRuleFlags(&r.Flags, c.args[2]); err != nil {
+			return err
+		}
+	}
+	if strings.HasPrefix(r.Pattern, "!") {
+		r.Negate, r.Pattern = true, r.Pattern[1:]
+	}
+	pattern := r.Pattern
+	if r.Flags.NoCase {
+		pattern = "(?i)" + pattern
+	}
+	if _, err := regexp.Compile(pattern); err != nil {
+		return errorf("RewriteRule: cannot compile regular expression '%s'", r.Pattern)
+	}
+	r.Conds, w.srv.pendingConds = w.srv.pendingConds, nil
+	rw := w.srv.rewrite()
+	rw.Rules = append(rw.Rules, r)
+	return nil
+}
+
+// flagList splits "[a,b=c]" into its flags.
+func flagList(directive, s string) ([]string, error) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, errorf("%s: bad flag delimiters", directive)
+	}
+	return strings.Split(s[1:len(s)-1], ","), nil
+}
+
+// parseRuleFlags reads a RewriteRule's flags, with mod_rewrite's names
+// and abbreviations.
+func parseRuleFlags(f *RewriteFlags, s string) error {
+	flags, err := flagList("RewriteRule", s)
+	if err != nil {
+		return err
+	}
+	for _, flag := range flags {
+		key, val, _ := strings.Cut(flag, "=")
+		switch strings.ToLower(key) {
+		case "nc", "nocase":
+			f.NoCase = true
+		case "l", "last":
+			f.Last = true
+		case "end":
+			f.End = true
+		case "c", "chain":
+			f.Chain = true
+		case "f", "forbidden":
+			f.Forbidden = true
+		case "g", "gone":
+			f.Gone = true
+		case "qsa", "qsappend":
+			f.QSAppend = true
+		case "qsd", "qsdiscard":
+			f.QSDiscard = true
+		case "qsl", "qslast":
+			f.QSLast = true
+		case "ne", "noescape":
+			f.NoEscape = true
+		case "pt", "passthrough":
+			f.PT = true
+		case "ns", "nosubreq", "dpi", "discardpath":
+			// No subrequests and no path info here: nothing to do.
+		case "r", "redirect":
+			if err := parseRedirectFlag(f, val); err != nil {
+				return err
+			}
+		case "s", "skip":
+			f.Skip, _ = strconv.Atoi(val) // atoi, as mod_rewrite
+		case "e", "env":
+			a, err := parseEnvFlag(val)
+			if err != nil {
+				return err
+			}
+			f.Env = append(f.Env, a)
+		case "p", "proxy":
+			return errorf("RewriteRule [%s] is not supported by eventmpm: it has no mod_proxy", flag)
+		case "b", "bnp", "backrefnoplus", "co", "cookie", "h", "handler", "n", "next", "t", "type", "unsafeallow3f", "unsafeprefixstat":
+			return errorf("RewriteRule [%s] is not supported by eventmpm", flag)
+		default:
+			return errorf("RewriteRule: unknown flag '%s'", flag)
+		}
+	}
+	return nil
+}
+
+// parseRedirectFlag reads R's value: a status, permanent, temp or
+// seeother; 302 when none (or one atoi reads as 0). A status that is not
+// a redirect answers with that status and no substitution.
+func parseRedirectFlag(f *RewriteFlags, val string) error {
+	f.Redirect = 302
+	switch strings.ToLower(val) {
+	case "":
+	case "permanent":
+		f.Redirect = 301
+	case "temp":
+		f.Redirect = 302
+	case "seeother":
+		f.Redirect = 303
+	default:
+		if val[0] < '0' || val[0] > '9' {
+			return nil
+		}
+		n, _ := strconv.Atoi(val)
+		if n < 100 || n > 599 {
+			return errorf("RewriteRule: invalid HTTP response code '%s' for flag 'R'", val)
+		}
+		f.Redirect = n
+	}
+	return nil
+}
+
+// parseEnvFlag reads E=VAR:VALUE or E=!VAR.
+func parseEnvFlag(val string) (EnvAssign, error) {
+	if strings.HasPrefix(val, "!") {
+		if val == "!" {
+			return EnvAssign{}, errorf("RewriteRule: E=! needs a variable name")
+		}
+		return EnvAssign{Name: val[1:], Unset: true}, nil
+	}
+	name, value, _ := strings.Cut(val, ":")
+	if name == "" {
+		return EnvAssign{}, errorf("RewriteRule: E= needs a variable name")
+	}
+	return EnvAssign{Name: name, Value: value}, nil
+}
