@@ -371,3 +371,35 @@ func (w *worker) unsetRequestHeaders(names [][]byte) {
 	}
 	w.req.Headers = hs
 }
+
+// hasHeaderExprs reports whether an operation has an expr= condition or
+// value.
+func hasHeaderExprs(ops []headerOp) bool {
+	for i := range ops {
+		if ops[i].cond != nil || ops[i].valExpr != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// headerExprs reports whether the section, or a conditional section in
+// it, has a Header with an expression.
+func (cs *section) headerExprs() bool {
+	if hasHeaderExprs(cs.headers) {
+		return true
+	}
+	for i := range cs.ifs {
+		if cs.ifs[i].headerExprs() {
+			return true
+		}
+	}
+	return false
+}
+
+// headerCondition evaluates a Header's expr= condition over the response
+// head being rewritten.
+func (w *worker) headerCondition(e *expr.Expr, lines []hdrLine) bool {
+	w.cond.lines = lines
+	return e.Eval(&w.cond)
+}

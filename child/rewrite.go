@@ -95,11 +95,12 @@ const (
 // see it as the client's own.
 func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough bool) {
 	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: hasQuery(w.req.Target)}
+	w.condFor(c, w.path, nil) // what %{VAR} and expr conditions read
 	queryChanged := false
 	rules := w.srv.rewrites
 	for i := 0; i < len(rules); i++ {
 		r := &rules[i]
-		if !w.applyRule(c, r, &st) {
+		if !w.applyRule(r, &st) {
 			for r.cfg.Flags.Chain && i+1 < len(rules) { // a chain fails as a whole
 				i++
 				r = &rules[i]
@@ -180,18 +181,16 @@ func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough boo
 // applyRule reports whether a rule applies: its pattern matches the path
 // as rewritten so far (or, negated, does not), then its conditions hold.
 // The request fields its conditions read join Vary only when it applies.
-func (w *worker) applyRule(c *conn, r *rewriteRule, st *rewriteState) bool {
-	m := r.re.FindStringSubmatch(st.path)
-	if (m != nil) == r.cfg.Negate {
+func (w *worker) applyRule(r *rewriteRule, st *rewriteState) bool {
+	if r.re.MatchString(st.path) == r.cfg.Negate { // MatchString does not allocate
 		return false
 	}
 	saved := st.ruleGroups
 	st.ruleGroups = [10]string{}
 	if !r.cfg.Negate {
-		copy(st.ruleGroups[:], m)
+		copy(st.ruleGroups[:], r.re.FindStringSubmatch(st.path))
 	}
 	vary := len(w.ifVary)
-	w.condFor(c, w.path, []byte(st.path))
 	if !w.rewriteConds(r, st) {
 		st.ruleGroups = saved
 		w.ifVary = w.ifVary[:vary]
@@ -223,6 +222,7 @@ func (w *worker) rewriteConds(r *rewriteRule, st *rewriteState) bool {
 func (w *worker) rewriteCond(c *rewriteCond, st *rewriteState) bool {
 	cfg := c.cfg
 	if cfg.Kind == config.CondExpr {
+		w.cond.filename = []byte(st.path) // REQUEST_FILENAME: the path as rewritten so far
 		return cfg.Expr.Eval(&w.cond)
 	}
 	s := string(w.expandRewrite(nil, cfg.TestString, st, !cfg.NoVary))
