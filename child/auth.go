@@ -19,7 +19,7 @@ import (
 // credentials, 500 for a configuration that cannot authenticate. Each
 // refusal leaves Apache's error-log line.
 func (w *worker) authorize(c *conn, acc *access) int {
-	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w, cond: &w.cond}
+	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w, cond: &w.cond, groupFile: acc.authGroupFile}
 	if acc.compat != nil {
 		// mod_access_compat's access_checker hook runs first. With
 		// Satisfy any, passing it is enough; failing it is logged and
@@ -63,7 +63,7 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		return w.challenge(acc)
 	}
 	w.user = user // %u names the user who tried, as Apache's r->user does (fail2ban reads it)
-	hash, err := w.ch.pwFiles.hash(acc.authUserFile, user)
+	hash, err := hashOf(&w.ch.pwFiles, acc.authUserFile, user)
 	switch {
 	case errors.Is(err, errNoUser):
 		w.logError(c, errorlog.LevelError, "auth_basic", "AH01618", "user "+user+" not found: ", w.path, "")

@@ -54,7 +54,8 @@ type Child struct {
 	cfg *config.Config
 	// proxyProtocol is set when some server sets RemoteIPProxyProtocol.
 	proxyProtocol bool
-	pwFiles       pwFiles // AuthUserFile contents, shared by the workers
+	pwFiles       pwFiles    // AuthUserFile contents, shared by the workers
+	groupFiles    groupFiles // AuthGroupFile contents, likewise
 	log           *slog.Logger
 	sb            *shm.Scoreboard
 	proc          *shm.Process

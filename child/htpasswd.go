@@ -11,101 +11,42 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
 
 // This file is mod_authn_file: an htpasswd file's users and their password
-// hashes, read when a request needs them and again when the file changes
-// (Apache reads the file on every request; eventmpm stats it at most once
-// a second), and the hash formats htpasswd writes: bcrypt ($2y$), APR1-MD5
-// ($apr1$) and SHA-1 ({SHA}).
+// hashes (read through authFiles), and the hash formats htpasswd writes:
+// bcrypt ($2y$), APR1-MD5 ($apr1$) and SHA-1 ({SHA}).
 
-// pwStatInterval is how long a password file's contents are trusted
-// without a stat.
-const pwStatInterval = time.Second
-
-// pwFiles holds a child's password files by path.
-type pwFiles struct {
-	m sync.Map // path -> *pwFile
-}
-
-// pwFile is one password file: the table last read and when the file was
-// last looked at.
-type pwFile struct {
-	path    string
-	mu      sync.Mutex // held while the file is stat'ed or read
-	table   atomic.Pointer[pwTable]
-	checked atomic.Int64 // Unix ns of the last stat
-}
-
-// pwTable is a password file's contents and the identity of the file they
-// came from.
-type pwTable struct {
-	users map[string]string // user -> hash
-	fi    os.FileInfo       // the file read, for os.SameFile and its time and size
-}
+// pwFiles holds a child's password files by path: user -> hash.
+type pwFiles = authFiles[map[string]string]
 
 // errNoUser says the file has no such user (AH01618).
 var errNoUser = errors.New("user not found")
 
-// hash returns the password hash of user in the file at path.
-func (p *pwFiles) hash(path, user string) (string, error) {
-	v, ok := p.m.Load(path)
-	if !ok {
-		v, _ = p.m.LoadOrStore(path, &pwFile{path: path})
-	}
-	t, err := v.(*pwFile).current()
+// hashOf returns the password hash of user in the file at path.
+func hashOf(p *pwFiles, path, user string) (string, error) {
+	users, err := p.get(path, "password file", readPasswordFile)
 	if err != nil {
 		return "", err
 	}
-	h, ok := t.users[user]
+	h, ok := users[user]
 	if !ok {
 		return "", errNoUser
 	}
 	return h, nil
 }
 
-// current returns the file's table, reading it again when it changed.
-func (f *pwFile) current() (*pwTable, error) {
-	now := time.Now().UnixNano()
-	if t := f.table.Load(); t != nil && now-f.checked.Load() < int64(pwStatInterval) {
-		return t, nil
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	fi, err := os.Stat(f.path)
-	if err != nil {
-		f.table.Store(nil)
-		return nil, fmt.Errorf("could not open password file %s: %w", f.path, err)
-	}
-	t := f.table.Load()
-	if t == nil || !os.SameFile(t.fi, fi) || !t.fi.ModTime().Equal(fi.ModTime()) || t.fi.Size() != fi.Size() {
-		nt, err := readPasswordFile(f.path)
-		if err != nil {
-			f.table.Store(nil)
-			return nil, err
-		}
-		nt.fi = fi
-		f.table.Store(nt)
-		t = nt
-	}
-	f.checked.Store(now)
-	return t, nil
-}
-
 // readPasswordFile reads "user:hash" lines; '#' comments and blank lines
 // are skipped, as mod_authn_file skips them. A later line for a user does
 // not replace the first, as Apache stops at the first match.
-func readPasswordFile(path string) (*pwTable, error) {
+func readPasswordFile(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("could not open password file %s: %w", path, err)
 	}
-	t := &pwTable{users: map[string]string{}}
+	users := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
@@ -116,11 +57,11 @@ func readPasswordFile(path string) (*pwTable, error) {
 		if !ok {
 			continue
 		}
-		if _, dup := t.users[user]; !dup {
-			t.users[user] = hash
+		if _, dup := users[user]; !dup {
+			users[user] = hash
 		}
 	}
-	return t, sc.Err()
+	return users, sc.Err()
 }
 
 // errHashFormat says the hash is in a format eventmpm cannot check

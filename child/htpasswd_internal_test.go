@@ -64,30 +64,30 @@ func TestParseBasic(t *testing.T) {
 }
 
 // TestPasswordFileReload: a changed file is read again within
-// pwStatInterval; the first of two lines for a user wins.
+// authStatInterval; the first of two lines for a user wins.
 func TestPasswordFileReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "htpasswd")
 	if err := os.WriteFile(path, []byte("# users\nalice:"+hashSHA+"\nalice:other\n\nbob:x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var p pwFiles
-	if h, err := p.hash(path, "alice"); err != nil || h != hashSHA {
+	if h, err := hashOf(&p, path, "alice"); err != nil || h != hashSHA {
 		t.Fatalf("alice: %q, %v", h, err)
 	}
-	if _, err := p.hash(path, "carol"); err != errNoUser {
+	if _, err := hashOf(&p, path, "carol"); err != errNoUser {
 		t.Fatalf("carol: %v, want errNoUser", err)
 	}
 	if err := os.WriteFile(path, []byte("carol:"+hashAPR1+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(pwStatInterval + 100*time.Millisecond)
-	if h, err := p.hash(path, "carol"); err != nil || h != hashAPR1 {
+	time.Sleep(authStatInterval + 100*time.Millisecond)
+	if h, err := hashOf(&p, path, "carol"); err != nil || h != hashAPR1 {
 		t.Fatalf("carol after the change: %q, %v", h, err)
 	}
-	if _, err := p.hash(path, "alice"); err != errNoUser {
+	if _, err := hashOf(&p, path, "alice"); err != errNoUser {
 		t.Fatalf("alice after the change: %v, want errNoUser", err)
 	}
-	if _, err := p.hash(filepath.Join(t.TempDir(), "missing"), "alice"); err == nil || err == errNoUser {
+	if _, err := hashOf(&p, filepath.Join(t.TempDir(), "missing"), "alice"); err == nil || err == errNoUser {
 		t.Fatalf("a missing file: %v, want an open error", err)
 	}
 }

@@ -113,3 +113,67 @@ func TestBasicAuth(t *testing.T) {
 		}
 	}
 }
+
+const groupConf = `<Directory htdocs/staff>
+    AuthType Basic
+    AuthName staff
+    AuthUserFile htdocs/.htpasswd
+    AuthGroupFile htdocs/.groups
+    Require group admins ops
+</Directory>
+<Directory htdocs/nogroupfile>
+    AuthType Basic
+    AuthName staff
+    AuthUserFile htdocs/.htpasswd
+    Require group admins
+</Directory>
+<Directory htdocs/readonly>
+    Require method GET
+</Directory>
+`
+
+// TestRequireGroupAndMethod: mod_authz_groupfile's Require group (a group
+// over several lines, a user in another group, one in none, no
+// AuthGroupFile) and mod_authz_core's Require method (HEAD counts as GET),
+// with Apache 2.4.71's statuses and error-log lines.
+func TestRequireGroupAndMethod(t *testing.T) {
+	s := startServer(t, groupConf, map[string]string{
+		".htpasswd":         htpasswdFile,
+		".groups":           "# groups\nadmins: alice\nusers: bob\nadmins: zed\n",
+		"staff/a.txt":       "staff\n",
+		"nogroupfile/a.txt": "x\n",
+		"readonly/a.txt":    "ro\n",
+	})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		name, req string
+		status    int
+	}{
+		{"no credentials", "GET /staff/a.txt", 401},
+		{"in the group", "GET /staff/a.txt\r\n" + strings.TrimSuffix(basic("alice", "secret"), "\r\n"), 200},
+		{"in another group", "GET /staff/a.txt\r\n" + strings.TrimSuffix(basic("bob", "s3cret"), "\r\n"), 401},
+		{"in no group", "GET /staff/a.txt\r\n" + strings.TrimSuffix(basic("carol", "pa:ss wörd"), "\r\n"), 401},
+		{"no group file", "GET /nogroupfile/a.txt\r\n" + strings.TrimSuffix(basic("alice", "secret"), "\r\n"), 401},
+		{"method GET", "GET /readonly/a.txt", 200},
+		{"method HEAD", "HEAD /readonly/a.txt", 200},
+		{"method POST", "POST /readonly/a.txt\r\nContent-Length: 0", 403},
+	} {
+		line, rest, _ := strings.Cut(tt.req, "\r\n")
+		method, _, _ := strings.Cut(line, " ")
+		raw := line + " HTTP/1.1\r\nHost: localhost\r\n"
+		if rest != "" {
+			raw += rest + "\r\n"
+		}
+		resp, _ := c.roundTrip(raw+"\r\n", method)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+	}
+	s.stop(t)
+	expectContains(t, "error_log", s.logFile("error_log"),
+		`AH01631: user bob: authorization failure for "/staff/a.txt": `,
+		"AH01666: Authorization of user carol to access /staff/a.txt failed, reason: user doesn't appear in group file ("+s.root.Path("htdocs", ".groups")+").",
+		"AH01664: No group file was specified in the configuration",
+		"AH01630: client denied by server configuration: "+s.root.Path("htdocs", "readonly", "a.txt"))
+}

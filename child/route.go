@@ -237,7 +237,7 @@ type access struct {
 	compat  *config.AccessCompat
 	handler string
 	// The authentication settings of the last sections that set them.
-	authType, authName, authUserFile string
+	authType, authName, authUserFile, authGroupFile string
 	// fallback is mod_dir's FallbackResource in effect (cleaned), or nil.
 	fallback []byte
 }
@@ -277,6 +277,7 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		a.authType = cmp.Or(sec.AuthType, a.authType)
 		a.authName = cmp.Or(sec.AuthName, a.authName)
 		a.authUserFile = cmp.Or(sec.AuthUserFile, a.authUserFile)
+		a.authGroupFile = cmp.Or(sec.AuthGroupFile, a.authGroupFile)
 		if resp == nil {
 			return
 		}
@@ -598,6 +599,8 @@ type authzCtx struct {
 	w             *worker // for Require env; nil for none
 	// cond is the request as Require expr reads it (the walk's), or nil.
 	cond *condRequest
+	// groupFile is the AuthGroupFile in effect, for Require group.
+	groupFile string
 }
 
 // allowedWithoutUser reports whether the access rules grant a client
@@ -729,6 +732,21 @@ func ruleResult(rule *config.RequireRule, ctx *authzCtx) authzResult {
 	case config.RequireEnv:
 		for _, n := range rule.Names {
 			if ctx.w != nil && ctx.w.hasEnv(n) {
+				return authzGranted
+			}
+		}
+		return authzDenied
+	case config.RequireGroup:
+		if ctx.w == nil {
+			return authzNeedUser // outside authorize, which has the user
+		}
+		return ctx.w.groupResult(rule.Names, ctx)
+	case config.RequireMethod:
+		for _, m := range rule.Names {
+			if m == "HEAD" {
+				m = "GET" // Apache numbers HEAD requests M_GET
+			}
+			if method := ctx.method; string(method) == m || m == "GET" && string(method) == "HEAD" {
 				return authzGranted
 			}
 		}

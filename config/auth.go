@@ -37,6 +37,13 @@ func setAuthUserFile(w *walker, c *call) error {
 	return nil
 }
 
+// setAuthGroupFile is mod_authz_groupfile's AuthGroupFile path (relative
+// to ServerRoot): the "group: user user..." file Require group reads.
+func setAuthGroupFile(w *walker, c *call) error {
+	w.sec.s.AuthGroupFile = w.l.rootRelative(c.args[0])
+	return nil
+}
+
 // setAuthBasicProvider accepts the one provider eventmpm has: file.
 func setAuthBasicProvider(w *walker, c *call) error {
 	for _, p := range c.args {

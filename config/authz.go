@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,10 +20,8 @@ import (
 var refusedProviders = map[string]string{
 	"host":        "it does no DNS lookups; use Require ip",
 	"forward-dns": "it does no DNS lookups; use Require ip",
-	"group":       "it has no mod_authz_groupfile",
 	"file-owner":  "it has no mod_authz_owner",
 	"file-group":  "it has no mod_authz_owner",
-	"method":      "only all, local, ip, env, expr, user and valid-user are implemented",
 }
 
 // parseRequire reads one Require line: [not] provider args...
@@ -64,8 +63,14 @@ func parseRequire(raw string) (RequireRule, error) {
 		}
 		return r, nil
 	}
-	if provider == "expr" {
+	switch provider {
+	case "expr":
 		return r, parseRequireExpr(&r, raw)
+	case "group":
+		r.Kind, r.Names = RequireGroup, args // no group named: nothing granted, as in Apache
+		return r, nil
+	case "method":
+		return r, parseRequireMethod(&r, args)
 	}
 	if why, ok := refusedProviders[provider]; ok {
 		return r, errorf("Require %s: eventmpm does not implement the '%s' authorization provider: %s", words[0], words[0], why)
@@ -91,6 +96,24 @@ func parseRequireExpr(r *RequireRule, raw string) error {
 		return errorf("Cannot parse expression in require line: %v", err)
 	}
 	r.Kind, r.Expr = RequireExpr, e
+	return nil
+}
+
+// apacheMethods are the methods Apache 2.4 knows by number
+// (ap_method_number_of), which Require method takes; HEAD is GET's.
+var apacheMethods = []string{"GET", "HEAD", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+	"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT",
+	"UNCHECKOUT", "CHECKIN", "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE"}
+
+// parseRequireMethod reads Require method's list: method names as
+// Apache knows them, case-sensitively.
+func parseRequireMethod(r *RequireRule, args []string) error {
+	for _, m := range args {
+		if !slices.Contains(apacheMethods, m) {
+			return errorf("Invalid Method '%s'", m)
+		}
+	}
+	r.Kind, r.Names = RequireMethod, args
 	return nil
 }
 

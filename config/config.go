@@ -434,6 +434,9 @@ type Section struct {
 	AuthType     string `json:",omitempty"`
 	AuthName     string `json:",omitempty"`
 	AuthUserFile string `json:",omitempty"`
+	// AuthGroupFile (absolute) is mod_authz_groupfile's group file for
+	// Require group; "" when not set here.
+	AuthGroupFile string `json:",omitempty"`
 	// Compat is the section's Order, Allow, Deny and Satisfy; nil when it
 	// has none of them.
 	Compat *AccessCompat `json:",omitempty"`
@@ -524,6 +527,12 @@ const (
 	// RequireExpr grants requests for which Expr holds (Require expr,
 	// mod_authz_core).
 	RequireExpr
+	// RequireGroup grants an authenticated user in one of the groups in
+	// Names of the AuthGroupFile (Require group, mod_authz_groupfile).
+	RequireGroup
+	// RequireMethod grants requests whose method is one of Names (Require
+	// method, mod_authz_core; HEAD counts as GET).
+	RequireMethod
 )
 
 // String returns the rule kind as written after Require.
@@ -545,6 +554,10 @@ func (k RequireKind) String() string {
 		return "env"
 	case RequireExpr:
 		return "expr"
+	case RequireGroup:
+		return "group"
+	case RequireMethod:
+		return "method"
 	}
 	return "RequireKind(?)"
 }

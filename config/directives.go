@@ -243,6 +243,8 @@ var directives = []directive{
 		help: "an HTTP authorization type (e.g., \"Basic\")"},
 	{name: "AuthName", args: take1, ctx: ctxDir, set: setAuthName,
 		help: "The authentication realm (e.g. \"Members Only\")"},
+	{name: "AuthGroupFile", args: take1, ctx: ctxDir, set: setAuthGroupFile,
+		help: "text file containing group names and member user IDs"},
 	{name: "AuthUserFile", args: take1, ctx: ctxDir, set: setAuthUserFile,
 		help: "text file containing user IDs and passwords"},
 	{name: "AuthBasicProvider", args: iterate, ctx: ctxDir, set: setAuthBasicProvider,

@@ -33,13 +33,14 @@ var modules = map[string]string{
 	"filter_module":     "mod_filter.c",
 	// Provided as "nothing to negotiate": its directives are noted, and
 	// Options MultiViews stays refused.
-	"negotiation_module":   "mod_negotiation.c",
-	"auth_basic_module":    "mod_auth_basic.c",
-	"authn_core_module":    "mod_authn_core.c",
-	"authn_file_module":    "mod_authn_file.c",
-	"authz_user_module":    "mod_authz_user.c",
-	"access_compat_module": "mod_access_compat.c",
-	"remoteip_module":      "mod_remoteip.c",
+	"negotiation_module":     "mod_negotiation.c",
+	"auth_basic_module":      "mod_auth_basic.c",
+	"authn_core_module":      "mod_authn_core.c",
+	"authn_file_module":      "mod_authn_file.c",
+	"authz_user_module":      "mod_authz_user.c",
+	"authz_groupfile_module": "mod_authz_groupfile.c",
+	"access_compat_module":   "mod_access_compat.c",
+	"remoteip_module":        "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.

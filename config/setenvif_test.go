@@ -91,7 +91,8 @@ func TestAuthErrors(t *testing.T) {
 		{"<Location /x>\nAuthBasicProvider dbm\n</Location>", "Unknown Authn provider: dbm"},
 		{"<Location /x>\nRequire valid-user bob\n</Location>", "'Require valid-user' does not take an argument"},
 		{"<Location /x>\nRequire user\n</Location>", "'Require user' requires at least one user name"},
-		{"<Location /x>\nRequire group admins\n</Location>", "it has no mod_authz_groupfile"},
+		{"<Location /x>\nRequire method FOO\n</Location>", "Invalid Method 'FOO'"},
+		{"AuthGroupFile /x", "AuthGroupFile not allowed here"},
 	})
 }
 
