@@ -2,7 +2,6 @@ package child
 
 import (
 	"bytes"
-	"cmp"
 	"net/http"
 	"net/netip"
 	"os/user"
@@ -129,7 +128,7 @@ func (cr *condRequest) Var(name string) string {
 	case "REMOTE_USER":
 		return w.user // set once the client authenticated
 	case "SERVER_ADMIN":
-		return cmp.Or(w.srv.cfg.ServerAdmin, "[no address given]") // Apache's default
+		return w.srv.serverAdmin()
 	case "SCRIPT_USER", "SCRIPT_GROUP":
 		return fileOwner(string(cr.filename), name == "SCRIPT_GROUP")
 	case "LAST_MODIFIED":

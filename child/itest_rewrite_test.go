@@ -119,3 +119,71 @@ func TestRewrite(t *testing.T) {
 	expectContains(t, "error_log", s.logFile("error_log"), "AH01630: client denied by server configuration: /usr/share",
 		"eventmpm serves files below DocumentRoot and the Alias targets only, not /etc/eventmpm-test-none")
 }
+
+const rewriteDirConf = `<Directory htdocs/app>
+    RewriteEngine On
+    RewriteRule ^index\.html$ - [L]
+    RewriteCond %{REQUEST_FILENAME} !-f
+    RewriteCond %{REQUEST_FILENAME} !-d
+    RewriteRule . /app/index.html [L]
+</Directory>
+<Directory htdocs/b>
+    RewriteEngine On
+    RewriteBase /b/
+    RewriteRule ^old/(.*)$ new/$1 [R=301,L]
+    RewriteRule ^rel$ index.html [L]
+    RewriteRule ^loop$ loop2 [L]
+    RewriteRule ^loop2$ loop [L]
+    RewriteRule ^end$ /b/index.html [END]
+</Directory>
+<Directory htdocs/b/sub>
+    RewriteRule ^z$ /b/index.html [L]
+</Directory>
+LogFormat "%U %>s" pdfmt
+CustomLog logs/pd_log pdfmt
+`
+
+// TestRewriteDirectory: per-directory rules in <Directory> sections, as
+// Apache 2.4.71 answered them: an SPA's fallback (the files and
+// directories that exist served as they are), RewriteBase for a relative
+// substitution and a redirect, an internal redirect served with the new
+// path's sections while %U logs the client's, a deeper section's rules
+// replacing the enclosing one's (its RewriteEngine still applying), and a
+// loop stopped after 10 internal redirects with a 500 and AH00124.
+func TestRewriteDirectory(t *testing.T) {
+	s := startServer(t, rewriteDirConf, map[string]string{"app/index.html": "app\n", "app/static/x.css": "css\n",
+		"b/index.html": "b\n", "b/sub/s.txt": "s\n"})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		target string
+		status int
+		body   string
+		loc    string
+	}{
+		{"/app/", 200, "app\n", ""},
+		{"/app/deep/route", 200, "app\n", ""},
+		{"/app/static/x.css", 200, "css\n", ""},
+		{"/app/static/missing.css", 200, "app\n", ""},
+		{"/b/rel", 200, "b\n", ""},
+		{"/b/old/x?k=1", 301, "", "http://localhost/b/new/x?k=1"},
+		{"/b/end", 200, "b\n", ""},
+		{"/b/sub/z", 200, "b\n", ""},
+		{"/b/sub/rel", 404, "", ""}, // the deeper section's rules replace /b's
+		{"/b/loop", 500, "", ""},
+	} {
+		resp, body := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != tt.status || tt.body != "" && body != tt.body || resp.Header.Get("Location") != tt.loc {
+			t.Errorf("%s: %d %q Location %q, want %d %q %q", tt.target, resp.StatusCode, body, resp.Header.Get("Location"),
+				tt.status, tt.body, tt.loc)
+		}
+	}
+	s.stop(t)
+	lines := strings.Split(strings.TrimSpace(s.logFile("pd_log")), "\n")
+	for _, want := range []string{"/app/deep/route 200", "/b/rel 200", "/b/loop 500"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("pd_log lacks %q (the client's path):\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	expectContains(t, "error_log", s.logFile("error_log"), "AH00124: Request exceeded the limit of 10 internal redirects")
+}

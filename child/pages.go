@@ -250,7 +250,7 @@ func signatureKind(sig string) string {
 // email form.
 func (w *worker) signatureDetail(c *conn) http1.ErrorDetail {
 	d := http1.ErrorDetail{
-		ServerAdmin: w.srv.cfg.ServerAdmin,
+		ServerAdmin: w.srv.serverAdmin(),
 		ServerName:  w.serverName(),
 		Port:        w.serverPort(c),
 	}
@@ -259,4 +259,16 @@ func (w *worker) signatureDetail(c *conn) http1.ErrorDetail {
 		d.SignatureEMail = w.srv.signature == "email"
 	}
 	return d
+}
+
+// defaultServerAdmin is Apache's ServerAdmin when none is set
+// (DEFAULT_ADMIN): the 500 page and %{SERVER_ADMIN} show it.
+const defaultServerAdmin = "[no address given]"
+
+// serverAdmin is the server's ServerAdmin, or Apache's default.
+func (s *site) serverAdmin() string {
+	if s.cfg.ServerAdmin == "" {
+		return defaultServerAdmin
+	}
+	return s.cfg.ServerAdmin
 }

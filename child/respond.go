@@ -74,8 +74,18 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
-	// The fixups hooks: mod_alias's before mod_env's, as Apache runs
-	// them (a section's redirect logs none of SetEnv's variables).
+	// The fixups hooks: mod_rewrite's first, then mod_alias's before
+	// mod_env's, as Apache runs them (a section's redirect logs none of
+	// SetEnv's variables).
+	if len(w.secs.rewrite) > 0 {
+		switch w.rewriteDir(c, keep) {
+		case rewriteAnswered:
+			return
+		case rewriteInternal:
+			w.internalRedirect(c, keep)
+			return
+		}
+	}
 	if len(w.secs.redirects) > 0 && w.trySectionRedirect(c, keep) {
 		return
 	}
@@ -360,6 +370,9 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil
+	}
+	if w.origPath != nil {
+		e.URLPath = w.origPath // after a per-directory rewrite's internal redirect, the client's
 	}
 	if w.docStatus != 0 {
 		e.Status, e.OriginalStatus = w.docStatus, w.status

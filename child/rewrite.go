@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,11 @@ func compileRewrite(rw *config.Rewrite) ([]rewriteRule, error) {
 	if rw == nil || !rw.Engine {
 		return nil, nil
 	}
+	return compileRules(rw)
+}
+
+// compileRules compiles a server's or a section's rules.
+func compileRules(rw *config.Rewrite) ([]rewriteRule, error) {
 	out := make([]rewriteRule, 0, len(rw.Rules))
 	for i := range rw.Rules {
 		r := &rw.Rules[i]
@@ -76,8 +82,11 @@ func compileNoCase(pattern string, noCase bool) (*regexp.Regexp, error) {
 type rewriteState struct {
 	path, query string
 	hasArgs     bool // there is a query, if perhaps an empty one (r->args not NULL)
-	ruleGroups  [10]string
-	condGroups  [10]string
+	// Per directory: the section's directory (with its trailing slash),
+	// its RewriteBase and DocumentRoot; perdir is "" per server.
+	perdir, base, docRoot string
+	ruleGroups            [10]string
+	condGroups            [10]string
 }
 
 // rewriteResult is what the rules decided.
@@ -89,18 +98,22 @@ const (
 	rewriteAnswered                      // a redirect or an error was sent
 )
 
-// rewrite runs the server's rules over w.path. For an internal rewrite it
-// leaves the new path in w.rwPath (cleaned) and the new query in the
-// request, and reports whether PT asked for the rest of the request to
-// see it as the client's own.
-func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough bool) {
-	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: hasQuery(w.req.Target)}
-	w.condFor(c, w.path, nil) // what %{VAR} and expr conditions read
-	queryChanged := false
-	rules := w.srv.rewrites
+// ruleOutcome is what running a list of rules decided.
+type ruleOutcome struct {
+	answered     bool // a redirect or an error was sent
+	changed      bool // a substitution rewrote the path
+	queryChanged bool
+	pt, end      bool // a rule that applied had PT, END
+}
+
+// runRules runs rules over st in order, as mod_rewrite's
+// apply_rewrite_list. Per directory (st.perdir set) a rule matches the
+// path relative to the directory, and a relative substitution is taken
+// from the directory.
+func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep bool) (out ruleOutcome) {
 	for i := 0; i < len(rules); i++ {
 		r := &rules[i]
-		if !w.applyRule(r, &st) {
+		if !w.applyRule(r, st) {
 			for r.cfg.Flags.Chain && i+1 < len(rules) { // a chain fails as a whole
 				i++
 				r = &rules[i]
@@ -108,87 +121,226 @@ func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough boo
 			continue
 		}
 		f := &r.cfg.Flags
-		for _, e := range f.Env {
-			if e.Unset {
-				w.unsetEnv(e.Name)
-			} else {
-				off := len(w.envScratch)
-				w.envScratch = w.expandRewrite(w.envScratch, e.Value, &st, false)
-				w.setEnv(e.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
-			}
-		}
+		w.rewriteEnv(f, st)
 		switch {
 		case f.Forbidden:
 			w.errorResponse(c, 403, nil, keep)
-			return rewriteAnswered, false
+			return ruleOutcome{answered: true}
 		case f.Gone:
 			w.errorResponse(c, 410, nil, keep)
-			return rewriteAnswered, false
+			return ruleOutcome{answered: true}
 		case f.Redirect != 0 && (f.Redirect < 300 || f.Redirect > 399):
 			w.errorResponse(c, f.Redirect, nil, keep) // the substitution is dropped
-			return rewriteAnswered, false
+			return ruleOutcome{answered: true}
 		}
 		if r.cfg.Substitution != "-" {
-			target := string(w.expandRewrite(nil, r.cfg.Substitution, &st, false))
+			target := string(w.expandRewrite(nil, r.cfg.Substitution, st, false))
 			if f.Redirect != 0 || config.IsURL(target) {
-				w.rewriteRedirect(c, target, &st, f, keep)
-				return rewriteAnswered, false
+				if !config.IsURL(target) && st.perdir != "" {
+					target = w.dirURL(st, target)
+				}
+				w.rewriteRedirect(c, target, st, f, keep)
+				return ruleOutcome{answered: true}
 			}
 			newPath, newQuery, hasQ := splitQuery(target, f.QSLast)
 			switch {
 			case hasQ && f.QSAppend && st.query != "":
-				st.query, st.hasArgs, queryChanged = newQuery+"&"+st.query, true, true
+				st.query, st.hasArgs, out.queryChanged = newQuery+"&"+st.query, true, true
 			case hasQ:
-				st.query, st.hasArgs, queryChanged = newQuery, true, true
+				st.query, st.hasArgs, out.queryChanged = newQuery, true, true
 			case f.QSDiscard:
-				st.query, st.hasArgs, queryChanged = "", false, true
+				st.query, st.hasArgs, out.queryChanged = "", false, true
 			}
-			st.path = newPath
-			res = rewriteInternal
-			passThrough = passThrough || f.PT
+			if st.perdir != "" && !strings.HasPrefix(newPath, "/") {
+				newPath = st.perdir + newPath
+			}
+			st.path, out.changed = newPath, true
+			out.pt = out.pt || f.PT
 		}
+		out.end = out.end || f.End
 		if f.Last || f.End {
 			break
 		}
 		i += f.Skip
 	}
-	if res == rewriteNone && !queryChanged {
-		return rewriteNone, false
+	return out
+}
+
+// rewriteEnv applies a rule's E= flags.
+func (w *worker) rewriteEnv(f *config.RewriteFlags, st *rewriteState) {
+	for _, e := range f.Env {
+		if e.Unset {
+			w.unsetEnv(e.Name)
+			continue
+		}
+		off := len(w.envScratch)
+		w.envScratch = w.expandRewrite(w.envScratch, e.Value, st, false)
+		w.setEnv(e.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
 	}
-	if queryChanged {
+}
+
+// rewrite runs the server's rules over w.path. For an internal rewrite it
+// leaves the new path in w.rwPath (cleaned) and the new query in the
+// request, and reports whether PT asked for the rest of the request to
+// see it as the client's own.
+func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough bool) {
+	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: hasQuery(w.req.Target)}
+	w.condFor(c, w.path, nil) // what %{VAR} and expr conditions read
+	out := w.runRules(c, w.srv.rewrites, &st, keep)
+	switch {
+	case out.answered:
+		return rewriteAnswered, false
+	case out.queryChanged:
 		w.setQuery(st.query, st.hasArgs)
 	}
-	if res == rewriteNone {
+	if !out.changed {
 		return rewriteNone, false
 	}
-	if !strings.HasPrefix(st.path, "/") {
-		w.logError(c, errorlog.LevelError, "rewrite", "", "rewritten path is neither a URL-path nor a URL: ", []byte(st.path), "")
-		w.errorResponse(c, 400, nil, keep)
+	if !w.cleanRewritten(c, st.path, keep) {
 		return rewriteAnswered, false
 	}
-	// The new path is a decoded one: escape it for CleanPath, which
-	// removes dot segments and refuses what would leave the root.
-	w.rwRaw = static.AppendEscapedPath(w.rwRaw[:0], []byte(st.path))
+	return rewriteInternal, out.pt
+}
+
+// cleanRewritten makes a rewritten URL-path w.rwPath: escaped for
+// CleanPath, which removes dot segments and refuses what would leave the
+// root. It answers 400 (or CleanPath's status) and reports false for a
+// path it cannot take.
+func (w *worker) cleanRewritten(c *conn, path string, keep bool) bool {
+	if !strings.HasPrefix(path, "/") {
+		w.logError(c, errorlog.LevelError, "rewrite", "", "rewritten path is neither a URL-path nor a URL: ", []byte(path), "")
+		w.errorResponse(c, 400, nil, keep)
+		return false
+	}
+	w.rwRaw = static.AppendEscapedPath(w.rwRaw[:0], []byte(path))
 	p, status := static.CleanPath(w.rwRaw, w.rwPath[:0])
 	w.rwPath = p
 	if status != 0 {
 		w.errorResponse(c, status, nil, keep)
-		return rewriteAnswered, false
+		return false
 	}
-	return rewriteInternal, passThrough
+	return true
+}
+
+// internalRedirect serves the request again for the URL-path a
+// per-directory rewrite made (w.rwPath), as Apache's ap_internal_redirect:
+// its own sections, access checks and rules; %U still logs the client's
+// path.
+func (w *worker) internalRedirect(c *conn, keep bool) {
+	if w.origPath == nil {
+		w.origPath = append(w.origBuf[:0], w.path...)
+		w.origBuf = w.origPath
+	}
+	w.irRaw = append(w.irRaw[:0], w.rwRaw...)
+	w.req.Path = w.irRaw
+	w.reply.Release()
+	w.respond(c, keep)
+}
+
+// maxInternalRedirects is Apache's LimitInternalRecursion default.
+const maxInternalRedirects = 10
+
+// rewriteDir runs the per-directory rules of the request's <Directory>
+// sections (w.secs.rewrite, in merge order), as mod_rewrite's fixups hook:
+// over the file-system path relative to the directory of the section
+// whose rules apply. A rewrite is an internal redirect: the new URL-path
+// (the new file's path below RewriteBase, else below DocumentRoot) is left
+// in w.rwPath, for respond to serve as a new request; res is
+// rewriteInternal then.
+func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
+	rules, sec := w.dirRules()
+	if sec == nil || w.rwEnd {
+		return rewriteNone
+	}
+	st := rewriteState{path: string(w.fspath), query: string(w.req.Query), hasArgs: hasQuery(w.req.Target) || w.queryRewritten && w.req.Query != nil,
+		perdir: sec.prefix, base: sec.sec.Rewrite.Base, docRoot: w.srv.cfg.DocumentRoot}
+	out := w.runRules(c, rules, &st, keep)
+	switch {
+	case out.answered:
+		return rewriteAnswered
+	case out.queryChanged:
+		w.setQuery(st.query, st.hasArgs)
+	}
+	w.rwEnd = out.end
+	if !out.changed || st.path == string(w.fspath) { // the same file: no redirect, as Apache
+		return rewriteNone
+	}
+	if w.redirects++; w.redirects > maxInternalRedirects {
+		w.logError(c, errorlog.LevelError, "core", "AH00124", "Request exceeded the limit of 10 internal redirects due to probable "+
+			"configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", nil, "")
+		w.errorResponse(c, 500, nil, keep)
+		return rewriteAnswered
+	}
+	if !w.cleanRewritten(c, w.dirURL(&st, st.path), keep) {
+		return rewriteAnswered
+	}
+	return rewriteInternal
+}
+
+// dirRules are the per-directory rules in effect and the section that
+// holds them (nil for none): the last matching <Directory> with rules,
+// its engine on (a section without RewriteEngine takes the enclosing
+// ones' state), those of the sections before it joined by its
+// RewriteOptions Inherit (after) or InheritBefore (before).
+func (w *worker) dirRules() ([]rewriteRule, *section) {
+	engine := false
+	var rules []rewriteRule
+	var holder *section
+	for _, cs := range w.secs.rewrite {
+		rw := cs.sec.Rewrite
+		if rw.EngineSet {
+			engine = rw.Engine
+		}
+		if len(cs.rewrites) == 0 {
+			continue
+		}
+		switch {
+		case rw.Inherit && rules != nil:
+			rules = append(slices.Clip(cs.rewrites), rules...)
+		case rw.InheritBefore && rules != nil:
+			rules = append(slices.Clip(rules), cs.rewrites...)
+		default:
+			rules = cs.rewrites
+		}
+		holder = cs
+	}
+	if !engine {
+		return nil, nil
+	}
+	return rules, holder
+}
+
+// dirURL makes a per-directory substitution's file path (or relative
+// path) a URL-path: below RewriteBase when the section has one, else
+// below DocumentRoot, as mod_rewrite's hook_fixup.
+func (w *worker) dirURL(st *rewriteState, p string) string {
+	if !strings.HasPrefix(p, "/") {
+		p = st.perdir + p
+	}
+	if rest, ok := strings.CutPrefix(p, st.perdir); ok && st.base != "" {
+		return strings.TrimSuffix(st.base, "/") + "/" + rest
+	}
+	if rest, ok := strings.CutPrefix(p, strings.TrimSuffix(st.docRoot, "/")); ok && strings.HasPrefix(rest, "/") {
+		return rest
+	}
+	return p
 }
 
 // applyRule reports whether a rule applies: its pattern matches the path
 // as rewritten so far (or, negated, does not), then its conditions hold.
 // The request fields its conditions read join Vary only when it applies.
 func (w *worker) applyRule(r *rewriteRule, st *rewriteState) bool {
-	if r.re.MatchString(st.path) == r.cfg.Negate { // MatchString does not allocate
+	in := st.path
+	if st.perdir != "" { // per directory: the path below the section's directory
+		in = strings.TrimPrefix(in, st.perdir)
+	}
+	if r.re.MatchString(in) == r.cfg.Negate { // MatchString does not allocate
 		return false
 	}
 	saved := st.ruleGroups
 	st.ruleGroups = [10]string{}
 	if !r.cfg.Negate {
-		copy(st.ruleGroups[:], r.re.FindStringSubmatch(st.path))
+		copy(st.ruleGroups[:], r.re.FindStringSubmatch(in))
 	}
 	vary := len(w.ifVary)
 	if !w.rewriteConds(r, st) {
@@ -406,7 +558,7 @@ func (w *worker) rewriteVar(name string, st *rewriteState, vary bool) string {
 	}
 	switch name {
 	case "REQUEST_FILENAME", "SCRIPT_FILENAME":
-		return st.path // before the request is mapped: the path as rewritten so far
+		return st.path // per server, the URL-path as rewritten so far: no file yet
 	case "QUERY_STRING":
 		return st.query
 	case "SERVER_ADDR":

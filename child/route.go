@@ -129,6 +129,8 @@ type section struct {
 	fallback []byte
 	// setEnvIf are its SetEnvIf and BrowserMatch directives.
 	setEnvIf []setEnvIf
+	// rewrites are a <Directory> section's mod_rewrite rules.
+	rewrites []rewriteRule
 	// cond is an <If> or <ElseIf> section's expression (nil for <Else>
 	// and the other kinds); ifs are the conditional sections inside it.
 	cond *expr.Expr
@@ -170,6 +172,11 @@ func compileSection(s *config.Section) (section, error) {
 	}
 	if cs.ifs, err = compileNestedIfs(s.Ifs); err != nil {
 		return cs, err
+	}
+	if s.Rewrite != nil {
+		if cs.rewrites, err = compileRules(s.Rewrite); err != nil {
+			return cs, err
+		}
 	}
 	if s.Kind == config.SectionIf {
 		return cs, compileIf(&cs)
@@ -248,11 +255,14 @@ type access struct {
 // mod_env's settings (env) and those with redirects (redirects).
 type responseSections struct {
 	head, docs, env, redirects, setEnvIf []*section
+	// rewrite are the <Directory> sections with mod_rewrite directives.
+	rewrite []*section
 }
 
 // reset empties the lists, keeping their memory.
 func (r *responseSections) reset() {
 	r.head, r.docs, r.env, r.redirects, r.setEnvIf = r.head[:0], r.docs[:0], r.env[:0], r.redirects[:0], r.setEnvIf[:0]
+	r.rewrite = r.rewrite[:0]
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
@@ -295,6 +305,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 		if len(cs.redirects) > 0 || cs.whole != nil {
 			resp.redirects = append(resp.redirects, cs)
+		}
+		if sec.Rewrite != nil {
+			resp.rewrite = append(resp.rewrite, cs)
 		}
 	}
 	s.eachSection(urlPath, fsPath, true, apply)

@@ -86,12 +86,20 @@ type worker struct {
 	// and whether it replaced the query (then req.Query nil means none).
 	rwPath, rwRaw, rwQuery []byte
 	queryRewritten         bool
-	cond                   condRequest
-	ifVary                 []byte
-	ifVaryMerged           int
-	user                   string // the authenticated user (%u), "" for none
-	index                  []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap                   *shm.Snapshot
+	// Per-directory rewriting: END seen (no more rules for the request),
+	// the internal redirects made, the escaped path of the one being
+	// served, and the client's path for %U (origPath, nil until a
+	// redirect; origBuf is its memory).
+	rwEnd             bool
+	redirects         int
+	irRaw             []byte
+	origPath, origBuf []byte
+	cond              condRequest
+	ifVary            []byte
+	ifVaryMerged      int
+	user              string // the authenticated user (%u), "" for none
+	index             []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap              *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

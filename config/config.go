@@ -466,6 +466,9 @@ type Section struct {
 	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied
 	// after the server's and earlier sections' (see Server.Env).
 	Env []EnvSetting `json:",omitempty"`
+	// Rewrite is a <Directory> section's mod_rewrite configuration
+	// (per-directory rewriting), or nil.
+	Rewrite *Rewrite `json:",omitempty"`
 	// ErrorDocuments are the section's ErrorDocument directives by status:
 	// they override the server's and earlier sections' for their codes.
 	ErrorDocuments map[int]ErrorDocument `json:",omitempty"`

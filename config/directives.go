@@ -358,7 +358,7 @@ var directives = []directive{
 		help: "an input string and a to be applied regexp-pattern"},
 	{name: "RewriteRule", args: takeArgv, ctx: ctxAny, set: setRewriteRule,
 		help: "an URL-applied regexp-pattern and a substitution URL"},
-	{name: "RewriteBase", args: take1, ctx: ctxAny, set: refuseRewriteBase,
+	{name: "RewriteBase", args: take1, ctx: ctxAny, set: setRewriteBase,
 		help: "the base URL of the per-directory context"},
 	{name: "RewriteMap", args: take23, ctx: ctxServer, set: refuseRewriteMap,
 		help: "a mapname and a filename and options"},

@@ -9,21 +9,28 @@ import (
 	"eventmpm/config/expr"
 )
 
-// This file is mod_rewrite in the server config and <VirtualHost>
-// (per-server rewriting, Apache's translate_name hook): RewriteEngine,
-// RewriteOptions Inherit and InheritBefore, RewriteCond and RewriteRule.
-// Rewriting in <Directory> sections (and .htaccess, which eventmpm never
-// reads) runs in another phase with other rules (RewriteBase, the path
-// relative to the directory); it is refused with that reason.
+// This file is mod_rewrite: RewriteEngine, RewriteOptions Inherit and
+// InheritBefore, RewriteCond and RewriteRule in the server config and
+// <VirtualHost> (per-server rewriting, Apache's translate_name hook), and
+// in <Directory> sections with a literal path, with RewriteBase
+// (per-directory rewriting, its fixups hook, over the path relative to
+// the directory). <Location>, <Files> and the wildcard and regex
+// <Directory> forms refuse them.
 
 // Rewrite is one server's mod_rewrite configuration. A virtual host does
 // not inherit the main server's, as in Apache, unless its RewriteOptions
 // say Inherit (the main server's rules after its own) or InheritBefore.
 type Rewrite struct {
-	Engine        bool
+	Engine bool
+	// EngineSet says a RewriteEngine line set Engine (a <Directory>
+	// section without one takes the enclosing sections' state).
+	EngineSet     bool `json:",omitempty"`
 	Inherit       bool `json:",omitempty"`
 	InheritBefore bool `json:",omitempty"`
-	Rules         []RewriteRule
+	// Base is a <Directory> section's RewriteBase: the URL-path a
+	// relative substitution is taken from ("" for none).
+	Base  string `json:",omitempty"`
+	Rules []RewriteRule
 }
 
 // RewriteRule is one RewriteRule with the RewriteCond lines before it.
@@ -100,13 +107,26 @@ type RewriteCond struct {
 	Expr   *expr.Expr `json:",omitempty"`
 }
 
-// rewriteState is the server's mod_rewrite as read so far, with the
-// RewriteCond lines waiting for their RewriteRule.
-func (st *serverState) rewrite() *Rewrite {
-	if st.srv.Rewrite == nil {
-		st.srv.Rewrite = &Rewrite{}
+// rewriteTarget is where a mod_rewrite directive goes: the server's
+// configuration, or a literal <Directory> section's (per-directory
+// rewriting); pending are the RewriteCond lines waiting for its next
+// RewriteRule. Other sections refuse them.
+func (w *walker) rewriteTarget(c *call) (rw *Rewrite, pending *[]RewriteCond, err error) {
+	if w.sec == nil {
+		if w.srv.srv.Rewrite == nil {
+			w.srv.srv.Rewrite = &Rewrite{}
+		}
+		return w.srv.srv.Rewrite, &w.srv.pendingConds, nil
 	}
-	return st.srv.Rewrite
+	sec := &w.sec.s
+	if sec.Kind != SectionDirectory || sec.Regex || strings.ContainsAny(sec.Pattern, "*?[") {
+		return nil, nil, errorf("%s in %s> is not supported by eventmpm: it rewrites in the server config, <VirtualHost> "+
+			"and <Directory> sections with a literal path", c.d.name, c.sc.dir)
+	}
+	if sec.Rewrite == nil {
+		sec.Rewrite = &Rewrite{}
+	}
+	return sec.Rewrite, &w.sec.pendingConds, nil
 }
 
 // inheritRewrite gives a virtual host the main server's rules when its
@@ -123,22 +143,21 @@ func inheritRewrite(v, m *Server) {
 	}
 }
 
-// refuseDirRewrite refuses mod_rewrite in a directory section.
-func refuseDirRewrite(c *call) error {
-	if c.sc.dir == "" {
-		return nil
+// setRewriteBase is RewriteBase URL-path, in a <Directory> section: the
+// URL a relative substitution is taken from.
+func setRewriteBase(w *walker, c *call) error {
+	if w.sec == nil {
+		return errorf("RewriteBase: only valid in per-directory config files")
 	}
-	return errorf("%s in %s> is not supported by eventmpm: it rewrites per server only (the server config and <VirtualHost>); "+
-		"write the rule there, with the URL path it sees", c.d.name, c.sc.dir)
-}
-
-// refuseRewriteBase is RewriteBase: Apache's message at server level,
-// eventmpm's in a directory section (it has no per-directory rewriting).
-func refuseRewriteBase(_ *walker, c *call) error {
-	if err := refuseDirRewrite(c); err != nil {
+	rw, _, err := w.rewriteTarget(c)
+	if err != nil {
 		return err
 	}
-	return errorf("RewriteBase: only valid in per-directory config files")
+	if !strings.HasPrefix(c.args[0], "/") {
+		return errorf("RewriteBase: argument is not a valid URL")
+	}
+	rw.Base = c.args[0]
+	return nil
 }
 
 // refuseRewriteMap is RewriteMap: not provided.
@@ -147,30 +166,33 @@ func refuseRewriteMap(*walker, *call) error {
 }
 
 func setRewriteEngine(w *walker, c *call) error {
-	if err := refuseDirRewrite(c); err != nil {
+	rw, _, err := w.rewriteTarget(c)
+	if err != nil {
 		return err
 	}
 	switch strings.ToLower(c.args[0]) {
 	case "on":
-		w.srv.rewrite().Engine = true
+		rw.Engine = true
 	case "off":
-		w.srv.rewrite().Engine = false
+		rw.Engine = false
 	default:
 		return errorf("RewriteEngine must be On or Off")
 	}
+	rw.EngineSet = true
 	return nil
 }
 
 func setRewriteOptions(w *walker, c *call) error {
-	if err := refuseDirRewrite(c); err != nil {
+	rw, _, err := w.rewriteTarget(c)
+	if err != nil {
 		return err
 	}
 	for _, o := range c.args {
 		switch strings.ToLower(o) {
 		case "inherit":
-			w.srv.rewrite().Inherit = true
+			rw.Inherit = true
 		case "inheritbefore":
-			w.srv.rewrite().InheritBefore = true
+			rw.InheritBefore = true
 		case "inheritdown", "inheritdownbefore", "ignoreinherit", "allownoslash", "allowanyuri", "mergebase", "ignorecontextinfo", "legacyprefixdocroot":
 			return errorf("RewriteOptions %s is not supported by eventmpm (only Inherit and InheritBefore)", o)
 		default:
@@ -186,7 +208,8 @@ func setRewriteOptions(w *walker, c *call) error {
 // setRewriteCond is RewriteCond TestString CondPattern [flags]: kept until
 // the next RewriteRule, whose conditions it is.
 func setRewriteCond(w *walker, c *call) error {
-	if err := refuseDirRewrite(c); err != nil {
+	_, pending, err := w.rewriteTarget(c)
+	if err != nil {
 		return err
 	}
 	if len(c.args) < 2 || len(c.args) > 3 {
@@ -201,7 +224,7 @@ func setRewriteCond(w *walker, c *call) error {
 	if err := parseCondPattern(&cond, c.args[1]); err != nil {
 		return err
 	}
-	w.srv.pendingConds = append(w.srv.pendingConds, cond)
+	*pending = append(*pending, cond)
 	return nil
 }
 
@@ -275,7 +298,8 @@ func parseCondPattern(cond *RewriteCond, p string) error {
 
 // setRewriteRule is RewriteRule Pattern Substitution [flags].
 func setRewriteRule(w *walker, c *call) error {
-	if err := refuseDirRewrite(c); err != nil {
+	rw, pending, err := w.rewriteTarget(c)
+	if err != nil {
 		return err
 	}
 	if len(c.args) < 2 || len(c.args) > 3 {
@@ -297,8 +321,7 @@ func setRewriteRule(w *walker, c *call) error {
 	if _, err := regexp.Compile(pattern); err != nil {
 		return errorf("RewriteRule: cannot compile regular expression '%s'", r.Pattern)
 	}
-	r.Conds, w.srv.pendingConds = w.srv.pendingConds, nil
-	rw := w.srv.rewrite()
+	r.Conds, *pending = *pending, nil
 	rw.Rules = append(rw.Rules, r)
 	return nil
 }

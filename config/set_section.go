@@ -17,11 +17,14 @@ import (
 
 // sectionState is a directory-level section being built.
 type sectionState struct {
-	s        Section
-	absolute bool // an absolute Options directive was seen
-	rules    []RequireRule
-	box      *Require // the section's <RequireAll>/<RequireAny>
-	boxPos   Pos
+	s Section
+	// pendingConds are the section's RewriteCond lines since its last
+	// RewriteRule.
+	pendingConds []RewriteCond
+	absolute     bool // an absolute Options directive was seen
+	rules        []RequireRule
+	box          *Require // the section's <RequireAll>/<RequireAny>
+	boxPos       Pos
 }
 
 // setVirtualHost is <VirtualHost addr ...>: a new server whose body is
