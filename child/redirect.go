@@ -205,15 +205,23 @@ func appendRedirectURL(dst, u []byte) []byte {
 // m of src (an unmatched group is empty) and a backslash taking the next
 // byte literally, as Apache's ap_pregsub.
 func appendSubst(dst []byte, tmpl string, src []byte, m []int) []byte {
+	return appendTemplate(dst, tmpl, func(n int) []byte {
+		if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
+			return src[m[2*n]:m[2*n+1]]
+		}
+		return nil
+	})
+}
+
+// appendTemplate appends tmpl to dst with $0 to $9 replaced by group(n)
+// and a backslash taking the next byte literally.
+func appendTemplate[S ~string | ~[]byte](dst []byte, tmpl string, group func(n int) S) []byte {
 	for i := 0; i < len(tmpl); i++ {
 		c := tmpl[i]
 		switch {
 		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
-			n := int(tmpl[i+1] - '0')
+			dst = append(dst, group(int(tmpl[i+1]-'0'))...)
 			i++
-			if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
-				dst = append(dst, src[m[2*n]:m[2*n+1]]...)
-			}
 		case c == '\\' && i+1 < len(tmpl):
 			i++
 			dst = append(dst, tmpl[i])

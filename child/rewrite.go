@@ -399,30 +399,9 @@ func (w *worker) rewriteCond(c *rewriteCond, st *rewriteState) bool {
 		b, _ := strconv.Atoi(cfg.Pattern)
 		ok = map[string]bool{"-eq": a == b, "-ne": a != b, "-lt": a < b, "-le": a <= b, "-gt": a > b, "-ge": a >= b}[cfg.Op]
 	case config.CondFile:
-		ok = fileTest(cfg.Op, s)
+		ok = expr.FileTest(cfg.Op[1], s)
 	}
 	return ok != cfg.Negate
-}
-
-// fileTest is a RewriteCond file test on the path s.
-func fileTest(op, s string) bool {
-	if op == "-l" || op == "-L" || op == "-h" {
-		fi, err := os.Lstat(s)
-		return err == nil && fi.Mode()&os.ModeSymlink != 0
-	}
-	fi, err := os.Stat(s)
-	if err != nil {
-		return false
-	}
-	switch op {
-	case "-d":
-		return fi.IsDir()
-	case "-f":
-		return fi.Mode().IsRegular()
-	case "-s":
-		return fi.Mode().IsRegular() && fi.Size() > 0
-	}
-	return fi.Mode()&0o111 != 0 // -x
 }
 
 // setQuery makes query the request's (Apache's r->args), for the rest of

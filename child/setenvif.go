@@ -128,31 +128,12 @@ func (w *worker) applySetEnvIfExpr(s *setEnvIf) {
 		}
 		off := len(w.envScratch)
 		if s.subst {
-			w.envScratch = appendGroups(w.envScratch, v.Value, &groups)
+			w.envScratch = appendTemplate(w.envScratch, v.Value, func(n int) string { return groups[n] })
 		} else {
 			w.envScratch = append(w.envScratch, v.Value...)
 		}
 		w.setEnv(v.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
 	}
-}
-
-// appendGroups appends tmpl with $0 to $9 replaced by an expression's
-// regex groups; a backslash takes the next byte literally.
-func appendGroups(dst []byte, tmpl string, groups *[10]string) []byte {
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		switch {
-		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
-			dst = append(dst, groups[tmpl[i+1]-'0']...)
-			i++
-		case c == '\\' && i+1 < len(tmpl):
-			i++
-			dst = append(dst, tmpl[i])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
 }
 
 // downgradeRequest applies downgrade-1.0, which Apache reads as it

@@ -205,15 +205,21 @@ func setRewriteOptions(w *walker, c *call) error {
 	return nil
 }
 
+// rewriteLine is rewriteTarget for RewriteCond and RewriteRule, which take
+// two arguments and optional flags.
+func (w *walker) rewriteLine(c *call) (*Rewrite, *[]RewriteCond, error) {
+	if len(c.args) < 2 || len(c.args) > 3 {
+		return nil, nil, errorf("%s: bad argument line '%s'", c.d.name, strings.TrimSpace(c.raw))
+	}
+	return w.rewriteTarget(c)
+}
+
 // setRewriteCond is RewriteCond TestString CondPattern [flags]: kept until
 // the next RewriteRule, whose conditions it is.
 func setRewriteCond(w *walker, c *call) error {
-	_, pending, err := w.rewriteTarget(c)
+	_, pending, err := w.rewriteLine(c)
 	if err != nil {
 		return err
-	}
-	if len(c.args) < 2 || len(c.args) > 3 {
-		return errorf("RewriteCond: bad argument line '%s'", strings.TrimSpace(c.raw))
 	}
 	cond := RewriteCond{TestString: c.args[0]}
 	if len(c.args) == 3 {
@@ -298,12 +304,9 @@ func parseCondPattern(cond *RewriteCond, p string) error {
 
 // setRewriteRule is RewriteRule Pattern Substitution [flags].
 func setRewriteRule(w *walker, c *call) error {
-	rw, pending, err := w.rewriteTarget(c)
+	rw, pending, err := w.rewriteLine(c)
 	if err != nil {
 		return err
-	}
-	if len(c.args) < 2 || len(c.args) > 3 {
-		return errorf("RewriteRule: bad argument line '%s'", strings.TrimSpace(c.raw))
 	}
 	r := RewriteRule{Pattern: c.args[0], Substitution: c.args[1], Pos: c.pos}
 	if len(c.args) == 3 {

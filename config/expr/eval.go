@@ -218,15 +218,23 @@ func (c *unaryCond) eval(s *state) bool {
 			return false
 		}
 		return true
-	case 'L', 'h':
-		fi, err := os.Lstat(v)
+	}
+	return FileTest(c.op, v)
+}
+
+// FileTest is a unary file test on path, as ap_expr's and mod_rewrite's:
+// 'd' a directory, 'f' a regular file, 's' a regular file that is not
+// empty, 'x' executable, 'L' (or 'h', 'l') a symbolic link, 'e' anything.
+func FileTest(op byte, path string) bool {
+	if op == 'L' || op == 'h' || op == 'l' {
+		fi, err := os.Lstat(path)
 		return err == nil && fi.Mode()&os.ModeSymlink != 0
 	}
-	fi, err := os.Stat(v)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return false
 	}
-	switch c.op {
+	switch op {
 	case 'd':
 		return fi.IsDir()
 	case 'f':
