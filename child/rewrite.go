@@ -184,7 +184,7 @@ func (w *worker) rewriteEnv(f *config.RewriteFlags, st *rewriteState) {
 // request, and reports whether PT asked for the rest of the request to
 // see it as the client's own.
 func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough bool) {
-	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: hasQuery(w.req.Target)}
+	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: w.hasArgs()}
 	w.condFor(c, w.path, nil) // what %{VAR} and expr conditions read
 	out := w.runRules(c, w.srv.rewrites, &st, keep)
 	switch {
@@ -252,7 +252,7 @@ func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 	if sec == nil || w.rwEnd {
 		return rewriteNone
 	}
-	st := rewriteState{path: string(w.fspath), query: string(w.req.Query), hasArgs: hasQuery(w.req.Target) || w.queryRewritten && w.req.Query != nil,
+	st := rewriteState{path: string(w.fspath), query: string(w.req.Query), hasArgs: w.hasArgs(),
 		perdir: sec.prefix, base: sec.sec.Rewrite.Base, docRoot: w.srv.cfg.DocumentRoot}
 	out := w.runRules(c, rules, &st, keep)
 	switch {
@@ -402,6 +402,15 @@ func (w *worker) rewriteCond(c *rewriteCond, st *rewriteState) bool {
 		ok = expr.FileTest(cfg.Op[1], s)
 	}
 	return ok != cfg.Negate
+}
+
+// hasArgs reports whether the request has a query (Apache's r->args not
+// NULL): the client's, or the one a rewrite made.
+func (w *worker) hasArgs() bool {
+	if w.queryRewritten {
+		return w.req.Query != nil
+	}
+	return hasQuery(w.req.Target)
 }
 
 // setQuery makes query the request's (Apache's r->args), for the rest of
