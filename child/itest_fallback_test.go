@@ -82,4 +82,6 @@ SetEnvIf Request_URI "^/gz/no" no-gzip
 			t.Errorf("the log lacks %q:\n%s", want, log)
 		}
 	}
+	// A path that goes on past a file is core's AH00130, not AH00128.
+	expectContains(t, "error_log", s.logFile("error_log"), "AH00130: File does not exist: "+s.root.Path("htdocs", "b.html", "extra"))
 }

@@ -188,6 +188,8 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	case r.Err != nil:
 		w.srv.log.Error("serving file failed", "module", "core", errorlog.Client(w.remote),
 			"uri", string(w.path), "err", r.Err)
+	case r.Status == 404 && r.PathInfo: // the path went on past a file: core's default handler
+		w.logError(c, errorlog.LevelInfo, "core", "AH00130", "File does not exist: ", w.fspath, "")
 	case r.Status == 404:
 		w.logError(c, errorlog.LevelInfo, "core", "AH00128", "File does not exist: ", w.fspath, "")
 	case r.Denial == static.DenialSymlink:
