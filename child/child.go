@@ -54,8 +54,9 @@ type Child struct {
 	cfg *config.Config
 	// proxyProtocol is set when some server sets RemoteIPProxyProtocol.
 	proxyProtocol bool
-	pwFiles       pwFiles    // AuthUserFile contents, shared by the workers
-	groupFiles    groupFiles // AuthGroupFile contents, likewise
+	pwFiles       pwFiles         // AuthUserFile contents, shared by the workers
+	groupFiles    groupFiles      // AuthGroupFile contents, likewise
+	mapFiles      rewriteMapFiles // RewriteMap txt: and rnd: files, likewise
 	log           *slog.Logger
 	sb            *shm.Scoreboard
 	proc          *shm.Process

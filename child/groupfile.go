@@ -15,7 +15,7 @@ import (
 // "group: user user..."; a group may take several lines.
 
 // groupFiles holds a child's group files by path: user -> groups.
-type groupFiles = authFiles[map[string][]string]
+type groupFiles = fileCache[map[string][]string]
 
 // readGroupFile reads a group file into each user's groups; '#' comments
 // and blank lines are skipped.

@@ -16,11 +16,11 @@ import (
 )
 
 // This file is mod_authn_file: an htpasswd file's users and their password
-// hashes (read through authFiles), and the hash formats htpasswd writes:
+// hashes (read through fileCache), and the hash formats htpasswd writes:
 // bcrypt ($2y$), APR1-MD5 ($apr1$) and SHA-1 ({SHA}).
 
 // pwFiles holds a child's password files by path: user -> hash.
-type pwFiles = authFiles[map[string]string]
+type pwFiles = fileCache[map[string]string]
 
 // errNoUser says the file has no such user (AH01618).
 var errNoUser = errors.New("user not found")

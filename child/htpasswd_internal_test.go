@@ -64,7 +64,7 @@ func TestParseBasic(t *testing.T) {
 }
 
 // TestPasswordFileReload: a changed file is read again within
-// authStatInterval; the first of two lines for a user wins.
+// fileStatInterval; the first of two lines for a user wins.
 func TestPasswordFileReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "htpasswd")
 	if err := os.WriteFile(path, []byte("# users\nalice:"+hashSHA+"\nalice:other\n\nbob:x\n"), 0o644); err != nil {
@@ -80,7 +80,7 @@ func TestPasswordFileReload(t *testing.T) {
 	if err := os.WriteFile(path, []byte("carol:"+hashAPR1+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(authStatInterval + 100*time.Millisecond)
+	time.Sleep(fileStatInterval + 100*time.Millisecond)
 	if h, err := hashOf(&p, path, "carol"); err != nil || h != hashAPR1 {
 		t.Fatalf("carol after the change: %q, %v", h, err)
 	}

@@ -28,6 +28,12 @@ RewriteRule ^/skip$ /a.txt [L]
 RewriteRule ^/toloc$ /loc/a.txt [L]
 RewriteRule ^/toloc-pt$ /loc/a.txt [PT,L]
 RewriteRule ^/outside$ /usr/share [L]
+RewriteMap lc int:tolower
+RewriteMap moved txt:htdocs/moved.map
+RewriteRule ^/LOWER/(.*)$ /${lc:$1} [L]
+RewriteCond ${moved:$1} !=""
+RewriteRule ^/go/(.*)$ ${moved:$1} [R=301,L]
+RewriteRule ^/dflt/(.*)$ ${moved:$1|/fallback.html} [R,L]
 RewriteRule ^/outside-granted$ /etc/eventmpm-test-none [L]
 <Directory /etc>
     Require all granted
@@ -60,11 +66,14 @@ CustomLog logs/rw_log rwfmt
 // naming Vary, redirects with R and QSD, G and F, the query replaced or
 // appended (QSA), a file test for an SPA's fallback with E=, S=1, a rewrite
 // without PT keeping <Location> to the client's path and one with PT not,
-// a file-system path outside DocumentRoot refused, and virtual hosts that
-// have only their own rules unless RewriteOptions Inherit.
+// a file-system path outside DocumentRoot refused, RewriteMap's int: and
+// txt: maps (the first line of a key winning, a default for a missing
+// one), and virtual hosts that have only their own rules unless
+// RewriteOptions Inherit.
 func TestRewrite(t *testing.T) {
 	s := startServer(t, rewriteConf, map[string]string{"a.txt": "a\n", "docs/page.html": "doc\n",
-		"app/index.html": "app\n", "app/real.txt": "real\n", "loc/a.txt": "loc\n"})
+		"app/index.html": "app\n", "app/real.txt": "real\n", "loc/a.txt": "loc\n",
+		"moved.map": "# moved pages\nold-page /a.txt\nlegacy /docs/page.html # renamed\nold-page /second\n"})
 	c := s.open(t)
 	defer c.Close()
 	for _, tt := range []struct {
@@ -90,6 +99,11 @@ func TestRewrite(t *testing.T) {
 		{"with PT: Location by the new path", "/toloc-pt", "", 403, "", nil},
 		{"outside DocumentRoot, denied by <Directory />", "/outside", "", 403, "", nil},
 		{"outside DocumentRoot, granted: not served", "/outside-granted", "", 404, "", nil},
+		{"int: map", "/LOWER/A.TXT", "", 200, "a\n", nil},
+		{"txt: map", "/go/old-page", "", 301, "", map[string]string{"Location": "http://localhost/a.txt"}},
+		{"txt: map, second key", "/go/legacy", "", 301, "", map[string]string{"Location": "http://localhost/docs/page.html"}},
+		{"txt: map, key not found", "/go/unknown", "", 404, "", nil},
+		{"txt: map default", "/dflt/zzz", "", 302, "", map[string]string{"Location": "http://localhost/fallback.html"}},
 		{"own rules only", "/own", "Host: own.example\r\n", 200, "a\n", nil},
 		{"main rules not inherited", "/gone", "Host: own.example\r\n", 404, "", nil},
 		{"inherited", "/gone", "Host: inherit.example\r\n", 410, "", nil},

@@ -491,8 +491,8 @@ func appendEscapedURL(dst []byte, u string) []byte {
 
 // expandRewrite appends tmpl with mod_rewrite's references replaced: $N
 // (the rule's groups), %N (the last matched condition's), %{NAME},
-// %{HTTP:field} and %{ENV:var}; a backslash takes the next byte
-// literally. vary asks for the request fields read to be named in Vary
+// %{HTTP:field}, %{ENV:var} and ${map:key|default}; a backslash takes the
+// next byte literally. vary asks for the request fields read to be named in Vary
 // (a condition's test string, unless [NV]).
 func (w *worker) expandRewrite(dst []byte, tmpl string, st *rewriteState, vary bool) []byte {
 	for i := 0; i < len(tmpl); i++ {
@@ -504,6 +504,14 @@ func (w *worker) expandRewrite(dst []byte, tmpl string, st *rewriteState, vary b
 		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
 			dst = append(dst, st.ruleGroups[tmpl[i+1]-'0']...)
 			i++
+		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] == '{':
+			out, n, ok := w.expandMap(dst, tmpl[i:], st, vary)
+			if !ok {
+				dst = append(dst, c)
+				continue
+			}
+			dst = out
+			i += n - 1
 		case c == '%' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
 			dst = append(dst, st.condGroups[tmpl[i+1]-'0']...)
 			i++

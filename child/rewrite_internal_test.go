@@ -18,6 +18,9 @@ RewriteRule ^/g/(.*)$ /%1/$1?n=%2 [QSA,L]
 RewriteCond %{QUERY_STRING} (^|&)r=([^&]*)
 RewriteRule ^/redir$ /%2 [R=302,L]
 RewriteRule ^/pt/(.*)$ /d/$1 [PT]
+RewriteMap lc int:tolower
+RewriteMap esc int:escape
+RewriteRule ^/m/(.*)$ /${lc:${esc:$1}|%{HTTP:X-A}}/${nomap:x|${lc:Y}} [L]
 <Directory htdocs/d>
     RewriteEngine On
     RewriteBase /d/
@@ -39,7 +42,7 @@ Header set X-First "%{FIRST}e"
 // the rules make of it (a loop ends in a 500).
 func FuzzRewriteRequest(f *testing.F) {
 	for _, s := range [][2]string{{"/g/x", "ab-12"}, {"/redir?r=a/b", ""}, {"/pt/q", "1"}, {"/d/a/b/c", ""},
-		{"/d/", ""}, {"/x?aa=BB", ""}, {"/%2e%2e/d/..%2f", "z-0"}, {"/d/x/y?r=", "2"}} {
+		{"/d/", ""}, {"/x?aa=BB", ""}, {"/%2e%2e/d/..%2f", "z-0"}, {"/d/x/y?r=", "2"}, {"/m/A%20B", "q"}, {"/m/", "${"}} {
 		f.Add(s[0], s[1])
 	}
 	tc := newTestChild(f, fuzzExprConf, map[string]string{"index.html": "i\n"})

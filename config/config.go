@@ -278,6 +278,9 @@ type Server struct {
 	// Rewrite is mod_rewrite's per-server configuration, nil when none of
 	// its directives is used; a virtual host has only its own (rewrite.go).
 	Rewrite *Rewrite `json:",omitempty"`
+	// RewriteMaps are mod_rewrite's maps by name (a virtual host's
+	// include the main server's).
+	RewriteMaps map[string]RewriteMap `json:",omitempty"`
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A

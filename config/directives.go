@@ -360,7 +360,7 @@ var directives = []directive{
 		help: "an URL-applied regexp-pattern and a substitution URL"},
 	{name: "RewriteBase", args: take1, ctx: ctxAny, set: setRewriteBase,
 		help: "the base URL of the per-directory context"},
-	{name: "RewriteMap", args: take23, ctx: ctxServer, set: refuseRewriteMap,
+	{name: "RewriteMap", args: take23, ctx: ctxServer, set: setRewriteMap,
 		help: "a mapname and a filename and options"},
 	{name: "<If", args: rawArgs, ctx: ctxAny, set: setIfSection(IfPlain),
 		help: "Container for directives only being active if the expression is true"},

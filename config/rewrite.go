@@ -1,6 +1,8 @@
 package config
 
 import (
+	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -133,6 +135,11 @@ func (w *walker) rewriteTarget(c *call) (rw *Rewrite, pending *[]RewriteCond, er
 // RewriteOptions ask for them: after its own (Inherit) or before
 // (InheritBefore). Without them it has only its own, as in Apache.
 func inheritRewrite(v, m *Server) {
+	if len(m.RewriteMaps) > 0 {
+		merged := maps.Clone(m.RewriteMaps)
+		maps.Copy(merged, v.RewriteMaps)
+		v.RewriteMaps = merged
+	}
 	if v.Rewrite == nil || m.Rewrite == nil || !v.Rewrite.Inherit && !v.Rewrite.InheritBefore {
 		return
 	}
@@ -160,9 +167,48 @@ func setRewriteBase(w *walker, c *call) error {
 	return nil
 }
 
-// refuseRewriteMap is RewriteMap: not provided.
-func refuseRewriteMap(*walker, *call) error {
-	return errorf("RewriteMap is not supported by eventmpm: write the mapping as RewriteRule lines")
+// RewriteMap is one RewriteMap: a name ${name:key} looks keys up in.
+type RewriteMap struct {
+	// Type is "int" (Source is tolower, toupper, escape or unescape),
+	// "txt" (Source is a file of "key value" lines) or "rnd" (the same,
+	// with values "a|b|c" of which one is chosen at random).
+	Type, Source string
+	Pos          Pos
+}
+
+// rewriteMapFuncs are mod_rewrite's internal maps.
+var rewriteMapFuncs = []string{"tolower", "toupper", "escape", "unescape"}
+
+// setRewriteMap is RewriteMap name type:source, with mod_rewrite's
+// messages. A virtual host sees the main server's maps, its own of the
+// same name first.
+func setRewriteMap(w *walker, c *call) error {
+	if len(c.args) == 3 {
+		return errorf("RewriteMap %s: map options are not supported by eventmpm", c.args[0])
+	}
+	name, spec := c.args[0], c.args[1]
+	kind, source, _ := strings.Cut(spec, ":")
+	m := RewriteMap{Type: strings.ToLower(kind), Source: source, Pos: c.pos}
+	switch m.Type {
+	case "int":
+		if !slices.Contains(rewriteMapFuncs, source) {
+			return errorf("RewriteMap: internal map not found:%s", source)
+		}
+	case "txt", "rnd":
+		m.Source = w.l.rootRelative(source)
+		if _, err := os.Stat(m.Source); err != nil {
+			return errorf("RewriteMap: file for map %s not found:%s", name, m.Source)
+		}
+	case "dbm", "prg", "dbd", "fastdbd":
+		return errorf("RewriteMap %s: the %s: map type is not supported by eventmpm (only int:, txt: and rnd:)", name, m.Type)
+	default:
+		return errorf("RewriteMap: file for map %s not found:%s", name, w.l.rootRelative(spec))
+	}
+	if w.srv.srv.RewriteMaps == nil {
+		w.srv.srv.RewriteMaps = map[string]RewriteMap{}
+	}
+	w.srv.srv.RewriteMaps[name] = m
+	return nil
 }
 
 func setRewriteEngine(w *walker, c *call) error {

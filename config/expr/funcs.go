@@ -173,6 +173,14 @@ type call struct {
 
 func (c *call) value(s *state) string { return c.fn(s, c.arg.value(s)) }
 
+// EscapePath is ap_escape_uri, as ap_expr's escape() and mod_rewrite's
+// int:escape map apply it.
+func EscapePath(s string) string { return escapePath(s) }
+
+// Unescape decodes %xx sequences, as ap_expr's unescape() and mod_rewrite's
+// int:unescape map.
+func Unescape(s string) string { return unescape(s) }
+
 // escapePath is ap_escape_uri: every byte but letters, digits and
 // $-_.+!*'(),:;@&=/~ becomes %xx.
 func escapePath(s string) string {
