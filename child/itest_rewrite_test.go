@@ -134,7 +134,8 @@ func TestRewrite(t *testing.T) {
 		"eventmpm serves files below DocumentRoot and the Alias targets only, not /etc/eventmpm-test-none")
 }
 
-const rewriteDirConf = `<Directory htdocs/app>
+const rewriteDirConf = `LogLevel info rewrite:trace3
+<Directory htdocs/app>
     RewriteEngine On
     RewriteRule ^index\.html$ - [L]
     RewriteCond %{REQUEST_FILENAME} !-f
@@ -163,7 +164,8 @@ CustomLog logs/pd_log pdfmt
 // substitution and a redirect, an internal redirect served with the new
 // path's sections while %U logs the client's, a deeper section's rules
 // replacing the enclosing one's (its RewriteEngine still applying), and a
-// loop stopped after 10 internal redirects with a 500 and AH00124.
+// loop stopped after 10 internal redirects with a 500 and AH00124, and
+// LogLevel rewrite:traceN's lines.
 func TestRewriteDirectory(t *testing.T) {
 	s := startServer(t, rewriteDirConf, map[string]string{"app/index.html": "app\n", "app/static/x.css": "css\n",
 		"b/index.html": "b\n", "b/sub/s.txt": "s\n"})
@@ -199,5 +201,12 @@ func TestRewriteDirectory(t *testing.T) {
 			t.Errorf("pd_log lacks %q (the client's path):\n%s", want, strings.Join(lines, "\n"))
 		}
 	}
-	expectContains(t, "error_log", s.logFile("error_log"), "AH00124: Request exceeded the limit of 10 internal redirects")
+	// LogLevel rewrite:trace3 shows the steps, in mod_rewrite's words.
+	dir := s.root.Path("htdocs", "b") + "/"
+	expectContains(t, "error_log", s.logFile("error_log"), "AH00124: Request exceeded the limit of 10 internal redirects",
+		"[rewrite:trace3]", "[perdir "+dir+"] strip per-dir prefix: "+dir+"rel -> rel",
+		"[perdir "+dir+"] applying pattern '^rel$' to uri 'rel'",
+		"[rewrite:trace2]", "[perdir "+dir+"] rewrite 'rel' -> 'index.html'",
+		"[rewrite:trace1]", "[localhost][initial] [perdir "+dir+"] internal redirect with /b/index.html [INTERNAL REDIRECT]",
+		"[localhost][initial/redir#1] [perdir "+dir+"] pass through "+dir+"index.html")
 }

@@ -1,7 +1,9 @@
 package child
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"regexp"
 	"slices"
@@ -85,8 +87,11 @@ type rewriteState struct {
 	// Per directory: the section's directory (with its trailing slash),
 	// its RewriteBase and DocumentRoot; perdir is "" per server.
 	perdir, base, docRoot string
-	ruleGroups            [10]string
-	condGroups            [10]string
+	// trace is set when LogLevel asks for rewrite:trace1 or more: the
+	// rules then log each step (rewriteTrace), as mod_rewrite's rewritelog.
+	trace      bool
+	ruleGroups [10]string
+	condGroups [10]string
 }
 
 // rewriteResult is what the rules decided.
@@ -122,20 +127,31 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 		}
 		f := &r.cfg.Flags
 		w.rewriteEnv(f, st)
+		status := 0
 		switch {
 		case f.Forbidden:
-			w.errorResponse(c, 403, nil, keep)
-			return ruleOutcome{answered: true}
+			status = 403
 		case f.Gone:
-			w.errorResponse(c, 410, nil, keep)
-			return ruleOutcome{answered: true}
+			status = 410
 		case f.Redirect != 0 && (f.Redirect < 300 || f.Redirect > 399):
-			w.errorResponse(c, f.Redirect, nil, keep) // the substitution is dropped
+			status = f.Redirect // the substitution is dropped
+		}
+		if status != 0 {
+			if st.trace {
+				w.rewriteTrace(c, st, 2, "forcing responsecode %d for %s", status, st.path)
+			}
+			w.errorResponse(c, status, nil, keep)
 			return ruleOutcome{answered: true}
 		}
 		if r.cfg.Substitution != "-" {
 			target := string(w.expandRewrite(nil, r.cfg.Substitution, st, false))
+			if st.trace {
+				w.rewriteTrace(c, st, 2, "rewrite '%s' -> '%s'", strings.TrimPrefix(st.path, st.perdir), target)
+			}
 			if f.Redirect != 0 || config.IsURL(target) {
+				if st.trace && f.Redirect != 0 {
+					w.rewriteTrace(c, st, 2, "explicitly forcing redirect with %s", target)
+				}
 				if !config.IsURL(target) && st.perdir != "" {
 					target = w.dirURL(st, target)
 				}
@@ -152,6 +168,9 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 				st.query, st.hasArgs, out.queryChanged = "", false, true
 			}
 			if st.perdir != "" && !strings.HasPrefix(newPath, "/") {
+				if st.trace {
+					w.rewriteTrace(c, st, 3, "add per-dir prefix: %s -> %s", newPath, st.perdir+newPath)
+				}
 				newPath = st.perdir + newPath
 			}
 			st.path, out.changed = newPath, true
@@ -184,8 +203,11 @@ func (w *worker) rewriteEnv(f *config.RewriteFlags, st *rewriteState) {
 // request, and reports whether PT asked for the rest of the request to
 // see it as the client's own.
 func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough bool) {
-	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: w.hasArgs()}
+	st := rewriteState{path: string(w.path), query: string(w.req.Query), hasArgs: w.hasArgs(), trace: w.rewriteTracing()}
 	w.condFor(c, w.path, nil) // what %{VAR} and expr conditions read
+	if st.trace {
+		w.rewriteTrace(c, &st, 2, "init rewrite engine with requested uri %s", st.path)
+	}
 	out := w.runRules(c, w.srv.rewrites, &st, keep)
 	switch {
 	case out.answered:
@@ -194,12 +216,34 @@ func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough boo
 		w.setQuery(st.query, st.hasArgs)
 	}
 	if !out.changed {
+		if st.trace {
+			w.rewriteTrace(c, &st, 1, "pass through %s", st.path)
+		}
 		return rewriteNone, false
 	}
 	if !w.cleanRewritten(c, st.path, keep) {
 		return rewriteAnswered, false
 	}
+	if st.trace {
+		w.traceLocalPath(c, &st, out.pt)
+	}
 	return rewriteInternal, out.pt
+}
+
+// traceLocalPath logs where a per-server rewrite's path goes, as
+// mod_rewrite's hook_uri2file.
+func (w *worker) traceLocalPath(c *conn, st *rewriteState, pt bool) {
+	w.rewriteTrace(c, st, 2, "local path result: %s", st.path)
+	if pt {
+		w.rewriteTrace(c, st, 1, "forcing '%s' to get passed through to next API URI-to-filename handler", st.path)
+		return
+	}
+	file := string(w.rwPath)
+	if !firstSegmentExists(w.rwPath) {
+		file = w.srv.cfg.DocumentRoot + file
+		w.rewriteTrace(c, st, 2, "prefixed with document_root to %s", file)
+	}
+	w.rewriteTrace(c, st, 1, "go-ahead with %s [OK]", file)
 }
 
 // cleanRewritten makes a rewritten URL-path w.rwPath: escaped for
@@ -253,7 +297,7 @@ func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 		return rewriteNone
 	}
 	st := rewriteState{path: string(w.fspath), query: string(w.req.Query), hasArgs: w.hasArgs(),
-		perdir: sec.prefix, base: sec.sec.Rewrite.Base, docRoot: w.srv.cfg.DocumentRoot}
+		perdir: sec.prefix, base: sec.sec.Rewrite.Base, docRoot: w.srv.cfg.DocumentRoot, trace: w.rewriteTracing()}
 	out := w.runRules(c, rules, &st, keep)
 	switch {
 	case out.answered:
@@ -263,7 +307,14 @@ func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 	}
 	w.rwEnd = out.end
 	if !out.changed || st.path == string(w.fspath) { // the same file: no redirect, as Apache
+		if st.trace {
+			w.rewriteTrace(c, &st, 1, "pass through %s", st.path)
+		}
 		return rewriteNone
+	}
+	url := w.dirURL(&st, st.path)
+	if st.trace {
+		w.rewriteTrace(c, &st, 1, "internal redirect with %s [INTERNAL REDIRECT]", url)
 	}
 	if w.redirects++; w.redirects > maxInternalRedirects {
 		w.logError(c, errorlog.LevelError, "core", "AH00124", "Request exceeded the limit of 10 internal redirects due to probable "+
@@ -271,7 +322,7 @@ func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 		w.errorResponse(c, 500, nil, keep)
 		return rewriteAnswered
 	}
-	if !w.cleanRewritten(c, w.dirURL(&st, st.path), keep) {
+	if !w.cleanRewritten(c, url, keep) {
 		return rewriteAnswered
 	}
 	return rewriteInternal
@@ -318,7 +369,12 @@ func (w *worker) dirURL(st *rewriteState, p string) string {
 		p = st.perdir + p
 	}
 	if rest, ok := strings.CutPrefix(p, st.perdir); ok && st.base != "" {
-		return strings.TrimSuffix(st.base, "/") + "/" + rest
+		url := strings.TrimSuffix(st.base, "/") + "/" + rest
+		if st.trace {
+			w.rewriteTrace(w.cur, st, 2, "trying to replace prefix %s with %s", st.perdir, st.base)
+			w.rewriteTrace(w.cur, &rewriteState{}, 4, "add subst prefix: %s -> %s", rest, url)
+		}
+		return url
 	}
 	if rest, ok := strings.CutPrefix(p, strings.TrimSuffix(st.docRoot, "/")); ok && strings.HasPrefix(rest, "/") {
 		return rest
@@ -333,6 +389,12 @@ func (w *worker) applyRule(r *rewriteRule, st *rewriteState) bool {
 	in := st.path
 	if st.perdir != "" { // per directory: the path below the section's directory
 		in = strings.TrimPrefix(in, st.perdir)
+		if st.trace && in != st.path {
+			w.rewriteTrace(w.cur, st, 3, "strip per-dir prefix: %s -> %s", st.path, in)
+		}
+	}
+	if st.trace {
+		w.rewriteTrace(w.cur, st, 3, "applying pattern '%s' to uri '%s'", r.cfg.Pattern, in)
 	}
 	if r.re.MatchString(in) == r.cfg.Negate { // MatchString does not allocate
 		return false
@@ -401,7 +463,65 @@ func (w *worker) rewriteCond(c *rewriteCond, st *rewriteState) bool {
 	case config.CondFile:
 		ok = expr.FileTest(cfg.Op[1], s)
 	}
+	if st.trace {
+		result := "not-matched"
+		if ok != cfg.Negate {
+			result = "matched"
+		}
+		w.rewriteTrace(w.cur, st, 4, "RewriteCond: input='%s' pattern='%s%s%s'%s => %s", s, negation(cfg.Negate), cfg.Op,
+			cfg.Pattern, condFlagsText(cfg), result)
+	}
 	return ok != cfg.Negate
+}
+
+func negation(neg bool) string {
+	if neg {
+		return "!"
+	}
+	return ""
+}
+
+// condFlagsText is a condition's flags as mod_rewrite's trace shows them.
+func condFlagsText(c *config.RewriteCond) string {
+	var f []string
+	if c.NoCase {
+		f = append(f, "NC")
+	}
+	if c.OrNext {
+		f = append(f, "OR")
+	}
+	if c.NoVary {
+		f = append(f, "NV")
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	return " [" + strings.Join(f, ",") + "]"
+}
+
+// rewriteTracing reports whether the server's LogLevel asks for
+// mod_rewrite's trace lines (rewrite:trace1 or more).
+func (w *worker) rewriteTracing() bool {
+	return w.srv.log.Enabled(context.Background(), errorlog.LevelTrace1)
+}
+
+// rewriteTrace logs one step of the rules at traceN, as mod_rewrite's
+// rewritelog: the client, the host and whether the request is an internal
+// redirect, then the step ("[perdir DIR] " first for per-directory rules).
+func (w *worker) rewriteTrace(c *conn, st *rewriteState, n int, format string, args ...any) {
+	level := errorlog.LevelTrace1 - slog.Level(n-1)
+	if !w.srv.log.Enabled(context.Background(), level) {
+		return
+	}
+	round := "initial"
+	if w.redirects > 0 {
+		round = fmt.Sprintf("initial/redir#%d", w.redirects)
+	}
+	prefix := fmt.Sprintf("%s - - [%s][%s] ", w.remote.Addr().Unmap(), w.serverName(), round)
+	if st.perdir != "" {
+		prefix += "[perdir " + st.perdir + "] "
+	}
+	w.logError(c, level, "rewrite", "", prefix+fmt.Sprintf(format, args...), nil, "")
 }
 
 // hasArgs reports whether the request has a query (Apache's r->args not
@@ -471,6 +591,12 @@ func (w *worker) rewriteRedirect(c *conn, target string, st *rewriteState, f *co
 	status := f.Redirect
 	if status == 0 {
 		status = 302
+	}
+	if st.trace {
+		if !f.NoEscape {
+			w.rewriteTrace(c, st, 1, "escaping %s for redirect", target)
+		}
+		w.rewriteTrace(c, st, 1, "redirect to %s [REDIRECT/%d]", loc, status)
 	}
 	w.sendRedirect(c, status, loc, keep)
 }
