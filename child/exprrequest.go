@@ -103,8 +103,10 @@ func (w *worker) condFor(c *conn, uri, filename []byte) *condRequest {
 }
 
 // Var implements expr.Request, with Apache's values at the time ap_if_walk
-// runs: before the handler, so CONTENT_TYPE, HANDLER, LAST_MODIFIED and
-// REMOTE_USER are still empty and REQUEST_STATUS is 200.
+// runs: before the handler, so CONTENT_TYPE and HANDLER are still empty,
+// LAST_MODIFIED is the epoch and REQUEST_STATUS is 200 (a Header's or a
+// CustomLog's expression sees the response's: lateVar); REMOTE_USER is the
+// user once one authenticated (Require expr asks again after that).
 func (cr *condRequest) Var(name string) string {
 	w, c, req := cr.w, cr.c, &cr.w.req
 	if cr.late {
