@@ -20,6 +20,7 @@ RewriteCond %{QUERY_STRING} (^|&)id=([0-9]+)
 RewriteRule ^/item$ /docs/page.html?item=%2 [L]
 RewriteRule ^/qsa$ /a.txt?x=1 [QSA,L]
 RewriteRule ^/qsd$ /a.txt [QSD,R=302,L]
+RewriteRule ^/esc/(.*)$ /a.txt?q=$1 [B,R,L]
 RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI} !-f
 RewriteRule ^/app/ /app/index.html [L,E=SPA:yes-$0]
 RewriteRule ^/skip$ - [S=1]
@@ -92,6 +93,7 @@ func TestRewrite(t *testing.T) {
 		{"query group", "/item?a=b&id=42", "", 200, "doc\n", nil},
 		{"qsa", "/qsa?y=2", "", 200, "a\n", nil},
 		{"qsd", "/qsd?z=1", "", 302, "", map[string]string{"Location": "http://localhost/a.txt"}},
+		{"B escapes back-references", "/esc/a%20b%26c", "", 302, "", map[string]string{"Location": "http://localhost/a.txt?q=a+b%2526c"}},
 		{"spa fallback", "/app/deep/link", "", 200, "app\n", map[string]string{"X-Spa": "yes-/app/"}},
 		{"spa real file", "/app/real.txt", "", 200, "real\n", map[string]string{"X-Spa": "(null)"}},
 		{"skip", "/skip", "", 200, "a\n", nil},

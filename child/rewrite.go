@@ -89,7 +89,10 @@ type rewriteState struct {
 	perdir, base, docRoot string
 	// trace is set when LogLevel asks for rewrite:trace1 or more: the
 	// rules then log each step (rewriteTrace), as mod_rewrite's rewritelog.
-	trace      bool
+	trace bool
+	// escape is the B flag of the rule whose output is being made (nil
+	// outside it): its $N are escaped.
+	escape     *config.RewriteFlags
 	ruleGroups [10]string
 	condGroups [10]string
 }
@@ -144,7 +147,9 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 			return ruleOutcome{answered: true}
 		}
 		if r.cfg.Substitution != "-" {
+			st.escape = escapeFlags(f)
 			target := string(w.expandRewrite(nil, r.cfg.Substitution, st, false))
+			st.escape = nil
 			if st.trace {
 				w.rewriteTrace(c, st, 2, "rewrite '%s' -> '%s'", strings.TrimPrefix(st.path, st.perdir), target)
 			}
@@ -183,6 +188,37 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 		i += f.Skip
 	}
 	return out
+}
+
+// escapeFlags is f when it asks for B (escaped back-references), else nil.
+func escapeFlags(f *config.RewriteFlags) *config.RewriteFlags {
+	if f.EscapeBackrefs {
+		return f
+	}
+	return nil
+}
+
+// appendEscapedBackref appends a back-reference as the B flag escapes it,
+// as mod_rewrite's escape_backref: every byte but letters, digits and '_'
+// (or, with B=chars, only those) as %xx, a space as '+' unless BNP.
+func appendEscapedBackref(dst []byte, v string, f *config.RewriteFlags) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		escape := !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')
+		if f.EscapeOnly != "" {
+			escape = strings.IndexByte(f.EscapeOnly, c) >= 0
+		}
+		switch {
+		case !escape:
+			dst = append(dst, c)
+		case c == ' ' && !f.NoPlus:
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return dst
 }
 
 // rewriteEnv applies a rule's E= flags.
@@ -628,7 +664,11 @@ func (w *worker) expandRewrite(dst []byte, tmpl string, st *rewriteState, vary b
 			i++
 			dst = append(dst, tmpl[i])
 		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
-			dst = append(dst, st.ruleGroups[tmpl[i+1]-'0']...)
+			if st.escape != nil {
+				dst = appendEscapedBackref(dst, st.ruleGroups[tmpl[i+1]-'0'], st.escape)
+			} else {
+				dst = append(dst, st.ruleGroups[tmpl[i+1]-'0']...)
+			}
 			i++
 		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] == '{':
 			out, n, ok := w.expandMap(dst, tmpl[i:], st, vary)

@@ -59,6 +59,11 @@ type RewriteFlags struct {
 	Skip int `json:",omitempty"`
 	// Env are the E=VAR:VALUE (or E=!VAR) assignments.
 	Env []EnvAssign `json:",omitempty"`
+	// EscapeBackrefs is B (with BNP: NoPlus): the rule's $N are escaped
+	// in its substitution, every byte but letters, digits and '_' (or
+	// only those of EscapeOnly), a space as '+' unless NoPlus.
+	EscapeBackrefs, NoPlus bool   `json:",omitempty"`
+	EscapeOnly             string `json:",omitempty"`
 }
 
 // RewriteCondKind tells how a RewriteCond's pattern tests its string.
@@ -431,7 +436,11 @@ func parseRuleFlags(f *RewriteFlags, s string) error {
 			f.Env = append(f.Env, a)
 		case "p", "proxy":
 			return errorf("RewriteRule [%s] is not supported by eventmpm: it has no mod_proxy", flag)
-		case "b", "bnp", "backrefnoplus", "co", "cookie", "h", "handler", "n", "next", "t", "type", "unsafeallow3f", "unsafeprefixstat":
+		case "b":
+			f.EscapeBackrefs, f.EscapeOnly = true, val
+		case "bnp", "backrefnoplus":
+			f.NoPlus = true // a space as %20 where B escapes; alone it does nothing
+		case "co", "cookie", "h", "handler", "n", "next", "t", "type", "unsafeallow3f", "unsafeprefixstat":
 			return errorf("RewriteRule [%s] is not supported by eventmpm", flag)
 		default:
 			return errorf("RewriteRule: unknown flag '%s'", flag)
