@@ -36,7 +36,6 @@ type site struct {
 	locationWhole   bool          // a <Location> section has a short-form redirect
 	rewrites        []rewriteRule // mod_rewrite's rules, when its engine is on
 	ifs             []section     // the server's <If>, <ElseIf> and <Else> sections, in file order
-	hasIfs          bool          // there are conditional sections, the server's or inside others
 	nestedIfs       bool          // a <Directory>, <Files> or <Location> section holds conditional ones
 	errorDocs       map[int]*errorDoc
 	headerOps       []headerOp           // server-level Header directives
@@ -311,7 +310,7 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 	}
 	s.eachSection(urlPath, fsPath, true, apply)
-	if s.hasIfs {
+	if len(s.ifs) > 0 || s.nestedIfs {
 		s.eachIf(urlPath, fsPath, cr, apply)
 	}
 	if a.handler == "none" || a.handler == "default-handler" {

@@ -220,10 +220,9 @@ func (s *site) compileSections(secs []config.Section) error {
 			s.locationWhole = s.locationWhole || cs.whole != nil
 		case config.SectionIf:
 			s.ifs = append(s.ifs, cs)
-			s.hasIfs = true
 		}
 		if len(cs.ifs) > 0 {
-			s.hasIfs, s.nestedIfs = true, true
+			s.nestedIfs = true
 		}
 		s.headerExprs = s.headerExprs || cs.headerExprs()
 		s.forcesTypes = s.forcesTypes || secs[i].ForceType != nil

@@ -44,6 +44,10 @@ type Redirect struct {
 // (Apache's ap_is_HTTP_REDIRECT).
 func (r *Redirect) IsRedirect() bool { return r.Status >= 300 && r.Status <= 399 }
 
+// redirectStatusWords are the status names mod_alias's Redirect and
+// mod_rewrite's R= flag both take.
+var redirectStatusWords = map[string]int{"permanent": 301, "temp": 302, "seeother": 303}
+
 // setRedirect returns the setter of Redirect (status 302 unless the first
 // of three arguments says otherwise), RedirectTemp and RedirectPermanent
 // (their status fixed) and, with match set, RedirectMatch. The argument
@@ -53,14 +57,11 @@ func setRedirect(status int, match bool) func(w *walker, c *call) error {
 		r := Redirect{Status: status, Pos: c.pos}
 		arg1, from, url := c.args[0], "", ""
 		understood := true
-		switch strings.ToLower(arg1) {
-		case "permanent":
-			r.Status = 301
-		case "temp":
-			r.Status = 302
-		case "seeother":
-			r.Status = 303
-		case "gone":
+		lower := strings.ToLower(arg1)
+		switch code, named := redirectStatusWords[lower]; {
+		case named:
+			r.Status = code
+		case lower == "gone":
 			r.Status = 410
 		default:
 			if arg1 != "" && arg1[0] >= '0' && arg1[0] <= '9' {

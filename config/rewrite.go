@@ -454,14 +454,10 @@ func parseRuleFlags(f *RewriteFlags, s string) error {
 // a redirect answers with that status and no substitution.
 func parseRedirectFlag(f *RewriteFlags, val string) error {
 	f.Redirect = 302
-	switch strings.ToLower(val) {
-	case "":
-	case "permanent":
-		f.Redirect = 301
-	case "temp":
-		f.Redirect = 302
-	case "seeother":
-		f.Redirect = 303
+	switch code, named := redirectStatusWords[strings.ToLower(val)]; {
+	case val == "":
+	case named:
+		f.Redirect = code
 	default:
 		if val[0] < '0' || val[0] > '9' {
 			return nil
