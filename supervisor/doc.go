@@ -27,7 +27,10 @@
 // generation needs (SPEC.md 0: the scoreboard is never silently full). When
 // restarts come faster than old generations drain and even the headroom is
 // used up, the oldest draining children are stopped hard to make room, with
-// a log line; GracefulRestartTimeout bounds their draining as well.
+// a log line; GracefulRestartTimeout bounds their draining as well. A
+// child of the current generation that drains (MaxConnectionsPerChild,
+// spare-thread maintenance) is never stopped to make room: a replacement
+// that finds no free slot is owed and starts when a slot comes free.
 //
 // # Hung children
 //

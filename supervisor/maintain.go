@@ -31,11 +31,21 @@ func (s *Supervisor) maintain() {
 	s.checkScoreboard()
 	s.sb.Snapshot(&s.snap)
 	s.killHung(now)
-	if s.owed > 0 && !now.Before(s.nextSpawnOK) {
-		s.owed -= s.startChildren(s.owed)
-	}
+	s.startOwed(now)
 	s.performIdleServerMaintenance()
 	s.notifySummary()
+}
+
+// startOwed starts the children owed (a replacement held back after a
+// crash, or waiting for a free slot) once nextSpawnOK has passed, never
+// more than the active children limit leaves room for.
+func (s *Supervisor) startOwed(now time.Time) {
+	if s.owed == 0 || s.stopping || now.Before(s.nextSpawnOK) {
+		return
+	}
+	_, _, active := s.spareCounts()
+	s.owed = min(s.owed, max(0, s.cfg.MPM.ActiveDaemonsLimit-active))
+	s.owed -= s.startChildren(s.owed)
 }
 
 // spareCounts counts, over children of the current generation that are not

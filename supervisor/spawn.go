@@ -90,13 +90,16 @@ func (s *Supervisor) startChildren(n int) int {
 	return started
 }
 
-// makeRoom stops the oldest draining child hard when every slot is taken
-// (only after restarts come faster than old generations drain). It reports
-// whether a slot will come free.
+// makeRoom stops the oldest draining child of an old generation hard when
+// every slot is taken (only after restarts come faster than old
+// generations drain). A child of the current generation that drains
+// (MaxConnectionsPerChild, spare-thread maintenance) is never stopped
+// hard: its connections are the current configuration's, and its slot
+// comes free when they end. It reports whether a slot will come free.
 func (s *Supervisor) makeRoom() bool {
 	var oldest *childProc
 	for _, c := range s.slots {
-		if c != nil && c.draining && !c.stopped && (oldest == nil || c.gen < oldest.gen) {
+		if c != nil && c.draining && !c.stopped && c.gen != s.gen && (oldest == nil || c.gen < oldest.gen) {
 			oldest = c
 		}
 	}
@@ -179,7 +182,12 @@ func (s *Supervisor) onStatus(st childStatus) {
 		// now, so recycling never leaves the server short of children.
 		if !c.draining && !s.stopping && c.gen == s.gen {
 			c.draining = true
-			s.startChildren(1)
+			if s.startChildren(1) == 0 {
+				// Every slot is taken (no ServerLimit headroom, or
+				// other children still draining): start it as soon as
+				// one comes free.
+				s.owed++
+			}
 		}
 		return
 	}
@@ -231,6 +239,7 @@ func (s *Supervisor) reap(ex childExit) {
 		s.checkGenerationReady()
 	}
 	if c.draining || c.stopped || s.stopping {
+		s.startOwed(time.Now()) // a replacement may wait for this slot
 		return
 	}
 	s.childDied(c, ex.state)
