@@ -15,7 +15,8 @@
 //     registered once, edge-triggered.
 //   - A larger file: the head with sendmsg(2) and MSG_MORE, so it leaves in
 //     the same segment as the body, then sendfile(2) from the cached
-//     descriptor.
+//     descriptor; under EnableSendfile Off, pread(2) of 64 KiB pieces into
+//     the worker's buffer and write(2) of each.
 //   - A Connection: close request: accept4(2), recvmsg(2), writev(2),
 //     close(2). The connection never enters the poller (TCP_DEFER_ACCEPT
 //     had its request there first), and its first read takes the kernel's
@@ -29,8 +30,8 @@
 // and every poll with a zero timeout, the event loop's and the open-file
 // cache's. The runtime then never hears of them, and a child that was idle
 // does not wake the runtime's monitor thread with its first call (see
-// rawsys for what that cost). sendfile is an ordinary call, because it can
-// wait on a disk read. The one other raw call is sched_yield: when the
+// rawsys for what that cost). sendfile and pread are ordinary calls, because
+// they can wait on a disk read. The one other raw call is sched_yield: when the
 // live children outnumber the CPUs a child may use, an event loop that has
 // found work in every poll for 300 µs offers its core to a sibling, which
 // would otherwise wait for the kernel's next tick.

@@ -37,7 +37,11 @@ func newTestChild(t testing.TB, conf string, files map[string]string) *testChild
 		}
 	}
 	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(root, "htdocs", name), []byte(body), 0o644); err != nil {
+		p := filepath.Join(root, "htdocs", name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

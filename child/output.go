@@ -2,6 +2,7 @@ package child
 
 import (
 	"eventmpm/child/static"
+	"eventmpm/internal/rawsys"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,16 +16,22 @@ const (
 	afterLinger                       // lingering close: input may be unread
 )
 
-// outPart is one piece of a response: bytes, or a range of an open file.
-// A part marked scratch aliases a worker's own buffers and must be copied
-// before the connection leaves the worker.
+// outPart is one piece of a response: bytes, or a range of an open file,
+// sent with sendfile(2) or, marked copy (EnableSendfile Off), read and
+// written. A part marked scratch aliases a worker's own buffers and must
+// be copied before the connection leaves the worker.
 type outPart struct {
 	data    []byte
 	file    *static.File
 	off     int64
 	n       int64
 	scratch bool
+	copy    bool
 }
+
+// copyChunk is how much of a file a worker reads at a time for a part
+// sent without sendfile (the buffer is made on first use).
+const copyChunk = 64 << 10
 
 // pendingOutput is what a connection still has to write. While a worker
 // writes, parts alias the worker's own buffers; when the socket would block,
@@ -134,6 +141,9 @@ func advance(parts []outPart, n int) []outPart {
 // sendFilePart sends the file range at the front with sendfile(2).
 func (w *worker) sendFilePart(c *conn) error {
 	p := &c.out.parts[0]
+	if p.copy {
+		return w.copyFilePart(c)
+	}
 	for p.n > 0 {
 		chunk := p.n
 		if chunk > 1<<30 {
@@ -152,6 +162,41 @@ func (w *worker) sendFilePart(c *conn) error {
 			c.out.short = true
 			c.out.parts = c.out.parts[:0]
 			return nil
+		}
+	}
+	c.out.parts = c.out.parts[1:]
+	return nil
+}
+
+// copyFilePart sends the file range at the front by reading it into the
+// worker's buffer and writing it (EnableSendfile Off). When the socket
+// would block, what was read and not written is dropped: the part's
+// offset says where to read again once the socket is writable.
+func (w *worker) copyFilePart(c *conn) error {
+	p := &c.out.parts[0]
+	if w.copyBuf == nil {
+		w.copyBuf = make([]byte, copyChunk)
+	}
+	for p.n > 0 {
+		m, err := unix.Pread(p.file.Fd(), w.copyBuf[:min(p.n, int64(len(w.copyBuf)))], p.off)
+		if err != nil {
+			return err
+		}
+		if m == 0 { // the file shrank since it was opened
+			c.out.short = true
+			c.out.parts = c.out.parts[:0]
+			return nil
+		}
+		for b := w.copyBuf[:m]; len(b) > 0; {
+			n, err := rawsys.Write(c.fd, b)
+			if n > 0 {
+				p.off += int64(n)
+				p.n -= int64(n)
+				b = b[n:]
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
 	c.out.parts = c.out.parts[1:]

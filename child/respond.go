@@ -238,11 +238,11 @@ func (w *worker) bodyParts(parts []outPart) []outPart {
 		return append(parts, outPart{data: r.Body})
 	case len(r.Segments) > 0:
 		for _, s := range r.Segments {
-			parts = append(parts, outPart{data: s.Prefix}, outPart{file: r.File, off: s.Offset, n: s.Length})
+			parts = append(parts, outPart{data: s.Prefix}, outPart{file: r.File, off: s.Offset, n: s.Length, copy: r.NoSendfile})
 		}
 		return append(parts, outPart{data: r.Tail})
 	case r.File != nil:
-		return append(parts, outPart{file: r.File, off: r.Offset, n: r.ContentLength})
+		return append(parts, outPart{file: r.File, off: r.Offset, n: r.ContentLength, copy: r.NoSendfile})
 	}
 	return parts
 }

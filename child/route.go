@@ -424,12 +424,16 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	dc := static.DirConfig{DirectoryIndex: s.cfg.DirectoryIndex}
 	ai := s.cfg.Autoindex
 	etag := config.ETagState{}.With(s.cfg.FileETag)
+	dc.NoSendfile = s.cfg.NoSendfile
 	for i := range s.dirs {
 		sec := s.dirs[i].sec
 		if !s.dirs[i].matchPath([]byte(dir)) {
 			continue
 		}
 		etag = etag.With(sec.FileETag)
+		if sec.EnableSendfile != nil {
+			dc.NoSendfile = !*sec.EnableSendfile
+		}
 		opts = sec.MergeOptions(opts)
 		if sec.DirectoryIndex != nil {
 			dc.DirectoryIndex = sec.DirectoryIndex

@@ -41,6 +41,7 @@ type worker struct {
 	aliasPath  []byte // an aliased request's path below its handler's root
 	iov        [][]byte
 	vec        []unix.Iovec // writev's scratch
+	copyBuf    []byte       // file reads for EnableSendfile Off, made on first use
 	oob        stampBuf     // readStamped's control-message space
 	parts      []outPart
 	entry      accesslog.Entry

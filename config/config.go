@@ -266,6 +266,9 @@ type Server struct {
 	// FallbackResource is mod_dir's FallbackResource: the URL-path served
 	// for a request whose file does not exist, or "" for none.
 	FallbackResource string `json:",omitempty"`
+	// NoSendfile is EnableSendfile Off: the body of a file the child does
+	// not keep in memory is read and written, not sent with sendfile(2).
+	NoSendfile bool `json:",omitempty"`
 	// FileETag is the server's FileETag (a virtual host's applied over the
 	// main server's), or nil for Apache's default, MTime Size.
 	FileETag *FileETag `json:",omitempty"`
@@ -464,6 +467,9 @@ type Section struct {
 	// FallbackResource is the section's FallbackResource when set:
 	// a URL-path, or "" for "disabled".
 	FallbackResource *string `json:",omitempty"`
+	// EnableSendfile is the section's EnableSendfile (<Directory> only),
+	// or nil.
+	EnableSendfile *bool `json:",omitempty"`
 	// FileETag is the section's FileETag (<Directory> only), or nil.
 	FileETag *FileETag `json:",omitempty"`
 	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied

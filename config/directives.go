@@ -326,6 +326,8 @@ var directives = []directive{
 		help: "\"on\" to enable, \"off\" to disable reverse DNS lookups, or \"double\" to enable double-reverse DNS lookups"},
 	{name: "Options", args: iterate, ctx: ctxAny, set: setOptions,
 		help: "Set a number of attributes for a given directory"},
+	{name: "EnableSendfile", args: take1, ctx: ctxAny, set: setEnableSendfile,
+		help: "Controls whether sendfile may be used to transmit files"},
 	{name: "FileETag", args: takeArgv, ctx: ctxAny, set: setFileETag,
 		help: "Specify components used to construct a file's ETag"},
 	{name: "ForceType", args: take1, ctx: ctxAny, set: setForceType,

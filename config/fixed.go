@@ -76,10 +76,6 @@ var fixedDirectives = []directive{
 	{name: "EnableMMAP", args: take1, ctx: ctxAny, set: setFixed(fixedKeyword{
 		valid: onOff, bad: "parameter must be 'on' or 'off'", same: onOff,
 	}), help: "Controls whether memory-mapping may be used to read files"},
-	{name: "EnableSendfile", args: take1, ctx: ctxAny, set: setFixed(fixedKeyword{
-		valid: onOff, bad: "parameter must be 'on' or 'off'", same: []string{"on"},
-		why: "eventmpm sends the files it does not keep in memory with sendfile(2) (EnableSendfile On)",
-	}), help: "Controls whether sendfile may be used to transmit files"},
 	{name: "BufferedLogs", args: flagArg, ctx: ctxMain, set: setFixed(fixedKeyword{
 		valid: onOff, bad: "BufferedLogs must be On or Off", same: []string{"on"}, warned: []string{"off"},
 		why: "each worker buffers its access-log lines and writes them out when it has no more work at hand, as BufferedLogs On",

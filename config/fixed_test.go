@@ -31,7 +31,6 @@ func TestFixedDirectives(t *testing.T) {
 		{line: "EnableMMAP Off"},
 		{line: "EnableMMAP On"},
 		{line: "EnableSendfile On"},
-		{line: "EnableSendfile Off", err: "with sendfile(2)"},
 		{line: "BufferedLogs On"},
 		{line: "BufferedLogs Off", warn: "BufferedLogs Off has no effect: each worker buffers its access-log lines"},
 		{line: "HttpProtocolOptions Strict LenientMethods Require1.0"},

@@ -375,6 +375,33 @@ func setForceType(w *walker, c *call) error {
 	return nil
 }
 
+// setEnableSendfile is core's EnableSendfile On|Off: whether the body of
+// a file the child does not keep in memory is sent with sendfile(2) (On,
+// eventmpm's default) or read and written (Off: for file systems whose
+// sendfile is unreliable, as some network and virtual-machine shares). In
+// the server, a virtual host and <Directory>; <Files> and <Location> are
+// refused, because eventmpm decides by the file's directory.
+func setEnableSendfile(w *walker, c *call) error {
+	var on bool
+	switch strings.ToLower(c.args[0]) {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return errorf("parameter must be 'on' or 'off'")
+	}
+	if w.sec != nil {
+		if w.sec.s.Kind != SectionDirectory {
+			return errorf("EnableSendfile in %s> is not supported by eventmpm: it decides by the file's directory; use <Directory>", c.sc.parent())
+		}
+		w.sec.s.EnableSendfile = &on
+		return nil
+	}
+	w.srv.srv.NoSendfile = !on
+	w.srv.mark("EnableSendfile")
+	return nil
+}
+
 // setFallbackResource is mod_dir's FallbackResource URL-path | disabled:
 // the resource served in place of a file that does not exist. The
 // URL-path must be local (an absolute URL or a relative path would be

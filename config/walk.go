@@ -203,6 +203,7 @@ var inherited = []struct {
 	{"DirectoryIndex", func(v, m *Server) { v.DirectoryIndex = slices.Clone(m.DirectoryIndex) }},
 	{"FallbackResource", func(v, m *Server) { v.FallbackResource = m.FallbackResource }},
 	{"ForceType", func(v, m *Server) { v.ForceType = m.ForceType }},
+	{"EnableSendfile", func(v, m *Server) { v.NoSendfile = m.NoSendfile }},
 	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
 	{"DefaultLanguage", func(v, m *Server) { v.DefaultLanguage = m.DefaultLanguage }},
 	{"StrictHostCheck", func(v, m *Server) { v.StrictHostCheck = m.StrictHostCheck }},

@@ -40,7 +40,10 @@ type entry struct {
 	ctype  []byte // the Content-Type value, or empty
 	body   []byte // the contents, for small cached files; else nil
 	file   *File  // the open file when body is nil
-	used   atomic.Bool
+	// noSendfile: file is to be read and written, not sent with
+	// sendfile(2) (EnableSendfile Off in its directory).
+	noSendfile bool
+	used       atomic.Bool
 	// compressible: a gzip variant may be sent (mod_deflate); header then
 	// holds Vary: Accept-Encoding. gz is that variant once made.
 	compressible bool
@@ -145,7 +148,9 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 	if df, ok := h.resolver.(Deflater); ok && h.compressMax > 0 {
 		deflate = df.Deflates(dirAbs, name)
 	}
-	h.makeHeader(e, name, mtime, real, weak, h.dirConfig(dirRel).ETag.parts(), forced, deflate)
+	dc := h.dirConfig(dirRel)
+	e.noSendfile = dc.NoSendfile
+	h.makeHeader(e, name, mtime, real, weak, dc.ETag.parts(), forced, deflate)
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 

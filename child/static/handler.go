@@ -35,6 +35,10 @@ type DirConfig struct {
 	// ETag is what the ETag of a file in the directory is made of
 	// (FileETag); the zero value is Apache 2.4's default, MTime Size.
 	ETag ETagParts
+	// NoSendfile is EnableSendfile Off: the body of a file in the
+	// directory that is not kept in memory is to be read and written
+	// (Reply.NoSendfile), not sent with sendfile(2).
+	NoSendfile bool
 }
 
 // TypeForcer is implemented by a Resolver that forces the media type of

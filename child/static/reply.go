@@ -43,6 +43,9 @@ type Reply struct {
 	// File and Offset describe a body sent from an open file.
 	File   *File
 	Offset int64
+	// NoSendfile is set when File is to be read and written rather than
+	// sent with sendfile(2) (EnableSendfile Off).
+	NoSendfile bool
 	// Segments and Tail describe a multipart body sent from File.
 	Segments []Segment
 	Tail     []byte

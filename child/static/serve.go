@@ -105,7 +105,7 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 		r.Body = e.body
 		return false
 	}
-	r.File = e.file
+	r.File, r.NoSendfile = e.file, e.noSendfile
 	return true
 }
 
@@ -139,7 +139,7 @@ func serveRanges(e *entry, r *Reply) bool {
 			r.Body = e.body[rg.start : rg.end+1]
 			return false
 		}
-		r.File, r.Offset = e.file, rg.start
+		r.File, r.Offset, r.NoSendfile = e.file, rg.start, e.noSendfile
 		return true
 	}
 	var bnd [16]byte
@@ -171,7 +171,7 @@ func serveRanges(e *entry, r *Reply) bool {
 	b = appendPartsEnd(b, boundary)
 	r.buf, r.Segments, r.Tail = b, segs, b[s:len(b):len(b)]
 	r.ContentLength = n + int64(len(r.Tail))
-	r.File = e.file
+	r.File, r.NoSendfile = e.file, e.noSendfile
 	return true
 }
 
