@@ -30,6 +30,8 @@ var allowed = map[string][]string{
 	"internal/version":  {},
 	"internal/sdnotify": {"golang.org/x/sys/unix"},
 	"internal/rawsys":   {"golang.org/x/sys/unix"},
+	// bcrypt checks htpasswd -B hashes (AuthUserFile): see commit 02533c1.
+	"internal/passwd": {"golang.org/x/crypto/bcrypt"},
 
 	// Renderers and pieces of the child.
 	"status": {"shm", "internal/version",
@@ -40,10 +42,9 @@ var allowed = map[string][]string{
 	// The two kinds of process; they meet only through ipc and shm.
 	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "internal/sdnotify",
 		"golang.org/x/sys/unix"},
-	// bcrypt checks htpasswd -B hashes (AuthUserFile): see commit 02533c1.
 	"child": {"config", "config/expr", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
-		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "golang.org/x/sys/unix",
-		"golang.org/x/crypto/bcrypt"},
+		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "internal/passwd",
+		"golang.org/x/sys/unix"},
 
 	// Test-only harness.
 	"internal/itest": {"shm", "golang.org/x/sys/unix"},

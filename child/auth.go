@@ -5,6 +5,7 @@ import (
 
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/passwd"
 )
 
 // authorize applies the request's access rules with Basic authentication,
@@ -72,7 +73,7 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		w.logError(c, errorlog.LevelError, "authn_file", "AH01620", err.Error(), nil, "")
 		return 500
 	}
-	match, err := checkPassword(hash, password)
+	match, err := passwd.Check(hash, password)
 	if err != nil {
 		w.logError(c, errorlog.LevelError, "auth_basic", "AH01617", "user "+user+": authentication failure for \"", w.path, "\": "+err.Error())
 		return w.challenge(acc)

@@ -36,10 +36,16 @@ CustomLog logs/user_log userlog
 `
 
 // htpasswdFile holds users made by Apache's htpasswd: alice (bcrypt,
-// "secret"), bob (SHA-1, "s3cret") and carol (APR1-MD5, "pa:ss wörd").
+// "secret"), bob (SHA-1, "s3cret"), carol (APR1-MD5, "pa:ss wörd"), erin
+// (SHA-512-crypt, -5), frank (SHA-256-crypt, -2) and gina (DES crypt, -d),
+// those three "secret"; hank's password is plain text (-p).
 const htpasswdFile = "alice:$2y$05$ThRu8ZI3FW1m5lW1G02eEuA76KlWBSVgfrdu2RFQpvCiga2q0b0m2\n" +
 	"bob:{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg=\n" +
-	"carol:$apr1$.IQR.azR$JAKaQrHMZ5XZFCxePh.Wr.\n"
+	"carol:$apr1$.IQR.azR$JAKaQrHMZ5XZFCxePh.Wr.\n" +
+	"erin:$6$4rUEd5sCJe/NXQJX$ZGLcmNuoNFQjc2XfVHV6vRQyiorrZ2z5OWZEi5lmfBBPY4eug8fqkH0zObqFRImz7fpqs5g0X/sYuEi5eBZrH/\n" +
+	"frank:$5$CaJdQPwqmT8/AQ0d$ug2yg6u/QyLb4bIkGvY3h4mSNF3bUBsAVxQoG2GGw79\n" +
+	"gina:8It1p5mbUD49Y\n" +
+	"hank:secret\n"
 
 func basic(user, password string) string {
 	return "Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password)) + "\r\n"
@@ -69,6 +75,13 @@ func TestBasicAuth(t *testing.T) {
 		{"/private/a.txt", basic("alice", "secret"), 200, "", ""},
 		{"/private/a.txt", basic("bob", "s3cret"), 200, "", ""},
 		{"/private/a.txt", basic("carol", "pa:ss wörd"), 200, "", ""},
+		{"/private/a.txt", basic("erin", "secret"), 200, "", ""},
+		{"/private/a.txt", basic("frank", "secret"), 200, "", ""},
+		{"/private/a.txt", basic("gina", "secret"), 200, "", ""},
+		{"/private/a.txt", basic("gina", "secreT"), 401, `Basic realm="Members \"only\""`,
+			`AH01617: user gina: authentication failure for "/private/a.txt": Password Mismatch`},
+		{"/private/a.txt", basic("hank", "secret"), 401, `Basic realm="Members \"only\""`,
+			`AH01617: user hank: authentication failure for "/private/a.txt": unsupported password hash format`},
 		{"/private/a.txt", basic("alice", "wrong"), 401, `Basic realm="Members \"only\""`,
 			`AH01617: user alice: authentication failure for "/private/a.txt": Password Mismatch`},
 		{"/private/a.txt", basic("dave", "x"), 401, `Basic realm="Members \"only\""`, "AH01618: user dave not found: /private/a.txt"},
