@@ -187,10 +187,9 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// TestVary checks which header reads ask for Vary: all but Host and
-// req_novary, as Apache's ap_expr.
 // TestParseString checks string expressions, as Redirect's one-argument
-// form reads them.
+// form reads them, with the escapes of Apache 2.4.71's lexer (each
+// compared with what it made of the same ErrorDocument).
 func TestParseString(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"https://%{HTTP_HOST}%{REQUEST_URI}", "https://www.example.com/api/v1/users"},
@@ -198,6 +197,10 @@ func TestParseString(t *testing.T) {
 		{"plain/text", "plain/text"},
 		{"50% off", "50% off"},
 		{"a\\%{HTTPS}", "a%{HTTPS}"},
+		{`A\nB\tC\rD\fE\101F\x41G\qH\\I\bJ`, "A\nB\tC\rD\fEAFx41GqH\\I\bJ"},
+		{`I\0J%{HTTP_HOST}K\000L`, "Iwww.example.comK"}, // a NUL ends the literal, as Apache's C string
+		{`%{tolower:A\tB\101C}`, "a\tbac"},
+		{`\1\12\123x`, "\x01\x0aSx"},
 	}
 	for _, tt := range tests {
 		e, err := ParseString(tt.src)
@@ -211,6 +214,17 @@ func TestParseString(t *testing.T) {
 	}
 	if _, err := ParseString("x%{NOPE}"); err == nil {
 		t.Error("ParseString accepted an unknown variable")
+	}
+	for src, want := range map[string]string{
+		`x\9`: "Bad escape sequence", `\1019`: "Bad escape sequence", `\08`: "Bad escape sequence", `\1234`: "Bad escape sequence",
+		`x\400`: "Escape sequence out of bound",
+	} {
+		if _, err := ParseString(src); err == nil || err.Error() != want {
+			t.Errorf("ParseString(%q) = %v, want %q", src, err, want)
+		}
+	}
+	if e, err := Parse(`'\101\t' == "A\11"`); err != nil || !e.Eval(newFake()) {
+		t.Errorf("escapes in quoted strings: %v", err)
 	}
 	if s, ok := mustString(t, "http://x/").Literal(); !ok || s != "http://x/" {
 		t.Errorf("Literal = %q, %v", s, ok)
@@ -249,6 +263,8 @@ func TestMarshalText(t *testing.T) {
 	}
 }
 
+// TestVary checks which header reads ask for Vary: all but Host and
+// req_novary, as Apache's ap_expr.
 func TestVary(t *testing.T) {
 	e, err := Parse("%{HTTP_HOST} == 'x' || %{HTTP_USER_AGENT} == 'y' || req('X-A') == '' || req_novary('X-B') == 'z'")
 	if err != nil {

@@ -3,6 +3,7 @@ package expr
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -438,16 +439,18 @@ func (p *parser) quoted(q byte) (word, error) {
 }
 
 // stringParts reads literal text, %{...} variables and $N back-references
-// up to the quote mark q (or, without closed, to the end of the text); a
-// backslash takes the next character literally.
+// up to the quote mark q (or, without closed, to the end of the text), with
+// the backslash escapes of Apache's lexer (escape).
 func (p *parser) stringParts(q byte, closed bool) (word, error) {
 	var parts concat
 	var lit strings.Builder
+	cut := false // a NUL ended the literal, as it ends Apache's C string
 	flush := func() {
 		if lit.Len() > 0 {
 			parts = append(parts, literal(lit.String()))
 			lit.Reset()
 		}
+		cut = false
 	}
 	for {
 		if p.eof() {
@@ -463,8 +466,17 @@ func (p *parser) stringParts(q byte, closed bool) (word, error) {
 		}
 		switch {
 		case c == '\\' && p.pos+1 < len(p.s):
-			lit.WriteByte(p.s[p.pos+1])
-			p.pos += 2
+			b, n, err := escape(p.s[p.pos+1:])
+			if err != nil {
+				return nil, err
+			}
+			p.pos += 1 + n
+			if b == 0 {
+				cut = true
+			}
+			if !cut {
+				lit.WriteByte(b)
+			}
 		case c == '%' && strings.HasPrefix(p.s[p.pos:], "%{"):
 			flush()
 			v, err := p.variable()
@@ -477,7 +489,9 @@ func (p *parser) stringParts(q byte, closed bool) (word, error) {
 			parts = append(parts, backref(p.s[p.pos+1]-'0'))
 			p.pos += 2
 		default:
-			lit.WriteByte(c)
+			if !cut {
+				lit.WriteByte(c)
+			}
 			p.pos++
 		}
 	}
@@ -489,6 +503,44 @@ func (p *parser) stringParts(q byte, closed bool) (word, error) {
 		return parts[0], nil
 	}
 	return parts, nil
+}
+
+// escape reads the escape after a backslash in s, as Apache's expression
+// lexer: \n, \r, \t, \b and \f are the control characters, one to three
+// octal digits are a byte (up to \377; a run of more digits, or one with
+// 8 or 9, is a bad escape), and any other character stands for itself (\x
+// is "x"). It returns the byte and how many bytes of s it took.
+func escape(s string) (byte, int, error) {
+	digits, octal := 0, 0
+	for digits < len(s) && s[digits] >= '0' && s[digits] <= '9' {
+		digits++
+	}
+	for octal < min(digits, 3) && s[octal] <= '7' {
+		octal++
+	}
+	switch {
+	case digits > 0 && digits > octal:
+		return 0, 0, &Error{Msg: "Bad escape sequence"}
+	case digits > 0:
+		v, _ := strconv.ParseUint(s[:octal], 8, 16)
+		if v > 0xff {
+			return 0, 0, &Error{Msg: "Escape sequence out of bound"}
+		}
+		return byte(v), octal, nil
+	}
+	switch s[0] {
+	case 'n':
+		return '\n', 1, nil
+	case 'r':
+		return '\r', 1, nil
+	case 't':
+		return '\t', 1, nil
+	case 'b':
+		return '\b', 1, nil
+	case 'f':
+		return '\f', 1, nil
+	}
+	return s[0], 1, nil
 }
 
 // variable reads %{NAME} or %{func:argument}, whose argument is a string
