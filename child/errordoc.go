@@ -6,6 +6,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
+	"eventmpm/config/expr"
 	"eventmpm/internal/errorlog"
 )
 
@@ -13,6 +14,9 @@ import (
 type errorDoc struct {
 	kind config.ErrorDocKind
 	doc  []byte // the message, the URL, or the cleaned URL-path
+	// expr makes the document per response when it reads variables or
+	// calls functions (%{...}); nil when doc is all of it.
+	expr *expr.String
 }
 
 // compileErrorDocs compiles a server's ErrorDocuments by status.
@@ -23,8 +27,19 @@ func compileErrorDocs(docs map[int]config.ErrorDocument) (map[int]*errorDoc, err
 	out := make(map[int]*errorDoc, len(docs))
 	for code, d := range docs {
 		ed := &errorDoc{kind: d.Kind, doc: []byte(d.Document)}
-		if d.Kind == config.ErrorDocPath {
-			p, ok := cleanLocalPath(d.Document)
+		if d.Kind != config.ErrorDocDefault {
+			e, err := expr.ParseString(d.Document)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: ErrorDocument %d: %w", d.Pos.File, d.Pos.Line, code, err)
+			}
+			if lit, ok := e.Literal(); ok {
+				ed.doc = []byte(lit) // with the expression's escapes undone
+			} else {
+				ed.expr = e
+			}
+		}
+		if d.Kind == config.ErrorDocPath && ed.expr == nil {
+			p, ok := cleanLocalPath(string(ed.doc))
 			if !ok {
 				return nil, fmt.Errorf("%s:%d: ErrorDocument %d %s: not a valid URL-path", d.Pos.File, d.Pos.Line, code, d.Document)
 			}
@@ -70,7 +85,8 @@ func cleanLocalPath(raw string) ([]byte, bool) {
 // message is the page; a URL is a 302 to it; a local path's resource is
 // the page, sent with status. When that resource cannot be served (it is
 // missing, forbidden, a directory), the canned page says so, with the
-// second status. It reports whether it answered; body is the page for
+// second status. A document that is an expression is made now, for this
+// request. It reports whether it answered; page is the page for
 // errorResponse to send otherwise.
 func (w *worker) customError(c *conn, status int, keep bool) (answered bool, page []byte) {
 	d := w.errorDoc(status)
@@ -80,15 +96,31 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 	if closesConnection(status) {
 		keep = false
 	}
+	doc := d.doc
+	if d.expr != nil {
+		doc = []byte(d.expr.Eval(w.condFor(c, w.path, w.fspath)))
+	}
 	switch d.kind {
 	case config.ErrorDocText:
-		return false, d.doc
+		return false, doc
 	case config.ErrorDocURL:
-		w.reply.Location = append(w.reply.Location[:0], d.doc...)
+		w.reply.Location = append(w.reply.Location[:0], doc...)
 		w.sendErrorPage(c, 302, nil, keep, 0, nil)
 		return true, nil
 	case config.ErrorDocPath:
-		if second := w.serveErrorDoc(c, status, d.doc, keep); second != 0 {
+		second := 0
+		if d.expr != nil {
+			if p, ok := cleanLocalPath(string(doc)); ok {
+				doc = p
+			} else { // as Apache's internal redirect to a path it refuses
+				w.logError(c, errorlog.LevelError, "core", "AH10244", "invalid URI path (", doc, ")")
+				second = 400
+			}
+		}
+		if second == 0 {
+			second = w.serveErrorDoc(c, status, doc, keep)
+		}
+		if second != 0 {
 			// Apache's ap_die hands the redirect's inherited status, the
 			// first one, to the page's "Additionally" note, and logs the
 			// redirect's own as %>s (the first as %s).

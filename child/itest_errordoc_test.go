@@ -238,3 +238,57 @@ CustomLog logs/refused_log refusedlog
 		t.Errorf("v_log %q, want the one 413 of v.example", log)
 	}
 }
+
+// TestErrorDocumentExpressions: an ErrorDocument is an Apache expression
+// string, made per response, of the kind its text as written has: a
+// message, a local path, a URL. A made path that leaves the tree is
+// refused with Apache's AH10244 and the canned page. Each answer, and the
+// log line, were compared with Apache 2.4.71's on the same configuration.
+func TestErrorDocumentExpressions(t *testing.T) {
+	s := startServer(t, `ErrorDocument 404 "No %{REQUEST_URI} here, %{req:X-Who} (%{toupper:%{REQUEST_METHOD}})"
+ErrorDocument 403 /errdoc/%{REQUEST_METHOD}.html
+ErrorDocument 410 http://errors.example%{REQUEST_URI}?q=%{QUERY_STRING}
+ErrorDocument 405 "Costs \$5: \"%{REQUEST_METHOD}\" a\\tb"
+Redirect gone /gone
+<Directory htdocs/private>
+    Require all denied
+</Directory>
+<Directory htdocs/private2>
+    ErrorDocument 403 /errdoc/../../etc/%{REQUEST_METHOD}
+    Require all denied
+</Directory>
+`, map[string]string{
+		"errdoc/GET.html": "GET page\n",
+		"private/x.html":  "secret\n",
+		"private2/x.html": "secret\n",
+		"index.html":      "home\n",
+	})
+	for _, tt := range []struct {
+		req      string
+		status   int
+		body     string // all of it, or with "…" a part
+		location string
+	}{
+		{"GET /nope HTTP/1.1\r\nHost: x\r\nX-Who: Bob\r\n\r\n", 404, "No /nope here, Bob (GET)", ""},
+		{"GET /private/x.html HTTP/1.1\r\nHost: x\r\n\r\n", 403, "GET page\n", ""},
+		{"POST /private/x.html HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", 403, "…Additionally, a 403 Forbidden\nerror was encountered", ""},
+		{"GET /gone/p?z=1 HTTP/1.1\r\nHost: x\r\n\r\n", 302, "…The document has moved", "http://errors.example/gone/p?q=z=1"},
+		{"DELETE /index.html HTTP/1.1\r\nHost: x\r\n\r\n", 405, "Costs $5: \"DELETE\" a\tb", ""},
+		{"GET /private2/x.html HTTP/1.1\r\nHost: x\r\n\r\n", 403, "…Additionally, a 403 Forbidden\nerror was encountered", ""},
+	} {
+		c := s.open(t)
+		method, _, _ := strings.Cut(tt.req, " ")
+		resp, body := c.roundTrip(tt.req, method)
+		c.Close()
+		name := strings.SplitN(tt.req, "\r\n", 2)[0]
+		if part, ok := strings.CutPrefix(tt.body, "…"); ok && !strings.Contains(body, part) || !ok && body != tt.body {
+			t.Errorf("%s: body %q, want %q", name, body, tt.body)
+		}
+		if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location {
+			t.Errorf("%s: %d, Location %q; want %d, %q", name, resp.StatusCode, resp.Header.Get("Location"), tt.status, tt.location)
+		}
+	}
+	if log := s.logFile("error_log"); !strings.Contains(log, "[core:error]") || !strings.Contains(log, "AH10244: invalid URI path (/errdoc/../../etc/GET)") {
+		t.Errorf("the error log lacks AH10244:\n%s", log)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"eventmpm/config/expr"
 )
 
 // ErrorDocKind says what an ErrorDocument's document is, by the heuristic
@@ -27,7 +29,8 @@ const (
 // ErrorDocument is one ErrorDocument directive.
 type ErrorDocument struct {
 	Kind ErrorDocKind
-	// Document is the message, the URL-path or the URL as written.
+	// Document is the message, the URL-path or the URL as written: an
+	// ap_expr string.
 	Document string
 	// Pos is where the directive is, for messages.
 	Pos Pos
@@ -37,8 +40,9 @@ type ErrorDocument struct {
 // in <VirtualHost> and in directory sections. Apache merges them code by
 // code: a host's codes override the main server's, and a section's those
 // of the server and of the sections merged before it ("default" brings
-// the canned page back). Apache's document is an ap_expr string; eventmpm
-// refuses one with "%{", whose expression it would send as text.
+// the canned page back). The document is an ap_expr string (package expr),
+// as Apache reads it: its kind is decided by the text as written, its
+// value is made per response.
 func setErrorDocument(w *walker, c *call) error {
 	code, err := strconv.Atoi(c.args[0])
 	if err != nil || http.StatusText(code) == "" {
@@ -61,8 +65,10 @@ func setErrorDocument(w *walker, c *call) error {
 	default:
 		d.Kind = ErrorDocText
 	}
-	if strings.Contains(msg, "%{") {
-		return errorf("ErrorDocument %d: expressions (%%{...}) are not supported by eventmpm", code)
+	if d.Kind != ErrorDocDefault {
+		if _, err := expr.ParseString(msg); err != nil {
+			return errorf("Cannot parse expression in ErrorDocument: %v", err)
+		}
 	}
 	if d.Kind == ErrorDocURL && code == 401 {
 		// Apache ignores it (AH00113): a redirect would lose the challenge.

@@ -57,9 +57,9 @@ func TestErrorDocumentErrors(t *testing.T) {
 		{"ErrorDocument 499 /x", "Unsupported HTTP response code 499"},
 		{"ErrorDocument 200 /x", "ErrorDocument 200: eventmpm applies ErrorDocument to error responses (4xx and 5xx) only"},
 		{"ErrorDocument 301 http://x.example/", "(4xx and 5xx) only"},
-		{`ErrorDocument 404 "%{REQUEST_URI} is missing"`, "expressions (%{...}) are not supported"},
+		{`ErrorDocument 404 "%{REQUEST_URIX} is missing"`, "Cannot parse expression in ErrorDocument: Variable 'REQUEST_URIX' does not exist"},
 		{"ErrorDocument 404", "ErrorDocument takes two arguments"},
-		{"<Location /x>\nErrorDocument 404 \"%{REQUEST_URI}\"\n</Location>", "expressions (%{...}) are not supported"},
+		{"<Location /x>\nErrorDocument 404 /e/%{tolower:x\n</Location>", "Cannot parse expression in ErrorDocument: "},
 	})
 }
 
