@@ -158,14 +158,21 @@ func (w *worker) sendFilePart(c *conn) error {
 		if err != nil {
 			return err
 		}
-		if n == 0 { // the file shrank since it was opened
-			c.out.short = true
-			c.out.parts = c.out.parts[:0]
+		if n == 0 {
+			c.out.cutShort()
 			return nil
 		}
 	}
 	c.out.parts = c.out.parts[1:]
 	return nil
+}
+
+// cutShort drops the rest of the output: the file being sent shrank since
+// it was opened, so the promised length cannot be kept and the connection
+// closes after what was written.
+func (o *pendingOutput) cutShort() {
+	o.short = true
+	o.parts = o.parts[:0]
 }
 
 // copyFilePart sends the file range at the front by reading it into the
@@ -182,9 +189,8 @@ func (w *worker) copyFilePart(c *conn) error {
 		if err != nil {
 			return err
 		}
-		if m == 0 { // the file shrank since it was opened
-			c.out.short = true
-			c.out.parts = c.out.parts[:0]
+		if m == 0 {
+			c.out.cutShort()
 			return nil
 		}
 		for b := w.copyBuf[:m]; len(b) > 0; {

@@ -1,6 +1,9 @@
 package passwd
 
-import "crypto/md5"
+import (
+	"crypto/md5"
+	"hash"
+)
 
 // MD5Crypt is the MD5-based crypt(3) of Poul-Henning Kamp with the method
 // prefix magic: "$1$" (glibc) or "$apr1$" (APR, what htpasswd -m writes).
@@ -23,30 +26,37 @@ func MD5Crypt(magic, password, setting string) string {
 			ctx.Write(pw[:1])
 		}
 	}
-	final := ctx.Sum(nil)
-	for i := 0; i < 1000; i++ {
-		ctx.Reset()
-		if i&1 != 0 {
-			ctx.Write(pw)
-		} else {
-			ctx.Write(final)
-		}
-		if i%3 != 0 {
-			ctx.Write([]byte(salt))
-		}
-		if i%7 != 0 {
-			ctx.Write(pw)
-		}
-		if i&1 != 0 {
-			ctx.Write(final)
-		} else {
-			ctx.Write(pw)
-		}
-		final = ctx.Sum(final[:0])
-	}
+	final := stretch(ctx, ctx.Sum(nil), pw, []byte(salt), 1000)
 	out := []byte(magic + salt + "$")
 	out = appendGroups(out, final, md5Groups)
 	return string(appendBase64(out, uint32(final[11]), 2))
+}
+
+// stretch is the loop MD5-crypt and SHA-crypt share: rounds digests, each
+// of the previous one (a) and the password and salt material p and s in
+// an order that depends on the round's number. It returns the last.
+func stretch(h hash.Hash, a, p, s []byte, rounds int) []byte {
+	for r := 0; r < rounds; r++ {
+		h.Reset()
+		if r&1 != 0 {
+			h.Write(p)
+		} else {
+			h.Write(a)
+		}
+		if r%3 != 0 {
+			h.Write(s)
+		}
+		if r%7 != 0 {
+			h.Write(p)
+		}
+		if r&1 != 0 {
+			h.Write(a)
+		} else {
+			h.Write(p)
+		}
+		a = h.Sum(a[:0])
+	}
+	return a
 }
 
 // md5Groups is MD5-crypt's order of the digest's bytes.

@@ -90,27 +90,7 @@ func shaDigest(newHash func() hash.Hash, p, s []byte, rounds int) []byte {
 	}
 	sSeq := repeatTo(h.Sum(nil), len(s))
 
-	for r := 0; r < rounds; r++ {
-		h.Reset()
-		if r&1 != 0 {
-			h.Write(pSeq)
-		} else {
-			h.Write(a)
-		}
-		if r%3 != 0 {
-			h.Write(sSeq)
-		}
-		if r%7 != 0 {
-			h.Write(pSeq)
-		}
-		if r&1 != 0 {
-			h.Write(a)
-		} else {
-			h.Write(pSeq)
-		}
-		a = h.Sum(a[:0])
-	}
-	return a
+	return stretch(h, a, pSeq, sSeq, rounds)
 }
 
 // repeatTo is d repeated and cut to n bytes.
