@@ -369,7 +369,12 @@ func (w *worker) unsetRequestHeaders(names [][]byte) {
 			hs = append(hs, f)
 		}
 	}
-	w.req.Headers = hs
+	if len(hs) < len(w.req.Headers) {
+		w.req.Headers = hs
+		// "RequestHeader unset Range" (the old mitigation of the Range
+		// flood) and the like must reach the handler's view too.
+		w.req.RelocateConditionals()
+	}
 }
 
 // hasHeaderExprs reports whether an operation has an expr= condition or

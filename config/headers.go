@@ -215,9 +215,16 @@ func validFieldName(name string) bool {
 
 // setRequestHeader is RequestHeader unset NAME [early]: the field is
 // removed from the request before it is routed and logged (the httpoxy
-// mitigation "RequestHeader unset Proxy early" is its common use). The
-// other actions, and fields eventmpm has already interpreted, are refused.
+// mitigation "RequestHeader unset Proxy early" is its common use, and
+// "RequestHeader unset Range" the old one of the Range flood). The other
+// actions, and the fields that decided the request's framing, host and
+// persistence while it was parsed, are refused.
 func setRequestHeader(w *walker, c *call) error {
+	rereadField := func(p string) bool {
+		// The conditional and range fields, which the child finds again
+		// once fields are removed.
+		return strings.HasPrefix(p, "If-") || p == "Range"
+	}
 	args := c.args
 	if len(args) < 2 || !strings.EqualFold(args[0], "unset") {
 		return errorf("RequestHeader: eventmpm supports only 'RequestHeader unset NAME [early]'")
@@ -229,7 +236,7 @@ func setRequestHeader(w *walker, c *call) error {
 	if !validFieldName(name) {
 		return errorf("RequestHeader unset: %q is not a valid header name", name)
 	}
-	if p, ok := preParsedField(name); ok {
+	if p, ok := preParsedField(name); ok && !rereadField(p) {
 		return errorf("RequestHeader unset %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", name, p)
 	}
 	w.srv.srv.RequestHeaderUnset = append(w.srv.srv.RequestHeaderUnset, name)

@@ -19,6 +19,7 @@ Header set X-Maybe 1 env=!DEBUG
 Header set X-Never 1 env=DEBUG
 Header unset Server
 RequestHeader unset Proxy early
+RequestHeader unset Range
 <FilesMatch "\.css$">
     Header set Cache-Control "max-age=60"
 </FilesMatch>
@@ -51,7 +52,7 @@ RequestHeader unset Proxy early
 	if len(vh.Headers) != len(want)+1 || vh.Headers[len(want)].Name != "X-Vhost" {
 		t.Errorf("virtual host headers: %+v, want the main server's, then its own", vh.Headers)
 	}
-	if !reflect.DeepEqual(vh.RequestHeaderUnset, []string{"Proxy", "X-Other"}) {
+	if !reflect.DeepEqual(vh.RequestHeaderUnset, []string{"Proxy", "Range", "X-Other"}) {
 		t.Errorf("virtual host RequestHeader unset: %q", vh.RequestHeaderUnset)
 	}
 	var warned []int
@@ -90,6 +91,7 @@ func TestHeaderErrors(t *testing.T) {
 		{"Header unset X y", "Header unset takes 0 value(s) after the header name; \"y\" is neither"},
 		{"RequestHeader set X y", "supports only 'RequestHeader unset NAME [early]'"},
 		{"RequestHeader unset Host", "reads Host while parsing the request"},
+		{"RequestHeader unset content-length", "reads Content-Length while parsing the request"},
 		{"RequestHeader unset X late", "an optional 'early'"},
 		{"<Location /x>\nRequestHeader unset X\n</Location>", "RequestHeader in <Location> is not supported"},
 	})

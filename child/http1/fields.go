@@ -88,6 +88,30 @@ func (st *fieldState) note(req *Request, name, value []byte) *ParseError {
 	return nil
 }
 
+// RelocateConditionals finds the conditional and range fields in Headers
+// again (IfModifiedSince, IfUnmodifiedSince, IfMatch, IfNoneMatch, Range,
+// IfRange, ETagListsRepeated), after a caller removed fields from Headers
+// (RequestHeader unset). Host, framing and persistence stay as parsed.
+func (r *Request) RelocateConditionals() {
+	r.IfModifiedSince, r.IfUnmodifiedSince, r.IfMatch, r.IfNoneMatch = nil, nil, nil, nil
+	r.Range, r.IfRange, r.ETagListsRepeated = nil, nil, false
+	for _, h := range r.Headers {
+		switch name, value := h.Name, h.Value; len(name) {
+		case 5:
+			setFirst(&r.Range, name, "Range", value)
+		case 8:
+			setList(r, &r.IfMatch, name, "If-Match", value)
+			setFirst(&r.IfRange, name, "If-Range", value)
+		case 13:
+			setList(r, &r.IfNoneMatch, name, "If-None-Match", value)
+		case 17:
+			setFirst(&r.IfModifiedSince, name, "If-Modified-Since", value)
+		case 19:
+			setFirst(&r.IfUnmodifiedSince, name, "If-Unmodified-Since", value)
+		}
+	}
+}
+
 // setFirst stores value in *dst when name is want and *dst is still unset:
 // the first occurrence of a singleton field wins, as apr_table_get does.
 func setFirst(dst *[]byte, name []byte, want string, value []byte) {

@@ -441,3 +441,34 @@ func TestParseHostForms(t *testing.T) {
 		}
 	}
 }
+
+// TestRelocateConditionals: after fields are removed from Headers, the
+// conditional and range fields are found again among those left, the
+// first of a singleton winning and a repeated ETag list still marked.
+func TestRelocateConditionals(t *testing.T) {
+	raw := "GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nIf-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n" +
+		"If-Match: *\r\nIf-Range: \"r\"\r\nIf-Modified-Since: x\r\nIf-Unmodified-Since: y\r\n\r\n"
+	var p Parser
+	var req Request
+	if _, err := p.Parse([]byte(raw), nil, &req); err != nil {
+		t.Fatal(err)
+	}
+	keep := req.Headers[:0]
+	for _, h := range req.Headers {
+		if !equalFold(h.Name, "Range") && !equalFold(h.Name, "If-Match") && string(h.Value) != `"a"` {
+			keep = append(keep, h)
+		}
+	}
+	req.Headers = keep
+	req.RelocateConditionals()
+	got := fmt.Sprintf("%q %q %q %q %q %q %v", req.Range, req.IfMatch, req.IfNoneMatch, req.IfRange,
+		req.IfModifiedSince, req.IfUnmodifiedSince, req.ETagListsRepeated)
+	if want := `"" "" "\"b\"" "\"r\"" "x" "y" false`; got != want {
+		t.Errorf("after removing Range, If-Match and one If-None-Match line: %s, want %s", got, want)
+	}
+	req.Headers = append(req.Headers, Header{Name: []byte("if-none-match"), Value: []byte(`"c"`)})
+	req.RelocateConditionals()
+	if string(req.IfNoneMatch) != `"b"` || !req.ETagListsRepeated {
+		t.Errorf("two If-None-Match lines: %q, repeated %v", req.IfNoneMatch, req.ETagListsRepeated)
+	}
+}
