@@ -299,13 +299,18 @@ func TestAtoi64(t *testing.T) {
 	}
 }
 
+// FuzzParse: any text parses as a boolean and as a string expression or
+// is refused with an error, and what parses evaluates without panicking.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"true", "%{HTTP_HOST} == 'a' && -R '10.0.0.0/8'", "%{REQUEST_URI} =~ m#^/(a)# && $1 == 'a'",
 		"req('X') -in {'a', 'b'}", "!(-z %{QUERY_STRING}) || tolower(%{HTTPS}) -strmatch 'o*'", "'%{HTTPS}$1\\'' . 1 -eq 2",
-		"-R '10.1'", "%{x:y}"} {
+		"-R '10.1'", "%{x:y}", `'\101\0x' == "A\t"`, `A\nB%{tolower:\1C}\0D`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		if s, err := ParseString(src); err == nil {
+			s.Eval(newFake()) // a string expression, as Redirect, ErrorDocument and Header's expr= read one
+		}
 		e, err := Parse(src)
 		if err != nil {
 			return
