@@ -68,11 +68,14 @@ func TestServeAllocs(t *testing.T) {
 			"CustomLog " + logFile + " full\n", log: logFile},
 		// mod_headers rewriting the head, at the server level and in a
 		// section, with a joined and a formatted value; mod_alias's
-		// redirects tried and missed; a request field unset.
+		// redirects tried and missed; request fields unset, set and
+		// joined (an edit costs the regexp package's submatch slices, as
+		// Header edit does).
 		{name: "headers", conf: "Header always set X-Frame-Options DENY\nHeader append Cache-Control no-transform\n" +
 			"Header merge Cache-Control public\nHeader set X-Time \"%t %%\"\nHeader unset ETag\n" +
 			"<Files index.html>\n    Header set Cache-Control max-age=60\n    Header add Link </style.css>\n</Files>\n" +
-			"Redirect /old http://x.example/\nRedirectMatch ^/img/(.*)$ /i/$1\nRequestHeader unset Accept\n",
+			"Redirect /old http://x.example/\nRedirectMatch ^/img/(.*)$ /i/$1\nRequestHeader unset Accept\n" +
+			"RequestHeader set X-Forwarded-Proto https early\nRequestHeader append User-Agent x\n",
 			head: "\r\nX-Frame-Options: DENY\r\nCache-Control: max-age=60\r\nX-Time: t=", notInHead: "ETag"},
 		// mod_expires by type and by default, in a section and at the
 		// server level, joining a Header's Cache-Control.

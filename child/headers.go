@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"eventmpm/child/http1"
 	"eventmpm/config"
 	"eventmpm/config/expr"
 )
 
 // This file is mod_headers: the Header directives rewrite a response's
-// head after it is built, and RequestHeader unset removes request fields.
+// head after it is built, and RequestHeader those of the request.
 // A server without them pays a length check per request.
 
 type headerAction uint8
@@ -259,7 +260,13 @@ func (w *worker) applyHeaderOp(lines []hdrLine, op *headerOp, success bool) []hd
 // (formatted when it holds specifiers).
 func (w *worker) newLine(op *headerOp) hdrLine {
 	if op.valExpr != nil {
+		mark := len(w.ifVary)
 		v := op.valExpr.Eval(&w.cond)
+		if w.inRequestHeaders {
+			// Apache's RequestHeader value expressions add nothing to
+			// Vary (its conditions do).
+			w.ifVary = w.ifVary[:mark]
+		}
 		off := len(w.hdrScratch)
 		w.hdrScratch = append(w.hdrScratch, v...)
 		return hdrLine{name: op.name, off: off, n: len(v), inScratch: true}
@@ -353,28 +360,58 @@ func hasListMember(v, item []byte, fold bool) bool {
 	return false
 }
 
-// unsetRequestHeaders removes the fields RequestHeader unset names from
-// the request, before it is routed and logged.
-func (w *worker) unsetRequestHeaders(names [][]byte) {
-	hs := w.req.Headers[:0]
+// applyRequestHeaders applies RequestHeader operations to the request's
+// fields with Header's table semantics, before the request is routed and
+// logged: the early ones before mod_setenvif runs, the others after it (so
+// their env= conditions see its variables; Apache runs them later still,
+// at fixups). Values they make live in the worker's reqScratch until the
+// next request; the conditional and range fields are found again, so that
+// "RequestHeader unset Range" or an edited If-None-Match reach the handler.
+func (w *worker) applyRequestHeaders(c *conn, ops []headerOp) {
+	resp := w.hdrScratch
+	w.hdrScratch = w.reqScratch // appended to: an earlier pass's values stay valid
+	// Apache's headers_in is a table: the lines of a repeated field are
+	// one value, joined with ", ", by the time RequestHeader runs.
+	lines := w.hdrLines[:0]
 	for _, f := range w.req.Headers {
-		drop := false
-		for _, n := range names {
-			if bytes.EqualFold(f.Name, n) {
-				drop = true
-				break
-			}
+		j := 0
+		for j < len(lines) && !bytes.EqualFold(lines[j].name, f.Name) {
+			j++
 		}
-		if !drop {
-			hs = append(hs, f)
+		if j < len(lines) {
+			lines[j] = w.joined(&lines[j], f.Value)
+		} else {
+			lines = append(lines, hdrLine{name: f.Name, val: f.Value})
 		}
 	}
-	if len(hs) < len(w.req.Headers) {
-		w.req.Headers = hs
-		// "RequestHeader unset Range" (the old mitigation of the Range
-		// flood) and the like must reach the handler's view too.
-		w.req.RelocateConditionals()
+	exprs := hasHeaderExprs(ops)
+	if exprs {
+		w.condFor(c, w.req.Path, nil)
 	}
+	w.inRequestHeaders = true
+	for i := range ops {
+		if exprs { // an expression reads the fields as the operations before it left them
+			w.setRequestFields(lines)
+		}
+		lines = w.applyHeaderOp(lines, &ops[i], true)
+	}
+	w.inRequestHeaders = false
+	w.setRequestFields(lines)
+	w.reqScratch, w.hdrScratch = w.hdrScratch, resp
+	w.hdrLines = lines[:0]
+	w.req.RelocateConditionals()
+}
+
+// setRequestFields makes lines the request's fields (while hdrScratch is
+// the request's scratch).
+func (w *worker) setRequestFields(lines []hdrLine) {
+	hs := w.req.Headers[:0]
+	for i := range lines {
+		if l := &lines[i]; !l.dead {
+			hs = append(hs, http1.Header{Name: l.name, Value: w.lineValue(l)})
+		}
+	}
+	w.req.Headers = hs
 }
 
 // hasHeaderExprs reports whether an operation has an expr= condition or

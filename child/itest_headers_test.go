@@ -171,3 +171,49 @@ func TestRequestHeaderUnsetConditionals(t *testing.T) {
 		t.Errorf("If-Match: %d, want 412", resp.StatusCode)
 	}
 }
+
+// TestRequestHeaderOperations: RequestHeader's actions change the request
+// as Apache 2.4.71's do for the same configuration and requests (compared
+// side by side; Header echo shows the result): a repeated field is one
+// value joined with ", " before they apply, early operations come before
+// mod_setenvif and the others after it (env= sees its variables), an
+// expression reads the fields as the operations before it left them, and
+// only conditions add to Vary.
+func TestRequestHeaderOperations(t *testing.T) {
+	s := startServer(t, `RequestHeader set X-Forwarded-Proto https
+RequestHeader append X-A "two"
+RequestHeader add X-B "added"
+RequestHeader merge X-C "m"
+RequestHeader setifempty X-D "empty"
+RequestHeader edit* X-E "o" "0"
+SetEnvIf User-Agent "bot" IS_BOT
+RequestHeader set X-Bot yes env=IS_BOT
+RequestHeader set X-Early early early
+RequestHeader set X-Early-Bot yes early
+RequestHeader unset X-Early-Bot env=IS_BOT
+RequestHeader unset X-Gone
+RequestHeader set X-Expr "expr=%{REQUEST_METHOD}-%{req:X-A}"
+RequestHeader set X-Cond c "expr=%{req:X-C} =~ /m/"
+Header echo ^X-
+`, map[string]string{"a.txt": "a\n"})
+	c := s.open(t)
+	defer c.Close()
+	for _, tt := range []struct {
+		extra string
+		want  map[string]string
+	}{
+		{"", map[string]string{"X-Forwarded-Proto": "https", "X-A": "two", "X-B": "added", "X-C": "m", "X-D": "empty",
+			"X-Early": "early", "X-Early-Bot": "yes", "X-Expr": "GET-two", "X-Cond": "c", "X-Bot": "", "Vary": "X-C"}},
+		{"User-Agent: bot\r\nX-A: one\r\nX-B: b1\r\nX-C: a, m\r\nX-D: d\r\nX-E: foo boo\r\nX-Gone: 1\r\n",
+			map[string]string{"X-A": "one, two", "X-B": "b1 | added", "X-C": "a, m", "X-D": "d", "X-E": "f00 b00",
+				"X-Bot": "yes", "X-Early-Bot": "", "X-Gone": "", "X-Expr": "GET-one, two", "X-Cond": "c"}},
+		{"X-C: q\r\nX-C: r\r\n", map[string]string{"X-C": "q, r, m"}},
+	} {
+		resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: x\r\n"+tt.extra+"\r\n", "GET")
+		for k, v := range tt.want {
+			if got := strings.Join(resp.Header.Values(k), " | "); got != v {
+				t.Errorf("%q: %s %q, want %q", tt.extra, k, got, v)
+			}
+		}
+	}
+}

@@ -8,8 +8,9 @@ import (
 // fuzzExprConf exercises the request-driven paths of ap_expr and
 // mod_rewrite: per-server and per-directory rules (with groups, QSA, a
 // redirect, internal redirects that may loop), <If> sections, Header's
-// expr= and SetEnvIfExpr, all fed by the request's path, query and a
-// header.
+// expr= and SetEnvIfExpr, and RequestHeader operations that make the
+// conditional and range fields, all fed by the request's path, query and
+// a header.
 const fuzzExprConf = `Listen 127.0.0.1:80
 DocumentRoot htdocs
 RewriteEngine On
@@ -35,6 +36,10 @@ RewriteRule ^/m/(.*)$ /${lc:${esc:$1}|%{HTTP:X-A}}/${nomap:x|${lc:Y}} [L]
 </ElseIf>
 SetEnvIfExpr "%{REQUEST_URI} =~ m#^/(\w+)#" FIRST=$1
 Header set X-First "%{FIRST}e"
+RequestHeader append X-A "%{FIRST}e" early
+RequestHeader edit* X-A "(\d)" "<$1>"
+RequestHeader set If-None-Match "expr=%{req:X-A}" "expr=%{req:X-A} =~ /^\W/"
+RequestHeader merge Range "expr=bytes=%{req:X-A}"
 `
 
 // FuzzRewriteRequest serves arbitrary request targets and a header value

@@ -43,7 +43,8 @@ type site struct {
 	rewritesHead    bool                 // Header or Expires directives may apply to a response
 	headerExprs     bool                 // a Header directive has an expr= condition or value
 	logExprs        bool                 // a CustomLog has an expr= condition
-	reqUnset        [][]byte             // RequestHeader unset names
+	reqEarly        []headerOp           // RequestHeader ... early
+	reqHeaders      []headerOp           // the other RequestHeader operations
 	remoteIP        *remoteIP            // mod_remoteip, or nil
 	strictHost      bool                 // StrictHostCheck On
 	defn            string               // "file:line" of its <VirtualHost>, "" for the main server

@@ -244,11 +244,15 @@ func (w *worker) answer(c *conn, n int) bool {
 	if w.srv.remoteIP != nil && !c.proxied {
 		w.applyRemoteIP(c, w.srv.remoteIP)
 	}
-	if len(w.srv.reqUnset) > 0 {
-		w.unsetRequestHeaders(w.srv.reqUnset)
+	w.reqScratch = w.reqScratch[:0]
+	if len(w.srv.reqEarly) > 0 {
+		w.applyRequestHeaders(c, w.srv.reqEarly)
 	}
 	if len(w.srv.setEnvIf) > 0 {
 		w.evalSetEnvIf(c)
+	}
+	if len(w.srv.reqHeaders) > 0 {
+		w.applyRequestHeaders(c, w.srv.reqHeaders)
 	}
 	if len(w.env) > 0 {
 		w.downgradeRequest()

@@ -143,8 +143,19 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.proxyProtocol = srv.RemoteIP.ProxyProtocol
 		ch.proxyProtocol = true
 	}
-	for _, n := range srv.RequestHeaderUnset {
-		s.reqUnset = append(s.reqUnset, []byte(n))
+	var early, late []config.HeaderOp
+	for _, op := range srv.RequestHeaders {
+		if op.Early {
+			early = append(early, op)
+		} else {
+			late = append(late, op)
+		}
+	}
+	if s.reqEarly, err = compileHeaderOps(early); err != nil {
+		return nil, err
+	}
+	if s.reqHeaders, err = compileHeaderOps(late); err != nil {
+		return nil, err
 	}
 	types, err := ch.mimeTypes(srv)
 	if err != nil {

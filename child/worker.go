@@ -42,11 +42,14 @@ type worker struct {
 	iov        [][]byte
 	vec        []unix.Iovec // writev's scratch
 	copyBuf    []byte       // file reads for EnableSendfile Off, made on first use
-	oob        stampBuf     // readStamped's control-message space
-	parts      []outPart
-	entry      accesslog.Entry
-	logs       []*accesslog.Buffer
-	client     []byte // the client address as text, for the scoreboard
+	reqScratch []byte       // request field values RequestHeader made
+	// inRequestHeaders is set while RequestHeader operations apply.
+	inRequestHeaders bool
+	oob              stampBuf // readStamped's control-message space
+	parts            []outPart
+	entry            accesslog.Entry
+	logs             []*accesslog.Buffer
+	client           []byte // the client address as text, for the scoreboard
 	// remote is the request's client: the connection's peer, or the
 	// address mod_remoteip took from a proxy's header (with port 0).
 	// proxyIPs are the trusted external proxies mod_remoteip passed over

@@ -272,9 +272,9 @@ type Server struct {
 	// FileETag is the server's FileETag (a virtual host's applied over the
 	// main server's), or nil for Apache's default, MTime Size.
 	FileETag *FileETag `json:",omitempty"`
-	// RequestHeaderUnset names the request fields RequestHeader unset
-	// removes (the main server's, then a virtual host's own).
-	RequestHeaderUnset []string
+	// RequestHeaders are the server's RequestHeader operations on the
+	// request's fields (the main server's, then a virtual host's own).
+	RequestHeaders []HeaderOp `json:",omitempty"`
 	// RemoteIP is mod_remoteip's configuration, nil when none of its
 	// directives is used.
 	RemoteIP *RemoteIP `json:",omitempty"`

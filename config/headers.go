@@ -35,7 +35,10 @@ type HeaderOp struct {
 	// Expr is the expr= condition's expression (package expr), or "": the
 	// operation applies when it holds, evaluated as the response is sent.
 	Expr string `json:",omitempty"`
-	Pos  Pos
+	// Early is RequestHeader's "early": applied before the other
+	// RequestHeader operations and before mod_setenvif runs.
+	Early bool `json:",omitempty"`
+	Pos   Pos
 }
 
 // headerActions says how many arguments after the header name each action
@@ -50,87 +53,9 @@ var headerActions = map[string]int{
 // operations apply before the sections', in file order; a virtual host's
 // after the main server's, as Apache merges them.
 func setHeader(w *walker, c *call) error {
-	args := c.args
-	op := HeaderOp{Pos: c.pos}
-	if len(args) > 0 {
-		switch strings.ToLower(args[0]) {
-		case "always":
-			op.Always = true
-			args = args[1:]
-		case "onsuccess":
-			args = args[1:]
-		}
-	}
-	if len(args) < 2 {
-		return errorf("Header requires three arguments")
-	}
-	op.Action = strings.ToLower(args[0])
-	if op.Action == "note" {
-		return errorf("Header note: eventmpm has no request notes to copy a header into")
-	}
-	want, ok := headerActions[op.Action]
-	if !ok {
-		return errorf("first argument must be 'add', 'set', 'append', 'merge', 'unset', 'echo', 'edit', 'edit*', 'setifempty' or 'note'.")
-	}
-	op.Name = args[1]
-	rest := args[2:]
-	if n := len(rest); n > want {
-		// What follows the values is the condition.
-		cond := rest[n-1]
-		switch {
-		case strings.EqualFold(cond, "early"):
-			return errorf("Header %s: 'early' is not supported by eventmpm", op.Action)
-		case strings.HasPrefix(strings.ToLower(cond), "env="):
-			op.Env = cond[len("env="):]
-			if op.Env == "" || op.Env == "!" {
-				return errorf("Header %s: env= needs a variable name", op.Action)
-			}
-		case strings.HasPrefix(strings.ToLower(cond), "expr="):
-			op.Expr = cond[len("expr="):]
-			if _, err := expr.Parse(op.Expr); err != nil {
-				return errorf("Can't parse envclause/expression: %v", err)
-			}
-		default:
-			return errorf("Header %s takes %d value(s) after the header name; %q is neither a value nor a condition", op.Action, want, cond)
-		}
-		rest = rest[:n-1]
-	}
-	switch {
-	case len(rest) < want && (op.Action == "edit" || op.Action == "edit*"):
-		return errorf("Header edit requires a match and a substitution")
-	case len(rest) < want:
-		return errorf("Header %s requires a value", op.Action)
-	case len(rest) > want:
-		return errorf("Header %s takes %d value(s) after the header name", op.Action, want)
-	}
-	switch op.Action {
-	case "echo":
-		if _, err := regexp.Compile(op.Name); err != nil {
-			return errorf("Header echo regex could not be compiled: %v", err)
-		}
-	case "edit", "edit*":
-		if _, err := regexp.Compile(rest[0]); err != nil {
-			return errorf("Header edit regex could not be compiled: %v", err)
-		}
-		op.Value, op.Replacement = rest[0], rest[1]
-	default:
-		if want == 1 {
-			op.Value = rest[0]
-			if v, ok := strings.CutPrefix(op.Value, "expr="); ok {
-				if _, err := expr.ParseString(v); err != nil {
-					return errorf("Can't parse value expression : %v", err)
-				}
-			} else if err := checkHeaderFormat(op.Value); err != nil {
-				return err
-			}
-		}
-	}
-	if op.Action != "echo" {
-		// "Header set X-Frame-Options: DENY" works in Apache: the colon goes.
-		op.Name = strings.TrimSuffix(op.Name, ":")
-		if !validFieldName(op.Name) {
-			return errorf("Header %s: %q is not a valid header name", op.Action, op.Name)
-		}
+	op, err := parseHeaderOp(c.args, c.pos, false)
+	if err != nil {
+		return err
 	}
 	if protectedHeader(op.Name) {
 		// Apache takes these and they do nothing ("Header unset Server"
@@ -144,6 +69,101 @@ func setHeader(w *walker, c *call) error {
 		w.srv.srv.Headers = append(w.srv.srv.Headers, op)
 	}
 	return nil
+}
+
+// parseHeaderOp reads the arguments of Header or, with request set,
+// RequestHeader, as mod_headers' header_inout_cmd: RequestHeader takes no
+// always/onsuccess, no echo and no note, and may be early.
+func parseHeaderOp(args []string, pos Pos, request bool) (HeaderOp, error) {
+	op := HeaderOp{Pos: pos}
+	if len(args) > 0 && !request {
+		switch strings.ToLower(args[0]) {
+		case "always":
+			op.Always = true
+			args = args[1:]
+		case "onsuccess":
+			args = args[1:]
+		}
+	}
+	if len(args) < 2 {
+		return op, errorf("Header requires three arguments")
+	}
+	op.Action = strings.ToLower(args[0])
+	switch {
+	case op.Action == "note" && request:
+		return op, errorf("RequestHeader does not support the 'note' action")
+	case op.Action == "note":
+		return op, errorf("Header note: eventmpm has no request notes to copy a header into")
+	case op.Action == "echo" && request:
+		return op, errorf("Header echo only valid on Header directives")
+	}
+	want, ok := headerActions[op.Action]
+	if !ok {
+		return op, errorf("first argument must be 'add', 'set', 'setifempty', 'append', 'merge', 'unset', 'echo', 'note', 'edit', or 'edit*'.")
+	}
+	op.Name = args[1]
+	rest := args[2:]
+	if n := len(rest); n > want {
+		// What follows the values is the condition.
+		cond := rest[n-1]
+		switch {
+		case strings.EqualFold(cond, "early") && request:
+			op.Early = true
+		case strings.EqualFold(cond, "early"):
+			return op, errorf("Header %s: 'early' is not supported by eventmpm", op.Action)
+		case strings.HasPrefix(strings.ToLower(cond), "env="):
+			op.Env = cond[len("env="):]
+			if op.Env == "" || op.Env == "!" {
+				return op, errorf("error: missing environment variable name. envclause should be in the form env=envar ")
+			}
+		case strings.HasPrefix(strings.ToLower(cond), "expr="):
+			op.Expr = cond[len("expr="):]
+			if _, err := expr.Parse(op.Expr); err != nil {
+				return op, errorf("Can't parse envclause/expression: %v", err)
+			}
+		default:
+			return op, errorf("Header %s takes %d value(s) after the header name; %q is neither a value nor a condition", op.Action, want, cond)
+		}
+		rest = rest[:n-1]
+	}
+	switch {
+	case len(rest) < want && (op.Action == "edit" || op.Action == "edit*"):
+		return op, errorf("Header edit requires a match and a substitution")
+	case len(rest) < want:
+		return op, errorf("Header requires three arguments")
+	case len(rest) > want:
+		return op, errorf("Header %s takes %d value(s) after the header name", op.Action, want)
+	}
+	switch op.Action {
+	case "echo":
+		if _, err := regexp.Compile(op.Name); err != nil {
+			return op, errorf("Header echo regex could not be compiled: %v", err)
+		}
+	case "edit", "edit*":
+		if _, err := regexp.Compile(rest[0]); err != nil {
+			return op, errorf("Header edit regex could not be compiled: %v", err)
+		}
+		op.Value, op.Replacement = rest[0], rest[1]
+	default:
+		if want == 1 {
+			op.Value = rest[0]
+			if v, ok := strings.CutPrefix(op.Value, "expr="); ok {
+				if _, err := expr.ParseString(v); err != nil {
+					return op, errorf("Can't parse value expression : %v", err)
+				}
+			} else if err := checkHeaderFormat(op.Value); err != nil {
+				return op, err
+			}
+		}
+	}
+	if op.Action != "echo" {
+		// "Header set X-Frame-Options: DENY" works in Apache: the colon goes.
+		op.Name = strings.TrimSuffix(op.Name, ":")
+		if !validFieldName(op.Name) {
+			return op, errorf("Header %s: %q is not a valid header name", op.Action, op.Name)
+		}
+	}
+	return op, nil
 }
 
 // checkHeaderFormat accepts the format specifiers eventmpm implements in a
@@ -213,32 +233,23 @@ func validFieldName(name string) bool {
 	return true
 }
 
-// setRequestHeader is RequestHeader unset NAME [early]: the field is
-// removed from the request before it is routed and logged (the httpoxy
-// mitigation "RequestHeader unset Proxy early" is its common use, and
-// "RequestHeader unset Range" the old one of the Range flood). The other
-// actions, and the fields that decided the request's framing, host and
-// persistence while it was parsed, are refused.
+// setRequestHeader is RequestHeader action header [value] [replacement]
+// [early|env=[!]var|expr=...]: the request's fields are changed before it
+// is routed and logged, the early operations first (see
+// worker.applyRequestHeaders), a virtual host's after the main server's.
+// Its common uses: "RequestHeader unset Proxy early" (httpoxy),
+// "RequestHeader unset Range" (the Range flood of 2011), "RequestHeader
+// edit If-None-Match ..." (mod_deflate's ETag suffix). The fields that
+// decided the request's framing, host and persistence while it was parsed
+// are refused; the conditional and range fields are found again after.
 func setRequestHeader(w *walker, c *call) error {
-	rereadField := func(p string) bool {
-		// The conditional and range fields, which the child finds again
-		// once fields are removed.
-		return strings.HasPrefix(p, "If-") || p == "Range"
+	op, err := parseHeaderOp(c.args, c.pos, true)
+	if err != nil {
+		return err
 	}
-	args := c.args
-	if len(args) < 2 || !strings.EqualFold(args[0], "unset") {
-		return errorf("RequestHeader: eventmpm supports only 'RequestHeader unset NAME [early]'")
+	if p, ok := preParsedField(op.Name); ok && !strings.HasPrefix(p, "If-") && p != "Range" {
+		return errorf("RequestHeader %s %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", op.Action, op.Name, p)
 	}
-	if len(args) > 3 || len(args) == 3 && !strings.EqualFold(args[2], "early") {
-		return errorf("RequestHeader unset takes a header name and an optional 'early'")
-	}
-	name := args[1]
-	if !validFieldName(name) {
-		return errorf("RequestHeader unset: %q is not a valid header name", name)
-	}
-	if p, ok := preParsedField(name); ok && !rereadField(p) {
-		return errorf("RequestHeader unset %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", name, p)
-	}
-	w.srv.srv.RequestHeaderUnset = append(w.srv.srv.RequestHeaderUnset, name)
+	w.srv.srv.RequestHeaders = append(w.srv.srv.RequestHeaders, op)
 	return nil
 }

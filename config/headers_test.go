@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -52,8 +53,12 @@ RequestHeader unset Range
 	if len(vh.Headers) != len(want)+1 || vh.Headers[len(want)].Name != "X-Vhost" {
 		t.Errorf("virtual host headers: %+v, want the main server's, then its own", vh.Headers)
 	}
-	if !reflect.DeepEqual(vh.RequestHeaderUnset, []string{"Proxy", "Range", "X-Other"}) {
-		t.Errorf("virtual host RequestHeader unset: %q", vh.RequestHeaderUnset)
+	var reqOps []string
+	for _, op := range vh.RequestHeaders {
+		reqOps = append(reqOps, fmt.Sprintf("%s %s %v", op.Action, op.Name, op.Early))
+	}
+	if want := []string{"unset Proxy true", "unset Range false", "unset X-Other false"}; !reflect.DeepEqual(reqOps, want) {
+		t.Errorf("virtual host RequestHeader: %q, want the main server's, then its own: %q", reqOps, want)
 	}
 	var warned []int
 	for _, w := range cfg.Warnings {
@@ -69,7 +74,7 @@ RequestHeader unset Range
 func TestHeaderErrors(t *testing.T) {
 	expectLoadErrors(t, []loadErrorCase{
 		{"Header set", "Header requires three arguments"},
-		{"Header always set X", "Header set requires a value"},
+		{"Header always set X", "Header requires three arguments"},
 		{"Header frob X y", "first argument must be 'add', 'set'"},
 		{"Header note X y", "no request notes"},
 		{"Header set X y z", `"z" is neither a value nor a condition`},
@@ -77,7 +82,7 @@ func TestHeaderErrors(t *testing.T) {
 		{"Header set X y expr=%{REQUEST_URI}", "Can't parse envclause/expression: syntax error"},
 		{"Header set X y \"expr=%{NOPE} == 1\"", "Can't parse envclause/expression: Variable 'NOPE' does not exist"},
 		{"Header set X \"expr=%{NOPE}\"", "Can't parse value expression : Variable 'NOPE' does not exist"},
-		{"Header set X y env=", "env= needs a variable name"},
+		{"Header set X y env=", "error: missing environment variable name. envclause should be in the form env=envar"},
 		{"Header edit X ^a", "Header edit requires a match and a substitution"},
 		{"Header edit X ( y", "Header edit regex could not be compiled"},
 		{"Header echo (", "Header echo regex could not be compiled"},
@@ -89,10 +94,15 @@ func TestHeaderErrors(t *testing.T) {
 		{`Header set X "%e"`, "%e names its variable in braces"},
 		{`Header set X "50%"`, "ends with a lone %"},
 		{"Header unset X y", "Header unset takes 0 value(s) after the header name; \"y\" is neither"},
-		{"RequestHeader set X y", "supports only 'RequestHeader unset NAME [early]'"},
 		{"RequestHeader unset Host", "reads Host while parsing the request"},
-		{"RequestHeader unset content-length", "reads Content-Length while parsing the request"},
-		{"RequestHeader unset X late", "an optional 'early'"},
+		{"RequestHeader set content-length 5", "reads Content-Length while parsing the request"},
+		{"RequestHeader unset X late", "Header unset takes 0 value(s) after the header name; \"late\" is neither"},
+		{"RequestHeader echo X", "Header echo only valid on Header directives"},
+		{"RequestHeader note X y", "RequestHeader does not support the 'note' action"},
+		{"RequestHeader always set X y", "first argument must be 'add', 'set', 'setifempty', 'append', 'merge', 'unset', 'echo', 'note', 'edit', or 'edit*'."},
+		{"RequestHeader set X", "Header requires three arguments"},
+		{"RequestHeader edit X a", "Header edit requires a match and a substitution"},
+		{"RequestHeader set X 1 env=", "missing environment variable name"},
 		{"<Location /x>\nRequestHeader unset X\n</Location>", "RequestHeader in <Location> is not supported"},
 	})
 }

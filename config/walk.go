@@ -269,7 +269,7 @@ func inherit(v, m *serverState) {
 			v.srv.Deflate.Types = append(v.srv.Deflate.Types, t)
 		}
 	}
-	v.srv.RequestHeaderUnset = append(slices.Clone(m.srv.RequestHeaderUnset), v.srv.RequestHeaderUnset...)
+	v.srv.RequestHeaders = append(slices.Clone(m.srv.RequestHeaders), v.srv.RequestHeaders...)
 	v.srv.RemoteIP = m.srv.RemoteIP.merge(v.srv.RemoteIP)
 	v.srv.OutputFilters.Set = v.srv.OutputFilters.Set || m.srv.OutputFilters.Set
 	v.srv.OutputFilters.Exts = append(slices.Clone(m.srv.OutputFilters.Exts), v.srv.OutputFilters.Exts...)
