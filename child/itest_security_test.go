@@ -364,3 +364,43 @@ func checkPrintable(t *testing.T, log, line string) {
 		}
 	}
 }
+
+// TestSecurityPathRefusalsLogged: a path that climbs above the root or
+// holds a bad escape is a 400 with Apache's AH10244 error line, an
+// encoded slash or NUL a 404 with its AH00026 info line, each naming the
+// target as sent, so that scanners for traversal show in the error log
+// as they do in Apache's (the lines compared with Apache 2.4.71's).
+func TestSecurityPathRefusalsLogged(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "LogLevel info\n", map[string]string{"a.txt": "a\n"})
+	for _, tc := range []struct {
+		target string
+		status int
+		line   string
+	}{
+		{"/%2e%2e/x?q=1", 400, "[core:error] [pid "},
+		{"/a/../../etc/passwd", 400, "[core:error] [pid "},
+		{"/%zz", 400, "[core:error] [pid "},
+		{"/a%2fb?z", 404, "[core:info] [pid "},
+		{"/x%00y", 404, "[core:info] [pid "},
+	} {
+		c := s.open(t)
+		resp, _ := c.roundTrip("GET "+tc.target+" HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+		c.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.target, resp.StatusCode, tc.status)
+		}
+		want := "AH10244: invalid URI path (" + tc.target + ")"
+		if tc.status == 404 {
+			want = "AH00026: found %2f (encoded '/') in URI path (" + tc.target + "), returning 404"
+		}
+		itest.Eventually(t, ioWait, "the error log line for "+tc.target, func() bool {
+			for _, l := range strings.Split(s.logFile("error_log"), "\n") {
+				if strings.Contains(l, tc.line) && strings.HasSuffix(l, want) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}

@@ -56,6 +56,12 @@ func (w *worker) respond(c *conn, keep bool) {
 	p, st := static.CleanPath(req.Path, w.path[:0])
 	w.path = p
 	if st != 0 {
+		// Apache's core logs both, which traversal scanners set off.
+		if st == 400 {
+			w.logError(c, errorlog.LevelError, "core", "AH10244", "invalid URI path (", req.Target, ")")
+		} else {
+			w.logError(c, errorlog.LevelInfo, "core", "AH00026", "found %2f (encoded '/') in URI path (", req.Target, "), returning 404")
+		}
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
