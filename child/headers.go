@@ -361,11 +361,13 @@ func hasListMember(v, item []byte, fold bool) bool {
 }
 
 // applyRequestHeaders applies RequestHeader operations to the request's
-// fields with Header's table semantics, before the request is routed and
-// logged: the early ones before mod_setenvif runs, the others after it (so
-// their env= conditions see its variables; Apache runs them later still,
-// at fixups). Values they make live in the worker's reqScratch until the
-// next request; the conditional and range fields are found again, so that
+// fields with Header's table semantics, where Apache's mod_headers does:
+// the early ones as the request is read, before it is routed and before
+// mod_setenvif runs; the others at fixups, once the request passed its
+// access checks, after mod_env, just before the handler (so <If>, mod_rewrite
+// and Require see the fields as sent, and a refused request is logged with
+// them). Values they make live in the worker's reqScratch until the next
+// request; the conditional and range fields are found again, so that
 // "RequestHeader unset Range" or an edited If-None-Match reach the handler.
 func (w *worker) applyRequestHeaders(c *conn, ops []headerOp) {
 	resp := w.hdrScratch

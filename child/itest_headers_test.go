@@ -217,3 +217,49 @@ Header echo ^X-
 		}
 	}
 }
+
+// TestRequestHeaderPhases: an early RequestHeader changes the request as
+// it is read; the others at fixups, once the request passed its access
+// checks. <If>, SetEnvIf and Require see only the early field, a refused
+// request is logged without the late one, and the handler and the log of
+// a served request see both — as Apache 2.4.71 did for the same
+// configuration and requests, side by side.
+func TestRequestHeaderPhases(t *testing.T) {
+	s := startServer(t, `RequestHeader set X-Late late
+RequestHeader set X-Early early early
+<If "-n req('X-Late')">
+    Header set X-Seen-Late-In-If yes
+</If>
+<If "-n req('X-Early')">
+    Header set X-Seen-Early-In-If yes
+</If>
+SetEnvIf X-Late late LATE_SEEN
+Header set X-SetEnvIf-Saw-Late yes env=LATE_SEEN
+<Directory htdocs/private>
+    Require expr "-n req('X-Late')"
+</Directory>
+LogFormat "late=%{X-Late}i early=%{X-Early}i s=%>s" phases
+CustomLog logs/phases_log phases
+Header echo ^X-
+`, map[string]string{"a.txt": "a\n", "private/x.txt": "x\n"})
+	c := s.open(t)
+	defer c.Close()
+	resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	for k, v := range map[string]string{"X-Late": "late", "X-Early": "early", "X-Seen-Early-In-If": "yes",
+		"X-Seen-Late-In-If": "", "X-SetEnvIf-Saw-Late": "", "Vary": "X-Late,X-Early"} {
+		if got := resp.Header.Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+	if resp, _ := c.roundTrip("GET /private/x.txt HTTP/1.1\r\nHost: x\r\n\r\n", "GET"); resp.StatusCode != 403 {
+		t.Errorf("Require expr on a late field: %d, want 403", resp.StatusCode)
+	}
+	c.Close()
+	s.stop(t)
+	log := s.logFile("phases_log")
+	for _, line := range []string{"late=late early=early s=200\n", "late=- early=early s=403\n"} {
+		if !strings.Contains(log, line) {
+			t.Errorf("phases_log lacks %q:\n%s", line, log)
+		}
+	}
+}

@@ -82,7 +82,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	// The fixups hooks: mod_rewrite's first, then mod_alias's before
 	// mod_env's, as Apache runs them (a section's redirect logs none of
-	// SetEnv's variables).
+	// SetEnv's variables), and mod_headers' RequestHeader last.
 	if len(w.secs.rewrite) > 0 {
 		switch w.rewriteDir(c, keep) {
 		case rewriteAnswered:
@@ -97,6 +97,9 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	if (len(w.srv.envBase) > 0 || len(w.secs.env) > 0) && w.modEnv() {
 		keep = w.responseEnv() && keepable
+	}
+	if len(w.srv.reqHeaders) > 0 {
+		w.applyRequestHeaders(c, w.srv.reqHeaders)
 	}
 	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases
 		w.logError(c, errorlog.LevelError, "rewrite", "", "eventmpm serves files below DocumentRoot and the Alias targets only, not ", w.fspath, "")

@@ -251,9 +251,6 @@ func (w *worker) answer(c *conn, n int) bool {
 	if len(w.srv.setEnvIf) > 0 {
 		w.evalSetEnvIf(c)
 	}
-	if len(w.srv.reqHeaders) > 0 {
-		w.applyRequestHeaders(c, w.srv.reqHeaders)
-	}
 	if len(w.env) > 0 {
 		w.downgradeRequest()
 	}
