@@ -160,7 +160,7 @@ func (l *loop) shouldAccept() bool {
 			return false // keep the reserve; with idle ones, shortage closes them
 		}
 	}
-	idle := int(l.idle.Load()) - len(l.overflow)
+	idle := l.hand.available()
 	if idle <= 0 {
 		return false
 	}
@@ -190,7 +190,7 @@ func (l *loop) openGate() {
 	l.accepting = true
 	l.ch.proc.SetNotAccepting(false)
 	l.log.Debug("Accepting new connections again", "module", "mpm_event", "ah", "AH00457",
-		"connections", l.nconns, "idle_workers", l.idle.Load())
+		"connections", l.nconns, "idle_workers", l.hand.parked.Load())
 }
 
 func (l *loop) closeGate() {
@@ -203,7 +203,7 @@ func (l *loop) closeGate() {
 	l.accepting = false
 	l.ch.proc.SetNotAccepting(true)
 	l.log.Debug("not accepting new connections in this process", "module", "mpm_event",
-		"connections", l.nconns, "idle_workers", l.idle.Load())
+		"connections", l.nconns, "idle_workers", l.hand.parked.Load())
 }
 
 // sockaddrToAddrPort converts an accepted peer address.

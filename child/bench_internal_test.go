@@ -43,7 +43,7 @@ func benchHead(b *testing.B, conf string, rewrite bool) []byte {
 // BenchmarkHandOff measures one round of the worker hand-off with no
 // system call (the connection is a registered socketpair end that is never
 // read): the event goroutine dispatches an idle keep-alive connection
-// over the work channel, a worker takes it and hands it back with the
+// through the hand-off, a worker takes it and hands it back with the
 // ownership compare-and-swap, and the event goroutine files it again.
 func BenchmarkHandOff(b *testing.B) {
 	tc := newTestChild(b, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n", nil)
@@ -52,7 +52,16 @@ func BenchmarkHandOff(b *testing.B) {
 	c.phase = phaseKeepAlive
 	done := make(chan struct{})
 	go func() {
-		for c := range l.work {
+		taker := newWaiter()
+		for {
+			c, closed := l.hand.take(&taker)
+			switch {
+			case closed:
+				return
+			case c == nil:
+				<-taker.wake
+				continue
+			}
 			w.giveBack(c, phaseKeepAlive, 1<<62)
 			done <- struct{}{}
 		}
@@ -63,7 +72,7 @@ func BenchmarkHandOff(b *testing.B) {
 		<-done
 		l.drainHandbacks()
 	}
-	close(l.work)
+	l.hand.close()
 }
 
 // BenchmarkServeKeepAlive measures a worker's whole turn for a cached 1 KiB

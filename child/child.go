@@ -107,7 +107,7 @@ func Run(p Params) error {
 		p.Ready()
 	}
 	err = l.run()
-	close(l.work)
+	l.hand.close()
 	wg.Wait()
 	l.poller.Close()
 	if err != nil {
@@ -143,7 +143,6 @@ func (ch *Child) newLoop(lns []ipc.Listener) (*loop, error) {
 		ch: ch, log: ch.log, poller: pl,
 		conns:       make([]*conn, 1024),
 		events:      make([]poll.Event, 256),
-		work:        make(chan *conn, 4*ch.threads+64),
 		maxAccepted: int64(ch.cfg.MPM.MaxConnectionsPerChild),
 		now:         time.Now().UnixNano(),
 		yield:       yieldCPU,
@@ -175,7 +174,7 @@ func newListener(ln ipc.Listener) *listener {
 // startWorkers starts ThreadsPerChild workers, each in its scoreboard slot.
 func (ch *Child) startWorkers(wg *sync.WaitGroup) {
 	for i := 0; i < ch.threads; i++ {
-		w := &worker{ch: ch, l: ch.loop, id: i, slot: ch.proc.Worker(i)}
+		w := &worker{ch: ch, l: ch.loop, id: i, slot: ch.proc.Worker(i), wait: newWaiter()}
 		if !w.slot.Start(ch.pid, ch.gen) {
 			// The slot was left by a previous child that was not reaped
 			// cleanly; take it over, we own the process slot.

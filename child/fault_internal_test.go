@@ -33,14 +33,14 @@ func TestWorkerSurvivesScoreboardFault(t *testing.T) {
 	tc := newTestChild(t, faultConf, map[string]string{"a.txt": "alpha\n"})
 	done := make(chan struct{})
 	go func() { tc.w.run(); close(done) }()
-	eventually(t, "the worker waiting for work", func() bool { return tc.l.idle.Load() > 0 })
+	eventually(t, "the worker waiting for work", func() bool { return tc.l.hand.parked.Load() > 0 })
 	const req = "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 	c1, peer1 := tc.connect(t)
 	if _, err := peer1.Write([]byte(req)); err != nil {
 		t.Fatal(err)
 	}
 	truncateScoreboard(t, tc)
-	tc.l.work <- c1
+	tc.l.hand.push(c1)
 	eventually(t, "the connection served during the fault closed", func() bool {
 		return c1.state.Load()&stClosed != 0
 	})
@@ -48,13 +48,13 @@ func TestWorkerSurvivesScoreboardFault(t *testing.T) {
 	if _, err := peer2.Write([]byte(req)); err != nil {
 		t.Fatal(err)
 	}
-	tc.l.work <- c2
+	tc.l.hand.push(c2)
 	var got string
 	eventually(t, "the next connection answered by the same worker", func() bool {
 		got += readAvailable(t, peer2)
 		return strings.HasSuffix(got, "\r\n\r\nalpha\n")
 	})
-	close(tc.l.work)
+	tc.l.hand.close()
 	<-done
 }
 
@@ -89,13 +89,12 @@ func TestAdoptDispatchesBeforeScoreboard(t *testing.T) {
 		}()
 		tc.l.adopt(fds[0], testListener, netip.MustParseAddrPort("127.0.0.1:40000"))
 	}()
-	select {
-	case c := <-tc.l.work:
-		if c.fd != fds[0] {
-			t.Fatalf("dispatched fd %d, want %d", c.fd, fds[0])
-		}
-		unix.Close(c.fd)
-	default:
+	c := tc.dispatched()
+	if c == nil {
 		t.Fatal("the connection was not dispatched before the fault")
 	}
+	if c.fd != fds[0] {
+		t.Fatalf("dispatched fd %d, want %d", c.fd, fds[0])
+	}
+	unix.Close(c.fd)
 }

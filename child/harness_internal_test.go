@@ -69,7 +69,7 @@ func newTestChild(t testing.TB, conf string, files map[string]string) *testChild
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.poller.Close() })
-	w := &worker{ch: ch, l: l, slot: ch.proc.Worker(0), reply: new(static.Reply)}
+	w := &worker{ch: ch, l: l, slot: ch.proc.Worker(0), reply: new(static.Reply), wait: newWaiter()}
 	w.slot.Start(ch.pid, ch.gen)
 	for _, lg := range ch.logs {
 		w.logs = append(w.logs, lg.NewBuffer())
@@ -124,6 +124,14 @@ func (tc *testChild) iterate(t testing.TB) {
 	}
 	l.dispatchEvents(l.events[:n])
 	l.drainHandbacks()
+}
+
+// dispatched takes the connection the loop queued for a worker, as a
+// worker's get would, or returns nil when none is queued.
+func (tc *testChild) dispatched() *conn {
+	taker := newWaiter()
+	c, _ := tc.l.hand.poll(&taker)
+	return c
 }
 
 // serveOnce writes req from the client's end, gives the connection to the

@@ -42,13 +42,8 @@ func TestPendingInputThenKeepAlive(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc.iterate(t)
-	select {
-	case got := <-tc.l.work:
-		if got != c {
-			t.Fatalf("dispatched %p, want %p", got, c)
-		}
-	default:
-		t.Fatal("the third request was not dispatched")
+	if got := tc.dispatched(); got != c {
+		t.Fatalf("%s: dispatched %p, want %p", "the third request was not dispatched", got, c)
 	}
 	tc.w.serve(c)
 	tc.l.drainHandbacks()

@@ -63,14 +63,12 @@ type loop struct {
 	newQ, keepAliveQ, readQ, writeQ, lingerQ timeoutQueue
 
 	handback  atomic.Pointer[conn] // Treiber stack of handed-back conns
-	work      chan *conn           // to the workers
-	overflow  []*conn              // ready conns the channel had no room for
+	hand      handoff              // ready connections to the workers
 	handedOut int                  // conns handed to workers since the last wait
 	busySince int64                // since when every wait found work; 0 after a park
 	yield     func()               // yieldCPU; tests count the calls
 	cpus      int                  // CPUs this child may run on (runtime.NumCPU)
 	crowded   bool                 // more live children than cpus: a saturated loop yields
-	idle      atomic.Int32         // workers waiting for a connection
 	busy      atomic.Int32         // workers serving a connection
 	wantWake  atomic.Bool          // workers must wake the loop on hand-back
 	requests  atomic.Uint32        // reqGraceful | reqStop | reqReopenLogs
@@ -96,8 +94,7 @@ type loop struct {
 
 // run is the event loop. Each iteration reads as a checklist: park until
 // something is ready or the next deadline, dispatch the ready descriptors,
-// take in what workers handed back, hand queued work to idle workers, expire
-// timeouts, act on requests from the supervisor, open or close the accept
+// take in what workers handed back, expire timeouts, act on requests from the supervisor, open or close the accept
 // gate, and publish the counters.
 func (l *loop) run() error {
 	// A fault in the scoreboard mapping (its file truncated under us)
@@ -123,7 +120,6 @@ func (l *loop) iterate() error {
 	l.revalidated = false
 	l.dispatchEvents(l.events[:n])
 	l.drainHandbacks()
-	l.flushOverflow()
 	l.expireTimeouts()
 	l.applyRequests()
 	l.gateAccept()
@@ -183,9 +179,9 @@ func (l *loop) wait() (int, error) {
 		l.yield()
 		l.busySince = l.now
 	}
-	// Workers must wake us when we wait on them: the accept gate is shut,
-	// work is queued for lack of channel room, or we are draining.
-	l.wantWake.Store(!l.accepting || len(l.overflow) > 0 || l.draining || l.stopping)
+	// Workers must wake us when we wait on them: the accept gate is shut
+	// (a worker going idle may open it), or we are draining.
+	l.wantWake.Store(!l.accepting || l.draining || l.stopping)
 	if l.handback.Load() != nil || l.requests.Load() != 0 {
 		timeout = 0
 	}
@@ -310,29 +306,7 @@ func (l *loop) dispatch(c *conn) {
 	}
 	c.state.Store(stWorker)
 	l.handedOut++
-	select {
-	case l.work <- c:
-	default:
-		l.overflow = append(l.overflow, c)
-	}
-}
-
-// flushOverflow moves queued work into the channel as room appears.
-func (l *loop) flushOverflow() {
-	i := 0
-	for ; i < len(l.overflow); i++ {
-		select {
-		case l.work <- l.overflow[i]:
-			continue
-		default:
-		}
-		break
-	}
-	if i > 0 {
-		n := copy(l.overflow, l.overflow[i:])
-		clear(l.overflow[n:])
-		l.overflow = l.overflow[:n]
-	}
+	l.hand.push(c)
 }
 
 // handBack is called by a worker that gave up its connection (state already

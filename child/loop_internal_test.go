@@ -96,7 +96,7 @@ func TestNewConnectionTimeout(t *testing.T) {
 			}
 			ch.l.now = c.deadline
 			ch.l.expireTimeouts()
-			got := <-ch.l.work // dispatched with phaseTimedOut
+			got := ch.dispatched() // with phaseTimedOut
 			if got != c || c.phase != phaseTimedOut {
 				t.Fatalf("got %p phase %v, want the connection in phaseTimedOut", got, c.phase)
 			}
@@ -130,7 +130,7 @@ func TestWriteContinuedByAnotherWorker(t *testing.T) {
 	if c.phase != phaseWrite || c.q != &tc.l.writeQ {
 		t.Fatalf("got phase %v queue %v, want the write pending in the write queue", c.phase, c.q)
 	}
-	fresh := &worker{ch: tc.ch, l: tc.l, slot: tc.ch.proc.Worker(1), reply: new(static.Reply)}
+	fresh := &worker{ch: tc.ch, l: tc.l, slot: tc.ch.proc.Worker(1), reply: new(static.Reply), wait: newWaiter()}
 	fresh.req.ContentLength = -1
 	for i := 0; len(got) < len(big) && i < 1000; i++ {
 		tc.l.writeQ.remove(c)
@@ -187,7 +187,7 @@ func TestWorkerFlushesLogsOnExit(t *testing.T) {
 		map[string]string{"a.txt": "alpha\n"})
 	c, peer := tc.connect(t)
 	tc.serveOnce(t, c, peer, "GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	close(tc.l.work)
+	tc.l.hand.close()
 	tc.w.run() // the loop is gone: the worker exits at once
 	tc.ch.closeLogs()
 	b, err := os.ReadFile(filepath.Join(filepath.Dir(tc.ch.cfg.Server.DocumentRoot), "logs", "access_log"))
@@ -221,13 +221,8 @@ func TestHalfCloseAfterKeepAliveRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	tc.iterate(t) // one event: readable and hung up
-	select {
-	case got := <-tc.l.work:
-		if got != c {
-			t.Fatalf("dispatched %p, want %p", got, c)
-		}
-	default:
-		t.Fatal("the request was not dispatched")
+	if got := tc.dispatched(); got != c {
+		t.Fatalf("%s: dispatched %p, want %p", "the request was not dispatched", got, c)
 	}
 	tc.w.serve(c)
 	tc.l.drainHandbacks()

@@ -24,7 +24,8 @@ type worker struct {
 	l    *loop
 	id   int
 	slot *shm.Worker
-	cur  *conn // the connection being served, until it is handed back or closed
+	cur  *conn  // the connection being served, until it is handed back or closed
+	wait waiter // parked on while no connection is ready
 
 	parser http1.Parser
 	req    http1.Request
@@ -118,7 +119,7 @@ type worker struct {
 	headSize int64
 }
 
-// run serves connections until the loop closes the work channel.
+// run serves connections until the loop closes the hand-off.
 func (w *worker) run() {
 	// A fault in the scoreboard mapping (its file truncated under us)
 	// becomes a panic that turn recovers, not a crash.
@@ -177,28 +178,23 @@ func (w *worker) recoverFault() {
 	}
 }
 
-// next waits for the next connection. Before it blocks it flushes its
-// access log buffers, so lines reach the files promptly when traffic is low.
+// next waits for the next connection, or returns nil once the loop has
+// ended. Before it waits it flushes its access log buffers, so lines reach
+// the files promptly when traffic is low.
 func (w *worker) next() *conn {
-	select {
-	case c, ok := <-w.l.work:
-		if !ok {
-			return nil
+	for {
+		c, closed := w.l.hand.take(&w.wait)
+		if c != nil || closed {
+			return c
 		}
-		return c
-	default:
+		// Parked: a connection pushed from here on wakes this worker
+		// (the wake-up waits in the channel while the logs are written).
+		w.flushLogs()
+		if w.l.wantWake.Load() {
+			w.l.poller.Wake()
+		}
+		<-w.wait.wake
 	}
-	w.flushLogs()
-	w.l.idle.Add(1)
-	if w.l.wantWake.Load() {
-		w.l.poller.Wake()
-	}
-	c, ok := <-w.l.work
-	w.l.idle.Add(-1)
-	if !ok {
-		return nil
-	}
-	return c
 }
 
 func (w *worker) flushLogs() {
