@@ -148,6 +148,26 @@ func (s *server) waitExitWithin(t *testing.T, d time.Duration) {
 	}
 }
 
+// TestHttpdForegroundCommand runs the server the way the httpd container
+// image runs Apache, `httpd -DFOREGROUND` (the value attached, no verb):
+// it serves in the foreground and stops on SIGTERM with status 0. That
+// command line used to print the usage and exit 2.
+func TestHttpdForegroundCommand(t *testing.T) {
+	skipShort(t)
+	root := itest.NewRoot(t, baseConf, map[string]string{"index.html": indexBody})
+	s := watchServer(t, root, 2, itest.Start(t, exec.Command(binary(t), "-d", root.Dir, "-DFOREGROUND")))
+	if got := s.get(t, "/index.html"); got != indexBody {
+		t.Fatalf("GET /index.html: got %q, want the page", got)
+	}
+	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	s.waitExit(t)
+	if !strings.Contains(s.errorLog(), "AH00491: caught SIGTERM") {
+		t.Errorf("error log lacks AH00491:\n%s", s.errorLog())
+	}
+}
+
 // TestJournalStreams runs the supervisor with standard output and error
 // on a unix stream socket, as systemd connects them to the journal, where
 // open("/dev/stdout") fails with ENXIO: the logs are duplicated from the

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"eventmpm/config"
 	"eventmpm/internal/version"
@@ -33,7 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runChild(stderr)
 	}
 	app := newApp(stdout, stderr)
-	err := app.Run(args)
+	err := app.Run(apacheArgs(args, app.Flags))
 	if err == nil {
 		return exitOK
 	}
@@ -52,7 +53,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:           "eventmpm",
 		Usage:          "Apache httpd's event MPM, rebuilt in Go",
-		UsageText:      "eventmpm [global options] VERB [verb options]\n   eventmpm -k start|stop|restart|graceful|graceful-stop\n   eventmpm -t | -S | -v | -V",
+		UsageText:      "eventmpm [global options] VERB [verb options]\n   eventmpm -k start|stop|restart|graceful|graceful-stop\n   eventmpm -t | -S | -v | -V\n   eventmpm -DFOREGROUND [global options]   (as httpd: options without a verb start the server)",
 		HideVersion:    true,
 		Writer:         stdout,
 		ErrWriter:      stderr,
@@ -97,9 +98,55 @@ func apacheStyle(c *cli.Context) error {
 		return startOneProcess(c)
 	case c.String("k") != "":
 		return runVerb(c, c.String("k"))
+	case c.NumFlags() > 0:
+		// httpd with options but no -k starts the server: `httpd
+		// -DFOREGROUND` is how containers run Apache, `httpd -f FILE`
+		// how init scripts long did.
+		return runVerb(c, "start")
 	}
 	cli.ShowAppHelp(c)
 	return cli.Exit("", exitUsage)
+}
+
+// apacheArgs splits httpd's attached option values ahead of the verb:
+// -DFOREGROUND becomes -D FOREGROUND, -fFILE -f FILE, and so on for the
+// global options that take a value and are one letter long (httpd's getopt
+// takes both forms; the CLI parser only the separate one). An argument that
+// names a flag as it stands (-config, --server-root=DIR) is left alone, and
+// so is everything from the verb or "--" on.
+func apacheArgs(args []string, flags []cli.Flag) []string {
+	takesValue := map[string]bool{} // every flag name and alias
+	for _, f := range flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	out := make([]string, 0, len(args)+1)
+	if len(args) > 0 {
+		out = append(out, args[0])
+	}
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || a == "-" || !strings.HasPrefix(a, "-") {
+			return append(out, args[i:]...) // the verb and what follows it
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		valued, known := takesValue[name]
+		switch {
+		case known:
+			out = append(out, a)
+			if valued && !hasValue && i+1 < len(args) {
+				i++
+				out = append(out, args[i]) // its value, which may start with "-"
+			}
+		case a[1] != '-' && len(a) > 2 && takesValue[a[1:2]]:
+			out = append(out, a[:2], a[2:])
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // loadOptions turns the global flags into config.Options.

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,6 +73,12 @@ func TestRun(t *testing.T) {
 			stderr: "Syntax error on line 5 of "},
 		{name: "a warning names file and line", conf: minimalConf + "ThreadStackSize 65536\n", args: []string{"-t"}, code: exitOK,
 			stderr: "conf/eventmpm.conf:5: ThreadStackSize has no effect"},
+		{name: "attached -D value, as httpd takes it", conf: minimalConf, args: []string{"-t", "-DDUMP_RUN_CFG"}, code: exitOK,
+			stdout: "Main ErrorLog:", stderr: "Syntax OK"},
+		{name: "attached -c value", conf: minimalConf, args: []string{"-cNoSuchDirective x", "-t"}, code: exitFailure,
+			stderr: "NoSuchDirective", noStdout: true},
+		{name: "options without a verb start the server, as httpd", conf: minimalConf + "ThreadsPerChild lots\n",
+			args: []string{"-DFOREGROUND"}, code: exitFailure, stderr: "Syntax error on line 5 of "},
 		{name: "-k unknown verb", conf: minimalConf, args: []string{"-k", "reload"}, code: exitUsage, stderr: `unknown verb "reload"`},
 		{name: "stop without pid file", conf: minimalConf, args: []string{"stop"}, code: exitOK,
 			stdout: "eventmpm (no pid file) not running"},
@@ -150,6 +158,29 @@ func TestVerbSignals(t *testing.T) {
 	for verb := range verbSignals {
 		if _, ok := want[verb]; !ok {
 			t.Errorf("verb %q is in the table but not pinned by this test", verb)
+		}
+	}
+}
+
+// TestApacheArgs pins the splitting of httpd's attached option values.
+func TestApacheArgs(t *testing.T) {
+	flags := newApp(io.Discard, io.Discard).Flags
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"-DFOREGROUND"}, []string{"-D", "FOREGROUND"}},
+		{[]string{"-f/etc/eventmpm.conf", "-d/srv", "-kstart"}, []string{"-f", "/etc/eventmpm.conf", "-d", "/srv", "-k", "start"}},
+		{[]string{"-C", "-DX", "-t"}, []string{"-C", "-DX", "-t"}}, // a separate value is left as it is
+		{[]string{"-config", "x.conf", "-server-root=/srv"}, []string{"-config", "x.conf", "-server-root=/srv"}},
+		{[]string{"--config=x.conf", "-D", "A", "-DB"}, []string{"--config=x.conf", "-D", "A", "-D", "B"}},
+		{[]string{"-tS", "-X"}, []string{"-tS", "-X"}}, // not value flags: the parser reports -tS
+		{[]string{"-d", "/srv", "start", "-DFOREGROUND"}, []string{"-d", "/srv", "start", "-DFOREGROUND"}},
+		{[]string{"--", "-DX"}, []string{"--", "-DX"}},
+	}
+	for _, tt := range tests {
+		got := apacheArgs(append([]string{"eventmpm"}, tt.in...), flags)[1:]
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("apacheArgs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
