@@ -404,3 +404,64 @@ func TestSecurityPathRefusalsLogged(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessFileRefused: where AllowOverride is not None, a request whose
+// way passes a directory holding an AccessFileName file is refused with
+// 500 and the file named in the error log. eventmpm reads no such files;
+// serving past one would skip the access rules it carries (here a
+// Require all denied). Directories without one, and those below an
+// AllowOverride None, are served as usual.
+func TestAccessFileRefused(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, `AccessFileName .htaccess .acl
+<Directory htdocs>
+    AllowOverride AuthConfig Limit
+</Directory>
+<Directory htdocs/open>
+    AllowOverride None
+</Directory>
+`, map[string]string{
+		"index.html":              "front page\n",
+		"private/.htaccess":       "Require all denied\n",
+		"private/a.txt":           "TOPSECRET a\n",
+		"private/sub/b.txt":       "TOPSECRET b\n",
+		"other/.acl":              "Require all denied\n",
+		"other/c.txt":             "TOPSECRET c\n",
+		"open/.htaccess":          "Require all denied\n",
+		"open/d.txt":              "open d\n",
+		"public/e.txt":            "public e\n",
+		"public/deeper/f.txt":     "public f\n",
+		"public/deeper/index.htm": "x\n",
+	})
+	c := newClient()
+	for _, tc := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/index.html", 200, "front page\n"},
+		{"/public/e.txt", 200, "public e\n"},
+		{"/public/deeper/f.txt", 200, "public f\n"},
+		{"/private/a.txt", 500, ""},
+		{"/private/", 500, ""},
+		{"/private/sub/b.txt", 500, ""},
+		{"/other/c.txt", 500, ""},
+		{"/open/d.txt", 200, "open d\n"},
+	} {
+		resp, err := c.Get(s.url(tc.path))
+		if err != nil {
+			t.Fatalf("GET %s: %v", tc.path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		checkNoLeak(t, string(b))
+		if resp.StatusCode != tc.status || tc.body != "" && string(b) != tc.body {
+			t.Errorf("GET %s: got %d %q, want %d %q", tc.path, resp.StatusCode, b, tc.status, tc.body)
+		}
+	}
+	expectContains(t, "error log", s.logFile("error_log"),
+		"[core:alert]",
+		s.root.Path("htdocs", "private", ".htaccess")+`: eventmpm reads no .htaccess files; put its directives in a <Directory "`+
+			s.root.Path("htdocs", "private")+`"> section of the configuration, or set AllowOverride None there`,
+		s.root.Path("htdocs", "other", ".acl")+": eventmpm reads no .htaccess files")
+}

@@ -67,7 +67,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	w.fspath = w.fspath[:0] // no file yet: a redirect's expression reads REQUEST_FILENAME as ""
 	h, hp, answered := w.translate(c, p, keep)
-	if answered {
+	if answered || w.srv.overrides && h != nil && w.refuseAccessFile(c, keep) {
 		return
 	}
 	p = w.path

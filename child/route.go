@@ -77,6 +77,10 @@ type site struct {
 	signature     string       // ServerSignature footer, or ""
 	dirCache      sync.Map     // directory -> static.DirConfig
 	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
+	// overrides is set when a <Directory> section allows overrides
+	// (AllowOverride other than None): requests then look for the
+	// AccessFileName files on their way (refuseAccessFile).
+	overrides bool
 }
 
 // portText is a text made for one listening port.

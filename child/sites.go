@@ -244,6 +244,9 @@ func (s *site) compileSections(secs []config.Section) error {
 		if secs[i].LimitRequestBody != nil {
 			s.sectionBodyLimits = true
 		}
+		if ao := secs[i].AllowOverride; secs[i].Kind == config.SectionDirectory && ao != "" && ao != "None" {
+			s.overrides = true
+		}
 	}
 	sort.SliceStable(plain, func(i, j int) bool {
 		return strings.Count(plain[i].prefix, "/") < strings.Count(plain[j].prefix, "/")

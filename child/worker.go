@@ -39,6 +39,7 @@ type worker struct {
 	body       []byte // generated bodies (error pages, status page)
 	path       []byte // the cleaned URL path
 	fspath     []byte // the file-system path, for <Directory> matching
+	accessPath []byte // an AccessFileName file looked for (refuseAccessFile)
 	aliasPath  []byte // an aliased request's path below its handler's root
 	iov        [][]byte
 	vec        []unix.Iovec // writev's scratch

@@ -187,6 +187,10 @@ type Server struct {
 	// Options is the server-wide Options value that sections start from
 	// (Apache 2.4's default: FollowSymLinks).
 	Options OptionFlags
+	// AccessFileNames are AccessFileName's names (default .htaccess):
+	// the per-directory files whose presence, where AllowOverride is not
+	// None, makes the child refuse a request.
+	AccessFileNames []string
 	// DirectoryIndex lists the index file names; nil when "disabled".
 	DirectoryIndex []string
 	// AddType maps a lowercased file extension (without the dot) to a
@@ -413,7 +417,11 @@ type Section struct {
 	// Apache applies them at request time over whatever the enclosing
 	// sections produced (see MergeOptions).
 	OptionsDelta *OptionsDelta
-	// AllowOverride is always "None": anything else is an error.
+	// AllowOverride is "None", "All", or the override classes as written
+	// (AuthConfig FileInfo ...); "" when the section does not set it.
+	// eventmpm reads no .htaccess files: where it is not None, a request
+	// below a directory that holds one is refused (see the child), so
+	// that the rules in the file are never silently skipped.
 	AllowOverride string
 	// Handler is the SetHandler value ("server-status", "metrics", or ""
 	// for none).

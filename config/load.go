@@ -306,5 +306,6 @@ func (l *loader) defaultServer() Server {
 		RequestReadTimeout:    defaultReadTimeout,
 		Options:               OptionFlags{FollowSymLinks: true},
 		DirectoryIndex:        []string{"index.html"},
+		AccessFileNames:       []string{".htaccess"},
 	}
 }

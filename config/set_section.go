@@ -352,23 +352,71 @@ func (sec *sectionState) setOptions(abs *OptionFlags, delta *OptionsDelta, base 
 	return nil
 }
 
-// setAllowOverride accepts only None: eventmpm reads no .htaccess files.
-// Outside <Directory> it is AH00114, as in Apache.
+// overrideClasses are AllowOverride's classes, by lowercased name.
+var overrideClasses = map[string]string{
+	"authconfig": "AuthConfig", "fileinfo": "FileInfo", "indexes": "Indexes", "limit": "Limit", "options": "Options",
+}
+
+// setAllowOverride is AllowOverride: None, All, or override classes
+// (Options=... and Nonfatal=... included), checked as Apache checks them.
+// eventmpm reads no .htaccess files; where the value is not None, the
+// child refuses a request below a directory holding one with 500, so
+// the access rules such a file may carry are never silently skipped, and
+// the configuration says so once with a warning. Outside <Directory> it
+// is AH00114, as in Apache; in a regex <Directory> it is refused, as there.
 func setAllowOverride(w *walker, c *call) error {
-	if len(c.args) != 1 || !strings.EqualFold(c.args[0], "None") {
-		return errorf("AllowOverride %s: eventmpm reads no .htaccess files; only AllowOverride None is supported",
-			strings.Join(c.args, " "))
-	}
 	if w.sec.s.Kind != SectionDirectory {
 		w.warn(c.pos, "AH00114", "Useless use of AllowOverride in line %d of %s.", c.pos.Line, c.pos.File)
+		return nil
+	}
+	if w.sec.s.Regex {
+		return errorf("AllowOverride not allowed here")
+	}
+	var vals []string
+	for _, a := range c.args {
+		name, arg, hasArg := strings.Cut(a, "=")
+		switch l := strings.ToLower(name); {
+		case l == "none" || l == "all":
+			vals = append(vals, map[string]string{"none": "None", "all": "All"}[l])
+		case l == "nonfatal" && hasArg:
+			switch strings.ToLower(arg) {
+			case "override", "unknown", "all":
+			default:
+				return errorf("AllowOverride: Illegal override option %s", a)
+			}
+			vals = append(vals, "Nonfatal="+arg)
+		case overrideClasses[l] != "" && (!hasArg || l == "options"):
+			vals = append(vals, overrideClasses[l]+strings.TrimPrefix(a, name))
+		default:
+			return errorf("AllowOverride: Illegal override option %s", a)
+		}
 	}
 	w.sec.s.AllowOverride = "None"
+	for _, v := range vals {
+		if v != "None" && !strings.HasPrefix(v, "Nonfatal=") {
+			w.sec.s.AllowOverride = strings.Join(vals, " ")
+			break
+		}
+	}
+	if w.sec.s.AllowOverride != "None" && !w.noted[c.d.name] {
+		w.noted[c.d.name] = true
+		w.warn(c.pos, "", "AllowOverride %s: eventmpm reads no .htaccess files; a request below a directory "+
+			"that holds one (AccessFileName) is refused with 500 and logged, so that its rules are never skipped; "+
+			"put them in <Directory> sections", strings.Join(c.args, " "))
+	}
 	return nil
 }
 
-// setAccessFileName is accepted for compatibility and does nothing.
+// setAccessFileName is AccessFileName: the names of the per-directory
+// files that AllowOverride other than None makes the child look for.
 func setAccessFileName(w *walker, c *call) error {
-	w.noEffect(c, "eventmpm reads no .htaccess files (AllowOverride None)")
+	for _, name := range c.args {
+		if name == "" || strings.ContainsRune(name, '/') {
+			return errorf("AccessFileName %q: a file name, without a directory", name)
+		}
+	}
+	w.srv.srv.AccessFileNames = append([]string(nil), c.args...)
+	w.srv.mark("AccessFileName")
 	return nil
 }
 

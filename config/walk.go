@@ -188,6 +188,7 @@ var inherited = []struct {
 	{"ErrorLog", func(v, m *Server) { v.ErrorLog, v.ErrorLogPos = m.ErrorLog, m.ErrorLogPos }},
 	{"LogLevel", func(v, m *Server) { v.LogLevel = m.LogLevel }},
 	{"ServerSignature", func(v, m *Server) { v.ServerSignature = m.ServerSignature }},
+	{"AccessFileName", func(v, m *Server) { v.AccessFileNames = m.AccessFileNames }},
 	{"Timeout", func(v, m *Server) { v.Timeout = m.Timeout }},
 	{"KeepAlive", func(v, m *Server) { v.KeepAlive = m.KeepAlive }},
 	{"KeepAliveTimeout", func(v, m *Server) { v.KeepAliveTimeout = m.KeepAliveTimeout }},
