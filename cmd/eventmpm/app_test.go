@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -92,6 +93,15 @@ func TestRun(t *testing.T) {
 				}
 			},
 			stdout: "?) not running"},
+		{name: "a pid file naming another live program is stale", conf: minimalConf, args: []string{"stop"}, code: exitOK,
+			pidFile: func(t *testing.T, path string) {
+				// A live process of another program: a reused pid, which
+				// stop must leave alone.
+				if err := os.WriteFile(path, []byte(strconv.Itoa(strangerPid(t))+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			},
+			stdout: "?) not running (pid ", stderr: ""},
 		{name: "corrupt pid file", conf: minimalConf, args: []string{"graceful"}, code: exitFailure,
 			pidFile: func(t *testing.T, path string) {
 				if err := os.WriteFile(path, []byte("not a pid\n"), 0o644); err != nil {
@@ -183,4 +193,22 @@ func TestApacheArgs(t *testing.T) {
 			t.Errorf("apacheArgs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// strangerPid starts a sleep(1) that lives until the test ends and
+// returns its pid: a live process that is not eventmpm.
+func strangerPid(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signal() != syscall.SIGKILL {
+			t.Errorf("the stranger (pid %d) was ended by %v, not by the test's SIGKILL", cmd.Process.Pid, ws.Signal())
+		}
+	})
+	return cmd.Process.Pid
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -121,7 +122,34 @@ func readPidFile(path string) (int, string, error) {
 	if pid == os.Getpid() || syscall.Kill(pid, 0) == syscall.ESRCH {
 		return pid, fmt.Sprintf("eventmpm (pid %d?) not running", pid), nil
 	}
+	if name, other := otherProgram(pid); other {
+		return pid, fmt.Sprintf("eventmpm (pid %d?) not running (pid %d runs %s)", pid, pid, name), nil
+	}
 	return pid, "", nil
+}
+
+// otherProgram reports, where the system tells (Linux's /proc, for a
+// process this user may inspect), that the live process pid runs another
+// program than this one, and names it. The pid in a stale pid file is
+// often in use again after a reboot, and always in a restarted container,
+// where the numbers start over: start then believed the server was
+// running and exited (the container with it), and stop signalled a
+// stranger. The programs are compared by file name, so a supervisor whose
+// binary was replaced on disk since (" (deleted)") still counts.
+func otherProgram(pid int) (string, bool) {
+	target, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+	if err != nil {
+		return "", false
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", false
+	}
+	name := filepath.Base(strings.TrimSuffix(target, " (deleted)"))
+	if name == filepath.Base(strings.TrimSuffix(self, " (deleted)")) {
+		return "", false
+	}
+	return name, true
 }
 
 func pidFileError(path string, err error) error {
