@@ -40,7 +40,10 @@ type handoff struct {
 	idle    []*waiter // parked workers, the latest parked on top
 	seeking int       // woken workers that have not yet looked at the queue
 	closed  bool
-	parked  atomic.Int32 // len(idle), for the accept gate and the logs
+	// parked is len(idle), and avail len(idle)+seeking, kept for readers
+	// that take no lock: the accept gate, once per accepted connection,
+	// and the logs.
+	parked, avail atomic.Int32
 }
 
 // waiter is what a worker parks on.
@@ -87,10 +90,16 @@ func (h *handoff) wakeableLocked() *waiter {
 	wt := h.idle[len(h.idle)-1]
 	h.idle[len(h.idle)-1] = nil
 	h.idle = h.idle[:len(h.idle)-1]
-	h.parked.Store(int32(len(h.idle)))
 	wt.woken = true
 	h.seeking++
+	h.counted()
 	return wt
+}
+
+// counted publishes parked and avail; the lock is held.
+func (h *handoff) counted() {
+	h.parked.Store(int32(len(h.idle)))
+	h.avail.Store(int32(len(h.idle) + h.seeking))
 }
 
 // take takes the next queued connection for the worker waiting on wt.
@@ -102,6 +111,7 @@ func (h *handoff) take(wt *waiter) (c *conn, closed bool) {
 	if wt.woken {
 		wt.woken = false
 		h.seeking--
+		h.counted()
 	}
 	if h.n == 0 {
 		if h.closed {
@@ -109,7 +119,7 @@ func (h *handoff) take(wt *waiter) (c *conn, closed bool) {
 			return nil, true
 		}
 		h.idle = append(h.idle, wt)
-		h.parked.Store(int32(len(h.idle)))
+		h.counted()
 		h.mu.Unlock()
 		return nil, false
 	}
@@ -129,11 +139,7 @@ func (h *handoff) take(wt *waiter) (c *conn, closed bool) {
 // queue: those that will take a new connection without finishing one
 // first. Queued connections are not subtracted: the accept gate counts
 // them among the connections that need a worker.
-func (h *handoff) available() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.idle) + h.seeking
-}
+func (h *handoff) available() int { return int(h.avail.Load()) }
 
 // close wakes every parked worker for good: they take what is still
 // queued, then get reports closed.
@@ -142,11 +148,11 @@ func (h *handoff) close() {
 	h.closed = true
 	idle := h.idle
 	h.idle = nil
-	h.parked.Store(0)
 	for _, wt := range idle {
 		wt.woken = true
 		h.seeking++
 	}
+	h.counted()
 	h.mu.Unlock()
 	for _, wt := range idle {
 		wt.wake <- struct{}{}

@@ -12,7 +12,7 @@ func (h *handoff) poll(wt *waiter) (*conn, bool) {
 	if c == nil && !closed { // take parked wt on top of the stack: undo it
 		h.mu.Lock()
 		h.idle = h.idle[:len(h.idle)-1]
-		h.parked.Store(int32(len(h.idle)))
+		h.counted()
 		h.mu.Unlock()
 	}
 	return c, closed

@@ -94,8 +94,8 @@ type loop struct {
 
 // run is the event loop. Each iteration reads as a checklist: park until
 // something is ready or the next deadline, dispatch the ready descriptors,
-// take in what workers handed back, expire timeouts, act on requests from the supervisor, open or close the accept
-// gate, and publish the counters.
+// take in what workers handed back, expire timeouts, act on requests from
+// the supervisor, open or close the accept gate, and publish the counters.
 func (l *loop) run() error {
 	// A fault in the scoreboard mapping (its file truncated under us)
 	// becomes a panic that iterate recovers, not a crash.
