@@ -23,8 +23,11 @@ func (w *worker) refuseAccessFile(c *conn, keep bool) bool {
 	// itself (a request for a directory reads its file too; for a regular
 	// file the look-up below it fails with ENOTDIR).
 	for end := 1; end <= len(fs); end++ {
-		if end < len(fs) && fs[end] != '/' {
+		if end > 1 && end < len(fs) && fs[end] != '/' { // end 1 is the root, "/"
 			continue
+		}
+		if end > 1 && end == len(fs) && fs[end-1] == '/' {
+			break // a directory's path with its slash: looked at just before
 		}
 		dir := fs[:end]
 		if !w.srv.overridesAt(dir) {
