@@ -270,6 +270,7 @@ Redirect gone /gone
 		location string
 	}{
 		{"GET /nope HTTP/1.1\r\nHost: x\r\nX-Who: Bob\r\n\r\n", 404, "No /nope here, Bob (GET)", ""},
+		{"HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, "", ""}, // no Content-Length, as Apache
 		{"GET /private/x.html HTTP/1.1\r\nHost: x\r\n\r\n", 403, "GET page\n", ""},
 		{"POST /private/x.html HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", 403, "…Additionally, a 403 Forbidden\nerror was encountered", ""},
 		{"GET /gone/p?z=1 HTTP/1.1\r\nHost: x\r\n\r\n", 302, "…The document has moved", "http://errors.example/gone/p?q=z=1"},
@@ -286,6 +287,9 @@ Redirect gone /gone
 		}
 		if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location {
 			t.Errorf("%s: %d, Location %q; want %d, %q", name, resp.StatusCode, resp.Header.Get("Location"), tt.status, tt.location)
+		}
+		if cl := resp.Header.Get("Content-Length"); method == "HEAD" && cl != "" {
+			t.Errorf("%s: Content-Length %q; Apache sends none for a message answering HEAD", name, cl)
 		}
 	}
 	if log := s.logFile("error_log"); !strings.Contains(log, "[core:error]") || !strings.Contains(log, "AH10244: invalid URI path (/errdoc/../../etc/GET)") {

@@ -311,7 +311,11 @@ func (w *worker) sendErrorPage(c *conn, status int, cause error, keep bool, recu
 		h = w.appendLocation(c, h)
 	}
 	h = append(h, "Content-Type: text/html; charset=iso-8859-1\r\n"...)
-	h = http1.AppendHeaderInt(h, "Content-Length", int64(len(body)))
+	if page == nil || w.req.MethodID != http1.MethodHead {
+		// An ErrorDocument message answering HEAD has no length, as
+		// Apache sends it (the canned page keeps GET's, as Apache's).
+		h = http1.AppendHeaderInt(h, "Content-Length", int64(len(body)))
+	}
 	h = append(h, "\r\n"...)
 	w.head = h
 	parts := append(w.parts[:0], outPart{data: h, scratch: true})
