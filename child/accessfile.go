@@ -19,16 +19,7 @@ import (
 // directory walk opens the file at each.
 func (w *worker) refuseAccessFile(c *conn, keep bool) bool {
 	fs := w.fspath
-	// The levels are every directory prefix of fs, from the root, and fs
-	// itself (a request for a directory reads its file too; for a regular
-	// file the look-up below it fails with ENOTDIR).
-	for end := 1; end <= len(fs); end++ {
-		if end > 1 && end < len(fs) && fs[end] != '/' { // end 1 is the root, "/"
-			continue
-		}
-		if end > 1 && end == len(fs) && fs[end-1] == '/' {
-			break // a directory's path with its slash: looked at just before
-		}
+	for end := nextLevel(fs, 0); end > 0; end = nextLevel(fs, end) {
 		dir := fs[:end]
 		if !w.srv.overridesAt(dir) {
 			continue
@@ -59,6 +50,23 @@ func (w *worker) refuseAccessFile(c *conn, keep bool) bool {
 		}
 	}
 	return false
+}
+
+// nextLevel returns the end of the directory level of fs after the one
+// ending at end (0 to start), or 0 after the last. The levels are every
+// directory prefix of fs from the root ("/") and fs itself: a request for
+// a directory reads its file too, and for a regular file the look-up below
+// it fails with ENOTDIR. A trailing slash adds no level.
+func nextLevel(fs []byte, end int) int {
+	if end == 0 {
+		return min(1, len(fs))
+	}
+	for end++; end < len(fs) && fs[end] != '/'; end++ {
+	}
+	if end > len(fs) || end == len(fs) && fs[end-1] == '/' {
+		return 0
+	}
+	return end
 }
 
 // overridesAt reports whether overrides are allowed in directory dir: the

@@ -1,6 +1,7 @@
 package child
 
 import (
+	"slices"
 	"testing"
 
 	"eventmpm/config"
@@ -158,6 +159,29 @@ func TestHostPort(t *testing.T) {
 	} {
 		if got := hostPort([]byte(tt.host)); got != tt.want {
 			t.Errorf("hostPort(%q) = %d, want %d", tt.host, got, tt.want)
+		}
+	}
+}
+
+// TestNextLevel: the directory levels an AccessFileName is looked for at,
+// the root first, a trailing slash adding none.
+func TestNextLevel(t *testing.T) {
+	for _, tt := range []struct {
+		fs   string
+		want []string
+	}{
+		{"/srv/www/a.html", []string{"/", "/srv", "/srv/www", "/srv/www/a.html"}},
+		{"/srv/www/dir/", []string{"/", "/srv", "/srv/www", "/srv/www/dir"}},
+		{"/", []string{"/"}},
+		{"/a", []string{"/", "/a"}},
+		{"", nil},
+	} {
+		var got []string
+		for end := nextLevel([]byte(tt.fs), 0); end > 0; end = nextLevel([]byte(tt.fs), end) {
+			got = append(got, tt.fs[:end])
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("levels of %q: got %q, want %q", tt.fs, got, tt.want)
 		}
 	}
 }
