@@ -52,6 +52,7 @@ type waiter struct {
 	woken bool          // popped off the idle stack and counted in seeking
 }
 
+// newWaiter returns a worker's waiter, its wake-up channel made.
 func newWaiter() waiter { return waiter{wake: make(chan struct{}, 1)} }
 
 // push queues c for a worker and wakes one if none is on its way.
