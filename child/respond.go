@@ -1,6 +1,7 @@
 package child
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strconv"
@@ -77,6 +78,10 @@ func (w *worker) respond(c *conn, keep bool) {
 		keep = w.responseEnv() && keepable
 	}
 	if st := w.authorize(c, &acc); st != 0 {
+		if w.negotiated {
+			w.renegotiate(c, keep) // a variant the client may not have is no variant
+			return
+		}
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
@@ -119,8 +124,23 @@ func (w *worker) respond(c *conn, keep bool) {
 		if i := w.envIndex("gzip-only-text/html"); i >= 0 {
 			w.reply.GzipOnlyHTML = string(w.env[i].Value) == "1" // mod_deflate takes "1" only
 		}
+		if i := w.envIndex("prefer-language"); i >= 0 {
+			w.reply.PreferLanguage = string(w.env[i].Value) // MultiViews' preferred variant language
+		}
 	}
+	w.reply.NoNegotiate, w.reply.SkipVariants = w.negotiated, w.negSkip
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
+	switch st := w.reply.Status; {
+	case w.reply.Variant != "":
+		w.serveVariant(c, keep)
+		return
+	case w.negotiated && (st == 403 || st == 404):
+		w.renegotiate(c, keep) // gone since it was listed, or a symlink its Options refuse
+		return
+	}
+	if w.negotiated {
+		w.reply.Header = append(w.reply.Header, w.negHeader...)
+	}
 	if w.reply.Status == 404 && acc.fallback != nil && !w.reply.PathInfo {
 		w.serveFallback(c, p, w.fspath, acc.fallback)
 	}
@@ -129,6 +149,39 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file
 	}
 	w.sendReply(c, keep)
+}
+
+// serveVariant serves the file MultiViews chose (w.reply.Variant, in the
+// directory of the request's path) as the request's own, with its own
+// sections and access checks, as mod_negotiation's fast redirect to its
+// subrequest: %U and %f name the variant, and the response carries the
+// negotiation's header lines.
+func (w *worker) serveVariant(c *conn, keep bool) {
+	p := w.path
+	dir := p[:bytes.LastIndexByte(p, '/')+1]
+	w.negFrom = append(w.negFrom[:0], w.req.Path...)
+	w.negVariant = append(w.negVariant[:0], w.reply.Variant...)
+	w.irRaw = static.AppendEscapedPath(w.irRaw[:0], dir)
+	w.irRaw = static.AppendEscapedPath(w.irRaw, w.negVariant)
+	w.negHeader = append(w.negHeader[:0], w.reply.NegHeader...)
+	w.negotiated = true
+	w.req.Path = w.irRaw
+	w.reply.Release()
+	w.respond(c, keep)
+}
+
+// renegotiate negotiates the request again without the variant whose
+// access checks just refused it, or that could not be opened, as
+// Apache's subrequest for a variant that does not answer 200 takes it
+// out of the running (an AH01630 is logged all the same). Each round
+// leaves out one more file, so it ends.
+func (w *worker) renegotiate(c *conn, keep bool) {
+	w.negSkip = append(w.negSkip, string(w.negVariant))
+	w.negFrom, w.irRaw = w.irRaw, w.negFrom // the original path, in a buffer serveVariant does not write
+	w.req.Path = w.irRaw
+	w.negotiated = false
+	w.reply.Release()
+	w.respond(c, keep)
 }
 
 // translate maps the cleaned path p to its handler and file (w.fspath),
@@ -197,6 +250,10 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	case r.Err != nil:
 		w.srv.log.Error("serving file failed", "module", "core", errorlog.Client(w.remote),
 			"uri", string(w.path), "err", r.Err)
+	case r.Unnegotiable == static.NoAcceptableVariant:
+		w.logError(c, errorlog.LevelError, "negotiation", "AH00690", "no acceptable variant: ", w.fspath, "")
+	case r.Unnegotiable == static.NoNegotiableVariant:
+		w.logError(c, errorlog.LevelError, "negotiation", "AH00687", "Negotiation: discovered file(s) matching request: ", w.fspath, " (None could be negotiated).")
 	case r.Status == 404 && r.PathInfo: // the path went on past a file: core's default handler
 		w.logError(c, errorlog.LevelInfo, "core", "AH00130", "File does not exist: ", w.fspath, "")
 	case r.Status == 404:

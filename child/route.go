@@ -430,11 +430,13 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	ai := s.cfg.Autoindex
 	etag := config.ETagState{}.With(s.cfg.FileETag)
 	dc.NoSendfile = s.cfg.NoSendfile
+	neg := s.cfg.Negotiation
 	for i := range s.dirs {
 		sec := s.dirs[i].sec
 		if !s.dirs[i].matchPath([]byte(dir)) {
 			continue
 		}
+		neg = neg.Merge(sec.Negotiation)
 		etag = etag.With(sec.FileETag)
 		if sec.EnableSendfile != nil {
 			dc.NoSendfile = !*sec.EnableSendfile
@@ -448,6 +450,9 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		}
 	}
 	dc.FollowSymLinks, dc.SymLinksIfOwnerMatch, dc.Indexes = opts.FollowSymLinks, opts.SymLinksIfOwnerMatch, opts.Indexes
+	dc.MultiViews = opts.MultiViews
+	dc.LanguagePriority, dc.MultiviewsAny = neg.LanguagePriority, neg.MultiviewsMatch == "any"
+	dc.ForceLanguage = forceLanguage(neg.ForceLanguagePriority)
 	dc.Listing = listingConfig(&ai)
 	dc.ETag = etagParts(etag.Parts())
 	if s.dirCacheBytes.Load()+int64(len(dir)) <= dirCacheMaxBytes {
@@ -456,6 +461,22 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		}
 	}
 	return dc
+}
+
+// forceLanguage maps ForceLanguagePriority's flags to the static
+// handler's (0, unset, stays Apache's default, Prefer).
+func forceLanguage(f config.ForceLanguage) static.ForceLanguage {
+	var out static.ForceLanguage
+	if f&config.ForceLanguageNone != 0 {
+		out |= static.ForceLanguageNone
+	}
+	if f&config.ForceLanguagePrefer != 0 {
+		out |= static.ForceLanguagePrefer
+	}
+	if f&config.ForceLanguageFallback != 0 {
+		out |= static.ForceLanguageFallback
+	}
+	return out
 }
 
 // ForcedType implements static.TypeForcer: core's ForceType for the file
@@ -561,6 +582,7 @@ func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
 	}
 	opts := config.OptionFlags{
 		FollowSymLinks: dc.FollowSymLinks, SymLinksIfOwnerMatch: dc.SymLinksIfOwnerMatch, Indexes: dc.Indexes,
+		MultiViews: dc.MultiViews,
 	}
 	var after config.Autoindex // what <Files> and <Location> add
 	s.eachSection([]byte(urlPath), []byte(dir+"/"), false, func(cs *section) {
@@ -572,7 +594,7 @@ func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
 			after = after.Merge(cs.sec.Autoindex)
 		}
 	})
-	dc.Indexes = opts.Indexes
+	dc.Indexes, dc.MultiViews = opts.Indexes, opts.MultiViews
 	if !after.IsZero() {
 		ai := s.dirAutoindex(dir).Merge(after)
 		dc.Listing = listingConfig(&ai)

@@ -100,12 +100,22 @@ type worker struct {
 	redirects         int
 	irRaw             []byte
 	origPath, origBuf []byte
-	cond              condRequest
-	ifVary            []byte
-	ifVaryMerged      int
-	user              string // the authenticated user (%u), "" for none
-	index             []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap              *shm.Snapshot
+	// negotiated is set while a variant MultiViews chose is served;
+	// negHeader holds the lines the response adds (Content-Location,
+	// Vary, TCN).
+	negotiated bool
+	negHeader  []byte
+	// negFrom is the escaped path that was negotiated and negVariant the
+	// variant served for it; negSkip are variants refused by their access
+	// checks, left out when the request is negotiated again.
+	negFrom, negVariant []byte
+	negSkip             []string
+	cond                condRequest
+	ifVary              []byte
+	ifVaryMerged        int
+	user                string // the authenticated user (%u), "" for none
+	index               []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap                *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

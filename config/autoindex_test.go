@@ -83,22 +83,44 @@ func TestDeflateErrors(t *testing.T) {
 	})
 }
 
-// TestNegotiationNoted: mod_negotiation loads with a warning, its
-// preferences are noted, and MultiViews stays refused.
-func TestNegotiationNoted(t *testing.T) {
+// TestNegotiationSettings: mod_negotiation loads without a warning, its
+// settings are kept for the server and <Directory> sections (where
+// Options MultiViews is taken), and refused elsewhere or when malformed.
+func TestNegotiationSettings(t *testing.T) {
 	cfg, err := loadFile(t, "Listen 80\nLoadModule negotiation_module modules/mod_negotiation.so\nServerName n.example\n"+
-		"<IfModule mod_negotiation.c>\n    LanguagePriority en de\n    ForceLanguagePriority Prefer Fallback\n</IfModule>\n")
+		"<IfModule mod_negotiation.c>\n    LanguagePriority en de\n    ForceLanguagePriority Prefer Fallback\n</IfModule>\n"+
+		"<Directory /srv>\n    Options +MultiViews\n    LanguagePriority fr\n    MultiviewsMatch Any\n</Directory>\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lines []int
-	for _, w := range cfg.Warnings {
-		lines = append(lines, w.Pos.Line)
+	if len(cfg.Warnings) != 0 {
+		t.Errorf("warnings: %+v", cfg.Warnings)
 	}
-	if !reflect.DeepEqual(lines, []int{2, 5, 6}) {
-		t.Errorf("warnings at lines %v, want 2, 5 and 6: %+v", lines, cfg.Warnings)
+	want := Negotiation{LanguagePriority: []string{"en", "de"}, ForceLanguagePriority: ForceLanguagePrefer | ForceLanguageFallback}
+	if got := cfg.Server.Negotiation; !reflect.DeepEqual(got, want) {
+		t.Errorf("server: %+v, want %+v", got, want)
 	}
-	expectLoadErrors(t, []loadErrorCase{{"<Directory /srv>\nOptions +MultiViews\n</Directory>", "does not implement MultiViews"}})
+	sec := cfg.Server.Sections[0]
+	merged := cfg.Server.Negotiation.Merge(sec.Negotiation)
+	want = Negotiation{LanguagePriority: []string{"fr"}, ForceLanguagePriority: ForceLanguagePrefer | ForceLanguageFallback, MultiviewsMatch: "any"}
+	if !reflect.DeepEqual(merged, want) {
+		t.Errorf("merged into the section: %+v, want %+v", merged, want)
+	}
+	if o := sec.MergeOptions(cfg.Server.Options); !o.MultiViews || !o.FollowSymLinks {
+		t.Errorf("section options %+v, want MultiViews added", o)
+	}
+	expectLoadErrors(t, []loadErrorCase{
+		{"<Location /x>\nOptions MultiViews\n</Location>", "Options MultiViews in <Location> is not supported by eventmpm"},
+		{"<Files x>\nLanguagePriority en\n</Files>", "LanguagePriority in <Files> is not supported by eventmpm"},
+		{"ForceLanguagePriority None Prefer", "Cannot combine ForceLanguagePriority options with None"},
+		{"ForceLanguagePriority Sometimes", "Invalid ForceLanguagePriority option Sometimes"},
+		{"MultiviewsMatch Any Handlers", "Any is incompatible"},
+		{"MultiviewsMatch Some", "Unrecognized option 'Some'"},
+	})
+	cfg, err = loadFile(t, "Listen 80\nServerName n.example\nMultiviewsMatch Handlers\n")
+	if err != nil || len(cfg.Warnings) != 1 || cfg.Warnings[0].Pos.Line != 3 {
+		t.Errorf("MultiviewsMatch Handlers: %v, warnings %+v; want one warning at line 3", err, cfg.Warnings)
+	}
 }
 
 // TestIndexOrderDefault: the order without a query, merged into sections,

@@ -273,6 +273,10 @@ type Server struct {
 	// NoSendfile is EnableSendfile Off: the body of a file the child does
 	// not keep in memory is read and written, not sent with sendfile(2).
 	NoSendfile bool `json:",omitempty"`
+	// Negotiation is the server's MultiViews settings (LanguagePriority,
+	// ForceLanguagePriority, MultiviewsMatch), which <Directory> sections
+	// override.
+	Negotiation Negotiation `json:",omitzero"`
 	// FileETag is the server's FileETag (a virtual host's applied over the
 	// main server's), or nil for Apache's default, MTime Size.
 	FileETag *FileETag `json:",omitempty"`
@@ -478,6 +482,8 @@ type Section struct {
 	// EnableSendfile is the section's EnableSendfile (<Directory> only),
 	// or nil.
 	EnableSendfile *bool `json:",omitempty"`
+	// Negotiation is the section's MultiViews settings (<Directory> only).
+	Negotiation Negotiation `json:",omitzero"`
 	// FileETag is the section's FileETag (<Directory> only), or nil.
 	FileETag *FileETag `json:",omitempty"`
 	// Env is the section's SetEnv, UnsetEnv and PassEnv in order: applied
@@ -515,6 +521,9 @@ type OptionFlags struct {
 	SymLinksIfOwnerMatch bool
 	// Indexes turns on directory listings.
 	Indexes bool
+	// MultiViews answers a request for a missing name with the best of
+	// its variants, name.ext... (content negotiation).
+	MultiViews bool
 }
 
 // OptionsDelta is a relative Options directive ("+Indexes -FollowSymLinks"):

@@ -306,17 +306,16 @@ var directives = []directive{
 		help: "Set the Deflate Memory Level (1-9)"},
 	{name: "DeflateWindowSize", args: take1, ctx: ctxServer, set: noEffect("eventmpm uses Go's compress/gzip, whose window is fixed"),
 		help: "Set the Deflate window size (1-15)"},
-	// mod_negotiation: eventmpm negotiates nothing (Options MultiViews is
-	// refused, a type map is served as a file), so its preferences are
-	// taken with a note and Debian's negotiation.conf loads.
-	{name: "LanguagePriority", args: iterate, ctx: ctxAny,
-		set:  noEffect("eventmpm has no content negotiation (Options MultiViews is refused, type maps are served as files)"),
+	// mod_negotiation: MultiViews (negotiation.go); type maps are served
+	// as files.
+	{name: "LanguagePriority", args: iterate, ctx: ctxAny, set: setLanguagePriority,
 		help: "space-delimited list of MIME language abbreviations"},
-	{name: "ForceLanguagePriority", args: iterate, ctx: ctxAny,
-		set:  noEffect("eventmpm has no content negotiation (Options MultiViews is refused, type maps are served as files)"),
+	{name: "ForceLanguagePriority", args: iterate, ctx: ctxAny, set: setForceLanguagePriority,
 		help: "Force LanguagePriority elections, either None, or Fallback and/or Prefer"},
+	{name: "MultiviewsMatch", args: iterate, ctx: ctxAny, set: setMultiviewsMatch,
+		help: "NegotiatedOnly (default), Handlers and/or Filters, or Any"},
 	{name: "CacheNegotiatedDocs", args: flagArg, ctx: ctxServer,
-		set:  noEffect("eventmpm has no content negotiation, so no negotiated documents to cache"),
+		set:  noEffect("eventmpm sends negotiated documents to HTTP/1.0 clients without an Expires of its own, as Apache does with CacheNegotiatedDocs On"),
 		help: "Either 'on' or 'off' (default)"},
 	{name: "ErrorDocument", args: take2, ctx: ctxAny, set: setErrorDocument,
 		help: "Change responses for HTTP errors"},

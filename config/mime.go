@@ -47,15 +47,16 @@ func setRemoveType(w *walker, c *call) error {
 }
 
 // setAddHandler accepts only "AddHandler type-map ext...", which Debian's
-// mime.conf sets: without mod_negotiation such files are served as they
-// are, and a warning says so. Any other handler would have a file run or
+// mime.conf sets: eventmpm reads no type maps (MultiViews negotiates from
+// file names), so such files are served as they are, and a warning says
+// so. Any other handler would have a file run or
 // interpreted (cgi-script would otherwise serve a script's source): it is
 // refused.
 func setAddHandler(w *walker, c *call) error {
 	if !strings.EqualFold(c.args[0], "type-map") {
 		return errorf("AddHandler %s: eventmpm has no handler %q; it serves static files only", c.args[0], c.args[0])
 	}
-	w.warn(c.pos, "", "AddHandler type-map has no effect: eventmpm has no mod_negotiation, so %s files are served as they are",
+	w.warn(c.pos, "", "AddHandler type-map has no effect: eventmpm reads no type maps (Options MultiViews negotiates by file name), so %s files are served as they are",
 		strings.Join(c.args[1:], " "))
 	return nil
 }

@@ -31,8 +31,8 @@ var modules = map[string]string{
 	"autoindex_module":  "mod_autoindex.c",
 	"deflate_module":    "mod_deflate.c",
 	"filter_module":     "mod_filter.c",
-	// Provided as "nothing to negotiate": its directives are noted, and
-	// Options MultiViews stays refused.
+	// MultiViews and its directives; type maps are not read (AddHandler
+	// type-map warns).
 	"negotiation_module":     "mod_negotiation.c",
 	"auth_basic_module":      "mod_auth_basic.c",
 	"authn_core_module":      "mod_authn_core.c",
@@ -67,9 +67,6 @@ func readLoadModule(r *reader, _ *cursor, c *call) ([]*node, error) {
 	if _, ok := modules[id]; !ok {
 		return nil, errorf("LoadModule %s: eventmpm does not provide this module (%s); remove the LoadModule line or disable the module",
 			id, filepath.Base(file))
-	}
-	if id == "negotiation_module" {
-		r.l.warn(c.pos, "", "LoadModule negotiation_module: eventmpm has no content negotiation; its directives are taken with a note, Options MultiViews is refused and type maps are served as files")
 	}
 	if !slices.Contains(r.l.cfg.Modules, id) {
 		r.l.cfg.Modules = append(r.l.cfg.Modules, id)

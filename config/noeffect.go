@@ -99,8 +99,6 @@ var noEffectDirectives = []directive{
 		help: "merge request trailers into request headers or not"},
 	{name: "ModMimeUsePathInfo", args: flagArg, ctx: ctxDir, set: noEffectDirective("eventmpm gives no file trailing path information (AcceptPathInfo Off)", nil),
 		help: "Set to 'yes' to allow mod_mime to use path info for type checking"},
-	{name: "MultiviewsMatch", args: iterate, ctx: ctxAny, set: noEffectDirective("eventmpm has no content negotiation (Options MultiViews is refused)", nil),
-		help: "NegotiatedOnly (default), Handlers and/or Filters, or Any"},
 	{name: "DeflateInflateLimitRequestBody", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),
 		help: "Set a limit on the maximum size of an inflated request body"},
 	{name: "DeflateInflateRatioLimit", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),

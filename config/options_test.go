@@ -98,7 +98,7 @@ func TestOptionsErrors(t *testing.T) {
 	}{
 		{line: "Options Indexes +FollowSymLinks", want: "Either all Options must start with + or -, or no Option may."},
 		{line: "Options +Indexes FollowSymLinks", want: "Either all Options must start with + or -, or no Option may."},
-		{line: "Options +MultiViews", want: "does not implement MultiViews"},
+		{line: "Options +RunScripts", want: "does not implement RunScripts"},
 		{line: "Options ExecCGI", want: "does not implement ExecCGI"},
 		{line: "Options +Bogus", want: "Illegal option +Bogus"},
 		{line: `Options ""0`, want: "Illegal option "}, // an empty word: it crashed the reader (found by FuzzParse)

@@ -171,6 +171,7 @@ var optionWords = map[string]OptionFlags{
 	"indexes":              {Indexes: true},
 	"followsymlinks":       {FollowSymLinks: true},
 	"symlinksifownermatch": {SymLinksIfOwnerMatch: true},
+	"multiviews":           {MultiViews: true},
 }
 
 // unimplementedOptions are the Options eventmpm refuses to switch on.
@@ -178,7 +179,6 @@ var unimplementedOptions = map[string]string{
 	"execcgi":        "ExecCGI (it runs no CGI scripts)",
 	"includes":       "Includes (server-side includes)",
 	"includesnoexec": "IncludesNOEXEC (server-side includes)",
-	"multiviews":     "MultiViews (content negotiation)",
 	"runscripts":     "RunScripts (CGI scripts and content negotiation)",
 }
 
@@ -212,6 +212,9 @@ func parseOptions(w *walker, c *call) (abs *OptionFlags, delta *OptionsDelta, er
 func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlags, d *OptionsDelta) error {
 	lw := strings.ToLower(word)
 	if flag, ok := optionWords[lw]; ok {
+		if flag.MultiViews && sign != '-' && w.sec != nil && w.sec.s.Kind != SectionDirectory {
+			return errorf("Options %sMultiViews in %s> is not supported by eventmpm: it negotiates by the file's directory; use <Directory>", signString(sign), c.sc.parent())
+		}
 		switch sign { // a later word overrides an earlier one
 		case '+':
 			d.Add, d.Remove = union(d.Add, flag), minus(d.Remove, flag)
@@ -252,6 +255,7 @@ func union(a, b OptionFlags) OptionFlags {
 		FollowSymLinks:       a.FollowSymLinks || b.FollowSymLinks,
 		SymLinksIfOwnerMatch: a.SymLinksIfOwnerMatch || b.SymLinksIfOwnerMatch,
 		Indexes:              a.Indexes || b.Indexes,
+		MultiViews:           a.MultiViews || b.MultiViews,
 	}
 }
 
@@ -260,6 +264,7 @@ func minus(a, b OptionFlags) OptionFlags {
 		FollowSymLinks:       a.FollowSymLinks && !b.FollowSymLinks,
 		SymLinksIfOwnerMatch: a.SymLinksIfOwnerMatch && !b.SymLinksIfOwnerMatch,
 		Indexes:              a.Indexes && !b.Indexes,
+		MultiViews:           a.MultiViews && !b.MultiViews,
 	}
 }
 

@@ -207,6 +207,7 @@ var inherited = []struct {
 	{"EnableSendfile", func(v, m *Server) { v.NoSendfile = m.NoSendfile }},
 	{"AddDefaultCharset", func(v, m *Server) { v.AddDefaultCharset = m.AddDefaultCharset }},
 	{"DefaultLanguage", func(v, m *Server) { v.DefaultLanguage = m.DefaultLanguage }},
+	{"Negotiation", func(v, m *Server) { v.Negotiation = m.Negotiation }},
 	{"StrictHostCheck", func(v, m *Server) { v.StrictHostCheck = m.StrictHostCheck }},
 	{"CustomLogs", func(v, m *Server) { v.CustomLogs = slices.Clone(m.CustomLogs) }},
 }

@@ -34,6 +34,9 @@ type ErrorDetail struct {
 	// Recursive is the status an ErrorDocument's own resource answered
 	// with (0 for none): the page then says that this error came on top.
 	Recursive int
+	// VariantList is the HTML list of a resource's variants a 406 page
+	// shows (Apache's variant-list note), already escaped by its maker.
+	VariantList []byte
 }
 
 // canned is one of Apache's canned error texts (get_canned_error_string
@@ -152,6 +155,9 @@ func AppendErrorPage(dst []byte, code int, d ErrorDetail) []byte {
 		c = cannedDefault
 	}
 	dst = appendCanned(dst, &c, &d)
+	if code == 406 {
+		dst = append(dst, d.VariantList...)
+	}
 	if d.Recursive != 0 {
 		dst = append(dst, "<p>Additionally, a "...)
 		dst = strconv.AppendInt(dst, int64(d.Recursive), 10)

@@ -91,6 +91,17 @@
 //   - Listings (Indexes): name, last modified (UTC), size, sorted by name,
 //     HTML-escaped, ".ht*" and "." left out, a Parent Directory link.
 //     Never cached, no validators, no ranges.
+//   - MultiViews (DirConfig.MultiViews, negotiate.go): a missing last
+//     component, or a missing DirectoryIndex name, is negotiated among the
+//     files name.ext... of its directory with mod_negotiation's algorithm.
+//     Serve does not serve the chosen file: Reply.Variant names it and
+//     Reply.NegHeader carries Content-Location, Vary and TCN, for the
+//     child to serve it as the request's file with its own sections and
+//     access checks (and to negotiate again with Reply.SkipVariants if
+//     they refuse it). No variant acceptable: 406 with Reply.VariantList;
+//     files that match but are no variants: 404 (Reply.Unnegotiable says
+//     which, for the log). Nothing about a negotiation is cached: each
+//     request lists the directory again, as Apache does.
 //
 // # Methods
 //

@@ -39,6 +39,15 @@ type DirConfig struct {
 	// directory that is not kept in memory is to be read and written
 	// (Reply.NoSendfile), not sent with sendfile(2).
 	NoSendfile bool
+	// MultiViews is Options MultiViews: a request for a missing name is
+	// answered by the best of its variants, name.ext... (negotiate.go).
+	// MultiviewsAny is MultiviewsMatch Any: every file name.ext... is a
+	// variant, whatever its extensions mean to mod_mime.
+	MultiViews, MultiviewsAny bool
+	// LanguagePriority and ForceLanguage are mod_negotiation's
+	// LanguagePriority and ForceLanguagePriority.
+	LanguagePriority []string
+	ForceLanguage    ForceLanguage
 }
 
 // TypeForcer is implemented by a Resolver that forces the media type of
@@ -486,6 +495,11 @@ func (h *Handler) serveMiss(req *http1.Request, path, urlPath []byte, r *Reply) 
 	defer unix.Close(rootfd)
 	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs)
 	if err != nil {
+		last := len(p.segs) - 1
+		if errors.Is(err, unix.ENOENT) && !p.trailing && p.dirs[last].MultiViews && !r.NoNegotiate &&
+			h.negotiateAt(req, rootfd, p, last, r) {
+			return
+		}
 		h.fail(r, "open", h.rootSlash+p.rel, err)
 		return
 	}
@@ -577,6 +591,9 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 	}
 	fd, err := openStep(dirfd, name, &p.self, false)
 	if err != nil {
+		if errors.Is(err, unix.ENOENT) && p.self.MultiViews && !r.NoNegotiate {
+			return h.negotiateIndex(req, p, dirfd, name, r)
+		}
 		st := errStatus(err)
 		if st == 500 {
 			h.fail(r, "open", h.rootSlash+p.rel+"/"+name, err)
@@ -599,6 +616,47 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 	}
 	h.serveFile(req, p, fd, &fi, src, p.indexCacheable(), r)
 	return 200, true
+}
+
+// negotiateAt negotiates for the missing segs[last] of p, in the
+// directory that holds it, if that directory opens (a missing directory
+// on the way is a plain 404).
+func (h *Handler) negotiateAt(req *http1.Request, rootfd int, p *plan, last int, r *Reply) bool {
+	dirfd, err := walkOpen(rootfd, p.segs[:last], p.dirs[:last])
+	if err != nil {
+		return false
+	}
+	defer unix.Close(dirfd)
+	return h.negotiate(req, dirfd, h.absDir(strings.Join(p.segs[:last], "/")), p.segs[last], &p.dirs[last], r)
+}
+
+// negotiateIndex negotiates for a missing DirectoryIndex name, as
+// mod_dir's subrequest for it does: a chosen variant is served (done); a
+// 406 is the answer when the name is the only DirectoryIndex, as in
+// mod_dir, and otherwise counts as an index that failed; without
+// variants the name is missing (404).
+func (h *Handler) negotiateIndex(req *http1.Request, p *plan, dirfd int, name string, r *Reply) (int, bool) {
+	if !h.negotiate(req, dirfd, h.absDir(p.rel), name, &p.self, r) {
+		return 404, false
+	}
+	st := r.Status
+	switch {
+	case r.Variant != "":
+		return 200, true
+	case st == 406 && len(p.self.DirectoryIndex) == 1:
+		return st, true
+	}
+	r.Status, r.Unnegotiable, r.NegHeader, r.VariantList = 0, NegotiatedNone, nil, r.VariantList[:0]
+	return st, false
+}
+
+// absDir is the absolute path of the directory rel ("" or "." for the
+// root).
+func (h *Handler) absDir(rel string) string {
+	if rel == "" || rel == "." {
+		return h.root
+	}
+	return h.rootSlash + rel
 }
 
 // betterIndexes returns the DirectoryIndex names that would be served

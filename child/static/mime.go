@@ -166,25 +166,34 @@ func (m *MIMETypes) SetDefault(typ string) { m.def = typ }
 // type. An extension without a type (a language's, a charset's, an
 // unknown one) is skipped, as Apache skips them.
 func (m *MIMETypes) Lookup(name string) string {
+	if t, ok := m.lookup(name); ok {
+		return t
+	}
+	return m.def
+}
+
+// lookup is Lookup without the default: ok is false when no extension
+// of name has a type.
+func (m *MIMETypes) lookup(name string) (string, bool) {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
 	first := strings.IndexByte(name, '.')
 	if first < 0 {
-		return m.def
+		return "", false
 	}
 	exts := name[first+1:] // the first word is the base name, even when empty (.profile)
 	for exts != "" {
 		i := strings.LastIndexByte(exts, '.')
 		if t, ok := m.byExtension(exts[i+1:]); ok {
-			return t
+			return t, true
 		}
 		if i < 0 {
 			break
 		}
 		exts = exts[:i]
 	}
-	return m.def
+	return "", false
 }
 
 // byExtension looks ext up without regard to case. An extension that fits

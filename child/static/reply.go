@@ -61,6 +61,27 @@ type Reply struct {
 	// answer (SetEnvIf's no-gzip); GzipOnlyHTML to refuse one for any
 	// type but text/html (gzip-only-text/html=1). Release clears them.
 	NoCompress, GzipOnlyHTML bool
+	// PreferLanguage is set by the caller before Serve from the
+	// prefer-language variable: MultiViews picks a variant in that
+	// language when one is acceptable. NoNegotiate keeps Serve from
+	// negotiating (the caller is serving a variant it chose). Release
+	// clears both.
+	PreferLanguage string
+	NoNegotiate    bool
+	// SkipVariants are file names MultiViews must not choose (the caller
+	// found their access checks refuse the request).
+	SkipVariants []string
+	// Variant is set when a MultiViews request was negotiated: the name of
+	// the chosen file in the requested name's directory, which the caller
+	// serves as the request's file (after its access checks), adding
+	// NegHeader's lines (Content-Location, Vary, TCN) to the response.
+	// NegHeader also goes with a 406, whose page shows VariantList (HTML).
+	Variant     string
+	NegHeader   []byte
+	VariantList []byte
+	// Unnegotiable says why a MultiViews request got a 404 or 406, for
+	// the error log.
+	Unnegotiable Unnegotiable
 	// GzipIn and GzipOut are the sizes of a body sent compressed, before
 	// and after (mod_deflate's Input and Output notes); 0 otherwise.
 	GzipIn, GzipOut int64
@@ -81,8 +102,9 @@ type Reply struct {
 	// internal redirect to it makes them.
 	Index []byte
 
-	buf    []byte      // backing store for Location, part heads and in-memory multipart bodies
-	ranges []byteRange // parsed Range header
+	buf       []byte      // backing store for Location, part heads and in-memory multipart bodies
+	ranges    []byteRange // parsed Range header
+	negHeader []byte      // backing store for NegHeader
 }
 
 // listingTail ends every listing page.
@@ -119,10 +141,12 @@ func (r *Reply) Release() {
 		r.File.release()
 	}
 	*r = Reply{
-		Header:   r.Header[:0],
-		Segments: r.Segments[:0],
-		buf:      r.buf[:0],
-		ranges:   r.ranges[:0],
+		Header:      r.Header[:0],
+		Segments:    r.Segments[:0],
+		buf:         r.buf[:0],
+		ranges:      r.ranges[:0],
+		negHeader:   r.negHeader[:0],
+		VariantList: r.VariantList[:0],
 	}
 }
 
