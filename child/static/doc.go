@@ -100,8 +100,9 @@
 //     access checks (and to negotiate again with Reply.SkipVariants if
 //     they refuse it). No variant acceptable: 406 with Reply.VariantList;
 //     files that match but are no variants: 404 (Reply.Unnegotiable says
-//     which, for the log). Nothing about a negotiation is cached: each
-//     request lists the directory again, as Apache does.
+//     which, for the log). The choice is made anew for each request; the
+//     directory's sorted names are kept while its mtime and ctime stay
+//     (listings.go), the candidates are stat'ed each time.
 //
 // # Methods
 //

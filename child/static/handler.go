@@ -206,6 +206,7 @@ type Handler struct {
 	level       int
 	compressMax int64
 	gzKept      atomic.Int64 // bytes of compressed forms kept with cached entries
+	listings    listingCache // the names of the directories MultiViews negotiates in
 
 	now        func() time.Time // the clock; tests replace it
 	racyWindow time.Duration    // defaultRacyWindow; tests shorten it

@@ -2,7 +2,6 @@ package static
 
 import (
 	"bytes"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -533,21 +532,16 @@ func (n *negotiation) bestMatch(vars []variant) *variant {
 // Any applies, and which have a media type. matched reports whether any
 // file had the name's prefix at all.
 func (h *Handler) readVariants(dirfd int, dir, name string, cfg *DirConfig, skip []string) (vars []variant, matched bool, err error) {
-	dup, err := unix.Dup(dirfd)
+	names, err := h.listNames(dirfd, dir)
 	if err != nil {
 		return nil, false, err
 	}
-	f := os.NewFile(uintptr(dup), dir)
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
-	if err != nil {
-		return nil, false, err
-	}
-	slices.Sort(names) // variantsortf: by name (every source quality is 1 until a type's qs says otherwise)
+	prefix := name + "."
+	first, _ := slices.BinarySearch(names, prefix) // the names that start with it follow in order
 	forcer, _ := h.resolver.(TypeForcer)
-	for _, fn := range names {
-		if len(fn) <= len(name) || fn[len(name)] != '.' || !strings.HasPrefix(fn, name) {
-			continue
+	for _, fn := range names[first:] {
+		if !strings.HasPrefix(fn, prefix) {
+			break
 		}
 		var st unix.Stat_t
 		if unix.Fstatat(dirfd, fn, &st, 0) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {

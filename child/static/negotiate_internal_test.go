@@ -1,8 +1,11 @@
 package static
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"eventmpm/child/http1"
 )
@@ -136,4 +139,94 @@ func FuzzAcceptList(f *testing.F) {
 			}
 		}
 	})
+}
+
+// multiViewsResolver turns MultiViews on everywhere.
+type multiViewsResolver struct{}
+
+func (multiViewsResolver) DirConfig(string) DirConfig {
+	return DirConfig{FollowSymLinks: true, MultiViews: true, DirectoryIndex: []string{"index.html"}}
+}
+
+// BenchmarkNegotiate is a MultiViews request for a name with three
+// language variants among ten files: the directory is listed and the
+// candidates stat'ed on every request (the listing itself comes from
+// the listing cache).
+func BenchmarkNegotiate(b *testing.B) {
+	dir := b.TempDir()
+	for _, name := range []string{"page.html.en", "page.html.fr", "page.html.de", "a.html", "b.css", "c.js", "d.png", "e.txt", "f.html", "g.html"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(name), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m := BuiltinMIMETypes()
+	for _, l := range []string{"en", "fr", "de"} {
+		m.AddLanguage(l, l)
+	}
+	h, err := New(Options{DocumentRoot: dir, Resolver: multiViewsResolver{}, Types: m, CacheMaxEntries: 100, CacheMaxFileSize: 1 << 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	h.racyWindow = 0 // the files were just written; a site's have long been there
+	req := &http1.Request{MethodID: http1.MethodGet, Headers: []http1.Header{{Name: []byte("Accept-Language"), Value: []byte("fr, en;q=0.8")}}}
+	var r Reply
+	b.ReportAllocs()
+	for b.Loop() {
+		h.Serve(req, []byte("/page"), &r)
+		if r.Variant != "page.html.fr" {
+			b.Fatalf("variant %q, status %d", r.Variant, r.Status)
+		}
+		r.Release()
+	}
+}
+
+// TestListingCache: a MultiViews directory's listing is kept while the
+// directory is unchanged and read again when a name is added or removed;
+// a directory that changed within the racy window is not kept.
+func TestListingCache(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("page.html.en", "english, the longer page\n")
+	m := BuiltinMIMETypes()
+	m.AddLanguage("en", "en")
+	m.AddLanguage("de", "de")
+	h, err := New(Options{DocumentRoot: dir, Resolver: multiViewsResolver{}, Types: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	serve := func() string {
+		t.Helper()
+		var r Reply
+		defer r.Release()
+		h.Serve(&http1.Request{MethodID: http1.MethodGet}, []byte("/page"), &r)
+		return r.Variant
+	}
+	if got := serve(); got != "page.html.en" {
+		t.Fatalf("variant %q", got)
+	}
+	if len(h.listings.m) != 0 {
+		t.Fatalf("a directory changed just now was kept: %v", h.listings.m)
+	}
+	h.now = func() time.Time { return time.Now().Add(time.Hour) } // the directory is an hour old now
+	serve()
+	if len(h.listings.m) != 1 {
+		t.Fatalf("an old directory's listing was not kept")
+	}
+	write("page.html.de", "de\n") // shorter: chosen when it is seen
+	if got := serve(); got != "page.html.de" {
+		t.Errorf("after adding a variant: %q, want page.html.de", got)
+	}
+	if err := os.Remove(filepath.Join(dir, "page.html.de")); err != nil {
+		t.Fatal(err)
+	}
+	if got := serve(); got != "page.html.en" {
+		t.Errorf("after removing it: %q, want page.html.en", got)
+	}
 }
