@@ -36,6 +36,8 @@ var negotiationFiles = map[string]string{
 	"mv/sub/inner.html.en":  "inner\n",
 	"mv/sub/inner.html.fr":  "inner fr\n",
 	"mv/sub/ignored.txt.en": "x\n",
+	"spa/index.html":        "spa index\n",
+	"spa/page.html.en":      "spa page\n",
 }
 
 // TestMultiViews serves a directory with Options MultiViews: each request
@@ -62,6 +64,12 @@ CustomLog logs/mv_log mv
 <Directory htdocs/mv/sub>
     LanguagePriority fr en
     ForceLanguagePriority Prefer Fallback
+</Directory>
+<Directory htdocs/spa>
+    Options +MultiViews
+    RewriteEngine On
+    RewriteCond %{REQUEST_FILENAME} !-f
+    RewriteRule ^ index.html [L]
 </Directory>
 <FilesMatch "^den(y)?\.html\.en$">
     Require all denied
@@ -105,6 +113,10 @@ CustomLog logs/mv_log mv
 		{name: "priority-breaks-tie", path: "/mv/sub/inner", status: 200, body: "inner fr\n"},
 		{name: "fallback", path: "/mv/sub/inner", hdrs: "Accept-Language: it\r\n", status: 200, body: "inner fr\n"},
 		{name: "no-multiviews", path: "/off/page", status: 404},
+		// Negotiation comes before the fixups, as Apache's type_checker
+		// hook: the rewrite for missing files sees the chosen variant.
+		{name: "before-rewrite", path: "/spa/page", status: 200, body: "spa page\n", want: []string{"Content-Location: page.html.en"}},
+		{name: "rewrite-without-variants", path: "/spa/nothing", status: 200, body: "spa index\n", lacks: []string{"TCN:"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := s.get(t, "GET "+tc.path+" HTTP/1.1\r\nHost: localhost\r\n"+tc.hdrs+"\r\n", "GET")

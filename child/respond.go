@@ -85,6 +85,9 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
+	if w.srv.multiViews && h != nil && acc.handler == "" && w.negotiateEarly(c, h, hp, p, keep) {
+		return
+	}
 	// The fixups hooks: mod_rewrite's first, then mod_alias's before
 	// mod_env's, as Apache runs them (a section's redirect logs none of
 	// SetEnv's variables), and mod_headers' RequestHeader last.
@@ -119,16 +122,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.serveMetrics(c, keep)
 		return
 	}
-	if len(w.env) > 0 {
-		w.reply.NoCompress = w.hasEnv("no-gzip") // SetEnvIf's way to keep a client from gzip
-		if i := w.envIndex("gzip-only-text/html"); i >= 0 {
-			w.reply.GzipOnlyHTML = string(w.env[i].Value) == "1" // mod_deflate takes "1" only
-		}
-		if i := w.envIndex("prefer-language"); i >= 0 {
-			w.reply.PreferLanguage = string(w.env[i].Value) // MultiViews' preferred variant language
-		}
-	}
-	w.reply.NoNegotiate, w.reply.SkipVariants = w.negotiated, w.negSkip
+	w.replyFlags()
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	switch st := w.reply.Status; {
 	case w.reply.Variant != "":
@@ -149,6 +143,38 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file
 	}
 	w.sendReply(c, keep)
+}
+
+// replyFlags sets what the static handler reads from the request's
+// environment and negotiation state before it answers.
+func (w *worker) replyFlags() {
+	if len(w.env) > 0 {
+		w.reply.NoCompress = w.hasEnv("no-gzip") // SetEnvIf's way to keep a client from gzip
+		if i := w.envIndex("gzip-only-text/html"); i >= 0 {
+			w.reply.GzipOnlyHTML = string(w.env[i].Value) == "1" // mod_deflate takes "1" only
+		}
+		if i := w.envIndex("prefer-language"); i >= 0 {
+			w.reply.PreferLanguage = string(w.env[i].Value) // MultiViews' preferred variant language
+		}
+	}
+	w.reply.NoNegotiate, w.reply.SkipVariants = w.negotiated, w.negSkip
+}
+
+// negotiateEarly negotiates a request for a missing file in a MultiViews
+// directory before the fixups, as Apache's type_checker hook does, and
+// reports whether it answered: the chosen variant is served as the
+// request's file; a 406 or 404 is sent.
+func (w *worker) negotiateEarly(c *conn, h *static.Handler, hp, p []byte, keep bool) bool {
+	w.replyFlags()
+	if !h.Negotiate(&w.req, hp, p, w.reply, w.start.UnixNano()) {
+		return false
+	}
+	if w.reply.Variant != "" {
+		w.serveVariant(c, keep)
+	} else {
+		w.sendReply(c, keep)
+	}
+	return true
 }
 
 // serveVariant serves the file MultiViews chose (w.reply.Variant, in the

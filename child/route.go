@@ -81,6 +81,10 @@ type site struct {
 	// (AllowOverride other than None): requests then look for the
 	// AccessFileName files on their way (refuseAccessFile).
 	overrides bool
+	// multiViews is set when the server or a section switches Options
+	// MultiViews on: requests are then negotiated before the fixups
+	// (negotiateEarly).
+	multiViews bool
 }
 
 // portText is a text made for one listening port.

@@ -113,6 +113,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err := s.compileSections(srv.Sections); err != nil {
 		return nil, err
 	}
+	s.multiViews = s.multiViews || srv.Options.MultiViews
 	if s.rewrites, err = compileRewrite(srv.Rewrite); err != nil {
 		return nil, err
 	}
@@ -246,6 +247,9 @@ func (s *site) compileSections(secs []config.Section) error {
 		}
 		if ao := secs[i].AllowOverride; secs[i].Kind == config.SectionDirectory && ao != "" && ao != "None" {
 			s.overrides = true
+		}
+		if o, d := secs[i].Options, secs[i].OptionsDelta; (o != nil && o.MultiViews) || (d != nil && d.Add.MultiViews) {
+			s.multiViews = true
 		}
 	}
 	sort.SliceStable(plain, func(i, j int) bool {

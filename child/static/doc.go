@@ -94,7 +94,10 @@
 //   - MultiViews (DirConfig.MultiViews, negotiate.go): a missing last
 //     component, or a missing DirectoryIndex name, is negotiated among the
 //     files name.ext... of its directory with mod_negotiation's algorithm.
-//     Serve does not serve the chosen file: Reply.Variant names it and
+//     Negotiate does this for a file's path ahead of the request's fixups
+//     (where Apache's type_checker hook does it); ServeMapped does it for
+//     what is left (DirectoryIndex names, and callers that did not ask).
+//     Neither serves the chosen file: Reply.Variant names it and
 //     Reply.NegHeader carries Content-Location, Vary and TCN, for the
 //     child to serve it as the request's file with its own sections and
 //     access checks (and to negotiate again with Reply.SkipVariants if

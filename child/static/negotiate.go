@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,20 +147,20 @@ type variant struct {
 
 // negotiation is what one request asks for (negotiation_state).
 type negotiation struct {
-	accepts       []acceptItem
-	acceptQ       bool // an Accept element has q < 1: no wildcard fiddle
-	langs         []acceptItem
-	hasLangs      bool
-	encs          []acceptItem
-	hasEncs       bool
-	charsets      []acceptItem
-	hasCharsets   bool
-	defaultLangQ  float32
-	force         ForceLanguage
-	priority      []string
-	preferLang    string
-	discardAll    bool // no-gzip: encoded variants are out
-	discardButHTM bool // gzip-only-text/html: encoded variants other than HTML are out
+	accepts        []acceptItem
+	acceptQ        bool // an Accept element has q < 1: no wildcard fiddle
+	langs          []acceptItem
+	hasLangs       bool
+	encs           []acceptItem
+	hasEncs        bool
+	charsets       []acceptItem
+	hasCharsets    bool
+	defaultLangQ   float32
+	force          ForceLanguage
+	priority       []string
+	preferLang     string
+	discardAll     bool // no-gzip: encoded variants are out
+	discardNonHTML bool // gzip-only-text/html: encoded variants other than HTML are out
 }
 
 // newNegotiation reads the request's Accept* headers. With no Accept,
@@ -186,7 +187,7 @@ func newNegotiation(req *http1.Request, cfg *DirConfig, r *Reply) *negotiation {
 	v, present = header(req, "Accept-Charset")
 	n.charsets, n.hasCharsets = parseAcceptList(v, present)
 	n.discardAll = r.NoCompress
-	n.discardButHTM = !r.NoCompress && r.GzipOnlyHTML
+	n.discardNonHTML = !r.NoCompress && r.GzipOnlyHTML
 	return n
 }
 
@@ -474,7 +475,7 @@ func (n *negotiation) discarded(v *variant) bool {
 	if isIdentityCoding(v.enc) || v.enc == "identity" {
 		return false
 	}
-	return n.discardAll || (n.discardButHTM && !strings.HasPrefix(v.typ, "text/html"))
+	return n.discardAll || (n.discardNonHTML && !strings.HasPrefix(v.typ, "text/html"))
 }
 
 // hasLanguage reports whether v is in lang (variant_has_language).
@@ -587,6 +588,45 @@ func (h *Handler) readVariants(dirfd int, dir, name string, cfg *DirConfig, skip
 		return 0
 	})
 	return vars, matched, nil
+}
+
+// Negotiate is MultiViews at the point of a request where Apache's
+// mod_negotiation runs it (the type_checker hook, after the access checks
+// and before the fixups), so that mod_rewrite's per-directory rules,
+// mod_env and a section's redirects see the chosen variant, not a missing
+// file. For a path that names no file, in a directory with MultiViews, it
+// negotiates into r as ServeMapped would (Variant and NegHeader, or a
+// 406 or 404) and reports true; for any other path it reports false and
+// leaves r for ServeMapped. Paths ending in '/' are left to ServeMapped:
+// their DirectoryIndex is looked up after the fixups, as mod_dir does.
+func (h *Handler) Negotiate(req *http1.Request, path, urlPath []byte, r *Reply, arrival int64) bool {
+	if r.NoNegotiate || !checkedPath(path) || path[len(path)-1] == '/' {
+		return false
+	}
+	if h.cache != nil {
+		if e := h.cache.get(path); e != nil {
+			fresh := h.fresh(e, arrival)
+			e.put()
+			if fresh {
+				return false // a file, answered by ServeMapped from the cache
+			}
+		}
+	}
+	p, status := h.makePlan(path, urlPath)
+	if status != 0 || !p.dirs[len(p.segs)-1].MultiViews {
+		return false
+	}
+	rootfd, err := unix.Open(h.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(rootfd)
+	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs)
+	if err == nil {
+		unix.Close(fd)
+		return false
+	}
+	return errors.Is(err, unix.ENOENT) && h.negotiateAt(req, rootfd, p, len(p.segs)-1, r)
 }
 
 // negotiate answers a request for name, which does not exist in the
