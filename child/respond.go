@@ -135,6 +135,9 @@ func (w *worker) respond(c *conn, keep bool) {
 	if w.negotiated {
 		w.reply.Header = append(w.reply.Header, w.negHeader...)
 	}
+	if len(w.forcedType) > 0 {
+		w.forceContentType()
+	}
 	if w.reply.Status == 404 && acc.fallback != nil && !w.reply.PathInfo {
 		w.serveFallback(c, p, w.fspath, acc.fallback)
 	}
@@ -143,6 +146,36 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file
 	}
 	w.sendReply(c, keep)
+}
+
+// forceContentType gives a file's response the media type a RewriteRule's
+// T flag set, as mod_rewrite's type hook does: the Content-Type line of a
+// 200 or a single-range 206 is replaced, or added (a multipart/byteranges
+// answer keeps its own, and so do its parts; error pages keep theirs).
+func (w *worker) forceContentType() {
+	r := w.reply
+	if (r.Status != 200 && r.Status != 206) || len(r.Segments) > 0 {
+		return
+	}
+	const name = "Content-Type: "
+	h := r.Header
+	b := w.typeScratch[:0]
+	for len(h) > 0 {
+		end := bytes.Index(h, []byte("\r\n"))
+		if end < 0 {
+			end = len(h) - 2
+		}
+		line := h[:end+2]
+		h = h[end+2:]
+		if len(line) < len(name) || !strings.EqualFold(string(line[:len(name)]), name) {
+			b = append(b, line...)
+		} else if bytes.HasPrefix(line[len(name):], []byte("multipart/byteranges")) {
+			return // the parts keep the file's own type
+		}
+	}
+	b = append(append(append(b, name...), w.forcedType...), "\r\n"...)
+	w.typeScratch = b
+	r.Header = append(r.Header[:0], b...)
 }
 
 // replyFlags sets what the static handler reads from the request's

@@ -130,6 +130,17 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 		}
 		f := &r.cfg.Flags
 		w.rewriteEnv(f, st)
+		if f.Type != "" {
+			w.forcedType = w.expandRewrite(w.forcedType[:0], f.Type, st, false)
+			for i, c := range w.forcedType { // Apache lowercases a forced type
+				if 'A' <= c && c <= 'Z' {
+					w.forcedType[i] = c + 'a' - 'A'
+				}
+			}
+			if st.trace {
+				w.rewriteTrace(c, st, 2, "remember %s to have MIME-type '%s'", st.path, string(w.forcedType))
+			}
+		}
 		status := 0
 		switch {
 		case f.Forbidden:

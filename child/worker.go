@@ -110,12 +110,16 @@ type worker struct {
 	// checks, left out when the request is negotiated again.
 	negFrom, negVariant []byte
 	negSkip             []string
-	cond                condRequest
-	ifVary              []byte
-	ifVaryMerged        int
-	user                string // the authenticated user (%u), "" for none
-	index               []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap                *shm.Snapshot
+	// forcedType is the media type a RewriteRule's T flag gave the
+	// response, or empty; typeScratch is where the response's header
+	// lines are rebuilt with it.
+	forcedType, typeScratch []byte
+	cond                    condRequest
+	ifVary                  []byte
+	ifVaryMerged            int
+	user                    string // the authenticated user (%u), "" for none
+	index                   []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap                    *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

@@ -64,6 +64,9 @@ type RewriteFlags struct {
 	// only those of EscapeOnly), a space as '+' unless NoPlus.
 	EscapeBackrefs, NoPlus bool   `json:",omitempty"`
 	EscapeOnly             string `json:",omitempty"`
+	// Type is T=media-type, with $N, %N and %{VAR} references: the
+	// Content-Type the response is sent with ("" for none).
+	Type string `json:",omitempty"`
 }
 
 // RewriteCondKind tells how a RewriteCond's pattern tests its string.
@@ -440,7 +443,9 @@ func parseRuleFlags(f *RewriteFlags, s string) error {
 			f.EscapeBackrefs, f.EscapeOnly = true, val
 		case "bnp", "backrefnoplus":
 			f.NoPlus = true // a space as %20 where B escapes; alone it does nothing
-		case "co", "cookie", "h", "handler", "n", "next", "t", "type", "unsafeallow3f", "unsafeprefixstat":
+		case "t", "type":
+			f.Type = val
+		case "co", "cookie", "h", "handler", "n", "next", "unsafeallow3f", "unsafeprefixstat":
 			return errorf("RewriteRule [%s] is not supported by eventmpm", flag)
 		default:
 			return errorf("RewriteRule: unknown flag '%s'", flag)
