@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const rewriteConf = `RewriteEngine On
@@ -40,6 +41,9 @@ RewriteCond %{HTTP_ACCEPT} image/webp
 RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI}.webp -f
 RewriteRule ^(.+)\.png$ $1.png.webp [T=image/webp,L]
 RewriteRule \.dat$ - [T=Text/X-%{REQUEST_METHOD}]
+RewriteRule ^/setlang/(..)$ /a.txt [CO=lang:$1:.example.org:1440:/:secure:HttpOnly:Lax,L]
+RewriteRule ^/co-forbid$ - [CO=;x;1:2;localhost;0;/p,F]
+RewriteRule ^/co-two$ /a.txt [CO=a:1:localhost,CO=a:2:localhost,CO=b:3:localhost,L]
 <Directory htdocs/img>
     RewriteEngine On
     RewriteRule ^b\.png$ - [T=image/x-perdir]
@@ -80,7 +84,7 @@ CustomLog logs/rw_log rwfmt
 // one), and virtual hosts that have only their own rules unless
 // RewriteOptions Inherit; T= forcing the Content-Type (the WebP pattern,
 // an expanded and lowercased type, a per-directory rule), but not a
-// multipart answer's.
+// multipart answer's; CO= setting cookies.
 func TestRewrite(t *testing.T) {
 	s := startServer(t, rewriteConf, map[string]string{"a.txt": "a\n", "docs/page.html": "doc\n",
 		"app/index.html": "app\n", "app/real.txt": "real\n", "loc/a.txt": "loc\n",
@@ -140,6 +144,33 @@ func TestRewrite(t *testing.T) {
 		for k, v := range tt.want {
 			if got := resp.Header.Get(k); got != v && !(strings.HasSuffix(v, "*") && strings.HasPrefix(got, strings.TrimSuffix(v, "*"))) {
 				t.Errorf("%s: %s %q, want %q", tt.name, k, got, v)
+			}
+		}
+	}
+	// CO: the cookie as mod_rewrite's add_cookie writes it, on an error
+	// too, a name set once per request.
+	for _, tt := range []struct {
+		target string
+		status int
+		want   []string // the Set-Cookie values; a trailing * matches a prefix
+	}{
+		{"/setlang/fr", 200, []string{"lang=fr; path=/; domain=.example.org; expires=*"}},
+		{"/co-forbid", 403, []string{"x=1:2; path=/p; domain=localhost"}},
+		{"/co-two", 200, []string{"a=1; path=/; domain=localhost", "b=3; path=/; domain=localhost"}},
+	} {
+		resp, _ := c.roundTrip("GET "+tt.target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		got := resp.Header.Values("Set-Cookie")
+		ok := resp.StatusCode == tt.status && len(got) == len(tt.want)
+		for i := 0; ok && i < len(got); i++ {
+			ok = got[i] == tt.want[i] || strings.HasSuffix(tt.want[i], "*") && strings.HasPrefix(got[i], strings.TrimSuffix(tt.want[i], "*"))
+		}
+		if !ok {
+			t.Errorf("CO %s: %d %q, want %d %q", tt.target, resp.StatusCode, got, tt.status, tt.want)
+		}
+		if tt.target == "/setlang/fr" && len(got) == 1 {
+			exp, err := time.Parse("Mon, 02-Jan-2006 15:04:05 GMT; secure; HttpOnly; SameSite=Lax", got[0][strings.Index(got[0], "expires=")+8:])
+			if d := time.Until(exp); err != nil || d < 23*time.Hour || d > 25*time.Hour {
+				t.Errorf("CO lifetime 1440 minutes: %q (%v), want a day from now and the attributes", got[0], err)
 			}
 		}
 	}

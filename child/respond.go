@@ -383,6 +383,7 @@ func (w *worker) startHead(c *conn, status int, keep bool) []byte {
 	h = append(h, "\r\nServer: "...)
 	h = append(h, w.ch.server...)
 	h = append(h, "\r\n"...)
+	h = append(h, w.rwCookies...) // RewriteRule's CO flag, on every response to the request
 	switch {
 	case !keep:
 		h = append(h, "Connection: close\r\n"...)

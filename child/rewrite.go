@@ -1,6 +1,8 @@
 package child
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -130,6 +132,9 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 		}
 		f := &r.cfg.Flags
 		w.rewriteEnv(f, st)
+		for _, co := range f.Cookies {
+			w.rewriteCookie(c, co, st)
+		}
 		if f.Type != "" {
 			w.forcedType = w.expandRewrite(w.forcedType[:0], f.Type, st, false)
 			for i, c := range w.forcedType { // Apache lowercases a forced type
@@ -243,6 +248,79 @@ func (w *worker) rewriteEnv(f *config.RewriteFlags, st *rewriteState) {
 		w.envScratch = w.expandRewrite(w.envScratch, e.Value, st, false)
 		w.setEnv(e.Name, w.envScratch[off:len(w.envScratch):len(w.envScratch)])
 	}
+}
+
+// rewriteCookie applies a rule's CO= flag as mod_rewrite's add_cookie:
+// NAME:VALUE:DOMAIN with optional lifetime in minutes (an expires date
+// from the request's time; 0 or none: a session cookie), path (default
+// /), secure and httponly (true, 1 or the attribute's name) and SameSite
+// (any value but 0 and false); a value starting with ';' uses ';' as the
+// separator. A cookie name already set for the request is not set again.
+// The line goes out with every response to the request, errors and
+// redirects included (Apache's err_headers_out).
+func (w *worker) rewriteCookie(c *conn, tmpl string, st *rewriteState) {
+	v := string(w.expandRewrite(nil, tmpl, st, false))
+	sep := ":"
+	if strings.HasPrefix(v, ";") {
+		sep, v = ";", v[1:]
+	}
+	var f []string
+	for tok := range strings.SplitSeq(v, sep) {
+		if tok != "" { // apr_strtok skips empty fields
+			f = append(f, tok)
+		}
+	}
+	if len(f) < 3 {
+		return
+	}
+	name := f[0]
+	if bytes.Contains(w.rwCookies, []byte("Set-Cookie: "+name+"=")) {
+		if st.trace {
+			w.rewriteTrace(c, st, 5, "skipping already set cookie '%s'", name)
+		}
+		return
+	}
+	field := func(i int) string {
+		if i < len(f) {
+			return f[i]
+		}
+		return ""
+	}
+	isTrue := func(s, word string) bool {
+		return strings.EqualFold(s, "true") || s == "1" || strings.EqualFold(s, word)
+	}
+	cookie := name + "=" + f[1] + "; path=" + cmp.Or(field(4), "/") + "; domain=" + f[2]
+	if mins, _ := strconv.ParseInt(leadingInt(field(3)), 10, 64); mins != 0 {
+		cookie += "; expires=" + w.start.Add(time.Duration(mins)*time.Minute).UTC().Format("Mon, 02-Jan-2006 15:04:05 GMT")
+	}
+	if isTrue(field(5), "secure") {
+		cookie += "; secure"
+	}
+	if isTrue(field(6), "HttpOnly") {
+		cookie += "; HttpOnly"
+	}
+	if ss := field(7); ss != "" && ss != "0" && !strings.EqualFold(ss, "false") {
+		cookie += "; SameSite=" + ss
+	}
+	w.rwCookies = append(append(append(w.rwCookies, "Set-Cookie: "...), cookie...), "\r\n"...)
+	if st.trace {
+		w.rewriteTrace(c, st, 5, "setting cookie '%s'", cookie)
+	}
+}
+
+// leadingInt is the run of an optional sign and digits atol reads.
+func leadingInt(s string) string {
+	i := 0
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		i++
+	}
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 1 && (s[0] == '-' || s[0] == '+') {
+		return ""
+	}
+	return s[:i]
 }
 
 // rewrite runs the server's rules over w.path. For an internal rewrite it

@@ -114,12 +114,15 @@ type worker struct {
 	// response, or empty; typeScratch is where the response's header
 	// lines are rebuilt with it.
 	forcedType, typeScratch []byte
-	cond                    condRequest
-	ifVary                  []byte
-	ifVaryMerged            int
-	user                    string // the authenticated user (%u), "" for none
-	index                   []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap                    *shm.Snapshot
+	// rwCookies are the Set-Cookie lines RewriteRule's CO flag made;
+	// every response to the request carries them.
+	rwCookies    []byte
+	cond         condRequest
+	ifVary       []byte
+	ifVaryMerged int
+	user         string // the authenticated user (%u), "" for none
+	index        []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap         *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

@@ -67,6 +67,10 @@ type RewriteFlags struct {
 	// Type is T=media-type, with $N, %N and %{VAR} references: the
 	// Content-Type the response is sent with ("" for none).
 	Type string `json:",omitempty"`
+	// Cookies are the CO= values as written (NAME:VALUE:DOMAIN[:minutes
+	// [:path[:secure[:httponly[:samesite]]]]], ';' as the separator when
+	// the value starts with one), expanded when the rule applies.
+	Cookies []string `json:",omitempty"`
 }
 
 // RewriteCondKind tells how a RewriteCond's pattern tests its string.
@@ -445,7 +449,9 @@ func parseRuleFlags(f *RewriteFlags, s string) error {
 			f.NoPlus = true // a space as %20 where B escapes; alone it does nothing
 		case "t", "type":
 			f.Type = val
-		case "co", "cookie", "h", "handler", "n", "next", "unsafeallow3f", "unsafeprefixstat":
+		case "co", "cookie":
+			f.Cookies = append(f.Cookies, val)
+		case "h", "handler", "n", "next", "unsafeallow3f", "unsafeprefixstat":
 			return errorf("RewriteRule [%s] is not supported by eventmpm", flag)
 		default:
 			return errorf("RewriteRule: unknown flag '%s'", flag)
