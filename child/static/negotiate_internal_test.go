@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -229,4 +230,54 @@ func TestListingCache(t *testing.T) {
 	if got := serve(); got != "page.html.en" {
 		t.Errorf("after removing it: %q, want page.html.en", got)
 	}
+}
+
+// TestNegotiateConcurrent negotiates from several goroutines while
+// variants come and go, for the race detector: the listing cache is
+// shared, its listings never change once made, and every answer names a
+// variant that existed at some point.
+func TestNegotiateConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "page.html.en"), []byte("en"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := BuiltinMIMETypes()
+	m.AddLanguage("en", "en")
+	m.AddLanguage("de", "de")
+	h, err := New(Options{DocumentRoot: dir, Resolver: multiViewsResolver{}, Types: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.racyWindow = 0
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := &http1.Request{MethodID: http1.MethodGet}
+			var r Reply
+			for i := 0; i < 300; i++ {
+				h.Serve(req, []byte("/page"), &r)
+				if r.Variant != "page.html.en" && r.Variant != "page.html.de" {
+					t.Errorf("variant %q, status %d", r.Variant, r.Status)
+				}
+				r.Release()
+			}
+		}()
+	}
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			name := filepath.Join(dir, "page.html.de")
+			if i%2 == 0 {
+				os.WriteFile(name, []byte("d"), 0o644)
+			} else {
+				os.Remove(name)
+			}
+		}
+	}()
+	wg.Wait()
+	<-done
 }
