@@ -182,6 +182,21 @@ func BenchmarkNegotiate(b *testing.B) {
 	}
 }
 
+// newMultiViewsHandler serves dir with MultiViews everywhere and the
+// languages en and de; the test's cleanup closes it.
+func newMultiViewsHandler(t *testing.T, dir string) *Handler {
+	t.Helper()
+	m := BuiltinMIMETypes()
+	m.AddLanguage("en", "en")
+	m.AddLanguage("de", "de")
+	h, err := New(Options{DocumentRoot: dir, Resolver: multiViewsResolver{}, Types: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
 // TestListingCache: a MultiViews directory's listing is kept while the
 // directory is unchanged and read again when a name is added or removed;
 // a directory that changed within the racy window is not kept.
@@ -194,14 +209,7 @@ func TestListingCache(t *testing.T) {
 		}
 	}
 	write("page.html.en", "english, the longer page\n")
-	m := BuiltinMIMETypes()
-	m.AddLanguage("en", "en")
-	m.AddLanguage("de", "de")
-	h, err := New(Options{DocumentRoot: dir, Resolver: multiViewsResolver{}, Types: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := newMultiViewsHandler(t, dir)
 	serve := func() string {
 		t.Helper()
 		var r Reply
@@ -241,14 +249,7 @@ func TestNegotiateConcurrent(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "page.html.en"), []byte("en"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m := BuiltinMIMETypes()
-	m.AddLanguage("en", "en")
-	m.AddLanguage("de", "de")
-	h, err := New(Options{DocumentRoot: dir, Resolver: multiViewsResolver{}, Types: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := newMultiViewsHandler(t, dir)
 	h.racyWindow = 0
 	done := make(chan struct{})
 	var wg sync.WaitGroup
