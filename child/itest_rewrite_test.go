@@ -41,6 +41,9 @@ RewriteCond %{HTTP_ACCEPT} image/webp
 RewriteCond %{DOCUMENT_ROOT}%{REQUEST_URI}.webp -f
 RewriteRule ^(.+)\.png$ $1.png.webp [T=image/webp,L]
 RewriteRule \.dat$ - [T=Text/X-%{REQUEST_METHOD}]
+RewriteRule ^/dash/(.*)-(.*)$ /dash/$1_$2 [N]
+RewriteRule ^/dash/a_b_c$ /a.txt [L]
+RewriteRule ^/loop/(.*)$ /loop/x$1 [N=5]
 RewriteRule ^/setlang/(..)$ /a.txt [CO=lang:$1:.example.org:1440:/:secure:HttpOnly:Lax,L]
 RewriteRule ^/co-forbid$ - [CO=;x;1:2;localhost;0;/p,F]
 RewriteRule ^/co-two$ /a.txt [CO=a:1:localhost,CO=a:2:localhost,CO=b:3:localhost,L]
@@ -84,7 +87,8 @@ CustomLog logs/rw_log rwfmt
 // one), and virtual hosts that have only their own rules unless
 // RewriteOptions Inherit; T= forcing the Content-Type (the WebP pattern,
 // an expanded and lowercased type, a per-directory rule), but not a
-// multipart answer's; CO= setting cookies.
+// multipart answer's; CO= setting cookies; N starting the rules again,
+// up to its bound.
 func TestRewrite(t *testing.T) {
 	s := startServer(t, rewriteConf, map[string]string{"a.txt": "a\n", "docs/page.html": "doc\n",
 		"app/index.html": "app\n", "app/real.txt": "real\n", "loc/a.txt": "loc\n",
@@ -124,6 +128,7 @@ func TestRewrite(t *testing.T) {
 		{"own rules only", "/own", "Host: own.example\r\n", 200, "a\n", nil},
 		{"main rules not inherited", "/gone", "Host: own.example\r\n", 404, "", nil},
 		{"inherited", "/gone", "Host: inherit.example\r\n", 410, "", nil},
+		{"N: a new round per dash", "/dash/a-b-c", "", 200, "a\n", nil},
 		{"T: webp for a client that takes it", "/img/a.png", "Accept: image/webp,*/*\r\n", 200, "webp bytes, longer\n",
 			map[string]string{"Content-Type": "image/webp", "Vary": "Accept"}},
 		{"T: png otherwise", "/img/a.png", "", 200, "png bytes\n", map[string]string{"Content-Type": "image/png"}},
@@ -174,6 +179,9 @@ func TestRewrite(t *testing.T) {
 			}
 		}
 	}
+	if resp, _ := s.get(t, "GET /loop/y HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 500 {
+		t.Errorf("N=5 rounds exceeded: %d, want 500", resp.StatusCode) // on its own connection: a 500 closes it
+	}
 	s.stop(t)
 	// %U is the client's path, %q the query as rewritten (none after QSD).
 	lines := strings.Split(strings.TrimSpace(s.logFile("rw_log")), "\n")
@@ -183,6 +191,7 @@ func TestRewrite(t *testing.T) {
 		}
 	}
 	expectContains(t, "error_log", s.logFile("error_log"), "AH01630: client denied by server configuration: /usr/share",
+		"AH02596: RewriteRule '^/loop/(.*)$' and URI '/loop/y' exceeded maximum number of rounds (5) via the [N] flag",
 		"eventmpm serves files below DocumentRoot and the Alias targets only, not /etc/eventmpm-test-none")
 }
 

@@ -121,6 +121,7 @@ type ruleOutcome struct {
 // path relative to the directory, and a relative substitution is taken
 // from the directory.
 func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep bool) (out ruleOutcome) {
+	rounds := 0
 	for i := 0; i < len(rules); i++ {
 		r := &rules[i]
 		if !w.applyRule(r, st) {
@@ -200,6 +201,19 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 		out.end = out.end || f.End
 		if f.Last || f.End {
 			break
+		}
+		if f.Next {
+			if rounds++; rounds >= f.MaxRounds {
+				w.logError(c, errorlog.LevelError, "rewrite", "AH02596", "RewriteRule '"+r.cfg.Pattern+"' and URI '"+string(w.path)+
+					"' exceeded maximum number of rounds ("+strconv.Itoa(f.MaxRounds)+") via the [N] flag", nil, "")
+				w.errorResponse(c, 500, nil, keep)
+				return ruleOutcome{answered: true}
+			}
+			if st.trace {
+				w.rewriteTrace(c, st, 3, "new round with %s [N]", st.path)
+			}
+			i = -1 // the first rule again, over the rewritten path
+			continue
 		}
 		i += f.Skip
 	}

@@ -67,6 +67,11 @@ type RewriteFlags struct {
 	// Type is T=media-type, with $N, %N and %{VAR} references: the
 	// Content-Type the response is sent with ("" for none).
 	Type string `json:",omitempty"`
+	// Next is N[=rounds]: after this rule applies, the rules start again
+	// from the first with the rewritten path, at most MaxRounds times
+	// (32000 by default, mod_rewrite's REWRITE_MAX_ROUNDS).
+	Next      bool `json:",omitempty"`
+	MaxRounds int  `json:",omitempty"`
 	// Cookies are the CO= values as written (NAME:VALUE:DOMAIN[:minutes
 	// [:path[:secure[:httponly[:samesite]]]]], ';' as the separator when
 	// the value starts with one), expanded when the rule applies.
@@ -451,7 +456,12 @@ func parseRuleFlags(f *RewriteFlags, s string) error {
 			f.Type = val
 		case "co", "cookie":
 			f.Cookies = append(f.Cookies, val)
-		case "h", "handler", "n", "next", "unsafeallow3f", "unsafeprefixstat":
+		case "n", "next":
+			f.Next, f.MaxRounds = true, 32000
+			if val != "" {
+				f.MaxRounds, _ = strconv.Atoi(leadingDigits(val)) // atoi, as mod_rewrite
+			}
+		case "h", "handler", "unsafeallow3f", "unsafeprefixstat":
 			return errorf("RewriteRule [%s] is not supported by eventmpm", flag)
 		default:
 			return errorf("RewriteRule: unknown flag '%s'", flag)
