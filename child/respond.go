@@ -85,7 +85,11 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, st, nil, keep)
 		return
 	}
-	if w.srv.multiViews && h != nil && acc.handler == "" && w.negotiateEarly(c, h, hp, p, keep) {
+	// MultiViews for a file's path (a directory's index is negotiated by
+	// ServeMapped, after the fixups, as mod_dir does it); what found no
+	// variant here is not looked for again there.
+	negTried := w.srv.multiViews && h != nil && acc.handler == "" && !w.negotiated && len(hp) > 0 && hp[len(hp)-1] != '/'
+	if negTried && w.negotiateEarly(c, h, hp, p, keep) {
 		return
 	}
 	// The fixups hooks: mod_rewrite's first, then mod_alias's before
@@ -123,6 +127,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	}
 	w.replyFlags()
+	w.reply.NoNegotiate = w.reply.NoNegotiate || negTried
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	switch st := w.reply.Status; {
 	case w.reply.Variant != "":
