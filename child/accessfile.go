@@ -1,55 +1,379 @@
 package child
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"eventmpm/config"
 	"eventmpm/internal/errorlog"
 
 	"golang.org/x/sys/unix"
 )
 
-// refuseAccessFile answers a request whose way to its file passes a
-// directory that holds an AccessFileName file (.htaccess) where
-// AllowOverride is not None, and reports whether it did. eventmpm reads no
-// such files; serving as if the file were not there would skip the access
-// rules it may carry (a Require, an AuthType), so the request is refused
-// with 500, as Apache refuses one whose .htaccess it cannot apply, and the
-// error log names the file and says where its directives belong. A file
-// that cannot be checked (permission denied on it) is 403, as Apache's
-// AH00529. Only sites with such a <Directory> pay for the look-ups: one
-// stat per directory level where overrides are allowed, as Apache's
-// directory walk opens the file at each.
-func (w *worker) refuseAccessFile(c *conn, keep bool) bool {
-	fs := w.fspath
-	for end := nextLevel(fs, 0); end > 0; end = nextLevel(fs, end) {
-		dir := fs[:end]
-		if !w.srv.overridesAt(dir) {
-			continue
-		}
-		for _, name := range w.srv.cfg.AccessFileNames {
-			p := append(w.accessPath[:0], dir...)
-			if p[len(p)-1] != '/' {
-				p = append(p, '/')
-			}
-			p = append(p, name...)
-			w.accessPath = p
-			var st unix.Stat_t
-			switch err := unix.Stat(string(p), &st); err {
-			case unix.ENOENT, unix.ENOTDIR:
-				continue
-			case nil:
-				w.logError(c, errorlog.LevelAlert, "core", "", "", p,
-					": eventmpm reads no .htaccess files; put its directives in a <Directory \""+string(dir)+
-						"\"> section of the configuration, or set AllowOverride None there")
-				w.errorResponse(c, 500, nil, keep)
-			default:
-				w.logError(c, errorlog.LevelCrit, "core", "AH00529", "", p,
-					" pcfg_openfile: unable to check htaccess file, ensure it is readable and that '"+string(dir)+
-						"' is executable")
-				w.errorResponse(c, 403, nil, keep)
-			}
-			return true
-		}
+// This file reads the AccessFileName files (.htaccess) as Apache's
+// directory walk does: a request passing a directory where AllowOverride
+// (or AllowOverrideList) allows something looks there for the first of
+// the AccessFileName names, and the file's directives apply as a
+// <Directory> section for that directory, merged after the configuration's
+// sections of the same depth and before deeper ones (its <Files> sections
+// after the configuration's). Apache opens and parses the files on every
+// request; a child keeps each file it has read with its identity (device,
+// inode, size, mtime, ctime) and reads it again when a request finds that
+// changed, or the file gone or new. Every request still looks (one stat
+// per directory where overrides are allowed, where Apache opens), so a
+// change is seen by the next request, with no reload. A file changed
+// within the racy window of its last read is compared by contents too,
+// as a second write in the same timestamp tick leaves its stat unchanged.
+//
+// The files found are merged into the site's sectionView, which is
+// replaced on every change (the static handlers' caches are invalidated
+// with it), so the code that walks sections knows nothing of them.
+
+// maxAccessFileSize bounds an AccessFileName file: a larger one is an
+// error (500), not read into memory.
+const maxAccessFileSize = 1 << 20
+
+// maxAccessFiles bounds the files a site keeps read: past it, one is
+// forgotten to make room, and read again if a request passes it (a
+// forgotten file's sections apply to no request before that).
+const maxAccessFiles = 4096
+
+// accessRacyWindow is how long after its last change a file's contents
+// are compared on every visit (see static's defaultRacyWindow).
+const accessRacyWindow = 2 * time.Second
+
+// accessFile is one AccessFileName file as a site has read it.
+type accessFile struct {
+	dir  string // its directory, as the request's path has it
+	path string
+	st   fileStamp
+	// text is kept until racyUntil (Unix ns): until then a visit compares
+	// the contents too.
+	text      []byte
+	racyUntil int64
+	// status is what a request passing it gets instead of its answer: 500
+	// for a file that does not parse (msg says why), 403 for one that
+	// cannot be opened; 0 when it applies.
+	status int
+	msg    string
+	pos    config.Pos
+	dirSec *section  // its <Directory> section (status 0)
+	files  []section // its <Files> sections
+}
+
+// fileStamp is what a stat says that changes with a file's contents or
+// identity.
+type fileStamp struct {
+	dev, ino, size uint64
+	mtime, ctime   int64
+}
+
+func stampOf(st *unix.Stat_t) fileStamp {
+	return fileStamp{
+		dev: uint64(st.Dev), ino: st.Ino, size: uint64(st.Size),
+		mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(),
+	}
+}
+
+// applyAccessFiles looks for the AccessFileName files on the way to
+// w.fspath, reading those that are new or changed into the site's view,
+// and reports whether it answered the request: 500 for a file that does
+// not parse, 403 for one that cannot be read (AH00529), as Apache. Only
+// sites with overrides pay for it: one stat per directory level where
+// overrides are allowed and per name until one is found.
+func (w *worker) applyAccessFiles(c *conn, keep bool) bool {
+	if st := w.accessFilesFor(c, w.fspath); st != 0 {
+		w.errorResponse(c, st, nil, keep)
+		return true
 	}
 	return false
+}
+
+// accessFilesFor brings the site's view up to date with the
+// AccessFileName files on the way to the file-system path fs (a request's,
+// an error document's, a fallback's) and returns the status of the first
+// that cannot apply, with Apache's log line, or 0.
+func (w *worker) accessFilesFor(c *conn, fs []byte) int {
+	if !w.srv.overrides {
+		return 0
+	}
+	st, af := w.srv.syncAccessFiles(w, fs)
+	switch st {
+	case 0:
+	case 403:
+		w.logError(c, errorlog.LevelCrit, "core", "AH00529", af.path, nil,
+			" pcfg_openfile: unable to check htaccess file, ensure it is readable and that '"+af.dir+"' is executable")
+	default:
+		w.logError(c, errorlog.LevelAlert, "core", "", af.path, nil, ": "+af.msg)
+	}
+	return st
+}
+
+// syncAccessFiles brings the site's view up to date with the
+// AccessFileName files on the way to the file-system path fs, and returns
+// the status of the first that cannot apply (with it), or 0.
+func (s *site) syncAccessFiles(w *worker, fs []byte) (int, *accessFile) {
+	v := s.view.Load()
+	for end := nextLevel(fs, 0); end > 0; end = nextLevel(fs, end) {
+		dir := fs[:end]
+		ov := s.overridesAt(dir)
+		if !ov.Any() {
+			continue
+		}
+		af := v.found[string(dir)]
+		path, st, err := w.findAccessFile(s, dir)
+		switch {
+		case err != nil && path == nil: // none there
+			if af != nil {
+				v = s.dropAccessFile(string(dir))
+			}
+			continue
+		case err != nil: // there, but it cannot be checked
+			return 403, &accessFile{dir: string(dir), path: string(path), status: 403}
+		}
+		if af == nil || af.path != string(path) || af.st != stampOf(&st) || !af.sameText(path) {
+			af, v = s.readAccessFile(w, string(dir), string(path), ov)
+		}
+		if af.status != 0 {
+			return af.status, af
+		}
+	}
+	return 0, nil
+}
+
+// findAccessFile stats the AccessFileName names in dir in order and
+// returns the first that exists. Neither path nor err: none does. A path
+// and an error: it exists, or may, but cannot be checked (Apache's
+// AH00529).
+func (w *worker) findAccessFile(s *site, dir []byte) ([]byte, unix.Stat_t, error) {
+	var st unix.Stat_t
+	for _, name := range s.cfg.AccessFileNames {
+		p := append(w.accessPath[:0], dir...)
+		if p[len(p)-1] != '/' {
+			p = append(p, '/')
+		}
+		p = append(p, name...)
+		w.accessPath = p
+		switch err := unix.Stat(string(p), &st); err {
+		case nil:
+			return p, st, nil
+		case unix.ENOENT, unix.ENOTDIR:
+			continue
+		default:
+			return p, st, err
+		}
+	}
+	return nil, st, unix.ENOENT
+}
+
+// sameText reports whether a file read within the racy window of its
+// change still has the contents it had; for any other it is true (its
+// stamp is enough).
+func (af *accessFile) sameText(path []byte) bool {
+	if af.text == nil || time.Now().UnixNano() >= af.racyUntil {
+		return true
+	}
+	b, _, err := readSmallFile(string(path))
+	return err == nil && bytes.Equal(b, af.text)
+}
+
+// readSmallFile reads a regular file of at most maxAccessFileSize bytes,
+// with the stamp of what it read.
+func readSmallFile(path string) ([]byte, fileStamp, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fileStamp{}, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, fileStamp{}, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fileStamp{}, errNotRegular
+	}
+	if st.Size > maxAccessFileSize {
+		return nil, fileStamp{}, errTooLarge
+	}
+	b := make([]byte, st.Size)
+	n := 0
+	for n < len(b) {
+		m, err := unix.Read(fd, b[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, fileStamp{}, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return b[:n], stampOf(&st), nil
+}
+
+var (
+	errNotRegular = errors.New("not a regular file")
+	errTooLarge   = errors.New("larger than " + strconv.Itoa(maxAccessFileSize>>20) + " MiB")
+)
+
+// readAccessFile reads and compiles the AccessFileName file path of dir
+// and publishes a view with it. It returns the file as read (with a
+// status when it cannot apply) and the new view. Another worker may have
+// read it meanwhile: then its reading is used.
+func (s *site) readAccessFile(w *worker, dir, path string, ov config.Overrides) (*accessFile, *sectionView) {
+	s.accessMu.Lock()
+	defer s.accessMu.Unlock()
+	text, stamp, err := readSmallFile(path)
+	v := s.view.Load()
+	if old := v.found[dir]; old != nil && err == nil && old.path == path && old.st == stamp && (old.text == nil || bytes.Equal(old.text, text)) {
+		return old, v
+	}
+	af := &accessFile{dir: dir, path: path, st: stamp}
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR):
+		return &accessFile{dir: dir, path: path}, s.dropAccessFileLocked(dir) // gone since the stat
+	case errors.Is(err, errNotRegular) || errors.Is(err, errTooLarge):
+		af.status, af.msg = 500, "eventmpm reads AccessFileName files that are regular files of at most 1 MiB; this one is "+err.Error()
+	case err != nil:
+		af.status = 403
+	default:
+		s.compileAccessFile(w, af, text, ov)
+	}
+	if now := time.Now().UnixNano(); af.st.ctime > now-int64(accessRacyWindow) {
+		af.text, af.racyUntil = text, af.st.ctime+int64(accessRacyWindow)
+	}
+	found := maps.Clone(v.found)
+	if found == nil {
+		found = map[string]*accessFile{}
+	}
+	if _, ok := found[dir]; !ok && len(found) >= maxAccessFiles {
+		for k := range found { // any one: it is read again when needed
+			delete(found, k)
+			break
+		}
+	}
+	found[dir] = af
+	return af, s.publishView(found)
+}
+
+// compileAccessFile parses and compiles a file's text into af, or sets
+// its status 500 with the message Apache would log.
+func (s *site) compileAccessFile(w *worker, af *accessFile, text []byte, ov config.Overrides) {
+	parsed, err := w.ch.cfg.ParseAccessFile(af.path, string(text), af.dir, ov, s.cfg)
+	if err != nil {
+		af.status, af.msg = 500, accessFileMessage(err)
+		return
+	}
+	for _, wn := range parsed.Warnings {
+		s.log.Log(context.Background(), errorlog.LevelWarn, wn.Pos.File+": "+wn.Text+" (line "+strconv.Itoa(wn.Pos.Line)+")",
+			"module", "core", "ah", wn.Code)
+	}
+	dirSec, err := compileSection(&parsed.Section)
+	if err != nil {
+		af.status, af.msg = 500, err.Error()
+		return
+	}
+	af.dirSec = &dirSec
+	for i := range parsed.Files {
+		cs, err := compileSection(&parsed.Files[i])
+		if err != nil {
+			af.status, af.msg, af.dirSec, af.files = 500, accessFileMessage(err)+" (line "+strconv.Itoa(parsed.Files[i].Pos.Line)+")", nil, nil
+			return
+		}
+		cs.within = parsed.Section.Pattern
+		af.files = append(af.files, cs)
+	}
+}
+
+// accessFileMessage is what Apache logs after the file's name for an
+// error in it, with the line eventmpm adds.
+func accessFileMessage(err error) string {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		msg := ce.Msg
+		if ce.Err != nil && msg == "" {
+			msg = ce.Err.Error()
+		}
+		if ce.Pos.Line > 0 {
+			msg += " (line " + strconv.Itoa(ce.Pos.Line) + ")"
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+// dropAccessFile publishes a view without the file of dir, which is gone.
+func (s *site) dropAccessFile(dir string) *sectionView {
+	s.accessMu.Lock()
+	defer s.accessMu.Unlock()
+	return s.dropAccessFileLocked(dir)
+}
+
+func (s *site) dropAccessFileLocked(dir string) *sectionView {
+	v := s.view.Load()
+	if _, ok := v.found[dir]; !ok {
+		return v
+	}
+	found := maps.Clone(v.found)
+	delete(found, dir)
+	return s.publishView(found)
+}
+
+// publishView makes a view of found the site's and invalidates what the
+// static handlers cached from the one before. The caller holds accessMu.
+func (s *site) publishView(found map[string]*accessFile) *sectionView {
+	v := s.newView(found)
+	s.view.Store(v)
+	if s.static != nil {
+		s.static.Invalidate()
+	}
+	for i := range s.aliases {
+		s.aliases[i].static.Invalidate()
+	}
+	return v
+}
+
+// newView merges the configuration's sections with those of the files
+// found: a file's <Directory> section after the configuration's of the
+// same depth, before deeper ones, and before every regex form; its
+// <Files> sections after the configuration's, shallower files first.
+func (s *site) newView(found map[string]*accessFile) *sectionView {
+	v := &sectionView{found: found}
+	if len(found) == 0 {
+		v.dirs = append(slices.Clip(s.plainDirs), s.regexDirs...)
+		v.files = s.baseFiles
+		return v
+	}
+	files := make([]*accessFile, 0, len(found))
+	for _, af := range found {
+		if af.dirSec != nil {
+			files = append(files, af)
+		}
+	}
+	sort.Slice(files, func(i, j int) bool {
+		di, dj := dirDepth(files[i].dirSec), dirDepth(files[j].dirSec)
+		return di < dj || di == dj && files[i].dir < files[j].dir
+	})
+	v.dirs = make([]section, 0, len(s.plainDirs)+len(files)+len(s.regexDirs))
+	v.files = slices.Clip(s.baseFiles)
+	i := 0
+	for _, af := range files {
+		for ; i < len(s.plainDirs) && dirDepth(&s.plainDirs[i]) <= dirDepth(af.dirSec); i++ {
+			v.dirs = append(v.dirs, s.plainDirs[i])
+		}
+		v.dirs = append(v.dirs, *af.dirSec)
+		v.files = append(v.files, af.files...)
+	}
+	v.dirs = append(append(v.dirs, s.plainDirs[i:]...), s.regexDirs...)
+	return v
 }
 
 // nextLevel returns the end of the directory level of fs after the one
@@ -69,17 +393,27 @@ func nextLevel(fs []byte, end int) int {
 	return end
 }
 
-// overridesAt reports whether overrides are allowed in directory dir: the
-// AllowOverride of the last plain <Directory> section matching it, in
-// merge order, is not None (regex sections cannot set it).
-func (s *site) overridesAt(dir []byte) bool {
-	allowed := false
-	for i := range s.dirs {
-		d := &s.dirs[i]
-		if d.re != nil || d.sec.AllowOverride == "" || !d.matchPath(dir) {
+// overridesAt is what the AccessFileName files of directory dir may set:
+// the AllowOverride of the last plain <Directory> section matching it, in
+// merge order, and the AllowOverrideList of the last that has one (regex
+// sections cannot set either; the files cannot either).
+func (s *site) overridesAt(dir []byte) config.Overrides {
+	var ov config.Overrides
+	classesSet, listSet := false, false
+	for i := len(s.plainDirs) - 1; i >= 0 && !(classesSet && listSet); i-- {
+		d := &s.plainDirs[i]
+		if d.ov == nil || !d.matchPath(dir) {
 			continue
 		}
-		allowed = d.sec.AllowOverride != "None"
+		if !classesSet && d.sec.AllowOverride != "" {
+			classesSet = true
+			ov.Classes, ov.Options = d.ov.Classes, d.ov.Options
+			ov.NonfatalOverride, ov.NonfatalUnknown = d.ov.NonfatalOverride, d.ov.NonfatalUnknown
+		}
+		if !listSet && d.sec.AllowOverrideList != nil {
+			listSet = true
+			ov.List = d.ov.List
+		}
 	}
-	return allowed
+	return ov
 }

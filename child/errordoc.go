@@ -143,6 +143,9 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int {
 	// The original request is served: its alias path buffer is free.
 	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
+	if st := w.accessFilesFor(c, w.docPath); st != 0 {
+		return st
+	}
 	acc := w.srv.walk(path, w.docPath, nil, w.condFor(c, path, w.docPath))
 	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: methodGET, cond: &w.cond})
 	switch {

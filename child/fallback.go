@@ -31,6 +31,11 @@ func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 	req := &w.req
 	w.secs.reset()
 	dh, hp := w.srv.mapPath(fallback, &w.aliasPath, &w.docPath)
+	if st := w.accessFilesFor(c, w.docPath); st != 0 {
+		w.reply.Release()
+		w.reply.Status = st
+		return
+	}
 	acc := w.srv.walk(fallback, w.docPath, &w.secs, w.condFor(c, fallback, w.docPath))
 	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: req.Method, w: w, cond: &w.cond})
 	switch {

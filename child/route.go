@@ -22,12 +22,16 @@ import (
 // serving: its static handler, its sections in Apache's merge order, its
 // logs and its connection settings.
 type site struct {
-	cfg             *config.Server
-	names           []config.HostPattern // ServerName and ServerAliases
-	static          *static.Handler
-	aliases         []alias   // Alias directives, in the order they are tried
-	dirs            []section // <Directory>, shortest path first, then regex forms
-	files           []section
+	cfg     *config.Server
+	names   []config.HostPattern // ServerName and ServerAliases
+	static  *static.Handler
+	aliases []alias // Alias directives, in the order they are tried
+	// view holds the <Directory> and <Files> sections in merge order,
+	// with the AccessFileName files read so far (accessfile.go).
+	view            atomic.Pointer[sectionView]
+	plainDirs       []section // the configuration's <Directory> sections, shortest path first
+	regexDirs       []section // its regex forms, in file order
+	baseFiles       []section // its <Files> sections, in file order
 	locations       []section
 	fallback        []byte        // mod_dir's FallbackResource, cleaned, or nil
 	forcesTypes     bool          // a section sets ForceType
@@ -69,18 +73,19 @@ type site struct {
 	vhost        []byte // "name:port" with ServerName's or the first Listen's port
 	// vhostByPort is "name:port" for each Listen port: the scoreboard's
 	// VHost text, with the port a connection arrived on, as Apache's.
-	vhostByPort   []portText
-	name          string
-	nameBytes     []byte
-	port          int
-	scheme        string       // for redirects: ServerName's scheme, else "http"
-	signature     string       // ServerSignature footer, or ""
-	dirCache      sync.Map     // directory -> static.DirConfig
-	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
+	vhostByPort []portText
+	name        string
+	nameBytes   []byte
+	port        int
+	scheme      string // for redirects: ServerName's scheme, else "http"
+	signature   string // ServerSignature footer, or ""
 	// overrides is set when a <Directory> section allows overrides
-	// (AllowOverride other than None): requests then look for the
-	// AccessFileName files on their way (refuseAccessFile).
+	// (AllowOverride other than None, or an AllowOverrideList): requests
+	// then look for the AccessFileName files on their way (accessfile.go).
 	overrides bool
+	// accessMu serializes the changes of view when an AccessFileName file
+	// is read, changed or gone.
+	accessMu sync.Mutex
 	// multiViews is set when the server or a section switches Options
 	// MultiViews on: requests are then negotiated before the fixups
 	// (negotiateEarly).
@@ -119,9 +124,29 @@ type siteLog struct {
 	expr *expr.Expr
 }
 
+// sectionView is a site's <Directory> and <Files> sections in Apache's
+// merge order, with the sections of the AccessFileName files found so far
+// merged in, and the directory answers computed from them. A site whose
+// files change gets a new view; one in use is never changed but for its
+// cache.
+type sectionView struct {
+	dirs  []section // <Directory> and .htaccess, shortest path first, then regex forms
+	files []section // <Files>, then those of .htaccess files, shallowest first
+	// found are the AccessFileName files read, by directory.
+	found         map[string]*accessFile
+	dirCache      sync.Map     // directory -> static.DirConfig
+	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
+}
+
 // section is one compiled <Directory>, <Files> or <Location> section.
 type section struct {
-	sec     *config.Section
+	sec *config.Section
+	// within is set for the <Files> sections of an AccessFileName file:
+	// its directory, with a trailing slash. They apply below it only.
+	within string
+	// ov is what a <Directory> section's AllowOverride and
+	// AllowOverrideList allow, when it has either; else nil.
+	ov      *config.Overrides
 	prefix  string         // literal path
 	glob    bool           // prefix is a wildcard pattern
 	re      *regexp.Regexp // Match forms and "~"
@@ -220,6 +245,16 @@ func (s *section) matchPath(p []byte) bool {
 		return false
 	}
 	return len(p) == len(pre) || pre[len(pre)-1] == '/' || p[len(pre)] == '/'
+}
+
+// isWithin reports whether a <Files> section may apply to the file p:
+// for one of an AccessFileName file, p is in its directory or below.
+func (s *section) isWithin(p []byte) bool {
+	w := s.within
+	if w == "" {
+		return true
+	}
+	return len(p) >= len(w) && string(p[:len(w)]) == w || string(p) == w[:len(w)-1]
 }
 
 // matchName reports whether a file name matches a <Files> section.
@@ -362,18 +397,19 @@ func walkIfs(list []section, chain *ifChain, cr *condRequest, fn func(*section))
 // dirs is set), the <Files> sections matching its last component, then
 // the <Location> sections matching urlPath.
 func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*section)) {
+	v := s.view.Load()
 	if dirs {
-		for i := range s.dirs {
-			if s.dirs[i].matchPath(fsPath) {
-				fn(&s.dirs[i])
+		for i := range v.dirs {
+			if v.dirs[i].matchPath(fsPath) {
+				fn(&v.dirs[i])
 			}
 		}
 	}
-	if len(s.files) > 0 {
+	if len(v.files) > 0 {
 		name := fsPath[bytes.LastIndexByte(fsPath, '/')+1:]
-		for i := range s.files {
-			if s.files[i].matchName(name) {
-				fn(&s.files[i])
+		for i := range v.files {
+			if v.files[i].matchName(name) && v.files[i].isWithin(fsPath) {
+				fn(&v.files[i])
 			}
 		}
 	}
@@ -426,8 +462,9 @@ const dirCacheMaxBytes = 1 << 20
 // <Location> sections do not take part: Apache merges them after the
 // walk, so they never change how symlinks are treated (see RequestConfig).
 func (s *site) DirConfig(dir string) static.DirConfig {
-	if v, ok := s.dirCache.Load(dir); ok {
-		return v.(static.DirConfig)
+	v := s.view.Load()
+	if dc, ok := v.dirCache.Load(dir); ok {
+		return dc.(static.DirConfig)
 	}
 	opts := s.cfg.Options
 	dc := static.DirConfig{DirectoryIndex: s.cfg.DirectoryIndex}
@@ -435,9 +472,9 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	etag := config.ETagState{}.With(s.cfg.FileETag)
 	dc.NoSendfile = s.cfg.NoSendfile
 	neg := s.cfg.Negotiation
-	for i := range s.dirs {
-		sec := s.dirs[i].sec
-		if !s.dirs[i].matchPath([]byte(dir)) {
+	for i := range v.dirs {
+		sec := v.dirs[i].sec
+		if !v.dirs[i].matchPath([]byte(dir)) {
 			continue
 		}
 		neg = neg.Merge(sec.Negotiation)
@@ -459,9 +496,9 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	dc.ForceLanguage = forceLanguage(neg.ForceLanguagePriority)
 	dc.Listing = listingConfig(&ai)
 	dc.ETag = etagParts(etag.Parts())
-	if s.dirCacheBytes.Load()+int64(len(dir)) <= dirCacheMaxBytes {
-		if _, loaded := s.dirCache.LoadOrStore(dir, dc); !loaded {
-			s.dirCacheBytes.Add(int64(len(dir)))
+	if v.dirCacheBytes.Load()+int64(len(dir)) <= dirCacheMaxBytes {
+		if _, loaded := v.dirCache.LoadOrStore(dir, dc); !loaded {
+			v.dirCacheBytes.Add(int64(len(dir)))
 		}
 	}
 	return dc
@@ -492,13 +529,14 @@ func (s *site) ForcedType(dir, name string) string {
 	if !s.forcesTypes {
 		return t
 	}
-	for i := range s.dirs {
-		if sec := s.dirs[i].sec; sec.ForceType != nil && s.dirs[i].matchPath([]byte(dir)) {
+	v := s.view.Load()
+	for i := range v.dirs {
+		if sec := v.dirs[i].sec; sec.ForceType != nil && v.dirs[i].matchPath([]byte(dir)) {
 			t = *sec.ForceType
 		}
 	}
-	for i := range s.files {
-		if sec := s.files[i].sec; sec.ForceType != nil && s.files[i].matchName([]byte(name)) {
+	for i := range v.files {
+		if sec := v.files[i].sec; sec.ForceType != nil && v.files[i].matchName([]byte(name)) && v.files[i].isWithin([]byte(dir+"/")) {
 			t = *sec.ForceType
 		}
 	}
@@ -514,13 +552,14 @@ func (s *site) Deflates(dir, name string) bool {
 		return false
 	}
 	levels := []*config.OutputFilters{&s.cfg.OutputFilters}
-	for i := range s.dirs {
-		if sec := s.dirs[i].sec; !sec.OutputFilters.IsZero() && s.dirs[i].matchPath([]byte(dir)) {
+	v := s.view.Load()
+	for i := range v.dirs {
+		if sec := v.dirs[i].sec; !sec.OutputFilters.IsZero() && v.dirs[i].matchPath([]byte(dir)) {
 			levels = append(levels, &sec.OutputFilters)
 		}
 	}
-	for i := range s.files {
-		if sec := s.files[i].sec; !sec.OutputFilters.IsZero() && s.files[i].matchName([]byte(name)) {
+	for i := range v.files {
+		if sec := v.files[i].sec; !sec.OutputFilters.IsZero() && v.files[i].matchName([]byte(name)) && v.files[i].isWithin([]byte(dir+"/")) {
 			levels = append(levels, &sec.OutputFilters)
 		}
 	}
@@ -550,8 +589,9 @@ func etagParts(p config.ETagParts) static.ETagParts {
 // the server's, merged with the <Directory> sections that match it.
 func (s *site) dirAutoindex(dir string) config.Autoindex {
 	ai := s.cfg.Autoindex
-	for i := range s.dirs {
-		if sec := s.dirs[i].sec; s.dirs[i].matchPath([]byte(dir)) && !sec.Autoindex.IsZero() {
+	v := s.view.Load()
+	for i := range v.dirs {
+		if sec := v.dirs[i].sec; v.dirs[i].matchPath([]byte(dir)) && !sec.Autoindex.IsZero() {
 			ai = ai.Merge(sec.Autoindex)
 		}
 	}
@@ -611,12 +651,12 @@ func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
 // below the deepest such section every directory matches what its parent
 // does. A regex section can match at any depth: no bound.
 func (s *site) DirDepth() int {
+	if s.overrides || len(s.regexDirs) > 0 {
+		return -1 // an AccessFileName file can be in any directory
+	}
 	d := 0
-	for i := range s.dirs {
-		if s.dirs[i].re != nil {
-			return -1
-		}
-		if p := strings.TrimSuffix(s.dirs[i].prefix, "/"); p != "" {
+	for i := range s.plainDirs {
+		if p := strings.TrimSuffix(s.plainDirs[i].prefix, "/"); p != "" {
 			d = max(d, strings.Count(p, "/"))
 		}
 	}

@@ -218,6 +218,11 @@ func (s *site) compileSections(secs []config.Section) error {
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", secs[i].Pos.File, secs[i].Pos.Line, err)
 		}
+		if sec := &secs[i]; sec.Kind == config.SectionDirectory && !sec.Regex && (sec.AllowOverride != "" || sec.AllowOverrideList != nil) {
+			ov := config.ParseOverrides(sec.AllowOverride, sec.AllowOverrideList)
+			cs.ov = &ov
+			s.overrides = s.overrides || ov.Any()
+		}
 		switch secs[i].Kind {
 		case config.SectionDirectory:
 			if cs.re != nil {
@@ -226,7 +231,7 @@ func (s *site) compileSections(secs []config.Section) error {
 				plain = append(plain, cs)
 			}
 		case config.SectionFiles:
-			s.files = append(s.files, cs)
+			s.baseFiles = append(s.baseFiles, cs)
 		case config.SectionLocation:
 			s.locations = append(s.locations, cs)
 			s.locationWhole = s.locationWhole || cs.whole != nil
@@ -245,18 +250,28 @@ func (s *site) compileSections(secs []config.Section) error {
 		if secs[i].LimitRequestBody != nil {
 			s.sectionBodyLimits = true
 		}
-		if ao := secs[i].AllowOverride; secs[i].Kind == config.SectionDirectory && ao != "" && ao != "None" {
-			s.overrides = true
-		}
 		if o, d := secs[i].Options, secs[i].OptionsDelta; (o != nil && o.MultiViews) || (d != nil && d.Add.MultiViews) {
 			s.multiViews = true
 		}
 	}
-	sort.SliceStable(plain, func(i, j int) bool {
-		return strings.Count(plain[i].prefix, "/") < strings.Count(plain[j].prefix, "/")
-	})
-	s.dirs = append(plain, regex...)
+	sort.SliceStable(plain, func(i, j int) bool { return dirDepth(&plain[i]) < dirDepth(&plain[j]) })
+	s.plainDirs, s.regexDirs = plain, regex
+	if s.overrides {
+		// What an AccessFileName file may set, whichever it turns out to
+		// be: these flags only spare work to sites that set nothing.
+		s.nestedIfs, s.headerExprs, s.forcesTypes, s.filtersOutput = true, true, true, true
+		s.mergesAfterDirs, s.sectionBodyLimits, s.multiViews = true, true, true
+	}
+	s.view.Store(s.newView(nil))
 	return nil
+}
+
+// dirDepth is a <Directory> section's place in the merge order: the
+// number of components of its path (which ends in a slash, but for "/"),
+// as Apache sorts them (ap_count_dirs), those of the same depth in file
+// order and an AccessFileName file's after them.
+func dirDepth(cs *section) int {
+	return strings.Count(cs.prefix, "/")
 }
 
 // closeSites closes every site's static handlers, then the watcher they

@@ -188,8 +188,9 @@ type Server struct {
 	// (Apache 2.4's default: FollowSymLinks).
 	Options OptionFlags
 	// AccessFileNames are AccessFileName's names (default .htaccess):
-	// the per-directory files whose presence, where AllowOverride is not
-	// None, makes the child refuse a request.
+	// the per-directory files the child reads where AllowOverride (or
+	// AllowOverrideList) allows something (ParseAccessFile), the first
+	// found in each directory.
 	AccessFileNames []string
 	// DirectoryIndex lists the index file names; nil when "disabled".
 	DirectoryIndex []string
@@ -423,10 +424,11 @@ type Section struct {
 	OptionsDelta *OptionsDelta
 	// AllowOverride is "None", "All", or the override classes as written
 	// (AuthConfig FileInfo ...); "" when the section does not set it.
-	// eventmpm reads no .htaccess files: where it is not None, a request
-	// below a directory that holds one is refused (see the child), so
-	// that the rules in the file are never silently skipped.
-	AllowOverride string
+	// AllowOverrideList are AllowOverrideList's directive names (empty
+	// non-nil for None; nil when not set). ParseOverrides reads both: what
+	// the AccessFileName files of the section's directories may set.
+	AllowOverride     string
+	AllowOverrideList []string `json:",omitempty"`
 	// Handler is the SetHandler value ("server-status", "metrics", or ""
 	// for none).
 	Handler string

@@ -371,6 +371,8 @@ var directives = []directive{
 		help: "Container for directives only being active if no previous <If> or <ElseIf> applied"},
 	{name: "AllowOverride", args: iterate, ctx: ctxDir, set: setAllowOverride,
 		help: "Controls what groups of directives can be configured by per-directory config files"},
+	{name: "AllowOverrideList", args: iterate1, ctx: ctxDir, set: setAllowOverrideList,
+		help: "Controls what individual directives can be configured by per-directory config files"},
 	{name: "SetHandler", args: take1, ctx: ctxDir, set: setHandler,
 		help: "a handler name that overrides any other configured handler"},
 	{name: "Require", args: rawArgs, ctx: ctxDir | ctxAuthz, set: setRequire,

@@ -26,9 +26,7 @@
 //
 // Where eventmpm deliberately differs from Apache, the setter says so:
 // directives that mean nothing here (Mutex, ThreadStackSize, ...) are
-// accepted with a warning; AllowOverride other than None is accepted with
-// a warning (the child refuses requests below an .htaccess it cannot
-// read); Options, Require, SetHandler and HostnameLookups accept only what eventmpm implements and name the rest;
+// accepted with a warning; Options, Require, SetHandler and HostnameLookups accept only what eventmpm implements and name the rest;
 // mod_alias is Alias and AliasMatch (ScriptAlias and ScriptAliasMatch are
 // refused with the reason); LoadModule accepts only
 // the modules eventmpm has built in.

@@ -127,6 +127,11 @@ func (r *reader) readNode(cur *cursor, b *block, outer scope, name, args string,
 	n := &node{name: name, raw: args, pos: pos}
 	if d := lookup(name); d != nil && d.read != nil {
 		sc := b.scope(outer)
+		if sc.access != nil {
+			if skip, err := r.l.checkOverride(d, n, sc.access); err != nil || skip {
+				return atPos(pos, err)
+			}
+		}
 		c, err := prepare(d, n, sc)
 		if err != nil {
 			return atPos(pos, err)

@@ -104,22 +104,34 @@ func lookupHost(host string) ([]string, error) {
 // (match) or "~ regex" forms.
 func setSection(kind SectionKind, match bool) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		if w.sec != nil {
+		// An AccessFileName file's own section is the only one that
+		// holds others: its <Files> sections (checkOverride allows no
+		// other kind there).
+		inFile := w.accessFiles != nil && w.sec != nil && w.sec.s.Kind == SectionDirectory && kind == SectionFiles
+		if w.sec != nil && !inFile {
+			if w.accessFiles != nil {
+				return errorf("%s> inside %s> is not supported by eventmpm", c.d.name, c.sc.dir)
+			}
 			return errorf("%s> inside %s> is not supported by eventmpm: sections do not nest; write it at server level", c.d.name, c.sc.dir)
 		}
 		s, err := w.sectionHeader(kind, match, c)
 		if err != nil {
 			return err
 		}
+		outer := w.sec
 		w.sec = &sectionState{s: s}
 		err = w.walk(c.kids, c.sc.enter(c.name))
 		sec := w.sec
-		w.sec = nil
+		w.sec = outer
 		if err != nil {
 			return err
 		}
 		if err := sec.finishRequire(); err != nil {
 			return err
+		}
+		if inFile {
+			*w.accessFiles = append(*w.accessFiles, sec.s)
+			return nil
 		}
 		w.srv.srv.Sections = append(w.srv.srv.Sections, sec.s)
 		return nil
@@ -291,6 +303,11 @@ func setOptions(w *walker, c *call) error {
 	if err != nil {
 		return err
 	}
+	if c.sc.access != nil {
+		if err := checkAccessOptions(c.sc.access, c.args); err != nil {
+			return err
+		}
+	}
 	base := w.srv.srv.Options
 	if w.srv != w.main && !w.srv.set["Options"] {
 		base = w.main.srv.Options
@@ -357,25 +374,19 @@ func (sec *sectionState) setOptions(abs *OptionFlags, delta *OptionsDelta, base 
 	return nil
 }
 
-// overrideClasses are AllowOverride's classes, by lowercased name.
-var overrideClasses = map[string]string{
+// overrideClassNames are AllowOverride's classes, by lowercased name.
+var overrideClassNames = map[string]string{
 	"authconfig": "AuthConfig", "fileinfo": "FileInfo", "indexes": "Indexes", "limit": "Limit", "options": "Options",
 }
 
 // setAllowOverride is AllowOverride: None, All, or override classes
-// (Options=... and Nonfatal=... included), checked as Apache checks them.
-// eventmpm reads no .htaccess files; where the value is not None, the
-// child refuses a request below a directory holding one with 500, so
-// the access rules such a file may carry are never silently skipped, and
-// the configuration says so once with a warning. Outside <Directory> it
+// (Options=... and Nonfatal=... included), checked as Apache checks them:
+// what the AccessFileName files (.htaccess) of the section's directories
+// may set (ParseOverrides reads the stored value). Outside <Directory> it
 // is AH00114, as in Apache; in a regex <Directory> it is refused, as there.
 func setAllowOverride(w *walker, c *call) error {
-	if w.sec.s.Kind != SectionDirectory {
-		w.warn(c.pos, "AH00114", "Useless use of AllowOverride in line %d of %s.", c.pos.Line, c.pos.File)
-		return nil
-	}
-	if w.sec.s.Regex {
-		return errorf("AllowOverride not allowed here")
+	if err := overrideContext(w, c); err != nil || w.sec.s.Kind != SectionDirectory {
+		return err
 	}
 	var vals []string
 	for _, a := range c.args {
@@ -390,8 +401,17 @@ func setAllowOverride(w *walker, c *call) error {
 				return errorf("AllowOverride: Illegal override option %s", a)
 			}
 			vals = append(vals, "Nonfatal="+arg)
-		case overrideClasses[l] != "" && (!hasArg || l == "options"):
-			vals = append(vals, overrideClasses[l]+strings.TrimPrefix(a, name))
+		case l == "options" && hasArg:
+			for _, opt := range strings.Split(arg, ",") {
+				if _, ok := optionWords[strings.ToLower(opt)]; !ok && !strings.EqualFold(opt, "All") {
+					if _, refused := unimplementedOptions[strings.ToLower(opt)]; !refused {
+						return errorf("Illegal option %s", opt)
+					}
+				}
+			}
+			vals = append(vals, "Options="+arg)
+		case overrideClassNames[l] != "" && !hasArg:
+			vals = append(vals, overrideClassNames[l])
 		default:
 			return errorf("AllowOverride: Illegal override option %s", a)
 		}
@@ -403,12 +423,44 @@ func setAllowOverride(w *walker, c *call) error {
 			break
 		}
 	}
-	if w.sec.s.AllowOverride != "None" && !w.noted[c.d.name] {
-		w.noted[c.d.name] = true
-		w.warn(c.pos, "", "AllowOverride %s: eventmpm reads no .htaccess files; a request below a directory "+
-			"that holds one (AccessFileName) is refused with 500 and logged, so that its rules are never skipped; "+
-			"put them in <Directory> sections", strings.Join(c.args, " "))
+	return nil
+}
+
+// overrideContext is where AllowOverride and AllowOverrideList may
+// appear: in <Location> and <Files> they are AH00114's useless use (the
+// caller then does nothing), in a regex <Directory> an error.
+func overrideContext(w *walker, c *call) error {
+	if w.sec.s.Kind != SectionDirectory {
+		w.warn(c.pos, "AH00114", "Useless use of %s in line %d of %s.", c.d.name, c.pos.Line, c.pos.File)
+		return nil
 	}
+	if w.sec.s.Regex {
+		return errorf("%s not allowed here", c.d.name)
+	}
+	return nil
+}
+
+// setAllowOverrideList is AllowOverrideList: directives the AccessFileName
+// files may hold whatever AllowOverride says ("None" for none).
+func setAllowOverrideList(w *walker, c *call) error {
+	if err := overrideContext(w, c); err != nil || w.sec.s.Kind != SectionDirectory {
+		return err
+	}
+	var list []string
+	for _, name := range c.args {
+		if strings.EqualFold(name, "None") {
+			continue
+		}
+		d := lookup(name)
+		if d == nil {
+			return errorf("AllowOverrideList: %s is not a directive eventmpm knows", name)
+		}
+		list = append(list, d.name)
+	}
+	if len(list) == 0 {
+		list = []string{"None"} // set, to none: a deeper section's resets an outer one's
+	}
+	w.sec.s.AllowOverrideList = list
 	return nil
 }
 

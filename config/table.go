@@ -73,6 +73,10 @@ type scope struct {
 	dir   string // the directory-level section it is in ("<Directory"), or ""
 	authz string // the <RequireAll>/<RequireAny> section it is in, or ""
 	limit string // the innermost <Limit>/<LimitExcept> it is in, or ""
+	// access is set in an AccessFileName file (.htaccess): what its
+	// directory's AllowOverride allows there, checked instead of the
+	// context (see checkOverride).
+	access *Overrides
 }
 
 // enterLimit is the scope inside a <Limit> or <LimitExcept> section: still
@@ -144,6 +148,8 @@ func (d *directive) displayName() string {
 func (d *directive) checkContext(s scope) error {
 	name := d.displayName()
 	switch {
+	case s.access != nil:
+		return nil // checkOverride has run
 	case s.authz != "":
 		if d.ctx&ctxAuthz == 0 {
 			return errorf("%s not allowed in %s> context", d.name, s.authz)

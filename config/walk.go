@@ -74,6 +74,9 @@ type walker struct {
 	limited *MethodSet
 	mpmPos  map[string]Pos
 	noted   map[string]bool // no-effect directives already warned about
+	// accessFiles, while an AccessFileName file is walked, collects its
+	// <Files> sections (ParseAccessFile).
+	accessFiles *[]Section
 }
 
 func newWalker(l *loader) *walker {
@@ -87,6 +90,15 @@ func newWalker(l *loader) *walker {
 func (w *walker) walk(nodes []*node, sc scope) error {
 	for _, n := range nodes {
 		d := lookup(n.name)
+		if sc.access != nil {
+			skip, err := w.l.checkOverride(d, n, sc.access)
+			if err != nil {
+				return atPos(n.pos, err)
+			}
+			if skip {
+				continue
+			}
+		}
 		if d == nil || d.set == nil {
 			return atPos(n.pos, invalidCommand(n.name))
 		}

@@ -27,6 +27,7 @@ const defaultRacyWindow = 2 * time.Second
 // watches (deps) or, when it has none, by a stat of abs (and dirAbs).
 type entry struct {
 	key    string   // the request path it answers
+	gen    uint64   // Handler.gen when it was planned (Invalidate)
 	deps   []dep    // what it depends on, when watched; else nil
 	wat    *watcher // the watcher holding deps
 	abs    []byte   // NUL-terminated absolute path of the file

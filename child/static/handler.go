@@ -210,6 +210,10 @@ type Handler struct {
 
 	now        func() time.Time // the clock; tests replace it
 	racyWindow time.Duration    // defaultRacyWindow; tests shorten it
+
+	// gen counts Invalidate calls: an entry filled from the Resolver's
+	// answers before the last one is stale.
+	gen atomic.Uint64
 }
 
 // ErrDocumentRoot is returned by New for a DocumentRoot that is not an
@@ -275,6 +279,14 @@ func (h *Handler) Revalidate(arrival int64) {
 	if h.watch != nil && !h.watch.covers(arrival) {
 		h.watch.sync(arrival)
 	}
+}
+
+// Invalidate makes every cached answer stale, so that the next request
+// for each path asks the Resolver again: its answers have changed (the
+// child read a changed .htaccess file). An entry being filled while it
+// runs is stale as soon as it is cached.
+func (h *Handler) Invalidate() {
+	h.gen.Add(1)
 }
 
 // sameBelow turns the resolver's DepthBounded answer into a depth below
@@ -378,6 +390,9 @@ func (h *Handler) ServeMapped(req *http1.Request, path, urlPath []byte, r *Reply
 // path (two for an index file that is not the first DirectoryIndex name,
 // whose directory could gain a better one).
 func (h *Handler) fresh(e *entry, arrival int64) bool {
+	if e.gen != h.gen.Load() {
+		return false
+	}
 	if e.deps != nil {
 		return e.wat.fresh(e.deps, arrival)
 	}
@@ -397,6 +412,7 @@ type plan struct {
 	dirs     []DirConfig // dirs[i] applies in the directory holding segs[i]
 	self     DirConfig   // the path's own directory, when trailing
 	trailing bool        // the path ends in '/'
+	gen      uint64      // Handler.gen before the Resolver was asked
 }
 
 // indexCacheable reports whether an index file of the path's directory may
@@ -411,7 +427,7 @@ func (p *plan) indexCacheable() bool {
 // <Files ".ht*"> denial of its name. Apache runs both before the handler,
 // so they answer 403 even for files that do not exist.
 func (h *Handler) makePlan(path, urlPath []byte) (*plan, int) {
-	p := &plan{key: string(path), rel: "."}
+	p := &plan{key: string(path), rel: ".", gen: h.gen.Load()}
 	p.url = p.key
 	if !bytes.Equal(urlPath, path) {
 		p.url = string(urlPath)

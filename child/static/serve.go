@@ -22,6 +22,7 @@ func (h *Handler) serveFile(req *http1.Request, p *plan, fd int, fi *fileInfo, s
 		r.Status, r.Err = 500, err
 		return
 	}
+	e.gen = p.gen
 	if cacheable {
 		if e.file != nil {
 			e.file.acquire() // the cache keeps the first reference, this request takes a second
