@@ -46,6 +46,14 @@ RewriteRule . index.html [L]
 	"limited/.htaccess":   "Header set X-L 1\nDirectoryIndex x.txt\n",
 	"limited/x.txt":       "limited x\n",
 	"public/e.txt":        "public e\n",
+	"types/.htaccess":     "AddType text/x-foo .foo\nAddDefaultCharset utf-8\nAddLanguage de .de\n",
+	"types/a.foo":         "foo\n",
+	"types/b.txt":         "b\n",
+	"types/c.html.de":     "c\n",
+	"types/sub/.htaccess": "RemoveType .foo\nAddDefaultCharset Off\n",
+	"types/sub/a.foo":     "sub foo\n",
+	"types/sub/b.txt":     "sub b\n",
+	"dm/a.dm":             "dm\n",
 }
 
 // accessFileConf allows overrides below htdocs, none in open, and only
@@ -59,6 +67,9 @@ const accessFileConf = `AccessFileName .htaccess .acl
 </Directory>
 <Directory htdocs/limited>
     AllowOverride Indexes Nonfatal=Override
+</Directory>
+<Directory htdocs/dm>
+    AddType text/x-dm .dm
 </Directory>
 `
 
@@ -115,6 +126,12 @@ func TestAccessFiles(t *testing.T) {
 		{path: "/broken/x.txt", status: 500},
 		{path: "/limited/", status: 200, body: "limited x\n", header: "X-L: "},
 		{path: "/public/e.txt", status: 200, header: "X-New: "},
+		{path: "/types/a.foo", status: 200, header: "Content-Type: text/x-foo"},
+		{path: "/types/b.txt", status: 200, header: "Content-Type: text/plain; charset=utf-8"},
+		{path: "/types/c.html.de", status: 200, header: "Content-Language: de"},
+		{path: "/types/sub/a.foo", status: 200, header: "Content-Type: application/octet-stream"},
+		{path: "/types/sub/b.txt", status: 200, header: "Content-Type: text/plain"},
+		{path: "/dm/a.dm", status: 200, header: "Content-Type: text/x-dm"},
 	} {
 		check(tc)
 	}
@@ -137,12 +154,15 @@ func TestAccessFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("broken/.htaccess", "# fixed\n")
+	write("types/.htaccess", "AddType text/x-bar .foo\n")
 	for _, tc := range []want{
 		{path: "/nest/deep/x.txt", status: 200, header: "X-Level: INNER"},
 		{path: "/public/e.txt", status: 200, header: "Content-Type: text/x-new"},
 		{path: "/public/e.txt", status: 200, header: "X-New: 1"},
 		{path: "/private/a.txt", status: 200, body: "TOPSECRET a\n"},
 		{path: "/broken/x.txt", status: 200, body: "broken x\n"},
+		{path: "/types/a.foo", status: 200, header: "Content-Type: text/x-bar"},
+		{path: "/types/b.txt", status: 200, header: "Content-Type: text/plain"},
 	} {
 		check(tc)
 	}

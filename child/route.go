@@ -25,7 +25,8 @@ type site struct {
 	cfg     *config.Server
 	names   []config.HostPattern // ServerName and ServerAliases
 	static  *static.Handler
-	aliases []alias // Alias directives, in the order they are tried
+	types   *static.MIMETypes // the server's media types (TypesConfig, AddType, ...)
+	aliases []alias           // Alias directives, in the order they are tried
 	// view holds the <Directory> and <Files> sections in merge order,
 	// with the AccessFileName files read so far (accessfile.go).
 	view            atomic.Pointer[sectionView]
@@ -477,6 +478,9 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		if !v.dirs[i].matchPath([]byte(dir)) {
 			continue
 		}
+		if sec.MIME != nil {
+			s.applyDirMIME(&dc, sec.MIME)
+		}
 		neg = neg.Merge(sec.Negotiation)
 		etag = etag.With(sec.FileETag)
 		if sec.EnableSendfile != nil {
@@ -502,6 +506,46 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		}
 	}
 	return dc
+}
+
+// applyDirMIME applies a section's mod_mime directives and
+// AddDefaultCharset to dc, over those of the sections before it: the
+// types are an Overlay of the server's, made for the first section that
+// changes them.
+func (s *site) applyDirMIME(dc *static.DirConfig, m *config.DirMIME) {
+	if m.DefaultCharset != nil {
+		dc.Charset, dc.CharsetSet = *m.DefaultCharset, true
+	}
+	if len(m.Ops) == 0 && m.DefaultLanguage == nil {
+		return
+	}
+	if dc.Types == nil {
+		dc.Types = s.types.Overlay()
+	}
+	t := dc.Types
+	for _, op := range m.Ops {
+		switch {
+		case op.Kind == config.MIMEType && op.Remove:
+			t.Remove(op.Ext)
+		case op.Kind == config.MIMEType:
+			t.Add(op.Ext, op.Value)
+		case op.Kind == config.MIMELanguage && op.Remove:
+			t.RemoveLanguage(op.Ext)
+		case op.Kind == config.MIMELanguage:
+			t.AddLanguage(op.Ext, op.Value)
+		case op.Kind == config.MIMEEncoding && op.Remove:
+			t.RemoveEncoding(op.Ext)
+		case op.Kind == config.MIMEEncoding:
+			t.AddEncoding(op.Ext, op.Value)
+		case op.Remove:
+			t.RemoveCharset(op.Ext)
+		default:
+			t.AddCharset(op.Ext, op.Value)
+		}
+	}
+	if m.DefaultLanguage != nil {
+		t.SetDefaultLanguage(*m.DefaultLanguage)
+	}
 }
 
 // forceLanguage maps ForceLanguagePriority's flags to the static

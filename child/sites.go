@@ -162,6 +162,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err != nil {
 		return nil, err
 	}
+	s.types = types
 	opts := static.Options{
 		DocumentRoot: srv.DocumentRoot, Resolver: s, Types: types,
 		DefaultCharset: srv.AddDefaultCharset, CacheMaxFileSize: cacheMaxFileSize,

@@ -422,6 +422,9 @@ type Section struct {
 	// Apache applies them at request time over whatever the enclosing
 	// sections produced (see MergeOptions).
 	OptionsDelta *OptionsDelta
+	// MIME is the section's mod_mime directives and AddDefaultCharset
+	// (<Directory> only), or nil.
+	MIME *DirMIME `json:",omitempty"`
 	// AllowOverride is "None", "All", or the override classes as written
 	// (AuthConfig FileInfo ...); "" when the section does not set it.
 	// AllowOverrideList are AllowOverrideList's directive names (empty

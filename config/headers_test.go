@@ -112,6 +112,7 @@ func TestMIMEDirectiveErrors(t *testing.T) {
 		{"AddHandler cgi-script .cgi", `AddHandler cgi-script: eventmpm has no handler "cgi-script"`},
 		{"AddLanguage en", "AddLanguage requires at least two arguments"},
 		{"AddCharset UTF-8", "AddCharset requires at least two arguments"},
-		{"<Directory /srv>\nRemoveType .es\n</Directory>", "RemoveType in <Directory> is not supported by eventmpm: use it in the server config or in <VirtualHost>"},
+		{"<Location /srv>\nRemoveType .es\n</Location>", "RemoveType in <Location> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
+		{"<Files x>\nAddDefaultCharset utf-8\n</Files>", "AddDefaultCharset in <Files> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
 	})
 }

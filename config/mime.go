@@ -9,11 +9,86 @@ import (
 // This file is the rest of mod_mime that Debian's mime.conf uses:
 // AddLanguage, AddCharset, RemoveType, and AddHandler for type maps.
 
+// DirMIME is a <Directory> section's (or .htaccess file's) mod_mime
+// settings and AddDefaultCharset, applied over the server's (and the
+// enclosing sections') in merge order.
+type DirMIME struct {
+	// Ops are its AddType, AddLanguage, AddEncoding and AddCharset
+	// mappings and the Remove* forms, in file order.
+	Ops []MIMEOp `json:",omitempty"`
+	// DefaultLanguage is its DefaultLanguage, when it has one.
+	DefaultLanguage *string `json:",omitempty"`
+	// DefaultCharset is its AddDefaultCharset ("" for Off), when it has
+	// one.
+	DefaultCharset *string `json:",omitempty"`
+}
+
+// MIMEOp gives an extension (lowercase, without its dot) a value of one
+// kind, or takes the one it has away (Remove set).
+type MIMEOp struct {
+	Kind   MIMEKind
+	Ext    string
+	Value  string `json:",omitempty"`
+	Remove bool   `json:",omitempty"`
+}
+
+// MIMEKind is what a MIMEOp maps: a media type, a language, a content
+// coding or a charset.
+type MIMEKind uint8
+
+// The kinds of MIMEOp.
+const (
+	MIMEType MIMEKind = iota
+	MIMELanguage
+	MIMEEncoding
+	MIMECharset
+)
+
+// dirMIME returns the settings of the directory section the directive is
+// in (made when needed), or nil at server level. Only <Directory> sections
+// and .htaccess files take them: the static handler types a file by its
+// directory.
+func (w *walker) dirMIME(c *call) (*DirMIME, error) {
+	if w.sec == nil {
+		return nil, nil
+	}
+	if w.sec.s.Kind != SectionDirectory {
+		return nil, errorf("%s in %s> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>", c.d.name, c.sc.parent())
+	}
+	if w.sec.s.MIME == nil {
+		w.sec.s.MIME = &DirMIME{}
+	}
+	return w.sec.s.MIME, nil
+}
+
+// addDirMIME appends the directive's mappings (value ext...) or removals
+// (ext...) to its section's; done is false at server level.
+func (w *walker) addDirMIME(c *call, kind MIMEKind, remove bool) (done bool, err error) {
+	m, err := w.dirMIME(c)
+	if m == nil || err != nil {
+		return false, err
+	}
+	exts, value := c.args, ""
+	if !remove {
+		exts, value = c.args[1:], strings.ToLower(c.args[0]) // mod_mime's add_extension_info lowercases it
+	}
+	for _, ext := range exts {
+		if ext = normExt(ext); ext != "" {
+			m.Ops = append(m.Ops, MIMEOp{Kind: kind, Ext: ext, Value: value, Remove: remove})
+		}
+	}
+	return true, nil
+}
+
 // setExtMap returns the setter of a directive "value ext..." that maps each
 // extension (lowercased, without its dot) to the value (lowercased too, as
-// mod_mime keeps it), in the map field picks out.
-func setExtMap(field func(*Server) *map[string]string) func(w *walker, c *call) error {
+// mod_mime keeps it), in the map field picks out (in a <Directory>
+// section, in its DirMIME as kind).
+func setExtMap(kind MIMEKind, field func(*Server) *map[string]string) func(w *walker, c *call) error {
 	return func(w *walker, c *call) error {
+		if done, err := w.addDirMIME(c, kind, false); done || err != nil {
+			return err
+		}
 		m := field(w.srv.srv)
 		if *m == nil {
 			*m = map[string]string{}
@@ -34,6 +109,9 @@ func normExt(ext string) string { return strings.ToLower(strings.TrimPrefix(ext,
 // both an AddType's and the TypesConfig file's (Debian removes .es and .tr
 // so that index.html.es is HTML in Spanish, not ECMAScript).
 func setRemoveType(w *walker, c *call) error {
+	if done, err := w.addDirMIME(c, MIMEType, true); done || err != nil {
+		return err
+	}
 	s := w.srv.srv
 	for _, ext := range c.args {
 		if ext = normExt(ext); ext != "" {
@@ -76,7 +154,11 @@ func setRemoveHandler(w *walker, c *call) error {
 // settings. In the main server they take back nothing in Apache (nothing
 // is merged under it), and a warning says so.
 func setRemoveExtMap(kind string) func(w *walker, c *call) error {
+	dirKind := map[string]MIMEKind{"language": MIMELanguage, "charset": MIMECharset, "encoding": MIMEEncoding}[kind]
 	return func(w *walker, c *call) error {
+		if done, err := w.addDirMIME(c, dirKind, true); done || err != nil {
+			return err
+		}
 		if w.srv == w.main {
 			w.warn(c.pos, "", "%s in the main server has no effect, as in Apache: it takes back what a <VirtualHost> inherits from the main server", c.d.name)
 			return nil
@@ -117,6 +199,12 @@ func setStrictHostCheck(w *walker, c *call) error {
 // setDefaultLanguage is DefaultLanguage lang (kept as written, as mod_mime
 // keeps it).
 func setDefaultLanguage(w *walker, c *call) error {
+	if m, err := w.dirMIME(c); m != nil || err != nil {
+		if m != nil {
+			m.DefaultLanguage = &c.args[0]
+		}
+		return err
+	}
 	w.srv.srv.DefaultLanguage = c.args[0]
 	w.srv.mark("DefaultLanguage")
 	return nil

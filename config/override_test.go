@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,8 +60,18 @@ func TestParseAccessFile(t *testing.T) {
 		{name: "allowoverride", text: "AllowOverride None\n", ov: all, line: 1, err: "AllowOverride not allowed here"},
 		{name: "include", text: "Include /etc/passwd\n", ov: all, line: 1, err: "Include not allowed here"},
 		{name: "include-listed", text: "Include /etc/passwd\n", ov: ParseOverrides("None", []string{"Include"}), line: 1, err: "Include not allowed here"},
-		{name: "refused-in-dirs", text: "AddType text/plain .x\n", ov: all, line: 1,
-			err: "AddType in .htaccess files is not supported by eventmpm: use it in the server config or in <VirtualHost>"},
+		{name: "refused-in-dirs", text: "RequestHeader set X y\n", ov: all, line: 1,
+			err: "RequestHeader in .htaccess files is not supported by eventmpm: use it in the server config or in <VirtualHost>"},
+		{name: "mime-in-files", text: "<Files x>\nAddType text/plain .x\n</Files>\n", ov: all, line: 2,
+			err: "AddType in <Files> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
+		{name: "mime", text: "AddType Text/X-Y .xy\nRemoveType .css\nAddCharset UTF-8 .u\nAddDefaultCharset Off\nDefaultLanguage de\n", ov: all,
+			check: func(t *testing.T, af *AccessFile) {
+				m := af.Section.MIME
+				want := []MIMEOp{{Kind: MIMEType, Ext: "xy", Value: "text/x-y"}, {Kind: MIMEType, Ext: "css", Remove: true}, {Kind: MIMECharset, Ext: "u", Value: "utf-8"}}
+				if m == nil || !slices.Equal(m.Ops, want) || m.DefaultCharset == nil || *m.DefaultCharset != "" || m.DefaultLanguage == nil || *m.DefaultLanguage != "de" {
+					t.Errorf("MIME = %+v", m)
+				}
+			}},
 		{name: "option-list", text: "Options +Indexes +MultiViews\n", ov: ParseOverrides("Options=Indexes", nil), line: 1, err: "Option MultiViews not allowed here"},
 		{name: "option-plain", text: "Options +MultiViews\n", ov: ParseOverrides("Options", nil),
 			check: func(t *testing.T, af *AccessFile) {

@@ -429,6 +429,9 @@ func setFallbackResource(w *walker, c *call) error {
 // extensions are lowercased (as mod_mime keeps them), and the extensions
 // lose their leading dot.
 func setAddType(w *walker, c *call) error {
+	if done, err := w.addDirMIME(c, MIMEType, false); done || err != nil {
+		return err
+	}
 	s := w.srv.srv
 	if s.AddType == nil {
 		s.AddType = map[string]string{}
@@ -450,6 +453,12 @@ func setAddDefaultCharset(w *walker, c *call) error {
 		v = "iso-8859-1"
 	case "off":
 		v = ""
+	}
+	if m, err := w.dirMIME(c); m != nil || err != nil {
+		if m != nil {
+			m.DefaultCharset = &v
+		}
+		return err
 	}
 	w.srv.srv.AddDefaultCharset = v
 	w.srv.mark("AddDefaultCharset")

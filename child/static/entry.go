@@ -151,7 +151,8 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 	}
 	dc := h.dirConfig(dirRel)
 	e.noSendfile = dc.NoSendfile
-	h.makeHeader(e, name, mtime, real, weak, dc.ETag.parts(), forced, deflate)
+	types, charset := h.typesFor(&dc)
+	h.makeHeader(e, name, mtime, real, weak, dc.ETag.parts(), forced, deflate, types, charset)
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 
@@ -207,12 +208,13 @@ func (e *entry) appendHeader(dst []byte, end int, noVary bool) []byte {
 // file's real modification time, as Apache's is: a file dated in the future
 // would otherwise get a new ETag every second (its clamped time moving with
 // the clock), and a client could never revalidate it.
-func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts, forced string, deflate bool) {
-	ct := h.types.contentType(name, h.charset)
+func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts, forced string, deflate bool,
+	types *MIMETypes, charset string) {
+	ct := types.contentType(name, charset)
 	if forced != "" {
-		ct = withDefaultCharset(forced, h.charset) // ForceType replaces the type, AddCharset's charset too
+		ct = withDefaultCharset(forced, charset) // ForceType replaces the type, AddCharset's charset too
 	}
-	lang, enc := h.types.languages(name), h.types.encodings(name)
+	lang, enc := types.languages(name), types.encodings(name)
 	// A file stored coded (AddEncoding) is not coded again: mod_deflate
 	// steps aside, before adding Vary, for a response with a coding.
 	e.compressible = enc == "" && e.size > gzipMinSize && e.size <= h.compressMax && (deflate || h.compress[mediaType(ct)])

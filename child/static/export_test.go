@@ -86,5 +86,8 @@ func ContentTypeOf(m *MIMETypes, name, charset string) string { return m.content
 // LanguagesOf is MIMETypes.languages.
 func LanguagesOf(m *MIMETypes, name string) string { return m.languages(name) }
 
+// EncodingsOf is MIMETypes.encodings.
+func EncodingsOf(m *MIMETypes, name string) string { return m.encodings(name) }
+
 // AcceptsGzip is acceptsGzip.
 func AcceptsGzip(v string) bool { return acceptsGzip([]byte(v)) }

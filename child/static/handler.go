@@ -48,6 +48,27 @@ type DirConfig struct {
 	// LanguagePriority and ForceLanguagePriority.
 	LanguagePriority []string
 	ForceLanguage    ForceLanguage
+	// Types are the media types, languages, codings and charsets of the
+	// files in the directory, when mod_mime's directives in its sections
+	// change the Handler's (an Overlay of them); nil for the Handler's.
+	Types *MIMETypes
+	// Charset is AddDefaultCharset in the directory ("" for Off) when
+	// CharsetSet; else the Handler's DefaultCharset applies.
+	Charset    string
+	CharsetSet bool
+}
+
+// typesFor returns the types and the default charset of files in a
+// directory with configuration dc.
+func (h *Handler) typesFor(dc *DirConfig) (*MIMETypes, string) {
+	types, charset := h.types, h.charset
+	if dc.Types != nil {
+		types = dc.Types
+	}
+	if dc.CharsetSet {
+		charset = dc.Charset
+	}
+	return types, charset
 }
 
 // TypeForcer is implemented by a Resolver that forces the media type of

@@ -26,7 +26,87 @@ type MIMETypes struct {
 	encs     map[string]string // AddEncoding
 	defLang  string            // DefaultLanguage
 	charsets map[string]string // AddCharset
+	// base is the table an Overlay adds to: what m's own maps do not
+	// name, and removed does not take away, is base's.
+	base    *MIMETypes
+	removed map[string]uint8 // extension -> 1<<kind of the mappings taken away
 }
+
+// The kinds of mapping a MIMETypes holds.
+const (
+	kindType = iota
+	kindLanguage
+	kindEncoding
+	kindCharset
+)
+
+// Overlay returns a table that starts as m and takes changes of its own
+// (Add, Remove, ...), leaving m as it is: the types of one directory
+// (mod_mime's directives in <Directory> sections and .htaccess files).
+func (m *MIMETypes) Overlay() *MIMETypes {
+	return &MIMETypes{base: m, def: m.def, defLang: m.defLang}
+}
+
+// table is m's own map of kind k.
+func (m *MIMETypes) table(k int) map[string]string {
+	switch k {
+	case kindType:
+		return m.byExt
+	case kindLanguage:
+		return m.langs
+	case kindEncoding:
+		return m.encs
+	}
+	return m.charsets
+}
+
+// get is the value of kind k for the lowercase extension ext: m's own,
+// unless m took it away, else its base's.
+func (m *MIMETypes) get(k int, ext string) (string, bool) {
+	for t := m; t != nil; t = t.base {
+		if v, ok := t.table(k)[ext]; ok {
+			return v, true
+		}
+		if t.removed[ext]&(1<<k) != 0 {
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// hasAny reports whether m (or its base) maps any extension of kind k.
+func (m *MIMETypes) hasAny(k int) bool {
+	for t := m; t != nil; t = t.base {
+		if len(t.table(k)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// RemoveKind takes the mapping of kind k away from ext (RemoveType,
+// RemoveLanguage, RemoveEncoding, RemoveCharset), also its base's.
+func (m *MIMETypes) removeKind(k int, ext string) {
+	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
+	delete(m.table(k), ext)
+	if m.base == nil {
+		return
+	}
+	if m.removed == nil {
+		m.removed = make(map[string]uint8)
+	}
+	m.removed[ext] |= 1 << k
+}
+
+// RemoveLanguage, RemoveEncoding and RemoveCharset take the extension's
+// language, coding or charset away, as mod_mime's Remove* directives.
+func (m *MIMETypes) RemoveLanguage(ext string) { m.removeKind(kindLanguage, ext) }
+
+// RemoveEncoding: see RemoveLanguage.
+func (m *MIMETypes) RemoveEncoding(ext string) { m.removeKind(kindEncoding, ext) }
+
+// RemoveCharset: see RemoveLanguage.
+func (m *MIMETypes) RemoveCharset(ext string) { m.removeKind(kindCharset, ext) }
 
 // builtinTypes is used when no mime.types file is configured or present:
 // the types a typical site serves, with the values of Apache's mime.types
@@ -117,7 +197,7 @@ func (m *MIMETypes) Add(ext, typ string) {
 // earlier Add nor the TypesConfig file (read into the same table) gives it
 // one; a later Add does.
 func (m *MIMETypes) Remove(ext string) {
-	delete(m.byExt, strings.ToLower(strings.TrimPrefix(ext, ".")))
+	m.removeKind(kindType, ext)
 }
 
 // AddLanguage gives files with the extension ext the content language
@@ -142,7 +222,7 @@ func (m *MIMETypes) AddEncoding(ext, enc string) {
 // encodings is the Content-Encoding of a file name: the codings of its
 // extensions in order, joined as mod_mime joins them.
 func (m *MIMETypes) encodings(name string) string {
-	return strings.Join(m.extInfo(name, m.encs), ", ")
+	return strings.Join(m.extInfo(name, kindEncoding), ", ")
 }
 
 // AddCharset gives files with the extension ext the charset cs, as
@@ -204,9 +284,8 @@ func (m *MIMETypes) byExtension(ext string) (string, bool) {
 		return "", false
 	}
 	var buf [32]byte
-	if len(ext) > len(buf) {
-		t, ok := m.byExt[strings.ToLower(ext)]
-		return t, ok
+	if len(ext) > len(buf) || m.base != nil {
+		return m.get(kindType, strings.ToLower(ext))
 	}
 	for k := 0; k < len(ext); k++ {
 		c := ext[k]
@@ -228,7 +307,7 @@ func (m *MIMETypes) contentType(name, charset string) string {
 	if t == "" || strings.Contains(t, "charset=") {
 		return t
 	}
-	if cs := m.extInfo(name, m.charsets); len(cs) > 0 {
+	if cs := m.extInfo(name, kindCharset); len(cs) > 0 {
 		return t + "; charset=" + cs[len(cs)-1]
 	}
 	return withDefaultCharset(t, charset)
@@ -252,7 +331,7 @@ func withDefaultCharset(t, charset string) string {
 // of its extensions in order (AddLanguage), joined as Apache joins them,
 // or "".
 func (m *MIMETypes) languages(name string) string {
-	if langs := m.extInfo(name, m.langs); len(langs) > 0 {
+	if langs := m.extInfo(name, kindLanguage); len(langs) > 0 {
 		return strings.Join(langs, ", ")
 	}
 	return m.defLang
@@ -262,10 +341,10 @@ func (m *MIMETypes) languages(name string) string {
 // whose extensions name none.
 func (m *MIMETypes) SetDefaultLanguage(lang string) { m.defLang = lang }
 
-// extInfo returns the values table gives the extensions of name, left to
+// extInfo returns the values of kind k of the extensions of name, left to
 // right, as mod_mime's find_ct walks them. Only a cache miss asks.
-func (m *MIMETypes) extInfo(name string, table map[string]string) []string {
-	if len(table) == 0 {
+func (m *MIMETypes) extInfo(name string, k int) []string {
+	if !m.hasAny(k) {
 		return nil
 	}
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
@@ -277,7 +356,7 @@ func (m *MIMETypes) extInfo(name string, table map[string]string) []string {
 	}
 	var out []string
 	for _, ext := range strings.Split(name[first+1:], ".") {
-		if v, ok := table[strings.ToLower(ext)]; ok && ext != "" {
+		if v, ok := m.get(k, strings.ToLower(ext)); ok && ext != "" {
 			out = append(out, v)
 		}
 	}

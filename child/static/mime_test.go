@@ -160,3 +160,57 @@ func TestMIMELanguageCharset(t *testing.T) {
 		t.Errorf("Lookup(a.es) after Add = %q", got)
 	}
 }
+
+// TestMIMEOverlay: a directory's table (mod_mime's directives in
+// <Directory> sections and .htaccess files) adds, changes and takes away
+// mappings over the server's without changing it, one overlay over
+// another as the sections merge.
+func TestMIMEOverlay(t *testing.T) {
+	base := static.BuiltinMIMETypes()
+	base.AddLanguage("en", "en")
+	base.AddCharset("utf8", "UTF-8")
+	base.AddEncoding("gz", "gzip")
+	dir := base.Overlay()
+	dir.Add(".foo", "text/x-foo")
+	dir.Add("html", "application/x-my")
+	dir.Remove("css")
+	dir.RemoveLanguage("en")
+	dir.AddLanguage("de", "de")
+	dir.RemoveCharset("utf8")
+	dir.RemoveEncoding("gz")
+	dir.SetDefaultLanguage("fr")
+	sub := dir.Overlay()
+	sub.Add("css", "text/css")
+	sub.AddLanguage("en", "en-gb")
+	for _, tt := range []struct {
+		m                  *static.MIMETypes
+		name, ctype, langs string
+	}{
+		{base, "a.foo", static.DefaultType, ""},
+		{base, "a.html.en", "text/html", "en"},
+		{base, "a.css", "text/css", ""},
+		{base, "a.txt.utf8", "text/plain; charset=UTF-8", ""},
+		{dir, "a.foo", "text/x-foo", "fr"},
+		{dir, "a.html.en", "application/x-my", "fr"},
+		{dir, "a.html.de", "application/x-my", "de"},
+		{dir, "a.css", static.DefaultType, "fr"},
+		{dir, "a.txt.utf8", "text/plain", "fr"},
+		{dir, "a.png", "image/png", "fr"},
+		{sub, "a.css", "text/css", "fr"},
+		{sub, "a.html.en", "application/x-my", "en-gb"},
+		{sub, "a.foo", "text/x-foo", "fr"},
+	} {
+		if got := static.ContentTypeOf(tt.m, tt.name, ""); got != tt.ctype {
+			t.Errorf("content type of %q = %q, want %q", tt.name, got, tt.ctype)
+		}
+		if got := static.LanguagesOf(tt.m, tt.name); got != tt.langs {
+			t.Errorf("languages of %q = %q, want %q", tt.name, got, tt.langs)
+		}
+	}
+	if got := static.EncodingsOf(base, "a.txt.gz"); got != "gzip" {
+		t.Errorf("base encodings of a.txt.gz = %q", got)
+	}
+	if got := static.EncodingsOf(dir, "a.txt.gz"); got != "" {
+		t.Errorf("dir encodings of a.txt.gz = %q, want none", got)
+	}
+}

@@ -540,6 +540,7 @@ func (h *Handler) readVariants(dirfd int, dir, name string, cfg *DirConfig, skip
 	prefix := name + "."
 	first, _ := slices.BinarySearch(names, prefix) // the names that start with it follow in order
 	forcer, _ := h.resolver.(TypeForcer)
+	types, _ := h.typesFor(cfg)
 	for _, fn := range names[first:] {
 		if !strings.HasPrefix(fn, prefix) {
 			break
@@ -552,7 +553,7 @@ func (h *Handler) readVariants(dirfd int, dir, name string, cfg *DirConfig, skip
 		if st.Mode&unix.S_IFMT != unix.S_IFREG || isHtName(fn) || slices.Contains(skip, fn) {
 			continue
 		}
-		if !cfg.MultiviewsAny && !h.types.knownExtensions(fn, name) {
+		if !cfg.MultiviewsAny && !types.knownExtensions(fn, name) {
 			continue
 		}
 		typ := ""
@@ -560,8 +561,8 @@ func (h *Handler) readVariants(dirfd int, dir, name string, cfg *DirConfig, skip
 			typ = forcer.ForcedType(dir, fn)
 		}
 		if typ == "" {
-			typ = h.types.contentType(fn, "")
-			if !h.types.typed(fn) {
+			typ = types.contentType(fn, "")
+			if !types.typed(fn) {
 				typ = "" // Apache 2.4 has no default type: such a file is no variant
 			}
 		}
@@ -570,11 +571,11 @@ func (h *Handler) readVariants(dirfd int, dir, name string, cfg *DirConfig, skip
 		}
 		mt := parseAcceptItem(typ)
 		v := variant{name: fn, size: st.Size, typ: mt.name, level: mt.level, qs: mt.q, charset: mt.charset,
-			enc: strings.ToLower(h.types.encodings(fn)), pseudoHT: mt.name == "text/html"}
-		if langs := h.types.extInfo(fn, h.types.langs); len(langs) > 0 {
+			enc: strings.ToLower(types.encodings(fn)), pseudoHT: mt.name == "text/html"}
+		if langs := types.extInfo(fn, kindLanguage); len(langs) > 0 {
 			v.langs = langs
-		} else if h.types.defLang != "" {
-			v.langs = []string{h.types.defLang}
+		} else if types.defLang != "" {
+			v.langs = []string{types.defLang}
 		}
 		vars = append(vars, v)
 	}
@@ -772,6 +773,17 @@ func (m *MIMETypes) typed(name string) bool {
 	return ok
 }
 
+// known reports whether the lowercase extension ext has a mapping of any
+// kind.
+func (m *MIMETypes) known(ext string) bool {
+	for k := kindType; k <= kindCharset; k++ {
+		if _, ok := m.get(k, ext); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // knownExtensions is MultiviewsMatch NegotiatedOnly's test: every
 // extension of the file name fn that mod_mime does not know (no type,
 // language, charset or encoding) must be one of the words of the
@@ -783,16 +795,7 @@ func (m *MIMETypes) knownExtensions(fn, name string) bool {
 	exts := strings.Split(fn[strings.IndexByte(fn, '.')+1:], ".")
 	for _, ext := range exts {
 		le := strings.ToLower(ext)
-		if _, ok := m.byExt[le]; ok && ext != "" {
-			continue
-		}
-		if _, ok := m.langs[le]; ok && ext != "" {
-			continue
-		}
-		if _, ok := m.charsets[le]; ok && ext != "" {
-			continue
-		}
-		if _, ok := m.encs[le]; ok && ext != "" {
+		if ext != "" && m.known(le) {
 			continue
 		}
 		for wi < len(words) && words[wi] != ext {
