@@ -54,6 +54,9 @@ RewriteRule . index.html [L]
 	"types/sub/a.foo":     "sub foo\n",
 	"types/sub/b.txt":     "sub b\n",
 	"dm/a.dm":             "dm\n",
+	"sig/.htaccess":       "ServerSignature On\n",
+	"gz/.htaccess":        "AddOutputFilterByType DEFLATE text/css\n",
+	"gz/big.css":          strings.Repeat("body { color: red }\n", 400),
 }
 
 // accessFileConf allows overrides below htdocs, none in open, and only
@@ -132,8 +135,20 @@ func TestAccessFiles(t *testing.T) {
 		{path: "/types/sub/a.foo", status: 200, header: "Content-Type: application/octet-stream"},
 		{path: "/types/sub/b.txt", status: 200, header: "Content-Type: text/plain"},
 		{path: "/dm/a.dm", status: 200, header: "Content-Type: text/x-dm"},
+		{path: "/gz/big.css", status: 200, header: "Vary: Accept-Encoding"},
 	} {
 		check(tc)
+	}
+	for _, tc := range []struct{ path, footer string }{
+		{"/sig/missing", "<address>"},
+		{"/missing", ""},
+	} {
+		if body := curl(t, s.url(tc.path)); strings.Contains(body, "<address>") != (tc.footer != "") {
+			t.Errorf("GET %s: footer %v, want %v:\n%s", tc.path, !(tc.footer != ""), tc.footer != "", body)
+		}
+	}
+	if out := curl(t, "-sD", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", s.url("/gz/big.css")); !strings.Contains(out, "Content-Encoding: gzip") {
+		t.Errorf("AddOutputFilterByType in .htaccess: no gzip:\n%s", out)
 	}
 	expectContains(t, "error log", s.logFile("error_log"),
 		"[core:alert]",

@@ -257,11 +257,20 @@ func (w *worker) signatureDetail(c *conn) http1.ErrorDetail {
 		ServerName:  w.serverName(),
 		Port:        w.serverPort(c),
 	}
-	if w.srv.signature != "" {
+	if sig := w.signatureKind(); sig != "" {
 		d.Signature = string(w.ch.server)
-		d.SignatureEMail = w.srv.signature == "email"
+		d.SignatureEMail = sig == "email"
 	}
 	return d
+}
+
+// signatureKind is the request's ServerSignature: its sections', once
+// they are known and one sets it, else its server's.
+func (w *worker) signatureKind() string {
+	if w.signatureSet {
+		return w.signature
+	}
+	return w.srv.signature
 }
 
 // defaultServerAdmin is Apache's ServerAdmin when none is set

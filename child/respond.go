@@ -73,6 +73,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	p = w.path
 	acc := w.srv.walk(p, w.fspath, &w.secs, w.condFor(c, p, w.fspath))
+	w.signature, w.signatureSet = acc.signature, acc.signatureSet
 	if len(w.secs.setEnvIf) > 0 {
 		w.evalSectionSetEnvIf(c)
 		keep = w.responseEnv() && keepable
@@ -335,7 +336,7 @@ func (w *worker) sendReply(c *conn, keep bool) {
 		w.errorResponse(c, r.Status, nil, keep)
 		return
 	}
-	if r.Listing && w.srv.signature != "" {
+	if r.Listing && w.signatureKind() != "" {
 		d := w.signatureDetail(c)
 		r.AddSignature(http1.AppendAddress(nil, &d))
 	}

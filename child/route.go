@@ -291,6 +291,10 @@ type access struct {
 	authType, authName, authUserFile, authGroupFile string
 	// fallback is mod_dir's FallbackResource in effect (cleaned), or nil.
 	fallback []byte
+	// signature is the ServerSignature of the last section that sets one
+	// (signatureKind's form), when signatureSet.
+	signature    string
+	signatureSet bool
 }
 
 // responseSections are the sections of a request that act after its
@@ -327,6 +331,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 		if sec.HandlerSet {
 			a.handler = sec.Handler
+		}
+		if sec.ServerSignature != nil {
+			a.signature, a.signatureSet = signatureKind(*sec.ServerSignature), true
 		}
 		a.authType = cmp.Or(sec.AuthType, a.authType)
 		a.authName = cmp.Or(sec.AuthName, a.authName)
@@ -481,6 +488,7 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		if sec.MIME != nil {
 			s.applyDirMIME(&dc, sec.MIME)
 		}
+		dc.CompressTypes = append(dc.CompressTypes, sec.DeflateTypes...)
 		neg = neg.Merge(sec.Negotiation)
 		etag = etag.With(sec.FileETag)
 		if sec.EnableSendfile != nil {

@@ -39,12 +39,16 @@ type worker struct {
 	body       []byte // generated bodies (error pages, status page)
 	path       []byte // the cleaned URL path
 	fspath     []byte // the file-system path, for <Directory> matching
-	accessPath []byte // an AccessFileName file looked for (refuseAccessFile)
-	aliasPath  []byte // an aliased request's path below its handler's root
-	iov        [][]byte
-	vec        []unix.Iovec // writev's scratch
-	copyBuf    []byte       // file reads for EnableSendfile Off, made on first use
-	reqScratch []byte       // request field values RequestHeader made
+	accessPath []byte // an AccessFileName file looked for (accessFilesFor)
+	// signature is the ServerSignature of the request's sections, when
+	// one sets it (signatureSet); signatureKind says which applies.
+	signature    string
+	signatureSet bool
+	aliasPath    []byte // an aliased request's path below its handler's root
+	iov          [][]byte
+	vec          []unix.Iovec // writev's scratch
+	copyBuf      []byte       // file reads for EnableSendfile Off, made on first use
+	reqScratch   []byte       // request field values RequestHeader made
 	// inRequestHeaders is set while RequestHeader operations apply.
 	inRequestHeaders bool
 	oob              stampBuf // readStamped's control-message space

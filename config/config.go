@@ -422,6 +422,13 @@ type Section struct {
 	// Apache applies them at request time over whatever the enclosing
 	// sections produced (see MergeOptions).
 	OptionsDelta *OptionsDelta
+	// DeflateTypes are the media types the section's AddOutputFilterByType
+	// DEFLATE adds to the server's (<Directory> only).
+	DeflateTypes []string `json:",omitempty"`
+	// ServerSignature is the section's ServerSignature ("Off", "On" or
+	// "EMail"), or nil: the footer of the pages generated for a request
+	// it applies to.
+	ServerSignature *string `json:",omitempty"`
 	// MIME is the section's mod_mime directives and AddDefaultCharset
 	// (<Directory> only), or nil.
 	MIME *DirMIME `json:",omitempty"`

@@ -29,14 +29,20 @@ func setAddOutputFilterByType(w *walker, c *call) error {
 			return errorf("AddOutputFilterByType %s: eventmpm has no output filter %q (only DEFLATE)", c.args[0], f)
 		}
 	}
-	d := &w.srv.srv.Deflate
+	types := &w.srv.srv.Deflate.Types
+	if w.sec != nil {
+		if w.sec.s.Kind != SectionDirectory {
+			return errorf("%s in %s> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>", c.d.name, c.sc.parent())
+		}
+		types = &w.sec.s.DeflateTypes
+	}
 	for _, t := range c.args[1:] {
 		t = strings.ToLower(strings.TrimSpace(t))
 		if !strings.Contains(t, "/") {
 			return errorf("AddOutputFilterByType: %q is not a media type", t)
 		}
-		if !slices.Contains(d.Types, t) {
-			d.Types = append(d.Types, t)
+		if !slices.Contains(*types, t) {
+			*types = append(*types, t)
 		}
 	}
 	return nil

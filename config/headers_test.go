@@ -113,6 +113,7 @@ func TestMIMEDirectiveErrors(t *testing.T) {
 		{"AddLanguage en", "AddLanguage requires at least two arguments"},
 		{"AddCharset UTF-8", "AddCharset requires at least two arguments"},
 		{"<Location /srv>\nRemoveType .es\n</Location>", "RemoveType in <Location> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
+		{"<Location /x>\nAddOutputFilterByType DEFLATE text/css\n</Location>", "AddOutputFilterByType in <Location> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
 		{"<Files x>\nAddDefaultCharset utf-8\n</Files>", "AddDefaultCharset in <Files> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
 	})
 }

@@ -470,6 +470,10 @@ func setServerSignature(w *walker, c *call) error {
 	if !ok {
 		return errorf("ServerSignature: use one of: off | on | email")
 	}
+	if w.sec != nil {
+		w.sec.s.ServerSignature = &v
+		return nil
+	}
 	w.srv.srv.ServerSignature = v
 	w.srv.mark("ServerSignature")
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -151,8 +152,7 @@ func (h *Handler) newEntry(key string, fi *fileInfo, src fileSource, cacheable b
 	}
 	dc := h.dirConfig(dirRel)
 	e.noSendfile = dc.NoSendfile
-	types, charset := h.typesFor(&dc)
-	h.makeHeader(e, name, mtime, real, weak, dc.ETag.parts(), forced, deflate, types, charset)
+	h.makeHeader(e, name, mtime, real, weak, forced, deflate, &dc)
 	return e, cacheable && h.cache != nil && !weak && !racy
 }
 
@@ -208,8 +208,9 @@ func (e *entry) appendHeader(dst []byte, end int, noVary bool) []byte {
 // file's real modification time, as Apache's is: a file dated in the future
 // would otherwise get a new ETag every second (its clamped time moving with
 // the clock), and a client could never revalidate it.
-func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, etag ETagParts, forced string, deflate bool,
-	types *MIMETypes, charset string) {
+func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak bool, forced string, deflate bool, dc *DirConfig) {
+	types, charset := h.typesFor(dc)
+	etag := dc.ETag.parts()
 	ct := types.contentType(name, charset)
 	if forced != "" {
 		ct = withDefaultCharset(forced, charset) // ForceType replaces the type, AddCharset's charset too
@@ -217,7 +218,8 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 	lang, enc := types.languages(name), types.encodings(name)
 	// A file stored coded (AddEncoding) is not coded again: mod_deflate
 	// steps aside, before adding Vary, for a response with a coding.
-	e.compressible = enc == "" && e.size > gzipMinSize && e.size <= h.compressMax && (deflate || h.compress[mediaType(ct)])
+	e.compressible = enc == "" && e.size > gzipMinSize && e.size <= h.compressMax && (deflate || h.compress[mediaType(ct)] ||
+		len(dc.CompressTypes) > 0 && slices.Contains(dc.CompressTypes, mediaType(ct)))
 	b := make([]byte, 0, 140+len(ct)+len(lang)+len(enc))
 	b = append(b, "Last-Modified: "...)
 	b = http1.AppendHTTPDate(b, mtime)

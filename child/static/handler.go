@@ -56,6 +56,10 @@ type DirConfig struct {
 	// CharsetSet; else the Handler's DefaultCharset applies.
 	Charset    string
 	CharsetSet bool
+	// CompressTypes are media types sent compressed to clients that
+	// accept it besides Options.Compress (AddOutputFilterByType DEFLATE
+	// in the directory's sections).
+	CompressTypes []string
 }
 
 // typesFor returns the types and the default charset of files in a
