@@ -47,14 +47,17 @@ func compileExpires(e *config.Expires) *expiresConf {
 	return c
 }
 
-// applyExpires adds Expires and "Cache-Control: max-age" to a 2xx
-// response, as mod_expires' filter: when ExpiresActive is on for the
-// request and the response has no Expires yet, the code is the one for its
-// media type (exact, then "type/*"), else ExpiresDefault. The time counts
-// from the request's arrival ('A') or the file's Last-Modified ('M'; a
-// response without one gets nothing); a time in the past counts as now.
-// max-age joins an existing Cache-Control, as Apache's table merge does.
-func (w *worker) applyExpires(lines []hdrLine) []hdrLine {
+// applyExpires adds Expires and "Cache-Control: max-age" to a 2xx or
+// 3xx response (mod_expires' filter skips errors only: a redirect and a
+// 304 get them too), as mod_expires' filter: when ExpiresActive is on for
+// the request and the response has no Expires yet, the code is the one
+// for its media type (exact, then "type/*"), else ExpiresDefault. The time
+// counts from the request's arrival ('A') or the file's Last-Modified
+// ('M'; a response without one gets nothing); a time in the past counts
+// as now. A 304 is typed and dated by the lines it leaves out
+// (static.Reply.Unsent). max-age joins an existing Cache-Control, as
+// Apache's table merge does.
+func (w *worker) applyExpires(lines []hdrLine, status int) []hdrLine {
 	active := false
 	if e := w.srv.expires; e != nil && e.activeSet {
 		active = e.active
@@ -81,16 +84,27 @@ func (w *worker) applyExpires(lines []hdrLine) []hdrLine {
 			cacheControl = i
 		}
 	}
-	code := w.expiryFor(lines, ctype)
+	var ctypeValue, lastModValue []byte
+	if ctype >= 0 {
+		ctypeValue = w.lineValue(&lines[ctype])
+	}
+	if lastMod >= 0 {
+		lastModValue = w.lineValue(&lines[lastMod])
+	}
+	if status == 304 && w.reply != nil {
+		ctypeValue = cmpBytes(ctypeValue, headerValue(w.reply.Unsent, "Content-Type: "))
+		lastModValue = cmpBytes(lastModValue, headerValue(w.reply.Unsent, "Last-Modified: "))
+	}
+	code := w.expiryFor(ctypeValue)
 	if !code.set {
 		return lines
 	}
 	base := w.start
 	if code.fromMod {
-		if lastMod < 0 {
+		if lastModValue == nil {
 			return lines
 		}
-		t, ok := http1.ParseHTTPDate(w.lineValue(&lines[lastMod]))
+		t, ok := http1.ParseHTTPDate(lastModValue)
 		if !ok {
 			return lines
 		}
@@ -118,9 +132,8 @@ func (w *worker) applyExpires(lines []hdrLine) []hdrLine {
 // line at ctype, -1 for none) in the merged configuration: the sections'
 // (the last one's first) over the server's, exact types before "type/*",
 // then the last ExpiresDefault.
-func (w *worker) expiryFor(lines []hdrLine, ctype int) expiryCode {
-	if ctype >= 0 {
-		v := w.lineValue(&lines[ctype])
+func (w *worker) expiryFor(v []byte) expiryCode {
+	if v != nil {
 		if i := bytes.IndexByte(v, ';'); i >= 0 {
 			v = v[:i]
 		}
@@ -177,3 +190,27 @@ var (
 	nameExpires      = []byte("Expires")
 	nameLastModified = []byte("Last-Modified")
 )
+
+// headerValue is the value of the line starting with prefix ("Name: ")
+// in a block of header lines, or nil.
+func headerValue(block []byte, prefix string) []byte {
+	for rest := block; len(rest) > 0; {
+		end := bytes.Index(rest, []byte("\r\n"))
+		if end < 0 {
+			return nil
+		}
+		if bytes.HasPrefix(rest[:end], []byte(prefix)) {
+			return rest[len(prefix):end]
+		}
+		rest = rest[end+2:]
+	}
+	return nil
+}
+
+// cmpBytes is a unless it is nil, else b.
+func cmpBytes(a, b []byte) []byte {
+	if a != nil {
+		return a
+	}
+	return b
+}

@@ -139,8 +139,8 @@ func (w *worker) rewriteHead(status int) {
 	if w.srv.headerExprs {
 		w.cond = condRequest{w: w, c: w.cur, uri: w.path, filename: w.fspath, late: true, status: status}
 	}
-	if status >= 200 && status < 300 {
-		lines = w.applyExpires(lines)
+	if status >= 200 && status < 400 {
+		lines = w.applyExpires(lines, status)
 	}
 	for i := range w.srv.headerOps {
 		lines = w.runHeaderOp(lines, &w.srv.headerOps[i], success)

@@ -18,12 +18,15 @@ ExpiresByType image/* "modification plus 1 day"
 <Directory htdocs/now>
     ExpiresDefault A0
 </Directory>
+Redirect /moved /index.html
 `
 
-// TestExpires: mod_expires' Expires and Cache-Control max-age on 2xx
-// responses, by media type (exact, then type/*), by default, from the
-// request's time or the file's modification time (never in the past), and
-// none where ExpiresActive is Off or the response is not a success.
+// TestExpires: mod_expires' Expires and Cache-Control max-age on 2xx and
+// 3xx responses (a redirect, a 304 typed and dated by its file, as
+// Apache's expires filter), by media type (exact, then type/*), by
+// default, from the request's time or the file's modification time (never
+// in the past), and none where ExpiresActive is Off or the response is an
+// error.
 func TestExpires(t *testing.T) {
 	s := startServer(t, expiresConf, map[string]string{
 		"index.html": "home\n",
@@ -65,6 +68,17 @@ func TestExpires(t *testing.T) {
 	maxAge("/old.png", get("/old.png", ""), 0, 0) // a day after a file two days old: now
 	maxAge("/new.png", get("/new.png", ""), 86398, 86400)
 	maxAge("/now/a.txt", get("/now/a.txt", ""), 0, 0)
+	if resp := get("/moved", ""); resp.StatusCode != 302 {
+		t.Errorf("/moved: %d, want 302", resp.StatusCode)
+	} else {
+		maxAge("/moved", resp, 3600, 3600)
+	}
+	lm := get("/new.png", "").Header.Get("Last-Modified")
+	if resp := get("/new.png", "If-Modified-Since: "+lm+"\r\n"); resp.StatusCode != 304 {
+		t.Errorf("/new.png with If-Modified-Since: %d, want 304", resp.StatusCode)
+	} else {
+		maxAge("/new.png 304", resp, 86397, 86400) // image/*'s modification-based code, not the default
+	}
 	for _, target := range []string{"/off/a.txt", "/missing"} {
 		resp := get(target, "")
 		if resp.Header.Get("Expires") != "" || resp.Header.Get("Cache-Control") != "" {

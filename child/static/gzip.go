@@ -184,6 +184,7 @@ func answerVariant(req *http1.Request, v *gzipVariant, plainSize int64, now func
 			r.Status, r.NoBody = 304, true
 			r.Header = appendETagLine(r.Header[:0], v.val.etag)
 			r.Header = append(r.Header, varyHeader...)
+			r.Unsent = appendUnsent(r.Unsent[:0], v.header)
 			return
 		case 412:
 			r.Status = 412

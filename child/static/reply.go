@@ -35,6 +35,11 @@ type Reply struct {
 	// Last-Modified, ETag, Accept-Ranges, Content-Range, Allow. Never Date,
 	// Server, Connection, Content-Length or Location.
 	Header []byte
+	// Unsent, for a 304, holds the Last-Modified and Content-Type lines
+	// the answer leaves out: mod_expires' ExpiresByType and its
+	// modification-based times apply to a 304 too, as Apache's expires
+	// filter sees the file's type and time there.
+	Unsent []byte
 	// ContentLength is the length of the body a GET would get, also for HEAD;
 	// 0 for a body the child renders itself.
 	ContentLength int64
@@ -142,6 +147,7 @@ func (r *Reply) Release() {
 	}
 	*r = Reply{
 		Header:      r.Header[:0],
+		Unsent:      r.Unsent[:0],
 		Segments:    r.Segments[:0],
 		buf:         r.buf[:0],
 		ranges:      r.ranges[:0],

@@ -35,6 +35,23 @@ func (h *Handler) serveFile(req *http1.Request, p *plan, fd int, fi *fileInfo, s
 	h.serveEntry(req, e, r)
 }
 
+// appendUnsent appends the Last-Modified and Content-Type lines of a 200's
+// header block (Reply.Unsent).
+func appendUnsent(dst, header []byte) []byte {
+	for rest := header; len(rest) > 0; {
+		end := bytes.Index(rest, []byte("\r\n"))
+		if end < 0 {
+			break
+		}
+		line := rest[:end+2]
+		rest = rest[end+2:]
+		if bytes.HasPrefix(line, []byte("Last-Modified: ")) || bytes.HasPrefix(line, []byte("Content-Type: ")) {
+			dst = append(dst, line...)
+		}
+	}
+	return dst
+}
+
 // serveEntry answers from e. The caller holds a reference to e.file (if
 // any), which serveEntry passes on to r or drops.
 func (h *Handler) serveEntry(req *http1.Request, e *entry, r *Reply) {
@@ -72,6 +89,7 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 		case 304:
 			r.Status, r.NoBody = 304, true
 			r.Header = appendETagLine(r.Header[:0], e.val.etag)
+			r.Unsent = appendUnsent(r.Unsent[:0], e.header)
 			if e.compressible {
 				r.Header = append(r.Header, varyHeader...)
 			}
