@@ -20,8 +20,8 @@ const module = "eventmpm"
 // standard library is always allowed.
 var allowed = map[string][]string{
 	// Leaves.
-	"config":            {"config/expr"},
-	"config/expr":       {},
+	"config":            {"config/expr", "internal/regex"},
+	"config/expr":       {"internal/regex"},
 	"shm":               {"github.com/edsrzf/mmap-go", "golang.org/x/sys/unix"},
 	"ipc":               {"golang.org/x/sys/unix"},
 	"child/poll":        {"internal/rawsys", "golang.org/x/sys/unix"},
@@ -32,6 +32,9 @@ var allowed = map[string][]string{
 	"internal/rawsys":   {"golang.org/x/sys/unix"},
 	// bcrypt checks htpasswd -B hashes (AuthUserFile): see commit 02533c1.
 	"internal/passwd": {"golang.org/x/crypto/bcrypt"},
+	// regexp2 compiles the patterns RE2 refuses (PCRE's look-arounds,
+	// back-references): see the commit that added internal/regex.
+	"internal/regex": {"github.com/dlclark/regexp2/v2"},
 
 	// Renderers and pieces of the child.
 	"status": {"shm", "internal/version",
@@ -44,7 +47,7 @@ var allowed = map[string][]string{
 		"golang.org/x/sys/unix"},
 	"child": {"config", "config/expr", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
 		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "internal/passwd",
-		"golang.org/x/sys/unix"},
+		"internal/regex", "golang.org/x/sys/unix"},
 
 	// Test-only harness.
 	"internal/itest": {"shm", "golang.org/x/sys/unix"},

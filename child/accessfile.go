@@ -62,7 +62,6 @@ type accessFile struct {
 	// cannot be opened; 0 when it applies.
 	status int
 	msg    string
-	pos    config.Pos
 	dirSec *section  // its <Directory> section (status 0)
 	files  []section // its <Files> sections
 }

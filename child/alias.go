@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"eventmpm/child/static"
 	"eventmpm/config"
+	"eventmpm/internal/regex"
 )
 
 // alias is one Alias of a site compiled for serving (mod_alias's
@@ -37,7 +37,7 @@ type alias struct {
 	// taken from. Its handler's root is "/", and it has no open-file
 	// cache: one file may have many URL paths, and ServeMapped's cache
 	// assumes one (it keys by file path); Apache caches nothing either.
-	re         *regexp.Regexp
+	re         regex.Regexp
 	serverRoot string
 }
 
@@ -48,7 +48,7 @@ func (s *site) compileAliases(aliases []config.Alias, o static.Options, serverRo
 	for i := range aliases {
 		a := &aliases[i]
 		if a.Regex {
-			re, err := regexp.Compile(a.URL)
+			re, err := regex.Compile(a.URL)
 			if err != nil {
 				return fmt.Errorf("%s:%d: AliasMatch %s: %w", a.Pos.File, a.Pos.Line, a.URL, err)
 			}

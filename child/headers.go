@@ -3,7 +3,6 @@ package child
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/config"
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_headers: the Header directives rewrite a response's
@@ -44,10 +44,10 @@ type headerOp struct {
 	envNegated bool
 	action     headerAction
 	name       []byte
-	value      []byte         // the value
-	format     bool           // value holds %t, %D, %{NAME}e or %%
-	re         *regexp.Regexp // echo's names, edit's match
-	repl       string         // edit's replacement
+	value      []byte       // the value
+	format     bool         // value holds %t, %D, %{NAME}e or %%
+	re         regex.Regexp // echo's names, edit's match
+	repl       string       // edit's replacement
 	// cond is the expr= condition, or nil; valExpr a value given as
 	// "expr=...", or nil.
 	cond    *expr.Expr
@@ -81,9 +81,9 @@ func compileHeaderOps(ops []config.HeaderOp) ([]headerOp, error) {
 		}
 		switch h.action {
 		case hdrEcho:
-			h.re, err = regexp.Compile(op.Name)
+			h.re, err = regex.Compile(op.Name)
 		case hdrEdit, hdrEditAll:
-			h.re, err = regexp.Compile(op.Value)
+			h.re, err = regex.Compile(op.Value)
 			h.value, h.format, h.repl = nil, false, op.Replacement
 		}
 		if err != nil {

@@ -2,19 +2,19 @@ package child
 
 import (
 	"fmt"
-	"regexp"
 
 	"eventmpm/child/static"
 	"eventmpm/config"
 	"eventmpm/config/expr"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/regex"
 )
 
 // redirect is one compiled Redirect, RedirectTemp, RedirectPermanent or
 // RedirectMatch (mod_alias).
 type redirect struct {
-	path   string         // URL-path prefix; "" for RedirectMatch and the short form
-	re     *regexp.Regexp // RedirectMatch's pattern
+	path   string       // URL-path prefix; "" for RedirectMatch and the short form
+	re     regex.Regexp // RedirectMatch's pattern
 	status int
 	url    string // "" for a status that is not a redirect
 	whole  bool   // a section's short form: every request goes to url
@@ -30,7 +30,7 @@ func compileRedirects(rs []config.Redirect) ([]redirect, error) {
 	for _, r := range rs {
 		cr := redirect{path: r.Path, status: r.Status, url: r.URL, whole: r.Whole}
 		if r.Regex != "" {
-			re, err := regexp.Compile(r.Regex)
+			re, err := regex.Compile(r.Regex)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: RedirectMatch: %w", r.Pos.File, r.Pos.Line, err)
 			}

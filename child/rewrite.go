@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"eventmpm/config"
 	"eventmpm/config/expr"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_rewrite's per-server rewriting (its translate_name
@@ -32,14 +32,14 @@ import (
 // rewriteRule is one compiled RewriteRule.
 type rewriteRule struct {
 	cfg   *config.RewriteRule
-	re    *regexp.Regexp
+	re    regex.Regexp
 	conds []rewriteCond
 }
 
 // rewriteCond is one compiled RewriteCond.
 type rewriteCond struct {
 	cfg *config.RewriteCond
-	re  *regexp.Regexp // CondRegex
+	re  regex.Regexp // CondRegex
 }
 
 // compileRewrite compiles a server's rules; none when its engine is off.
@@ -74,11 +74,11 @@ func compileRules(rw *config.Rewrite) ([]rewriteRule, error) {
 	return out, nil
 }
 
-func compileNoCase(pattern string, noCase bool) (*regexp.Regexp, error) {
+func compileNoCase(pattern string, noCase bool) (regex.Regexp, error) {
 	if noCase {
 		pattern = "(?i)" + pattern
 	}
-	return regexp.Compile(pattern)
+	return regex.Compile(pattern)
 }
 
 // rewriteState is one run of the rules: the path and query as rewritten

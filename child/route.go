@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"path"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"eventmpm/child/static"
 	"eventmpm/config"
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // site is one server (the main server or a virtual host) compiled for
@@ -148,11 +148,11 @@ type section struct {
 	// ov is what a <Directory> section's AllowOverride and
 	// AllowOverrideList allow, when it has either; else nil.
 	ov      *config.Overrides
-	prefix  string         // literal path
-	glob    bool           // prefix is a wildcard pattern
-	re      *regexp.Regexp // Match forms and "~"
-	headers []headerOp     // its Header directives
-	expires *expiresConf   // its mod_expires directives, or nil
+	prefix  string       // literal path
+	glob    bool         // prefix is a wildcard pattern
+	re      regex.Regexp // Match forms and "~"
+	headers []headerOp   // its Header directives
+	expires *expiresConf // its mod_expires directives, or nil
 	// errorDocs are its ErrorDocuments by status, or nil.
 	errorDocs map[int]*errorDoc
 	// redirects are its Redirect* with a URL-path or a pattern; whole is
@@ -216,7 +216,7 @@ func compileSection(s *config.Section) (section, error) {
 		return cs, compileIf(&cs)
 	}
 	if s.Regex {
-		re, err := regexp.Compile(s.Pattern)
+		re, err := regex.Compile(s.Pattern)
 		if err != nil {
 			return cs, err
 		}

@@ -2,7 +2,6 @@ package child
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"eventmpm/child/accesslog"
@@ -10,6 +9,7 @@ import (
 	"eventmpm/child/static"
 	"eventmpm/config"
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // setEnvIfAttr says what a SetEnvIf matches against.
@@ -34,7 +34,7 @@ var setEnvIfAttrs = map[string]setEnvIfAttr{
 type setEnvIf struct {
 	attr  setEnvIfAttr
 	name  string // the header or variable, for attrHeader
-	re    *regexp.Regexp
+	re    regex.Regexp
 	subst bool // a value holds $0 to $9
 	vars  []config.EnvAssign
 	// expr is SetEnvIfExpr's expression (nil for the others).
@@ -53,7 +53,7 @@ func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 			if s.NoCase {
 				pattern = "(?i)" + pattern
 			}
-			re, err := regexp.Compile(pattern)
+			re, err := regex.Compile(pattern)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
 			}

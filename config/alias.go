@@ -1,8 +1,9 @@
 package config
 
 import (
-	"regexp"
 	"strings"
+
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_alias's Alias and AliasMatch directives
@@ -36,7 +37,7 @@ func setAlias(w *walker, c *call) error {
 		// Apache's overlap check looks at this server's own list, before
 		// a virtual host inherits the main server's.
 		prev := &srv.Aliases[i]
-		if prev.Regex && regexp.MustCompile(prev.URL).MatchString(url) || !prev.Regex && prev.Match(url) > 0 {
+		if prev.Regex && regexMatches(prev.URL, url) || !prev.Regex && prev.Match(url) > 0 {
 			match := ""
 			if prev.Regex {
 				match = "Match"
@@ -55,7 +56,7 @@ func setAlias(w *walker, c *call) error {
 // file-path with $0 to $9 replaced by the submatches, tried in order with
 // the Alias directives.
 func setAliasMatch(w *walker, c *call) error {
-	if _, err := regexp.Compile(c.args[0]); err != nil {
+	if _, err := regex.Compile(c.args[0]); err != nil {
 		return errorf("Regular expression could not be compiled: %v", err)
 	}
 	srv := w.srv.srv
@@ -137,4 +138,10 @@ func urlPrefixMatch[U ~string | ~[]byte](uri U, prefix string) int {
 		return 0
 	}
 	return u
+}
+
+// regexMatches reports whether the (checked) pattern matches s.
+func regexMatches(pattern, s string) bool {
+	re, err := regex.Compile(pattern)
+	return err == nil && re.MatchString(s)
 }

@@ -352,7 +352,7 @@ type Alias struct {
 	// URL is the URL-path as written; it begins with '/'. A trailing
 	// slash makes the alias match only below it: "Alias /icons/ ..." maps
 	// "/icons/a.png" but not "/icons", as in Apache. For AliasMatch it is
-	// the regular expression (Go's RE2), matched against the decoded path.
+	// the regular expression (package internal/regex), matched against the decoded path.
 	URL string
 	// Path is the absolute, cleaned file or directory the URL-path maps to
 	// (a relative one is taken from ServerRoot, as ap_server_root_relative

@@ -1,10 +1,10 @@
 package config
 
 import (
-	"regexp"
 	"strings"
 
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_headers: Header, in the server config, <VirtualHost>
@@ -136,11 +136,11 @@ func parseHeaderOp(args []string, pos Pos, request bool) (HeaderOp, error) {
 	}
 	switch op.Action {
 	case "echo":
-		if _, err := regexp.Compile(op.Name); err != nil {
+		if _, err := regex.Compile(op.Name); err != nil {
 			return op, errorf("Header echo regex could not be compiled: %v", err)
 		}
 	case "edit", "edit*":
-		if _, err := regexp.Compile(rest[0]); err != nil {
+		if _, err := regex.Compile(rest[0]); err != nil {
 			return op, errorf("Header edit regex could not be compiled: %v", err)
 		}
 		op.Value, op.Replacement = rest[0], rest[1]

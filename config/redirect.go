@@ -1,11 +1,11 @@
 package config
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_alias's redirect directives: Redirect, RedirectTemp,
@@ -21,8 +21,8 @@ type Redirect struct {
 	// Path is the URL-path prefix of Redirect (matched at a segment
 	// boundary, runs of '/' counting as one); empty for RedirectMatch.
 	Path string
-	// Regex is RedirectMatch's pattern (Go's RE2 syntax, which covers the
-	// common PCRE forms), matched against the decoded URL path.
+	// Regex is RedirectMatch's pattern (package internal/regex: RE2, or
+	// backtracking for what only PCRE has), matched against the decoded URL path.
 	Regex string
 	// Status is the response status: 301, 302 (the default), 303, 410
 	// ("gone") or any other valid status given as a number.
@@ -110,7 +110,7 @@ func setRedirect(status int, match bool) func(w *walker, c *call) error {
 			return errorf("%s %s: the URL-path is missing", c.d.name, arg1)
 		}
 		if match {
-			if _, err := regexp.Compile(from); err != nil {
+			if _, err := regex.Compile(from); err != nil {
 				return errorf("Regular expression could not be compiled: %v", err)
 			}
 			r.Regex = from

@@ -3,12 +3,12 @@ package config
 import (
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_rewrite: RewriteEngine, RewriteOptions Inherit and
@@ -37,7 +37,7 @@ type Rewrite struct {
 
 // RewriteRule is one RewriteRule with the RewriteCond lines before it.
 type RewriteRule struct {
-	// Pattern is matched against the URL path (Go's RE2); Negate is its
+	// Pattern is matched against the URL path (package internal/regex); Negate is its
 	// leading '!'.
 	Pattern string
 	Negate  bool `json:",omitempty"`
@@ -358,7 +358,7 @@ func parseCondPattern(cond *RewriteCond, p string) error {
 	if cond.NoCase {
 		pattern = "(?i)" + pattern
 	}
-	if _, err := regexp.Compile(pattern); err != nil {
+	if _, err := regex.Compile(pattern); err != nil {
 		return errorf("RewriteCond: cannot compile regular expression '%s'", p)
 	}
 	cond.Kind, cond.Pattern = CondRegex, p
@@ -384,7 +384,7 @@ func setRewriteRule(w *walker, c *call) error {
 	if r.Flags.NoCase {
 		pattern = "(?i)" + pattern
 	}
-	if _, err := regexp.Compile(pattern); err != nil {
+	if _, err := regex.Compile(pattern); err != nil {
 		return errorf("RewriteRule: cannot compile regular expression '%s'", r.Pattern)
 	}
 	r.Conds, *pending = *pending, nil

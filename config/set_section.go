@@ -5,10 +5,11 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"eventmpm/internal/regex"
 )
 
 // This file holds the containers (<VirtualHost> and the directory-level
@@ -146,22 +147,22 @@ func (w *walker) sectionHeader(kind SectionKind, match bool, c *call) (Section, 
 		return Section{}, err
 	}
 	pattern, rest := getWord(arg)
-	regex := match
+	isRegex := match
 	if !match && pattern == "~" {
-		regex = true
+		isRegex = true
 		pattern, _ = getWord(rest)
 		if pattern == "" {
 			return Section{}, errorf("%s> directive requires additional arguments", c.d.name)
 		}
 	}
-	if regex {
-		if _, err := regexp.Compile(pattern); err != nil {
+	if isRegex {
+		if _, err := regex.Compile(pattern); err != nil {
 			return Section{}, errorf("Regex could not be compiled: %w", err)
 		}
 	} else if kind == SectionDirectory {
 		pattern = w.dirPattern(pattern)
 	}
-	return Section{Kind: kind, Pattern: pattern, Regex: regex, Pos: c.pos}, nil
+	return Section{Kind: kind, Pattern: pattern, Regex: isRegex, Pos: c.pos}, nil
 }
 
 // dirPattern makes a <Directory> path absolute (relative paths are taken

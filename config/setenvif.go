@@ -1,10 +1,10 @@
 package config
 
 import (
-	"regexp"
 	"strings"
 
 	"eventmpm/config/expr"
+	"eventmpm/internal/regex"
 )
 
 // This file is mod_setenvif: SetEnvIf, SetEnvIfNoCase, BrowserMatch and
@@ -22,7 +22,7 @@ type SetEnvIf struct {
 	// the name of a variable an earlier directive set. A missing one is
 	// matched as "".
 	Attribute string
-	// Regex is the expression (Go's RE2 syntax), NoCase whether it ignores
+	// Regex is the expression (package internal/regex), NoCase whether it ignores
 	// case.
 	Regex  string
 	NoCase bool
@@ -76,7 +76,7 @@ func setSetEnvIf(browser, noCase bool) func(w *walker, c *call) error {
 		if noCase {
 			pattern = "(?i)" + pattern
 		}
-		if _, err := regexp.Compile(pattern); err != nil {
+		if _, err := regex.Compile(pattern); err != nil {
 			return errorf("Regular expression could not be compiled: %v", err)
 		}
 		return w.addSetEnvIf(c, s, args)

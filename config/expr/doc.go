@@ -5,7 +5,7 @@
 // Parse reads a boolean expression once, at configuration time, and checks
 // what Apache's ap_expr_parse checks there: the grammar, the names of
 // variables (case-insensitively), functions and operators, the regular
-// expressions (compiled as Go's RE2, not PCRE) and the constant subnets of
+// expressions (package internal/regex: RE2, or backtracking for what only PCRE has) and the constant subnets of
 // -R and -ipmatch. Its error texts are Apache's, so that "configtest" names
 // the same fault. Eval then runs the expression against one request,
 // through the Request interface, which the child implements over its own

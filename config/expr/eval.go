@@ -5,8 +5,9 @@ import (
 	"net/netip"
 	"os"
 	"path"
-	"regexp"
 	"strings"
+
+	"eventmpm/internal/regex"
 )
 
 // Request is what an expression reads from the request it is evaluated
@@ -126,7 +127,7 @@ func (c *intCond) eval(s *state) bool {
 // after it; a miss clears them.
 type regexCond struct {
 	w      word
-	re     *regexp.Regexp
+	re     regex.Regexp
 	negate bool
 }
 

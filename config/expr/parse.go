@@ -2,9 +2,10 @@ package expr
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"eventmpm/internal/regex"
 )
 
 // Expr is one parsed boolean expression. It is immutable.
@@ -576,7 +577,7 @@ func (p *parser) variable() (word, error) {
 
 // regex reads /pattern/flags or m<sep>pattern<sep>flags; the only flag is
 // i (case-insensitive). A backslash before the separator stands for it.
-func (p *parser) regex() (*regexp.Regexp, error) {
+func (p *parser) regex() (regex.Regexp, error) {
 	p.space()
 	if p.eof() {
 		return nil, p.unexpected("a regular expression")
@@ -617,7 +618,7 @@ func (p *parser) regex() (*regexp.Regexp, error) {
 	if p.pos < len(p.s) && isIdentChar(p.s[p.pos]) {
 		return nil, errorf("Invalid regexp flag(s): %c", p.s[p.pos])
 	}
-	re, err := regexp.Compile(flags + pat.String())
+	re, err := regex.Compile(flags + pat.String())
 	if err != nil {
 		return nil, &Error{Msg: "Failed to compile regular expression"}
 	}
