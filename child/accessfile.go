@@ -62,8 +62,7 @@ type accessFile struct {
 	// cannot be opened; 0 when it applies.
 	status int
 	msg    string
-	dirSec *section  // its <Directory> section (status 0)
-	files  []section // its <Files> sections
+	dirSec *section // its <Directory> section, with its <Files> sections (status 0)
 }
 
 // fileStamp is what a stat says that changes with a file's contents or
@@ -281,14 +280,8 @@ func (s *site) compileAccessFile(w *worker, af *accessFile, text []byte, ov conf
 		return
 	}
 	af.dirSec = &dirSec
-	for i := range parsed.Files {
-		cs, err := compileSection(&parsed.Files[i])
-		if err != nil {
-			af.status, af.msg, af.dirSec, af.files = 500, accessFileMessage(err)+" (line "+strconv.Itoa(parsed.Files[i].Pos.Line)+")", nil, nil
-			return
-		}
-		cs.within = parsed.Section.Pattern
-		af.files = append(af.files, cs)
+	if af.dirSec.files, err = compileNested(af.dirSec); err != nil {
+		af.status, af.msg, af.dirSec = 500, err.Error(), nil
 	}
 }
 
@@ -348,7 +341,7 @@ func (s *site) newView(found map[string]*accessFile) *sectionView {
 	v := &sectionView{found: found}
 	if len(found) == 0 {
 		v.dirs = append(slices.Clip(s.plainDirs), s.regexDirs...)
-		v.files = s.baseFiles
+		v.files = s.filesOf(v.dirs)
 		return v
 	}
 	files := make([]*accessFile, 0, len(found))
@@ -362,17 +355,27 @@ func (s *site) newView(found map[string]*accessFile) *sectionView {
 		return di < dj || di == dj && files[i].dir < files[j].dir
 	})
 	v.dirs = make([]section, 0, len(s.plainDirs)+len(files)+len(s.regexDirs))
-	v.files = slices.Clip(s.baseFiles)
 	i := 0
 	for _, af := range files {
 		for ; i < len(s.plainDirs) && dirDepth(&s.plainDirs[i]) <= dirDepth(af.dirSec); i++ {
 			v.dirs = append(v.dirs, s.plainDirs[i])
 		}
 		v.dirs = append(v.dirs, *af.dirSec)
-		v.files = append(v.files, af.files...)
 	}
 	v.dirs = append(append(v.dirs, s.plainDirs[i:]...), s.regexDirs...)
+	v.files = s.filesOf(v.dirs)
 	return v
+}
+
+// filesOf is the <Files> sections in merge order: the server's, then
+// those nested in the directory sections dirs, in their merge order, as
+// Apache appends a merged section's to its base's.
+func (s *site) filesOf(dirs []section) []section {
+	files := slices.Clip(s.baseFiles)
+	for i := range dirs {
+		files = append(files, dirs[i].files...)
+	}
+	return files
 }
 
 // nextLevel returns the end of the directory level of fs after the one

@@ -44,8 +44,10 @@ func TestAccessFileView(t *testing.T) {
 		return config.Section{Kind: config.SectionDirectory, Pattern: pattern, Regex: regex}
 	}
 	s := &site{cfg: &config.Server{}}
+	nested := dir("/srv/www/", false)
+	nested.Files = []config.Section{{Kind: config.SectionFiles, Pattern: "*.in-config"}}
 	if err := s.compileSections([]config.Section{
-		dir("/srv/www/a/", false), dir("/", false), dir("^/srv/.*", true), dir("/srv/www/", false),
+		dir("/srv/www/a/", false), dir("/", false), dir("^/srv/.*", true), nested,
 		{Kind: config.SectionFiles, Pattern: "*.conf"},
 	}); err != nil {
 		t.Fatal(err)
@@ -53,17 +55,15 @@ func TestAccessFileView(t *testing.T) {
 	file := func(d string) *accessFile {
 		sec := dir(d+"/", false)
 		sec.Pos.File = d + "/.htaccess"
+		sec.Files = []config.Section{{Kind: config.SectionFiles, Pattern: "*.bak" + d}}
 		cs, err := compileSection(&sec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files := config.Section{Kind: config.SectionFiles, Pattern: "*.bak" + d}
-		fcs, err := compileSection(&files)
-		if err != nil {
+		if cs.files, err = compileNested(&cs); err != nil {
 			t.Fatal(err)
 		}
-		fcs.within = d + "/"
-		return &accessFile{dir: d, dirSec: &cs, files: []section{fcs}}
+		return &accessFile{dir: d, dirSec: &cs}
 	}
 	v := s.newView(map[string]*accessFile{
 		"/srv/www/a/b": file("/srv/www/a/b"), "/srv/www": file("/srv/www"), "/srv/www/a": file("/srv/www/a"),
@@ -84,23 +84,25 @@ func TestAccessFileView(t *testing.T) {
 	for _, f := range v.files {
 		got = append(got, f.prefix)
 	}
-	want = []string{"*.conf", "*.bak/srv/www", "*.bak/srv/www/a", "*.bak/srv/www/a/b"}
+	want = []string{"*.conf", "*.in-config", "*.bak/srv/www", "*.bak/srv/www/a", "*.bak/srv/www/a/b"}
 	if !slices.Equal(got, want) {
 		t.Errorf("files: got %q, want %q", got, want)
 	}
+	parent := &section{prefix: "/srv/www/"}
 	for _, tt := range []struct {
-		within, path string
-		want         bool
+		parent *section
+		path   string
+		want   bool
 	}{
-		{"/srv/www/", "/srv/www/x.bak", true},
-		{"/srv/www/", "/srv/www/a/x.bak", true},
-		{"/srv/www/", "/srv/www", true},
-		{"/srv/www/", "/srv/wwwx/x.bak", false},
-		{"/srv/www/", "/srv/x.bak", false},
-		{"", "/anything", true},
+		{parent, "/srv/www/x.bak", true},
+		{parent, "/srv/www/a/x.bak", true},
+		{parent, "/srv/www", true},
+		{parent, "/srv/wwwx/x.bak", false},
+		{parent, "/srv/x.bak", false},
+		{nil, "/anything", true},
 	} {
-		if got := (&section{within: tt.within}).isWithin([]byte(tt.path)); got != tt.want {
-			t.Errorf("within %q of %q = %v, want %v", tt.within, tt.path, got, tt.want)
+		if got := (&section{parent: tt.parent}).isWithin([]byte(tt.path)); got != tt.want {
+			t.Errorf("%q within %v = %v, want %v", tt.path, tt.parent != nil, got, tt.want)
 		}
 	}
 }

@@ -57,6 +57,12 @@ RewriteRule . index.html [L]
 	"sig/.htaccess":       "ServerSignature On\n",
 	"gz/.htaccess":        "AddOutputFilterByType DEFLATE text/css\n",
 	"gz/big.css":          strings.Repeat("body { color: red }\n", 400),
+	"nf/a.php":            "<?php\n",
+	"nf/sub/b.php":        "<?php\n",
+	"nf/c.txt":            "c\n",
+	"nf/sub/.htaccess":    "<Files \"*.txt\">\nHeader set X-Order htaccess\n</Files>\n",
+	"nf/sub/d.txt":        "d\n",
+	"nf2/e.php":           "<?php\n",
 }
 
 // accessFileConf allows overrides below htdocs, none in open, and only
@@ -73,6 +79,17 @@ const accessFileConf = `AccessFileName .htaccess .acl
 </Directory>
 <Directory htdocs/dm>
     AddType text/x-dm .dm
+</Directory>
+<Files "*.txt">
+    Header set X-Order top
+</Files>
+<Directory htdocs/nf>
+    <Files "*.php">
+        Require all denied
+    </Files>
+    <Files "*.txt">
+        Header set X-Order nested
+    </Files>
 </Directory>
 `
 
@@ -136,6 +153,12 @@ func TestAccessFiles(t *testing.T) {
 		{path: "/types/sub/b.txt", status: 200, header: "Content-Type: text/plain"},
 		{path: "/dm/a.dm", status: 200, header: "Content-Type: text/x-dm"},
 		{path: "/gz/big.css", status: 200, header: "Vary: Accept-Encoding"},
+		{path: "/nf/a.php", status: 403},
+		{path: "/nf/sub/b.php", status: 403},
+		{path: "/nf2/e.php", status: 200},
+		{path: "/nf/c.txt", status: 200, header: "X-Order: nested"},
+		{path: "/nf/sub/d.txt", status: 200, header: "X-Order: htaccess"},
+		{path: "/public/e.txt", status: 200, header: "X-Order: top"},
 	} {
 		check(tc)
 	}

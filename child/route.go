@@ -3,6 +3,7 @@ package child
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"path"
@@ -142,9 +143,11 @@ type sectionView struct {
 // section is one compiled <Directory>, <Files> or <Location> section.
 type section struct {
 	sec *config.Section
-	// within is set for the <Files> sections of an AccessFileName file:
-	// its directory, with a trailing slash. They apply below it only.
-	within string
+	// parent is the <Directory> section (or AccessFileName file's) a
+	// <Files> section is nested in: it applies to the files it matches
+	// only. files are a <Directory> section's nested <Files> sections.
+	parent *section
+	files  []section
 	// ov is what a <Directory> section's AllowOverride and
 	// AllowOverrideList allow, when it has either; else nil.
 	ov      *config.Overrides
@@ -249,13 +252,26 @@ func (s *section) matchPath(p []byte) bool {
 }
 
 // isWithin reports whether a <Files> section may apply to the file p:
-// for one of an AccessFileName file, p is in its directory or below.
+// one nested in a <Directory> section (or an AccessFileName file) applies
+// where that section does.
 func (s *section) isWithin(p []byte) bool {
-	w := s.within
-	if w == "" {
-		return true
+	return s.parent == nil || s.parent.matchPath(p)
+}
+
+// compileNested compiles the <Files> sections nested in the <Directory>
+// section d, which must not move afterwards (they point to it).
+func compileNested(d *section) ([]section, error) {
+	var out []section
+	for i := range d.sec.Files {
+		f := &d.sec.Files[i]
+		cs, err := compileSection(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", f.Pos.File, f.Pos.Line, err)
+		}
+		cs.parent = d
+		out = append(out, cs)
 	}
-	return len(p) >= len(w) && string(p[:len(w)]) == w || string(p) == w[:len(w)-1]
+	return out, nil
 }
 
 // matchName reports whether a file name matches a <Files> section.

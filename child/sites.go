@@ -239,24 +239,21 @@ func (s *site) compileSections(secs []config.Section) error {
 		case config.SectionIf:
 			s.ifs = append(s.ifs, cs)
 		}
-		if len(cs.ifs) > 0 {
-			s.nestedIfs = true
-		}
-		s.headerExprs = s.headerExprs || cs.headerExprs()
-		s.forcesTypes = s.forcesTypes || secs[i].ForceType != nil
-		s.filtersOutput = s.filtersOutput || !secs[i].OutputFilters.IsZero()
-		if secs[i].Kind != config.SectionDirectory && (secs[i].Options != nil || secs[i].DirectoryIndex != nil || !secs[i].Autoindex.IsZero()) {
-			s.mergesAfterDirs = true
-		}
-		if secs[i].LimitRequestBody != nil {
-			s.sectionBodyLimits = true
-		}
-		if o, d := secs[i].Options, secs[i].OptionsDelta; (o != nil && o.MultiViews) || (d != nil && d.Add.MultiViews) {
-			s.multiViews = true
-		}
+		s.noteSection(&cs)
 	}
 	sort.SliceStable(plain, func(i, j int) bool { return dirDepth(&plain[i]) < dirDepth(&plain[j]) })
 	s.plainDirs, s.regexDirs = plain, regex
+	for _, dirs := range [][]section{plain, regex} {
+		for i := range dirs {
+			var err error
+			if dirs[i].files, err = compileNested(&dirs[i]); err != nil {
+				return err
+			}
+			for j := range dirs[i].files {
+				s.noteSection(&dirs[i].files[j])
+			}
+		}
+	}
 	if s.overrides {
 		// What an AccessFileName file may set, whichever it turns out to
 		// be: these flags only spare work to sites that set nothing.
@@ -265,6 +262,27 @@ func (s *site) compileSections(secs []config.Section) error {
 	}
 	s.view.Store(s.newView(nil))
 	return nil
+}
+
+// noteSection sets the site's flags for what a section does: they spare
+// the sites whose sections do none of it the work.
+func (s *site) noteSection(cs *section) {
+	sec := cs.sec
+	if len(cs.ifs) > 0 {
+		s.nestedIfs = true
+	}
+	s.headerExprs = s.headerExprs || cs.headerExprs()
+	s.forcesTypes = s.forcesTypes || sec.ForceType != nil
+	s.filtersOutput = s.filtersOutput || !sec.OutputFilters.IsZero()
+	if sec.Kind != config.SectionDirectory && (sec.Options != nil || sec.DirectoryIndex != nil || !sec.Autoindex.IsZero()) {
+		s.mergesAfterDirs = true
+	}
+	if sec.LimitRequestBody != nil {
+		s.sectionBodyLimits = true
+	}
+	if o, d := sec.Options, sec.OptionsDelta; (o != nil && o.MultiViews) || (d != nil && d.Add.MultiViews) {
+		s.multiViews = true
+	}
 }
 
 // dirDepth is a <Directory> section's place in the merge order: the

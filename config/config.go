@@ -412,6 +412,10 @@ type Section struct {
 	// Ifs are the <If>, <ElseIf> and <Else> sections inside this one, in
 	// file order: they apply only when this section does.
 	Ifs []Section `json:",omitempty"`
+	// Files are the <Files> and <FilesMatch> sections inside a <Directory>
+	// section (or an AccessFileName file), in file order: they apply to
+	// the files below it, after the server's own <Files> sections.
+	Files []Section `json:",omitempty"`
 
 	// Options is the option set after the section's Options directives.
 	// When they were all +/- forms (OptionsDelta set) it is only what they

@@ -168,12 +168,9 @@ var directiveClasses = map[string]OverrideClass{
 // AccessFile is one AccessFileName file, read.
 type AccessFile struct {
 	// Section is its <Directory> section: Pattern is the directory with a
-	// trailing slash, Pos the file's first line.
+	// trailing slash, Pos the file's first line; its <Files> sections are
+	// Section.Files.
 	Section Section
-	// Files are its <Files> and <FilesMatch> sections, in file order: they
-	// apply to the files of its directory and below, after the
-	// configuration's own <Files> sections.
-	Files []Section
 	// Warnings are what reading it found to warn about (a directive
 	// skipped under AllowOverride Nonfatal=...).
 	Warnings []Warning
@@ -210,7 +207,6 @@ func (c *Config) ParseAccessFile(path, text, dir string, ov Overrides, srv *Serv
 	}
 	w.sec = &sectionState{s: Section{Kind: SectionDirectory, Pattern: pattern, Pos: Pos{File: path, Line: 1}}}
 	af := &AccessFile{}
-	w.accessFiles = &af.Files
 	if err := w.walk(nodes, sc); err != nil {
 		return nil, err
 	}

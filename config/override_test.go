@@ -81,7 +81,7 @@ func TestParseAccessFile(t *testing.T) {
 			}},
 		{name: "limit-under-authconfig", text: "<Limit POST>\nRequire all denied\n</Limit>\n", ov: ParseOverrides("AuthConfig", nil)},
 		{name: "order-under-authconfig", text: "Order deny,allow\n", ov: ParseOverrides("AuthConfig", nil), line: 1, err: "order not allowed here"},
-		{name: "nested-files", text: "<Files x>\n<Files y>\n</Files>\n</Files>\n", ov: all, line: 2, err: "<Files> inside <Files> is not supported by eventmpm"},
+		{name: "nested-files", text: "<Files x>\n<Files y>\n</Files>\n</Files>\n", ov: all, line: 2, err: "<Files> inside <Files> is not supported by eventmpm: only <Files> and <FilesMatch> nest, in <Directory>"},
 		{name: "unclosed", text: "<Files x>\nRequire all denied\n", ov: all, line: 1, err: "/srv/www/.htaccess:1: <Files> was not closed."},
 		{name: "nonfatal", text: "Options -Indexes\nFoo bar\nRequire all denied\n", ov: ParseOverrides("AuthConfig Nonfatal=All", nil),
 			check: func(t *testing.T, af *AccessFile) {
@@ -133,8 +133,8 @@ Header set X-Secure 1
 			if s.AuthUserFile != "/srv/root/conf/users" || s.AuthName != "zone" || s.Require == nil {
 				t.Errorf("auth %q %q %v", s.AuthUserFile, s.AuthName, s.Require)
 			}
-			if len(af.Files) != 1 || af.Files[0].Kind != SectionFiles || !af.Files[0].Regex || af.Files[0].Require == nil {
-				t.Errorf("Files = %+v", af.Files)
+			if f := s.Files; len(f) != 1 || f[0].Kind != SectionFiles || !f[0].Regex || f[0].Require == nil {
+				t.Errorf("Files = %+v", f)
 			}
 			if len(s.Ifs) != 1 {
 				t.Errorf("Ifs = %+v", s.Ifs)

@@ -105,15 +105,12 @@ func lookupHost(host string) ([]string, error) {
 // (match) or "~ regex" forms.
 func setSection(kind SectionKind, match bool) func(*walker, *call) error {
 	return func(w *walker, c *call) error {
-		// An AccessFileName file's own section is the only one that
-		// holds others: its <Files> sections (checkOverride allows no
-		// other kind there).
-		inFile := w.accessFiles != nil && w.sec != nil && w.sec.s.Kind == SectionDirectory && kind == SectionFiles
-		if w.sec != nil && !inFile {
-			if w.accessFiles != nil {
-				return errorf("%s> inside %s> is not supported by eventmpm", c.d.name, c.sc.dir)
-			}
-			return errorf("%s> inside %s> is not supported by eventmpm: sections do not nest; write it at server level", c.d.name, c.sc.dir)
+		// A <Directory> section (or an AccessFileName file's) may hold
+		// <Files> sections: they apply to the files its directory holds,
+		// as Apache merges them. No other section nests.
+		nested := w.sec != nil && w.sec.s.Kind == SectionDirectory && kind == SectionFiles
+		if w.sec != nil && !nested {
+			return errorf("%s> inside %s> is not supported by eventmpm: only <Files> and <FilesMatch> nest, in <Directory>", c.d.name, c.sc.dir)
 		}
 		s, err := w.sectionHeader(kind, match, c)
 		if err != nil {
@@ -130,8 +127,8 @@ func setSection(kind SectionKind, match bool) func(*walker, *call) error {
 		if err := sec.finishRequire(); err != nil {
 			return err
 		}
-		if inFile {
-			*w.accessFiles = append(*w.accessFiles, sec.s)
+		if nested {
+			outer.s.Files = append(outer.s.Files, sec.s)
 			return nil
 		}
 		w.srv.srv.Sections = append(w.srv.srv.Sections, sec.s)

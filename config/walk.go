@@ -74,9 +74,6 @@ type walker struct {
 	limited *MethodSet
 	mpmPos  map[string]Pos
 	noted   map[string]bool // no-effect directives already warned about
-	// accessFiles, while an AccessFileName file is walked, collects its
-	// <Files> sections (ParseAccessFile).
-	accessFiles *[]Section
 }
 
 func newWalker(l *loader) *walker {
