@@ -63,6 +63,8 @@ RewriteRule . index.html [L]
 	"nf/sub/.htaccess":    "<Files \"*.txt\">\nHeader set X-Order htaccess\n</Files>\n",
 	"nf/sub/d.txt":        "d\n",
 	"nf2/e.php":           "<?php\n",
+	"nofs/.htaccess":      "Options -FollowSymLinks\nRewriteEngine On\nRewriteRule ^y$ x.txt [L]\n",
+	"nofs/x.txt":          "x\n",
 }
 
 // accessFileConf allows overrides below htdocs, none in open, and only
@@ -159,6 +161,8 @@ func TestAccessFiles(t *testing.T) {
 		{path: "/nf/c.txt", status: 200, header: "X-Order: nested"},
 		{path: "/nf/sub/d.txt", status: 200, header: "X-Order: htaccess"},
 		{path: "/public/e.txt", status: 200, header: "X-Order: top"},
+		{path: "/nofs/y", status: 403},     // AH00670: per-directory rules need a symlink Option
+		{path: "/nofs/x.txt", status: 403}, // even where no rule matches
 	} {
 		check(tc)
 	}
@@ -176,7 +180,9 @@ func TestAccessFiles(t *testing.T) {
 	expectContains(t, "error log", s.logFile("error_log"),
 		"[core:alert]",
 		s.root.Path("htdocs", "broken", ".htaccess")+": Invalid command 'Foo', perhaps misspelled or defined by a module not included in the server configuration (line 2)",
-		"AH02295: "+s.root.Path("htdocs", "limited", ".htaccess")+": Header in .htaccess forbidden by AllowOverride (line 1)")
+		"AH02295: "+s.root.Path("htdocs", "limited", ".htaccess")+": Header in .htaccess forbidden by AllowOverride (line 1)",
+		"[rewrite:error]", "AH00670: Options FollowSymLinks and SymLinksIfOwnerMatch are both off, so the RewriteRule directive is also forbidden "+
+			"due to its similar ability to circumvent directory restrictions : "+s.root.Path("htdocs", "nofs", "y"))
 
 	write := func(name, text string) {
 		t.Helper()

@@ -432,8 +432,16 @@ const maxInternalRedirects = 10
 // rewriteInternal then.
 func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 	rules, sec := w.dirRules()
-	if sec == nil || w.rwEnd {
+	if sec == nil || w.rwEnd || len(rules) == 0 {
 		return rewriteNone
+	}
+	if dc := w.srv.DirConfig(fileDir(w.fspath)); !dc.FollowSymLinks && !dc.SymLinksIfOwnerMatch {
+		// mod_rewrite's rule: a per-directory rewrite could reach what
+		// the symlink Options keep a request from.
+		w.logError(c, errorlog.LevelError, "rewrite", "AH00670", "Options FollowSymLinks and SymLinksIfOwnerMatch are both off, "+
+			"so the RewriteRule directive is also forbidden due to its similar ability to circumvent directory restrictions : ", w.fspath, "")
+		w.errorResponse(c, 403, nil, keep)
+		return rewriteAnswered
 	}
 	st := rewriteState{path: string(w.fspath), query: string(w.req.Query), hasArgs: w.hasArgs(),
 		perdir: sec.prefix, base: sec.sec.Rewrite.Base, docRoot: w.srv.cfg.DocumentRoot, trace: w.rewriteTracing()}
@@ -465,6 +473,19 @@ func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 		return rewriteAnswered
 	}
 	return rewriteInternal
+}
+
+// fileDir is the directory whose configuration a request for the
+// file-system path fs takes: fs itself when it ends in '/', else the
+// directory holding it.
+func fileDir(fs []byte) string {
+	if len(fs) > 1 && fs[len(fs)-1] == '/' {
+		return string(fs[:len(fs)-1])
+	}
+	if i := bytes.LastIndexByte(fs, '/'); i > 0 {
+		return string(fs[:i])
+	}
+	return "/"
 }
 
 // dirRules are the per-directory rules in effect and the section that
