@@ -65,6 +65,8 @@ RewriteRule . index.html [L]
 	"nf2/e.php":           "<?php\n",
 	"nofs/.htaccess":      "Options -FollowSymLinks\nRewriteEngine On\nRewriteRule ^y$ x.txt [L]\n",
 	"nofs/x.txt":          "x\n",
+	"rh/.htaccess":        "RequestHeader unset If-Modified-Since\n",
+	"rh/x.txt":            "x\n",
 }
 
 // accessFileConf allows overrides below htdocs, none in open, and only
@@ -176,6 +178,24 @@ func TestAccessFiles(t *testing.T) {
 	}
 	if out := curl(t, "-sD", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", s.url("/gz/big.css")); !strings.Contains(out, "Content-Encoding: gzip") {
 		t.Errorf("AddOutputFilterByType in .htaccess: no gzip:\n%s", out)
+	}
+	// RequestHeader in a .htaccess file runs in the fixups, before the
+	// handler reads the conditions.
+	for path, want := range map[string]int{"/rh/x.txt": 200, "/public/e.txt": 304} {
+		resp, err := c.Get(s.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		req, _ := http.NewRequest("GET", s.url(path), nil)
+		req.Header.Set("If-Modified-Since", resp.Header.Get("Last-Modified"))
+		if resp, err = c.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s with If-Modified-Since: %d, want %d", path, resp.StatusCode, want)
+		}
 	}
 	expectContains(t, "error log", s.logFile("error_log"),
 		"[core:alert]",

@@ -114,6 +114,9 @@ func (w *worker) respond(c *conn, keep bool) {
 	if len(w.srv.reqHeaders) > 0 {
 		w.applyRequestHeaders(c, w.srv.reqHeaders)
 	}
+	for _, sec := range w.secs.reqHeaders {
+		w.applyRequestHeaders(c, sec.reqHeaders) // mod_headers' merge: the sections' after the server's
+	}
 	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases
 		w.logError(c, errorlog.LevelError, "rewrite", "", "eventmpm serves files below DocumentRoot and the Alias targets only, not ", w.fspath, "")
 		w.errorResponse(c, 404, nil, keep)

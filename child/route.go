@@ -155,7 +155,9 @@ type section struct {
 	glob    bool         // prefix is a wildcard pattern
 	re      regex.Regexp // Match forms and "~"
 	headers []headerOp   // its Header directives
-	expires *expiresConf // its mod_expires directives, or nil
+	// reqHeaders are its RequestHeader directives.
+	reqHeaders []headerOp
+	expires    *expiresConf // its mod_expires directives, or nil
 	// errorDocs are its ErrorDocuments by status, or nil.
 	errorDocs map[int]*errorDoc
 	// redirects are its Redirect* with a URL-path or a pattern; whole is
@@ -178,6 +180,9 @@ func compileSection(s *config.Section) (section, error) {
 	cs := section{sec: s, prefix: s.Pattern}
 	var err error
 	if cs.headers, err = compileHeaderOps(s.Headers); err != nil {
+		return cs, err
+	}
+	if cs.reqHeaders, err = compileHeaderOps(s.RequestHeaders); err != nil {
 		return cs, err
 	}
 	if cs.setEnvIf, err = compileSetEnvIf(s.SetEnvIf); err != nil {
@@ -321,12 +326,14 @@ type responseSections struct {
 	head, docs, env, redirects, setEnvIf []*section
 	// rewrite are the <Directory> sections with mod_rewrite directives.
 	rewrite []*section
+	// reqHeaders are the sections with RequestHeader directives.
+	reqHeaders []*section
 }
 
 // reset empties the lists, keeping their memory.
 func (r *responseSections) reset() {
 	r.head, r.docs, r.env, r.redirects, r.setEnvIf = r.head[:0], r.docs[:0], r.env[:0], r.redirects[:0], r.setEnvIf[:0]
-	r.rewrite = r.rewrite[:0]
+	r.rewrite, r.reqHeaders = r.rewrite[:0], r.reqHeaders[:0]
 }
 
 // walk applies the sections in Apache's merge order (Directory, Files,
@@ -375,6 +382,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 		if sec.Rewrite != nil {
 			resp.rewrite = append(resp.rewrite, cs)
+		}
+		if len(cs.reqHeaders) > 0 {
+			resp.reqHeaders = append(resp.reqHeaders, cs)
 		}
 	}
 	s.eachSection(urlPath, fsPath, true, apply)

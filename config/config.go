@@ -459,6 +459,9 @@ type Section struct {
 	LimitRequestBody *int64
 	// Headers are the section's Header directives, in order.
 	Headers []HeaderOp
+	// RequestHeaders are the section's RequestHeader directives, in
+	// order: applied in the fixups, after the server's.
+	RequestHeaders []HeaderOp `json:",omitempty"`
 	// Expires is the section's mod_expires configuration.
 	Expires Expires
 	// Autoindex is the section's mod_autoindex configuration.

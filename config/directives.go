@@ -204,7 +204,7 @@ var directives = []directive{
 
 	{name: "Header", args: takeArgv, ctx: ctxAny, set: setHeader,
 		help: "an optional condition, an action, header and value followed by optional env clause"},
-	{name: "RequestHeader", args: takeArgv, ctx: ctxServer | ctxDirRefused, set: setRequestHeader,
+	{name: "RequestHeader", args: takeArgv, ctx: ctxAny, set: setRequestHeader,
 		help: "an action, header and value followed by optional env clause"},
 	{name: "RemoteIPHeader", args: take1, ctx: ctxServer, set: setRemoteIPHeader,
 		help: "Specifies a request header to trust as the client IP, e.g. X-Forwarded-For"},

@@ -250,6 +250,17 @@ func setRequestHeader(w *walker, c *call) error {
 	if p, ok := preParsedField(op.Name); ok && !strings.HasPrefix(p, "If-") && p != "Range" {
 		return errorf("RequestHeader %s %s: eventmpm reads %s while parsing the request, before RequestHeader could apply", op.Action, op.Name, p)
 	}
+	if w.sec != nil {
+		if op.Early {
+			// Apache takes it, and runs early operations before any
+			// section applies: never.
+			w.warn(c.pos, "", "RequestHeader %s %s early in %s> has no effect: early operations run before the sections apply, as in Apache; use it in the server config or <VirtualHost>",
+				op.Action, op.Name, c.sc.parent())
+			return nil
+		}
+		w.sec.s.RequestHeaders = append(w.sec.s.RequestHeaders, op)
+		return nil
+	}
 	w.srv.srv.RequestHeaders = append(w.srv.srv.RequestHeaders, op)
 	return nil
 }

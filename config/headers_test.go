@@ -103,7 +103,6 @@ func TestHeaderErrors(t *testing.T) {
 		{"RequestHeader set X", "Header requires three arguments"},
 		{"RequestHeader edit X a", "Header edit requires a match and a substitution"},
 		{"RequestHeader set X 1 env=", "missing environment variable name"},
-		{"<Location /x>\nRequestHeader unset X\n</Location>", "RequestHeader in <Location> is not supported"},
 	})
 }
 

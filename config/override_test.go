@@ -60,8 +60,12 @@ func TestParseAccessFile(t *testing.T) {
 		{name: "allowoverride", text: "AllowOverride None\n", ov: all, line: 1, err: "AllowOverride not allowed here"},
 		{name: "include", text: "Include /etc/passwd\n", ov: all, line: 1, err: "Include not allowed here"},
 		{name: "include-listed", text: "Include /etc/passwd\n", ov: ParseOverrides("None", []string{"Include"}), line: 1, err: "Include not allowed here"},
-		{name: "refused-in-dirs", text: "RequestHeader set X y\n", ov: all, line: 1,
-			err: "RequestHeader in .htaccess files is not supported by eventmpm: use it in the server config or in <VirtualHost>"},
+		{name: "requestheader", text: "RequestHeader unset If-Modified-Since\nRequestHeader unset Proxy early\n", ov: all,
+			check: func(t *testing.T, af *AccessFile) {
+				if h := af.Section.RequestHeaders; len(h) != 1 || h[0].Name != "If-Modified-Since" || len(af.Warnings) != 1 {
+					t.Errorf("RequestHeaders %+v, warnings %+v: want the first, and the early one warned of", h, af.Warnings)
+				}
+			}},
 		{name: "mime-in-files", text: "<Files x>\nAddType text/plain .x\n</Files>\n", ov: all, line: 2,
 			err: "AddType in <Files> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},
 		{name: "mime", text: "AddType Text/X-Y .xy\nRemoveType .css\nAddCharset UTF-8 .u\nAddDefaultCharset Off\nDefaultLanguage de\n", ov: all,
