@@ -74,7 +74,8 @@ type fileStamp struct {
 
 func stampOf(st *unix.Stat_t) fileStamp {
 	return fileStamp{
-		dev: uint64(st.Dev), ino: st.Ino, size: uint64(st.Size),
+		dev: unix.Mkdev(unix.Major(uint64(st.Dev)), unix.Minor(uint64(st.Dev))), // as statx's
+		ino: st.Ino, size: uint64(st.Size),
 		mtime: st.Mtim.Nano(), ctime: st.Ctim.Nano(),
 	}
 }
@@ -125,7 +126,7 @@ func (s *site) syncAccessFiles(w *worker, fs []byte) (int, *accessFile) {
 			continue
 		}
 		af := v.found[string(dir)]
-		path, st, err := w.findAccessFile(s, dir)
+		path, stamp, err := w.findAccessFile(s, dir)
 		switch {
 		case err != nil && path == nil: // none there
 			if af != nil {
@@ -135,8 +136,8 @@ func (s *site) syncAccessFiles(w *worker, fs []byte) (int, *accessFile) {
 		case err != nil: // there, but it cannot be checked
 			return 403, &accessFile{dir: string(dir), path: string(path), status: 403}
 		}
-		if af == nil || af.path != string(path) || af.st != stampOf(&st) || !af.sameText(path) {
-			af, v = s.readAccessFile(w, string(dir), string(path), ov)
+		if af == nil || af.path != string(path) || af.st != stamp || !af.sameText(path) {
+			af, v = s.readAccessFile(w, string(dir), string(path), stamp, ov)
 		}
 		if af.status != 0 {
 			return af.status, af
@@ -149,25 +150,25 @@ func (s *site) syncAccessFiles(w *worker, fs []byte) (int, *accessFile) {
 // returns the first that exists. Neither path nor err: none does. A path
 // and an error: it exists, or may, but cannot be checked (Apache's
 // AH00529).
-func (w *worker) findAccessFile(s *site, dir []byte) ([]byte, unix.Stat_t, error) {
-	var st unix.Stat_t
+func (w *worker) findAccessFile(s *site, dir []byte) ([]byte, fileStamp, error) {
 	for _, name := range s.cfg.AccessFileNames {
 		p := append(w.accessPath[:0], dir...)
 		if p[len(p)-1] != '/' {
 			p = append(p, '/')
 		}
-		p = append(p, name...)
+		p = append(append(p, name...), 0)
 		w.accessPath = p
-		switch err := unix.Stat(string(p), &st); err {
+		p = p[:len(p)-1]
+		switch stamp, err := statStamp(w.accessPath); err {
 		case nil:
-			return p, st, nil
+			return p, stamp, nil
 		case unix.ENOENT, unix.ENOTDIR:
 			continue
 		default:
-			return p, st, err
+			return p, stamp, err
 		}
 	}
-	return nil, st, unix.ENOENT
+	return nil, fileStamp{}, unix.ENOENT
 }
 
 // sameText reports whether a file read within the racy window of its
@@ -182,7 +183,8 @@ func (af *accessFile) sameText(path []byte) bool {
 }
 
 // readSmallFile reads a regular file of at most maxAccessFileSize bytes,
-// with the stamp of what it read.
+// with the stamp of what it read (also with an error, once the file is
+// open).
 func readSmallFile(path string) ([]byte, fileStamp, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
@@ -194,10 +196,10 @@ func readSmallFile(path string) ([]byte, fileStamp, error) {
 		return nil, fileStamp{}, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return nil, fileStamp{}, errNotRegular
+		return nil, stampOf(&st), errNotRegular
 	}
 	if st.Size > maxAccessFileSize {
-		return nil, fileStamp{}, errTooLarge
+		return nil, stampOf(&st), errTooLarge
 	}
 	b := make([]byte, st.Size)
 	n := 0
@@ -207,7 +209,7 @@ func readSmallFile(path string) ([]byte, fileStamp, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fileStamp{}, err
+			return nil, stampOf(&st), err
 		}
 		if m == 0 {
 			break
@@ -222,17 +224,28 @@ var (
 	errTooLarge   = errors.New("larger than " + strconv.Itoa(maxAccessFileSize>>20) + " MiB")
 )
 
-// readAccessFile reads and compiles the AccessFileName file path of dir
-// and publishes a view with it. It returns the file as read (with a
-// status when it cannot apply) and the new view. Another worker may have
-// read it meanwhile: then its reading is used.
-func (s *site) readAccessFile(w *worker, dir, path string, ov config.Overrides) (*accessFile, *sectionView) {
+// readAccessFile reads and compiles the AccessFileName file path of dir,
+// whose stat said seen, and publishes a view with it. It returns the file
+// as read (with a status when it cannot apply) and the new view. Another
+// worker may have read it meanwhile: then its reading is used. A file
+// that cannot be opened keeps seen as its stamp, so that it is not read
+// again (nor the caches dropped) on every request while it stays so.
+func (s *site) readAccessFile(w *worker, dir, path string, seen fileStamp, ov config.Overrides) (*accessFile, *sectionView) {
 	s.accessMu.Lock()
 	defer s.accessMu.Unlock()
 	text, stamp, err := readSmallFile(path)
+	if stamp == (fileStamp{}) {
+		stamp = seen
+	}
 	v := s.view.Load()
-	if old := v.found[dir]; old != nil && err == nil && old.path == path && old.st == stamp && (old.text == nil || bytes.Equal(old.text, text)) {
-		return old, v
+	if old := v.found[dir]; old != nil && old.path == path && old.st == stamp {
+		// Read meanwhile by another worker: the same contents (compared
+		// in the racy window), or the same failure to open it.
+		sameRead := err == nil && (old.text == nil || bytes.Equal(old.text, text))
+		sameFailure := err != nil && old.status != 0 && old.text == nil
+		if sameRead || sameFailure {
+			return old, v
+		}
 	}
 	af := &accessFile{dir: dir, path: path, st: stamp}
 	switch {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"eventmpm/config"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestAccessFileSameText: within the racy window a file whose stat did
@@ -104,5 +106,56 @@ func TestAccessFileView(t *testing.T) {
 		if got := (&section{parent: tt.parent}).isWithin([]byte(tt.path)); got != tt.want {
 			t.Errorf("%q within %v = %v, want %v", tt.path, tt.parent != nil, got, tt.want)
 		}
+	}
+}
+
+// TestAccessFileFailureKept: a file that cannot be read (here a
+// directory named .htaccess) is remembered with its stamp: passing it
+// again neither reads it again nor replaces the view (which would drop
+// the static handlers' caches on every request).
+func TestAccessFileFailureKept(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, ".htaccess")
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := &site{cfg: &config.Server{}}
+	if err := s.compileSections(nil); err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(p, &st); err != nil {
+		t.Fatal(err)
+	}
+	af, v := s.readAccessFile(nil, dir, p, stampOf(&st), config.Overrides{})
+	if af.status != 500 || v.found[dir] != af {
+		t.Fatalf("first read: status %d, kept %v", af.status, v.found[dir] == af)
+	}
+	af2, v2 := s.readAccessFile(nil, dir, p, stampOf(&st), config.Overrides{})
+	if af2 != af || v2 != v {
+		t.Errorf("second read: a new reading (%v) or a new view (%v)", af2 != af, v2 != v)
+	}
+}
+
+// BenchmarkAccessFiles measures what a site that allows overrides adds to
+// every request once its files are read: the look-ups on the way to a
+// file two levels below the DocumentRoot, one .htaccess on the way.
+func BenchmarkAccessFiles(b *testing.B) {
+	tc := newTestChild(b, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n<Directory htdocs>\nAllowOverride All\n</Directory>\n",
+		map[string]string{"a/.htaccess": "Header set X-A 1\n", "a/b/index.html": "x\n"})
+	fs := []byte(tc.ch.main.cfg.DocumentRoot + "/a/b/index.html")
+	time.Sleep(accessRacyWindow + 100*time.Millisecond) // a file as old as a site's: read once, then only stat'ed
+	if st, _ := tc.ch.main.syncAccessFiles(tc.w, fs); st != 0 {
+		b.Fatalf("status %d", st)
+	}
+	v := tc.ch.main.view.Load()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tc.ch.main.syncAccessFiles(tc.w, fs)
+	}
+	b.StopTimer()
+	if tc.ch.main.view.Load() != v {
+		b.Fatal("the view was replaced: the file was read again")
 	}
 }

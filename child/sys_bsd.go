@@ -39,3 +39,12 @@ func readStamped(fd int, p []byte, _ *stampBuf) (int, int64, error) {
 	n, err := readSocket(fd, p)
 	return n, 0, err
 }
+
+// statStamp stats the NUL-terminated path, following symlinks.
+func statStamp(path []byte) (fileStamp, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(string(path[:len(path)-1]), &st); err != nil {
+		return fileStamp{}, err
+	}
+	return stampOf(&st), nil
+}
