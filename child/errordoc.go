@@ -146,7 +146,8 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 	if st := w.accessFilesFor(c, w.docPath); st != 0 {
 		return st
 	}
-	acc := w.srv.walk(path, w.docPath, nil, w.condFor(c, path, w.docPath))
+	w.docSecs.reset()
+	acc := w.srv.walk(path, w.docPath, &w.docSecs, w.condFor(c, path, w.docPath))
 	ok, byHost := allowedWithoutUser(&acc, &authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: methodGET, cond: &w.cond})
 	switch {
 	case !ok && byHost:
@@ -178,6 +179,11 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 		r.Header = append(r.Header[:0], w.docExtra...)
 		return rec
 	}
+	// Apache's internal redirect to the document runs its own fixups:
+	// the Header directives of its sections apply too, after the
+	// request's, and "onsuccess" ones with the "always" ones (docServed).
+	w.secs.head = append(w.secs.head, w.docSecs.head...)
+	w.docServed = true
 	w.status = status
 	h := w.startHead(c, status, keep)
 	h = append(h, w.docExtra...)

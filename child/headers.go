@@ -132,7 +132,7 @@ func (w *worker) rewriteHead(status int) {
 		lines = append(lines, hdrLine{name: line[:colon], val: bytes.TrimLeft(line[colon+1:], " \t")})
 	}
 	w.hdrScratch = w.hdrScratch[:0]
-	success := status < 300 || status == 304
+	success := status < 300 || status == 304 || w.docServed
 	if len(w.ifVary) > 0 {
 		lines = w.mergeIfVary(lines, success, true)
 	}

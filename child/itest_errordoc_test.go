@@ -296,3 +296,54 @@ Redirect gone /gone
 		t.Errorf("the error log lacks AH10244:\n%s", log)
 	}
 }
+
+// TestErrorDocumentHeaders: an ErrorDocument served from a local path
+// gets the Header directives of its own sections too, and "onsuccess"
+// ones with the "always" ones (the request's and the document's), as
+// Apache's internal redirect to it runs mod_headers' fixups; a canned
+// error page gets the "always" ones only. Compared with Apache 2.4.71.
+func TestErrorDocumentHeaders(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, `ErrorDocument 404 /errs/404.html
+<Directory htdocs>
+    Header always set X-Orig always
+    Header set X-Orig-Success yes
+</Directory>
+<Directory htdocs/errs>
+    Header always set X-Err yes
+    Header set X-Err-Success yes
+</Directory>
+<Directory htdocs/deny>
+    Require all denied
+</Directory>
+`, map[string]string{"errs/404.html": "custom 404\n", "deny/x.txt": "x\n"})
+	c := newClient()
+	for _, tt := range []struct {
+		path    string
+		status  int
+		present []string
+		absent  []string
+	}{
+		{"/missing", 404, []string{"X-Orig", "X-Orig-Success", "X-Err", "X-Err-Success"}, nil},
+		{"/deny/x.txt", 403, []string{"X-Orig"}, []string{"X-Orig-Success", "X-Err", "X-Err-Success"}},
+	} {
+		resp, err := c.Get(s.url(tt.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("GET %s: %d, want %d", tt.path, resp.StatusCode, tt.status)
+		}
+		for _, h := range tt.present {
+			if resp.Header.Get(h) == "" {
+				t.Errorf("GET %s: no %s", tt.path, h)
+			}
+		}
+		for _, h := range tt.absent {
+			if v := resp.Header.Get(h); v != "" {
+				t.Errorf("GET %s: %s %q, want none", tt.path, h, v)
+			}
+		}
+	}
+}

@@ -277,7 +277,7 @@ func (w *worker) noteRequest(c *conn) {
 	w.env, w.envScratch, w.forceHTTP10, w.user, w.index = w.env[:0], w.envScratch[:0], false, "", nil
 	w.queryRewritten, w.rwEnd, w.redirects, w.origPath = false, false, 0, nil
 	w.negotiated, w.negSkip, w.forcedType, w.rwCookies = false, w.negSkip[:0], w.forcedType[:0], w.rwCookies[:0]
-	w.signature, w.signatureSet = "", false
+	w.signature, w.signatureSet, w.docServed = "", false, false
 	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it
 }
 

@@ -70,6 +70,12 @@ type worker struct {
 	docReq   http1.Request
 	docPath  []byte
 	docExtra []byte
+	// docSecs are the sections of an ErrorDocument's path: their Header
+	// directives join the error's (serveErrorDoc). docServed is set while
+	// such a document answers: Header's "onsuccess" operations apply to
+	// it, as Apache's internal redirect runs mod_headers' fixups for it.
+	docSecs   responseSections
+	docServed bool
 	// docStatus is the status an ErrorDocument's own resource got when it
 	// could not be served (logged as %>s), else 0.
 	docStatus int
