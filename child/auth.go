@@ -37,6 +37,12 @@ func (w *worker) authorize(c *conn, acc *access) int {
 			return 403
 		}
 	}
+	if acc.require == nil && acc.authType != "" && acc.authType != "None" {
+		// mod_authz_core: authentication is configured, but nothing says
+		// whom it is for; Apache refuses rather than serve everyone.
+		w.logError(c, errorlog.LevelError, "authz_core", "AH01627", "AuthType configured with no corresponding authorization directives", nil, "")
+		return 500
+	}
 	switch evalRequire(acc.require, &ctx) {
 	case authzGranted, authzNeutral:
 		return 0

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"eventmpm/internal/itest"
 )
 
 const authConf = `<Directory htdocs/private>
@@ -189,4 +191,32 @@ func TestRequireGroupAndMethod(t *testing.T) {
 		"AH01666: Authorization of user carol to access /staff/a.txt failed, reason: user doesn't appear in group file ("+s.root.Path("htdocs", ".groups")+").",
 		"AH01664: No group file was specified in the configuration",
 		"AH01630: client denied by server configuration: "+s.root.Path("htdocs", "readonly", "a.txt"))
+}
+
+// TestAuthTypeWithoutRequire: authentication configured where no Require
+// applies at all is refused with 500 and AH01627, as Apache refuses it,
+// rather than served to everyone; AuthType None, or any Require, serves.
+func TestAuthTypeWithoutRequire(t *testing.T) {
+	t.Parallel()
+	conf := strings.Split(baseConf, "<Directory />")[0] + `<Directory htdocs/a>
+    AuthType Basic
+    AuthName zone
+</Directory>
+<Directory htdocs/n>
+    AuthType None
+</Directory>
+`
+	s := runServer(t, itest.NewRoot(t, conf, map[string]string{"a/x.txt": "a\n", "n/x.txt": "n\n", "y.txt": "y\n"}))
+	c := newClient()
+	for path, want := range map[string]int{"/a/x.txt": 500, "/n/x.txt": 200, "/y.txt": 200} {
+		resp, err := c.Get(s.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	expectContains(t, "error log", s.logFile("error_log"), "[authz_core:error]", "AH01627: AuthType configured with no corresponding authorization directives")
 }
