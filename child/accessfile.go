@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"eventmpm/child/static"
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
 
@@ -86,8 +87,16 @@ func stampOf(st *unix.Stat_t) fileStamp {
 // not parse, 403 for one that cannot be read (AH00529), as Apache. Only
 // sites with overrides pay for it: one stat per directory level where
 // overrides are allowed and per name until one is found.
-func (w *worker) applyAccessFiles(c *conn, keep bool) bool {
-	if st := w.accessFilesFor(c, w.fspath); st != 0 {
+func (w *worker) applyAccessFiles(c *conn, h *static.Handler, hp []byte, keep bool) bool {
+	if !w.srv.overrides {
+		return false
+	}
+	// A regular file holds no .htaccess: when the open-file cache knows
+	// the path as one, the last level's look-up (ENOTDIR) is spared.
+	// Apache does not look there either; eventmpm must for a directory
+	// asked for without its slash.
+	skipLast := h.IsCachedFile(hp, w.start.UnixNano())
+	if st := w.accessFilesAt(c, w.fspath, skipLast); st != 0 {
 		w.errorResponse(c, st, nil, keep)
 		return true
 	}
@@ -102,7 +111,13 @@ func (w *worker) accessFilesFor(c *conn, fs []byte) int {
 	if !w.srv.overrides {
 		return 0
 	}
-	st, af := w.srv.syncAccessFiles(w, fs)
+	return w.accessFilesAt(c, fs, false)
+}
+
+// accessFilesAt is accessFilesFor, without the file-system path's own
+// level when skipLast is set.
+func (w *worker) accessFilesAt(c *conn, fs []byte, skipLast bool) int {
+	st, af := w.srv.syncAccessFiles(w, fs, skipLast)
 	switch st {
 	case 0:
 	case 403:
@@ -115,11 +130,15 @@ func (w *worker) accessFilesFor(c *conn, fs []byte) int {
 }
 
 // syncAccessFiles brings the site's view up to date with the
-// AccessFileName files on the way to the file-system path fs, and returns
-// the status of the first that cannot apply (with it), or 0.
-func (s *site) syncAccessFiles(w *worker, fs []byte) (int, *accessFile) {
+// AccessFileName files on the way to the file-system path fs (but for fs
+// itself with skipLast), and returns the status of the first that cannot
+// apply (with it), or 0.
+func (s *site) syncAccessFiles(w *worker, fs []byte, skipLast bool) (int, *accessFile) {
 	v := s.view.Load()
 	for end := nextLevel(fs, 0); end > 0; end = nextLevel(fs, end) {
+		if skipLast && end == len(fs) {
+			break
+		}
 		dir := fs[:end]
 		ov := s.overridesAt(dir)
 		if !ov.Any() {

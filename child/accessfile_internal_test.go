@@ -139,20 +139,27 @@ func TestAccessFileFailureKept(t *testing.T) {
 
 // BenchmarkAccessFiles measures what a site that allows overrides adds to
 // every request once its files are read: the look-ups on the way to a
-// file two levels below the DocumentRoot, one .htaccess on the way.
+// file two levels below the DocumentRoot, one .htaccess on the way; with
+// skipLast as for a file the open-file cache holds (no look-up "in" it).
 func BenchmarkAccessFiles(b *testing.B) {
+	for _, skipLast := range []bool{false, true} {
+		b.Run(map[bool]string{false: "uncached", true: "cached"}[skipLast], func(b *testing.B) { benchmarkAccessFiles(b, skipLast) })
+	}
+}
+
+func benchmarkAccessFiles(b *testing.B, skipLast bool) {
 	tc := newTestChild(b, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n<Directory htdocs>\nAllowOverride All\n</Directory>\n",
 		map[string]string{"a/.htaccess": "Header set X-A 1\n", "a/b/index.html": "x\n"})
 	fs := []byte(tc.ch.main.cfg.DocumentRoot + "/a/b/index.html")
 	time.Sleep(accessRacyWindow + 100*time.Millisecond) // a file as old as a site's: read once, then only stat'ed
-	if st, _ := tc.ch.main.syncAccessFiles(tc.w, fs); st != 0 {
+	if st, _ := tc.ch.main.syncAccessFiles(tc.w, fs, skipLast); st != 0 {
 		b.Fatalf("status %d", st)
 	}
 	v := tc.ch.main.view.Load()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		tc.ch.main.syncAccessFiles(tc.w, fs)
+		tc.ch.main.syncAccessFiles(tc.w, fs, skipLast)
 	}
 	b.StopTimer()
 	if tc.ch.main.view.Load() != v {

@@ -134,6 +134,7 @@ func TestAccessFiles(t *testing.T) {
 		{path: "/private/a.txt", status: 403},
 		{path: "/private/sub/b.txt", status: 403},
 		{path: "/private/", status: 403},
+		{path: "/private", status: 403}, // its own .htaccess, before DirectorySlash's redirect
 		{path: "/other/c.txt", status: 200, body: "other c\n", header: "X-Acl: yes"},
 		{path: "/other/x.bak", status: 200, body: "other bak\n"},
 		{path: "/open/d.txt", status: 200, body: "open d\n"},

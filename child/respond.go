@@ -68,7 +68,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	w.fspath = w.fspath[:0] // no file yet: a redirect's expression reads REQUEST_FILENAME as ""
 	h, hp, answered := w.translate(c, p, keep)
-	if answered || h != nil && w.applyAccessFiles(c, keep) {
+	if answered || h != nil && w.applyAccessFiles(c, h, hp, keep) {
 		return
 	}
 	p = w.path

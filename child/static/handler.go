@@ -409,6 +409,23 @@ func (h *Handler) ServeMapped(req *http1.Request, path, urlPath []byte, r *Reply
 	h.serveMiss(req, path, urlPath, r)
 }
 
+// IsCachedFile reports whether path (as ServeMapped takes it) names a
+// regular file that the open-file cache holds, still valid for a request
+// that arrived at arrival (Unix ns): nothing can be below it. The child
+// skips looking for an .htaccess "in" such a file.
+func (h *Handler) IsCachedFile(path []byte, arrival int64) bool {
+	if h.cache == nil || len(path) == 0 || path[len(path)-1] == '/' {
+		return false
+	}
+	e := h.cache.get(path)
+	if e == nil {
+		return false
+	}
+	fresh := h.fresh(e, arrival)
+	e.put()
+	return fresh
+}
+
 // fresh reports whether a cached entry still describes what its path
 // resolves to for a request that arrived at arrival: by its watches'
 // counters, or for an entry that could not be watched, one stat of the

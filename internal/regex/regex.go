@@ -10,6 +10,7 @@
 package regex
 
 import (
+	"errors"
 	"regexp"
 	"time"
 
@@ -45,12 +46,30 @@ func Compile(pattern string) (Regexp, error) {
 	if err == nil {
 		return re, nil
 	}
+	if hasResetMatchStart(pattern) {
+		return nil, errors.New("\\K (PCRE's match start reset) is not supported")
+	}
 	bt, err2 := regexp2.Compile(pattern, regexp2.RE2)
 	if err2 != nil {
 		return nil, err
 	}
 	bt.MatchTimeout = MatchTimeout
 	return &backtracking{re: bt}, nil
+}
+
+// hasResetMatchStart reports whether pattern uses PCRE's \K, which the
+// backtracking engine would take as a literal K: a silently different
+// match, so the pattern is refused instead.
+func hasResetMatchStart(pattern string) bool {
+	for i := 0; i+1 < len(pattern); i++ {
+		if pattern[i] == '\\' {
+			if pattern[i+1] == 'K' {
+				return true
+			}
+			i++
+		}
+	}
+	return false
 }
 
 // Backtracking reports whether re is the backtracking engine's (for

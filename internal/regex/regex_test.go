@@ -56,6 +56,12 @@ func TestCompile(t *testing.T) {
 	if _, err := Compile(`a(b`); err == nil || !strings.Contains(err.Error(), "missing closing )") {
 		t.Errorf("Compile(a(b): %v, want RE2's error", err)
 	}
+	if _, err := Compile(`foo\Kbar`); err == nil || !strings.Contains(err.Error(), `\K`) {
+		t.Errorf("Compile(foo\\Kbar): %v, want \\K refused", err)
+	}
+	if _, err := Compile(`foo\\Kbar`); err != nil { // an escaped backslash, then K
+		t.Errorf("Compile(foo\\\\Kbar): %v", err)
+	}
 }
 
 // TestFindAll: every match, left to right, at most n.
