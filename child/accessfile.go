@@ -370,7 +370,15 @@ func (s *site) publishView(found map[string]*accessFile) *sectionView {
 // same depth, before deeper ones, and before every regex form; its
 // <Files> sections after the configuration's, shallower files first.
 func (s *site) newView(found map[string]*accessFile) *sectionView {
-	v := &sectionView{found: found}
+	v := &sectionView{found: found, flags: s.flags}
+	for _, af := range found {
+		if af.dirSec != nil {
+			v.flags.note(af.dirSec)
+			for i := range af.dirSec.files {
+				v.flags.note(&af.dirSec.files[i])
+			}
+		}
+	}
 	if len(found) == 0 {
 		v.dirs = append(slices.Clip(s.plainDirs), s.regexDirs...)
 		v.files = s.filesOf(v.dirs)

@@ -136,7 +136,7 @@ func (w *worker) rewriteHead(status int) {
 	if len(w.ifVary) > 0 {
 		lines = w.mergeIfVary(lines, success, true)
 	}
-	if w.srv.headerExprs {
+	if w.srv.view.Load().flags.headerExprs {
 		w.cond = condRequest{w: w, c: w.cur, uri: w.path, filename: w.fspath, late: true, status: status}
 	}
 	if status >= 200 && status < 400 {

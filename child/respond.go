@@ -89,7 +89,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	// MultiViews for a file's path (a directory's index is negotiated by
 	// ServeMapped, after the fixups, as mod_dir does it); what found no
 	// variant here is not looked for again there.
-	negTried := w.srv.multiViews && h != nil && acc.handler == "" && !w.negotiated && len(hp) > 0 && hp[len(hp)-1] != '/'
+	negTried := w.srv.view.Load().flags.multiViews && h != nil && acc.handler == "" && !w.negotiated && len(hp) > 0 && hp[len(hp)-1] != '/'
 	if negTried && w.negotiateEarly(c, h, hp, p, keep) {
 		return
 	}

@@ -30,40 +30,33 @@ type site struct {
 	aliases []alias           // Alias directives, in the order they are tried
 	// view holds the <Directory> and <Files> sections in merge order,
 	// with the AccessFileName files read so far (accessfile.go).
-	view            atomic.Pointer[sectionView]
-	plainDirs       []section // the configuration's <Directory> sections, shortest path first
-	regexDirs       []section // its regex forms, in file order
-	baseFiles       []section // its <Files> sections, in file order
-	locations       []section
-	fallback        []byte        // mod_dir's FallbackResource, cleaned, or nil
-	forcesTypes     bool          // a section sets ForceType
-	filtersOutput   bool          // the server or a section sets SetOutputFilter, AddOutputFilter or RemoveOutputFilter
-	redirects       []redirect    // mod_alias's Redirect*, in the order tried
-	locationWhole   bool          // a <Location> section has a short-form redirect
-	rewrites        []rewriteRule // mod_rewrite's rules, when its engine is on
-	ifs             []section     // the server's <If>, <ElseIf> and <Else> sections, in file order
-	nestedIfs       bool          // a <Directory>, <Files> or <Location> section holds conditional ones
-	errorDocs       map[int]*errorDoc
-	headerOps       []headerOp           // server-level Header directives
-	expires         *expiresConf         // server-level mod_expires, or nil
-	rewritesHead    bool                 // Header or Expires directives may apply to a response
-	headerExprs     bool                 // a Header directive has an expr= condition or value
-	logExprs        bool                 // a CustomLog has an expr= condition
-	reqEarly        []headerOp           // RequestHeader ... early
-	reqHeaders      []headerOp           // the other RequestHeader operations
-	remoteIP        *remoteIP            // mod_remoteip, or nil
-	strictHost      bool                 // StrictHostCheck On
-	defn            string               // "file:line" of its <VirtualHost>, "" for the main server
-	proxyProtocol   string               // RemoteIPProxyProtocol as this server set it: "on", "off" or ""
-	setEnvIf        []setEnvIf           // mod_setenvif, in the order they apply
-	envBase         []*config.EnvSetting // the server's mod_env settings, merged (mergeEnv)
-	mergesAfterDirs bool                 // a <Files> or <Location> section sets Options or DirectoryIndex
-	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit)
-	sectionBodyLimits bool
-	logs              []siteLog
-	log               *slog.Logger // this server's ErrorLog at its LogLevel
-	keepAlive         bool
-	keepAliveTimeout  int64
+	view             atomic.Pointer[sectionView]
+	plainDirs        []section // the configuration's <Directory> sections, shortest path first
+	regexDirs        []section // its regex forms, in file order
+	baseFiles        []section // its <Files> sections, in file order
+	locations        []section
+	fallback         []byte        // mod_dir's FallbackResource, cleaned, or nil
+	redirects        []redirect    // mod_alias's Redirect*, in the order tried
+	locationWhole    bool          // a <Location> section has a short-form redirect
+	rewrites         []rewriteRule // mod_rewrite's rules, when its engine is on
+	ifs              []section     // the server's <If>, <ElseIf> and <Else> sections, in file order
+	errorDocs        map[int]*errorDoc
+	headerOps        []headerOp           // server-level Header directives
+	expires          *expiresConf         // server-level mod_expires, or nil
+	rewritesHead     bool                 // Header or Expires directives may apply to a response
+	logExprs         bool                 // a CustomLog has an expr= condition
+	reqEarly         []headerOp           // RequestHeader ... early
+	reqHeaders       []headerOp           // the other RequestHeader operations
+	remoteIP         *remoteIP            // mod_remoteip, or nil
+	strictHost       bool                 // StrictHostCheck On
+	defn             string               // "file:line" of its <VirtualHost>, "" for the main server
+	proxyProtocol    string               // RemoteIPProxyProtocol as this server set it: "on", "off" or ""
+	setEnvIf         []setEnvIf           // mod_setenvif, in the order they apply
+	envBase          []*config.EnvSetting // the server's mod_env settings, merged (mergeEnv)
+	logs             []siteLog
+	log              *slog.Logger // this server's ErrorLog at its LogLevel
+	keepAlive        bool
+	keepAliveTimeout int64
 	// As a connection's base server (see conn.base): the request head
 	// limits and RequestReadTimeout's header stage.
 	limits       http1.Limits
@@ -88,10 +81,46 @@ type site struct {
 	// accessMu serializes the changes of view when an AccessFileName file
 	// is read, changed or gone.
 	accessMu sync.Mutex
-	// multiViews is set when the server or a section switches Options
-	// MultiViews on: requests are then negotiated before the fixups
-	// (negotiateEarly).
+	// flags are what the server and its configured sections do; a view's
+	// add its AccessFileName files'.
+	flags sectionFlags
+}
+
+// sectionFlags say what a site's sections do: each spares the sites whose
+// sections do none of it some work per request.
+type sectionFlags struct {
+	forcesTypes   bool // a section sets ForceType
+	filtersOutput bool // the server or a section sets SetOutputFilter, AddOutputFilter or RemoveOutputFilter
+	nestedIfs     bool // a <Directory>, <Files> or <Location> section holds conditional ones
+	headerExprs   bool // a Header directive has an expr= condition or value
+	// mergesAfterDirs: a <Files> or <Location> section sets Options,
+	// DirectoryIndex or an IndexOptions-like directive (RequestConfig).
+	mergesAfterDirs bool
+	// sectionBodyLimits: a section sets LimitRequestBody (bodyLimit).
+	sectionBodyLimits bool
+	// multiViews: the server or a section switches Options MultiViews on;
+	// requests are then negotiated before the fixups (negotiateEarly).
 	multiViews bool
+}
+
+// note adds what the section cs does.
+func (f *sectionFlags) note(cs *section) {
+	sec := cs.sec
+	if len(cs.ifs) > 0 {
+		f.nestedIfs = true
+	}
+	f.headerExprs = f.headerExprs || cs.headerExprs()
+	f.forcesTypes = f.forcesTypes || sec.ForceType != nil
+	f.filtersOutput = f.filtersOutput || !sec.OutputFilters.IsZero()
+	if sec.Kind != config.SectionDirectory && (sec.Options != nil || sec.DirectoryIndex != nil || !sec.Autoindex.IsZero()) {
+		f.mergesAfterDirs = true
+	}
+	if sec.LimitRequestBody != nil {
+		f.sectionBodyLimits = true
+	}
+	if o, d := sec.Options, sec.OptionsDelta; (o != nil && o.MultiViews) || (d != nil && d.Add.MultiViews) {
+		f.multiViews = true
+	}
 }
 
 // portText is a text made for one listening port.
@@ -135,7 +164,9 @@ type sectionView struct {
 	dirs  []section // <Directory> and .htaccess, shortest path first, then regex forms
 	files []section // <Files>, then those of .htaccess files, shallowest first
 	// found are the AccessFileName files read, by directory.
-	found         map[string]*accessFile
+	found map[string]*accessFile
+	// flags are the site's with what the files found do.
+	flags         sectionFlags
 	dirCache      sync.Map     // directory -> static.DirConfig
 	dirCacheBytes atomic.Int64 // key bytes in dirCache, bounded by dirCacheMaxBytes
 }
@@ -388,7 +419,7 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 	}
 	s.eachSection(urlPath, fsPath, true, apply)
-	if len(s.ifs) > 0 || s.nestedIfs {
+	if len(s.ifs) > 0 || s.view.Load().flags.nestedIfs {
 		s.eachIf(urlPath, fsPath, cr, apply)
 	}
 	if a.handler == "none" || a.handler == "default-handler" {
@@ -404,7 +435,7 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 func (s *site) eachIf(urlPath, fsPath []byte, cr *condRequest, fn func(*section)) {
 	var chain ifChain
 	walkIfs(s.ifs, &chain, cr, fn)
-	if !s.nestedIfs {
+	if !s.view.Load().flags.nestedIfs {
 		return
 	}
 	s.eachSection(urlPath, fsPath, true, func(outer *section) {
@@ -465,7 +496,7 @@ func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*section))
 // limit (the request is answered 400 anyway).
 func (s *site) bodyLimit(target []byte, scratch, hpScratch, fsScratch *[]byte) int64 {
 	limit := s.limits.Body
-	if !s.sectionBodyLimits {
+	if !s.view.Load().flags.sectionBodyLimits {
 		return limit
 	}
 	p, st := static.CleanPath(target, (*scratch)[:0])
@@ -604,7 +635,7 @@ func forceLanguage(f config.ForceLanguage) static.ForceLanguage {
 // None, or for none at all).
 func (s *site) ForcedType(dir, name string) string {
 	t := s.cfg.ForceType
-	if !s.forcesTypes {
+	if !s.view.Load().flags.forcesTypes {
 		return t
 	}
 	v := s.view.Load()
@@ -626,7 +657,7 @@ func (s *site) ForcedType(dir, name string) string {
 // server and the <Directory> and <Files> sections that match the file, in
 // Apache's merge order. It runs when a file enters the open-file cache.
 func (s *site) Deflates(dir, name string) bool {
-	if !s.filtersOutput {
+	if !s.view.Load().flags.filtersOutput {
 		return false
 	}
 	levels := []*config.OutputFilters{&s.cfg.OutputFilters}
@@ -699,7 +730,7 @@ func listingConfig(ai *config.Autoindex) static.ListingConfig {
 // handler asks only on a miss and caches by URL path.
 func (s *site) RequestConfig(urlPath, dir string) static.DirConfig {
 	dc := s.DirConfig(dir)
-	if !s.mergesAfterDirs {
+	if !s.view.Load().flags.mergesAfterDirs {
 		return dc
 	}
 	opts := config.OptionFlags{

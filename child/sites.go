@@ -113,7 +113,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err := s.compileSections(srv.Sections); err != nil {
 		return nil, err
 	}
-	s.multiViews = s.multiViews || srv.Options.MultiViews
+	s.flags.multiViews = s.flags.multiViews || srv.Options.MultiViews
 	if s.rewrites, err = compileRewrite(srv.Rewrite); err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.expires = compileExpires(&srv.Expires)
 	}
 	s.rewritesHead = len(s.headerOps) > 0 || s.expires != nil
-	s.headerExprs = s.headerExprs || hasHeaderExprs(s.headerOps)
+	s.flags.headerExprs = s.flags.headerExprs || hasHeaderExprs(s.headerOps)
 	if s.setEnvIf, err = compileSetEnvIf(srv.SetEnvIf); err != nil {
 		return nil, err
 	}
@@ -139,7 +139,8 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if vh != nil {
 		s.defn = vh.Pos.File + ":" + strconv.Itoa(vh.Pos.Line)
 	}
-	s.filtersOutput = s.filtersOutput || !srv.OutputFilters.IsZero() // or a section's (compileSections)
+	s.flags.filtersOutput = s.flags.filtersOutput || !srv.OutputFilters.IsZero() // or a section's (compileSections)
+	s.view.Store(s.newView(nil))                                                 // with the server's flags
 	if srv.RemoteIP != nil && srv.RemoteIP.ProxyProtocol != "" {
 		s.proxyProtocol = srv.RemoteIP.ProxyProtocol
 		ch.proxyProtocol = true
@@ -239,7 +240,7 @@ func (s *site) compileSections(secs []config.Section) error {
 		case config.SectionIf:
 			s.ifs = append(s.ifs, cs)
 		}
-		s.noteSection(&cs)
+		s.flags.note(&cs)
 	}
 	sort.SliceStable(plain, func(i, j int) bool { return dirDepth(&plain[i]) < dirDepth(&plain[j]) })
 	s.plainDirs, s.regexDirs = plain, regex
@@ -250,39 +251,12 @@ func (s *site) compileSections(secs []config.Section) error {
 				return err
 			}
 			for j := range dirs[i].files {
-				s.noteSection(&dirs[i].files[j])
+				s.flags.note(&dirs[i].files[j])
 			}
 		}
 	}
-	if s.overrides {
-		// What an AccessFileName file may set, whichever it turns out to
-		// be: these flags only spare work to sites that set nothing.
-		s.nestedIfs, s.headerExprs, s.forcesTypes, s.filtersOutput = true, true, true, true
-		s.mergesAfterDirs, s.sectionBodyLimits, s.multiViews = true, true, true
-	}
 	s.view.Store(s.newView(nil))
 	return nil
-}
-
-// noteSection sets the site's flags for what a section does: they spare
-// the sites whose sections do none of it the work.
-func (s *site) noteSection(cs *section) {
-	sec := cs.sec
-	if len(cs.ifs) > 0 {
-		s.nestedIfs = true
-	}
-	s.headerExprs = s.headerExprs || cs.headerExprs()
-	s.forcesTypes = s.forcesTypes || sec.ForceType != nil
-	s.filtersOutput = s.filtersOutput || !sec.OutputFilters.IsZero()
-	if sec.Kind != config.SectionDirectory && (sec.Options != nil || sec.DirectoryIndex != nil || !sec.Autoindex.IsZero()) {
-		s.mergesAfterDirs = true
-	}
-	if sec.LimitRequestBody != nil {
-		s.sectionBodyLimits = true
-	}
-	if o, d := sec.Options, sec.OptionsDelta; (o != nil && o.MultiViews) || (d != nil && d.Add.MultiViews) {
-		s.multiViews = true
-	}
 }
 
 // dirDepth is a <Directory> section's place in the merge order: the
