@@ -67,6 +67,8 @@ RewriteRule . index.html [L]
 	"nofs/x.txt":          "x\n",
 	"rh/.htaccess":        "RequestHeader unset If-Modified-Since\n",
 	"rh/x.txt":            "x\n",
+	"bodylim/.htaccess":   "LimitRequestBody 10\n",
+	"bodylim/x.txt":       "x\n",
 }
 
 // accessFileConf allows overrides below htdocs, none in open, and only
@@ -179,6 +181,11 @@ func TestAccessFiles(t *testing.T) {
 	}
 	if out := curl(t, "-sD", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip", s.url("/gz/big.css")); !strings.Contains(out, "Content-Encoding: gzip") {
 		t.Errorf("AddOutputFilterByType in .htaccess: no gzip:\n%s", out)
+	}
+	// LimitRequestBody in a .htaccess file applies to the first request
+	// that passes it, before its body is read.
+	if out := curl(t, "-s", "-o", "/dev/null", "-w", "%{http_code}", "--data", strings.Repeat("b", 100), s.url("/bodylim/x.txt")); out != "413" {
+		t.Errorf("POST of 100 bytes below LimitRequestBody 10: %s, want 413", out)
 	}
 	// RequestHeader in a .htaccess file runs in the fixups, before the
 	// handler reads the conditions.

@@ -493,10 +493,13 @@ func (s *site) eachSection(urlPath, fsPath []byte, dirs bool, fn func(*section))
 // for the cleaned path, an aliased path below its handler's root and the
 // file-system path (mapPath: an aliased path's <Directory> sections are
 // those of the alias's target). A path CleanPath refuses gets the server's
-// limit (the request is answered 400 anyway).
-func (s *site) bodyLimit(target []byte, scratch, hpScratch, fsScratch *[]byte) int64 {
+// limit (the request is answered 400 anyway). Where overrides are allowed
+// the AccessFileName files on the way are read first, as Apache's walk
+// has read them before the body is: theirs apply too (one that cannot
+// apply is answered later, by respond).
+func (s *site) bodyLimit(w *worker, target []byte, scratch, hpScratch, fsScratch *[]byte) int64 {
 	limit := s.limits.Body
-	if !s.view.Load().flags.sectionBodyLimits {
+	if !s.overrides && !s.view.Load().flags.sectionBodyLimits {
 		return limit
 	}
 	p, st := static.CleanPath(target, (*scratch)[:0])
@@ -505,6 +508,12 @@ func (s *site) bodyLimit(target []byte, scratch, hpScratch, fsScratch *[]byte) i
 		return limit
 	}
 	s.mapPath(p, hpScratch, fsScratch)
+	if s.overrides {
+		s.syncAccessFiles(w, *fsScratch, false)
+		if !s.view.Load().flags.sectionBodyLimits {
+			return limit
+		}
+	}
 	s.eachSection(p, *fsScratch, true, func(cs *section) {
 		if cs.sec.LimitRequestBody != nil {
 			limit = *cs.sec.LimitRequestBody

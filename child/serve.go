@@ -312,7 +312,7 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	if !w.req.HasBody() {
 		return true, nil
 	}
-	limit := w.srv.bodyLimit(w.req.Path, &w.path, &w.aliasPath, &w.fspath)
+	limit := w.srv.bodyLimit(w, w.req.Path, &w.path, &w.aliasPath, &w.fspath)
 	if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
 		return false, http1.ErrBodyTooLarge
 	}
