@@ -96,7 +96,7 @@ func (w *worker) applyAccessFiles(c *conn, h *static.Handler, hp []byte, keep bo
 	// Apache does not look there either; eventmpm must for a directory
 	// asked for without its slash.
 	skipLast := h.IsCachedFile(hp, w.start.UnixNano())
-	if st := w.accessFilesAt(c, w.fspath, skipLast); st != 0 {
+	if st := w.accessFilesFor(c, w.fspath, skipLast); st != 0 {
 		w.errorResponse(c, st, nil, keep)
 		return true
 	}
@@ -105,18 +105,13 @@ func (w *worker) applyAccessFiles(c *conn, h *static.Handler, hp []byte, keep bo
 
 // accessFilesFor brings the site's view up to date with the
 // AccessFileName files on the way to the file-system path fs (a request's,
-// an error document's, a fallback's) and returns the status of the first
-// that cannot apply, with Apache's log line, or 0.
-func (w *worker) accessFilesFor(c *conn, fs []byte) int {
+// an error document's, a fallback's; but for fs itself with skipLast) and
+// returns the status of the first that cannot apply, with Apache's log
+// line, or 0.
+func (w *worker) accessFilesFor(c *conn, fs []byte, skipLast bool) int {
 	if !w.srv.overrides {
 		return 0
 	}
-	return w.accessFilesAt(c, fs, false)
-}
-
-// accessFilesAt is accessFilesFor, without the file-system path's own
-// level when skipLast is set.
-func (w *worker) accessFilesAt(c *conn, fs []byte, skipLast bool) int {
 	st, af := w.srv.syncAccessFiles(w, fs, skipLast)
 	switch st {
 	case 0:

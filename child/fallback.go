@@ -31,7 +31,7 @@ func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 	req := &w.req
 	w.secs.reset()
 	dh, hp := w.srv.mapPath(fallback, &w.aliasPath, &w.docPath)
-	if st := w.accessFilesFor(c, w.docPath); st != 0 {
+	if st := w.accessFilesFor(c, w.docPath, false); st != 0 {
 		w.reply.Release()
 		w.reply.Status = st
 		return

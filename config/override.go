@@ -231,10 +231,7 @@ func (l *loader) checkOverride(d *directive, n *node, ov *Overrides) (skip bool,
 	}
 	class := directiveClasses[strings.ToLower(d.name)]
 	if class&ov.Classes != 0 || class != 0 && slices.Contains(ov.List, strings.ToLower(d.name)) {
-		if d.ctx&ctxDirRefused != 0 {
-			return false, errorf("%s in .htaccess files is not supported by eventmpm: use it in the server config or in <VirtualHost>", d.name)
-		}
-		return false, nil
+		return false, nil // checkContext still refuses what eventmpm takes at server level only
 	}
 	if ov.NonfatalOverride {
 		l.warn(n.pos, "AH02295", "%s in .htaccess forbidden by AllowOverride", d.name)

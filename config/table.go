@@ -148,8 +148,10 @@ func (d *directive) displayName() string {
 func (d *directive) checkContext(s scope) error {
 	name := d.displayName()
 	switch {
-	case s.access != nil:
-		return nil // checkOverride has run
+	case s.access != nil: // checkOverride has run
+		if d.ctx&ctxDirRefused != 0 {
+			return errorf("%s in .htaccess files is not supported by eventmpm: use it in the server config or in <VirtualHost>", d.name)
+		}
 	case s.authz != "":
 		if d.ctx&ctxAuthz == 0 {
 			return errorf("%s not allowed in %s> context", d.name, s.authz)
