@@ -726,7 +726,29 @@ func listingConfig(ai *config.Autoindex) static.ListingConfig {
 		Fancy: f.Fancy, Table: f.Table, SuppressIcon: f.SuppressIcon, SuppressDescription: f.SuppressDescription,
 		SuppressRules: f.SuppressRules, SuppressColumnSorting: f.SuppressColumnSorting, IgnoreClient: f.IgnoreClient,
 		NameWidth: f.NameWidth, OrderKey: ai.OrderKey, OrderDescending: ai.OrderDirection == 'D',
+		Icons: indexRules(ai.Icons), Alts: indexRules(ai.Alts), DefaultIcon: ai.DefaultIcon,
+		Descriptions: indexDescriptions(ai.Descriptions), ScanHTMLTitles: f.ScanHTMLTitles,
+		DescriptionWidth: f.DescriptionWidth, IconsAreLinks: f.IconsAreLinks, IconWidth: f.IconWidth,
+		IconHeight: f.IconHeight, AddAltClass: f.AddAltClass,
 	}
+}
+
+// indexRules is the static handler's form of AddIcon* and AddAlt* rules.
+func indexRules(rules []config.IndexRule) []static.IndexRule {
+	out := make([]static.IndexRule, len(rules))
+	for i, r := range rules {
+		out[i] = static.IndexRule{By: r.By, Pattern: r.Pattern, Value: r.Value}
+	}
+	return out
+}
+
+// indexDescriptions is the static handler's form of AddDescription rules.
+func indexDescriptions(descs []config.IndexDescription) []static.IndexDescription {
+	out := make([]static.IndexDescription, len(descs))
+	for i, d := range descs {
+		out[i] = static.IndexDescription{Pattern: d.Pattern, Text: d.Text, FullPath: d.FullPath, Wildcard: d.Wildcard}
+	}
+	return out
 }
 
 // RequestConfig implements static.RequestResolver: the directory's

@@ -37,17 +37,108 @@ HeaderName HEADER.html
 	if len(b.Ignore) != 0 || b.HeaderName != "HEADER.html" || b.ReadmeName != "README" {
 		t.Errorf("b: %+v", b)
 	}
-	if f := b.Flags(); f != (ListingFlags{SuppressSize: true}) {
-		t.Errorf("b: flags %+v, want only SuppressSize (an unprefixed flag drops the inherited ones)", f)
+	if f := b.Flags(); f != (ListingFlags{SuppressSize: true, Charset: "UTF-8"}) {
+		t.Errorf("b: flags %+v, want only SuppressSize and the charset (an unprefixed flag drops the inherited flags)", f)
 	}
 	if len(srv.Ignore) != 2 {
 		t.Errorf("the merges changed the server's list: %q", srv.Ignore)
 	}
 }
 
+// TestIndexOptionsMerge: mod_autoindex's rules, each case checked
+// against Apache 2.4.71's listings: an unprefixed word (a width too)
+// forgets the '+' and '-' flags before it in its context; '+' flags on a
+// line after an unprefixed one in the same context are lost (Apache's
+// merge keeps the unprefixed set alone); None clears every flag but not
+// the widths; the widths and the charset are inherited apart from the
+// flags; -IconWidth inherits. The server's +VersionSort is lost: the
+// unprefixed IconWidth=9 after it forgets it.
+func TestIndexOptionsMerge(t *testing.T) {
+	const server = "IndexOptions FancyIndexing HTMLTable NameWidth=* +VersionSort IconWidth=9 Charset=UTF-8\n"
+	for _, tc := range []struct {
+		section string
+		want    ListingFlags
+	}{
+		{"IndexOptions +FoldersFirst FancyIndexing", ListingFlags{Fancy: true, NameWidth: -1, IconWidth: 9, Charset: "UTF-8"}},
+		{"IndexOptions -HTMLTable\nIndexOptions +SuppressSize", ListingFlags{Fancy: true, SuppressSize: true, NameWidth: -1, IconWidth: 9, Charset: "UTF-8"}},
+		{"IndexOptions +SuppressIcon NameWidth=10\nIndexOptions +SuppressLastModified",
+			ListingFlags{Fancy: true, Table: true, SuppressLastModified: true, NameWidth: 10, IconWidth: 9, Charset: "UTF-8"}},
+		{"IndexOptions FancyIndexing\nIndexOptions +SuppressRules", ListingFlags{Fancy: true, NameWidth: -1, IconWidth: 9, Charset: "UTF-8"}},
+		{"IndexOptions None", ListingFlags{NameWidth: -1, IconWidth: 9, Charset: "UTF-8"}},
+		{"IndexOptions FancyIndexing None +HTMLTable", ListingFlags{NameWidth: -1, IconWidth: 9, Charset: "UTF-8"}},
+		{"IndexOptions IconHeight -IconWidth DescriptionWidth=30 -VersionSort",
+			ListingFlags{Fancy: true, Table: true, NameWidth: -1, DescriptionWidth: 30, IconWidth: 9, IconHeight: 22, Charset: "UTF-8"}},
+		{"IndexOptions -NameWidth -DescriptionWidth +IconsAreLinks +AddAltClass +ScanHTMLTitles",
+			ListingFlags{Fancy: true, Table: true, IconsAreLinks: true, AddAltClass: true, ScanHTMLTitles: true,
+				NameWidth: 23, DescriptionWidth: 23, IconWidth: 9, Charset: "UTF-8"}},
+	} {
+		cfg, err := loadFile(t, "Listen 80\n"+server+"<Directory /srv>\n"+tc.section+"\n</Directory>\n")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.section, err)
+		}
+		merged := cfg.Server.Autoindex.Merge(cfg.Server.Sections[0].Autoindex)
+		if got := merged.Flags(); got != tc.want {
+			t.Errorf("%q:\n got %+v\nwant %+v", tc.section, got, tc.want)
+		}
+	}
+}
+
+// TestIndexRules: AddIcon's "(ALT,url)" form adds an alt rule, names
+// without wildcards match as "*name", **DIRECTORY** is ^^DIRECTORY^^,
+// codings are lower-cased, AddDescription patterns take fnmatch's form
+// when they have wildcards or a '/'; a section's rules come before the
+// server's.
+func TestIndexRules(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+AddIcon (SND,/icons/sound.gif) .ogg *.mp?
+AddIconByEncoding /icons/cmp.gif X-GZIP
+AddAlt "folder" **DIRECTORY**
+DefaultIcon /icons/unknown.gif
+AddDescription "plain" README
+AddDescription "wild" *.txt [ab].c
+AddDescription "full" /srv/docs/x
+<Directory /srv>
+    AddIconByType /icons/text.gif text/*
+    AddDescription "own" README
+</Directory>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := cfg.Server.Autoindex
+	wantIcons := []IndexRule{{'P', "*.ogg", "/icons/sound.gif"}, {'P', "*.mp?", "/icons/sound.gif"}, {'E', "x-gzip", "/icons/cmp.gif"}}
+	if !reflect.DeepEqual(srv.Icons, wantIcons) {
+		t.Errorf("icons %v, want %v", srv.Icons, wantIcons)
+	}
+	wantAlts := []IndexRule{{'P', "*.ogg", "SND"}, {'P', "*.mp?", "SND"}, {'P', "*^^DIRECTORY^^", "folder"}}
+	if !reflect.DeepEqual(srv.Alts, wantAlts) {
+		t.Errorf("alts %v, want %v", srv.Alts, wantAlts)
+	}
+	wantDescs := []IndexDescription{{"README", "plain", false, false}, {"**.txt*", "wild", false, true},
+		{"*[ab].c*", "wild", false, true}, {"*//srv/docs/x*", "full", true, true}}
+	if !reflect.DeepEqual(srv.Descriptions, wantDescs) {
+		t.Errorf("descriptions %v, want %v", srv.Descriptions, wantDescs)
+	}
+	merged := srv.Merge(cfg.Server.Sections[0].Autoindex)
+	if merged.Icons[0].Pattern != "text/*" || len(merged.Icons) != 4 || merged.Descriptions[0].Text != "own" || merged.DefaultIcon != "/icons/unknown.gif" {
+		t.Errorf("merged: icons %v, descriptions %v, default %q", merged.Icons, merged.Descriptions, merged.DefaultIcon)
+	}
+	if len(srv.Icons) != 3 {
+		t.Errorf("the merge changed the server's rules: %v", srv.Icons)
+	}
+}
+
 func TestAutoindexErrors(t *testing.T) {
 	expectLoadErrors(t, []loadErrorCase{
 		{"IndexOptions FancyIndexing Bogus", "Invalid directory indexing option"},
+		{"IndexOptions FancyIndexing=1", "Invalid directory indexing option"},
+		{"IndexOptions +None", "Cannot combine '+' or '-' with 'None' keyword"},
+		{"IndexOptions None FancyIndexing", "Cannot combine other IndexOptions keywords with 'None'"},
+		{"IndexOptions NameWidth", "NameWidth with no value may only appear as '-NameWidth'"},
+		{"IndexOptions -DescriptionWidth=20", "Cannot combine '-' with DescriptionWidth=n"},
+		{"IndexOptions NameWidth=3", "NameWidth value must be greater than 5"},
+		{"IndexOptions DescriptionWidth=5", "DescriptionWidth value must be greater than 12"},
+		{"AddIcon (ALT /x.gif .txt", "missing closing paren"},
 		{"HeaderName /include/header.html", "eventmpm takes a file name of the listed directory"},
 		{"IndexIgnoreReset maybe", "IndexIgnoreReset must be On or Off"},
 	})

@@ -137,7 +137,9 @@ func checkDebian(t *testing.T, root string, cfg *Config) {
 		{"DEFLATE types", strings.Join(cfg.Server.Deflate.Types, " "), "text/html text/plain text/xml text/css text/javascript " +
 			"application/x-javascript application/javascript application/ecmascript application/rss+xml application/wasm application/xml"},
 		{"IndexIgnore", strings.Join(cfg.Server.Autoindex.Ignore, " "), ".??* *~ *# RCS CVS *,v *,t"},
-		{"IndexOptions", cfg.Server.Autoindex.Flags(), ListingFlags{VersionSort: true, Fancy: true, Table: true, NameWidth: -1, Charset: "UTF-8"}},
+		{"IndexOptions", cfg.Server.Autoindex.Flags(), ListingFlags{VersionSort: true, Fancy: true, Table: true, NameWidth: -1, DescriptionWidth: -1, Charset: "UTF-8"}},
+		{"AddIcon*", fmt.Sprint(len(cfg.Server.Autoindex.Icons), " ", cfg.Server.Autoindex.Icons[0], " ", cfg.Server.Autoindex.DefaultIcon), "66 {69 x-compress /icons/compressed.gif} /icons/unknown.gif"},
+		{"alt of (CMP,...)", fmt.Sprint(cfg.Server.Autoindex.Alts[:2]), "[{69 x-compress CMP} {69 x-gzip CMP}]"},
 		{"ReadmeName", cfg.Server.Autoindex.ReadmeName + " " + cfg.Server.Autoindex.HeaderName, "README.html HEADER.html"},
 		{"BrowserMatch MSIE 4.0b2", fmt.Sprint(cfg.Server.SetEnvIf[1].Vars), "[{nokeepalive 1 false} {downgrade-1.0 1 false} {force-response-1.0 1 false}]"},
 		{"AddType .gz", cfg.Server.AddType["gz"], "application/x-gzip"},

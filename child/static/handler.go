@@ -141,6 +141,24 @@ type ListingConfig struct {
 	OrderDescending bool
 	// Charset is the page's charset (UTF-8 when empty).
 	Charset string
+	// Icons and Alts are the AddIcon* and AddAlt* rules, the innermost
+	// section's first; the first match gives an entry's icon and alt text.
+	// DefaultIcon is the icon of an entry no rule matches.
+	Icons, Alts []IndexRule
+	DefaultIcon string
+	// Descriptions are the AddDescription rules, in the same order;
+	// ScanHTMLTitles describes an HTML file no rule does by its <title>.
+	Descriptions   []IndexDescription
+	ScanHTMLTitles bool
+	// DescriptionWidth is where descriptions are cut: 0 for Apache's 23
+	// (widened by the columns left out), -1 for DescriptionWidth=*.
+	DescriptionWidth int
+	// IconsAreLinks makes each icon a link too; IconWidth and IconHeight
+	// (0 for none) size the icons; AddAltClass adds an entry's alt text to
+	// its row's class (with a style sheet).
+	IconsAreLinks         bool
+	IconWidth, IconHeight int
+	AddAltClass           bool
 }
 
 // Resolver tells the handler which DirConfig applies in a directory. dir

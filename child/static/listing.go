@@ -21,16 +21,18 @@ const listingType = "Content-Type: text/html;charset=UTF-8\r\n"
 // dirItem is one line of a listing.
 type dirItem struct {
 	name  string
+	label string // name, with a '/' for a directory: what is listed and sorted
 	dir   bool
 	size  int64
 	mtime time.Time
+	decoration
 }
 
 // serveListing answers with a listing of the directory dirfd in the
 // shape of Apache 2.4.71's mod_autoindex: with IndexOptions FancyIndexing
-// HTMLTable its table (an empty icon column, name, last modified in local
-// time, size and an empty description column, with sort links), with
-// FancyIndexing alone its <pre> form, else its plain list. The query's C=,
+// HTMLTable its table (icon, name, last modified in local time, size and
+// description, with sort links), with FancyIndexing alone its <pre> form,
+// else its plain list. The query's C=,
 // O=, F=, V= and P= arguments choose the order, the form and the names, as
 // Apache's do (not with IgnoreClient).
 // ".ht*" entries are left out, like the stock IndexIgnore. The listing is
@@ -49,9 +51,13 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 	if v.pattern != "" {
 		items = slices.DeleteFunc(items, func(it dirItem) bool { return !patternMatch(v.pattern, it.name) })
 	}
+	var up decoration // the parent's
+	if lc.Fancy {
+		h.decorate(items, &up, dirfd, h.absDir(p.rel), &p.self)
+	}
 	slices.SortFunc(items, func(a, b dirItem) int { return compareItems(a, b, &lc, &v) })
 	b := r.buf[:0]
-	b = appendListing(b, p.url, items, &lc, &v, readInsert(dirfd, lc.HeaderName), readInsert(dirfd, lc.ReadmeName))
+	b = appendListing(b, p.url, items, &up, &lc, &v, readInsert(dirfd, lc.HeaderName), readInsert(dirfd, lc.ReadmeName))
 	r.buf = b
 	r.Status = 200
 	r.Listing = true
@@ -189,7 +195,11 @@ func readDir(dirfd int, cfg *DirConfig) ([]dirItem, error) {
 			if !ok {
 				continue
 			}
-			items = append(items, dirItem{name: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)})
+			it := dirItem{name: name, label: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)}
+			if it.dir {
+				it.label += "/"
+			}
+			items = append(items, it)
 		}
 	}
 	return items, nil
@@ -235,8 +245,12 @@ func compareItems(a, b dirItem, lc *ListingConfig, v *listView) int {
 		if c := cmp.Compare(a.listSize(), b.listSize()); c != 0 {
 			return c
 		}
+	case 'D':
+		if c := compareNames(a.desc, b.desc, lc.VersionSort); c != 0 {
+			return c
+		}
 	}
-	x, y := a.name, b.name
+	x, y := a.label, b.label // "dir.gz/" sorts before "dir/", as in Apache
 	if lc.IgnoreCase {
 		if c := compareNames(strings.ToLower(x), strings.ToLower(y), lc.VersionSort); c != 0 {
 			return c
@@ -353,7 +367,7 @@ const defaultNameWidth = 23
 // appendListing renders the listing page for the URL path urlPath, with
 // the HeaderName and ReadmeName inserts above and below the entries, as
 // Apache 2.4.71's emit_head, output_directories and emit_tail do.
-func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfig, v *listView, header, readme []byte) []byte {
+func appendListing(dst []byte, urlPath string, items []dirItem, up *decoration, lc *ListingConfig, v *listView, header, readme []byte) []byte {
 	title := html.EscapeString(strings.TrimRight(urlPath, "/"))
 	if title == "" {
 		title = "/"
@@ -389,29 +403,21 @@ func appendListing(dst []byte, urlPath string, items []dirItem, lc *ListingConfi
 	}
 	switch {
 	case lc.Fancy && lc.Table:
-		dst = appendTable(dst, parent, items, lc, v)
+		dst = appendTable(dst, parent, items, up, lc, v)
 	case lc.Fancy:
-		dst = appendPre(dst, parent, items, lc, v)
+		dst = appendPre(dst, parent, items, up, lc, v)
 	default:
 		dst = append(dst, "<ul>"...)
 		if parent != nil {
 			dst = appendListItem(dst, parent, "Parent Directory")
 		}
 		for i := range items {
-			dst = appendListItem(dst, nil, items[i].listName())
+			dst = appendListItem(dst, nil, items[i].label)
 		}
 		dst = append(dst, "</ul>\n"...)
 	}
 	dst = append(dst, readme...)
 	return append(dst, listingTail...)
-}
-
-// listName is an entry's name as listed: a directory's with a slash.
-func (it *dirItem) listName() string {
-	if it.dir {
-		return it.name + "/"
-	}
-	return it.name
 }
 
 // appendListItem renders one line of the plain list; href is the name's
@@ -439,7 +445,7 @@ func appendAnchor(dst, href []byte, name string) []byte {
 
 // appendTable renders the HTMLTable form: the header row with its sort
 // links, a rule, the parent and the entries, a rule.
-func appendTable(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listView) []byte {
+func appendTable(dst, parent []byte, items []dirItem, up *decoration, lc *ListingConfig, v *listView) []byte {
 	m := &tableMarkup
 	if lc.StyleSheet != "" {
 		m = &tableMarkupCSS
@@ -448,6 +454,12 @@ func appendTable(dst, parent []byte, items []dirItem, lc *ListingConfig, v *list
 	dst = append(dst, m.open...)
 	if !lc.SuppressIcon {
 		dst = append(dst, m.headIcon...)
+		if icon, ok := findRule(lc.Icons, blankIconPath, "", "", true); ok {
+			dst = appendImg(dst, icon, "[ICO]", lc)
+			dst = append(dst, "></th>"...)
+		} else {
+			dst = append(dst, "&nbsp;</th>"...)
+		}
 		cols++
 	}
 	dst = append(dst, m.headName...)
@@ -475,11 +487,11 @@ func appendTable(dst, parent []byte, items []dirItem, lc *ListingConfig, v *list
 	dst = append(dst, rule...)
 	row := 0
 	if parent != nil {
-		dst = appendRow(dst, parent, "Parent Directory", nil, lc, m, row)
+		dst = appendRow(dst, parent, "Parent Directory", nil, up, lc, m, row)
 		row++
 	}
 	for i := range items {
-		dst = appendRow(dst, nil, items[i].listName(), &items[i], lc, m, row)
+		dst = appendRow(dst, nil, items[i].label, &items[i], &items[i].decoration, lc, m, row)
 		row++
 	}
 	dst = append(dst, rule...)
@@ -489,17 +501,29 @@ func appendTable(dst, parent []byte, items []dirItem, lc *ListingConfig, v *list
 // appendPre renders FancyIndexing without HTMLTable: Apache's <pre> form,
 // columns padded with spaces, names cut to the name width (with
 // NameWidth=*, the longest name's, at least 23).
-func appendPre(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listView) []byte {
+func appendPre(dst, parent []byte, items []dirItem, up *decoration, lc *ListingConfig, v *listView) []byte {
 	width := cmp.Or(lc.NameWidth, defaultNameWidth)
 	if lc.NameWidth < 0 {
 		width = defaultNameWidth
 		for i := range items {
-			width = max(width, len(items[i].listName()))
+			width = max(width, len(items[i].label))
+		}
+	}
+	descWidth := 0 // the widest description's, with DescriptionWidth=*
+	if lc.DescriptionWidth < 0 {
+		descWidth = max(defaultDescWidth, len(up.desc))
+		for i := range items {
+			descWidth = max(descWidth, len(items[i].desc))
 		}
 	}
 	dst = append(dst, "<pre>"...)
 	if !lc.SuppressIcon {
-		dst = append(dst, "      "...)
+		if icon, ok := findRule(lc.Icons, blankIconPath, "", "", true); ok {
+			dst = appendImg(dst, icon, "Icon ", lc)
+			dst = append(dst, "> "...)
+		} else {
+			dst = append(dst, "      "...)
+		}
 	}
 	dst = appendSortLink(dst, "Name", 'N', lc, v)
 	dst = append(dst, strings.Repeat(" ", width-4+1)...)
@@ -519,9 +543,13 @@ func appendPre(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listVi
 	} else {
 		dst = append(dst, "<hr>"...)
 	}
-	line := func(dst, href []byte, name string, it *dirItem) []byte {
+	line := func(dst, href []byte, name string, it *dirItem, d *decoration) []byte {
 		if !lc.SuppressIcon {
-			dst = append(dst, "      "...)
+			dst = appendIcon(dst, href, name, d, "     ", lc)
+			if lc.IconsAreLinks {
+				dst = append(dst, "</a>"...)
+			}
+			dst = append(dst, ' ')
 		}
 		dst = append(dst, "<a href=\""...)
 		dst = appendAnchor(dst, href, name)
@@ -547,13 +575,16 @@ func appendPre(dst, parent []byte, items []dirItem, lc *ListingConfig, v *listVi
 			}
 			dst = append(dst, "  "...)
 		}
+		if !lc.SuppressDescription && d.descSet {
+			dst = append(dst, cutDescription(d.desc, lc, descWidth)...)
+		}
 		return append(dst, '\n')
 	}
 	if parent != nil {
-		dst = line(dst, parent, "Parent Directory", nil)
+		dst = line(dst, parent, "Parent Directory", nil, up)
 	}
 	for i := range items {
-		dst = line(dst, nil, items[i].listName(), &items[i])
+		dst = line(dst, nil, items[i].label, &items[i], &items[i].decoration)
 	}
 	if lc.SuppressRules {
 		return append(dst, "</pre>\n"...)
@@ -582,10 +613,22 @@ func appendSortLink(dst []byte, label string, col byte, lc *ListingConfig, v *li
 
 // appendRow renders one table row; it is nil for the parent, which has
 // no time or size.
-func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig, m *tableCells, row int) []byte {
-	dst = append(dst, m.rowOpen[row%2]...)
+func appendRow(dst, href []byte, name string, it *dirItem, d *decoration, lc *ListingConfig, m *tableCells, row int) []byte {
+	if lc.AddAltClass && lc.StyleSheet != "" && d.altSet {
+		dst = append(dst, m.rowOpen[row%2][:len(m.rowOpen[row%2])-2]...) // without `">`
+		dst = append(dst, '-')
+		dst = append(dst, strings.ToLower(d.alt)...)
+		dst = append(dst, "\">"...)
+	} else {
+		dst = append(dst, m.rowOpen[row%2]...)
+	}
 	if !lc.SuppressIcon {
 		dst = append(dst, m.icon...)
+		dst = appendIcon(dst, href, name, d, "&nbsp;", lc)
+		if lc.IconsAreLinks {
+			dst = append(dst, "</a>"...)
+		}
+		dst = append(dst, "</td>"...)
 	}
 	dst = append(dst, m.name...)
 	dst = append(dst, "<a href=\""...)
@@ -621,6 +664,13 @@ func appendRow(dst, href []byte, name string, it *dirItem, lc *ListingConfig, m 
 	}
 	if !lc.SuppressDescription {
 		dst = append(dst, m.desc...)
+		if d.descSet && lc.DescriptionWidth < 0 {
+			dst = append(dst, d.desc...)
+		} else if d.descSet {
+			dst = append(dst, cutDescription(d.desc, lc, 0)...)
+		} else {
+			dst = append(dst, "&nbsp;"...)
+		}
 	}
 	return append(dst, "</td></tr>\n"...)
 }
@@ -636,21 +686,21 @@ type tableCells struct {
 
 var (
 	tableMarkup = tableCells{
-		open: "  <table>\n   <tr>", headIcon: "<th valign=\"top\">&nbsp;</th>", headName: "<th>",
+		open: "  <table>\n   <tr>", headIcon: "<th valign=\"top\">", headName: "<th>",
 		headModified: "</th><th>", headSize: "</th><th>", headDesc: "</th><th>", rule: "   <tr><th colspan=\"",
-		rowOpen: [2]string{"<tr>", "<tr>"}, icon: "<td valign=\"top\">&nbsp;</td>", name: "<td>",
+		rowOpen: [2]string{"<tr>", "<tr>"}, icon: "<td valign=\"top\">", name: "<td>",
 		modifiedNone: "</td><td>&nbsp;", modified: "</td><td align=\"right\">", size: "</td><td align=\"right\">",
-		desc: "</td><td>&nbsp;",
+		desc: "</td><td>",
 	}
 	tableMarkupCSS = tableCells{
-		open: "  <table id=\"indexlist\">\n   <tr class=\"indexhead\">", headIcon: "<th class=\"indexcolicon\">&nbsp;</th>",
+		open: "  <table id=\"indexlist\">\n   <tr class=\"indexhead\">", headIcon: "<th class=\"indexcolicon\">",
 		headName: "<th class=\"indexcolname\">", headModified: "</th><th class=\"indexcollastmod\">",
 		headSize: "</th><th class=\"indexcolsize\">", headDesc: "</th><th class=\"indexcoldesc\">",
 		rule:    "   <tr class=\"indexbreakrow\"><th colspan=\"",
-		rowOpen: [2]string{"   <tr class=\"even\">", "   <tr class=\"odd\">"}, icon: "<td class=\"indexcolicon\">&nbsp;</td>",
+		rowOpen: [2]string{"   <tr class=\"even\">", "   <tr class=\"odd\">"}, icon: "<td class=\"indexcolicon\">",
 		name: "<td class=\"indexcolname\">", modifiedNone: "</td><td class=\"indexcollastmod\">&nbsp;",
 		modified: "</td><td class=\"indexcollastmod\">", size: "</td><td class=\"indexcolsize\">",
-		desc: "</td><td class=\"indexcoldesc\">&nbsp;",
+		desc: "</td><td class=\"indexcoldesc\">",
 	}
 )
 
@@ -672,4 +722,98 @@ func formatSize(size int64) string {
 		}
 	}
 	return "   ?"
+}
+
+// defaultDescWidth is mod_autoindex's DEFAULT_DESC_WIDTH.
+const defaultDescWidth = 23
+
+// appendIcon renders an entry's icon as a fancy listing shows it: the
+// entry's icon, else DefaultIcon, with its alt text in brackets ("[   ]"
+// when none), or none when there is no icon at all; with IconsAreLinks an
+// open link to the entry before it (closed by the caller).
+func appendIcon(dst, href []byte, name string, d *decoration, none string, lc *ListingConfig) []byte {
+	if lc.IconsAreLinks {
+		dst = append(dst, "<a href=\""...)
+		dst = appendAnchor(dst, href, name)
+		dst = append(dst, "\">"...)
+	}
+	icon := d.icon
+	if !d.iconSet {
+		icon = lc.DefaultIcon
+	}
+	if !d.iconSet && icon == "" {
+		return append(dst, none...)
+	}
+	alt := "   "
+	if d.altSet {
+		alt = d.alt
+	}
+	dst = appendImg(dst, icon, "["+alt+"]", lc)
+	return append(dst, '>')
+}
+
+// appendImg appends an <img> tag for the icon src with the alt text alt,
+// sized by IconWidth and IconHeight, without its closing '>'.
+func appendImg(dst []byte, src, alt string, lc *ListingConfig) []byte {
+	dst = append(dst, "<img src=\""...)
+	dst = append(dst, html.EscapeString(src)...)
+	dst = append(dst, "\" alt=\""...)
+	dst = append(dst, alt...)
+	dst = append(dst, '"')
+	if lc.IconWidth != 0 {
+		dst = append(dst, " width=\""...)
+		dst = strconv.AppendInt(dst, int64(lc.IconWidth), 10)
+		dst = append(dst, '"')
+	}
+	if lc.IconHeight != 0 {
+		dst = append(dst, " height=\""...)
+		dst = strconv.AppendInt(dst, int64(lc.IconHeight), 10)
+		dst = append(dst, '"')
+	}
+	return dst
+}
+
+// cutDescription is mod_autoindex's terminate_description: desc cut to
+// width characters, not counting its tags and counting an entity as one,
+// its last one replaced by '>' when cut. width 0 is DescriptionWidth's
+// (23 by default, widened by the columns left out when it is not set).
+func cutDescription(desc string, lc *ListingConfig, width int) string {
+	if width == 0 {
+		width = defaultDescWidth
+		switch {
+		case lc.DescriptionWidth > 0:
+			width = lc.DescriptionWidth
+		case lc.DescriptionWidth == 0:
+			if lc.SuppressIcon {
+				width += 6
+			}
+			if lc.SuppressLastModified {
+				width += 19
+			}
+			if lc.SuppressSize {
+				width += 7
+			}
+		}
+	}
+	x := 0
+	for x < len(desc) && (width > 0 || desc[x] == '<') {
+		switch desc[x] {
+		case '<':
+			for x < len(desc) && desc[x] != '>' {
+				x++
+			}
+		case '&':
+			width--
+			for x < len(desc) && desc[x] != ';' {
+				x++
+			}
+		default:
+			width--
+		}
+		x++
+	}
+	if width <= 0 && x < len(desc) {
+		return desc[:x-1] + ">"
+	}
+	return desc
 }
