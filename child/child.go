@@ -175,6 +175,7 @@ func newListener(ln ipc.Listener) *listener {
 func (ch *Child) startWorkers(wg *sync.WaitGroup) {
 	for i := 0; i < ch.threads; i++ {
 		w := &worker{ch: ch, l: ch.loop, id: i, slot: ch.proc.Worker(i), wait: newWaiter()}
+		w.entryAccessFn = w.entryAccess
 		if !w.slot.Start(ch.pid, ch.gen) {
 			// The slot was left by a previous child that was not reaped
 			// cleanly; take it over, we own the process slot.

@@ -2,9 +2,13 @@ package child_test
 
 import (
 	"io"
+	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 const autoindexConf = `<Directory htdocs/list>
@@ -30,8 +34,9 @@ var listedName = regexp.MustCompile(`<a href="[^/?"][^"]*">([^<]*)</a>`)
 // TestAutoindexDirectives: IndexIgnore (inherited, and reset), the
 // IndexOptions eventmpm's listings honour (VersionSort, FoldersFirst,
 // SuppressSize, Charset, and -FoldersFirst below), HeaderName in place of
-// the heading, ReadmeName as text under the table, and ServerSignature's
-// line after it, as mod_autoindex's emit_tail.
+// the heading, ReadmeName as text under the table in place of
+// ServerSignature's line, which a listing without one ends with, as
+// mod_autoindex's emit_tail.
 func TestAutoindexDirectives(t *testing.T) {
 	s := startServer(t, autoindexConf, map[string]string{
 		"list/file10.txt":  "10",
@@ -60,8 +65,12 @@ func TestAutoindexDirectives(t *testing.T) {
 			t.Errorf("/list/ lacks %q:\n%s", want, body)
 		}
 	}
-	if !regexp.MustCompile(`</pre>\n<address>eventmpm/\S+ \(Unix\) Server at localhost Port \d+</address>\n</body></html>\n$`).MatchString(body) {
-		t.Errorf("/list/ does not end with the readme, then ServerSignature's line:\n%s", body)
+	if !strings.HasSuffix(body, "</pre>\n</body></html>\n") || strings.Contains(body, "<address>") {
+		t.Errorf("/list/ does not end with the readme, in place of ServerSignature's line (as mod_autoindex's emit_tail):\n%s", body)
+	}
+	if _, zbody := c.roundTrip("GET /list/zdir/ HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); !regexp.MustCompile(
+		`</table>\n<address>eventmpm/\S+ \(Unix\) Server at localhost Port \d+</address>\n</body></html>\n$`).MatchString(zbody) {
+		t.Errorf("/list/zdir/ (no readme) does not end with ServerSignature's line:\n%s", zbody)
 	}
 	for _, unwanted := range []string{"<h1>Index of", ">Size</a>"} {
 		if strings.Contains(body, unwanted) {
@@ -198,4 +207,142 @@ func TestAutoindexIcons(t *testing.T) {
 		`<tr><td valign="top"><a href="README"><img src="/icons/hand.right.gif" alt="[   ]"></a></td><td><a href="README">README</a></td>`,
 		`<tr><td valign="top"><a href="a.txt"><img src="/local/txt.png" alt="[Local alt]"></a></td><td><a href="a.txt">a.txt</a></td>TIME<td align="right">  2 </td><td>From htaccess</td></tr>`,
 		`<tr><td valign="top"><a href="d.zzz"><img src="/local/default.png" alt="[   ]"></a></td><td><a href="d.zzz">d.zzz</a></td>`)
+}
+
+// TestAutoindexEntryAccess: a listing leaves out the entries a request
+// could not get, as mod_autoindex's subrequests do: denied by <Files>, by
+// a subdirectory's <Directory> or .htaccess, by <Location>, or needing a
+// password the request did not give (listed when it gave a good one);
+// with ShowForbidden the refused ones are listed. Entries neither a
+// directory nor a regular file (a FIFO) are left out. Apache 2.4.71 listed
+// the same names for the same configuration. The refusals are not logged.
+func TestAutoindexEntryAccess(t *testing.T) {
+	s := startServer(t, `<Directory htdocs/acc>
+    Options +Indexes
+    AllowOverride All
+    IndexOptions FancyIndexing
+    <Files "*.bak">
+        Require all denied
+    </Files>
+    <Files "secret.txt">
+        AuthType Basic
+        AuthName "sec"
+        AuthUserFile htdocs/.htpasswd
+        Require valid-user
+    </Files>
+</Directory>
+<Directory htdocs/acc/priv>
+    Require all denied
+</Directory>
+<Location /acc/loc.html>
+    Require ip 192.0.2.1
+</Location>
+<Directory htdocs/show>
+    Options +Indexes
+    IndexOptions FancyIndexing ShowForbidden
+</Directory>
+<Directory htdocs/show/priv>
+    Require all denied
+</Directory>
+`, map[string]string{
+		".htpasswd": htpasswdFile, "acc/a.txt": "a", "acc/x.bak": "x", "acc/secret.txt": "s", "acc/priv/f": "f",
+		"acc/hdir/.htaccess": "Require all denied\n", "acc/loc.html": "l", "acc/ok/f": "f",
+		"show/a.txt": "a", "show/priv/f": "f",
+	})
+	if err := unix.Mkfifo(s.root.Path("htdocs", "acc", "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list := func(path, user string) string {
+		req, _ := http.NewRequest("GET", s.url(path), nil)
+		if user != "" {
+			u, p, _ := strings.Cut(user, ":")
+			req.SetBasicAuth(u, p)
+		}
+		resp, err := newClient().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return names(string(body))
+	}
+	for _, tc := range []struct{ path, user, want string }{
+		{"/acc/", "", "a.txt ok/"},
+		{"/acc/", "alice:secret", "a.txt ok/ secret.txt"},
+		{"/acc/", "alice:wrong", "a.txt ok/"},
+		{"/show/", "", "a.txt priv/"},
+	} {
+		if got := list(tc.path, tc.user); got != tc.want {
+			t.Errorf("%s as %q lists %q, want %q", tc.path, tc.user, got, tc.want)
+		}
+	}
+	if log := s.logFile("error_log"); strings.Contains(log, "AH01630") {
+		t.Errorf("the hidden entries were logged as denials:\n%s", log)
+	}
+}
+
+// TestAutoindexPageOptions: IndexOptions XHTML, TrackModified, Type= and
+// Charset=, SuppressHTMLPreamble with an HTML HeaderName and ReadmeName,
+// and a HeaderName whose type is not text (shown as nothing, the heading
+// stays). The pages were compared byte for byte with Apache 2.4.71's.
+func TestAutoindexPageOptions(t *testing.T) {
+	s := startServer(t, `AddIcon /icons/blank.gif ^^BLANKICON^^
+<Directory htdocs/x>
+    Options +Indexes
+    IndexOptions FancyIndexing HTMLTable XHTML TrackModified IconWidth
+    IndexStyleSheet /s.css
+</Directory>
+<Directory htdocs/t>
+    Options +Indexes
+    IndexOptions FancyIndexing Type=text/plain Charset=ISO-8859-2
+    HeaderName HEADER.gif
+</Directory>
+<Directory htdocs/p>
+    Options +Indexes
+    IndexOptions FancyIndexing SuppressHTMLPreamble
+    HeaderName HEADER.html
+    ReadmeName FOOTER.html
+</Directory>
+`, map[string]string{
+		"x/a.txt": "a", "t/a.txt": "a", "t/HEADER.gif": "GIF89a",
+		"p/HEADER.html": "<html><head><title>H</title></head><body>\n<h2>My header</h2>\n",
+		"p/FOOTER.html": "<p>footer</p>\n</body></html>\n", "p/a.txt": "a",
+	})
+	get := func(path string) (*http.Response, string) {
+		resp, err := newClient().Get(s.url(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	resp, body := get("/x/")
+	fi, err := os.Stat(s.root.Path("htdocs", "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lm := resp.Header.Get("Last-Modified"); lm != fi.ModTime().UTC().Format(http.TimeFormat) || resp.Header.Get("ETag") == "" {
+		t.Errorf("TrackModified: Last-Modified %q (want the directory's %s), ETag %q", lm, fi.ModTime().UTC(), resp.Header.Get("ETag"))
+	}
+	expectContains(t, "the XHTML listing", body,
+		"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\n <head>\n",
+		"  <link rel=\"stylesheet\" href=\"/s.css\" type=\"text/css\" />\n </head>\n",
+		`<th class="indexcolicon"><img src="/icons/blank.gif" alt="[ICO]" width="20" /></th>`,
+		`<tr class="indexbreakrow"><th colspan="5"><hr /></th></tr>`)
+	resp, body = get("/t/")
+	if ct := resp.Header.Get("Content-Type"); ct != "text/plain;charset=ISO-8859-2" {
+		t.Errorf("Type= and Charset=: Content-Type %q", ct)
+	}
+	if !strings.Contains(body, "<h1>Index of /t</h1>") || strings.Contains(body, "GIF89a") || resp.Header.Get("Last-Modified") != "" {
+		t.Errorf("a HeaderName that is not text took the heading's place, or Last-Modified without TrackModified:\n%s", body)
+	}
+	_, body = get("/p/")
+	if !strings.HasPrefix(body, "<html><head><title>H</title></head><body>\n<h2>My header</h2>\n<pre>") ||
+		!strings.HasSuffix(body, "<hr></pre>\n<p>footer</p>\n</body></html>\n") {
+		t.Errorf("SuppressHTMLPreamble: the page does not open with the header file and end with the readme:\n%s", body)
+	}
 }

@@ -132,6 +132,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	w.replyFlags()
 	w.reply.NoNegotiate = w.reply.NoNegotiate || negTried
+	w.reply.EntryAccess, w.entryAuth = w.entryAccessFn, entryAuth{}
 	h.ServeMapped(req, hp, p, w.reply, w.start.UnixNano())
 	switch st := w.reply.Status; {
 	case w.reply.Variant != "":

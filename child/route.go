@@ -729,7 +729,8 @@ func listingConfig(ai *config.Autoindex) static.ListingConfig {
 		Icons: indexRules(ai.Icons), Alts: indexRules(ai.Alts), DefaultIcon: ai.DefaultIcon,
 		Descriptions: indexDescriptions(ai.Descriptions), ScanHTMLTitles: f.ScanHTMLTitles,
 		DescriptionWidth: f.DescriptionWidth, IconsAreLinks: f.IconsAreLinks, IconWidth: f.IconWidth,
-		IconHeight: f.IconHeight, AddAltClass: f.AddAltClass,
+		IconHeight: f.IconHeight, AddAltClass: f.AddAltClass, XHTML: f.XHTML, SuppressHTMLPreamble: f.SuppressHTMLPreamble,
+		TrackModified: f.TrackModified, ShowForbidden: f.ShowForbidden, Type: f.Type,
 	}
 }
 

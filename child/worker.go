@@ -131,8 +131,12 @@ type worker struct {
 	ifVary       []byte
 	ifVaryMerged int
 	user         string // the authenticated user (%u), "" for none
-	index        []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap         *shm.Snapshot
+	// entryAccessFn is entryAccess as a func value, made once, and
+	// entryAuth its credential check for the listing being made.
+	entryAccessFn func(urlPath, fsPath string) int
+	entryAuth     entryAuth
+	index         []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap          *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

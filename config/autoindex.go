@@ -80,9 +80,12 @@ type IndexOptions struct {
 	Remove []string `json:",omitempty"`
 	// NameWidth and DescriptionWidth are -1 for "*" (fit the longest),
 	// else the width; IconWidth and IconHeight the icons' size.
-	NameWidth, DescriptionWidth int    `json:",omitempty"`
-	IconWidth, IconHeight       int    `json:",omitempty"`
-	Charset                     string `json:",omitempty"`
+	NameWidth, DescriptionWidth int `json:",omitempty"`
+	IconWidth, IconHeight       int `json:",omitempty"`
+	// Charset and Type are Charset= and Type=: the listing's charset and
+	// media type.
+	Charset string `json:",omitempty"`
+	Type    string `json:",omitempty"`
 }
 
 // merge is mod_autoindex's merge of IndexOptions: add's own flags, or
@@ -92,7 +95,7 @@ func (base IndexOptions) merge(add IndexOptions) IndexOptions {
 	out := IndexOptions{
 		NameWidth: cmp.Or(add.NameWidth, base.NameWidth), DescriptionWidth: cmp.Or(add.DescriptionWidth, base.DescriptionWidth),
 		IconWidth: cmp.Or(add.IconWidth, base.IconWidth), IconHeight: cmp.Or(add.IconHeight, base.IconHeight),
-		Charset: cmp.Or(add.Charset, base.Charset),
+		Charset: cmp.Or(add.Charset, base.Charset), Type: cmp.Or(add.Type, base.Type),
 	}
 	switch {
 	case add.None:
@@ -138,13 +141,14 @@ type ListingFlags struct {
 	Fancy, Table, SuppressIcon, SuppressDescription, SuppressRules            bool
 	SuppressColumnSorting, IgnoreClient                                       bool
 	IconsAreLinks, AddAltClass, ScanHTMLTitles                                bool
+	XHTML, SuppressHTMLPreamble, TrackModified, ShowForbidden                 bool
 	// NameWidth is 0 for the default (23), -1 for NameWidth=*, else the
 	// width; DescriptionWidth likewise (0: 23, widened by the columns left
 	// out).
 	NameWidth, DescriptionWidth int
 	// IconWidth and IconHeight size the icons; 0 leaves them unsized.
 	IconWidth, IconHeight int
-	Charset               string
+	Charset, Type         string
 }
 
 // Merge returns the listing configuration in effect inside add when a is
@@ -201,7 +205,8 @@ func (a *Autoindex) Flags() ListingFlags {
 	f.SuppressColumnSorting, f.IgnoreClient = on("suppresscolumnsorting"), on("ignoreclient")
 	f.IconsAreLinks, f.AddAltClass, f.ScanHTMLTitles = on("iconsarelinks"), on("addaltclass"), on("scanhtmltitles")
 	f.NameWidth, f.DescriptionWidth, f.IconWidth, f.IconHeight = o.NameWidth, o.DescriptionWidth, o.IconWidth, o.IconHeight
-	f.Charset = o.Charset
+	f.XHTML, f.SuppressHTMLPreamble, f.TrackModified, f.ShowForbidden = on("xhtml"), on("suppresshtmlpreamble"), on("trackmodified"), on("showforbidden")
+	f.Charset, f.Type = o.Charset, o.Type
 	return f
 }
 
@@ -275,13 +280,13 @@ func setIndexFile(readme bool) func(w *walker, c *call) error {
 	}
 }
 
-// indexOptionsImplemented change eventmpm's listings; indexOptionsKnown
-// are mod_autoindex's others, taken with a warning.
+// indexOptionsFlags are mod_autoindex's IndexOptions flags, all of
+// which eventmpm's listings honour.
 var (
-	indexOptionsImplemented = []string{"foldersfirst", "ignorecase", "versionsort", "suppresssize", "suppresslastmodified",
+	indexOptionsFlags = []string{"foldersfirst", "ignorecase", "versionsort", "suppresssize", "suppresslastmodified",
 		"fancyindexing", "htmltable", "suppresscolumnsorting", "suppressicon", "suppressdescription",
-		"suppressrules", "ignoreclient", "iconsarelinks", "addaltclass", "scanhtmltitles"}
-	indexOptionsKnown = []string{"showforbidden", "suppresshtmlpreamble", "trackmodified", "xhtml"}
+		"suppressrules", "ignoreclient", "iconsarelinks", "addaltclass", "scanhtmltitles", "xhtml", "suppresshtmlpreamble",
+		"trackmodified", "showforbidden"}
 )
 
 // Apache's widths: DEFAULT_NAME_WIDTH, DEFAULT_DESC_WIDTH,
@@ -310,15 +315,13 @@ func atoiPrefix(value string) int {
 }
 
 // setIndexOptions reads IndexOptions as mod_autoindex's add_opts does,
-// with its messages; the flags eventmpm's listings do not honour are
-// taken with one warning naming them.
+// with its messages.
 func setIndexOptions(w *walker, c *call) error {
 	a := w.autoindexOf()
 	o := a.Options
 	if o == nil {
 		o = &IndexOptions{}
 	}
-	var ignored []string
 	for _, word := range c.args {
 		action := byte(0)
 		if word[0] == '+' || word[0] == '-' {
@@ -336,18 +339,15 @@ func setIndexOptions(w *walker, c *call) error {
 		case flag == "charset" && hasValue:
 			o.Charset = value
 		case flag == "type" && hasValue:
-			ignored = append(ignored, word)
+			o.Type = value
 		case flag == "namewidth", flag == "descriptionwidth", flag == "iconwidth", flag == "iconheight":
 			if err := widthOption(o, action, flag, name, value, hasValue); err != nil {
 				return err
 			}
 		case hasValue:
 			return errorf("Invalid directory indexing option")
-		case slices.Contains(indexOptionsImplemented, flag):
+		case slices.Contains(indexOptionsFlags, flag):
 			isFlag = true
-		case slices.Contains(indexOptionsKnown, flag):
-			isFlag = true
-			ignored = append(ignored, word)
 		default:
 			return errorf("Invalid directory indexing option")
 		}
@@ -371,9 +371,6 @@ func setIndexOptions(w *walker, c *call) error {
 		return errorf("Cannot combine other IndexOptions keywords with 'None'")
 	}
 	a.Options = o
-	if len(ignored) > 0 {
-		w.warn(c.pos, "", "IndexOptions %s: no effect on eventmpm's listings", strings.Join(ignored, " "))
-	}
 	return nil
 }
 

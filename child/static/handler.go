@@ -159,6 +159,14 @@ type ListingConfig struct {
 	IconsAreLinks         bool
 	IconWidth, IconHeight int
 	AddAltClass           bool
+	// XHTML writes XHTML 1.0; SuppressHTMLPreamble leaves the page's
+	// opening (and closing) to an HTML HeaderName (ReadmeName) file;
+	// TrackModified sends the directory's Last-Modified and ETag;
+	// ShowForbidden lists the entries a request would be refused (401,
+	// 403), which are left out otherwise; Type is the page's media type
+	// (text/html when empty).
+	XHTML, SuppressHTMLPreamble, TrackModified, ShowForbidden bool
+	Type                                                      string
 }
 
 // Resolver tells the handler which DirConfig applies in a directory. dir

@@ -14,9 +14,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// listingType is the Content-Type of a directory listing. Apache sends
-// ISO-8859-1 on Unix; file names on current systems are UTF-8.
-const listingType = "Content-Type: text/html;charset=UTF-8\r\n"
+// defaultListingCharset is a listing's charset without IndexOptions
+// Charset=. Apache sends ISO-8859-1 on Unix; file names on current
+// systems are UTF-8.
+const defaultListingCharset = "UTF-8"
 
 // dirItem is one line of a listing.
 type dirItem struct {
@@ -51,21 +52,35 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply)
 	if v.pattern != "" {
 		items = slices.DeleteFunc(items, func(it dirItem) bool { return !patternMatch(v.pattern, it.name) })
 	}
+	if r.EntryAccess != nil {
+		base := strings.TrimSuffix(h.absDir(p.rel), "/") + "/"
+		items = slices.DeleteFunc(items, func(it dirItem) bool {
+			st := r.EntryAccess(p.url+it.label, base+it.label)
+			return st != 0 && !(lc.ShowForbidden && (st == 401 || st == 403))
+		})
+	}
 	var up decoration // the parent's
 	if lc.Fancy {
 		h.decorate(items, &up, dirfd, h.absDir(p.rel), &p.self)
 	}
 	slices.SortFunc(items, func(a, b dirItem) int { return compareItems(a, b, &lc, &v) })
+	types, _ := h.typesFor(&p.self)
+	header, readme := readInsert(dirfd, lc.HeaderName, types), readInsert(dirfd, lc.ReadmeName, types)
 	b := r.buf[:0]
-	b = appendListing(b, p.url, items, &up, &lc, &v, readInsert(dirfd, lc.HeaderName), readInsert(dirfd, lc.ReadmeName))
+	b = appendListing(b, p.url, items, &up, &lc, &v, header, readme)
 	r.buf = b
 	r.Status = 200
 	r.Listing = true
-	if lc.Charset != "" {
-		r.Header = append(append(append(r.Header[:0], "Content-Type: text/html;charset="...), lc.Charset...), "\r\n"...)
-	} else {
-		r.Header = append(r.Header[:0], listingType...)
+	r.readme = readme.body != nil
+	r.Header = r.Header[:0]
+	if lc.TrackModified {
+		r.Header = h.appendDirValidators(r.Header, dirfd, &p.self)
 	}
+	r.Header = append(r.Header, "Content-Type: "...)
+	r.Header = append(r.Header, cmp.Or(lc.Type, "text/html")...)
+	r.Header = append(r.Header, ";charset="...)
+	r.Header = append(r.Header, cmp.Or(lc.Charset, defaultListingCharset)...)
+	r.Header = append(r.Header, "\r\n"...)
 	r.ContentLength = int64(len(r.buf))
 	if !r.NoBody {
 		r.Body = r.buf
@@ -306,46 +321,62 @@ func digitRun(s string) int {
 // insertLimit bounds a HeaderName or ReadmeName file shown in a listing.
 const insertLimit = 64 << 10
 
+// insert is a HeaderName or ReadmeName file as a listing shows it.
+type insert struct {
+	body []byte // nil when nothing is shown
+	html bool   // an HTML file, put in the page as it is
+}
+
 // readInsert reads the HeaderName or ReadmeName file name of the directory
-// dirfd, as the HTML to put in the page: an .html or .htm file as it is,
-// any other as escaped text in <pre>. A missing, unreadable, non-regular
-// or over-large file shows nothing, as in Apache.
-func readInsert(dirfd int, name string) []byte {
+// dirfd, as mod_autoindex's emit_head and emit_tail take it by its media
+// type (types): HTML as it is, other text/* escaped in <pre>, any other
+// type nothing. A missing, unreadable, non-regular or over-large file
+// shows nothing, as in Apache.
+func readInsert(dirfd int, name string, types *MIMETypes) insert {
 	if name == "" || isHtName(name) {
-		return nil
+		return insert{}
+	}
+	typ, _ := types.lookup(name)
+	typ = mediaType(typ)
+	isHTML := typ == "text/html" || typ == "application/xhtml+xml"
+	if !isHTML && !strings.HasPrefix(typ, "text/") {
+		return insert{}
 	}
 	fd, err := unix.Openat(dirfd, name, openFlags|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil
+		return insert{}
 	}
 	defer unix.Close(fd)
 	fi, err := fstatInfo(fd)
 	if err != nil || !fi.isReg() || fi.id.size > insertLimit {
-		return nil
+		return insert{}
 	}
 	b, err := readAll(fd, fi.id.size)
 	if err != nil {
-		return nil
+		return insert{}
 	}
-	lower := strings.ToLower(name)
-	if strings.HasSuffix(lower, ".html") || strings.HasSuffix(lower, ".htm") {
-		return b
+	if isHTML {
+		return insert{body: b, html: true}
 	}
-	out := append([]byte("<pre>\n"), html.EscapeString(string(b))...)
-	return append(out, "</pre>\n"...)
+	out := append([]byte("<pre>\n"), plainEscaper.Replace(string(b))...)
+	return insert{body: append(out, "</pre>\n"...)}
 }
+
+// plainEscaper is do_emit_plain's escaping: '<', '>' and '&' only.
+var plainEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;")
 
 // listable stats the entry name of the directory dirfd for its listing
 // line, through a symlink, and reports whether it is listed at all. Left
 // out, as Apache's mod_autoindex leaves out the entries its lookup of them
-// refuses: an entry that vanished, a symlink whose target is missing or
+// refuses: an entry that vanished, one neither a directory nor a regular
+// file (a FIFO, a socket, a device), a symlink whose target is missing or
 // unreadable, and a symlink the directory's Options do not let a request
 // follow (no FollowSymLinks, or SymLinksIfOwnerMatch with another owner):
 // their links could only lead to an error.
 func listable(dirfd int, name string, cfg *DirConfig) (fileInfo, bool) {
 	target, err := lstatAt(dirfd, name, true)
-	if err != nil {
-		return fileInfo{}, false
+	if err != nil || !target.isDir() && !target.isReg() {
+		return fileInfo{}, false // Apache lists only directories and regular files
 	}
 	if cfg.FollowSymLinks && !cfg.SymLinksIfOwnerMatch {
 		return target, true
@@ -367,24 +398,17 @@ const defaultNameWidth = 23
 // appendListing renders the listing page for the URL path urlPath, with
 // the HeaderName and ReadmeName inserts above and below the entries, as
 // Apache 2.4.71's emit_head, output_directories and emit_tail do.
-func appendListing(dst []byte, urlPath string, items []dirItem, up *decoration, lc *ListingConfig, v *listView, header, readme []byte) []byte {
+func appendListing(dst []byte, urlPath string, items []dirItem, up *decoration, lc *ListingConfig, v *listView, header, readme insert) []byte {
 	title := html.EscapeString(strings.TrimRight(urlPath, "/"))
 	if title == "" {
 		title = "/"
 	}
-	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n <head>\n  <title>Index of "...)
-	dst = append(dst, title...)
-	dst = append(dst, "</title>\n"...)
-	if lc.StyleSheet != "" {
-		dst = append(dst, "  <link rel=\"stylesheet\" href=\""...)
-		dst = append(dst, lc.StyleSheet...)
-		dst = append(dst, "\" type=\"text/css\">\n"...)
+	if !header.html || !lc.SuppressHTMLPreamble {
+		dst = appendPreamble(dst, title, lc)
 	}
-	dst = append(dst, lc.HeadInsert...)
-	dst = append(dst, " </head>\n <body>\n"...)
 	switch {
-	case header != nil:
-		dst = append(dst, header...) // in place of the heading, as Apache's emit_head
+	case header.body != nil:
+		dst = append(dst, header.body...) // in place of the heading, as Apache's emit_head
 	case lc.StyleSheet != "":
 		dst = append(dst, "  <h1 id=\"indextitle\">Index of "...)
 		dst = append(dst, title...)
@@ -416,8 +440,70 @@ func appendListing(dst []byte, urlPath string, items []dirItem, up *decoration, 
 		}
 		dst = append(dst, "</ul>\n"...)
 	}
-	dst = append(dst, readme...)
+	dst = append(dst, readme.body...)
+	if readme.html && lc.SuppressHTMLPreamble {
+		return dst // the readme closes the page
+	}
 	return append(dst, listingTail...)
+}
+
+// appendPreamble is emit_preamble: the page's opening up to <body>.
+func appendPreamble(dst []byte, title string, lc *ListingConfig) []byte {
+	if lc.XHTML {
+		dst = append(dst, "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\"\n"+
+			"\"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\n"...)
+	} else {
+		dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n"...)
+	}
+	dst = append(dst, " <head>\n  <title>Index of "...)
+	dst = append(dst, title...)
+	dst = append(dst, "</title>\n"...)
+	if lc.StyleSheet != "" {
+		dst = append(dst, "  <link rel=\"stylesheet\" href=\""...)
+		dst = append(dst, lc.StyleSheet...)
+		dst = append(dst, "\" type=\"text/css\""...)
+		dst = append(dst, xhtmlClose(lc)...)
+		dst = append(dst, '\n')
+	}
+	dst = append(dst, lc.HeadInsert...)
+	return append(dst, " </head>\n <body>\n"...)
+}
+
+// clampTime is t, or now when t is later: a date never in the future.
+func clampTime(t, now time.Time) time.Time {
+	if t.After(now) {
+		return now
+	}
+	return t
+}
+
+// xhtmlClose ends an empty element: " />" in XHTML, else ">".
+func xhtmlClose(lc *ListingConfig) string {
+	if lc.XHTML {
+		return " />"
+	}
+	return ">"
+}
+
+// appendDirValidators appends the Last-Modified and ETag lines of the
+// directory dirfd, as IndexOptions TrackModified sends them (Apache's
+// ap_set_last_modified and ap_set_etag for the directory).
+func (h *Handler) appendDirValidators(dst []byte, dirfd int, dc *DirConfig) []byte {
+	fi, err := fstatInfo(dirfd)
+	if err != nil {
+		return dst
+	}
+	now := h.now()
+	real := time.Unix(0, fi.id.mtime)
+	dst = append(dst, "Last-Modified: "...)
+	dst = http1.AppendHTTPDate(dst, clampTime(real, now))
+	dst = append(dst, "\r\n"...)
+	if parts := dc.ETag.parts(); parts&ETagNone == 0 {
+		dst = append(dst, "ETag: "...)
+		dst = appendETag(dst, parts, fi.id, real, now.Sub(real) <= time.Second)
+		dst = append(dst, "\r\n"...)
+	}
+	return dst
 }
 
 // appendListItem renders one line of the plain list; href is the name's
@@ -481,7 +567,7 @@ func appendTable(dst, parent []byte, items []dirItem, up *decoration, lc *Listin
 	}
 	rule := ""
 	if !lc.SuppressRules {
-		rule = m.rule + strconv.Itoa(cols) + "\"><hr></th></tr>\n"
+		rule = m.rule + strconv.Itoa(cols) + "\"><hr" + xhtmlClose(lc) + "</th></tr>\n"
 	}
 	dst = append(dst, "</th></tr>\n"...)
 	dst = append(dst, rule...)
@@ -541,7 +627,7 @@ func appendPre(dst, parent []byte, items []dirItem, up *decoration, lc *ListingC
 	if lc.SuppressRules {
 		dst = append(dst, '\n')
 	} else {
-		dst = append(dst, "<hr>"...)
+		dst = append(append(dst, "<hr"...), xhtmlClose(lc)...)
 	}
 	line := func(dst, href []byte, name string, it *dirItem, d *decoration) []byte {
 		if !lc.SuppressIcon {
@@ -589,7 +675,7 @@ func appendPre(dst, parent []byte, items []dirItem, up *decoration, lc *ListingC
 	if lc.SuppressRules {
 		return append(dst, "</pre>\n"...)
 	}
-	return append(dst, "<hr></pre>\n"...)
+	return append(append(append(dst, "<hr"...), xhtmlClose(lc)...), "</pre>\n"...)
 }
 
 // appendSortLink is emit_link: a column heading that sorts by it,
@@ -753,7 +839,8 @@ func appendIcon(dst, href []byte, name string, d *decoration, none string, lc *L
 }
 
 // appendImg appends an <img> tag for the icon src with the alt text alt,
-// sized by IconWidth and IconHeight, without its closing '>'.
+// sized by IconWidth and IconHeight, without its closing '>' (with the
+// " /" before it in XHTML).
 func appendImg(dst []byte, src, alt string, lc *ListingConfig) []byte {
 	dst = append(dst, "<img src=\""...)
 	dst = append(dst, html.EscapeString(src)...)
@@ -769,6 +856,9 @@ func appendImg(dst []byte, src, alt string, lc *ListingConfig) []byte {
 		dst = append(dst, " height=\""...)
 		dst = strconv.AppendInt(dst, int64(lc.IconHeight), 10)
 		dst = append(dst, '"')
+	}
+	if lc.XHTML {
+		dst = append(dst, " /"...)
 	}
 	return dst
 }

@@ -98,6 +98,14 @@ type Reply struct {
 	// Listing is set for a directory listing, which the caller may sign
 	// (AddSignature).
 	Listing bool
+	// EntryAccess, set by the caller before serving, tells a listing how
+	// a request for one of its entries would be answered: 0 when served,
+	// else the status of the refusal (401, 403, 500). urlPath is the
+	// entry's URL path and fsPath its file, both with a '/' at the end for
+	// a directory. Entries refused are left out (with IndexOptions
+	// ShowForbidden, listed when 401 or 403), as mod_autoindex leaves out
+	// those its subrequests refuse. nil lists every entry.
+	EntryAccess func(urlPath, fsPath string) int
 	// PathInfo is set on a 404 whose path continued past a file
 	// (/file.html/extra: ENOTDIR), which Apache counts as an existing
 	// file with trailing path information, not as a missing one.
@@ -107,6 +115,7 @@ type Reply struct {
 	// internal redirect to it makes them.
 	Index []byte
 
+	readme    bool        // a listing shows a ReadmeName file, which takes the signature's place
 	buf       []byte      // backing store for Location, part heads and in-memory multipart bodies
 	ranges    []byteRange // parsed Range header
 	negHeader []byte      // backing store for NegHeader
@@ -117,9 +126,10 @@ const listingTail = "</body></html>\n"
 
 // AddSignature puts sig (ServerSignature's <address> line, which depends
 // on the request's host and port) at the end of a listing's page, where
-// mod_autoindex's emit_tail puts it. It does nothing to other replies.
+// mod_autoindex's emit_tail puts it: not after a ReadmeName file, which
+// replaces it. It does nothing to other replies.
 func (r *Reply) AddSignature(sig []byte) {
-	if !r.Listing || !bytes.HasSuffix(r.buf, []byte(listingTail)) {
+	if !r.Listing || r.readme || !bytes.HasSuffix(r.buf, []byte(listingTail)) {
 		return
 	}
 	r.buf = append(append(r.buf[:len(r.buf)-len(listingTail)], sig...), listingTail...)
