@@ -39,6 +39,7 @@ func TestServeAllocs(t *testing.T) {
 	localLog := filepath.Join(t.TempDir(), "local_log")
 	envLog := filepath.Join(t.TempDir(), "env_log")
 	ripLog := filepath.Join(t.TempDir(), "rip_log")
+	uidLog := filepath.Join(t.TempDir(), "uid_log")
 	for _, tc := range []struct {
 		name, conf string
 		log        string // the access log that must hold a line per request
@@ -115,6 +116,9 @@ func TestServeAllocs(t *testing.T) {
 			"LogFormat \"%h %{c}a %{X-Forwarded-For}i %{X-Forwarded-By}i %{remoteip-proxy-ip-list}n %f %>s\" rip\n" +
 			"CustomLog " + ripLog + " rip\n<Directory " + docroot + ">\n    Require ip 203.0.113.0/24\n</Directory>\n",
 			fields: "X-Forwarded-For: 203.0.113.5, 198.51.100.7\r\nX-Forwarded-For: 10.1.1.1\r\n", log: ripLog},
+		// mod_unique_id's variable, logged and sent back.
+		{name: "unique-id", conf: "LoadModule unique_id_module mod_unique_id.so\nHeader set X-Request-Id \"%{UNIQUE_ID}e\"\n" +
+			"LogFormat \"%{UNIQUE_ID}e %f %>s\" uid\nCustomLog " + uidLog + " uid\n", log: uidLog, head: "X-Request-Id: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ch := newTestChild(t, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot "+docroot+"\n"+tc.conf, nil)

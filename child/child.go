@@ -70,6 +70,8 @@ type Child struct {
 	date   http1.DateCache
 	server []byte // the Server header value
 	ext    bool   // ExtendedStatus
+	// uniqueIDs is mod_unique_id's state, zero when it is not loaded.
+	uniqueIDs uniqueIDs
 
 	main    *site
 	watcher *static.Watcher // the open-file caches' change notifier, shared by the sites
@@ -121,7 +123,7 @@ func newChild(p Params) (*Child, error) {
 	ch := &Child{
 		cfg: cfg, log: p.Log, sb: p.Scoreboard, slot: p.Slot, gen: p.Generation,
 		pid: os.Getpid(), threads: cfg.MPM.ThreadsPerChild, factor: cfg.MPM.AsyncRequestWorkerFactor,
-		ext: cfg.ExtendedStatus, draining: p.Draining,
+		ext: cfg.ExtendedStatus, draining: p.Draining, uniqueIDs: newUniqueIDs(cfg),
 	}
 	ch.proc = p.Scoreboard.Process(p.Slot)
 	ch.bufs = newBufferPool(4096)

@@ -245,6 +245,9 @@ func (w *worker) answer(c *conn, n int) bool {
 		w.applyRemoteIP(c, w.srv.remoteIP)
 	}
 	w.reqScratch = w.reqScratch[:0]
+	if w.ch.uniqueIDs.root != nil {
+		w.setUniqueID() // mod_unique_id's post_read_request hook
+	}
 	if len(w.srv.reqEarly) > 0 {
 		w.applyRequestHeaders(c, w.srv.reqEarly)
 	}

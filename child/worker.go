@@ -135,6 +135,10 @@ type worker struct {
 	// entryAuth its credential check for the listing being made.
 	entryAccessFn func(urlPath, fsPath string) int
 	entryAuth     entryAuth
+	// uniqueID is the request's UNIQUE_ID (mod_unique_id), and
+	// uniqueCounter the worker's count of them.
+	uniqueID      [uniqueIDLen]byte
+	uniqueCounter uint16
 	index         []byte // the DirectoryIndex file served for a directory's URL (%U)
 	snap          *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.

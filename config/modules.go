@@ -45,16 +45,21 @@ var modules = map[string]string{
 	"rewrite_module": "mod_rewrite.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.
 	"version_module": "mod_version.c",
+	// The UNIQUE_ID variable: made for each request only when LoadModule
+	// loads it (see optInModules).
+	"unique_id_module": "mod_unique_id.c",
 }
 
-// moduleLoaded is <IfModule>'s test: a module identifier or file name.
-func moduleLoaded(name string) bool {
-	if _, ok := modules[name]; ok {
-		return true
-	}
-	for _, file := range modules {
-		if file == name {
-			return true
+// optInModules cost every request something, so they work only when
+// LoadModule names them, and <IfModule> counts them as loaded only then.
+var optInModules = []string{"unique_id_module"}
+
+// moduleLoaded is <IfModule>'s test: a module identifier or file name;
+// loaded are the modules LoadModule named so far.
+func moduleLoaded(name string, loaded []string) bool {
+	for id, file := range modules {
+		if id == name || file == name {
+			return !slices.Contains(optInModules, id) || slices.Contains(loaded, id)
 		}
 	}
 	return false

@@ -237,7 +237,7 @@ func readIf(r *reader, cur *cursor, c *call) ([]*node, error) {
 	}
 	var holds bool
 	if strings.EqualFold(c.d.name, "<IfModule") {
-		holds = moduleLoaded(arg)
+		holds = moduleLoaded(arg, r.l.cfg.Modules)
 	} else {
 		_, holds = r.l.cfg.Defines[arg]
 	}
