@@ -78,6 +78,10 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.evalSectionSetEnvIf(c)
 		keep = w.responseEnv() && keepable
 	}
+	if len(acc.allowMethods) > 0 && !w.methodAllowed(c, acc.allowMethods) {
+		w.errorResponse(c, 405, nil, keep)
+		return
+	}
 	if st := w.authorize(c, &acc); st != 0 {
 		if w.negotiated {
 			w.renegotiate(c, keep) // a variant the client may not have is no variant

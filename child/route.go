@@ -347,6 +347,9 @@ type access struct {
 	// (signatureKind's form), when signatureSet.
 	signature    string
 	signatureSet bool
+	// allowMethods is mod_allowmethods' list of the last section that
+	// sets one; empty for none or "reset".
+	allowMethods []string
 }
 
 // responseSections are the sections of a request that act after its
@@ -385,6 +388,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 		if sec.HandlerSet {
 			a.handler = sec.Handler
+		}
+		if sec.AllowMethodsSet {
+			a.allowMethods = sec.AllowMethods
 		}
 		if sec.ServerSignature != nil {
 			a.signature, a.signatureSet = signatureKind(*sec.ServerSignature), true

@@ -117,6 +117,33 @@ func parseRequireMethod(r *RequireRule, args []string) error {
 	return nil
 }
 
+// setAllowMethods is mod_allowmethods' AllowMethods: the methods a
+// section allows, or "reset" alone for no restriction, with its messages.
+func setAllowMethods(w *walker, c *call) error {
+	if len(c.args) == 0 {
+		return errorf("AllowMethods: No method or 'reset' keyword given")
+	}
+	w.sec.s.AllowMethodsSet = true
+	if len(c.args) == 1 && strings.EqualFold(c.args[0], "reset") {
+		w.sec.s.AllowMethods = nil
+		return nil
+	}
+	var list []string
+	for _, m := range c.args {
+		if !slices.Contains(apacheMethods, m) {
+			return errorf("AllowMethods: Invalid Method '%s'", m)
+		}
+		if m == "HEAD" {
+			m = "GET" // one method number in Apache
+		}
+		if !slices.Contains(list, m) {
+			list = append(list, m)
+		}
+	}
+	w.sec.s.AllowMethods = list
+	return nil
+}
+
 func parseRequireAll(r *RequireRule, args []string) error {
 	if len(args) != 1 {
 		return errorf("'Require all' takes one argument, 'granted' or 'denied'")

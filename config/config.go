@@ -450,6 +450,12 @@ type Section struct {
 	// Handler overrides an enclosing section's even when it is "" (SetHandler
 	// none or default-handler).
 	HandlerSet bool
+	// AllowMethods is mod_allowmethods' list of the methods the section
+	// allows (HEAD stands for GET and GET for HEAD); AllowMethodsSet is
+	// true when the section has the directive, the list empty for "reset"
+	// (no restriction).
+	AllowMethods    []string `json:",omitempty"`
+	AllowMethodsSet bool     `json:",omitempty"`
 	// Require is the access rule; nil when the section has none.
 	Require *Require
 	// DirectoryIndex overrides the server's list when non-nil; an empty

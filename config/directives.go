@@ -373,6 +373,8 @@ var directives = []directive{
 		help: "Controls what groups of directives can be configured by per-directory config files"},
 	{name: "AllowOverrideList", args: iterate1, ctx: ctxDir, set: setAllowOverrideList,
 		help: "Controls what individual directives can be configured by per-directory config files"},
+	{name: "AllowMethods", args: takeArgv, ctx: ctxDir, set: setAllowMethods,
+		help: "only allow specific methods"},
 	{name: "SetHandler", args: take1, ctx: ctxDir, set: setHandler,
 		help: "a handler name that overrides any other configured handler"},
 	{name: "Require", args: rawArgs, ctx: ctxDir | ctxAuthz, set: setRequire,

@@ -40,6 +40,7 @@ var modules = map[string]string{
 	"authz_user_module":      "mod_authz_user.c",
 	"authz_groupfile_module": "mod_authz_groupfile.c",
 	"access_compat_module":   "mod_access_compat.c",
+	"allowmethods_module":    "mod_allowmethods.c",
 	"remoteip_module":        "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",
