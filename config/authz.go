@@ -68,6 +68,9 @@ func parseRequire(raw string) (RequireRule, error) {
 		return r, parseRequireExpr(&r, raw)
 	case "group":
 		r.Kind, r.Names = RequireGroup, args // no group named: nothing granted, as in Apache
+		if len(args) == 0 {
+			r.Names = nil // as the JSON form gives it back
+		}
 		return r, nil
 	case "method":
 		return r, parseRequireMethod(&r, args)
@@ -114,6 +117,9 @@ func parseRequireMethod(r *RequireRule, args []string) error {
 		}
 	}
 	r.Kind, r.Names = RequireMethod, args
+	if len(args) == 0 {
+		r.Names = nil // none: nothing granted, as in Apache; nil as the JSON form gives it back
+	}
 	return nil
 }
 

@@ -112,10 +112,11 @@ func (base IndexOptions) merge(add IndexOptions) IndexOptions {
 	return out
 }
 
-// unionNames is a and the names of b it lacks, in a new slice.
+// unionNames is a and the names of b it lacks, in a new slice (nil when
+// empty, as the configuration's JSON form gives it back).
 func unionNames(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, x := range b {
+	var out []string
+	for _, x := range append(slices.Clip(a), b...) {
 		if !slices.Contains(out, x) {
 			out = append(out, x)
 		}
@@ -123,9 +124,15 @@ func unionNames(a, b []string) []string {
 	return out
 }
 
-// withoutNames is a less the names of b, in a new slice.
+// withoutNames is a less the names of b, in a new slice (nil when empty).
 func withoutNames(a, b []string) []string {
-	return slices.DeleteFunc(slices.Clone(a), func(x string) bool { return slices.Contains(b, x) })
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // IsZero reports whether nothing of mod_autoindex is set.

@@ -19,6 +19,8 @@ import (
 // Seeds: every configuration of the golden tests and the default one.
 func FuzzParse(f *testing.F) {
 	f.Add(defaultConf)
+	f.Add("Listen 80\n<Macro VHost $name @t>\n<VirtualHost *:80>\nServerName $name\nHeader set X @t\n</VirtualHost>\n</Macro>\n" +
+		"Use VHost a \"b c\"\nUndefMacro VHost\n")
 	golden, _ := filepath.Glob("testdata/golden/*.txt")
 	for _, g := range golden {
 		data, err := os.ReadFile(g)

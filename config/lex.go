@@ -13,6 +13,9 @@ import (
 type line struct {
 	text string
 	num  int
+	// file names where the line comes from when it is not its cursor's
+	// file: a macro's lines spliced into the file that uses it.
+	file string
 }
 
 // splitLines cuts data into logical lines. A line ending in a single

@@ -36,12 +36,12 @@ func TestSplitLines(t *testing.T) {
 		in   string
 		want []line
 	}{
-		{in: "a\nb", want: []line{{"a", 1}, {"b", 2}}},
-		{in: "  a  \r\n\n", want: []line{{"a", 1}, {"", 2}}},
-		{in: "a \\\n  b\\\nc\nd", want: []line{{"a   bc", 3}, {"d", 4}}},
-		{in: "a \\\\\nb", want: []line{{`a \\`, 1}, {"b", 2}}},
-		{in: "# c \\\nstill comment\nx", want: []line{{"# c still comment", 2}, {"x", 3}}},
-		{in: "last \\", want: []line{{`last \`, 1}}},
+		{in: "a\nb", want: []line{{text: "a", num: 1}, {text: "b", num: 2}}},
+		{in: "  a  \r\n\n", want: []line{{text: "a", num: 1}, {text: "", num: 2}}},
+		{in: "a \\\n  b\\\nc\nd", want: []line{{text: "a   bc", num: 3}, {text: "d", num: 4}}},
+		{in: "a \\\\\nb", want: []line{{text: `a \\`, num: 1}, {text: "b", num: 2}}},
+		{in: "# c \\\nstill comment\nx", want: []line{{text: "# c still comment", num: 2}, {text: "x", num: 3}}},
+		{in: "last \\", want: []line{{text: `last \`, num: 1}}},
 	}
 	for _, tt := range tests {
 		if got := splitLines(tt.in); !reflect.DeepEqual(got, tt.want) {

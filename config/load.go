@@ -61,12 +61,14 @@ var defaultConf string
 
 // loader holds what both passes share.
 type loader struct {
-	opts      Options
-	cfg       *Config
-	vars      map[string]string // Define'd and -D NAME=VALUE variables
-	lookupEnv func(string) (string, bool)
-	noInclude bool // set by the fuzz test: Include would read the whole disk
-	expanded  int  // bytes produced by ${VAR} expansion so far (maxExpansion)
+	opts       Options
+	cfg        *Config
+	vars       map[string]string // Define'd and -D NAME=VALUE variables
+	lookupEnv  func(string) (string, bool)
+	noInclude  bool              // set by the fuzz test: Include would read the whole disk
+	macros     map[string]*macro // mod_macro's definitions, by lowercased name
+	macroLines int               // lines Use has added (maxMacroLines)
+	expanded   int               // bytes produced by ${VAR} expansion so far (maxExpansion)
 }
 
 // Load reads the configuration the options name and returns it checked,

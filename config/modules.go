@@ -41,6 +41,7 @@ var modules = map[string]string{
 	"authz_groupfile_module": "mod_authz_groupfile.c",
 	"access_compat_module":   "mod_access_compat.c",
 	"allowmethods_module":    "mod_allowmethods.c",
+	"macro_module":           "mod_macro.c", // read with the configuration (macro.go)
 	"remoteip_module":        "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",

@@ -25,9 +25,40 @@ type cursor struct {
 	file  string
 	lines []line
 	i     int
+	// spliced are the lines of macros put before lines[i:], a stack: a
+	// macro used inside another is read before the rest of it.
+	spliced []splice
+}
+
+// splice is one macro's lines and how many have been read.
+type splice struct {
+	lines []line
+	i     int
+}
+
+// fileOf is the name of the file ln comes from.
+func (c *cursor) fileOf(ln line) string {
+	if ln.file != "" {
+		return ln.file
+	}
+	return c.file
+}
+
+// splice puts lines before the cursor's next line, as mod_macro puts a
+// macro's lines into the configuration stream.
+func (c *cursor) splice(lines []line) {
+	c.spliced = append(c.spliced, splice{lines: lines})
 }
 
 func (c *cursor) next() (line, bool) {
+	for n := len(c.spliced); n > 0; n = len(c.spliced) {
+		s := &c.spliced[n-1]
+		if s.i < len(s.lines) {
+			s.i++
+			return s.lines[s.i-1], true
+		}
+		c.spliced = c.spliced[:n-1]
+	}
 	if c.i >= len(c.lines) {
 		return line{}, false
 	}
@@ -78,7 +109,7 @@ func (r *reader) readBlock(cur *cursor, outer scope, end string, opener Pos) ([]
 		if isComment(ln.text) {
 			continue
 		}
-		pos := Pos{File: cur.file, Line: ln.num}
+		pos := Pos{File: cur.fileOf(ln), Line: ln.num}
 		text, err := r.l.expand(ln.text, pos)
 		if err != nil {
 			return nil, err
@@ -219,7 +250,7 @@ func (r *reader) soak(cur *cursor, end string, opener Pos) error {
 		if args == "" {
 			name = strings.TrimSuffix(name, ">")
 		}
-		stack = append(stack, open{name[1:], Pos{File: cur.file, Line: ln.num}})
+		stack = append(stack, open{name[1:], Pos{File: cur.fileOf(ln), Line: ln.num}})
 	}
 }
 
