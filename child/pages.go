@@ -29,7 +29,7 @@ func (w *worker) errorPage(c *conn, status int, cause error, recursive int) []by
 	if errors.As(cause, &pe) && pe.Page {
 		d.Notes = pe.Reason
 	}
-	if status == 406 {
+	if status == 406 || status == 300 {
 		d.VariantList = w.reply.VariantList
 	}
 	w.body = http1.AppendErrorPage(w.body[:0], status, d)

@@ -152,6 +152,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	if len(w.forcedType) > 0 {
 		w.forceContentType()
 	}
+	if w.reply.Status == 404 && !w.reply.PathInfo && acc.speling != nil && acc.speling.Enabled &&
+		(req.MethodID == http1.MethodGet || req.MethodID == http1.MethodHead) && w.fixSpelling(c, acc.speling, p, w.fspath, keep) {
+		return
+	}
 	if w.reply.Status == 404 && acc.fallback != nil && !w.reply.PathInfo {
 		w.serveFallback(c, p, w.fspath, acc.fallback)
 	}
@@ -564,13 +568,19 @@ var (
 // logError writes a line about the current request to its server's
 // error log (Apache logs per virtual host), with the client's address, when
 // the log takes that level: the line is built only then, so a 404 at the
-// default level costs nothing. The message is text, detail and tail.
+// default level costs nothing. The message is text, detail and tail, and
+// ", referer: " and the request's Referer when it has one, as Apache's
+// default ErrorLogFormat ends a request's lines.
 func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, detail []byte, tail string) {
 	lg := w.srv.log
 	if !lg.Enabled(context.Background(), level) {
 		return
 	}
-	lg.Log(context.Background(), level, text+string(detail)+tail, "module", module, "ah", ah,
+	msg := text + string(detail) + tail
+	if ref := w.req.Get("Referer"); ref != nil {
+		msg += ", referer: " + string(ref)
+	}
+	lg.Log(context.Background(), level, msg, "module", module, "ah", ah,
 		errorlog.Client(w.remote), errorlog.TID(w.id))
 }
 

@@ -350,6 +350,9 @@ type access struct {
 	// allowMethods is mod_allowmethods' list of the last section that
 	// sets one; empty for none or "reset".
 	allowMethods []string
+	// speling is mod_speling's configuration of the last section that
+	// sets any of its directives, else the server's (nil for none).
+	speling *config.Speling
 }
 
 // responseSections are the sections of a request that act after its
@@ -374,7 +377,7 @@ func (r *responseSections) reset() {
 // Location): the last section that sets Require or SetHandler wins. The
 // sections that act on the response are appended to resp, when not nil.
 func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequest) access {
-	a := access{fallback: s.fallback}
+	a := access{fallback: s.fallback, speling: s.cfg.Speling}
 	apply := func(cs *section) {
 		sec := cs.sec
 		if sec.FallbackResource != nil {
@@ -391,6 +394,9 @@ func (s *site) walk(urlPath, fsPath []byte, resp *responseSections, cr *condRequ
 		}
 		if sec.AllowMethodsSet {
 			a.allowMethods = sec.AllowMethods
+		}
+		if sec.Speling != nil {
+			a.speling = sec.Speling
 		}
 		if sec.ServerSignature != nil {
 			a.signature, a.signatureSet = signatureKind(*sec.ServerSignature), true

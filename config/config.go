@@ -281,6 +281,9 @@ type Server struct {
 	// FileETag is the server's FileETag (a virtual host's applied over the
 	// main server's), or nil for Apache's default, MTime Size.
 	FileETag *FileETag `json:",omitempty"`
+	// Speling is the server's CheckSpelling and its companions (a virtual
+	// host's own when it sets any, else the main server's), or nil.
+	Speling *Speling `json:",omitempty"`
 	// RequestHeaders are the server's RequestHeader operations on the
 	// request's fields (the main server's, then a virtual host's own).
 	RequestHeaders []HeaderOp `json:",omitempty"`
@@ -520,6 +523,9 @@ type Section struct {
 	// ErrorDocuments are the section's ErrorDocument directives by status:
 	// they override the server's and earlier sections' for their codes.
 	ErrorDocuments map[int]ErrorDocument `json:",omitempty"`
+	// Speling is mod_speling's CheckSpelling and its companions, nil when
+	// the section sets none of them.
+	Speling *Speling `json:",omitempty"`
 }
 
 // MergeOptions returns the Options in effect inside s when base is what

@@ -127,6 +127,7 @@ var directiveClasses = map[string]OverrideClass{
 	"<limit": OverrideAuthConfig | OverrideLimit, "<limitexcept": OverrideAuthConfig | OverrideLimit,
 	"order": OverrideLimit, "allow": OverrideLimit, "deny": OverrideLimit,
 	"options": OverrideOptions, "contentdigest": OverrideOptions,
+	"checkspelling": OverrideOptions, "checkcaseonly": OverrideOptions, "checkbasenamematch": OverrideOptions,
 
 	"header": OverrideFileInfo, "requestheader": OverrideFileInfo,
 	"setenvif": OverrideFileInfo, "setenvifnocase": OverrideFileInfo, "browsermatch": OverrideFileInfo,

@@ -268,6 +268,9 @@ func inherit(v, m *serverState) {
 	if m.srv.FileETag != nil {
 		v.srv.FileETag = FileETagOf(ETagState{}.With(m.srv.FileETag).With(v.srv.FileETag))
 	}
+	if v.srv.Speling == nil {
+		v.srv.Speling = m.srv.Speling // mod_speling has no merge: the host's own, else the main server's
+	}
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	if v.srv.Deflate.Level == 0 {
 		v.srv.Deflate.Level = m.srv.Deflate.Level

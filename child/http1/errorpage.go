@@ -155,7 +155,7 @@ func AppendErrorPage(dst []byte, code int, d ErrorDetail) []byte {
 		c = cannedDefault
 	}
 	dst = appendCanned(dst, &c, &d)
-	if code == 406 {
+	if code == 406 || code == 300 {
 		dst = append(dst, d.VariantList...)
 	}
 	if d.Recursive != 0 {
