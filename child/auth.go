@@ -22,19 +22,14 @@ import (
 func (w *worker) authorize(c *conn, acc *access) int {
 	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w, cond: &w.cond, groupFile: acc.authGroupFile}
 	if acc.compat != nil {
-		// mod_access_compat's access_checker hook runs first. With
-		// Satisfy any, passing it is enough; failing it is logged and
-		// leaves the decision to Require (and a password).
-		hostOK := hostAllowed(acc.compat, &ctx)
+		// mod_access_compat's access_checker hook runs first; failing it
+		// is logged.
+		hostOK, st, decided := compatDecision(acc.compat, &ctx)
 		if !hostOK {
 			w.logError(c, errorlog.LevelError, "access_compat", "AH01797", "client denied by server configuration: ", w.fspath, "")
 		}
-		satisfyAny := acc.compat.SatisfyFor(ctx.method) == config.SatisfyAny
-		switch {
-		case satisfyAny && hostOK:
-			return 0
-		case !satisfyAny && !hostOK:
-			return 403
+		if decided {
+			return st
 		}
 	}
 	if acc.require == nil && acc.authType != "" && acc.authType != "None" {
@@ -98,6 +93,23 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		return w.challenge(acc)
 	}
 	return 0
+}
+
+// compatDecision is mod_access_compat's part of a request's access check:
+// whether the host rules (Order, Allow, Deny) let the client in, and
+// whether that decides: with Satisfy any, passing them is enough (0);
+// with Satisfy all, failing them is a 403. Otherwise Require (and a
+// password) decides.
+func compatDecision(ac *config.AccessCompat, ctx *authzCtx) (hostOK bool, status int, decided bool) {
+	hostOK = hostAllowed(ac, ctx)
+	satisfyAny := ac.SatisfyFor(ctx.method) == config.SatisfyAny
+	switch {
+	case satisfyAny && hostOK:
+		return true, 0, true
+	case !satisfyAny && !hostOK:
+		return false, 403, true
+	}
+	return hostOK, 0, false
 }
 
 // challenge prepares a 401's WWW-Authenticate for the realm (AuthName),

@@ -1,7 +1,6 @@
 package child
 
 import (
-	"eventmpm/config"
 	"eventmpm/internal/passwd"
 )
 
@@ -37,13 +36,8 @@ func (w *worker) entryAccess(urlPath, fsPath string) int {
 	acc := s.walk([]byte(urlPath), []byte(fsPath), nil, &w.cond)
 	ctx := authzCtx{client: w.remote.Addr(), local: c.localAddr(), method: w.req.Method, w: w, cond: &w.cond, groupFile: acc.authGroupFile}
 	if acc.compat != nil {
-		hostOK := hostAllowed(acc.compat, &ctx)
-		satisfyAny := acc.compat.SatisfyFor(ctx.method) == config.SatisfyAny
-		switch {
-		case satisfyAny && hostOK:
-			return 0
-		case !satisfyAny && !hostOK:
-			return 403
+		if _, st, decided := compatDecision(acc.compat, &ctx); decided {
+			return st
 		}
 	}
 	if acc.require == nil && acc.authType != "" && acc.authType != "None" {

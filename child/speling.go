@@ -171,36 +171,10 @@ func firstMissing(fs string) (dir, bad, rest string, ok bool) {
 }
 
 // dirNames reads the names of directory dir in the order the file system
-// gives them (Apache's apr_dir_read order), without ".", ".." and the
-// ".ht*" names, which no request may get.
+// gives them, without the ".ht*" names, which no request may get.
 func dirNames(dir string) ([]string, error) {
-	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
-	var names []string
-	buf := make([]byte, 8192)
-	for {
-		n, err := unix.ReadDirent(fd, buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n <= 0 {
-			break
-		}
-		var got []string
-		_, _, got = unix.ParseDirent(buf[:n], -1, got)
-		for _, name := range got {
-			if name != "." && name != ".." && !strings.HasPrefix(name, ".ht") {
-				names = append(names, name)
-			}
-		}
-	}
-	return names, nil
+	names, err := static.DirNames(dir)
+	return slices.DeleteFunc(names, func(name string) bool { return strings.HasPrefix(name, ".ht") }), err
 }
 
 // spelingDistance is mod_speling's spdist: how t differs from s.

@@ -182,13 +182,39 @@ func patternMatch(pattern, name string) bool {
 // readDir returns the visible entries of the directory dirfd, whose
 // configuration is cfg, sorted.
 func readDir(dirfd int, cfg *DirConfig) ([]dirItem, error) {
+	names, err := readNames(dirfd)
+	if err != nil {
+		return nil, err
+	}
 	var items []dirItem
-	buf := make([]byte, 8192)
+	for _, name := range names {
+		if isHtName(name) || ignored(name, cfg.Listing.Ignore) {
+			continue
+		}
+		fi, ok := listable(dirfd, name, cfg)
+		if !ok {
+			continue
+		}
+		it := dirItem{name: name, label: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)}
+		if it.dir {
+			it.label += "/"
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// readNames returns the names in the directory dirfd, from its start and
+// in the order the file system gives them (Apache's apr_dir_read order),
+// without "." and "..".
+func readNames(dirfd int) ([]string, error) {
 	// ReadDirent continues from the descriptor's offset; start at 0 in case
 	// the descriptor was read before.
 	if _, err := unix.Seek(dirfd, 0, 0); err != nil {
 		return nil, err
 	}
+	var names []string
+	buf := make([]byte, 8192)
 	for {
 		n, err := unix.ReadDirent(dirfd, buf)
 		if err == unix.EINTR {
@@ -198,26 +224,20 @@ func readDir(dirfd int, cfg *DirConfig) ([]dirItem, error) {
 			return nil, err
 		}
 		if n <= 0 {
-			break
+			return slices.DeleteFunc(names, func(name string) bool { return name == "." || name == ".." }), nil
 		}
-		var names []string
 		_, _, names = unix.ParseDirent(buf[:n], -1, names)
-		for _, name := range names {
-			if name == "." || name == ".." || isHtName(name) || ignored(name, cfg.Listing.Ignore) {
-				continue
-			}
-			fi, ok := listable(dirfd, name, cfg)
-			if !ok {
-				continue
-			}
-			it := dirItem{name: name, label: name, dir: fi.isDir(), size: fi.id.size, mtime: time.Unix(0, fi.id.mtime)}
-			if it.dir {
-				it.label += "/"
-			}
-			items = append(items, it)
-		}
 	}
-	return items, nil
+}
+
+// DirNames returns the names in the directory dir as readNames does.
+func DirNames(dir string) ([]string, error) {
+	fd, err := unix.Open(dir, openFlags|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	return readNames(fd)
 }
 
 // ignored reports whether IndexIgnore leaves name out.
