@@ -81,6 +81,12 @@ func findRule(rules []IndexRule, path, typ, enc string, pathOnly bool) (string, 
 // wildMatch is Apache's ap_strcmp_match (ap_strcasecmp_match with fold):
 // '*' matches any run of bytes, '/' included, and '?' any one byte.
 func wildMatch(pattern, s string, fold bool) bool {
+	return globMatch(pattern, s, fold, false)
+}
+
+// globMatch matches s against pattern's '*' and '?', and with sets
+// apr_fnmatch's [...] sets and '\' escapes too.
+func globMatch(pattern, s string, fold, sets bool) bool {
 	px, sx := 0, 0
 	starP, starS := -1, 0
 	for sx < len(s) {
@@ -90,10 +96,32 @@ func wildMatch(pattern, s string, fold bool) bool {
 				starP, starS = px, sx
 				px++
 				continue
-			case c == '?' || c == s[sx] || fold && lower(c) == lower(s[sx]):
+			case c == '?':
 				px++
 				sx++
 				continue
+			case sets && c == '[':
+				if ok, n := matchSet(pattern[px:], s[sx]); n > 0 {
+					if ok {
+						px += n
+						sx++
+						continue
+					}
+				} else if s[sx] == '[' { // no closing ']': a literal
+					px++
+					sx++
+					continue
+				}
+			default:
+				if sets && c == '\\' && px+1 < len(pattern) {
+					px++
+					c = pattern[px]
+				}
+				if c == s[sx] || fold && lower(c) == lower(s[sx]) {
+					px++
+					sx++
+					continue
+				}
 			}
 		}
 		if starP < 0 {
@@ -135,54 +163,7 @@ func findDescription(descs []IndexDescription, path string) (string, bool) {
 // '/' and a leading '.' included; '?' one byte; [...] a set, with '!' or
 // '^' to negate and a-z ranges; '\' escapes the next byte.
 func fnMatch(pattern, s string) bool {
-	px, sx := 0, 0
-	starP, starS := -1, 0
-	for sx < len(s) {
-		if px < len(pattern) {
-			c := pattern[px]
-			switch {
-			case c == '*':
-				starP, starS = px, sx
-				px++
-				continue
-			case c == '?':
-				px++
-				sx++
-				continue
-			case c == '[':
-				if ok, n := matchSet(pattern[px:], s[sx]); n > 0 {
-					if ok {
-						px += n
-						sx++
-						continue
-					}
-				} else if s[sx] == '[' { // no closing ']': a literal
-					px++
-					sx++
-					continue
-				}
-			default:
-				if c == '\\' && px+1 < len(pattern) {
-					px++
-					c = pattern[px]
-				}
-				if c == s[sx] {
-					px++
-					sx++
-					continue
-				}
-			}
-		}
-		if starP < 0 {
-			return false
-		}
-		starS++
-		px, sx = starP+1, starS
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
+	return globMatch(pattern, s, false, true)
 }
 
 // matchSet matches c against the set that opens set ("[...]"): whether it
