@@ -27,6 +27,9 @@ type Error struct {
 	// the outermost first.
 	Read     bool
 	Includes []Pos
+	// Warnings are those given before the error, which Apache has printed
+	// by then (mod_macro's, for a macro's error).
+	Warnings []Warning
 }
 
 // Error returns the message in Apache's format.

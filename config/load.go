@@ -84,7 +84,13 @@ func Load(opts Options) (*Config, error) {
 
 // load runs both passes over what readMain returns, then the checks of the
 // whole configuration.
-func (l *loader) load(readMain func(*reader) ([]*node, error)) (*Config, error) {
+func (l *loader) load(readMain func(*reader) ([]*node, error)) (cfg *Config, err error) {
+	defer func() {
+		var ce *Error
+		if errors.As(err, &ce) && ce.Warnings == nil {
+			ce.Warnings = l.cfg.Warnings
+		}
+	}()
 	r := &reader{l: l}
 	nodes, err := l.readAll(r, readMain)
 	if err != nil {

@@ -165,6 +165,12 @@ func loadOptions(c *cli.Context) config.Options {
 func loadConfig(c *cli.Context) (*config.Config, error) {
 	cfg, err := config.Load(loadOptions(c))
 	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			for _, w := range ce.Warnings { // printed by Apache before the error
+				fmt.Fprintln(c.App.ErrWriter, w.Located())
+			}
+		}
 		return nil, cli.Exit(err.Error(), exitFailure)
 	}
 	for _, w := range cfg.Warnings {

@@ -74,6 +74,8 @@ func TestRun(t *testing.T) {
 			stderr: "Syntax error on line 5 of "},
 		{name: "a warning names file and line", conf: minimalConf + "ThreadStackSize 65536\n", args: []string{"-t"}, code: exitOK,
 			stderr: "conf/eventmpm.conf:5: ThreadStackSize has no effect"},
+		{name: "warnings before an error are printed, as Apache prints them", conf: minimalConf + "ThreadStackSize 65536\nThreadsPerChild lots\n",
+			args: []string{"-t"}, code: exitFailure, stderr: "conf/eventmpm.conf:5: ThreadStackSize has no effect"},
 		{name: "attached -D value, as httpd takes it", conf: minimalConf, args: []string{"-t", "-DDUMP_RUN_CFG"}, code: exitOK,
 			stdout: "Main ErrorLog:", stderr: "Syntax OK"},
 		{name: "attached -c value", conf: minimalConf, args: []string{"-cNoSuchDirective x", "-t"}, code: exitFailure,
