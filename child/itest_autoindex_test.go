@@ -83,6 +83,27 @@ func TestAutoindexDirectives(t *testing.T) {
 	}
 }
 
+// getListing GETs path, with Basic credentials "user:password" when user
+// is not "", and returns the body of its 200.
+func getListing(t *testing.T, s *server, path, user string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.url(path), nil)
+	if user != "" {
+		u, p, _ := strings.Cut(user, ":")
+		req.SetBasicAuth(u, p)
+	}
+	resp, err := newClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d", path, resp.StatusCode)
+	}
+	return string(body)
+}
+
 func names(body string) string {
 	var out []string
 	for _, m := range listedName.FindAllStringSubmatch(body, -1) {
@@ -167,16 +188,7 @@ func TestAutoindexIcons(t *testing.T) {
 	}
 	s := startServer(t, autoindexIconsConf, all)
 	get := func(path string) string {
-		resp, err := newClient().Get(s.url(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("%s: %d", path, resp.StatusCode)
-		}
-		return regexp.MustCompile(`<td align="right">\d{4}-\d\d-\d\d \d\d:\d\d  </td>| \d{4}-\d\d-\d\d \d\d:\d\d  `).ReplaceAllString(string(body), "TIME")
+		return regexp.MustCompile(`<td align="right">\d{4}-\d\d-\d\d \d\d:\d\d  </td>| \d{4}-\d\d-\d\d \d\d:\d\d  `).ReplaceAllString(getListing(t, s, path, ""), "TIME")
 	}
 	expectContains(t, "the table", get("/ic/table/"),
 		`<tr><th valign="top"><img src="/icons/blank.gif" alt="[ICO]"></th><th><a href="?C=N;O=D">Name</a></th>`,
@@ -252,23 +264,7 @@ func TestAutoindexEntryAccess(t *testing.T) {
 	if err := unix.Mkfifo(s.root.Path("htdocs", "acc", "fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	list := func(path, user string) string {
-		req, _ := http.NewRequest("GET", s.url(path), nil)
-		if user != "" {
-			u, p, _ := strings.Cut(user, ":")
-			req.SetBasicAuth(u, p)
-		}
-		resp, err := newClient().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			t.Fatalf("%s: %d", path, resp.StatusCode)
-		}
-		return names(string(body))
-	}
+	list := func(path, user string) string { return names(getListing(t, s, path, user)) }
 	for _, tc := range []struct{ path, user, want string }{
 		{"/acc/", "", "a.txt ok/"},
 		{"/acc/", "alice:secret", "a.txt ok/ secret.txt"},
