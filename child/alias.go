@@ -2,7 +2,6 @@ package child
 
 import (
 	"fmt"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -105,12 +104,7 @@ func (a *alias) appendMatchPath(dst, p []byte) []byte {
 	if len(dst) == 0 || dst[0] != '/' {
 		dst = append([]byte(a.serverRoot+"/"), dst...)
 	}
-	clean := path.Clean(string(dst))
-	dst = append(dst[:0], clean...)
-	if p[len(p)-1] == '/' && clean != "/" {
-		dst = append(dst, '/')
-	}
-	return dst
+	return appendCleanMapped(dst[:0], dst, p)
 }
 
 // appendPath appends the path below a.static's root that the cleaned URL
@@ -129,24 +123,42 @@ func (a *alias) appendPath(dst, p []byte, n int) []byte {
 }
 
 // mapPath maps the cleaned URL path p into the file system, as
-// translate_alias_redir and then core's translate_name do: the handler that
-// serves it and the path to give that handler (p itself for DocumentRoot;
-// for an alias, built in *hpBuf), with the file-system path left in
-// *fsBuf for the <Directory> sections, the error log and %f.
+// translate_alias_redir, translate_userdir and then core's translate_name
+// do: the handler that serves it and the path to give that handler (p
+// itself for DocumentRoot; for an alias or a user's directory, built in
+// *hpBuf), with the file-system path left in *fsBuf for the <Directory>
+// sections, the error log and %f. A UserDir entry that redirects is not
+// taken here (see translate): the path falls to DocumentRoot.
 func (s *site) mapPath(p []byte, hpBuf, fsBuf *[]byte) (*static.Handler, []byte) {
+	h, hp, _ := s.mapPathOrRedirect(p, hpBuf, fsBuf)
+	return h, hp
+}
+
+// mapPathOrRedirect is mapPath that also reports the target of a UserDir
+// entry with a URL (in *hpBuf; the path is then mapped onto DocumentRoot).
+func (s *site) mapPathOrRedirect(p []byte, hpBuf, fsBuf *[]byte) (h *static.Handler, hp, redirect []byte) {
 	a, n := s.matchAlias(p)
-	if a == nil {
+	switch {
+	case a == nil && s.userDir != nil:
+		m, mapped := s.userDir.mapUserDir(p, hpBuf, fsBuf)
+		if m == userDirFile {
+			return s.userDir.static, mapped, nil
+		}
+		if m == userDirRedirect {
+			redirect = mapped
+		}
+		fallthrough
+	case a == nil:
 		*fsBuf = append(append((*fsBuf)[:0], s.cfg.DocumentRoot...), p...)
-		return s.static, p
-	}
-	if a.re != nil {
-		hp := a.appendMatchPath((*hpBuf)[:0], p)
+		return s.static, p, redirect
+	case a.re != nil:
+		hp = a.appendMatchPath((*hpBuf)[:0], p)
 		*hpBuf = hp
 		*fsBuf = append((*fsBuf)[:0], hp...)
-		return a.static, hp
+		return a.static, hp, nil
 	}
-	hp := a.appendPath((*hpBuf)[:0], p, n)
+	hp = a.appendPath((*hpBuf)[:0], p, n)
 	*hpBuf = hp
 	*fsBuf = append(append((*fsBuf)[:0], a.fsRoot...), hp...)
-	return a.static, hp
+	return a.static, hp, nil
 }

@@ -263,7 +263,7 @@ func (w *worker) renegotiate(c *conn, keep bool) {
 
 // translate maps the cleaned path p to its handler and file (w.fspath),
 // as Apache's translate_name hooks: mod_rewrite's rules first, then
-// mod_alias's redirects and aliases. A rewrite with PT replaces w.path;
+// mod_alias's redirects and aliases, then mod_userdir. A rewrite with PT replaces w.path;
 // one without maps its new path straight onto DocumentRoot and leaves
 // w.path, which <Location> sections and %U see, the client's. answered
 // reports a redirect or an error sent.
@@ -283,7 +283,15 @@ func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp 
 	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
 		return nil, nil, true // mod_alias's translate_alias_redir: redirects before aliases
 	}
-	h, hp = w.srv.mapPath(p, &w.aliasPath, &w.fspath)
+	h, hp, redirect := w.srv.mapPathOrRedirect(p, &w.aliasPath, &w.fspath)
+	if redirect != nil {
+		// translate_userdir's answer: 302, the target as the entry made
+		// it, no query appended.
+		w.fspath = w.fspath[:0]
+		w.loc = append(w.loc[:0], redirect...)
+		w.sendRedirect(c, 302, w.loc, keep)
+		return nil, nil, true
+	}
 	return h, hp, false
 }
 

@@ -28,6 +28,7 @@ type site struct {
 	static  *static.Handler
 	types   *static.MIMETypes // the server's media types (TypesConfig, AddType, ...)
 	aliases []alias           // Alias directives, in the order they are tried
+	userDir *userDir          // mod_userdir, nil without UserDir
 	// view holds the <Directory> and <Files> sections in merge order,
 	// with the AccessFileName files read so far (accessfile.go).
 	view             atomic.Pointer[sectionView]

@@ -177,6 +177,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
+	if err := s.compileUserDir(srv.UserDir, opts); err != nil {
+		s.closeHandlers()
+		return nil, err
+	}
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
 	}
@@ -280,11 +284,14 @@ func (ch *Child) closeSites() {
 	}
 }
 
-// closeHandlers closes the site's static handlers: its DocumentRoot's and
-// its aliases'.
+// closeHandlers closes the site's static handlers: its DocumentRoot's,
+// its UserDir's and its aliases'.
 func (s *site) closeHandlers() {
 	if s.static != nil {
 		s.static.Close()
+	}
+	if s.userDir != nil {
+		s.userDir.static.Close()
 	}
 	for i := range s.aliases {
 		s.aliases[i].static.Close()

@@ -284,6 +284,9 @@ type Server struct {
 	// Speling is the server's CheckSpelling and its companions (a virtual
 	// host's own when it sets any, else the main server's), or nil.
 	Speling *Speling `json:",omitempty"`
+	// UserDir is mod_userdir's configuration (a virtual host's merged
+	// over the main server's, see mergeUserDir), nil without UserDir.
+	UserDir *UserDir `json:",omitempty"`
 	// RequestHeaders are the server's RequestHeader operations on the
 	// request's fields (the main server's, then a virtual host's own).
 	RequestHeaders []HeaderOp `json:",omitempty"`

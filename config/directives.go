@@ -379,6 +379,8 @@ var directives = []directive{
 		help: "Controls what groups of directives can be configured by per-directory config files"},
 	{name: "AllowOverrideList", args: iterate1, ctx: ctxDir, set: setAllowOverrideList,
 		help: "Controls what individual directives can be configured by per-directory config files"},
+	{name: "UserDir", args: rawArgs, ctx: ctxServer, set: setUserDir,
+		help: "the public subdirectory in users' home directories, or 'disabled', or 'disabled username username...', or 'enabled username username...'"},
 	{name: "CheckSpelling", args: flagArg, ctx: ctxAny, set: setSpeling,
 		help: "whether or not to fix miscapitalized/misspelled requests"},
 	{name: "CheckCaseOnly", args: flagArg, ctx: ctxAny, set: setSpeling,

@@ -43,6 +43,7 @@ var modules = map[string]string{
 	"allowmethods_module":    "mod_allowmethods.c",
 	"macro_module":           "mod_macro.c", // read with the configuration (macro.go)
 	"speling_module":         "mod_speling.c",
+	"userdir_module":         "mod_userdir.c",
 	"remoteip_module":        "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",

@@ -155,3 +155,32 @@ func TestOptionsSymlinkWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestOptionsIncludesWarning: Options Includes and IncludesNOEXEC are taken
+// with a warning at their line (they do nothing without mod_include, in
+// Apache too; Debian's userdir.conf names IncludesNoExec), and switching
+// them off draws none.
+func TestOptionsIncludesWarning(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		warn bool
+	}{
+		{"Options MultiViews Indexes SymLinksIfOwnerMatch IncludesNoExec", true},
+		{"Options +Includes", true},
+		{"Options -Includes -IncludesNOEXEC", false},
+	} {
+		cfg, err := loadFile(t, "Listen 80\n<Directory /home/*/public_html>\n    "+tt.line+"\n</Directory>\n")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.line, err)
+		}
+		got := 0
+		for _, w := range cfg.Warnings {
+			if strings.Contains(w.Text, "has no effect: eventmpm provides no server-side includes") && w.Pos.Line == 3 {
+				got++
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[tt.warn]; got != want {
+			t.Errorf("%s: %d warnings, want %d: %+v", tt.line, got, want, cfg.Warnings)
+		}
+	}
+}

@@ -184,12 +184,19 @@ var optionWords = map[string]OptionFlags{
 	"multiviews":           {MultiViews: true},
 }
 
-// unimplementedOptions are the Options eventmpm refuses to switch on.
+// unimplementedOptions are the Options eventmpm refuses to switch on: a
+// script's source would be served where the operator meant it to run.
 var unimplementedOptions = map[string]string{
-	"execcgi":        "ExecCGI (it runs no CGI scripts)",
-	"includes":       "Includes (server-side includes)",
-	"includesnoexec": "IncludesNOEXEC (server-side includes)",
-	"runscripts":     "RunScripts (CGI scripts and content negotiation)",
+	"execcgi":    "ExecCGI (it runs no CGI scripts)",
+	"runscripts": "RunScripts (CGI scripts and content negotiation)",
+}
+
+// inertOptions are the Options that are taken with a warning: they do
+// nothing without their module, in Apache too (Options Includes without
+// mod_include), and Debian's userdir.conf names one.
+var inertOptions = map[string]string{
+	"includes":       "Includes",
+	"includesnoexec": "IncludesNOEXEC",
 }
 
 // parseOptions reads an Options line: either every word has a + or - sign
@@ -240,6 +247,13 @@ func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlag
 			return nil // switching it off is what eventmpm does anyway
 		}
 		return errorf("Options %s%s: eventmpm does not implement %s", signString(sign), word, what)
+	}
+	if what, ok := inertOptions[lw]; ok {
+		if sign != '-' {
+			w.warn(c.pos, "", "Options %s%s has no effect: eventmpm provides no server-side includes (mod_include); such files are served as they are",
+				signString(sign), what)
+		}
+		return nil
 	}
 	switch {
 	case lw == "none" && sign == 0:

@@ -44,6 +44,9 @@ type serverState struct {
 	logLevelArgs []string
 	// remoteIPPos is where the server's own RemoteIPHeader is.
 	remoteIPPos Pos
+	// userDirNames is set once a UserDir line named users (see
+	// mergeUserDir).
+	userDirNames bool
 }
 
 func newServerState(s *Server) *serverState {
@@ -271,6 +274,7 @@ func inherit(v, m *serverState) {
 	if v.srv.Speling == nil {
 		v.srv.Speling = m.srv.Speling // mod_speling has no merge: the host's own, else the main server's
 	}
+	v.srv.UserDir = mergeUserDir(m.srv.UserDir, v.srv.UserDir, v.userDirNames)
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	if v.srv.Deflate.Level == 0 {
 		v.srv.Deflate.Level = m.srv.Deflate.Level
