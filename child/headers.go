@@ -132,7 +132,9 @@ func (w *worker) rewriteHead(status int) {
 		lines = append(lines, hdrLine{name: line[:colon], val: bytes.TrimLeft(line[colon+1:], " \t")})
 	}
 	w.hdrScratch = w.hdrScratch[:0]
-	success := status < 300 || status == 304 || w.docServed
+	// A backend's response is in Apache's headers_out whatever its
+	// status: Header's default ("onsuccess") table applies to it.
+	success := status < 300 || status == 304 || w.docServed || w.relaying
 	if len(w.ifVary) > 0 {
 		lines = w.mergeIfVary(lines, success, true)
 	}

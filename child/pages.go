@@ -29,6 +29,9 @@ func (w *worker) errorPage(c *conn, status int, cause error, recursive int) []by
 	if errors.As(cause, &pe) && pe.Page {
 		d.Notes = pe.Reason
 	}
+	if w.proxyNotes != "" {
+		d.Notes, d.NotesHTML, d.Reason = w.proxyNotes, true, "Proxy Error"
+	}
 	if status == 406 || status == 300 {
 		d.VariantList = w.reply.VariantList
 	}

@@ -68,6 +68,17 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	w.fspath = w.fspath[:0] // no file yet: a redirect's expression reads REQUEST_FILENAME as ""
 	h, hp, answered := w.translate(c, p, keep)
+	if w.bodyDeferred && w.proxyRoute == nil {
+		// Not proxied after all: the body is skipped as for any request.
+		w.bodyDeferred = false
+		whole, err := w.consumeBody(c, 0)
+		if err != nil {
+			w.refuseBody(c, err)
+			return
+		}
+		keepable = keepable && whole
+		keep = keep && whole
+	}
 	if answered || h != nil && w.applyAccessFiles(c, h, hp, keep) {
 		return
 	}
@@ -120,6 +131,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	for _, sec := range w.secs.reqHeaders {
 		w.applyRequestHeaders(c, sec.reqHeaders) // mod_headers' merge: the sections' after the server's
+	}
+	if w.proxyRoute != nil {
+		w.serveProxy(c, keep)
+		return
 	}
 	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases
 		w.logError(c, errorlog.LevelError, "rewrite", "", "eventmpm serves files below DocumentRoot and the Alias targets only, not ", w.fspath, "")
@@ -280,6 +295,9 @@ func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp 
 			return h, hp, false
 		}
 	}
+	if w.srv.proxy != nil && w.translateProxy(p) {
+		return nil, nil, false // mod_proxy's proxy_trans: after mod_rewrite, before mod_alias
+	}
 	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
 		return nil, nil, true // mod_alias's translate_alias_redir: redirects before aliases
 	}
@@ -400,14 +418,33 @@ func (w *worker) bodyParts(parts []outPart) []outPart {
 
 // startHead writes the status line and the headers every response has.
 func (w *worker) startHead(c *conn, status int, keep bool) []byte {
-	h := http1.AppendStatusLine(w.head[:0], 1, 1, status)
+	return w.startHeadFrom(c, status, keep, "", "")
+}
+
+// startHeadFrom is startHead with a Date and a Server value to send
+// instead of this server's when not empty: a proxied response keeps its
+// backend's, as Apache's basic_http_header.
+func (w *worker) startHeadFrom(c *conn, status int, keep bool, date, server string) []byte {
+	reason := ""
+	if w.proxyNotes != "" {
+		reason = "Proxy Error" // ap_proxyerror's status line
+	}
+	h := http1.AppendStatusLineReason(w.head[:0], status, reason)
 	if w.forceHTTP10 {
 		h[len("HTTP/1.")] = '0' // SetEnvIf's force-response-1.0, for clients that cannot read 1.1
 	}
 	h = append(h, "Date: "...)
-	h = w.ch.date.AppendDate(h)
+	if date != "" {
+		h = append(h, date...)
+	} else {
+		h = w.ch.date.AppendDate(h)
+	}
 	h = append(h, "\r\nServer: "...)
-	h = append(h, w.ch.server...)
+	if server != "" {
+		h = append(h, server...)
+	} else {
+		h = append(h, w.ch.server...)
+	}
 	h = append(h, "\r\n"...)
 	h = append(h, w.rwCookies...) // RewriteRule's CO flag, on every response to the request
 	switch {
@@ -491,6 +528,18 @@ func (w *worker) finish(c *conn, keep bool, parts []outPart) {
 		w.rewriteHead(w.status)
 		parts[0].data = w.head
 	}
+	w.account(c, keep, parts)
+}
+
+// complete0 ends a response that was written already (a proxied one): it
+// is logged and counted, and the connection goes on when keep.
+func (w *worker) complete0(c *conn, keep bool) {
+	w.account(c, keep, w.parts[:0])
+}
+
+// account is the end of finish: what follows the write, the access log
+// and the scoreboard.
+func (w *worker) account(c *conn, keep bool, parts []outPart) {
 	w.secs.reset()
 	c.out.parts = parts
 	c.writeTimeout = w.srv.timeout

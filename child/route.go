@@ -29,6 +29,7 @@ type site struct {
 	types   *static.MIMETypes // the server's media types (TypesConfig, AddType, ...)
 	aliases []alias           // Alias directives, in the order they are tried
 	userDir *userDir          // mod_userdir, nil without UserDir
+	proxy   *siteProxy        // mod_proxy, nil without ProxyPass
 	// view holds the <Directory> and <Files> sections in merge order,
 	// with the AccessFileName files read so far (accessfile.go).
 	view             atomic.Pointer[sectionView]

@@ -210,6 +210,13 @@ func (w *worker) refuse(c *conn, err error, headRead bool) {
 		w.srv = w.ch.defaultSite(c)
 	}
 	w.start = time.Now()
+	w.refuseBody(c, err)
+	w.complete(c)
+}
+
+// refuseBody prepares refuse's answer: the parser's status for err (400
+// for others), with a lingering close.
+func (w *worker) refuseBody(c *conn, err error) {
 	var pe *http1.ParseError
 	status := 400
 	if errors.As(err, &pe) {
@@ -218,7 +225,6 @@ func (w *worker) refuse(c *conn, err error, headRead bool) {
 	}
 	c.lingerShort = true
 	w.errorResponse(c, status, err, false)
-	w.complete(c)
 }
 
 // answer serves one parsed request whose head is n bytes of the input. It
@@ -257,8 +263,13 @@ func (w *worker) answer(c *conn, n int) bool {
 	if len(w.env) > 0 {
 		w.downgradeRequest()
 	}
-	keep, err := w.consumeBody(c, n)
-	if err != nil {
+	keep, err := true, error(nil)
+	if w.srv.proxy != nil && w.srv.proxy.passes && w.req.HasBody() {
+		// A backend may take the body: it stays unread until translation
+		// knows (respond reads or skips it).
+		c.in.consume(n)
+		w.bodyDeferred = true
+	} else if keep, err = w.consumeBody(c, n); err != nil {
 		w.refuse(c, err, true)
 		return false
 	}
@@ -281,6 +292,7 @@ func (w *worker) noteRequest(c *conn) {
 	w.queryRewritten, w.rwEnd, w.redirects, w.origPath = false, false, 0, nil
 	w.negotiated, w.negSkip, w.forcedType, w.rwCookies = false, w.negSkip[:0], w.forcedType[:0], w.rwCookies[:0]
 	w.signature, w.signatureSet, w.docServed = "", false, false
+	w.proxyRoute, w.proxyNotes, w.bodyDeferred = nil, "", false
 	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it
 }
 

@@ -181,6 +181,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
+	s.compileProxy(srv.Proxy, srv.Timeout, ch.cfg.MPM.ThreadsPerChild)
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
 	}
@@ -292,6 +293,9 @@ func (s *site) closeHandlers() {
 	}
 	if s.userDir != nil {
 		s.userDir.static.Close()
+	}
+	if s.proxy != nil {
+		s.proxy.close()
 	}
 	for i := range s.aliases {
 		s.aliases[i].static.Close()

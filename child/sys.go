@@ -55,6 +55,9 @@ func writev(fd int, bufs [][]byte, vec []unix.Iovec, more bool) (int, []unix.Iov
 // system call for the reason writev gives.
 func readSocket(fd int, p []byte) (int, error) { return rawsys.Read(fd, p) }
 
+// writeSocket writes p to a non-blocking socket with one raw write(2).
+func writeSocket(fd int, p []byte) (int, error) { return rawsys.Write(fd, p) }
+
 // closeSocket closes a connection's socket (no SO_LINGER, so close(2)
 // returns at once) as a raw system call.
 func closeSocket(fd int) { _ = rawsys.CloseSocket(fd) }

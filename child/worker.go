@@ -65,6 +65,17 @@ type worker struct {
 	proxyIPs  []byte
 	fieldJoin []byte
 	loc       []byte // an absolute Location
+	// A proxied request's route (nil when not proxied), backend URL and
+	// the proxy error page's reason; proxyBuf is the worker's buffer for
+	// relaying response bodies (made on first use). bodyDeferred is set
+	// while a request's body is left unread for a backend (see answer).
+	proxyRoute    *proxyRoute
+	proxyURL      []byte
+	proxyNotes    string
+	proxyBuf      []byte
+	proxyPrefetch []byte
+	relaying      bool // rewriteHead is given a backend's response
+	bodyDeferred  bool
 	// An ErrorDocument's request, file-system path and the error's own
 	// header lines (serveErrorDoc).
 	docReq   http1.Request

@@ -287,6 +287,9 @@ type Server struct {
 	// UserDir is mod_userdir's configuration (a virtual host's merged
 	// over the main server's, see mergeUserDir), nil without UserDir.
 	UserDir *UserDir `json:",omitempty"`
+	// Proxy is mod_proxy's reverse-proxy configuration (a virtual host's
+	// merged over the main server's, see mergeProxy), nil without it.
+	Proxy *Proxy `json:",omitempty"`
 	// RequestHeaders are the server's RequestHeader operations on the
 	// request's fields (the main server's, then a virtual host's own).
 	RequestHeaders []HeaderOp `json:",omitempty"`

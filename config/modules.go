@@ -44,6 +44,8 @@ var modules = map[string]string{
 	"macro_module":           "mod_macro.c", // read with the configuration (macro.go)
 	"speling_module":         "mod_speling.c",
 	"userdir_module":         "mod_userdir.c",
+	"proxy_module":           "mod_proxy.c",
+	"proxy_http_module":      "mod_proxy_http.c",
 	"remoteip_module":        "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",
@@ -56,7 +58,7 @@ var modules = map[string]string{
 
 // optInModules cost every request something, so they work only when
 // LoadModule names them, and <IfModule> counts them as loaded only then.
-var optInModules = []string{"unique_id_module"}
+var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module"}
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name;
 // loaded are the modules LoadModule named so far.

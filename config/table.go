@@ -49,11 +49,15 @@ const (
 // <IfModule>, Define...), set when the tree is walked.
 type directive struct {
 	name string
-	args arity
-	ctx  context
-	read func(r *reader, cur *cursor, c *call) ([]*node, error)
-	set  func(w *walker, c *call) error
-	help string
+	// module is the opt-in module (optInModules) that provides the
+	// directive: without its LoadModule the directive is unknown, as in
+	// Apache. Empty for the modules that are always there.
+	module string
+	args   arity
+	ctx    context
+	read   func(r *reader, cur *cursor, c *call) ([]*node, error)
+	set    func(w *walker, c *call) error
+	help   string
 }
 
 // call is one use of a directive, handed to its setter.

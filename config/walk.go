@@ -47,6 +47,9 @@ type serverState struct {
 	// userDirNames is set once a UserDir line named users (see
 	// mergeUserDir).
 	userDirNames bool
+	// locationPasses are the ProxyPass lines of the server's <Location>
+	// sections, put before its own by finishProxy.
+	locationPasses []ProxyPass
 }
 
 func newServerState(s *Server) *serverState {
@@ -99,7 +102,7 @@ func (w *walker) walk(nodes []*node, sc scope) error {
 				continue
 			}
 		}
-		if d == nil || d.set == nil {
+		if d == nil || d.set == nil || d.module != "" && !slices.Contains(w.cfg.Modules, d.module) {
 			return atPos(n.pos, invalidCommand(n.name))
 		}
 		c, err := prepare(d, n, sc)
@@ -145,7 +148,9 @@ func (w *walker) finish() error {
 	cfg.ServerSignature = cfg.Server.ServerSignature
 	warned := map[Pos]bool{}
 	w.checkRemoteIP(w.main, warned)
+	finishProxy(w.main)
 	for _, v := range w.vhosts {
+		finishProxy(v.serverState)
 		inherit(v.serverState, w.main)
 		if v.remoteIPPos == (Pos{}) {
 			v.remoteIPPos = w.main.remoteIPPos
@@ -275,6 +280,7 @@ func inherit(v, m *serverState) {
 		v.srv.Speling = m.srv.Speling // mod_speling has no merge: the host's own, else the main server's
 	}
 	v.srv.UserDir = mergeUserDir(m.srv.UserDir, v.srv.UserDir, v.userDirNames)
+	v.srv.Proxy = mergeProxy(m.srv.Proxy, v.srv.Proxy, v.set)
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	if v.srv.Deflate.Level == 0 {
 		v.srv.Deflate.Level = m.srv.Deflate.Level

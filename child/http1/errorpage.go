@@ -18,6 +18,12 @@ type ErrorDetail struct {
 	// Notes is Apache's "error-notes": an explanation added to 400, 403,
 	// 411, 414, 417, 451, 501 and 502 pages, typically ParseError.Reason.
 	Notes string
+	// NotesHTML says Notes is HTML already (mod_proxy's, which it builds
+	// with its reason escaped), not text to escape.
+	NotesHTML bool
+	// Reason replaces the status's reason phrase in the title and heading
+	// when not empty, as Apache's r->status_line ("502 Proxy Error").
+	Reason string
 	// ServerAdmin is the ServerAdmin address, shown on 500 pages (and on
 	// pages without a canned text, as in Apache) and by SignatureEMail.
 	ServerAdmin string
@@ -139,6 +145,8 @@ func AppendErrorPage(dst []byte, code int, d ErrorDetail) []byte {
 	text := StatusText(code)
 	if text == "" {
 		code, text = 500, StatusText(500)
+	} else if d.Reason != "" {
+		text = d.Reason
 	}
 	dst = append(dst, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>"...)
 	dst = strconv.AppendInt(dst, int64(code), 10)
@@ -183,7 +191,11 @@ func appendCanned(dst []byte, c *canned, d *ErrorDetail) []byte {
 	}
 	dst = append(dst, c.mid...)
 	if c.notes {
-		dst = appendEscaped(dst, d.Notes)
+		if d.NotesHTML {
+			dst = append(dst, d.Notes...)
+		} else {
+			dst = appendEscaped(dst, d.Notes)
+		}
 		dst = append(dst, c.post...)
 	}
 	return dst

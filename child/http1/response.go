@@ -87,13 +87,22 @@ func StatusText(code int) string {
 // unknown code gets an empty reason phrase, which the grammar allows
 // (RFC 9112 4).
 func AppendStatusLine(dst []byte, major, minor, code int) []byte {
+	return AppendStatusLineReason(dst, code, "")
+}
+
+// AppendStatusLineReason is AppendStatusLine with the reason phrase given
+// (the status's own when empty), as Apache's r->status_line.
+func AppendStatusLineReason(dst []byte, code int, reason string) []byte {
 	if code < 100 || code > 999 {
-		code = 500
+		code, reason = 500, ""
 	}
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(code), 10)
 	dst = append(dst, ' ')
-	dst = append(dst, StatusText(code)...)
+	if reason == "" {
+		reason = StatusText(code)
+	}
+	dst = append(dst, reason...)
 	return append(dst, "\r\n"...)
 }
 

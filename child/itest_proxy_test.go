@@ -1,0 +1,275 @@
+package child_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// proxyBackend is an HTTP server on 127.0.0.1 for the proxy tests: /echo
+// describes the request it got, /chunked answers in chunks, /redirect
+// sends a Location of its own, /big sends n bytes ("/big?n=..."), /early
+// answers before it reads the body; it counts the requests it served.
+func proxyBackend(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch {
+		case r.URL.Path == "/chunked":
+			rw.Header().Set("Content-Type", "text/plain")
+			for i := range 3 {
+				fmt.Fprintf(rw, "part %d\n", i)
+				rw.(http.Flusher).Flush()
+			}
+		case r.URL.Path == "/redirect":
+			rw.Header().Set("Location", "http://"+r.Host+"/moved/here?x=1")
+			rw.WriteHeader(302)
+		case r.URL.Path == "/big":
+			n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+			rw.Header().Set("Content-Length", strconv.Itoa(n))
+			rw.Write([]byte(strings.Repeat("b", n)))
+		case r.URL.Path == "/early":
+			rw.Header().Set("Connection", "close")
+			rw.WriteHeader(413)
+		default:
+			body, _ := io.ReadAll(r.Body)
+			rw.Header().Set("Server", "backend/1")
+			rw.Header().Add("Set-Cookie", "a=1")
+			rw.Header().Add("Set-Cookie", "b=2")
+			rw.Header().Set("Keep-Alive", "timeout=5") // hop-by-hop: not passed on
+			var names []string
+			for k := range r.Header {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			fmt.Fprintf(rw, "%s %s host=%s len=%d te=%v body=%q\n", r.Method, r.URL.RequestURI(), r.Host, r.ContentLength, r.TransferEncoding, truncate(body, 40))
+			for _, k := range names {
+				fmt.Fprintf(rw, "%s: %s\n", k, strings.Join(r.Header[k], " | "))
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// proxyModules loads mod_proxy and mod_proxy_http: their directives are
+// unknown without, as in Apache.
+const proxyModules = "LoadModule proxy_module modules/mod_proxy.so\nLoadModule proxy_http_module modules/mod_proxy_http.so\n"
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + fmt.Sprintf("...(%d)", len(b))
+	}
+	return string(b)
+}
+
+// TestProxyPass: mod_proxy with mod_proxy_http. ProxyPass maps a URL-path
+// to a backend (the rest of the path re-encoded, the query kept), "!"
+// keeps a path local, the <Location> form takes the section's path; the
+// client's fields go on but the hop-by-hop ones, with X-Forwarded-For,
+// -Host and -Server added and the backend's Host; bodies go on by length
+// or, chunked and short, with a length; the backend's response comes back
+// with its Server and Date, without its hop-by-hop fields, chunked when it
+// had no length; ProxyPassReverse maps its Location; the client's
+// connection stays open for the next request. Apache 2.4.71 sent the
+// backend the same request lines and fields (but "Connection:
+// Keep-Alive", which Go's client leaves implicit) and the client the same
+// statuses, fields and bodies.
+func TestProxyPass(t *testing.T) {
+	backend, hits := proxyBackend(t)
+	b := backend.Listener.Addr().String()
+	s := startServer(t, fmt.Sprintf(proxyModules+`ProxyPass /app/static !
+ProxyPass /app/ http://%[1]s/
+ProxyPassReverse /app/ http://%[1]s/
+ProxyPass /down/ http://127.0.0.1:1/
+<Location /loc>
+    ProxyPass http://%[1]s/echo
+</Location>
+<Location /app/private>
+    Require all denied
+</Location>
+LimitRequestBody 100000
+CustomLog logs/access_log "%%h %%l %%u %%t \"%%r\" %%>s %%b"
+`, b), map[string]string{"app/static/a.txt": "local file\n", "index.html": "home\n"})
+
+	c := s.open(t)
+	resp, body := c.roundTrip("GET /app/echo/a%20b?q=1&r=%2F HTTP/1.1\r\nHost: www.example\r\nX-Forwarded-For: 10.0.0.9\r\n"+
+		"Connection: keep-alive, X-Drop\r\nX-Drop: 1\r\nX-Keep: 2\r\nUser-Agent: t\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || resp.Header.Get("Server") != "backend/1" || len(resp.Header["Set-Cookie"]) != 2 ||
+		resp.Header.Get("Keep-Alive") != "" || resp.Header.Get("Date") == "" {
+		t.Errorf("GET /app/echo: %d %v", resp.StatusCode, resp.Header)
+	}
+	expectContains(t, "the backend's view of GET", body,
+		"GET /echo/a%20b?q=1&r=%2F host="+b+" len=0 te=[] body=\"\"\n",
+		"X-Forwarded-For: 10.0.0.9, 127.0.0.1\n", "X-Forwarded-Host: www.example\n", "X-Forwarded-Server: localhost\n",
+		"X-Keep: 2\n", "User-Agent: t\n")
+	for _, hop := range []string{"X-Drop", "Connection:"} {
+		if strings.Contains(body, hop) {
+			t.Errorf("the backend got %q:\n%s", hop, body)
+		}
+	}
+	// The same connection: a local file, then a POST with a length.
+	resp, body = c.roundTrip("GET /app/static/a.txt HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || body != "local file\n" {
+		t.Errorf("GET /app/static/a.txt: %d %q", resp.StatusCode, body)
+	}
+	_, body = c.roundTrip("POST /app/form HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", "POST")
+	expectContains(t, "POST with a length", body, "POST /form host="+b+" len=5 te=[] body=\"hello\"\n")
+	// A short chunked body goes on with a length, as Apache's prefetch.
+	_, body = c.roundTrip("PUT /app/put HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", "PUT")
+	expectContains(t, "a short chunked PUT", body, "PUT /put host="+b+" len=5 te=[] body=\"abcde\"\n")
+	resp, body = c.roundTrip("GET /app/chunked HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || body != "part 0\npart 1\npart 2\n" || len(resp.TransferEncoding) != 1 {
+		t.Errorf("GET /app/chunked: %d %v %q", resp.StatusCode, resp.TransferEncoding, body)
+	}
+	resp, _ = c.roundTrip("GET /app/redirect HTTP/1.1\r\nHost: www.example:8080\r\n\r\n", "GET")
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "http://www.example:8080/app/moved/here?x=1" {
+		t.Errorf("GET /app/redirect: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = c.roundTrip("GET /loc/more?z HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	expectContains(t, "the <Location> form", body, "GET /echo/more?z host="+b)
+	resp, body = c.roundTrip("HEAD /app/big?n=5000 HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD")
+	if resp.StatusCode != 200 || resp.ContentLength != 5000 || body != "" {
+		t.Errorf("HEAD /app/big: %d length %d body %q", resp.StatusCode, resp.ContentLength, body)
+	}
+	resp, body = c.roundTrip("GET /app/big?n=3000000 HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || len(body) != 3000000 {
+		t.Errorf("GET /app/big: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	c.Close()
+
+	// An HTTP/1.0 client gets a body without a length delimited by the close.
+	raw, closed := s.exchange(t, "GET /app/chunked HTTP/1.0\r\n\r\n", ioWait)
+	if !closed || !strings.HasSuffix(raw, "\r\n\r\npart 0\npart 1\npart 2\n") || strings.Contains(raw, "chunked") {
+		t.Errorf("HTTP/1.0 GET /app/chunked: closed %v\n%s", closed, raw)
+	}
+
+	// A long chunked body streams on chunked; Expect: 100-continue is met.
+	c = s.open(t)
+	c.send("POST /app/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+	cont, err := c.br.ReadString('\n')
+	if err != nil || cont != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("100-continue: %q %v", cont, err)
+	}
+	c.br.ReadString('\n')
+	piece := strings.Repeat("u", 10000)
+	for range 5 {
+		c.send(fmt.Sprintf("%x\r\n%s\r\n", len(piece), piece))
+	}
+	_, body = c.roundTrip("0\r\n\r\n", "POST")
+	expectContains(t, "a long chunked POST", body, "POST /upload host="+b+" len=-1 te=[chunked] body=\"uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu...(50000)\"\n")
+	c.Close()
+
+	before := hits.Load()
+	for _, tc := range []struct {
+		raw    string
+		status int
+		text   string
+	}{
+		{"GET /app/private/x HTTP/1.1\r\nHost: x\r\n\r\n", 403, ""},
+		{"POST /app/x HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n", 413, ""},
+		{"GET /down/x HTTP/1.1\r\nHost: x\r\n\r\n", 503, "temporarily unable"},
+	} {
+		c := s.open(t)
+		resp, body := c.roundTrip(tc.raw, strings.Fields(tc.raw)[0])
+		c.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(body, tc.text) {
+			t.Errorf("%q: %d, want %d with %q:\n%s", tc.raw, resp.StatusCode, tc.status, tc.text, body)
+		}
+	}
+	if n := hits.Load() - before; n != 0 {
+		t.Errorf("the backend got %d requests that were refused here", n)
+	}
+	expectContains(t, "the error log", s.logFile("error_log"),
+		"(111)Connection refused: AH00957: http: attempt to connect to 127.0.0.1:1 (127.0.0.1:1) failed\n",
+		"AH01114: HTTP: failed to make connection to backend: 127.0.0.1\n")
+	expectContains(t, "the access log", s.logFile("access_log"),
+		`"GET /app/echo/a%20b?q=1&r=%2F HTTP/1.1" 200 `, `"GET /app/big?n=3000000 HTTP/1.1" 200 3000000`)
+}
+
+// TestProxyBadBackend: a backend that closes without an answer, or sends
+// something that is no HTTP response, is 502 with Apache's "Proxy Error"
+// page and lines; one whose body ends early leaves the client's
+// connection closed without the body's end, so the client sees it cut.
+func TestProxyBadBackend(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				buf := make([]byte, 4096)
+				n, _ := conn.Read(buf)
+				switch {
+				case strings.Contains(string(buf[:n]), "/garbage"):
+					io.WriteString(conn, "garbage\r\n\r\n")
+				case strings.Contains(string(buf[:n]), "/cut"):
+					io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
+				}
+			}()
+		}
+	}()
+	s := startServer(t, fmt.Sprintf(proxyModules+"ProxyPass /b/ http://%s/\n", ln.Addr()), nil)
+	for _, path := range []string{"/b/close", "/b/garbage"} {
+		c := s.open(t)
+		resp, body := c.roundTrip("GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+		c.Close()
+		if resp.StatusCode != 502 || resp.Status != "502 Proxy Error" ||
+			!strings.Contains(body, "<title>502 Proxy Error</title>") ||
+			!strings.Contains(body, "The proxy server could not handle the request<p>Reason: <strong>Error reading from remote server</strong></p></p>\n") {
+			t.Errorf("GET %s: %s\n%s", path, resp.Status, body)
+		}
+	}
+	raw, closed := s.exchange(t, "GET /b/cut HTTP/1.1\r\nHost: x\r\n\r\n", ioWait)
+	if !closed || !strings.HasSuffix(raw, "\r\n\r\nshort") {
+		t.Errorf("GET /b/cut: closed %v\n%q", closed, raw)
+	}
+	expectContains(t, "the error log", s.logFile("error_log"),
+		"AH01102: error reading status line from remote server "+ln.Addr().String(),
+		"AH00898: Error reading from remote server returned by /b/garbage\n",
+		"AH01110: error reading response")
+}
+
+// TestProxyPreserveHost: ProxyPreserveHost On in a virtual host sends the
+// client's Host; ProxyAddHeaders Off sends no X-Forwarded-* fields; the
+// virtual host tries the main server's ProxyPass lines first.
+func TestProxyPreserveHost(t *testing.T) {
+	backend, _ := proxyBackend(t)
+	b := backend.Listener.Addr().String()
+	s := startServer(t, fmt.Sprintf(proxyModules+`ProxyPass /main/ http://%[1]s/main/
+<VirtualHost *:{{PORT}}>
+    ServerName v.example
+    ProxyPreserveHost On
+    ProxyAddHeaders Off
+    ProxyPass /main/x/ http://%[1]s/never/
+    ProxyPass /v/ http://%[1]s/vhost/
+</VirtualHost>
+`, b), nil)
+	for _, tc := range []struct{ target, want string }{
+		{"/v/a", "GET /vhost/a host=v.example:81 "},
+		{"/main/x/a", "GET /main/x/a host=v.example:81 "},
+	} {
+		c := s.open(t)
+		_, body := c.roundTrip("GET "+tc.target+" HTTP/1.1\r\nHost: v.example:81\r\n\r\n", "GET")
+		c.Close()
+		expectContains(t, tc.target, body, tc.want)
+		if strings.Contains(body, "X-Forwarded") {
+			t.Errorf("%s: X-Forwarded-* with ProxyAddHeaders Off:\n%s", tc.target, body)
+		}
+	}
+}

@@ -1,0 +1,361 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Proxy is mod_proxy's reverse-proxy configuration of a server (with
+// mod_proxy_http): the URL-paths passed to HTTP backends and how.
+// eventmpm is no forward proxy (ProxyRequests On is refused).
+type Proxy struct {
+	// Passes are the ProxyPass mappings, tried in order: the first whose
+	// path matches decides (an excluding one serves the request locally).
+	// A <Location>'s ProxyPass comes first (see mergeProxy).
+	Passes []ProxyPass `json:",omitempty"`
+	// Reverses are the ProxyPassReverse mappings, applied to the Location,
+	// Content-Location and URI header fields of the backends' responses.
+	Reverses []ProxyReverse `json:",omitempty"`
+	// PreserveHost sends the client's Host to the backend (ProxyPreserveHost
+	// On) instead of the backend's own.
+	PreserveHost bool `json:",omitempty"`
+	// NoAddHeaders is ProxyAddHeaders Off: no X-Forwarded-For,
+	// X-Forwarded-Host and X-Forwarded-Server fields.
+	NoAddHeaders bool `json:",omitempty"`
+	// Timeout is ProxyTimeout, 0 when unset (the server's Timeout then).
+	Timeout time.Duration `json:",omitempty"`
+}
+
+// ProxyPass is one ProxyPass mapping: requests whose URL-path Path
+// matches (as an Alias matches) go to the backend URL with the rest of
+// the path appended, or, for an excluding mapping ("!"), are not proxied.
+type ProxyPass struct {
+	Path    string
+	Exclude bool `json:",omitempty"`
+	// URL is the backend's URL as written, with Scheme ("http"), Host
+	// (host:port, the port always given) and BasePath (its path).
+	URL      string `json:",omitempty"`
+	Host     string `json:",omitempty"`
+	HostName string `json:",omitempty"` // the Host field sent: the URL's host, with its port unless the default
+	BasePath string `json:",omitempty"`
+	// NoQuery is the noquery flag: the request's query is not passed on.
+	NoQuery bool `json:",omitempty"`
+	// The worker parameters eventmpm takes: timeout=, connectiontimeout=
+	// (0: unset), disablereuse=On (enablereuse=Off), max= (0: no limit)
+	// and keepalive=On (TCP keep-alive probes on backend connections).
+	Timeout        time.Duration `json:",omitempty"`
+	ConnectTimeout time.Duration `json:",omitempty"`
+	DisableReuse   bool          `json:",omitempty"`
+	Max            int           `json:",omitempty"`
+	KeepAlive      bool          `json:",omitempty"`
+	Pos            Pos
+}
+
+// Match reports how many bytes of the cleaned URL-path uri the mapping's
+// path covers, 0 for none (mod_proxy's alias_match, which is mod_alias's).
+func (p *ProxyPass) Match(uri []byte) int { return urlPrefixMatch(uri, p.Path) }
+
+// ProxyReverse is one ProxyPassReverse mapping: a backend's header field
+// value beginning with URL is rewritten to this server's Path.
+type ProxyReverse struct {
+	Path string
+	URL  string
+}
+
+// setProxyPass is ProxyPass [path] !|url [flags] [key=value...] in the
+// server config, <VirtualHost> and <Location> (where the path is the
+// section's), as mod_proxy's add_pass with Apache's messages.
+func setProxyPass(w *walker, c *call) error {
+	inLocation, err := proxySectionPath(w, c)
+	if err != nil {
+		return err
+	}
+	words := splitWords(c.raw)
+	var p ProxyPass
+	var target string
+	rest := words
+	if inLocation != "" {
+		p.Path = inLocation
+	} else if len(rest) > 0 {
+		if rest[0] == "~" {
+			return errorf("ProxyPass ~ (a regular expression) is not supported by eventmpm")
+		}
+		p.Path, rest = rest[0], rest[1:]
+	}
+	if len(rest) == 0 {
+		return errorf("ProxyPass|ProxyPassMatch needs a path when not defined in a location")
+	}
+	target, rest = rest[0], rest[1:]
+	for _, word := range rest {
+		switch strings.ToLower(word) {
+		case "noquery":
+			p.NoQuery = true
+			continue
+		case "nocanon", "interpolate":
+			return errorf("ProxyPass %s: eventmpm does not support this flag", word)
+		}
+		key, val, ok := strings.Cut(word, "=")
+		if !ok {
+			if inLocation != "" && strings.HasPrefix(target, "/") {
+				return errorf("ProxyPass|ProxyPassMatch can not have a path when defined in a location.")
+			}
+			return errorf("Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'.")
+		}
+		if strings.EqualFold(key, "retry") {
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return errorf("ProxyPass retry=%s: Retry must be a positive value", val)
+			}
+			if n > 0 {
+				w.warn(c.pos, "", "ProxyPass retry=%s has no effect: eventmpm never sets a backend aside after a failure; every request tries it (as retry=0)", val)
+			}
+			continue
+		}
+		if err := setWorkerParam(&p, key, val); err != nil {
+			return err
+		}
+	}
+	if target == "!" {
+		p.Exclude = true
+	} else if err := parseBackend(&p, target); err != nil {
+		return err
+	} else if !slices.Contains(w.cfg.Modules, "proxy_http_module") {
+		// Apache takes it and answers every request 500 (AH01144).
+		return errorf("ProxyPass %s: http:// needs mod_proxy_http (LoadModule proxy_http_module ...)", target)
+	}
+	if !strings.HasPrefix(p.Path, "/") {
+		return errorf("ProxyPass %s: the path must begin with '/'", p.Path)
+	}
+	p.Pos = c.pos
+	pr := w.proxyConfig()
+	if inLocation != "" {
+		w.srv.locationPasses = append(w.srv.locationPasses, p)
+	} else {
+		pr.Passes = append(pr.Passes, p)
+	}
+	return nil
+}
+
+// proxySectionPath checks where a ProxyPass or ProxyPassReverse is: the
+// server config and <VirtualHost> give "", a <Location> its path; other
+// sections refuse it.
+func proxySectionPath(w *walker, c *call) (string, error) {
+	if w.sec == nil {
+		return "", nil
+	}
+	s := &w.sec.s
+	switch {
+	case s.Kind == SectionLocation && !s.Regex:
+		return s.Pattern, nil
+	case s.Kind == SectionLocation:
+		return "", errorf("%s in <LocationMatch> is not supported by eventmpm: use <Location> or a path", c.d.name)
+	case s.Kind == SectionIf:
+		return "", errorf("%s in <If> is not supported by eventmpm", c.d.name)
+	}
+	return "", errorf("%s cannot occur within %s> section", c.d.name, c.sc.parent())
+}
+
+// parseBackend reads a ProxyPass URL: http:// only (eventmpm has no other
+// proxy protocol modules), a host, an optional port and path.
+func parseBackend(p *ProxyPass, target string) error {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return errorf("ProxyPass %s: not a valid URL", target)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+	case "https", "ws", "wss", "ajp", "fcgi", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
+		return errorf("ProxyPass %s: eventmpm proxies to http:// backends only (no %s)", target, strings.ToLower(u.Scheme))
+	default:
+		return errorf("ProxyPass %s: eventmpm proxies to http:// backends only", target)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return errorf("ProxyPass %s: the URL may hold no user, query or fragment", target)
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == "" {
+		port = "80"
+	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return errorf("ProxyPass %s: invalid port", target)
+	}
+	p.URL = target
+	p.Host = net.JoinHostPort(host, port)
+	p.HostName = strings.ToLower(u.Host) // Apache lowercases the worker's host
+	if port == "80" {
+		p.HostName = strings.TrimSuffix(p.HostName, ":80")
+	}
+	p.BasePath = u.EscapedPath()
+	return nil
+}
+
+// setWorkerParam takes the worker parameters eventmpm implements, with
+// set_worker_param's checks, and refuses the others by name.
+func setWorkerParam(p *ProxyPass, key, val string) error {
+	seconds := func() (time.Duration, error) {
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 1 {
+			return 0, errorf("ProxyPass %s=%s: Timeout must be at least one second", key, val)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	onOff := func() (bool, error) {
+		switch strings.ToLower(val) {
+		case "on":
+			return true, nil
+		case "off":
+			return false, nil
+		}
+		return false, errorf("ProxyPass %s=%s: %s must be On|Off", key, val, key)
+	}
+	var err error
+	switch strings.ToLower(key) {
+	case "timeout":
+		p.Timeout, err = seconds()
+	case "connectiontimeout":
+		p.ConnectTimeout, err = seconds()
+	case "disablereuse":
+		p.DisableReuse, err = onOff()
+	case "enablereuse":
+		var on bool
+		on, err = onOff()
+		p.DisableReuse = !on
+	case "keepalive":
+		p.KeepAlive, err = onOff()
+	case "max":
+		n, convErr := strconv.Atoi(val)
+		if convErr != nil || n < 0 {
+			return errorf("ProxyPass max=%s: Max must be a positive value", val)
+		}
+		p.Max = n
+	default:
+		return errorf("ProxyPass %s=%s: eventmpm does not support the worker parameter %s (it takes timeout, connectiontimeout, disablereuse, enablereuse, keepalive, max and retry)",
+			key, val, key)
+	}
+	return err
+}
+
+// setProxyPassReverse is ProxyPassReverse [path] url, in the server
+// config, <VirtualHost> and <Location>.
+func setProxyPassReverse(w *walker, c *call) error {
+	inLocation, err := proxySectionPath(w, c)
+	if err != nil {
+		return err
+	}
+	words := splitWords(c.raw)
+	var r ProxyReverse
+	switch {
+	case inLocation != "" && len(words) == 1:
+		r = ProxyReverse{Path: inLocation, URL: words[0]}
+	case inLocation == "" && len(words) == 2:
+		r = ProxyReverse{Path: words[0], URL: words[1]}
+	case inLocation != "" && len(words) == 2:
+		return errorf("ProxyPassReverse can not have a path when defined in a location")
+	default:
+		return errorf("ProxyPassReverse needs a path when not defined in a location")
+	}
+	if strings.EqualFold(r.URL, "interpolate") || len(words) > 2 {
+		return errorf("ProxyPassReverse: eventmpm does not support the interpolate flag")
+	}
+	pr := w.proxyConfig()
+	pr.Reverses = append(pr.Reverses, r)
+	return nil
+}
+
+// setProxyFlag is ProxyPreserveHost, ProxyAddHeaders and ProxyRequests.
+func setProxyFlag(w *walker, c *call) error {
+	on := isOn(c.args[0])
+	switch strings.ToLower(c.d.name) {
+	case "proxyrequests":
+		if on {
+			return errorf("ProxyRequests On: eventmpm is a reverse proxy only (ProxyPass); it does not forward requests for other hosts")
+		}
+	case "proxypreservehost":
+		w.proxyConfig().PreserveHost = on
+		w.srv.mark("ProxyPreserveHost")
+	case "proxyaddheaders":
+		w.proxyConfig().NoAddHeaders = !on
+		w.srv.mark("ProxyAddHeaders")
+	}
+	return nil
+}
+
+// setProxyTimeout is ProxyTimeout seconds.
+func setProxyTimeout(w *walker, c *call) error {
+	n, err := strconv.Atoi(c.args[0])
+	if err != nil || n < 1 {
+		return errorf("Proxy Timeout must be at least 1 second.")
+	}
+	w.proxyConfig().Timeout = time.Duration(n) * time.Second
+	return nil
+}
+
+// proxyConfig is the current server's Proxy, made on first use.
+func (w *walker) proxyConfig() *Proxy {
+	if w.srv.srv.Proxy == nil {
+		w.srv.srv.Proxy = &Proxy{}
+	}
+	return w.srv.srv.Proxy
+}
+
+// finishProxy puts a server's <Location> ProxyPass mappings before its
+// own (mod_proxy tries the request's <Location> one first).
+func finishProxy(s *serverState) {
+	if len(s.locationPasses) == 0 {
+		return
+	}
+	p := s.srv.Proxy
+	p.Passes = append(s.locationPasses, p.Passes...)
+	s.locationPasses = nil
+}
+
+// mergeProxy is a virtual host's mod_proxy configuration over the main
+// server's, as merge_proxy_config: the main server's mappings first, then
+// the host's; the flags and timeout the host's where it set them.
+func mergeProxy(main, host *Proxy, hostSet map[string]bool) *Proxy {
+	if host == nil {
+		return main
+	}
+	if main == nil {
+		return host
+	}
+	merged := *host
+	merged.Passes = append(append([]ProxyPass(nil), main.Passes...), host.Passes...)
+	merged.Reverses = append(append([]ProxyReverse(nil), main.Reverses...), host.Reverses...)
+	if !hostSet["ProxyPreserveHost"] {
+		merged.PreserveHost = main.PreserveHost
+	}
+	if !hostSet["ProxyAddHeaders"] {
+		merged.NoAddHeaders = main.NoAddHeaders
+	}
+	if merged.Timeout == 0 {
+		merged.Timeout = main.Timeout
+	}
+	return &merged
+}
+
+// String describes a mapping for messages.
+func (p *ProxyPass) String() string {
+	if p.Exclude {
+		return fmt.Sprintf("ProxyPass %s !", p.Path)
+	}
+	return fmt.Sprintf("ProxyPass %s %s", p.Path, p.URL)
+}
+
+// setProxyStatus is ProxyStatus Off|On|Full, which Debian's status.conf
+// sets when mod_proxy is loaded: it shows balancers on the status page,
+// and eventmpm has none, so On and Full warn that it does nothing.
+func setProxyStatus(w *walker, c *call) error {
+	switch strings.ToLower(c.args[0]) {
+	case "off":
+	case "on", "full":
+		w.warn(c.pos, "", "ProxyStatus %s has no effect: eventmpm has no balancers to show on the status page", c.args[0])
+	default:
+		return errorf("ProxyStatus must be one of: off | on | full")
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestProxyErrors: every ProxyPass form eventmpm refuses names its line,
+// with Apache's message where Apache refuses it too (checked with apache2
+// -t) and a message of its own for what eventmpm does not do.
+func TestProxyErrors(t *testing.T) {
+	const modules = "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"
+	for _, tc := range []struct {
+		conf, want string
+	}{
+		{"ProxyPass /x http://h/\n", "Invalid command 'ProxyPass'"}, // no LoadModule
+		{"LoadModule proxy_module m.so\nProxyPass /x http://h/\n", "http:// needs mod_proxy_http"},
+		{modules + "ProxyPass /x\n", "ProxyPass|ProxyPassMatch needs a path when not defined in a location"},
+		{modules + "ProxyPass /x http://h/ foo\n", "Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'."},
+		{modules + "ProxyPass /x http://h/ ttl=5\n", "eventmpm does not support the worker parameter ttl"},
+		{modules + "ProxyPass /x http://h/ timeout=abc\n", "Timeout must be at least one second"},
+		{modules + "ProxyPass /x http://h/ retry=-1\n", "Retry must be a positive value"},
+		{modules + "ProxyPass /x http://h/ nocanon\n", "ProxyPass nocanon: eventmpm does not support this flag"},
+		{modules + "ProxyPass /x https://h/\n", "eventmpm proxies to http:// backends only (no https)"},
+		{modules + "ProxyPass /x fcgi://h/\n", "eventmpm proxies to http:// backends only (no fcgi)"},
+		{modules + "ProxyPass ~ ^/x http://h/\n", "regular expression) is not supported"},
+		{modules + "ProxyPass x http://h/\n", "the path must begin with '/'"},
+		{modules + "<Directory /tmp>\nProxyPass /x http://h/\n</Directory>\n", "ProxyPass cannot occur within <Directory> section"},
+		{modules + "<Location /l>\nProxyPass /x http://h/\n</Location>\n", "ProxyPass|ProxyPassMatch can not have a path when defined in a location."},
+		{modules + "<LocationMatch ^/l>\nProxyPass http://h/\n</LocationMatch>\n", "ProxyPass in <LocationMatch> is not supported by eventmpm"},
+		{modules + "<Location /l>\nProxyPassReverse /x http://h/\n</Location>\n", "ProxyPassReverse can not have a path when defined in a location"},
+		{modules + "ProxyPassReverse /x\n", "ProxyPassReverse needs a path when not defined in a location"},
+		{modules + "ProxyRequests On\n", "eventmpm is a reverse proxy only"},
+		{modules + "ProxyTimeout 0\n", "Proxy Timeout must be at least 1 second."},
+		{modules + "ProxyStatus sometimes\n", "ProxyStatus must be one of: off | on | full"},
+	} {
+		_, err := loadFile(t, "Listen 80\n"+tc.conf)
+		var ce *Error
+		if !errors.As(err, &ce) || !strings.Contains(ce.Msg, tc.want) || ce.Pos.Line < 2 {
+			t.Errorf("%q: got %v, want %q at its line", tc.conf, err, tc.want)
+		}
+	}
+}
+
+// TestProxyPassOrder: a <Location>'s ProxyPass is tried before the
+// server's own lines (mod_proxy's "short way"), a virtual host tries the
+// main server's before its own, and ProxyPass matches as Alias does, at a
+// segment boundary.
+func TestProxyPassOrder(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+LoadModule proxy_module m.so
+LoadModule proxy_http_module m.so
+ProxyPass /a http://one/
+<Location /b>
+    ProxyPass http://two/
+</Location>
+<VirtualHost *:80>
+    ProxyPass /c http://three/
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var main, vhost []string
+	for _, p := range cfg.Server.Proxy.Passes {
+		main = append(main, p.Path)
+	}
+	for _, p := range cfg.VirtualHosts[0].Server.Proxy.Passes {
+		vhost = append(vhost, p.Path)
+	}
+	if strings.Join(main, " ") != "/b /a" || strings.Join(vhost, " ") != "/b /a /c" {
+		t.Errorf("main %v, virtual host %v; want [/b /a] and [/b /a /c]", main, vhost)
+	}
+	p := cfg.Server.Proxy.Passes[1]
+	for uri, want := range map[string]int{"/a": 2, "/a/x": 2, "/ax": 0, "/": 0, "//a": 3} {
+		if got := p.Match([]byte(uri)); got != want {
+			t.Errorf("ProxyPass /a matches %q: %d, want %d", uri, got, want)
+		}
+	}
+}
