@@ -273,3 +273,40 @@ func TestProxyPreserveHost(t *testing.T) {
 		}
 	}
 }
+
+// TestRewriteProxy: RewriteRule with P proxies to the URL it makes: the
+// query as mod_rewrite leaves it (QSA, QSD, the request's by default),
+// the path's bytes re-encoded, a body passed on; P is the last rule; a
+// URL that is not http:// is 500. Apache 2.4.71 sent the backend the same
+// request lines (and "Connection: close", where eventmpm keeps the
+// backend connection for the next request).
+func TestRewriteProxy(t *testing.T) {
+	backend, _ := proxyBackend(t)
+	b := backend.Listener.Addr().String()
+	s := startServer(t, fmt.Sprintf(proxyModules+`RewriteEngine On
+RewriteRule ^/api/(.*)$ http://%[1]s/v1/$1 [P]
+RewriteRule ^/q/(.*)$ http://%[1]s/x/$1?added=1 [P,QSA]
+RewriteRule ^/d/(.*)$ http://%[1]s/d/$1 [QSD,P]
+RewriteRule ^/s/(.*)$ https://%[1]s/$1 [P]
+RewriteRule ^/api/ /never.html [L]
+`, b), nil)
+	for _, tc := range []struct {
+		raw, want string
+		status    int
+	}{
+		{"GET /api/a%20b?z=1 HTTP/1.1\r\nHost: x\r\n\r\n", "GET /v1/a%20b?z=1 host=" + b, 200},
+		{"GET /q/e?orig=2 HTTP/1.1\r\nHost: x\r\n\r\n", "GET /x/e?added=1&orig=2 host=" + b, 200},
+		{"GET /d/e?orig=3 HTTP/1.1\r\nHost: x\r\n\r\n", "GET /d/e host=" + b, 200},
+		{"POST /api/form HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi", "POST /v1/form host=" + b + " len=2 te=[] body=\"hi\"", 200},
+		{"GET /s/x HTTP/1.1\r\nHost: x\r\n\r\n", "Internal Server Error", 500},
+	} {
+		c := s.open(t)
+		resp, body := c.roundTrip(tc.raw, strings.Fields(tc.raw)[0])
+		c.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(body, tc.want) {
+			t.Errorf("%q: %d, want %d with %q:\n%s", tc.raw, resp.StatusCode, tc.status, tc.want, body)
+		}
+	}
+	expectContains(t, "the error log", s.logFile("error_log"),
+		"RewriteRule [P]: eventmpm proxies to http:// backends only, not https://"+b+"/x\n")
+}

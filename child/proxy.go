@@ -41,9 +41,13 @@ type siteProxy struct {
 	reverses     []config.ProxyReverse
 	preserveHost bool
 	addHeaders   bool
-	// passes is set when a route proxies (not only "!" ones): a request
-	// with a body then keeps it unread until translation knows.
+	// passes is set when a route proxies (not only "!" ones) or a
+	// RewriteRule has P: a request with a body then keeps it unread until
+	// translation knows.
 	passes bool
+	// rewrite is the route of RewriteRule [P]'s requests: Apache's
+	// default worker, with the server's timeouts; nil without such rules.
+	rewrite *proxyRoute
 }
 
 // proxyRoute is one ProxyPass.
@@ -53,11 +57,15 @@ type proxyRoute struct {
 	timeout   time.Duration
 }
 
-// compileProxy builds the site's siteProxy from its configuration, nil
-// without ProxyPass lines.
-func (s *site) compileProxy(p *config.Proxy, serverTimeout time.Duration, threads int) {
-	if p == nil || len(p.Passes) == 0 {
+// compileProxy builds the site's siteProxy from its configuration: nil
+// without ProxyPass lines and RewriteRule [P].
+func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout time.Duration, threads int) {
+	rewriteProxies := rw != nil && slices.ContainsFunc(rw.Rules, func(r config.RewriteRule) bool { return r.Flags.Proxy })
+	if (p == nil || len(p.Passes) == 0) && !rewriteProxies {
 		return
+	}
+	if p == nil {
+		p = &config.Proxy{}
 	}
 	sp := &siteProxy{reverses: p.Reverses, preserveHost: p.PreserveHost, addHeaders: !p.NoAddHeaders}
 	for i := range p.Passes {
@@ -65,25 +73,37 @@ func (s *site) compileProxy(p *config.Proxy, serverTimeout time.Duration, thread
 		rt := proxyRoute{cfg: pp}
 		if !pp.Exclude {
 			sp.passes = true
-			rt.timeout = cmp.Or(pp.Timeout, p.Timeout, serverTimeout, 60*time.Second)
-			dialer := &net.Dialer{Timeout: cmp.Or(pp.ConnectTimeout, rt.timeout), KeepAlive: -1}
-			if pp.KeepAlive {
-				dialer.KeepAlive = 0 // the system's probes, as Apache's keepalive=On
-			}
-			rt.transport = &http.Transport{
-				DialContext:            dialer.DialContext,
-				MaxIdleConnsPerHost:    max(threads, 2),
-				MaxConnsPerHost:        pp.Max,
-				DisableKeepAlives:      pp.DisableReuse,
-				DisableCompression:     true,
-				ResponseHeaderTimeout:  rt.timeout,
-				MaxResponseHeaderBytes: 1 << 20,
-				IdleConnTimeout:        90 * time.Second,
-			}
+			rt.init(p, serverTimeout, threads)
 		}
 		sp.routes = append(sp.routes, rt)
 	}
+	if rewriteProxies {
+		sp.passes = true
+		sp.rewrite = &proxyRoute{cfg: &config.ProxyPass{}}
+		sp.rewrite.init(p, serverTimeout, threads)
+	}
 	s.proxy = sp
+}
+
+// init makes the route's pool of backend connections, with its worker
+// parameters over ProxyTimeout over the server's Timeout.
+func (rt *proxyRoute) init(p *config.Proxy, serverTimeout time.Duration, threads int) {
+	pp := rt.cfg
+	rt.timeout = cmp.Or(pp.Timeout, p.Timeout, serverTimeout, 60*time.Second)
+	dialer := &net.Dialer{Timeout: cmp.Or(pp.ConnectTimeout, rt.timeout), KeepAlive: -1}
+	if pp.KeepAlive {
+		dialer.KeepAlive = 0 // the system's probes, as Apache's keepalive=On
+	}
+	rt.transport = &http.Transport{
+		DialContext:            dialer.DialContext,
+		MaxIdleConnsPerHost:    max(threads, 2),
+		MaxConnsPerHost:        pp.Max,
+		DisableKeepAlives:      pp.DisableReuse,
+		DisableCompression:     true,
+		ResponseHeaderTimeout:  rt.timeout,
+		MaxResponseHeaderBytes: 1 << 20,
+		IdleConnTimeout:        90 * time.Second,
+	}
 }
 
 // close drops the routes' idle backend connections.
@@ -92,6 +112,9 @@ func (sp *siteProxy) close() {
 		if t := sp.routes[i].transport; t != nil {
 			t.CloseIdleConnections()
 		}
+	}
+	if sp.rewrite != nil {
+		sp.rewrite.transport.CloseIdleConnections()
 	}
 }
 
@@ -121,7 +144,7 @@ func (w *worker) translateProxy(p []byte) bool {
 	if rt == nil {
 		return false
 	}
-	w.proxyRoute = rt
+	w.proxyRoute, w.proxyHost, w.proxyAddr = rt, rt.cfg.HostName, rt.cfg.Host
 	u := append(w.proxyURL[:0], "http://"...)
 	u = append(u, rt.cfg.HostName...)
 	u = append(u, rt.cfg.BasePath...)
@@ -133,6 +156,73 @@ func (w *worker) translateProxy(p []byte) bool {
 	w.fspath = append(append(w.fspath[:0], "proxy:"...), u...)
 	return true
 }
+
+// translateRewriteProxy takes the URL a RewriteRule with P made
+// (w.rwProxy) as the request's backend: an http:// URL, its path
+// re-encoded as mod_proxy_http's canonicalisation does (escapes already
+// there kept), its query as mod_rewrite left it. Another scheme is 500,
+// logged. It reports false when it answered.
+func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
+	target := string(w.rwProxy)
+	rest, ok := cutPrefixFold(target, "http://")
+	if !ok {
+		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: eventmpm proxies to http:// backends only, not ", w.rwProxy, "")
+		w.errorResponse(c, 500, nil, keep)
+		return false
+	}
+	hostport, pathQuery := rest, ""
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		hostport, pathQuery = rest[:i], rest[i:]
+	}
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = strings.Trim(hostport, "[]"), "80"
+	}
+	if host == "" {
+		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: no host in ", w.rwProxy, "")
+		w.errorResponse(c, 500, nil, keep)
+		return false
+	}
+	path, query, hasQuery := strings.Cut(pathQuery, "?")
+	w.proxyRoute = w.srv.proxy.rewrite
+	w.proxyHost = strings.ToLower(strings.TrimSuffix(hostport, ":80"))
+	w.proxyAddr = net.JoinHostPort(strings.ToLower(host), port)
+	u := append(append(w.proxyURL[:0], "http://"...), w.proxyHost...)
+	if path == "" {
+		path = "/"
+	}
+	u = appendCanonKeepEscapes(u, path)
+	if hasQuery {
+		u = append(append(u, '?'), query...)
+	}
+	w.proxyURL = u
+	w.fspath = append(append(w.fspath[:0], "proxy:"...), u...)
+	return true
+}
+
+// cutPrefixFold is strings.CutPrefix without regard to case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// appendCanonKeepEscapes is appendCanonPath for a path that may hold
+// escapes already (a substitution): "%XX" stays as it is.
+func appendCanonKeepEscapes(dst []byte, p string) []byte {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			dst = append(dst, p[i:i+3]...)
+			i += 2
+			continue
+		}
+		dst = appendCanonPath(dst, []byte{p[i]})
+	}
+	return dst
+}
+
+func isHex(b byte) bool { return '0' <= b && b <= '9' || 'a' <= b && b <= 'f' || 'A' <= b && b <= 'F' }
 
 // appendCanonPath appends the decoded path p re-encoded as Apache's
 // ap_proxy_canonenc does for a path: letters, digits and
@@ -203,7 +293,7 @@ func (w *worker) backendRequest(ctx context.Context, body io.Reader, length int6
 		h["User-Agent"] = nil // none, not the Go client's
 	}
 	sp := w.srv.proxy
-	req.Host = w.proxyRoute.cfg.HostName
+	req.Host = w.proxyHost
 	if sp.preserveHost && len(w.req.Host) > 0 {
 		req.Host = string(w.req.Host)
 	}
@@ -244,7 +334,7 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 	w.setStatus(shm.BusyWrite)
 	var body *proxyBody
 	if w.req.HasBody() {
-		limit := w.srv.bodyLimit(w, w.req.Path, &w.path, &w.aliasPath, &w.docPath)
+		limit := w.srv.mappedBodyLimit(w, w.path, w.fspath)
 		if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
 			c.lingerShort = true
 			w.errorResponse(c, 413, http1.ErrBodyTooLarge, false)
@@ -314,16 +404,16 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 // it could not be connected to (AH00957, AH01114), 502 otherwise
 // (AH01102, AH00898), a timeout included, as mod_proxy_http.
 func (w *worker) backendError(c *conn, err error, keep bool) {
-	rt := w.proxyRoute
+	addr := w.proxyAddr
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		w.logProxyServer(slog.LevelError, "proxy", "AH00957", "http: attempt to connect to "+rt.cfg.Host+" ("+rt.cfg.Host+") failed", unwrapErrno(opErr.Err))
-		w.logProxy(slog.LevelError, "proxy_http", "AH01114", "HTTP: failed to make connection to backend: "+hostOnly(rt.cfg.Host), nil)
+		w.logProxyServer(slog.LevelError, "proxy", "AH00957", "http: attempt to connect to "+addr+" ("+addr+") failed", unwrapErrno(opErr.Err))
+		w.logProxy(slog.LevelError, "proxy_http", "AH01114", "HTTP: failed to make connection to backend: "+hostOnly(addr), nil)
 		w.proxyFailed(c, 503, "", nil, keep)
 		return
 	}
 	// A timeout is 502 too, as Apache 2.4 answers it.
-	w.logProxy(slog.LevelError, "proxy_http", "AH01102", "error reading status line from remote server "+rt.cfg.Host, unwrapErrno(err))
+	w.logProxy(slog.LevelError, "proxy_http", "AH01102", "error reading status line from remote server "+addr, unwrapErrno(err))
 	w.proxyFailed(c, 502, "Error reading from remote server", nil, keep)
 }
 
@@ -602,19 +692,19 @@ func hostOnly(hostport string) string {
 // be reading when the response comes back: stop ends that, and the
 // worker takes the connection's buffer back only after.
 type proxyBody struct {
-	w       *worker
-	c       *conn
+	w  *worker
+	c  *conn
 	mu sync.Mutex
 	// stopping makes a Read that waits on the socket give up; closed,
 	// under mu, makes every later Read fail.
 	stopping atomic.Bool
 	closed   bool
-	left    int64 // bytes of a Content-Length body still to come
-	limit   int64 // LimitRequestBody, 0 for none
-	timeout time.Duration
-	done    bool
-	err     error
-	extra   *buffer // what the socket gave after the head (see read)
+	left     int64 // bytes of a Content-Length body still to come
+	limit    int64 // LimitRequestBody, 0 for none
+	timeout  time.Duration
+	done     bool
+	err      error
+	extra    *buffer // what the socket gave after the head (see read)
 }
 
 // newProxyBody prepares the request's body for reading; an HTTP/1.1 client

@@ -70,9 +70,16 @@ func (w *worker) respond(c *conn, keep bool) {
 	h, hp, answered := w.translate(c, p, keep)
 	if w.bodyDeferred && w.proxyRoute == nil {
 		// Not proxied after all: the body is skipped as for any request.
+		// When translation answered already (a redirect), that answer
+		// stands, and a body that is bad or not all here is drained by
+		// a lingering close, never read as the next request.
 		w.bodyDeferred = false
-		whole, err := w.consumeBody(c, 0)
-		if err != nil {
+		whole, err := w.skipBody(c, w.srv.mappedBodyLimit(w, w.path, w.fspath))
+		switch {
+		case answered && (err != nil || !whole):
+			c.lingerShort = true
+			c.out.after = afterLinger
+		case err != nil:
 			w.refuseBody(c, err)
 			return
 		}
@@ -287,6 +294,8 @@ func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp 
 		switch res, pt := w.rewrite(c, keep); {
 		case res == rewriteAnswered:
 			return nil, nil, true
+		case res == rewriteProxy:
+			return nil, nil, !w.translateRewriteProxy(c, keep)
 		case res == rewriteInternal && pt:
 			w.path = append(w.path[:0], w.rwPath...)
 			p = w.path

@@ -106,6 +106,7 @@ const (
 	rewriteNone     rewriteResult = iota // no rule changed the path
 	rewriteInternal                      // the path (or query) changed
 	rewriteAnswered                      // a redirect or an error was sent
+	rewriteProxy                         // a rule with P made w.rwProxy
 )
 
 // ruleOutcome is what running a list of rules decided.
@@ -114,6 +115,7 @@ type ruleOutcome struct {
 	changed      bool // a substitution rewrote the path
 	queryChanged bool
 	pt, end      bool // a rule that applied had PT, END
+	proxy        bool // a rule with P applied: w.rwProxy is its URL
 }
 
 // runRules runs rules over st in order, as mod_rewrite's
@@ -170,6 +172,14 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 			if st.trace {
 				w.rewriteTrace(c, st, 2, "rewrite '%s' -> '%s'", strings.TrimPrefix(st.path, st.perdir), target)
 			}
+			if f.Proxy {
+				w.rewriteProxyTarget(target, st, f)
+				if st.trace {
+					w.rewriteTrace(c, st, 2, "forcing proxy-throughput with %s", string(w.rwProxy))
+				}
+				out.proxy = true
+				return out // P implies L
+			}
 			if f.Redirect != 0 || config.IsURL(target) {
 				if st.trace && f.Redirect != 0 {
 					w.rewriteTrace(c, st, 2, "explicitly forcing redirect with %s", target)
@@ -218,6 +228,36 @@ func (w *worker) runRules(c *conn, rules []rewriteRule, st *rewriteState, keep b
 		i += f.Skip
 	}
 	return out
+}
+
+// rewriteProxyTarget makes w.rwProxy from a P rule's substitution: its
+// query as mod_rewrite's splitout_queryargs leaves it (the substitution's
+// own, QSA appending the request's, QSD dropping it, else the request's),
+// and a URL-path made a URL of this server, as fully_qualify_uri.
+func (w *worker) rewriteProxyTarget(target string, st *rewriteState, f *config.RewriteFlags) {
+	newPath, newQuery, hasQ := splitQuery(target, f.QSLast)
+	query, has := st.query, st.hasArgs
+	switch {
+	case hasQ && f.QSAppend && st.query != "":
+		query, has = newQuery+"&"+st.query, true
+	case hasQ:
+		query, has = newQuery, true
+	case f.QSDiscard:
+		query, has = "", false
+	}
+	u := w.rwProxy[:0]
+	if !config.IsURL(newPath) {
+		saved := w.reply.Location
+		w.reply.Location = append(w.reply.Location[:0:0], newPath...)
+		u = append(u, w.locationValue(nil)...)
+		w.reply.Location = saved
+	} else {
+		u = append(u, newPath...)
+	}
+	if has {
+		u = append(append(u, '?'), query...)
+	}
+	w.rwProxy = u
 }
 
 // escapeFlags is f when it asks for B (escaped back-references), else nil.
@@ -351,6 +391,8 @@ func (w *worker) rewrite(c *conn, keep bool) (res rewriteResult, passThrough boo
 	switch {
 	case out.answered:
 		return rewriteAnswered, false
+	case out.proxy:
+		return rewriteProxy, false
 	case out.queryChanged:
 		w.setQuery(st.query, st.hasArgs)
 	}

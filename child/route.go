@@ -522,13 +522,24 @@ func (s *site) bodyLimit(w *worker, target []byte, scratch, hpScratch, fsScratch
 		return limit
 	}
 	s.mapPath(p, hpScratch, fsScratch)
+	return s.mappedBodyLimit(w, p, *fsScratch)
+}
+
+// mappedBodyLimit is bodyLimit for a request already translated: its
+// cleaned URL-path p and file-system path fs (proxy:URL for a proxied
+// one, which only <Location> sections match).
+func (s *site) mappedBodyLimit(w *worker, p, fs []byte) int64 {
+	limit := s.limits.Body
+	if !s.overrides && !s.view.Load().flags.sectionBodyLimits {
+		return limit
+	}
 	if s.overrides {
-		s.syncAccessFiles(w, *fsScratch, false)
+		s.syncAccessFiles(w, fs, false)
 		if !s.view.Load().flags.sectionBodyLimits {
 			return limit
 		}
 	}
-	s.eachSection(p, *fsScratch, true, func(cs *section) {
+	s.eachSection(p, fs, true, func(cs *section) {
 		if cs.sec.LimitRequestBody != nil {
 			limit = *cs.sec.LimitRequestBody
 		}

@@ -327,7 +327,11 @@ func (w *worker) consumeBody(c *conn, head int) (keep bool, err error) {
 	if !w.req.HasBody() {
 		return true, nil
 	}
-	limit := w.srv.bodyLimit(w, w.req.Path, &w.path, &w.aliasPath, &w.fspath)
+	return w.skipBody(c, w.srv.bodyLimit(w, w.req.Path, &w.path, &w.aliasPath, &w.fspath))
+}
+
+// skipBody is consumeBody's work once the body's limit is known.
+func (w *worker) skipBody(c *conn, limit int64) (keep bool, err error) {
 	if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
 		return false, http1.ErrBodyTooLarge
 	}

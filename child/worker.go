@@ -71,6 +71,9 @@ type worker struct {
 	// while a request's body is left unread for a backend (see answer).
 	proxyRoute    *proxyRoute
 	proxyURL      []byte
+	proxyHost     string // the Host field for the backend: host[:port]
+	proxyAddr     string // the backend\'s host:port, for the error log
+	rwProxy       []byte // the URL a RewriteRule with P made
 	proxyNotes    string
 	proxyBuf      []byte
 	proxyPrefetch []byte

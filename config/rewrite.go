@@ -53,6 +53,9 @@ type RewriteRule struct {
 type RewriteFlags struct {
 	NoCase, Last, End, Chain, Forbidden, Gone bool `json:",omitempty"`
 	QSAppend, QSDiscard, QSLast, NoEscape, PT bool `json:",omitempty"`
+	// Proxy is P: the substitution, an http:// URL, is proxied to (with
+	// mod_proxy_http; the rule is the last, as P implies L).
+	Proxy bool `json:",omitempty"`
 	// Redirect is R's status (302 when R has none); 0 without R.
 	Redirect int `json:",omitempty"`
 	// Skip is S=n: the rules skipped after this one matched.
@@ -377,6 +380,14 @@ func setRewriteRule(w *walker, c *call) error {
 			return err
 		}
 	}
+	if r.Flags.Proxy {
+		switch {
+		case w.sec != nil || c.sc.access != nil:
+			return errorf("RewriteRule [P] in a directory context is not supported by eventmpm: use it in the server config or <VirtualHost>")
+		case !slices.Contains(w.cfg.Modules, "proxy_http_module"):
+			return errorf("RewriteRule [P] needs mod_proxy and mod_proxy_http (LoadModule proxy_module ..., LoadModule proxy_http_module ...)")
+		}
+	}
 	if strings.HasPrefix(r.Pattern, "!") {
 		r.Negate, r.Pattern = true, r.Pattern[1:]
 	}
@@ -447,7 +458,7 @@ func parseRuleFlags(f *RewriteFlags, s string) error {
 			}
 			f.Env = append(f.Env, a)
 		case "p", "proxy":
-			return errorf("RewriteRule [%s] is not supported by eventmpm: it has no mod_proxy", flag)
+			f.Proxy = true
 		case "b":
 			f.EscapeBackrefs, f.EscapeOnly = true, val
 		case "bnp", "backrefnoplus":
