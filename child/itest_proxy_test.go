@@ -310,3 +310,32 @@ RewriteRule ^/api/ /never.html [L]
 	expectContains(t, "the error log", s.logFile("error_log"),
 		"RewriteRule [P]: eventmpm proxies to http:// backends only, not https://"+b+"/x\n")
 }
+
+// TestProxyPassMatch: ProxyPassMatch maps by a regular expression, $N in
+// the URL's path taking its submatches; a URL without $N gets the whole
+// URL-path appended (also in <LocationMatch>); "!" keeps a match local.
+// Apache 2.4.71 sent the backend the same request lines.
+func TestProxyPassMatch(t *testing.T) {
+	backend, _ := proxyBackend(t)
+	b := backend.Listener.Addr().String()
+	s := startServer(t, fmt.Sprintf(proxyModules+`ProxyPassMatch ^/static/ !
+ProxyPassMatch ^/(.*\.gif)$ http://%[1]s/img/$1
+ProxyPassMatch \.php$ http://%[1]s
+ProxyPassMatch ^/u/([^/]+)/(.*)$ http://%[1]s/user/$2/id/$1
+<LocationMatch ^/lm/>
+    ProxyPassMatch http://%[1]s/lm
+</LocationMatch>
+`, b), map[string]string{"static/x.gif": "local\n"})
+	for _, tc := range []struct{ target, want string }{
+		{"/a/b.gif?q=1", "GET /img/a/b.gif?q=1 host="},
+		{"/x/y.php?z", "GET /x/y.php?z host="},
+		{"/u/bob/c%20d", "GET /user/c%20d/id/bob host="},
+		{"/lm/zz", "GET /lm/lm/zz host="},
+		{"/static/x.gif", "local\n"},
+	} {
+		c := s.open(t)
+		_, body := c.roundTrip("GET "+tc.target+" HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+		c.Close()
+		expectContains(t, tc.target, body, tc.want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"eventmpm/child/http1"
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
+	"eventmpm/internal/regex"
 	"eventmpm/shm"
 
 	"golang.org/x/sys/unix"
@@ -53,16 +55,17 @@ type siteProxy struct {
 // proxyRoute is one ProxyPass.
 type proxyRoute struct {
 	cfg       *config.ProxyPass
+	re        regex.Regexp // ProxyPassMatch's
 	transport *http.Transport
 	timeout   time.Duration
 }
 
 // compileProxy builds the site's siteProxy from its configuration: nil
 // without ProxyPass lines and RewriteRule [P].
-func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout time.Duration, threads int) {
+func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout time.Duration, threads int) error {
 	rewriteProxies := rw != nil && slices.ContainsFunc(rw.Rules, func(r config.RewriteRule) bool { return r.Flags.Proxy })
 	if (p == nil || len(p.Passes) == 0) && !rewriteProxies {
-		return
+		return nil
 	}
 	if p == nil {
 		p = &config.Proxy{}
@@ -71,6 +74,13 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 	for i := range p.Passes {
 		pp := &p.Passes[i]
 		rt := proxyRoute{cfg: pp}
+		if pp.Regex {
+			re, err := regex.Compile(pp.Path)
+			if err != nil {
+				return fmt.Errorf("%s:%d: ProxyPassMatch %s: %w", pp.Pos.File, pp.Pos.Line, pp.Path, err)
+			}
+			rt.re = re
+		}
 		if !pp.Exclude {
 			sp.passes = true
 			rt.init(p, serverTimeout, threads)
@@ -83,6 +93,7 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 		sp.rewrite.init(p, serverTimeout, threads)
 	}
 	s.proxy = sp
+	return nil
 }
 
 // init makes the route's pool of backend connections, with its worker
@@ -119,12 +130,21 @@ func (sp *siteProxy) close() {
 }
 
 // match is mod_proxy's proxy_trans: the first route whose path matches the
-// cleaned URL-path p, and how much of p it covers; nil when none does or
-// the first that does is an excluding one ("ProxyPass /x !").
+// cleaned URL-path p, and how much of p it covers (all of it for a
+// ProxyPassMatch); nil when none does or the first that does is an
+// excluding one ("ProxyPass /x !").
 func (sp *siteProxy) match(p []byte) (*proxyRoute, int) {
 	for i := range sp.routes {
 		rt := &sp.routes[i]
-		if n := rt.cfg.Match(p); n > 0 {
+		n := 0
+		if rt.re != nil {
+			if rt.re.Match(p) {
+				n = len(p)
+			}
+		} else {
+			n = rt.cfg.Match(p)
+		}
+		if n > 0 {
 			if rt.cfg.Exclude {
 				return nil, 0
 			}
@@ -147,8 +167,19 @@ func (w *worker) translateProxy(p []byte) bool {
 	w.proxyRoute, w.proxyHost, w.proxyAddr = rt, rt.cfg.HostName, rt.cfg.Host
 	u := append(w.proxyURL[:0], "http://"...)
 	u = append(u, rt.cfg.HostName...)
-	u = append(u, rt.cfg.BasePath...)
-	u = appendCanonPath(u, p[n:])
+	if rt.re != nil {
+		// ap_pregsub of the URL's path; without a $N in it, the whole
+		// URL-path appended (ProxyPassMatch \.gif$ http://b).
+		base := rt.cfg.BasePath
+		w.rwRaw = appendSubst(w.rwRaw[:0], base, p, rt.re.FindSubmatchIndex(p))
+		if string(w.rwRaw) == base {
+			w.rwRaw = append(w.rwRaw, p...)
+		}
+		u = appendCanonKeepEscapes(u, string(w.rwRaw))
+	} else {
+		u = append(u, rt.cfg.BasePath...)
+		u = appendCanonPath(u, p[n:])
+	}
 	if len(w.req.Query) > 0 && !rt.cfg.NoQuery {
 		u = append(append(u, '?'), w.req.Query...)
 	}

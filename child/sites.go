@@ -181,7 +181,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
-	s.compileProxy(srv.Proxy, srv.Rewrite, srv.Timeout, ch.cfg.MPM.ThreadsPerChild)
+	if err := s.compileProxy(srv.Proxy, srv.Rewrite, srv.Timeout, ch.cfg.MPM.ThreadsPerChild); err != nil {
+		s.closeHandlers()
+		return nil, err
+	}
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
 	}

@@ -381,6 +381,8 @@ var directives = []directive{
 		help: "Controls what individual directives can be configured by per-directory config files"},
 	{name: "ProxyPass", module: "proxy_module", args: rawArgs, ctx: ctxServer | ctxDir, set: setProxyPass,
 		help: "a virtual path and a URL"},
+	{name: "ProxyPassMatch", module: "proxy_module", args: rawArgs, ctx: ctxServer | ctxDir, set: setProxyPass,
+		help: "a virtual path and a URL"},
 	{name: "ProxyPassReverse", module: "proxy_module", args: rawArgs, ctx: ctxServer | ctxDir, set: setProxyPassReverse,
 		help: "a virtual path and a URL for reverse proxy behaviour"},
 	{name: "ProxyPreserveHost", module: "proxy_module", args: flagArg, ctx: ctxServer, set: setProxyFlag,

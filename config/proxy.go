@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"eventmpm/internal/regex"
 )
 
 // Proxy is mod_proxy's reverse-proxy configuration of a server (with
@@ -37,6 +39,10 @@ type Proxy struct {
 type ProxyPass struct {
 	Path    string
 	Exclude bool `json:",omitempty"`
+	// Regex is ProxyPassMatch: Path is a regular expression matched
+	// against the URL-path, and URL's $0 to $9 its submatches (the URL's
+	// host holds none).
+	Regex bool `json:",omitempty"`
 	// URL is the backend's URL as written, with Scheme ("http"), Host
 	// (host:port, the port always given) and BasePath (its path).
 	URL      string `json:",omitempty"`
@@ -58,6 +64,7 @@ type ProxyPass struct {
 
 // Match reports how many bytes of the cleaned URL-path uri the mapping's
 // path covers, 0 for none (mod_proxy's alias_match, which is mod_alias's).
+// A ProxyPassMatch mapping is matched by its regular expression instead.
 func (p *ProxyPass) Match(uri []byte) int { return urlPrefixMatch(uri, p.Path) }
 
 // ProxyReverse is one ProxyPassReverse mapping: a backend's header field
@@ -67,25 +74,32 @@ type ProxyReverse struct {
 	URL  string
 }
 
-// setProxyPass is ProxyPass [path] !|url [flags] [key=value...] in the
-// server config, <VirtualHost> and <Location> (where the path is the
-// section's), as mod_proxy's add_pass with Apache's messages.
+// setProxyPass is ProxyPass and ProxyPassMatch [path] !|url [flags]
+// [key=value...] in the server config, <VirtualHost> and <Location> (or
+// <LocationMatch> for ProxyPassMatch), where the path is the section's,
+// as mod_proxy's add_pass with Apache's messages.
 func setProxyPass(w *walker, c *call) error {
+	isMatch := strings.EqualFold(c.d.name, "ProxyPassMatch")
 	inLocation, err := proxySectionPath(w, c)
 	if err != nil {
 		return err
 	}
 	words := splitWords(c.raw)
-	var p ProxyPass
+	p := ProxyPass{Regex: isMatch}
 	var target string
 	rest := words
 	if inLocation != "" {
 		p.Path = inLocation
 	} else if len(rest) > 0 {
 		if rest[0] == "~" {
-			return errorf("ProxyPass ~ (a regular expression) is not supported by eventmpm")
+			if isMatch {
+				return errorf("ProxyPassMatch invalid syntax ('~' usage).")
+			}
+			p.Regex, rest = true, rest[1:]
 		}
-		p.Path, rest = rest[0], rest[1:]
+		if len(rest) > 0 {
+			p.Path, rest = rest[0], rest[1:]
+		}
 	}
 	if len(rest) == 0 {
 		return errorf("ProxyPass|ProxyPassMatch needs a path when not defined in a location")
@@ -97,7 +111,7 @@ func setProxyPass(w *walker, c *call) error {
 			p.NoQuery = true
 			continue
 		case "nocanon", "interpolate":
-			return errorf("ProxyPass %s: eventmpm does not support this flag", word)
+			return errorf("%s %s: eventmpm does not support this flag", c.d.name, word)
 		}
 		key, val, ok := strings.Cut(word, "=")
 		if !ok {
@@ -109,10 +123,10 @@ func setProxyPass(w *walker, c *call) error {
 		if strings.EqualFold(key, "retry") {
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 0 {
-				return errorf("ProxyPass retry=%s: Retry must be a positive value", val)
+				return errorf("%s retry=%s: Retry must be a positive value", c.d.name, val)
 			}
 			if n > 0 {
-				w.warn(c.pos, "", "ProxyPass retry=%s has no effect: eventmpm never sets a backend aside after a failure; every request tries it (as retry=0)", val)
+				w.warn(c.pos, "", "%s retry=%s has no effect: eventmpm never sets a backend aside after a failure; every request tries it (as retry=0)", c.d.name, val)
 			}
 			continue
 		}
@@ -124,12 +138,18 @@ func setProxyPass(w *walker, c *call) error {
 		p.Exclude = true
 	} else if err := parseBackend(&p, target); err != nil {
 		return err
+	} else if p.Regex && strings.Contains(p.Host, "$") {
+		return errorf("%s %s: eventmpm takes $N in the URL's path only, not in its host", c.d.name, target)
 	} else if !slices.Contains(w.cfg.Modules, "proxy_http_module") {
 		// Apache takes it and answers every request 500 (AH01144).
-		return errorf("ProxyPass %s: http:// needs mod_proxy_http (LoadModule proxy_http_module ...)", target)
+		return errorf("%s %s: http:// needs mod_proxy_http (LoadModule proxy_http_module ...)", c.d.name, target)
 	}
-	if !strings.HasPrefix(p.Path, "/") {
-		return errorf("ProxyPass %s: the path must begin with '/'", p.Path)
+	if p.Regex {
+		if _, err := regex.Compile(p.Path); err != nil {
+			return errorf("Regular expression could not be compiled.")
+		}
+	} else if !strings.HasPrefix(p.Path, "/") {
+		return errorf("%s %s: the path must begin with '/'", c.d.name, p.Path)
 	}
 	p.Pos = c.pos
 	pr := w.proxyConfig()
@@ -149,9 +169,12 @@ func proxySectionPath(w *walker, c *call) (string, error) {
 		return "", nil
 	}
 	s := &w.sec.s
+	match := strings.EqualFold(c.d.name, "ProxyPassMatch")
 	switch {
-	case s.Kind == SectionLocation && !s.Regex:
+	case s.Kind == SectionLocation && s.Regex == match:
 		return s.Pattern, nil
+	case s.Kind == SectionLocation && match:
+		return "", errorf("ProxyPassMatch in <Location> is not supported by eventmpm: use ProxyPass there, or <LocationMatch>")
 	case s.Kind == SectionLocation:
 		return "", errorf("%s in <LocationMatch> is not supported by eventmpm: use <Location> or a path", c.d.name)
 	case s.Kind == SectionIf:
