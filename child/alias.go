@@ -129,28 +129,34 @@ func (a *alias) appendPath(dst, p []byte, n int) []byte {
 // *hpBuf), with the file-system path left in *fsBuf for the <Directory>
 // sections, the error log and %f. A UserDir entry that redirects is not
 // taken here (see translate): the path falls to DocumentRoot.
-func (s *site) mapPath(p []byte, hpBuf, fsBuf *[]byte) (*static.Handler, []byte) {
-	h, hp, _ := s.mapPathOrRedirect(p, hpBuf, fsBuf)
+func (s *site) mapPath(p, vroot []byte, hpBuf, fsBuf *[]byte) (*static.Handler, []byte) {
+	h, hp, _ := s.mapPathOrRedirect(p, vroot, hpBuf, fsBuf)
 	return h, hp
 }
 
 // mapPathOrRedirect is mapPath that also reports the target of a UserDir
 // entry with a URL (in *hpBuf; the path is then mapped onto DocumentRoot).
-func (s *site) mapPathOrRedirect(p []byte, hpBuf, fsBuf *[]byte) (h *static.Handler, hp, redirect []byte) {
+func (s *site) mapPathOrRedirect(p, vroot []byte, hpBuf, fsBuf *[]byte) (h *static.Handler, hp, redirect []byte) {
 	a, n := s.matchAlias(p)
-	switch {
-	case a == nil && s.userDir != nil:
-		m, mapped := s.userDir.mapUserDir(p, hpBuf, fsBuf)
-		if m == userDirFile {
+	if a == nil && s.userDir != nil {
+		switch m, mapped := s.userDir.mapUserDir(p, hpBuf, fsBuf); m {
+		case userDirFile:
 			return s.userDir.static, mapped, nil
+		case userDirRedirect:
+			*fsBuf = append(append((*fsBuf)[:0], s.cfg.DocumentRoot...), p...)
+			return s.static, p, mapped
 		}
-		if m == userDirRedirect {
-			redirect = mapped
-		}
-		fallthrough
+	}
+	switch {
+	case a == nil && vroot != nil:
+		// mod_vhost_alias: the request's own DocumentRoot.
+		hp = appendCleanMapped((*hpBuf)[:0], append(append((*fsBuf)[:0], vroot...), p...), p)
+		*hpBuf = hp
+		*fsBuf = append((*fsBuf)[:0], hp...)
+		return s.vhostAlias.static, hp, nil
 	case a == nil:
 		*fsBuf = append(append((*fsBuf)[:0], s.cfg.DocumentRoot...), p...)
-		return s.static, p, redirect
+		return s.static, p, nil
 	case a.re != nil:
 		hp = a.appendMatchPath((*hpBuf)[:0], p)
 		*hpBuf = hp

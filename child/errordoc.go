@@ -142,7 +142,7 @@ func (w *worker) customError(c *conn, status int, keep bool) (answered bool, pag
 // status the resource itself got.
 func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int {
 	// The original request is served: its alias path buffer is free.
-	dh, hp := w.srv.mapPath(path, &w.aliasPath, &w.docPath)
+	dh, hp := w.srv.mapPath(path, w.vhostRoot(), &w.aliasPath, &w.docPath)
 	if st := w.accessFilesFor(c, w.docPath, false); st != 0 {
 		return st
 	}

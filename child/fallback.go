@@ -30,7 +30,7 @@ func cleanFallback(raw string) ([]byte, error) {
 func (w *worker) serveFallback(c *conn, urlPath, fsPath, fallback []byte) {
 	req := &w.req
 	w.secs.reset()
-	dh, hp := w.srv.mapPath(fallback, &w.aliasPath, &w.docPath)
+	dh, hp := w.srv.mapPath(fallback, w.vhostRoot(), &w.aliasPath, &w.docPath)
 	if st := w.accessFilesFor(c, w.docPath, false); st != 0 {
 		w.reply.Release()
 		w.reply.Status = st

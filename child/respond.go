@@ -310,7 +310,14 @@ func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp 
 	if (len(w.srv.redirects) > 0 || w.srv.locationWhole) && w.tryRedirect(c, keep) {
 		return nil, nil, true // mod_alias's translate_alias_redir: redirects before aliases
 	}
-	h, hp, redirect := w.srv.mapPathOrRedirect(p, &w.aliasPath, &w.fspath)
+	h, hp, redirect := w.srv.mapPathOrRedirect(p, w.vhostRoot(), &w.aliasPath, &w.fspath)
+	if w.vrootBad {
+		// A Host of "..": VirtualDocumentRoot would leave its directory.
+		w.logError(c, errorlog.LevelError, "vhost_alias", "", "VirtualDocumentRoot: the server name ", w.serverName(), " makes a path with a '.' or '..' segment")
+		w.fspath = w.fspath[:0]
+		w.errorResponse(c, 400, nil, false)
+		return nil, nil, true
+	}
 	if redirect != nil {
 		// translate_userdir's answer: 302, the target as the entry made
 		// it, no query appended.

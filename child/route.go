@@ -30,6 +30,8 @@ type site struct {
 	aliases []alias           // Alias directives, in the order they are tried
 	userDir *userDir          // mod_userdir, nil without UserDir
 	proxy   *siteProxy        // mod_proxy, nil without ProxyPass
+	// vhostAlias is mod_vhost_alias, nil without VirtualDocumentRoot.
+	vhostAlias *vhostAlias
 	// view holds the <Directory> and <Files> sections in merge order,
 	// with the AccessFileName files read so far (accessfile.go).
 	view             atomic.Pointer[sectionView]
@@ -521,7 +523,7 @@ func (s *site) bodyLimit(w *worker, target []byte, scratch, hpScratch, fsScratch
 	if st != 0 {
 		return limit
 	}
-	s.mapPath(p, hpScratch, fsScratch)
+	s.mapPath(p, w.vhostRoot(), hpScratch, fsScratch)
 	return s.mappedBodyLimit(w, p, *fsScratch)
 }
 

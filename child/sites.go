@@ -181,6 +181,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
+	if err := s.compileVhostAlias(srv.VirtualDocumentRoot, opts); err != nil {
+		s.closeHandlers()
+		return nil, err
+	}
 	if err := s.compileProxy(srv.Proxy, srv.Rewrite, srv.Timeout, ch.cfg.MPM.ThreadsPerChild); err != nil {
 		s.closeHandlers()
 		return nil, err
@@ -299,6 +303,9 @@ func (s *site) closeHandlers() {
 	}
 	if s.proxy != nil {
 		s.proxy.close()
+	}
+	if s.vhostAlias != nil {
+		s.vhostAlias.static.Close()
 	}
 	for i := range s.aliases {
 		s.aliases[i].static.Close()

@@ -69,16 +69,21 @@ type worker struct {
 	// the proxy error page's reason; proxyBuf is the worker's buffer for
 	// relaying response bodies (made on first use). bodyDeferred is set
 	// while a request's body is left unread for a backend (see answer).
-	proxyRoute    *proxyRoute
-	proxyURL      []byte
-	proxyHost     string // the Host field for the backend: host[:port]
-	proxyAddr     string // the backend\'s host:port, for the error log
-	rwProxy       []byte // the URL a RewriteRule with P made
-	proxyNotes    string
-	proxyBuf      []byte
-	proxyPrefetch []byte
-	relaying      bool // rewriteHead is given a backend's response
-	bodyDeferred  bool
+	proxyRoute *proxyRoute
+	proxyURL   []byte
+	proxyHost  string // the Host field for the backend: host[:port]
+	proxyAddr  string // the backend\'s host:port, for the error log
+	rwProxy    []byte // the URL a RewriteRule with P made
+	// The request's DocumentRoot by VirtualDocumentRoot (vhostRoot):
+	// made once per request (vrootMade), refused for a name with a dot
+	// segment (vrootBad); vrootName holds an address as text.
+	vroot, vrootName    []byte
+	vrootMade, vrootBad bool
+	proxyNotes          string
+	proxyBuf            []byte
+	proxyPrefetch       []byte
+	relaying            bool // rewriteHead is given a backend's response
+	bodyDeferred        bool
 	// An ErrorDocument's request, file-system path and the error's own
 	// header lines (serveErrorDoc).
 	docReq   http1.Request

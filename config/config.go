@@ -287,6 +287,9 @@ type Server struct {
 	// UserDir is mod_userdir's configuration (a virtual host's merged
 	// over the main server's, see mergeUserDir), nil without UserDir.
 	UserDir *UserDir `json:",omitempty"`
+	// VirtualDocumentRoot is mod_vhost_alias's per-request DocumentRoot
+	// (a virtual host's own, else the main server's), nil without it.
+	VirtualDocumentRoot *VhostAlias `json:",omitempty"`
 	// Proxy is mod_proxy's reverse-proxy configuration (a virtual host's
 	// merged over the main server's, see mergeProxy), nil without it.
 	Proxy *Proxy `json:",omitempty"`

@@ -44,6 +44,7 @@ var modules = map[string]string{
 	"macro_module":           "mod_macro.c", // read with the configuration (macro.go)
 	"speling_module":         "mod_speling.c",
 	"userdir_module":         "mod_userdir.c",
+	"vhost_alias_module":     "mod_vhost_alias.c",
 	"proxy_module":           "mod_proxy.c",
 	"proxy_http_module":      "mod_proxy_http.c",
 	"remoteip_module":        "mod_remoteip.c",

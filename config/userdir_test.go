@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,46 @@ UserDir disabled toor
 	} {
 		if got := tc.u.Serves(tc.user); got != tc.want {
 			t.Errorf("%+v Serves(%q) = %v, want %v", tc.u, tc.user, got, tc.want)
+		}
+	}
+}
+
+// TestVirtualDocumentRoot: the format is kept, "none" and the IP form are
+// told apart, a virtual host without its own takes the main server's, and
+// vhost_alias_set's checks refuse a relative path and a bad specifier.
+func TestVirtualDocumentRoot(t *testing.T) {
+	cfg, err := loadFile(t, `Listen 80
+VirtualDocumentRoot /srv/%-2/%1.1/%0
+<VirtualHost *:80>
+    ServerName a.example
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName b.example
+    VirtualDocumentRoot none
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName c.example
+    VirtualDocumentRootIP /ip/%1
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := VhostAlias{Format: "/srv/%-2/%1.1/%0"}
+	for i, want := range []VhostAlias{main, {}, {Format: "/ip/%1", ByIP: true}} {
+		if got := cfg.VirtualHosts[i].Server.VirtualDocumentRoot; got == nil || *got != want {
+			t.Errorf("virtual host %d: %+v, want %+v", i, got, want)
+		}
+	}
+	for line, want := range map[string]string{
+		"VirtualDocumentRoot srv/%0":       "format string must be an absolute path, or 'none'",
+		"VirtualDocumentRoot /srv/%1.":     "syntax error in format string",
+		"VirtualDocumentRoot /srv/%":       "syntax error in format string",
+		"VirtualScriptAlias /srv/%0/cgi":   "VirtualScriptAlias is not supported by eventmpm",
+		"VirtualDocumentRootIP /srv/%x/%0": "syntax error in format string",
+	} {
+		if _, err := loadFile(t, "Listen 80\n"+line+"\n"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", line, err, want)
 		}
 	}
 }

@@ -280,6 +280,9 @@ func inherit(v, m *serverState) {
 		v.srv.Speling = m.srv.Speling // mod_speling has no merge: the host's own, else the main server's
 	}
 	v.srv.UserDir = mergeUserDir(m.srv.UserDir, v.srv.UserDir, v.userDirNames)
+	if v.srv.VirtualDocumentRoot == nil {
+		v.srv.VirtualDocumentRoot = m.srv.VirtualDocumentRoot // mva_merge_server_config
+	}
 	v.srv.Proxy = mergeProxy(m.srv.Proxy, v.srv.Proxy, v.set)
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
 	if v.srv.Deflate.Level == 0 {

@@ -1,0 +1,70 @@
+package child_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestVirtualDocumentRoot: mod_vhost_alias. Each request's DocumentRoot is
+// made from the name it asked for (lowercased, the port left out) or,
+// with VirtualDocumentRootIP, the address it arrived on; <Directory>
+// sections apply by the path made; an Alias still comes first; "none"
+// gives a virtual host its DocumentRoot back; a name that would make a
+// "." or ".." segment is 400. Apache 2.4.71 made the same paths for the
+// same names and formats (its error log's AH00128 lines).
+func TestVirtualDocumentRoot(t *testing.T) {
+	s := startServer(t, `VirtualDocumentRoot {{ROOT}}/hosts/%0
+Alias /shared/ {{ROOT}}/shared/
+<Directory {{ROOT}}/hosts>
+    Require all granted
+</Directory>
+<Directory {{ROOT}}/shared>
+    Require all granted
+</Directory>
+<Directory {{ROOT}}/ips>
+    Require all granted
+</Directory>
+<VirtualHost *:{{PORT}}>
+    ServerName mass.test
+    ServerAlias *.test
+</VirtualHost>
+<VirtualHost *:{{PORT}}>
+    ServerName by-ip.example
+    VirtualDocumentRootIP {{ROOT}}/ips/%1/%4
+</VirtualHost>
+<VirtualHost *:{{PORT}}>
+    ServerName plain.example
+    VirtualDocumentRoot none
+</VirtualHost>
+`, map[string]string{
+		"../hosts/www.alpha.test/index.html": "alpha www\n", "../hosts/a.b.beta.test/x.txt": "beta a.b\n",
+		"../shared/s.txt": "shared\n", "../ips/127/1/index.html": "by address\n", "index.html": "document root\n",
+	})
+	for _, tc := range []struct {
+		host, target string
+		status       int
+		body         string
+	}{
+		{"www.alpha.test", "/", 200, "alpha www\n"},
+		{"WWW.Alpha.Test:8080", "/index.html", 200, "alpha www\n"},
+		{"a.b.beta.test", "/x.txt", 200, "beta a.b\n"},
+		{"a.b.beta.test", "/shared/s.txt", 200, "shared\n"},
+		{"nobody.test", "/", 404, ""},
+		{"by-ip.example", "/", 200, "by address\n"},
+		{"plain.example", "/", 200, "document root\n"},
+		{"..", "/", 400, ""},
+	} {
+		c := s.open(t)
+		resp, body := c.roundTrip("GET "+tc.target+" HTTP/1.1\r\nHost: "+tc.host+"\r\n\r\n", "GET")
+		c.Close()
+		if resp.StatusCode != tc.status || tc.body != "" && body != tc.body {
+			t.Errorf("%s %s: %d %q, want %d %q", tc.host, tc.target, resp.StatusCode, body, tc.status, tc.body)
+		}
+	}
+	log := s.logFile("error_log")
+	expectContains(t, "the error log", log, "AH00128: File does not exist: "+s.root.Dir+"/hosts/nobody.test/\n",
+		"VirtualDocumentRoot: the server name . makes a path with a '.' or '..' segment")
+	if strings.Contains(log, "hosts/.") {
+		t.Errorf("a path with '..' was tried:\n%s", log)
+	}
+}
