@@ -51,9 +51,7 @@ func (s *site) compileAliases(aliases []config.Alias, o static.Options, serverRo
 			if err != nil {
 				return fmt.Errorf("%s:%d: AliasMatch %s: %w", a.Pos.File, a.Pos.Line, a.URL, err)
 			}
-			mo := o
-			mo.DocumentRoot, mo.CacheMaxEntries = "/", 0
-			h, err := static.New(mo)
+			h, err := fullPathHandler(o)
 			if err != nil {
 				return fmt.Errorf("%s:%d: AliasMatch %s: %w", a.Pos.File, a.Pos.Line, a.URL, err)
 			}
@@ -72,6 +70,16 @@ func (s *site) compileAliases(aliases []config.Alias, o static.Options, serverRo
 		s.aliases = append(s.aliases, alias{cfg: a, mount: "/" + name, fsRoot: strings.TrimSuffix(dir, "/"), static: h})
 	}
 	return nil
+}
+
+// fullPathHandler makes a static handler for files named by their full
+// paths (AliasMatch, UserDir, VirtualDocumentRoot): the site's options
+// with "/" as its root and no open-file cache, because the cache keys its
+// decisions by file path and assumes one URL-path per file, which these
+// mappings do not give.
+func fullPathHandler(o static.Options) (*static.Handler, error) {
+	o.DocumentRoot, o.CacheMaxEntries = "/", 0
+	return static.New(o)
 }
 
 // matchAlias returns the first alias of the site that matches the cleaned

@@ -29,8 +29,7 @@ func (s *site) compileUserDir(u *config.UserDir, o static.Options) error {
 	if u == nil || len(u.Entries) == 0 {
 		return nil
 	}
-	o.DocumentRoot, o.CacheMaxEntries = "/", 0
-	h, err := static.New(o)
+	h, err := fullPathHandler(o)
 	if err != nil {
 		return fmt.Errorf("UserDir: %w", err)
 	}

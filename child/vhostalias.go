@@ -27,8 +27,7 @@ func (s *site) compileVhostAlias(va *config.VhostAlias, o static.Options) error 
 	if va == nil || va.Format == "" {
 		return nil
 	}
-	o.DocumentRoot, o.CacheMaxEntries = "/", 0
-	h, err := static.New(o)
+	h, err := fullPathHandler(o)
 	if err != nil {
 		return fmt.Errorf("VirtualDocumentRoot: %w", err)
 	}

@@ -1,6 +1,10 @@
 package child
 
-import "testing"
+import (
+	"testing"
+
+	"eventmpm/config"
+)
 
 // TestAppendVhostRoot: vhost_alias_interpolate's forms, for the name
 // www.domain.example.com as the mod_vhost_alias manual lists them, and
@@ -35,4 +39,22 @@ func TestHasDotSegment(t *testing.T) {
 			t.Errorf("hasDotSegment(%q) = %v, want %v", p, got, want)
 		}
 	}
+}
+
+// FuzzAppendVhostRoot: every format the configuration accepts
+// interpolates any name without a panic, into a path no longer than its
+// parts allow.
+func FuzzAppendVhostRoot(f *testing.F) {
+	f.Add("/srv/%0", "www.example.com", 80)
+	f.Add("/srv/%-2.1/%-2+/%p/%%", "a.b.c", 8080)
+	f.Add("/srv/%9.9+/%-9.-9+", "..", 1)
+	f.Fuzz(func(t *testing.T, format, name string, port int) {
+		if config.CheckVhostFormat(format) != nil {
+			return
+		}
+		out := appendVhostRoot(nil, format, []byte(name), port)
+		if limit := len(format) * (len(name) + 21); len(out) > limit {
+			t.Fatalf("%q with %q: %d bytes, more than %d", format, name, len(out), limit)
+		}
+	})
 }

@@ -21,14 +21,25 @@ func setVirtualDocumentRoot(w *walker, c *call) error {
 	switch {
 	case strings.EqualFold(format, "none"):
 		va.ByIP = false
-	case !strings.HasPrefix(format, "/"):
-		return errorf("format string must be an absolute path, or 'none'")
-	case !validVhostFormat(format):
-		return errorf("syntax error in format string")
 	default:
+		if err := CheckVhostFormat(format); err != nil {
+			return err
+		}
 		va.Format = format
 	}
 	w.srv.srv.VirtualDocumentRoot = va
+	return nil
+}
+
+// CheckVhostFormat is vhost_alias_set's check of a VirtualDocumentRoot
+// format (not "none"), with its messages.
+func CheckVhostFormat(format string) error {
+	if !strings.HasPrefix(format, "/") {
+		return errorf("format string must be an absolute path, or 'none'")
+	}
+	if !validVhostFormat(format) {
+		return errorf("syntax error in format string")
+	}
 	return nil
 }
 
