@@ -96,7 +96,8 @@ func getHost(t *testing.T, s *server, host string) string {
 // TestVirtualHostNames: Host is matched against ServerName and ServerAlias
 // as Apache's matches_aliases does: case-insensitively, with "*" and "?"
 // as wildcards in a ServerAlias (ap_strcasecmp_match), without the port
-// and without a final dot (fix_hostname).
+// and without a final dot (fix_hostname; two final dots are 400 there, as
+// in Apache, see TestParseHostForms).
 func TestVirtualHostNames(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, `<VirtualHost *:{{PORT}}>
@@ -121,7 +122,6 @@ func TestVirtualHostNames(t *testing.T) {
 		{"SECOND.example.:" + port, "second"},
 		{"a.wild.example.", "second"},
 		{"first.example.", "first"},
-		{"second.example..", "first"},
 	} {
 		if got := getHost(t, s, tc.host); got != tc.want+"\n" {
 			t.Errorf("Host %q: got %q, want %q", tc.host, got, tc.want+"\n")

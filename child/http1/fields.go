@@ -140,7 +140,7 @@ func (st *fieldState) noteHost(value []byte) *ParseError {
 	if st.hosts++; st.hosts > 1 {
 		return errDupHost
 	}
-	if name, _, ok := splitHostPort(value); !ok || len(name) == 0 {
+	if name, _, ok := splitHostPort(value); !ok || len(name) == 0 || !strictHostName(name) {
 		return errBadHost
 	}
 	st.host = value

@@ -432,7 +432,27 @@ func TestParseHostForms(t *testing.T) {
 		{"GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", errBadHost},
 		{"GET / HTTP/1.1\r\nHost: h:\r\n\r\n", errBadHost}, // RFC 3986 allows it; Apache answers 400
 		{"GET / HTTP/1.1\r\nHost: h:0080\r\n\r\n", nil},
-		{"GET http://sub.h-1_x~!$&'()*+,;=:80/ HTTP/1.1\r\nHost: x\r\n\r\n", nil},
+		{"GET http://sub.h-1_x:80/ HTTP/1.1\r\nHost: x\r\n\r\n", nil},
+		// Apache's HttpProtocolOptions Strict (strict_hostname_check):
+		// RFC 3986's sub-delims are valid reg-name bytes, but 400 there.
+		{"GET http://sub.h-1_x~!$&'()*+,;=:80/ HTTP/1.1\r\nHost: x\r\n\r\n", errBadHost},
+		{"GET http://a..b/ HTTP/1.1\r\nHost: x\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: a..b\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: ..\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: .\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: a~b\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: a.-b\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: host.123\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: 8080\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: 127.1\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: 127.0.0.01\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: [zz]\r\n\r\n", errBadHost},
+		{"GET / HTTP/1.1\r\nHost: [::ffff:1.2.3.4]:81\r\n\r\n", nil},
+		{"GET / HTTP/1.1\r\nHost: 127.0.0.1:81\r\n\r\n", nil},
+		{"GET / HTTP/1.1\r\nHost: Www.Example.COM.\r\n\r\n", nil},
+		{"GET / HTTP/1.1\r\nHost: .a\r\n\r\n", nil},
+		{"GET / HTTP/1.1\r\nHost: -a_b\r\n\r\n", nil},
+		{"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", nil},
 		{"CONNECT [::1]:443 HTTP/1.1\r\nHost: x\r\n\r\n", nil},
 	} {
 		_, err := parseWhole(tc.raw, nil)

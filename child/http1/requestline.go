@@ -1,6 +1,9 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+	"net/netip"
+)
 
 // requestLine is a parsed request line (RFC 9112 3); its slices alias the
 // line.
@@ -149,6 +152,9 @@ func (rl *requestLine) parseAbsolute(t []byte) *ParseError {
 	if len(name) == 0 {
 		return errTargetNoHost
 	}
+	if !strictHostName(name) {
+		return errBadHost
+	}
 	rl.host = authority
 	rl.path, rl.query = splitQuery(rest[end:])
 	if len(rl.path) == 0 {
@@ -223,6 +229,54 @@ func splitHostPort(h []byte) (name, port []byte, ok bool) {
 		return nil, nil, false
 	}
 	return name, rest[1:], true
+}
+
+// strictHostName is Apache's check of a host name under its default
+// HttpProtocolOptions Strict (fix_hostname, fix_hostname_non_v6 and
+// strict_hostname_check): an IP literal must hold an IPv6 address; a name
+// may not be digits alone, nor hold "..", and after its final dot is
+// dropped it is letters, digits, '-', '_' and dots, either a dotted-
+// decimal IPv4 address (four parts, no leading zeroes) or a name whose
+// last label, when it has one after a dot, begins with a letter (RFC 1123
+// 2.1). Apache answers 400 to the others ("a..b", "a!b", "127.1",
+// "host.123"), and so does eventmpm: a name it takes is one that can name
+// a directory (VirtualDocumentRoot) without a dot segment.
+func strictHostName(name []byte) bool {
+	if name[0] == '[' {
+		a, err := netip.ParseAddr(string(name[1 : len(name)-1]))
+		return err == nil && a.Is6() && a.Zone() == ""
+	}
+	if bytes.Contains(name, []byte("..")) {
+		return false
+	}
+	if name[len(name)-1] == '.' {
+		name = name[:len(name)-1]
+	}
+	dotted, leadingZero, dots := true, false, 0
+	for i, c := range name {
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_':
+			dotted = false
+		case c == '.':
+			dots++
+			if i+2 < len(name) && name[i+1] == '0' && '0' <= name[i+2] && name[i+2] <= '9' {
+				leadingZero = true
+			}
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	if dotted {
+		if len(name) == 0 || name[0] == '.' || name[0] == '0' && len(name) > 1 && '0' <= name[1] && name[1] <= '9' {
+			leadingZero = true
+		}
+		return !leadingZero && dots == 3
+	}
+	if i := bytes.LastIndexByte(name, '.'); i >= 0 && i+1 < len(name) {
+		c := name[i+1]
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	}
+	return true
 }
 
 // validPort reports whether a port given after a host's ':' is one Apache
