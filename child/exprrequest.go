@@ -148,6 +148,9 @@ func (cr *condRequest) Var(name string) string {
 	case "IS_SUBREQ":
 		return "false"
 	case "DOCUMENT_ROOT", "CONTEXT_DOCUMENT_ROOT":
+		if w.vrootServed {
+			return string(w.vroot) // mod_vhost_alias's, once it took the request
+		}
 		return w.srv.cfg.DocumentRoot
 	case "THE_REQUEST":
 		return string(req.Line)

@@ -318,6 +318,7 @@ func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp 
 		w.errorResponse(c, 400, nil, false)
 		return nil, nil, true
 	}
+	w.vrootServed = w.srv.vhostAlias != nil && h == w.srv.vhostAlias.static
 	if redirect != nil {
 		// translate_userdir's answer: 302, the target as the entry made
 		// it, no query appended.

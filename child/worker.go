@@ -79,11 +79,14 @@ type worker struct {
 	// segment (vrootBad); vrootName holds an address as text.
 	vroot, vrootName    []byte
 	vrootMade, vrootBad bool
-	proxyNotes          string
-	proxyBuf            []byte
-	proxyPrefetch       []byte
-	relaying            bool // rewriteHead is given a backend's response
-	bodyDeferred        bool
+	// vrootServed is set when translation took the request's file from
+	// vroot: DOCUMENT_ROOT is vroot then (ap_set_document_root).
+	vrootServed   bool
+	proxyNotes    string
+	proxyBuf      []byte
+	proxyPrefetch []byte
+	relaying      bool // rewriteHead is given a backend's response
+	bodyDeferred  bool
 	// An ErrorDocument's request, file-system path and the error's own
 	// header lines (serveErrorDoc).
 	docReq   http1.Request
