@@ -246,8 +246,9 @@ func TestProxyBadBackend(t *testing.T) {
 }
 
 // TestProxyPreserveHost: ProxyPreserveHost On in a virtual host sends the
-// client's Host; ProxyAddHeaders Off sends no X-Forwarded-* fields; the
-// virtual host tries the main server's ProxyPass lines first.
+// client's Host; ProxyAddHeaders Off sends no X-Forwarded-* fields; a
+// <Location> sets both again for its paths; the virtual host tries the
+// main server's ProxyPass lines first.
 func TestProxyPreserveHost(t *testing.T) {
 	backend, _ := proxyBackend(t)
 	b := backend.Listener.Addr().String()
@@ -258,18 +259,26 @@ func TestProxyPreserveHost(t *testing.T) {
     ProxyAddHeaders Off
     ProxyPass /main/x/ http://%[1]s/never/
     ProxyPass /v/ http://%[1]s/vhost/
+    <Location /v/other>
+        ProxyPreserveHost Off
+        ProxyAddHeaders On
+    </Location>
 </VirtualHost>
 `, b), nil)
-	for _, tc := range []struct{ target, want string }{
-		{"/v/a", "GET /vhost/a host=v.example:81 "},
-		{"/main/x/a", "GET /main/x/a host=v.example:81 "},
+	for _, tc := range []struct {
+		target, want string
+		forwarded    bool
+	}{
+		{"/v/a", "GET /vhost/a host=v.example:81 ", false},
+		{"/main/x/a", "GET /main/x/a host=v.example:81 ", false},
+		{"/v/other/b", "GET /vhost/other/b host=" + b + " ", true},
 	} {
 		c := s.open(t)
 		_, body := c.roundTrip("GET "+tc.target+" HTTP/1.1\r\nHost: v.example:81\r\n\r\n", "GET")
 		c.Close()
 		expectContains(t, tc.target, body, tc.want)
-		if strings.Contains(body, "X-Forwarded") {
-			t.Errorf("%s: X-Forwarded-* with ProxyAddHeaders Off:\n%s", tc.target, body)
+		if strings.Contains(body, "X-Forwarded-Host: v.example:81\n") != tc.forwarded {
+			t.Errorf("%s: X-Forwarded-* fields sent: %v, want %v:\n%s", tc.target, !tc.forwarded, tc.forwarded, body)
 		}
 	}
 }

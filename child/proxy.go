@@ -324,11 +324,20 @@ func (w *worker) backendRequest(ctx context.Context, body io.Reader, length int6
 		h["User-Agent"] = nil // none, not the Go client's
 	}
 	sp := w.srv.proxy
+	preserve, add := sp.preserveHost, sp.addHeaders
+	w.srv.eachSection(w.path, w.fspath, true, func(cs *section) { // the innermost section's, as a directory merge
+		if v := cs.sec.ProxyPreserveHost; v != nil {
+			preserve = *v
+		}
+		if v := cs.sec.ProxyAddHeaders; v != nil {
+			add = *v
+		}
+	})
 	req.Host = w.proxyHost
-	if sp.preserveHost && len(w.req.Host) > 0 {
+	if preserve && len(w.req.Host) > 0 {
 		req.Host = string(w.req.Host)
 	}
-	if sp.addHeaders {
+	if add {
 		appendForwarded(h, "X-Forwarded-For", w.remote.Addr().String())
 		if len(w.req.Host) > 0 {
 			appendForwarded(h, "X-Forwarded-Host", string(w.req.Host))

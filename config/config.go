@@ -475,6 +475,10 @@ type Section struct {
 	DirectoryIndex []string
 	// LimitRequestBody overrides the server's limit when non-nil.
 	LimitRequestBody *int64
+	// ProxyPreserveHost and ProxyAddHeaders in the section (nil: not
+	// set), over the server's for a proxied request it matches.
+	ProxyPreserveHost *bool `json:",omitempty"`
+	ProxyAddHeaders   *bool `json:",omitempty"`
 	// Headers are the section's Header directives, in order.
 	Headers []HeaderOp
 	// RequestHeaders are the section's RequestHeader directives, in

@@ -298,9 +298,17 @@ func setProxyFlag(w *walker, c *call) error {
 			return errorf("ProxyRequests On: eventmpm is a reverse proxy only (ProxyPass); it does not forward requests for other hosts")
 		}
 	case "proxypreservehost":
+		if w.sec != nil {
+			w.sec.s.ProxyPreserveHost = &on
+			return nil
+		}
 		w.proxyConfig().PreserveHost = on
 		w.srv.mark("ProxyPreserveHost")
 	case "proxyaddheaders":
+		if w.sec != nil {
+			w.sec.s.ProxyAddHeaders = &on
+			return nil
+		}
 		w.proxyConfig().NoAddHeaders = !on
 		w.srv.mark("ProxyAddHeaders")
 	}
