@@ -915,7 +915,9 @@ func (b *proxyBody) stop() {
 }
 
 // complete reports whether the whole body was read: the connection can
-// then read the next request.
+// then read the next request. A body with a length is whole once its last
+// byte was given, whether or not the backend client came back for the
+// end of input before the backend's answer arrived.
 func (b *proxyBody) complete() bool {
-	return b.done && b.err == nil
+	return b.err == nil && (b.done || !b.w.req.Chunked && b.left == 0)
 }
