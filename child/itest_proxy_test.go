@@ -36,6 +36,8 @@ func proxyBackend(t *testing.T) (*httptest.Server, *atomic.Int64) {
 			n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 			rw.Header().Set("Content-Length", strconv.Itoa(n))
 			rw.Write([]byte(strings.Repeat("b", n)))
+		case r.URL.Path == "/cookie":
+			rw.Header().Add("Set-Cookie", "s=1; Path=/; Domain=backend.test; HttpOnly")
 		case r.URL.Path == "/early":
 			rw.Header().Set("Connection", "close")
 			rw.WriteHeader(413)
@@ -89,6 +91,8 @@ func TestProxyPass(t *testing.T) {
 	s := startServer(t, fmt.Sprintf(proxyModules+`ProxyPass /app/static !
 ProxyPass /app/ http://%[1]s/
 ProxyPassReverse /app/ http://%[1]s/
+ProxyPassReverseCookiePath / /app/
+ProxyPassReverseCookieDomain backend.test www.example
 ProxyPass /down/ http://127.0.0.1:1/
 <Location /loc>
     ProxyPass http://%[1]s/echo
@@ -126,6 +130,10 @@ CustomLog logs/access_log "%%h %%l %%u %%t \"%%r\" %%>s %%b"
 	// A short chunked body goes on with a length, as Apache's prefetch.
 	_, body = c.roundTrip("PUT /app/put HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", "PUT")
 	expectContains(t, "a short chunked PUT", body, "PUT /put host="+b+" len=5 te=[] body=\"abcde\"\n")
+	resp, _ = c.roundTrip("GET /app/cookie HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+	if got := resp.Header.Get("Set-Cookie"); got != "s=1; Path=/app/; Domain=www.example; HttpOnly" {
+		t.Errorf("ProxyPassReverseCookiePath and -Domain: Set-Cookie %q", got)
+	}
 	resp, body = c.roundTrip("GET /app/chunked HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
 	if resp.StatusCode != 200 || body != "part 0\npart 1\npart 2\n" || len(resp.TransferEncoding) != 1 {
 		t.Errorf("GET /app/chunked: %d %v %q", resp.StatusCode, resp.TransferEncoding, body)

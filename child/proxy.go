@@ -39,10 +39,13 @@ import (
 // standard library's HTTP client (net/http's Transport, not its server):
 // kept alive and reused per route, up to ThreadsPerChild idle ones.
 type siteProxy struct {
-	routes       []proxyRoute
-	reverses     []config.ProxyReverse
-	preserveHost bool
-	addHeaders   bool
+	routes   []proxyRoute
+	reverses []config.ProxyReverse
+	// cookiePaths and cookieDomains map Set-Cookie's path= and domain=
+	// (ProxyPassReverseCookiePath, ProxyPassReverseCookieDomain).
+	cookiePaths, cookieDomains []config.ProxyReverse
+	preserveHost               bool
+	addHeaders                 bool
 	// passes is set when a route proxies (not only "!" ones) or a
 	// RewriteRule has P: a request with a body then keeps it unread until
 	// translation knows.
@@ -70,7 +73,8 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 	if p == nil {
 		p = &config.Proxy{}
 	}
-	sp := &siteProxy{reverses: p.Reverses, preserveHost: p.PreserveHost, addHeaders: !p.NoAddHeaders}
+	sp := &siteProxy{reverses: p.Reverses, preserveHost: p.PreserveHost, addHeaders: !p.NoAddHeaders,
+		cookiePaths: p.CookiePaths, cookieDomains: p.CookieDomains}
 	for i := range p.Passes {
 		pp := &p.Passes[i]
 		rt := proxyRoute{cfg: pp}
@@ -555,11 +559,15 @@ func (w *worker) appendBackendHeader(h []byte, resp *http.Response) []byte {
 			continue
 		}
 		reverse := k == "Location" || k == "Content-Location" || k == "Uri"
+		cookie := k == "Set-Cookie" || k == "Set-Cookie2"
 		for _, v := range resp.Header[k] {
 			h = append(append(h, k...), ": "...)
-			if reverse {
+			switch {
+			case reverse:
 				h = w.appendReverse(h, v)
-			} else {
+			case cookie:
+				h = w.srv.proxy.appendCookie(h, v)
+			default:
 				h = append(h, v...)
 			}
 			h = append(h, "\r\n"...)
@@ -588,6 +596,65 @@ func (w *worker) appendReverse(h []byte, v string) []byte {
 		}
 	}
 	return append(h, v...)
+}
+
+// appendCookie appends a Set-Cookie value with its last path= and
+// domain= attributes mapped as ap_proxy_cookie_reverse_map does: the
+// first ProxyPassReverseCookiePath whose internal path begins the value
+// (ProxyPassReverseCookieDomain: without regard to case) replaces the
+// whole value with its public one.
+func (sp *siteProxy) appendCookie(h []byte, v string) []byte {
+	if len(sp.cookiePaths) == 0 && len(sp.cookieDomains) == 0 {
+		return append(h, v...)
+	}
+	type span struct {
+		start, end int
+		with       string
+	}
+	var path, domain span
+	for pos := 0; pos <= len(v); {
+		end := strings.IndexByte(v[pos:], ';')
+		if end < 0 {
+			end = len(v)
+		} else {
+			end += pos
+		}
+		tok := pos
+		for tok < end && (v[tok] == ' ' || v[tok] == '\t') {
+			tok++
+		}
+		if val, ok := cutPrefixFold(v[tok:end], "path="); ok {
+			path = span{}
+			for _, m := range sp.cookiePaths {
+				if strings.HasPrefix(val, m.Path) {
+					path = span{tok + 5, end, m.URL}
+					break
+				}
+			}
+		} else if val, ok := cutPrefixFold(v[tok:end], "domain="); ok {
+			domain = span{}
+			for _, m := range sp.cookieDomains {
+				if _, ok := cutPrefixFold(val, m.Path); ok {
+					domain = span{tok + 7, end, m.URL}
+					break
+				}
+			}
+		}
+		pos = end + 1
+	}
+	first, second := path, domain
+	if domain.end != 0 && (path.end == 0 || domain.start < path.start) {
+		first, second = domain, path
+	}
+	at := 0
+	for _, s := range []span{first, second} {
+		if s.end == 0 {
+			continue
+		}
+		h = append(append(h, v[at:s.start]...), s.with...)
+		at = s.end
+	}
+	return append(h, v[at:]...)
 }
 
 // copyBody streams the backend's body to the client, chunked or not; it

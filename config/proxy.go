@@ -23,6 +23,11 @@ type Proxy struct {
 	// Reverses are the ProxyPassReverse mappings, applied to the Location,
 	// Content-Location and URI header fields of the backends' responses.
 	Reverses []ProxyReverse `json:",omitempty"`
+	// CookiePaths and CookieDomains are ProxyPassReverseCookiePath and
+	// ProxyPassReverseCookieDomain (Path: the backend's value, URL: this
+	// server's), applied to the backends' Set-Cookie fields.
+	CookiePaths   []ProxyReverse `json:",omitempty"`
+	CookieDomains []ProxyReverse `json:",omitempty"`
 	// PreserveHost sends the client's Host to the backend (ProxyPreserveHost
 	// On) instead of the backend's own.
 	PreserveHost bool `json:",omitempty"`
@@ -289,6 +294,30 @@ func setProxyPassReverse(w *walker, c *call) error {
 	return nil
 }
 
+// setProxyPassReverseCookie is ProxyPassReverseCookiePath and
+// ProxyPassReverseCookieDomain internal public, in the server config,
+// <VirtualHost> and <Location> (where they apply to the whole server, as
+// ProxyPassReverse does here).
+func setProxyPassReverseCookie(w *walker, c *call) error {
+	if _, err := proxySectionPath(w, c); err != nil {
+		return err
+	}
+	if len(c.args) == 3 {
+		if !strings.EqualFold(c.args[2], "interpolate") {
+			return errorf("%s: third argument must be 'interpolate'", c.d.name)
+		}
+		return errorf("%s: eventmpm does not support the interpolate flag", c.d.name)
+	}
+	m := ProxyReverse{Path: c.args[0], URL: c.args[1]}
+	pr := w.proxyConfig()
+	if strings.EqualFold(c.d.name, "ProxyPassReverseCookiePath") {
+		pr.CookiePaths = append(pr.CookiePaths, m)
+	} else {
+		pr.CookieDomains = append(pr.CookieDomains, m)
+	}
+	return nil
+}
+
 // setProxyFlag is ProxyPreserveHost, ProxyAddHeaders and ProxyRequests.
 func setProxyFlag(w *walker, c *call) error {
 	on := isOn(c.args[0])
@@ -357,6 +386,8 @@ func mergeProxy(main, host *Proxy, hostSet map[string]bool) *Proxy {
 	merged := *host
 	merged.Passes = append(append([]ProxyPass(nil), main.Passes...), host.Passes...)
 	merged.Reverses = append(append([]ProxyReverse(nil), main.Reverses...), host.Reverses...)
+	merged.CookiePaths = append(append([]ProxyReverse(nil), main.CookiePaths...), host.CookiePaths...)
+	merged.CookieDomains = append(append([]ProxyReverse(nil), main.CookieDomains...), host.CookieDomains...)
 	if !hostSet["ProxyPreserveHost"] {
 		merged.PreserveHost = main.PreserveHost
 	}

@@ -38,6 +38,8 @@ func TestProxyErrors(t *testing.T) {
 		{modules + "ProxyRequests On\n", "eventmpm is a reverse proxy only"},
 		{modules + "ProxyTimeout 0\n", "Proxy Timeout must be at least 1 second."},
 		{modules + "ProxyStatus sometimes\n", "ProxyStatus must be one of: off | on | full"},
+		{modules + "ProxyPassReverseCookiePath /a\n", "ProxyPassReverseCookiePath takes two or three arguments"},
+		{modules + "ProxyPassReverseCookieDomain a b interpolate\n", "eventmpm does not support the interpolate flag"},
 		{"RewriteEngine On\nRewriteRule ^/a http://h/ [P]\n", "RewriteRule [P] needs mod_proxy and mod_proxy_http"},
 		{modules + "<Directory /srv>\nRewriteEngine On\nRewriteRule ^a http://h/ [P]\n</Directory>\n", "RewriteRule [P] in a directory context is not supported by eventmpm"},
 	} {
