@@ -164,6 +164,9 @@ var directiveClasses = map[string]OverrideClass{
 	"deflateinflatelimitrequestbody": OverrideAll, "deflateinflateratiolimit": OverrideAll,
 	"deflateinflateratioburst": OverrideAll, "serversignature": OverrideAll,
 	"<ifmodule": OverrideAll, "<ifdefine": OverrideAll, "<ifversion": OverrideAll, "error": OverrideAll,
+	// mod_macro's, OR_ALL: a file's macros are its own, as Apache's
+	// table of them lives while one configuration or file is read.
+	"<macro": OverrideAll, "use": OverrideAll, "undefmacro": OverrideAll,
 }
 
 // AccessFile is one AccessFileName file, read.

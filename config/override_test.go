@@ -58,6 +58,14 @@ func TestParseAccessFile(t *testing.T) {
 		{name: "server-only", text: "Listen 99\n", ov: all, line: 1, err: "Listen not allowed here"},
 		{name: "section", text: "<Directory /x>\n</Directory>\n", ov: all, line: 1, err: "<Directory not allowed here"},
 		{name: "allowoverride", text: "AllowOverride None\n", ov: all, line: 1, err: "AllowOverride not allowed here"},
+		// mod_macro is OR_ALL: any class lets it in; a file's macros are its own.
+		{name: "macro", text: "<Macro H $v>\nHeader set X-M $v\n</Macro>\nUse H one\nUndefMacro H\n", ov: ParseOverrides("FileInfo", nil),
+			check: func(t *testing.T, af *AccessFile) {
+				if h := af.Section.Headers; len(h) != 1 || h[0].Name != "X-M" || h[0].Value != "one" {
+					t.Errorf("Headers %+v: want X-M one from the macro", h)
+				}
+			}},
+		{name: "macro-undefined", text: "Use H one\n", ov: all, line: 1, err: "no macro defined before Use"},
 		{name: "include", text: "Include /etc/passwd\n", ov: all, line: 1, err: "Include not allowed here"},
 		{name: "include-listed", text: "Include /etc/passwd\n", ov: ParseOverrides("None", []string{"Include"}), line: 1, err: "Include not allowed here"},
 		{name: "requestheader", text: "RequestHeader unset If-Modified-Since\nRequestHeader unset Proxy early\n", ov: all,
