@@ -582,8 +582,7 @@ func (w *worker) appendBackendHeader(h []byte, resp *http.Response) []byte {
 // server; a value no mapping takes is kept.
 func (w *worker) appendReverse(h []byte, v string) []byte {
 	for _, r := range w.srv.proxy.reverses {
-		if len(v) >= len(r.URL) && strings.EqualFold(v[:len(r.URL)], r.URL) { // strncasecmp, as Apache
-			rest := v[len(r.URL):]
+		if rest, ok := cutPrefixFold(v, r.URL); ok { // strncasecmp, as Apache
 			path := r.Path
 			if strings.HasSuffix(path, "/") && strings.HasPrefix(rest, "/") {
 				path = path[:len(path)-1]
