@@ -235,7 +235,7 @@ func TestProxyBadBackend(t *testing.T) {
 	s := startServer(t, fmt.Sprintf(proxyModules+"ProxyPass /b/ http://%s/\n", ln.Addr()), nil)
 	for _, path := range []string{"/b/close", "/b/garbage"} {
 		c := s.open(t)
-		resp, body := c.roundTrip("GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n", "GET")
+		resp, body := c.roundTrip("GET "+path+" HTTP/1.1\r\nHost: x\r\nReferer: http://r.example/p\r\n\r\n", "GET")
 		c.Close()
 		if resp.StatusCode != 502 || resp.Status != "502 Proxy Error" ||
 			!strings.Contains(body, "<title>502 Proxy Error</title>") ||
@@ -249,7 +249,7 @@ func TestProxyBadBackend(t *testing.T) {
 	}
 	expectContains(t, "the error log", s.logFile("error_log"),
 		"AH01102: error reading status line from remote server "+ln.Addr().String(),
-		"AH00898: Error reading from remote server returned by /b/garbage\n",
+		"AH00898: Error reading from remote server returned by /b/garbage, referer: http://r.example/p\n",
 		"AH01110: error reading response")
 }
 

@@ -758,6 +758,7 @@ func (w *worker) logProxyLine(level slog.Level, module, ah, msg string, err erro
 	args := []any{"module", module, "ah", ah, errorlog.TID(w.id)}
 	if client {
 		args = append(args, errorlog.Client(w.remote))
+		msg = w.withReferer(msg)
 	}
 	if err != nil {
 		args = append(args, errorlog.ErrorKey, err)

@@ -650,12 +650,17 @@ func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, de
 	if !lg.Enabled(context.Background(), level) {
 		return
 	}
-	msg := text + string(detail) + tail
-	if ref := w.req.Get("Referer"); ref != nil {
-		msg += ", referer: " + string(ref)
-	}
-	lg.Log(context.Background(), level, msg, "module", module, "ah", ah,
+	lg.Log(context.Background(), level, w.withReferer(text+string(detail)+tail), "module", module, "ah", ah,
 		errorlog.Client(w.remote), errorlog.TID(w.id))
+}
+
+// withReferer ends a request's error-log message with ", referer: X" when
+// the request has a Referer, as Apache's default ErrorLogFormat does.
+func (w *worker) withReferer(msg string) string {
+	if ref := w.req.Get("Referer"); ref != nil {
+		return msg + ", referer: " + string(ref)
+	}
+	return msg
 }
 
 // logNoIndex writes mod_autoindex's AH01276 for a directory that has no
