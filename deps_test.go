@@ -26,8 +26,9 @@ var allowed = map[string][]string{
 	"ipc":               {"golang.org/x/sys/unix"},
 	"child/poll":        {"internal/rawsys", "golang.org/x/sys/unix"},
 	"child/http1":       {},
-	"internal/errorlog": {},
+	"internal/errorlog": {"internal/strftime"},
 	"internal/version":  {},
+	"internal/strftime": {},
 	// A build tool (make cross): the standard library only.
 	"internal/crosscheck": {},
 	"internal/sdnotify":   {"golang.org/x/sys/unix"},
@@ -42,7 +43,7 @@ var allowed = map[string][]string{
 	"status": {"shm", "internal/version",
 		"github.com/prometheus/client_golang/prometheus", "github.com/prometheus/common/expfmt"},
 	"child/static":    {"child/http1", "internal/rawsys", "golang.org/x/sys/unix"},
-	"child/accesslog": {"child/http1"},
+	"child/accesslog": {"child/http1", "internal/strftime"},
 
 	// The two kinds of process; they meet only through ipc and shm.
 	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "internal/sdnotify",
