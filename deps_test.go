@@ -20,7 +20,7 @@ const module = "eventmpm"
 // standard library is always allowed.
 var allowed = map[string][]string{
 	// Leaves.
-	"config":            {"config/expr", "internal/regex"},
+	"config":            {"config/expr", "internal/regex", "internal/errorlog", "internal/strftime"},
 	"config/expr":       {"internal/regex"},
 	"shm":               {"github.com/edsrzf/mmap-go", "golang.org/x/sys/unix"},
 	"ipc":               {"golang.org/x/sys/unix"},

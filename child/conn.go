@@ -84,8 +84,11 @@ type conn struct {
 	lst      *listener
 	remote   netip.AddrPort
 	requests int // requests served on this connection
-	in       *buffer
-	out      pendingOutput
+	// logID is the connection's error log ID (%{c}L), "" until a line
+	// about it is logged.
+	logID string
+	in    *buffer
+	out   pendingOutput
 	// RequestReadTimeout: when the current head started arriving and how
 	// many of its bytes have arrived.
 	stageStart int64

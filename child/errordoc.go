@@ -173,7 +173,7 @@ func (w *worker) serveErrorDoc(c *conn, status int, path []byte, keep bool) int 
 		}
 		if r.Err != nil {
 			w.srv.log.Error("serving ErrorDocument failed", "module", "core", errorlog.Client(w.remote),
-				"uri", string(path), "err", r.Err)
+				errorlog.TID(w.id), errorlog.ReqAttr(w), "uri", string(path), "err", r.Err)
 		}
 		r.Release()
 		r.Header = append(r.Header[:0], w.docExtra...)

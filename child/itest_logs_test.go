@@ -319,3 +319,61 @@ func TestVirtualHostErrorLogOneProcess(t *testing.T) {
 		t.Errorf("the main error log has the virtual host's line:\n%s", main)
 	}
 }
+
+// TestErrorLogFormat: ErrorLogFormat's main format, its once-per-connection
+// and once-per-request lines (each written once, before the first line
+// about the connection or the request), a virtual host's own format on the
+// same file, and %L in the access log naming the request's error log ID
+// ("-" for a request without error log lines).
+func TestErrorLogFormat(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, hostsConf(`ErrorLogFormat "[%l] [%m] [%-L] %M% ,\ ref\ %{Referer}i"
+ErrorLogFormat connection "C %{c}L %{c}a"
+ErrorLogFormat request "R %L %-{X-Test}i k=%k"
+LogFormat "%L %>s %U" ids
+CustomLog logs/id_log ids
+`, "v.test", "    ErrorLogFormat \"V %v %M\"\n"))
+	c := s.open(t)
+	for _, raw := range []string{
+		"GET /missing1 HTTP/1.1\r\nHost: localhost\r\nReferer: http://r.example/\r\nX-Test: one\r\n\r\n",
+		"GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n",
+		"GET /missing2 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+	} {
+		c.roundTrip(raw, "GET")
+	}
+	s.open(t).roundTrip("GET /missing3 HTTP/1.1\r\nHost: v.test\r\n\r\n", "GET")
+
+	ids := waitLogLines(t, s, "id_log", 4)
+	id := `([A-Za-z0-9+/]{11})`
+	idLog := regexp.MustCompile(`^` + id + ` 404 /missing1\n- 200 /a\.txt\n` + id + ` 404 /missing2\n` + id + ` 404 /missing3$`)
+	m := idLog.FindStringSubmatch(strings.Join(ids, "\n"))
+	if m == nil {
+		t.Fatalf("id_log:\n%s", strings.Join(ids, "\n"))
+	}
+	r1, r2, r3 := m[1], m[2], m[3]
+	if r1 == r2 || r2 == r3 {
+		t.Errorf("two requests share a log ID: %v", m[1:])
+	}
+	doc := regexp.QuoteMeta(s.root.Path("htdocs"))
+	want := regexp.MustCompile(`(?m)^C ` + id + ` 127\.0\.0\.1:\d+\n` +
+		`R ` + r1 + ` one k=0\n` +
+		`\[info\] \[core\] \[` + r1 + `\] AH00128: File does not exist: ` + doc + `/missing1, ref http://r\.example/\n` +
+		`R ` + r2 + ` - k=2\n` +
+		`\[info\] \[core\] \[` + r2 + `\] AH00128: File does not exist: ` + doc + `/missing2\n` +
+		`C ` + id + ` 127\.0\.0\.1:\d+\n` +
+		`R ` + r3 + ` - k=0\n` +
+		`V v\.test AH00128: File does not exist: ` + doc + `/missing3\n`)
+	var got string
+	defer func() {
+		if t.Failed() {
+			t.Logf("error_log:\n%s", got)
+		}
+	}()
+	itest.Eventually(t, ioWait, "the formatted lines in error_log", func() bool {
+		got = s.logFile("error_log")
+		return want.MatchString(got)
+	})
+	if m := want.FindStringSubmatch(got); m[1] == m[2] {
+		t.Errorf("two connections share a log ID %s", m[1])
+	}
+}

@@ -96,5 +96,5 @@ func NewErrorLogger(cfg *config.Config, f *os.File, fallback io.Writer) *slog.Lo
 	if f != nil {
 		w = f
 	}
-	return errorlog.New(w, errorlog.OptionsFor(cfg.LogLevel))
+	return errorlog.New(w, errorlog.OptionsFor(cfg.LogLevel, cfg.Server.ErrorLogFormat, cfg.Server.ServerName))
 }

@@ -757,8 +757,7 @@ func (w *worker) logProxyLine(level slog.Level, module, ah, msg string, err erro
 	}
 	args := []any{"module", module, "ah", ah, errorlog.TID(w.id)}
 	if client {
-		args = append(args, errorlog.Client(w.remote))
-		msg = w.withReferer(msg)
+		args = append(args, errorlog.Client(w.remote), errorlog.ReqAttr(w))
 	}
 	if err != nil {
 		args = append(args, errorlog.ErrorKey, err)

@@ -369,7 +369,7 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	switch {
 	case r.Err != nil:
 		w.srv.log.Error("serving file failed", "module", "core", errorlog.Client(w.remote),
-			"uri", string(w.path), "err", r.Err)
+			errorlog.TID(w.id), errorlog.ReqAttr(w), "uri", string(w.path), "err", r.Err)
 	case r.Unnegotiable == static.NoAcceptableVariant:
 		w.logError(c, errorlog.LevelError, "negotiation", "AH00690", "no acceptable variant: ", w.fspath, "")
 	case r.Unnegotiable == static.NoNegotiableVariant:
@@ -523,7 +523,8 @@ func (w *worker) sendErrorPage(c *conn, status int, cause error, keep bool, recu
 	}
 	w.parts = parts
 	if cause != nil && status >= 500 {
-		w.srv.log.Error("request failed", "module", "core", errorlog.Client(w.remote), "err", cause)
+		w.srv.log.Error("request failed", "module", "core", errorlog.Client(w.remote),
+			errorlog.TID(w.id), errorlog.ReqAttr(w), "err", cause)
 	}
 	w.finish(c, keep, parts)
 }
@@ -589,7 +590,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
 		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
-		KeepAliveCount: w.prior, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index, URLPath: w.path,
+		KeepAliveCount: w.prior, LogID: w.logID, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index, URLPath: w.path,
 		QueryRewritten: w.queryRewritten,
 	}
 	if len(w.req.Line) == 0 {
@@ -642,25 +643,16 @@ var (
 // logError writes a line about the current request to its server's
 // error log (Apache logs per virtual host), with the client's address, when
 // the log takes that level: the line is built only then, so a 404 at the
-// default level costs nothing. The message is text, detail and tail, and
-// ", referer: " and the request's Referer when it has one, as Apache's
-// default ErrorLogFormat ends a request's lines.
+// default level costs nothing. The message is text, detail and tail; the
+// worker goes with it as the line's errorlog.Request, for the Referer that
+// Apache's default line ends with and the items of ErrorLogFormat.
 func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, detail []byte, tail string) {
 	lg := w.srv.log
 	if !lg.Enabled(context.Background(), level) {
 		return
 	}
-	lg.Log(context.Background(), level, w.withReferer(text+string(detail)+tail), "module", module, "ah", ah,
-		errorlog.Client(w.remote), errorlog.TID(w.id))
-}
-
-// withReferer ends a request's error-log message with ", referer: X" when
-// the request has a Referer, as Apache's default ErrorLogFormat does.
-func (w *worker) withReferer(msg string) string {
-	if ref := w.req.Get("Referer"); ref != nil {
-		return msg + ", referer: " + string(ref)
-	}
-	return msg
+	lg.Log(context.Background(), level, text+string(detail)+tail, "module", module, "ah", ah,
+		errorlog.Client(w.remote), errorlog.TID(w.id), errorlog.ReqAttr(w))
 }
 
 // logNoIndex writes mod_autoindex's AH01276 for a directory that has no

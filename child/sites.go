@@ -205,8 +205,15 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 // one goes to the main server's log. The messages about a request go to its server's
 // log, as in Apache; the MPM's own go to the main server's.
 func (ch *Child) errorLog(srv *config.Server, files map[string]*os.File) (*slog.Logger, error) {
-	if srv.ErrorLog == ch.cfg.ErrorLog && srv.LogLevel == ch.cfg.LogLevel {
-		return ch.log, nil
+	opts := errorlog.OptionsFor(srv.LogLevel, srv.ErrorLogFormat, srv.ServerName)
+	if srv.ErrorLog == ch.cfg.ErrorLog {
+		if srv.LogLevel == ch.cfg.LogLevel && srv.ErrorLogFormat.Equal(ch.cfg.Server.ErrorLogFormat) &&
+			(srv.ServerName == ch.cfg.Server.ServerName || ch.cfg.Server.ErrorLogFormat.Main == "") {
+			return ch.log, nil
+		}
+		if h, ok := ch.log.Handler().(*errorlog.Handler); ok {
+			return slog.New(h.WithOptions(opts)), nil // the main log, this server's level and format
+		}
 	}
 	f := files[srv.ErrorLog]
 	_, syslog := config.SyslogFacility(srv.ErrorLog)
@@ -217,9 +224,12 @@ func (ch *Child) errorLog(srv *config.Server, files map[string]*os.File) (*slog.
 		}
 	}
 	if f == nil {
+		if h, ok := ch.log.Handler().(*errorlog.Handler); ok {
+			return slog.New(h.WithOptions(opts)), nil
+		}
 		return ch.log, nil
 	}
-	return errorlog.New(f, errorlog.OptionsFor(srv.LogLevel)), nil
+	return errorlog.New(f, opts), nil
 }
 
 // compileSections sorts sections into Apache's merge order: <Directory>

@@ -48,5 +48,6 @@ func (w *worker) setUniqueID() {
 	binary.BigEndian.PutUint32(rec[16:20], uint32(w.id))
 	w.uniqueCounter++
 	base64.RawURLEncoding.Encode(w.uniqueID[:], rec[:])
+	w.uniqueSet = true
 	w.setEnv("UNIQUE_ID", w.uniqueID[:])
 }

@@ -161,8 +161,14 @@ type worker struct {
 	// uniqueCounter the worker's count of them.
 	uniqueID      [uniqueIDLen]byte
 	uniqueCounter uint16
-	index         []byte // the DirectoryIndex file served for a directory's URL (%U)
-	snap          *shm.Snapshot
+	// uniqueSet says that uniqueID is this request's.
+	uniqueSet bool
+	// logID is the request's error log ID (%L), "" until a line about the
+	// request is logged; logItem is ErrorLogItem's scratch.
+	logID   []byte
+	logItem []byte
+	index   []byte // the DirectoryIndex file served for a directory's URL (%U)
+	snap    *shm.Snapshot
 	// metrics renders /metrics; made at this worker's first scrape.
 	metrics *status.Metrics
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"eventmpm/internal/errorlog"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -170,6 +171,9 @@ type Server struct {
 	// ErrorLogPos is where ErrorLog was set (zero when inherited or the
 	// default), for messages about the target.
 	ErrorLogPos Pos
+	// ErrorLogFormat holds the ErrorLogFormat lines; each of its three
+	// parts a virtual host does not set is the main server's.
+	ErrorLogFormat errorlog.FormatSpec
 
 	Timeout              time.Duration
 	KeepAlive            bool

@@ -125,6 +125,8 @@ var directives = []directive{
 		help: "Root directory of the document tree"},
 	{name: "ErrorLog", args: take1, ctx: ctxServer, set: setErrorLog,
 		help: "The filename of the error log"},
+	{name: "ErrorLogFormat", args: take12, ctx: ctxServer, set: setErrorLogFormat,
+		help: "Format string for the ErrorLog"},
 	{name: "LogLevel", args: iterate, ctx: ctxServer | ctxDirRefused, set: setLogLevel,
 		help: "Level of verbosity in error logging"},
 	{name: "Timeout", args: take1, ctx: ctxServer, set: setTimeout,

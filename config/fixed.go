@@ -101,8 +101,6 @@ var fixedDirectives = []directive{
 	}), help: "On or Off"},
 	{name: "LimitXMLRequestBody", args: take1, ctx: ctxAny, set: noEffect("eventmpm reads no XML request bodies (it has no mod_dav)"),
 		help: "Limit (in bytes) on maximum size of an XML-based request body"},
-	{name: "ErrorLogFormat", args: take12, ctx: ctxServer, set: refuse("eventmpm writes the error log in Apache's default format only"),
-		help: "Format string for the ErrorLog"},
 	{name: "DefaultType", args: take1, ctx: ctxAny, set: setDefaultType,
 		help: "the default media type for otherwise untyped files (DEPRECATED)"},
 }

@@ -42,7 +42,6 @@ func TestFixedDirectives(t *testing.T) {
 		{line: "DirectorySlash On"},
 		{line: "DirectorySlash Off", err: "DirectorySlash Off: eventmpm redirects"},
 		{line: "LimitXMLRequestBody 1000", warn: "LimitXMLRequestBody has no effect"},
-		{line: "ErrorLogFormat \"[%t] %M\"", err: "ErrorLogFormat is not supported: eventmpm writes the error log in Apache's default format only"},
 		{line: "DefaultType None"},
 		{line: "DefaultType text/plain", warn: "AH00117: Ignoring deprecated use of DefaultType in line 3 of "},
 	} {

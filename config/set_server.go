@@ -1,6 +1,7 @@
 package config
 
 import (
+	"eventmpm/internal/errorlog"
 	"os"
 	"slices"
 	"strconv"
@@ -91,6 +92,36 @@ func setErrorLog(w *walker, c *call) error {
 	w.srv.srv.ErrorLog = target
 	w.srv.srv.ErrorLogPos = c.pos
 	w.srv.mark("ErrorLog")
+	return nil
+}
+
+// setErrorLogFormat is core's ErrorLogFormat: "ErrorLogFormat format" sets
+// the format of every line, "ErrorLogFormat connection|request format" adds
+// a line written before the first line about a connection or a request. A
+// <VirtualHost> with lines of a kind of its own has only those.
+func setErrorLogFormat(w *walker, c *call) error {
+	if len(c.args) == 1 {
+		if _, err := errorlog.ParseFormat(c.args[0], true); err != nil {
+			return errorf("%s", err)
+		}
+		w.srv.srv.ErrorLogFormat.Main = c.args[0]
+		w.srv.mark("ErrorLogFormat")
+		return nil
+	}
+	var lines *[]string
+	switch strings.ToLower(c.args[0]) {
+	case "connection":
+		lines = &w.srv.srv.ErrorLogFormat.Connection
+	case "request":
+		lines = &w.srv.srv.ErrorLogFormat.Request
+	default:
+		return errorf("ErrorLogFormat type must be one of request, connection")
+	}
+	w.srv.mark("ErrorLogFormat." + strings.ToLower(c.args[0]))
+	if _, err := errorlog.ParseFormat(c.args[1], false); err != nil {
+		return errorf("%s", err)
+	}
+	*lines = append(*lines, c.args[1])
 	return nil
 }
 

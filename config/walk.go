@@ -204,6 +204,11 @@ var inherited = []struct {
 	{"DocumentRoot", func(v, m *Server) { v.DocumentRoot = m.DocumentRoot }},
 	{"ErrorLog", func(v, m *Server) { v.ErrorLog, v.ErrorLogPos = m.ErrorLog, m.ErrorLogPos }},
 	{"LogLevel", func(v, m *Server) { v.LogLevel = m.LogLevel }},
+	{"ErrorLogFormat", func(v, m *Server) { v.ErrorLogFormat.Main = m.ErrorLogFormat.Main }},
+	{"ErrorLogFormat.connection", func(v, m *Server) {
+		v.ErrorLogFormat.Connection = slices.Clone(m.ErrorLogFormat.Connection)
+	}},
+	{"ErrorLogFormat.request", func(v, m *Server) { v.ErrorLogFormat.Request = slices.Clone(m.ErrorLogFormat.Request) }},
 	{"ServerSignature", func(v, m *Server) { v.ServerSignature = m.ServerSignature }},
 	{"AccessFileName", func(v, m *Server) { v.AccessFileNames = m.AccessFileNames }},
 	{"Timeout", func(v, m *Server) { v.Timeout = m.Timeout }},

@@ -83,16 +83,17 @@ func (s *Supervisor) dropErrorLog(next ErrorLogFile, started bool) {
 }
 
 // switchErrorLog makes next (when set) the supervisor's error log and the
-// one the new generation's children inherit, and applies cfg's LogLevel to
-// the supervisor's logger. The previous error log is closed: a file or the
+// one the new generation's children inherit, and applies cfg's LogLevel,
+// ErrorLogFormat and ServerName to the supervisor's logger. The previous error log is closed: a file or the
 // syslog relay at once (children of the old generation write to their own
 // descriptors), a piped program once no child holds its pipe
 // (retirePipedLogs).
 func (s *Supervisor) switchErrorLog(cfg *config.Config, next ErrorLogFile) {
 	h, ok := s.log.Handler().(*errorlog.Handler)
 	if next == nil {
-		if ok && s.opts.ErrorLog != nil && cfg.LogLevel != s.cfg.LogLevel {
-			h.Redirect(s.opts.ErrorLog, errorlog.OptionsFor(cfg.LogLevel))
+		if ok && s.opts.ErrorLog != nil && (cfg.LogLevel != s.cfg.LogLevel || cfg.Server.ServerName != s.cfg.Server.ServerName ||
+			!cfg.Server.ErrorLogFormat.Equal(s.cfg.Server.ErrorLogFormat)) {
+			h.Redirect(s.opts.ErrorLog, errorlog.OptionsFor(cfg.LogLevel, cfg.Server.ErrorLogFormat, cfg.Server.ServerName))
 		}
 		return
 	}
@@ -100,7 +101,7 @@ func (s *Supervisor) switchErrorLog(cfg *config.Config, next ErrorLogFile) {
 	notice(s.log, fmt.Sprintf("ErrorLog changed: the error log is now %s", cfg.ErrorLog), "module", "core")
 	s.opts.ErrorLog = next
 	if ok {
-		h.Redirect(next, errorlog.OptionsFor(cfg.LogLevel))
+		h.Redirect(next, errorlog.OptionsFor(cfg.LogLevel, cfg.Server.ErrorLogFormat, cfg.Server.ServerName))
 	}
 	if p, ok := next.(*PipedLog); ok {
 		p.setLogger(s.log)

@@ -150,7 +150,9 @@ func mainLogConf(errorLog, level string) string {
 // file. The old file gets a line naming the new one; a piped program no
 // generation logs to any more exits once the old children are gone, and
 // none is left behind when the server stops. A target that cannot be
-// opened keeps the running generation and its error log.
+// opened keeps the running generation and its error log. A new
+// ErrorLogFormat on the same file applies to the supervisor's lines and the
+// new generation's.
 func TestErrorLogChangeOnGraceful(t *testing.T) {
 	s := startServer(t, "", nil)
 	graceful := func(conf string, gen int) {
@@ -230,5 +232,15 @@ func TestErrorLogChangeOnGraceful(t *testing.T) {
 		return strings.Contains(read("third_error_log"), line)
 	})
 	waitGone(t, []int{loggerPid}, 20*time.Second, "the piped error log program exits once no generation uses it")
+
+	// 5. The same file with an ErrorLogFormat: the supervisor's lines and
+	// the new generation's follow it.
+	graceful(mainLogConf("logs/third_error_log", "info")+`ErrorLogFormat "F [%l] [%m] [%v] %M"`+"\n", 4)
+	waitFileLine(t, s.root.Path("logs", "third_error_log"),
+		regexp.MustCompile(`(?m)^F \[notice\] \[mpm_event\] \[localhost\] AH00489: .* configured -- resuming normal operations$`))
+	line = missing("formatted")
+	itest.Eventually(t, ioWait, "the child's formatted line in third_error_log", func() bool {
+		return strings.Contains(read("third_error_log"), "F [info] [core] [localhost] AH00128: "+line+"\n")
+	})
 	s.stopAndWait(t)
 }

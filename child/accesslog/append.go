@@ -45,6 +45,7 @@ var appenders = [opCount]appender{
 	opFilename:      func(d []byte, _ *item, e *Entry) []byte { return appendBytes(d, e.Filename) },
 	opHandler:       func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Handler) },
 	opNote:          appendNote,
+	opLogID:         func(d []byte, _ *item, e *Entry) []byte { return appendBytes(d, e.LogID) },
 }
 
 // Append appends the log line for e to dst and returns the extended

@@ -31,7 +31,7 @@ const (
 	opLiteral       op = iota
 	opRemoteIP         // %h %a (no HostnameLookups), %{c}h %{c}a
 	opLocalIP          // %A
-	opDash             // %l %L %{..}^ti %{..}^to %^FB: never known here
+	opDash             // %l %{..}^ti %{..}^to %^FB: never known here
 	opUser             // %u
 	opTime             // %t %{..}t
 	opRequestLine      // %r
@@ -60,6 +60,7 @@ const (
 	opFilename         // %f
 	opHandler          // %R
 	opNote             // %{Name}n: only mod_remoteip's remoteip-proxy-ip-list
+	opLogID            // %L
 	opCount
 )
 
@@ -101,7 +102,7 @@ type item struct {
 // directives maps a directive letter to its op. Apache's three-character
 // '^' directives are looked up separately.
 var directives = map[byte]op{
-	'h': opRemoteIP, 'a': opRemoteIP, 'A': opLocalIP, 'l': opDash, 'L': opDash,
+	'h': opRemoteIP, 'a': opRemoteIP, 'A': opLocalIP, 'l': opDash, 'L': opLogID,
 	'u': opUser, 't': opTime, 'r': opRequestLine, 's': opStatus, 'b': opBodyCLF,
 	'B': opBody, 'D': opMicros, 'T': opDuration, 'U': opPath, 'q': opQuery,
 	'm': opMethod, 'H': opProto, 'v': opServerName, 'V': opCanonicalName,

@@ -5,8 +5,9 @@
 //
 //   - [Compile]: mod_log_config's format language (SPEC 1.4, 5.5). Every
 //     directive of mod_log_config and mod_logio is accepted; those whose
-//     data eventmpm does not have log "-" (%l, %L, %{..}n, %{..}^ti,
-//     %{..}^to, %^FB), as Apache does when the data is missing. %h logs
+//     data eventmpm does not have log "-" (%l, %{..}n, %{..}^ti,
+//     %{..}^to, %^FB), as Apache does when the data is missing; so does
+//     %L for a request without error log lines (Entry.LogID). %h logs
 //     the IP (HostnameLookups is not supported). An unknown directive is an
 //     error in Apache's words, "Unrecognized LogFormat directive %Y"; so is,
 //     unlike Apache (which logs the bogus argument verbatim), an argument a

@@ -101,6 +101,10 @@ type Entry struct {
 	ServerName string
 	ServerPort int
 
+	// LogID is the request's log ID in the error log (%L), nil when no
+	// error log line was written about the request.
+	LogID []byte
+
 	// PID is the child's process id (%P). TID is the number of the worker
 	// that served the request ({tid}P), eventmpm's stand-in for a thread id.
 	PID int

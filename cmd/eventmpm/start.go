@@ -151,7 +151,7 @@ func openErrorLog(cfg *config.Config) (supervisor.ErrorLogFile, *slog.Logger, er
 	if err != nil {
 		return nil, nil, err
 	}
-	return f, errorlog.New(f, errorlog.OptionsFor(cfg.LogLevel)), nil
+	return f, errorlog.New(f, errorlog.OptionsFor(cfg.LogLevel, cfg.Server.ErrorLogFormat, cfg.Server.ServerName)), nil
 }
 
 // selfExe names the running binary itself where the system has such a

@@ -16,6 +16,20 @@
 // key=value (groups flattened to "group.key"), which Apache does not have;
 // values with blanks, quotes or unprintable bytes are quoted and escaped.
 //
+// # ErrorLogFormat
+//
+// [ParseFormat] compiles Apache's ErrorLogFormat language (core's
+// parse_errorlog_string, with its error messages) and [CompileFormats] a
+// server's three kinds of line ([FormatSpec]); given in Options.Formats,
+// the handler writes the main format instead of the default line
+// (do_errorlog_format: fields, the '-' and '+' flags, level conditions) and,
+// before the first line about a connection or a request, their
+// once-per-connection and once-per-request lines. The items that read a
+// request come from the [Request] given with [RequestKey] ([ReqAttr]); it
+// also decides which line is the first (Request.NewLogIDs). A record
+// without a time is a startup message and keeps the default line, as in
+// Apache. A request's default line ends with ", referer: " and its Referer.
+//
 // # Levels
 //
 // Apache's sixteen levels map onto slog.Level ([LevelEmerg] ...
@@ -44,5 +58,5 @@
 // (supervisor.PipedLog). OpenAppend duplicates /dev/stdout and /dev/stderr
 // instead of opening them, so a journal's socket works.
 //
-// Imports: the standard library only.
+// Imports: the standard library and internal/strftime.
 package errorlog

@@ -59,6 +59,12 @@ type Options struct {
 	Modules map[string]slog.Level
 	// PID is printed as "pid"; 0 means os.Getpid().
 	PID int
+	// Formats are the ErrorLogFormat lines; nil means Apache's default
+	// line only.
+	Formats *Formats
+	// ServerName is the server whose log this is: ErrorLogFormat's %v on
+	// lines about no request.
+	ServerName string
 }
 
 // Handler is a slog.Handler writing Apache error_log lines (SPEC 1.4):
@@ -84,7 +90,7 @@ type Handler struct {
 	prefix string // group path, "a.b."
 }
 
-// output is the writer and the levels shared by a Handler and its
+// output is the writer and the settings shared by a Handler and its
 // derivatives; Redirect changes both for all of them.
 type output struct {
 	mu     sync.Mutex
@@ -92,15 +98,18 @@ type output struct {
 	levels atomic.Pointer[levels]
 }
 
-// levels are a LogLevel setting: the level, and per-module ones.
+// levels are a LogLevel setting (the level, and per-module ones) and the
+// ErrorLogFormat lines.
 type levels struct {
 	level   slog.Leveler
 	modules map[string]slog.Level
+	formats *Formats
+	server  string
 }
 
-// newLevels copies the levels of opts.
+// newLevels copies the levels and formats of opts.
 func newLevels(opts Options) *levels {
-	lv := &levels{level: opts.Level}
+	lv := &levels{level: opts.Level, formats: opts.Formats, server: opts.ServerName}
 	if lv.level == nil {
 		lv.level = DefaultLevel
 	}
@@ -126,10 +135,25 @@ func NewHandler(w io.Writer, opts Options) *Handler {
 	return h
 }
 
+// WithOptions returns a handler writing where h writes now, with the
+// levels and formats of opts (its PID is ignored): a virtual host's own
+// LogLevel or ErrorLogFormat on the main server's error log. A later
+// Redirect of h does not reach it.
+func (h *Handler) WithOptions(opts Options) *Handler {
+	h.out.mu.Lock()
+	w := h.out.w
+	h.out.mu.Unlock()
+	h2 := *h
+	h2.out = &output{w: w}
+	h2.out.levels.Store(newLevels(opts))
+	return &h2
+}
+
 // Redirect makes h and every handler derived from it write to w, at the
-// levels of opts (its PID is ignored), from the next line on: a restart's
-// new ErrorLog and LogLevel for loggers already handed out. It returns the
-// writer it replaces; a line being written finishes on that one.
+// levels and formats of opts (its PID is ignored), from the next line on:
+// a restart's new ErrorLog, LogLevel and ErrorLogFormat for loggers
+// already handed out. It returns the writer it replaces; a line being
+// written finishes on that one.
 func (h *Handler) Redirect(w io.Writer, opts Options) io.Writer {
 	h.out.mu.Lock()
 	defer h.out.mu.Unlock()
@@ -196,9 +220,11 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // linePool recycles line buffers.
 var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// Handle writes one line for r. The attributes are rendered first (which
-// also finds the fixed fields), then the head and message, and the
-// rendered attributes are moved behind them.
+// Handle writes one line for r, after the once-per-connection and
+// once-per-request lines of ErrorLogFormat when r is the first line about
+// its request's connection or about the request. The attributes are
+// rendered first (which also finds the fixed fields); the lines follow
+// them in the buffer and are written with one Write call.
 func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	bp := linePool.Get().(*[]byte)
 	defer putLine(bp)
@@ -220,15 +246,82 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		return nil
 	}
 	n := len(b)
-	b = h.appendHead(b, &r, &f)
-	b = appendMessage(b, r.Message)
-	b = append(b, b[:n]...)
-	b = append(b, '\n')
+	lv := h.out.levels.Load()
+	fs := lv.formats
+	if r.Time.IsZero() {
+		fs = nil // a startup message: Apache's default line, as in Apache
+	}
+	var newConn, newReq bool
+	if f.req != nil {
+		newConn, newReq = f.req.NewLogIDs()
+	}
+	var out int
+	if fs == nil {
+		out = len(b)
+		b = h.appendDefault(b, &r, &f, b[:n])
+	} else {
+		if f.code != "" {
+			b = appendMessage(b, f.code) // Apache's APLOGNO is part of the message
+			b = append(b, ": "...)
+		}
+		b = appendMessage(b, r.Message)
+		b = append(b, b[:n]...)
+		msg := b[n:]
+		out = len(b)
+		l := line{time: r.Time, level: -1, pid: h.pid, tid: f.tid, client: f.client, server: lv.server, req: f.req}
+		if newConn {
+			l.conn = true
+			b = appendOnceLines(b, fs.Connection, &l)
+			l.conn = false
+		}
+		if newReq {
+			b = appendOnceLines(b, fs.Request, &l)
+		}
+		if fs.Main == nil {
+			b = h.appendDefault(b, &r, &f, b[:n])
+		} else {
+			l.level, l.module, l.pc, l.errno, l.message = apacheLevel(r.Level), f.module, r.PC, f.errno, msg
+			b, _ = fs.Main.appendLine(b, &l)
+			b = append(b, '\n')
+		}
+	}
 	*bp = b
 	h.out.mu.Lock()
-	_, err := h.out.w.Write(b[n:])
+	_, err := h.out.w.Write(b[out:])
 	h.out.mu.Unlock()
 	return err
+}
+
+// appendDefault appends Apache's default line (do_errorlog_default): the
+// head, the message, the attributes and, for a line about a request that
+// has one, ", referer: " and its Referer.
+func (h *Handler) appendDefault(b []byte, r *slog.Record, f *fields, attrs []byte) []byte {
+	b = h.appendHead(b, r, f)
+	b = appendMessage(b, r.Message)
+	b = append(b, attrs...)
+	if f.req != nil {
+		if ref := f.req.ErrorLogItem('i', "Referer", false); len(ref) > 0 {
+			b = append(b, ", referer: "...)
+			for _, c := range ref {
+				b = appendEscapedByte(b, c, escapeLetter(c))
+			}
+		}
+	}
+	return append(b, '\n')
+}
+
+// appendOnceLines appends the once-per-connection or once-per-request
+// lines of formats; a line that comes out empty, or without a required
+// item, is left out, as in Apache.
+func appendOnceLines(b []byte, formats []*Format, l *line) []byte {
+	for _, f := range formats {
+		start := len(b)
+		var ok bool
+		if b, ok = f.appendLine(b, l); ok && len(b) > start {
+			b = append(b, '\n')
+		}
+	}
+	return b
 }
 
 // putLine returns a line buffer to the pool unless it grew huge.
@@ -312,6 +405,7 @@ type fields struct {
 	tid    int64
 	err    error
 	errno  syscall.Errno
+	req    Request
 }
 
 // take stores a and reports true if it is one of the fixed fields. An
@@ -331,6 +425,15 @@ func (f *fields) take(a slog.Attr) bool {
 			return false
 		}
 		f.tid = v.Int64()
+	case RequestKey:
+		if v.Kind() == slog.KindAny && v.Any() == nil {
+			return true
+		}
+		req, ok := v.Any().(Request)
+		if !ok {
+			return false
+		}
+		f.req = req
 	case ErrorKey:
 		if v.Kind() == slog.KindAny && v.Any() == nil {
 			return true // Err(nil): nothing to say

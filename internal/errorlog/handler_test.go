@@ -264,11 +264,11 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
 
 func TestOptionsFor(t *testing.T) {
-	o := errorlog.OptionsFor("info mpm_event:debug")
+	o := errorlog.OptionsFor("info mpm_event:debug", errorlog.FormatSpec{}, "")
 	if o.Level != errorlog.LevelInfo || o.Modules["mpm_event"] != errorlog.LevelDebug {
 		t.Errorf("OptionsFor(info mpm_event:debug) = %+v", o)
 	}
-	if o := errorlog.OptionsFor("bogus"); o.Level != errorlog.DefaultLevel {
+	if o := errorlog.OptionsFor("bogus", errorlog.FormatSpec{}, ""); o.Level != errorlog.DefaultLevel {
 		t.Errorf("OptionsFor(bogus) level = %v, want the default", o.Level)
 	}
 }

@@ -78,16 +78,21 @@ type LevelSpec struct {
 // DefaultLevel is Apache's LogLevel when the directive is absent.
 const DefaultLevel = LevelWarn
 
-// OptionsFor returns the handler options of a LogLevel setting as the
-// configuration keeps it ("warn", "info mpm_event:debug"); the
-// configuration has checked it, and one that does not parse means the
-// default level.
-func OptionsFor(logLevel string) Options {
+// OptionsFor returns the handler options of a server's error log: its
+// LogLevel as the configuration keeps it ("warn", "info mpm_event:debug"),
+// its ErrorLogFormat lines and its ServerName. The configuration has
+// checked the first two: a level that does not parse means the default
+// level, formats that do not compile Apache's default line.
+func OptionsFor(logLevel string, format FormatSpec, serverName string) Options {
 	spec, err := ParseLogLevel(strings.Fields(logLevel)...)
 	if err != nil {
 		spec = LevelSpec{Level: DefaultLevel}
 	}
-	return Options{Level: spec.Level, Modules: spec.Modules}
+	opts := Options{Level: spec.Level, Modules: spec.Modules, ServerName: serverName}
+	if format.Main != "" || len(format.Connection) > 0 || len(format.Request) > 0 {
+		opts.Formats, _ = CompileFormats(format)
+	}
+	return opts
 }
 
 // ParseLogLevel parses the arguments of Apache's "LogLevel

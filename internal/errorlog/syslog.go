@@ -189,15 +189,14 @@ var syslogSeverity = map[string]int{
 	"emerg": 0, "alert": 1, "crit": 2, "error": 3, "warn": 4, "notice": 5, "info": 6, "debug": 7,
 }
 
-// splitErrorLine drops the leading "[timestamp] " of an error_log line and
-// returns the rest with the severity of its "[module:level]" field (notice
-// when the line has none).
+// splitErrorLine drops the leading "[timestamp] " of an error_log line in
+// Apache's default form and returns the rest with the severity of its
+// "[module:level]" field (notice when the line has none, as a line of an
+// ErrorLogFormat without that field).
 func splitErrorLine(line []byte) (text []byte, severity int) {
 	severity = 5
-	if len(line) > 0 && line[0] == '[' {
-		if i := bytes.Index(line, []byte("] ")); i > 0 {
-			line = line[i+2:]
-		}
+	if isCtimeField(line) {
+		line = line[len("[Wed Nov 25 19:40:00.123456 2026] "):]
 	}
 	if len(line) > 0 && line[0] == '[' {
 		if end := bytes.IndexByte(line, ']'); end > 0 {
@@ -213,4 +212,12 @@ func splitErrorLine(line []byte) (text []byte, severity int) {
 		}
 	}
 	return line, severity
+}
+
+// isCtimeField reports whether line starts with the default line's
+// "[Wed Nov 25 19:40:00.123456 2026] ".
+func isCtimeField(line []byte) bool {
+	const n = len("[Wed Nov 25 19:40:00.123456 2026] ")
+	return len(line) >= n && line[0] == '[' && line[4] == ' ' && line[8] == ' ' && line[11] == ' ' &&
+		line[14] == ':' && line[17] == ':' && line[20] == '.' && line[n-2] == ']' && line[n-1] == ' '
 }

@@ -67,6 +67,9 @@ func TestSyslogRelay(t *testing.T) {
 		{"[Sat Dec 05 20:00:00.000001 2026] [core:error] [pid 8] boom\n", `^<131>` + stamp + head + `\[core:error\] \[pid 8\] boom$`},
 		{"[Sat Dec 05 20:00:00.000001 2026] [core:trace3] [pid 8] detail\n", `^<135>` + stamp + head + `\[core:trace3\]`},
 		{"no brackets at all\n", `^<133>` + stamp + head + `no brackets at all$`},
+		// An ErrorLogFormat line: nothing is taken for a timestamp.
+		{"[authz_core:error] AH01630: denied\n", `^<131>` + stamp + head + regexp.QuoteMeta("[authz_core:error] AH01630: denied") + `$`},
+		{"[x] [core:warn] kept\n", `^<133>` + stamp + head + regexp.QuoteMeta("[x] [core:warn] kept") + `$`},
 	}
 	for _, tt := range tests {
 		if _, err := s.File().Write([]byte(tt.line)); err != nil {
@@ -79,12 +82,12 @@ func TestSyslogRelay(t *testing.T) {
 
 	ln.Close() // syslogd stops
 	os.Remove(path)
-	if _, err := s.Write([]byte("[x] [core:warn] [pid 9] lost while down\n")); err != nil {
+	if _, err := s.Write([]byte("[Mon Dec 07 11:30:48.123456 2026] [core:warn] [pid 9] lost while down\n")); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // the relay tries and drops it
 	_, msgs = listenSyslog(t, path)    // syslogd is back
-	if _, err := s.Write([]byte("[x] [core:warn] [pid 9] after\n")); err != nil {
+	if _, err := s.Write([]byte("[Mon Dec 07 11:30:48.123456 2026] [core:warn] [pid 9] after\n")); err != nil {
 		t.Fatal(err)
 	}
 	if m := nextMsg(t, msgs); !regexp.MustCompile(`^<132>.*1 error log lines were lost`).MatchString(m) {
