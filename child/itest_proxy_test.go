@@ -325,7 +325,7 @@ RewriteRule ^/api/ /never.html [L]
 		}
 	}
 	expectContains(t, "the error log", s.logFile("error_log"),
-		"RewriteRule [P]: eventmpm proxies to http:// backends only, not https://"+b+"/x\n")
+		"RewriteRule [P]: eventmpm proxies to http:// and ws:// backends only, not https://"+b+"/x\n")
 }
 
 // TestProxyPassMatch: ProxyPassMatch maps by a regular expression, $N in

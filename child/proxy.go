@@ -193,15 +193,20 @@ func (w *worker) translateProxy(p []byte) bool {
 }
 
 // translateRewriteProxy takes the URL a RewriteRule with P made
-// (w.rwProxy) as the request's backend: an http:// URL, its path
+// (w.rwProxy) as the request's backend: an http:// or ws:// URL, its path
 // re-encoded as mod_proxy_http's canonicalisation does (escapes already
 // there kept), its query as mod_rewrite left it. Another scheme is 500,
 // logged. It reports false when it answered.
 func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
 	target := string(w.rwProxy)
 	rest, ok := cutPrefixFold(target, "http://")
+	w.proxyWS = false
 	if !ok {
-		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: eventmpm proxies to http:// backends only, not ", w.rwProxy, "")
+		rest, ok = cutPrefixFold(target, "ws://")
+		w.proxyWS = ok
+	}
+	if !ok {
+		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: eventmpm proxies to http:// and ws:// backends only, not ", w.rwProxy, "")
 		w.errorResponse(c, 500, nil, keep)
 		return false
 	}
@@ -348,6 +353,11 @@ func (w *worker) backendRequest(ctx context.Context, body io.Reader, length int6
 		}
 		appendForwarded(h, "X-Forwarded-Server", string(w.srv.nameBytes))
 	}
+	if w.proxyUpgrade != "" {
+		// The client's upgrade, passed on (mod_proxy_http's req->upgrade).
+		h["Connection"] = []string{"Upgrade"}
+		h["Upgrade"] = []string{w.proxyUpgrade}
+	}
 	req.Header = h
 	if body != nil {
 		req.Body, req.ContentLength = io.NopCloser(body), length
@@ -412,6 +422,7 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 			}
 		}
 	}
+	w.proxyUpgrade = w.proxyUpgradeFor()
 	req, err := w.backendRequest(ctx, reader, length)
 	if err != nil {
 		w.proxyFailed(c, 500, "invalid backend URL "+string(w.proxyURL), err, false)
@@ -441,6 +452,10 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 		return
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		w.switchProtocols(c, resp)
+		return
+	}
 	w.relayResponse(c, resp, keep, cancel)
 }
 
@@ -542,6 +557,16 @@ func (w *worker) relayResponse(c *conn, resp *http.Response, keep bool, cancel c
 	w.complete0(c, keep && ok)
 }
 
+// conventionalNames spell the fields whose usual form is not what Go's
+// client makes of every name ("Etag"): the backend most likely sent them
+// so, and Apache passes its spelling on.
+var conventionalNames = map[string]string{
+	"Etag": "ETag", "Www-Authenticate": "WWW-Authenticate", "Content-Md5": "Content-MD5",
+	"Sec-Websocket-Accept": "Sec-WebSocket-Accept", "Sec-Websocket-Protocol": "Sec-WebSocket-Protocol",
+	"Sec-Websocket-Extensions": "Sec-WebSocket-Extensions", "Sec-Websocket-Version": "Sec-WebSocket-Version",
+	"X-Xss-Protection": "X-XSS-Protection", "X-Ua-Compatible": "X-UA-Compatible", "Dnt": "DNT",
+}
+
 // appendBackendHeader appends the backend's header fields but the
 // hop-by-hop ones, the framing (set here) and Date and Server (in the
 // status block already), with ProxyPassReverse applied to Location,
@@ -560,8 +585,12 @@ func (w *worker) appendBackendHeader(h []byte, resp *http.Response) []byte {
 		}
 		reverse := k == "Location" || k == "Content-Location" || k == "Uri"
 		cookie := k == "Set-Cookie" || k == "Set-Cookie2"
+		name := k
+		if conv, ok := conventionalNames[k]; ok {
+			name = conv
+		}
 		for _, v := range resp.Header[k] {
-			h = append(append(h, k...), ": "...)
+			h = append(append(h, name...), ": "...)
 			switch {
 			case reverse:
 				h = w.appendReverse(h, v)

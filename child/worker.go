@@ -74,6 +74,10 @@ type worker struct {
 	proxyHost  string // the Host field for the backend: host[:port]
 	proxyAddr  string // the backend\'s host:port, for the error log
 	rwProxy    []byte // the URL a RewriteRule with P made
+	// proxyWS is set when that URL is ws://; proxyUpgrade is the client's
+	// Upgrade passed on to the backend ("" for none).
+	proxyWS      bool
+	proxyUpgrade string
 	// The request's DocumentRoot by VirtualDocumentRoot (vhostRoot):
 	// made once per request (vrootMade), refused for a name with a dot
 	// segment (vrootBad); vrootName holds an address as text.

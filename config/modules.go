@@ -47,7 +47,10 @@ var modules = map[string]string{
 	"vhost_alias_module":     "mod_vhost_alias.c",
 	"proxy_module":           "mod_proxy.c",
 	"proxy_http_module":      "mod_proxy_http.c",
-	"remoteip_module":        "mod_remoteip.c",
+	// ws:// and Upgrade go through mod_proxy_http's path, as in Apache
+	// 2.4.47 and later (ProxyWebsocketFallbackToProxyHttp On).
+	"proxy_wstunnel_module": "mod_proxy_wstunnel.c",
+	"remoteip_module":       "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.
@@ -59,7 +62,7 @@ var modules = map[string]string{
 
 // optInModules cost every request something, so they work only when
 // LoadModule names them, and <IfModule> counts them as loaded only then.
-var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module"}
+var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module", "proxy_wstunnel_module"}
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name;
 // loaded are the modules LoadModule named so far.

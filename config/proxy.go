@@ -56,6 +56,12 @@ type ProxyPass struct {
 	BasePath string `json:",omitempty"`
 	// NoQuery is the noquery flag: the request's query is not passed on.
 	NoQuery bool `json:",omitempty"`
+	// WebSocket is set for a ws:// backend: a client's "Upgrade:
+	// WebSocket" is passed on (mod_proxy_http's default for ws://).
+	// Upgrade is the upgrade= worker parameter: the protocols (a
+	// comma-separated list, or "*" for any) whose Upgrade is passed on.
+	WebSocket bool   `json:",omitempty"`
+	Upgrade   string `json:",omitempty"`
 	// The worker parameters eventmpm takes: timeout=, connectiontimeout=
 	// (0: unset), disablereuse=On (enablereuse=Off), max= (0: no limit)
 	// and keepalive=On (TCP keep-alive probes on backend connections).
@@ -147,7 +153,8 @@ func setProxyPass(w *walker, c *call) error {
 		return errorf("%s %s: eventmpm takes $N in the URL's path only, not in its host", c.d.name, target)
 	} else if !slices.Contains(w.cfg.Modules, "proxy_http_module") {
 		// Apache takes it and answers every request 500 (AH01144).
-		return errorf("%s %s: http:// needs mod_proxy_http (LoadModule proxy_http_module ...)", c.d.name, target)
+		scheme, _, _ := strings.Cut(target, ":")
+		return errorf("%s %s: %s:// needs mod_proxy_http (LoadModule proxy_http_module ...)", c.d.name, target, strings.ToLower(scheme))
 	}
 	if p.Regex {
 		if _, err := regex.Compile(p.Path); err != nil {
@@ -188,8 +195,9 @@ func proxySectionPath(w *walker, c *call) (string, error) {
 	return "", errorf("%s cannot occur within %s> section", c.d.name, c.sc.parent())
 }
 
-// parseBackend reads a ProxyPass URL: http:// only (eventmpm has no other
-// proxy protocol modules), a host, an optional port and path.
+// parseBackend reads a ProxyPass URL: http:// or ws:// (mod_proxy_http's
+// schemes without TLS; eventmpm has no other proxy protocol modules), a
+// host, an optional port and path.
 func parseBackend(p *ProxyPass, target string) error {
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" || u.Opaque != "" {
@@ -197,10 +205,12 @@ func parseBackend(p *ProxyPass, target string) error {
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http":
-	case "https", "ws", "wss", "ajp", "fcgi", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
-		return errorf("ProxyPass %s: eventmpm proxies to http:// backends only (no %s)", target, strings.ToLower(u.Scheme))
+	case "ws":
+		p.WebSocket = true
+	case "https", "wss", "ajp", "fcgi", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
+		return errorf("ProxyPass %s: eventmpm proxies to http:// and ws:// backends only (no %s)", target, strings.ToLower(u.Scheme))
 	default:
-		return errorf("ProxyPass %s: eventmpm proxies to http:// backends only", target)
+		return errorf("ProxyPass %s: eventmpm proxies to http:// and ws:// backends only", target)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return errorf("ProxyPass %s: the URL may hold no user, query or fragment", target)
@@ -260,8 +270,13 @@ func setWorkerParam(p *ProxyPass, key, val string) error {
 			return errorf("ProxyPass max=%s: Max must be a positive value", val)
 		}
 		p.Max = n
+	case "upgrade":
+		if len(val) >= 16 { // PROXY_WORKER_MAX_SCHEME_SIZE
+			return errorf("upgrade protocol length must be < 16 characters")
+		}
+		p.Upgrade = val
 	default:
-		return errorf("ProxyPass %s=%s: eventmpm does not support the worker parameter %s (it takes timeout, connectiontimeout, disablereuse, enablereuse, keepalive, max and retry)",
+		return errorf("ProxyPass %s=%s: eventmpm does not support the worker parameter %s (it takes timeout, connectiontimeout, disablereuse, enablereuse, keepalive, max, retry and upgrade)",
 			key, val, key)
 	}
 	return err

@@ -22,8 +22,11 @@ func TestProxyErrors(t *testing.T) {
 		{modules + "ProxyPass /x http://h/ timeout=abc\n", "Timeout must be at least one second"},
 		{modules + "ProxyPass /x http://h/ retry=-1\n", "Retry must be a positive value"},
 		{modules + "ProxyPass /x http://h/ nocanon\n", "ProxyPass nocanon: eventmpm does not support this flag"},
-		{modules + "ProxyPass /x https://h/\n", "eventmpm proxies to http:// backends only (no https)"},
-		{modules + "ProxyPass /x fcgi://h/\n", "eventmpm proxies to http:// backends only (no fcgi)"},
+		{modules + "ProxyPass /x https://h/\n", "eventmpm proxies to http:// and ws:// backends only (no https)"},
+		{modules + "ProxyPass /x fcgi://h/\n", "eventmpm proxies to http:// and ws:// backends only (no fcgi)"},
+		{modules + "ProxyPass /x wss://h/\n", "eventmpm proxies to http:// and ws:// backends only (no wss)"},
+		{modules + "ProxyPass /x http://h/ upgrade=averyverylongprotocol\n", "upgrade protocol length must be < 16 characters"},
+		{"LoadModule proxy_module m.so\nProxyPass /x ws://h/\n", "ws:// needs mod_proxy_http"},
 		{modules + "ProxyPassMatch ~ ^/x http://h/\n", "ProxyPassMatch invalid syntax ('~' usage)."},
 		{modules + "ProxyPassMatch ^/(x http://h/\n", "Regular expression could not be compiled."},
 		{modules + "ProxyPassMatch ^/(.*) http://$1.h/\n", "eventmpm takes $N in the URL's path only"},
@@ -85,5 +88,31 @@ ProxyPass /a http://one/
 		if got := p.Match([]byte(uri)); got != want {
 			t.Errorf("ProxyPass /a matches %q: %d, want %d", uri, got, want)
 		}
+	}
+}
+
+// TestProxyUpgrade: ws:// and upgrade= are kept for the child; mod_proxy_
+// wstunnel's one directive needs its LoadModule, and Off (the legacy
+// handler) is a warning naming what eventmpm does.
+func TestProxyUpgrade(t *testing.T) {
+	const modules = "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\n"+modules+
+		"LoadModule proxy_wstunnel_module m.so\nProxyWebsocketFallbackToProxyHttp Off\n"+
+		"ProxyPass /ws ws://b.example:8080/ws\nProxyPass /up http://b.example/up upgrade=websocket,foo\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	passes := cfg.Server.Proxy.Passes
+	if len(passes) != 2 || !passes[0].WebSocket || passes[0].Host != "b.example:8080" || passes[0].Upgrade != "" ||
+		passes[1].WebSocket || passes[1].Upgrade != "websocket,foo" {
+		t.Errorf("passes: %+v", passes)
+	}
+	if len(cfg.Warnings) != 1 || cfg.Warnings[0].Pos.Line != 6 ||
+		!strings.Contains(cfg.Warnings[0].Text, "ProxyWebsocketFallbackToProxyHttp Off has no effect") {
+		t.Errorf("warnings: %+v", cfg.Warnings)
+	}
+	if _, err := loadFile(t, "Listen 80\nServerName x.example\n"+modules+"ProxyWebsocketFallbackToProxyHttp On\n"); err == nil ||
+		!strings.Contains(err.Error(), "Invalid command 'ProxyWebsocketFallbackToProxyHttp'") {
+		t.Errorf("without LoadModule proxy_wstunnel_module: %v", err)
 	}
 }

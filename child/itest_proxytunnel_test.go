@@ -1,0 +1,178 @@
+package child_test
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"eventmpm/internal/itest"
+)
+
+// upgradeBackend answers an Upgrade request with 101 and the same
+// protocol (/wsbad: with h2c), then sends back in upper case what it
+// reads until its client closes or sends "bye". Other requests get 200
+// and their Connection and Upgrade fields. It reports each tunnel's end
+// on closed.
+func upgradeBackend(t *testing.T) (*httptest.Server, <-chan string) {
+	t.Helper()
+	closed := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		up := r.Header.Get("Upgrade")
+		if up == "" {
+			io.WriteString(rw, "plain connection="+r.Header.Get("Connection")+" upgrade="+up)
+			return
+		}
+		conn, brw, err := rw.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		if r.URL.Path == "/wsbad" {
+			up = "h2c"
+		}
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + up + "\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nX-Path: " + r.URL.Path + "\r\n\r\n")
+		brw.Flush()
+		buf := make([]byte, 4096)
+		for {
+			n, err := brw.Read(buf)
+			if n > 0 {
+				if bytes.Equal(buf[:n], []byte("bye")) {
+					brw.WriteString("BYE")
+					brw.Flush()
+					closed <- "backend said bye"
+					return
+				}
+				brw.Write(bytes.ToUpper(buf[:n]))
+				brw.Flush()
+			}
+			if err != nil {
+				closed <- "client closed"
+				return
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv, closed
+}
+
+// TestProxyWebSocket: a ws:// backend and a route with upgrade= pass the
+// client's Upgrade on; the backend's 101 reaches the client with its
+// fields, and the connection is a tunnel both ways (bytes the client sent
+// right behind its request included) until either side closes, or until
+// nothing moved for the longer of the route's timeout and Timeout. An
+// Upgrade the route does not take is dropped; a 101 with another protocol
+// is 502. RewriteRule [P] takes ws:// URLs too. The access log has the
+// 101.
+func TestProxyWebSocket(t *testing.T) {
+	t.Parallel()
+	b, closed := upgradeBackend(t)
+	host := strings.TrimPrefix(b.URL, "http://")
+	s := startServer(t, proxyModules+`Timeout 2
+ProxyPass /ws ws://`+host+`/ws timeout=1
+ProxyPass /wsbad ws://`+host+`/wsbad
+ProxyPass /up http://`+host+`/up upgrade=foo,WebSocket
+ProxyPass /plain http://`+host+`/plain
+RewriteEngine On
+RewriteRule ^/rw/(.*) ws://`+host+`/ws/$1 [P]
+LogFormat "%>s %U" st
+CustomLog logs/status_log st
+`, nil)
+	dial := func(req string) (net.Conn, *bufio.Reader, *http.Response) {
+		t.Helper()
+		c, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, br, resp
+	}
+	expect := func(br *bufio.Reader, want string) {
+		t.Helper()
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(br, got); err != nil || string(got) != want {
+			t.Fatalf("read %q (%v), want %q", got, err, want)
+		}
+	}
+	const upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+
+	// The client closes first: the backend sees the end.
+	c, br, resp := dial("GET /ws/chat HTTP/1.1\r\nHost: localhost\r\n" + upgrade + "early")
+	if resp.StatusCode != 101 || resp.Header.Get("Upgrade") != "websocket" || resp.Header.Get("Connection") != "Upgrade" ||
+		resp.Header.Get("Sec-WebSocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" || resp.Header.Get("X-Path") != "/ws/chat" {
+		t.Fatalf("101 head: %d %v", resp.StatusCode, resp.Header)
+	}
+	expect(br, "EARLY")
+	io.WriteString(c, "hello")
+	expect(br, "HELLO")
+	c.Close()
+	if got := <-closed; got != "client closed" {
+		t.Errorf("backend: %s, want client closed", got)
+	}
+
+	// RewriteRule [P] to a ws:// URL.
+	c, br, resp = dial("GET /rw/r HTTP/1.1\r\nHost: localhost\r\n" + upgrade)
+	if resp.StatusCode != 101 || resp.Header.Get("X-Path") != "/ws/r" {
+		t.Fatalf("[P] to ws://: %d %v", resp.StatusCode, resp.Header)
+	}
+	io.WriteString(c, "rw")
+	expect(br, "RW")
+	c.Close()
+	<-closed
+
+	// The backend closes first: the client sees the end.
+	c, br, _ = dial("GET /up HTTP/1.1\r\nHost: localhost\r\n" + upgrade)
+	io.WriteString(c, "bye")
+	expect(br, "BYE")
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("after the backend closed: read %d, %v, want EOF", n, err)
+	}
+	<-closed
+
+	// Nothing moves: the tunnel closes after Timeout (2 s, over the
+	// route's 1 s), with no more than what was sent.
+	_, br, _ = dial("GET /ws/idle HTTP/1.1\r\nHost: localhost\r\n" + upgrade)
+	start := time.Now()
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Errorf("idle tunnel: read %d, %v, want EOF", n, err)
+	}
+	if waited := time.Since(start); waited < 1500*time.Millisecond {
+		t.Errorf("idle tunnel closed after %v, want Timeout (2s)", waited)
+	}
+	<-closed
+
+	// An Upgrade the route does not take is not passed on.
+	_, br, resp = dial("GET /plain HTTP/1.1\r\nHost: localhost\r\n" + upgrade)
+	body, _ := io.ReadAll(io.LimitReader(br, resp.ContentLength))
+	if resp.StatusCode != 200 || string(body) != "plain connection= upgrade=" {
+		t.Errorf("/plain: %d %q", resp.StatusCode, body)
+	}
+	// A 101 for another protocol.
+	_, _, resp = dial("GET /wsbad HTTP/1.1\r\nHost: localhost\r\n" + upgrade)
+	if resp.StatusCode != 502 {
+		t.Errorf("/wsbad: %d, want 502", resp.StatusCode)
+	}
+	itest.Eventually(t, ioWait, "the AH00898 line", func() bool {
+		return strings.Contains(s.logFile("error_log"), "AH00898: Unexpected Upgrade: h2c (expecting websocket) returned by /wsbad\n")
+	})
+
+	itest.Eventually(t, ioWait, "the access log's lines", func() bool {
+		return s.logFile("status_log") == "101 /ws/chat\n101 /rw/r\n101 /up\n101 /ws/idle\n200 /plain\n502 /wsbad\n"
+	})
+}
