@@ -44,11 +44,12 @@ var allowed = map[string][]string{
 		"github.com/prometheus/client_golang/prometheus", "github.com/prometheus/common/expfmt"},
 	"child/static":    {"child/http1", "internal/rawsys", "golang.org/x/sys/unix"},
 	"child/accesslog": {"child/http1", "internal/strftime"},
+	"child/fcgi":      {},
 
 	// The two kinds of process; they meet only through ipc and shm.
 	"supervisor": {"config", "shm", "ipc", "internal/errorlog", "internal/version", "internal/sdnotify",
 		"golang.org/x/sys/unix"},
-	"child": {"config", "config/expr", "shm", "ipc", "status", "child/poll", "child/http1", "child/static",
+	"child": {"config", "config/expr", "shm", "ipc", "status", "child/poll", "child/http1", "child/static", "child/fcgi",
 		"child/accesslog", "internal/errorlog", "internal/version", "internal/rawsys", "internal/passwd",
 		"internal/regex", "golang.org/x/sys/unix"},
 

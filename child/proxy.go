@@ -53,6 +53,10 @@ type siteProxy struct {
 	// rewrite is the route of RewriteRule [P]'s requests: Apache's
 	// default worker, with the server's timeouts; nil without such rules.
 	rewrite *proxyRoute
+	// fcgi are the backends of the sections' "proxy:" handlers (see
+	// proxyfcgi.go); fcgiGeneric is ProxyFCGIBackendType GENERIC.
+	fcgi        map[string]config.FCGIBackend
+	fcgiGeneric bool
 }
 
 // proxyRoute is one ProxyPass.
@@ -74,7 +78,7 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 		p = &config.Proxy{}
 	}
 	sp := &siteProxy{reverses: p.Reverses, preserveHost: p.PreserveHost, addHeaders: !p.NoAddHeaders,
-		cookiePaths: p.CookiePaths, cookieDomains: p.CookieDomains}
+		cookiePaths: p.CookiePaths, cookieDomains: p.CookieDomains, fcgiGeneric: p.FCGIGeneric}
 	for i := range p.Passes {
 		pp := &p.Passes[i]
 		rt := proxyRoute{cfg: pp}
@@ -385,6 +389,10 @@ func appendForwarded(h http.Header, key, value string) {
 // connection without the final chunk, so the client sees it was cut.
 func (w *worker) serveProxy(c *conn, keep bool) {
 	rt := w.proxyRoute
+	if rt.cfg.FCGI {
+		w.serveFCGIRoute(c, keep)
+		return
+	}
 	w.setStatus(shm.BusyWrite)
 	var body *proxyBody
 	if w.req.HasBody() {
@@ -395,6 +403,7 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 			return
 		}
 		body = w.newProxyBody(c, limit)
+		w.bodyDeferred = false // taken: an incomplete one closes the connection below
 		defer func() {
 			body.stop()
 			body.release()
@@ -516,6 +525,12 @@ func (w *worker) closeAfter(c *conn) {
 
 // relayResponse sends the backend's response to the client.
 func (w *worker) relayResponse(c *conn, resp *http.Response, keep bool, cancel context.CancelFunc) {
+	w.relayResponseTimeout(c, resp, keep, w.proxyRoute.timeout, cancel)
+}
+
+// relayResponseTimeout is relayResponse with each read of the body
+// allowed readTimeout, after which cancel is called.
+func (w *worker) relayResponseTimeout(c *conn, resp *http.Response, keep bool, readTimeout time.Duration, cancel func()) {
 	status := resp.StatusCode
 	noBody := w.req.MethodID == http1.MethodHead || status == 204 || status == 304 || status < 200
 	var length int64 = -1
@@ -552,7 +567,7 @@ func (w *worker) relayResponse(c *conn, resp *http.Response, keep bool, cancel c
 	}
 	ok := true
 	if !noBody {
-		ok = w.copyBody(c, resp.Body, chunked, w.proxyRoute.timeout, timeout, cancel)
+		ok = w.copyBody(c, resp.Body, chunked, readTimeout, timeout, cancel)
 	}
 	w.complete0(c, keep && ok)
 }
@@ -688,7 +703,7 @@ func (sp *siteProxy) appendCookie(h []byte, v string) []byte {
 // copyBody streams the backend's body to the client, chunked or not; it
 // reports whether all of it was sent. Each read from the backend may take
 // up to the route's timeout, each write to the client the server's.
-func (w *worker) copyBody(c *conn, body io.Reader, chunked bool, readTimeout, writeTimeout time.Duration, cancel context.CancelFunc) bool {
+func (w *worker) copyBody(c *conn, body io.Reader, chunked bool, readTimeout, writeTimeout time.Duration, cancel func()) bool {
 	if w.proxyBuf == nil {
 		w.proxyBuf = make([]byte, copyChunk+32)
 	}

@@ -68,29 +68,28 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	w.fspath = w.fspath[:0] // no file yet: a redirect's expression reads REQUEST_FILENAME as ""
 	h, hp, answered := w.translate(c, p, keep)
-	if w.bodyDeferred && w.proxyRoute == nil {
-		// Not proxied after all: the body is skipped as for any request.
-		// When translation answered already (a redirect), that answer
-		// stands, and a body that is bad or not all here is drained by
-		// a lingering close, never read as the next request.
-		w.bodyDeferred = false
-		whole, err := w.skipBody(c, w.srv.mappedBodyLimit(w, w.path, w.fspath))
-		switch {
-		case answered && (err != nil || !whole):
-			c.lingerShort = true
-			c.out.after = afterLinger
-		case err != nil:
-			w.refuseBody(c, err)
-			return
-		}
-		keepable = keepable && whole
-		keep = keep && whole
+	// On a site with FastCGI handlers the body waits for the walk, which
+	// tells whether the request goes to one; what answers before that
+	// closes the connection (account).
+	fcgiLater := w.bodyDeferred && w.proxyRoute == nil && !answered && w.srv.proxy.fcgi != nil
+	if w.bodyDeferred && w.proxyRoute == nil && !fcgiLater && !w.skipDeferredBody(c, answered, &keep, &keepable) {
+		return
 	}
 	if answered || h != nil && w.applyAccessFiles(c, h, hp, keep) {
 		return
 	}
 	p = w.path
+	fsLen := len(w.fspath)
+	if w.srv.proxy != nil && w.srv.proxy.fcgi != nil {
+		w.splitPathInfo()
+	}
 	acc := w.srv.walk(p, w.fspath, &w.secs, w.condFor(c, p, w.fspath))
+	if !isProxyHandler(acc.handler) {
+		w.fspath, w.pathInfo = w.fspath[:fsLen], w.pathInfo[:0] // a file's path info: core's 404 names the whole path
+		if fcgiLater && !w.skipDeferredBody(c, false, &keep, &keepable) {
+			return
+		}
+	}
 	w.signature, w.signatureSet = acc.signature, acc.signatureSet
 	if len(w.secs.setEnvIf) > 0 {
 		w.evalSectionSetEnvIf(c)
@@ -123,6 +122,11 @@ func (w *worker) respond(c *conn, keep bool) {
 		case rewriteAnswered:
 			return
 		case rewriteInternal:
+			// Apache redirects from the handler, after every fixup:
+			// mod_env's variables are the original request's too.
+			if len(w.srv.envBase) > 0 || len(w.secs.env) > 0 {
+				w.modEnv()
+			}
 			w.internalRedirect(c, keep)
 			return
 		}
@@ -141,6 +145,10 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	if w.proxyRoute != nil {
 		w.serveProxy(c, keep)
+		return
+	}
+	if isProxyHandler(acc.handler) {
+		w.serveFCGIHandler(c, acc.handler, keep)
 		return
 	}
 	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases
@@ -186,6 +194,27 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.fspath = append(w.fspath, idx...) // %f and the error log name the index file
 	}
 	w.sendReply(c, keep)
+}
+
+// skipDeferredBody skips the body of a request that turned out not to be
+// proxied, as for any request, and reports whether the request goes on.
+// When an answer is made already (a redirect of translation), that answer
+// stands, and a body that is bad or not all here is drained by a
+// lingering close, never read as the next request.
+func (w *worker) skipDeferredBody(c *conn, answered bool, keep, keepable *bool) bool {
+	w.bodyDeferred = false
+	whole, err := w.skipBody(c, w.srv.mappedBodyLimit(w, w.path, w.fspath))
+	switch {
+	case answered && (err != nil || !whole):
+		c.lingerShort = true
+		c.out.after = afterLinger
+	case err != nil:
+		w.refuseBody(c, err)
+		return false
+	}
+	*keepable = *keepable && whole
+	*keep = *keep && whole
+	return true
 }
 
 // forceContentType gives a file's response the media type a RewriteRule's
@@ -558,6 +587,12 @@ func (w *worker) complete0(c *conn, keep bool) {
 // account is the end of finish: what follows the write, the access log
 // and the scoreboard.
 func (w *worker) account(c *conn, keep bool, parts []outPart) {
+	if w.bodyDeferred {
+		// Answered while the body was kept unread for a handler that
+		// never took it: it must not be read as the next request.
+		w.bodyDeferred = false
+		keep, c.lingerShort = false, true
+	}
 	w.secs.reset()
 	c.out.parts = parts
 	c.writeTimeout = w.srv.timeout

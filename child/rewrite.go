@@ -455,6 +455,10 @@ func (w *worker) internalRedirect(c *conn, keep bool) {
 	if w.origPath == nil {
 		w.origPath = append(w.origBuf[:0], w.path...)
 		w.origBuf = w.origPath
+		// The variables as they were, for a FastCGI application's
+		// REDIRECT_* (Apache renames the original request's).
+		w.redirEnv = append(w.redirEnv[:0], w.env...)
+		w.redirQuery = append(w.redirQuery[:0], w.req.Query...)
 	}
 	w.irRaw = append(w.irRaw[:0], w.rwRaw...)
 	w.req.Path = w.irRaw

@@ -32,11 +32,14 @@ var setEnvIfAttrs = map[string]setEnvIfAttr{
 
 // setEnvIf is one compiled SetEnvIf or BrowserMatch.
 type setEnvIf struct {
-	attr  setEnvIfAttr
-	name  string // the header or variable, for attrHeader
-	re    regex.Regexp
-	subst bool // a value holds $0 to $9
-	vars  []config.EnvAssign
+	attr setEnvIfAttr
+	name string // the header or variable, for attrHeader
+	re   regex.Regexp
+	// nameRe matches field names, for an attribute that is a regular
+	// expression (the last matching field's value is matched).
+	nameRe regex.Regexp
+	subst  bool // a value holds $0 to $9
+	vars   []config.EnvAssign
 	// expr is SetEnvIfExpr's expression (nil for the others).
 	expr *expr.Expr
 }
@@ -47,6 +50,17 @@ func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 		c := setEnvIf{attr: setEnvIfAttrs[s.Attribute], name: s.Attribute, vars: s.Vars, expr: s.Expr}
 		for _, v := range s.Vars {
 			c.subst = c.subst || strings.Contains(v.Value, "$")
+		}
+		if s.NameRegex {
+			pattern := s.Attribute
+			if s.NoCase {
+				pattern = "(?i)" + pattern
+			}
+			re, err := regex.Compile(pattern)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
+			}
+			c.nameRe = re
 		}
 		if s.Expr == nil {
 			pattern := s.Regex
@@ -232,6 +246,15 @@ func (w *worker) envAttribute(c *conn, s *setEnvIf) []byte {
 		}
 		w.envAttr = p
 		return p
+	}
+	if s.nameRe != nil {
+		var v []byte
+		for i := range w.req.Headers {
+			if f := &w.req.Headers[i]; s.nameRe.Match(f.Name) {
+				v = f.Value
+			}
+		}
+		return v
 	}
 	if v := w.req.Get(s.name); v != nil {
 		return v

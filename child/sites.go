@@ -189,6 +189,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
+	if err := s.compileFCGI(srv.Sections, srv.Proxy); err != nil {
+		s.closeHandlers()
+		return nil, err
+	}
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
 	}

@@ -78,6 +78,13 @@ type worker struct {
 	// Upgrade passed on to the backend ("" for none).
 	proxyWS      bool
 	proxyUpgrade string
+	// pathInfo is what followed a file in the request's file path, on a
+	// site with FastCGI handlers (splitPathInfo): PATH_INFO.
+	pathInfo []byte
+	// redirEnv and redirQuery are the variables and the query when the
+	// first internal redirect happened (REDIRECT_* for FastCGI).
+	redirEnv   []accesslog.Var
+	redirQuery []byte
 	// The request's DocumentRoot by VirtualDocumentRoot (vhostRoot):
 	// made once per request (vrootMade), refused for a name with a dot
 	// segment (vrootBad); vrootName holds an address as text.

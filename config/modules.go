@@ -50,7 +50,9 @@ var modules = map[string]string{
 	// ws:// and Upgrade go through mod_proxy_http's path, as in Apache
 	// 2.4.47 and later (ProxyWebsocketFallbackToProxyHttp On).
 	"proxy_wstunnel_module": "mod_proxy_wstunnel.c",
-	"remoteip_module":       "mod_remoteip.c",
+	// FastCGI (PHP-FPM) through SetHandler "proxy:unix:...|fcgi://...".
+	"proxy_fcgi_module": "mod_proxy_fcgi.c",
+	"remoteip_module":   "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.
@@ -62,7 +64,7 @@ var modules = map[string]string{
 
 // optInModules cost every request something, so they work only when
 // LoadModule names them, and <IfModule> counts them as loaded only then.
-var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module", "proxy_wstunnel_module"}
+var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module", "proxy_wstunnel_module", "proxy_fcgi_module"}
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name;
 // loaded are the modules LoadModule named so far.

@@ -36,6 +36,9 @@ type Proxy struct {
 	NoAddHeaders bool `json:",omitempty"`
 	// Timeout is ProxyTimeout, 0 when unset (the server's Timeout then).
 	Timeout time.Duration `json:",omitempty"`
+	// FCGIGeneric is ProxyFCGIBackendType GENERIC: SCRIPT_FILENAME is the
+	// script's path, not FPM's "proxy:fcgi://host/path".
+	FCGIGeneric bool `json:",omitempty"`
 }
 
 // ProxyPass is one ProxyPass mapping: requests whose URL-path Path
@@ -62,6 +65,9 @@ type ProxyPass struct {
 	// comma-separated list, or "*" for any) whose Upgrade is passed on.
 	WebSocket bool   `json:",omitempty"`
 	Upgrade   string `json:",omitempty"`
+	// FCGI is set for an fcgi:// backend (mod_proxy_fcgi): the URL's path
+	// is the script's file.
+	FCGI bool `json:",omitempty"`
 	// The worker parameters eventmpm takes: timeout=, connectiontimeout=
 	// (0: unset), disablereuse=On (enablereuse=Off), max= (0: no limit)
 	// and keepalive=On (TCP keep-alive probes on backend connections).
@@ -151,7 +157,9 @@ func setProxyPass(w *walker, c *call) error {
 		return err
 	} else if p.Regex && strings.Contains(p.Host, "$") {
 		return errorf("%s %s: eventmpm takes $N in the URL's path only, not in its host", c.d.name, target)
-	} else if !slices.Contains(w.cfg.Modules, "proxy_http_module") {
+	} else if p.FCGI && !slices.Contains(w.cfg.Modules, "proxy_fcgi_module") {
+		return errorf("%s %s: fcgi:// needs mod_proxy_fcgi (LoadModule proxy_fcgi_module ...)", c.d.name, target)
+	} else if !p.FCGI && !slices.Contains(w.cfg.Modules, "proxy_http_module") {
 		// Apache takes it and answers every request 500 (AH01144).
 		scheme, _, _ := strings.Cut(target, ":")
 		return errorf("%s %s: %s:// needs mod_proxy_http (LoadModule proxy_http_module ...)", c.d.name, target, strings.ToLower(scheme))
@@ -203,29 +211,32 @@ func parseBackend(p *ProxyPass, target string) error {
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return errorf("ProxyPass %s: not a valid URL", target)
 	}
+	defaultPort := "80"
 	switch strings.ToLower(u.Scheme) {
 	case "http":
 	case "ws":
 		p.WebSocket = true
-	case "https", "wss", "ajp", "fcgi", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
-		return errorf("ProxyPass %s: eventmpm proxies to http:// and ws:// backends only (no %s)", target, strings.ToLower(u.Scheme))
+	case "fcgi":
+		p.FCGI, defaultPort = true, fcgiDefaultPort
+	case "https", "wss", "ajp", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
+		return errorf("ProxyPass %s: eventmpm proxies to http://, ws:// and fcgi:// backends only (no %s)", target, strings.ToLower(u.Scheme))
 	default:
-		return errorf("ProxyPass %s: eventmpm proxies to http:// and ws:// backends only", target)
+		return errorf("ProxyPass %s: eventmpm proxies to http://, ws:// and fcgi:// backends only", target)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return errorf("ProxyPass %s: the URL may hold no user, query or fragment", target)
 	}
 	host, port := strings.ToLower(u.Hostname()), u.Port()
 	if port == "" {
-		port = "80"
+		port = defaultPort
 	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return errorf("ProxyPass %s: invalid port", target)
 	}
 	p.URL = target
 	p.Host = net.JoinHostPort(host, port)
 	p.HostName = strings.ToLower(u.Host) // Apache lowercases the worker's host
-	if port == "80" {
-		p.HostName = strings.TrimSuffix(p.HostName, ":80")
+	if port == defaultPort {
+		p.HostName = strings.TrimSuffix(p.HostName, ":"+defaultPort)
 	}
 	p.BasePath = u.EscapedPath()
 	return nil

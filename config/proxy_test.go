@@ -22,9 +22,10 @@ func TestProxyErrors(t *testing.T) {
 		{modules + "ProxyPass /x http://h/ timeout=abc\n", "Timeout must be at least one second"},
 		{modules + "ProxyPass /x http://h/ retry=-1\n", "Retry must be a positive value"},
 		{modules + "ProxyPass /x http://h/ nocanon\n", "ProxyPass nocanon: eventmpm does not support this flag"},
-		{modules + "ProxyPass /x https://h/\n", "eventmpm proxies to http:// and ws:// backends only (no https)"},
-		{modules + "ProxyPass /x fcgi://h/\n", "eventmpm proxies to http:// and ws:// backends only (no fcgi)"},
-		{modules + "ProxyPass /x wss://h/\n", "eventmpm proxies to http:// and ws:// backends only (no wss)"},
+		{modules + "ProxyPass /x https://h/\n", "eventmpm proxies to http://, ws:// and fcgi:// backends only (no https)"},
+		{modules + "ProxyPass /x ajp://h/\n", "eventmpm proxies to http://, ws:// and fcgi:// backends only (no ajp)"},
+		{modules + "ProxyPass /x fcgi://h/\n", "fcgi:// needs mod_proxy_fcgi"},
+		{modules + "ProxyPass /x wss://h/\n", "eventmpm proxies to http://, ws:// and fcgi:// backends only (no wss)"},
 		{modules + "ProxyPass /x http://h/ upgrade=averyverylongprotocol\n", "upgrade protocol length must be < 16 characters"},
 		{"LoadModule proxy_module m.so\nProxyPass /x ws://h/\n", "ws:// needs mod_proxy_http"},
 		{modules + "ProxyPassMatch ~ ^/x http://h/\n", "ProxyPassMatch invalid syntax ('~' usage)."},
@@ -114,5 +115,51 @@ func TestProxyUpgrade(t *testing.T) {
 	if _, err := loadFile(t, "Listen 80\nServerName x.example\n"+modules+"ProxyWebsocketFallbackToProxyHttp On\n"); err == nil ||
 		!strings.Contains(err.Error(), "Invalid command 'ProxyWebsocketFallbackToProxyHttp'") {
 		t.Errorf("without LoadModule proxy_wstunnel_module: %v", err)
+	}
+}
+
+// TestProxyFCGIConfig: SetHandler "proxy:" handlers and fcgi:// ProxyPass
+// need mod_proxy_fcgi, and what eventmpm does not take is named.
+func TestProxyFCGIConfig(t *testing.T) {
+	const fcgi = "LoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\n"+fcgi+"ProxyFCGIBackendType generic\n"+
+		"<FilesMatch \\.php$>\nSetHandler \"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost\"\n</FilesMatch>\n"+
+		"ProxyPassMatch ^/(.*\\.php)$ fcgi://127.0.0.1:9000/var/www/$1\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Server.Proxy
+	if !p.FCGIGeneric || len(p.Passes) != 1 || !p.Passes[0].FCGI || p.Passes[0].Host != "127.0.0.1:9000" {
+		t.Errorf("proxy config: %+v", p)
+	}
+	b, err := ParseProxyHandler(cfg.Server.Sections[len(cfg.Server.Sections)-1].Handler)
+	if err != nil || b != (FCGIBackend{Network: "unix", Address: "/run/php/php8.2-fpm.sock", Host: "localhost"}) {
+		t.Errorf("handler backend: %+v %v", b, err)
+	}
+	for _, h := range []struct {
+		handler string
+		want    FCGIBackend
+	}{
+		{"proxy:fcgi://127.0.0.1:9000/", FCGIBackend{"tcp", "127.0.0.1:9000", "127.0.0.1:9000"}},
+		{"PROXY:fcgi://App.example", FCGIBackend{"tcp", "app.example:8000", "app.example"}},
+		{"proxy:fcgi://[::1]:9000", FCGIBackend{"tcp", "[::1]:9000", "[::1]:9000"}},
+	} {
+		if got, err := ParseProxyHandler(h.handler); err != nil || got != h.want {
+			t.Errorf("ParseProxyHandler(%q) = %+v, %v; want %+v", h.handler, got, err, h.want)
+		}
+	}
+	for _, tc := range []struct{ conf, want string }{
+		{"<Location /x>\nSetHandler \"proxy:fcgi://h\"\n</Location>\n", "needs mod_proxy and mod_proxy_fcgi"},
+		{fcgi + "<Location /x>\nSetHandler proxy:http://h/\n</Location>\n", "speak FastCGI only (fcgi://)"},
+		{fcgi + "<Location /x>\nSetHandler \"proxy:unix:run/x.sock|fcgi://h\"\n</Location>\n", "needs an absolute path"},
+		{fcgi + "<Location /x>\nSetHandler proxy:fcgi://h:99999\n</Location>\n", "invalid port"},
+		{fcgi + "ProxyFCGIBackendType Other\n", "ProxyFCGIBackendType requires one of the following arguments: 'GENERIC', 'FPM'"},
+		{fcgi + "<Directory /srv>\nProxyFCGIBackendType FPM\n</Directory>\n", "ProxyFCGIBackendType in a section is not supported"},
+		{fcgi + "ProxyFCGISetEnvIf true X 1\n", "ProxyFCGISetEnvIf is not supported"},
+		{"LoadModule proxy_module m.so\nProxyFCGIBackendType FPM\n", "Invalid command 'ProxyFCGIBackendType'"},
+	} {
+		if _, err := loadFile(t, "Listen 80\nServerName x.example\n"+tc.conf); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.conf, err, tc.want)
+		}
 	}
 }

@@ -492,13 +492,16 @@ func setAccessFileName(w *walker, c *call) error {
 // setHandler is SetHandler: server-status, metrics (the Prometheus
 // exposition of the scoreboard), or none/default-handler.
 func setHandler(w *walker, c *call) error {
+	if _, ok := cutPrefixFold(c.args[0], "proxy:"); ok {
+		return setProxyHandler(w, c)
+	}
 	switch h := strings.ToLower(c.args[0]); h {
 	case "server-status", "metrics":
 		w.sec.s.Handler = h
 	case "none", "default-handler":
 		w.sec.s.Handler = ""
 	default:
-		return errorf("SetHandler %s: eventmpm provides only the server-status and metrics handlers (none and default-handler reset it)", c.args[0])
+		return errorf("SetHandler %s: eventmpm provides only the server-status and metrics handlers and mod_proxy_fcgi's proxy:fcgi:// (none and default-handler reset it)", c.args[0])
 	}
 	w.sec.s.HandlerSet = true
 	return nil

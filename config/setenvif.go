@@ -22,6 +22,10 @@ type SetEnvIf struct {
 	// the name of a variable an earlier directive set. A missing one is
 	// matched as "".
 	Attribute string
+	// NameRegex says that Attribute is a regular expression for the
+	// request's field names (a name with characters other than letters,
+	// digits, '-' and '_'): the value of the last field it matches.
+	NameRegex bool `json:",omitempty"`
 	// Regex is the expression (package internal/regex), NoCase whether it ignores
 	// case.
 	Regex  string
@@ -65,7 +69,16 @@ func setSetEnvIf(browser, noCase bool) func(w *walker, c *call) error {
 			if canon, ok := setEnvIfSpecials[strings.ToLower(s.Attribute)]; ok {
 				s.Attribute = canon
 			} else if !plainAttribute(s.Attribute) {
-				return errorf("%s %s: eventmpm matches an attribute, a header or a variable by its exact name, not by a regular expression", c.d.name, s.Attribute)
+				// A regular expression for the request's field names
+				// (Debian's php-fpm.conf: SetEnvIfNoCase ^Authorization$).
+				pattern := s.Attribute
+				if noCase {
+					pattern = "(?i)" + pattern
+				}
+				if _, err := regex.Compile(pattern); err != nil {
+					return errorf("%sHeader name regex could not be compiled.", c.d.name)
+				}
+				s.NameRegex = true
 			}
 		}
 		if len(args) < 1 {

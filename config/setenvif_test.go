@@ -14,6 +14,7 @@ SetEnvIf request_uri "\.png$" dontlog
 SetEnvIfNoCase Referer ^https://example\.com/ internal site=$0
 BrowserMatch "MSIE 4\.0b2;" nokeepalive !ok
 SetEnvIf internal ^1$ x=a=b
+SetEnvIfNoCase ^Authorization$ "(.+)" HTTP_AUTHORIZATION=$1
 <VirtualHost *:80>
     ServerName v.example
     BrowserMatchNoCase bot robot
@@ -29,6 +30,8 @@ SetEnvIf internal ^1$ x=a=b
 			Vars: []EnvAssign{{Name: "internal", Value: "1"}, {Name: "site", Value: "$0"}}, Pos: at(3)},
 		{Attribute: "User-Agent", Regex: `MSIE 4\.0b2;`, Vars: []EnvAssign{{Name: "nokeepalive", Value: "1"}, {Name: "ok", Unset: true}}, Pos: at(4)},
 		{Attribute: "internal", Regex: `^1$`, Vars: []EnvAssign{{Name: "x", Value: "a=b"}}, Pos: at(5)},
+		{Attribute: "^Authorization$", NameRegex: true, Regex: "(.+)", NoCase: true,
+			Vars: []EnvAssign{{Name: "HTTP_AUTHORIZATION", Value: "$1"}}, Pos: at(6)},
 	}
 	if !reflect.DeepEqual(cfg.Server.SetEnvIf, want) {
 		t.Errorf("main server:\ngot  %+v\nwant %+v", cfg.Server.SetEnvIf, want)
@@ -44,7 +47,7 @@ func TestSetEnvIfErrors(t *testing.T) {
 		{"SetEnvIf User-Agent", "Missing regular expression"},
 		{"SetEnvIf User-Agent ^x", "Missing envariable expression for SetEnvIf"},
 		{"SetEnvIf User-Agent ( x", "Regular expression could not be compiled"},
-		{"SetEnvIf ^X-.* foo x", "not by a regular expression"},
+		{"SetEnvIf ^X-(.* foo x", "SetEnvIfHeader name regex could not be compiled."},
 		{"BrowserMatch bot !", `"!" names no variable`},
 		{"BrowserMatch bot =1", `"=1" names no variable`},
 		{"SetEnvIfExpr \"%{NOPE} == 1\" x", `Could not parse expression "%{NOPE} == 1": Variable 'NOPE' does not exist`},

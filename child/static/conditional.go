@@ -16,6 +16,19 @@ type validator struct {
 	// validator: it is at least one second older than now (RFC 9110
 	// 8.8.2.2), the same rule that decides whether etag is weak.
 	strongDate bool
+	// noDate: the response has no Last-Modified, so the date conditions
+	// do not apply (a script's response; a file always has one).
+	noDate bool
+}
+
+// Preconditions evaluates a request's conditions against validators that
+// come from elsewhere than a file, a FastCGI application's ETag and
+// Last-Modified (nil and the zero time when it sent none), as Apache's
+// ap_meets_conditions does for a script's response: 0 to go on, 304 or
+// 412. now is the request time in Unix seconds.
+func Preconditions(req *http1.Request, etag []byte, lastModified time.Time, now int64) int {
+	v := validator{etag: etag, modTime: lastModified.Unix(), noDate: lastModified.IsZero()}
+	return checkPreconditions(req, &v, now)
 }
 
 // appendETag appends Apache's entity tag of the file id with the parts of
@@ -78,7 +91,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 		if !fieldListMatch(req, req.IfMatch, "If-Match", v.etag, false) {
 			return 412
 		}
-	} else if req.IfUnmodifiedSince != nil {
+	} else if req.IfUnmodifiedSince != nil && !v.noDate {
 		if t, ok := http1.ParseHTTPDate(req.IfUnmodifiedSince); ok && v.modTime > t.Unix() {
 			return 412
 		}
@@ -91,7 +104,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 			}
 			return 412
 		}
-	} else if req.IfModifiedSince != nil && getOrHead {
+	} else if req.IfModifiedSince != nil && getOrHead && !v.noDate {
 		t, ok := http1.ParseHTTPDate(req.IfModifiedSince)
 		if ok && t.Unix() <= now && v.modTime <= t.Unix() {
 			return 304

@@ -208,3 +208,39 @@ func TestConditionalWeak(t *testing.T) {
 		t.Errorf("future mtime: If-None-Match with its own ETag got %d, want 304", res.Status)
 	}
 }
+
+// TestPreconditions: validators from a script's response; without a
+// Last-Modified the date conditions do not apply.
+func TestPreconditions(t *testing.T) {
+	lm := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	now := lm.Add(time.Hour).Unix()
+	for _, tc := range []struct {
+		field, value string
+		etag         string
+		lm           time.Time
+		want         int
+	}{
+		{"If-Modified-Since", "Mon, 07 Dec 2026 00:00:00 GMT", "", lm, 304},
+		{"If-Modified-Since", "Sun, 06 Dec 2026 00:00:00 GMT", "", lm, 0},
+		{"If-Modified-Since", "Mon, 07 Dec 2026 00:00:00 GMT", "", time.Time{}, 0},
+		{"If-Unmodified-Since", "Sun, 06 Dec 2026 00:00:00 GMT", "", lm, 412},
+		{"If-Unmodified-Since", "Sun, 06 Dec 2026 00:00:00 GMT", "", time.Time{}, 0},
+		{"If-None-Match", `"a"`, `"a"`, time.Time{}, 304},
+		{"If-Match", `"b"`, `"a"`, lm, 412},
+	} {
+		var p http1.Parser
+		var req http1.Request
+		raw := "GET /x HTTP/1.1\r\nHost: h\r\n" + tc.field + ": " + tc.value + "\r\n\r\n"
+		lim := http1.DefaultLimits()
+		if _, err := p.Parse([]byte(raw), &lim, &req); err != nil {
+			t.Fatal(err)
+		}
+		var etag []byte
+		if tc.etag != "" {
+			etag = []byte(tc.etag)
+		}
+		if got := static.Preconditions(&req, etag, tc.lm, now); got != tc.want {
+			t.Errorf("%s: %s (etag %q, Last-Modified %v): %d, want %d", tc.field, tc.value, tc.etag, tc.lm, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package child_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/fcgi"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"eventmpm/internal/itest"
+)
+
+// fcgiApp runs the standard library's FastCGI server on a Unix socket and
+// on 127.0.0.1: /slow never answers, a Status of ?status= is sent back,
+// anything else describes the CGI environment and the body it got.
+func fcgiApp(t *testing.T, dir string) (sock, addr string) {
+	t.Helper()
+	h := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		env := fcgi.ProcessEnv(r)
+		switch {
+		case strings.HasSuffix(env["SCRIPT_FILENAME"], "/slow.php"):
+			<-r.Context().Done()
+			return
+		}
+		if s := r.URL.Query().Get("status"); s != "" {
+			var code int
+			fmt.Sscan(s, &code)
+			rw.Header().Set("X-App", "1")
+			rw.WriteHeader(code)
+		}
+		body, _ := io.ReadAll(r.Body)
+		var names []string
+		for k := range env {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		// The standard variables went into r (cgi.RequestFromMap), the
+		// others stay in env.
+		fmt.Fprintf(rw, "method=%s uri=%s len=%d body=%q\n", r.Method, r.URL, r.ContentLength, body)
+		var fields []string
+		for k, v := range r.Header {
+			fields = append(fields, "field "+k+"="+strings.Join(v, ","))
+		}
+		sort.Strings(fields)
+		fmt.Fprintln(rw, strings.Join(fields, "\n"))
+		for _, k := range names {
+			fmt.Fprintf(rw, "%s=%s\n", k, env[k])
+		}
+	})
+	sock = filepath.Join(dir, "app.sock")
+	for _, l := range []struct{ network, address string }{{"unix", sock}, {"tcp", "127.0.0.1:0"}} {
+		ln, err := net.Listen(l.network, l.address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go fcgi.Serve(ln, h)
+		if l.network == "tcp" {
+			addr = ln.Addr().String()
+		}
+	}
+	return sock, addr
+}
+
+// TestFCGI: mod_proxy_fcgi as Debian's php-fpm configuration uses it, a
+// <FilesMatch> with SetHandler "proxy:unix:...|fcgi://localhost", and a
+// ProxyPassMatch to fcgi://: the CGI environment (FPM's SCRIPT_FILENAME,
+// PATH_INFO past the script, HTTP_* fields, Authorization only through
+// SetEnvIfNoCase's regular expression, SetEnv's variables), bodies with
+// a length and chunked, the script's Status, 503 for an application that
+// is down and
+// 504 for one that does not answer in Timeout, and a .phps file
+// refused by its own section.
+func TestFCGI(t *testing.T) {
+	t.Parallel()
+	sock, addr := fcgiApp(t, t.TempDir())
+	s := startServer(t, `LoadModule proxy_module modules/mod_proxy.so
+LoadModule proxy_fcgi_module modules/mod_proxy_fcgi.so
+Timeout 2
+SetEnvIfNoCase ^Authorization$ "(.+)" HTTP_AUTHORIZATION=$1
+SetEnv FOO bar
+<FilesMatch ".+\.ph(?:ar|p|tml)$">
+    SetHandler "proxy:unix:`+sock+`|fcgi://localhost"
+</FilesMatch>
+<FilesMatch ".+\.phps$">
+    Require all denied
+</FilesMatch>
+<Location /down>
+    SetHandler "proxy:unix:`+sock+`.gone|fcgi://localhost"
+</Location>
+ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
+`, map[string]string{"index.php": "<?php // served by the application", "form.php": "", "a.php": "", "x.phps": ""})
+	doc := s.root.Path("htdocs")
+	get := func(raw string) (int, string) {
+		t.Helper()
+		resp, body := s.open(t).roundTrip(raw, "GET")
+		return resp.StatusCode, body
+	}
+	code, body := get("GET /index.php/extra/path?a=1 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic Zm9vOmJhcg==\r\nX-Custom: yes\r\nConnection: close\r\n\r\n")
+	for _, want := range []string{
+		"method=GET uri=http://localhost/index.php/extra/path?a=1 len=0", "SCRIPT_FILENAME=proxy:fcgi://localhost" + doc + "/index.php\n",
+		"PATH_TRANSLATED=" + doc + "/extra/path\n", "field X-Custom=yes\n",
+		"field Authorization=Basic Zm9vOmJhcg==\n", "FOO=bar\n", "GATEWAY_INTERFACE=CGI/1.1\n",
+		"DOCUMENT_ROOT=" + doc + "\n", "proxy-nokeepalive=1\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("GET /index.php/extra/path: %d, no %q in\n%s", code, want, body)
+		}
+	}
+	// A POST with a length, then a chunked one on the same connection.
+	c := s.open(t)
+	_, body = c.roundTrip("POST /form.php HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\nx=1&y=2", "POST")
+	if !strings.Contains(body, `len=7 body="x=1&y=2"`) || !strings.Contains(body, "field Content-Type=application/x-www-form-urlencoded\n") {
+		t.Errorf("POST with a length:\n%s", body)
+	}
+	_, body = c.roundTrip("POST /form.php HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "POST")
+	if !strings.Contains(body, `len=5 body="hello"`) {
+		t.Errorf("chunked POST:\n%s", body)
+	}
+	if code, body = get("GET /a.php?status=404 HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 404 {
+		t.Errorf("Status: 404 from the script: got %d %q", code, body)
+	}
+	if code, _ = get("GET /x.phps HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 403 {
+		t.Errorf("/x.phps: got %d, want 403", code)
+	}
+	code, body = get("GET /pm/sub/page.php?q=2 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if code != 200 || !strings.Contains(body, "SCRIPT_FILENAME=proxy:fcgi://"+addr+"/srv/app/sub/page.php\n") ||
+		!strings.Contains(body, "uri=http://localhost/pm/sub/page.php?q=2 ") || strings.Contains(body, "proxy-nokeepalive") {
+		t.Errorf("ProxyPassMatch to fcgi://: %d\n%s", code, body)
+	}
+	if code, _ = get("GET /down/x HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 503 {
+		t.Errorf("application down: got %d, want 503", code)
+	}
+	if code, _ = get("GET /slow.php HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 504 {
+		t.Errorf("application silent past Timeout: got %d, want 504", code)
+	}
+	itest.Eventually(t, ioWait, "the error log's lines", func() bool {
+		log := s.logFile("error_log")
+		return strings.Contains(log, "AH02454: FCGI: attempt to connect to Unix domain socket "+sock+".gone (localhost:8000) failed") &&
+			strings.Contains(log, "AH01079: failed to make connection to backend: localhost") &&
+			strings.Contains(log, "AH01075: Error dispatching request to :")
+	})
+}

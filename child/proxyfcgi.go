@@ -1,0 +1,449 @@
+package child
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/textproto"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"eventmpm/child/fcgi"
+	"eventmpm/child/http1"
+	"eventmpm/child/static"
+	"eventmpm/config"
+	"eventmpm/internal/errorlog"
+	"eventmpm/shm"
+)
+
+// mod_proxy_fcgi: a section's SetHandler "proxy:unix:/run/php/php-fpm.sock|
+// fcgi://localhost" (Debian's php-fpm configuration) or "proxy:fcgi://
+// host:port" sends the request's file to a FastCGI application (PHP-FPM)
+// once the request passed its sections and access checks, as Apache's
+// handler does: the CGI environment (ap_add_common_vars, ap_add_cgi_vars,
+// and the request's variables) as the parameters, the body as stdin, and
+// the application's CGI response back to the client. Each request has a
+// connection of its own (Apache's default for fcgi), held by the worker.
+
+// maxFCGIChunkedBody bounds a chunked request body read whole to give the
+// application its CONTENT_LENGTH, when LimitRequestBody does not.
+const maxFCGIChunkedBody = 64 << 20
+
+// fcgiBackendFor returns the backend of a "proxy:" handler: compiled with
+// the site's sections, or read now for one an .htaccess file set.
+func (sp *siteProxy) fcgiBackendFor(handler string) (config.FCGIBackend, error) {
+	if b, ok := sp.fcgi[handler]; ok {
+		return b, nil
+	}
+	return config.ParseProxyHandler(handler)
+}
+
+// isProxyHandler reports whether a SetHandler value is mod_proxy's.
+func isProxyHandler(h string) bool {
+	return len(h) > 6 && strings.EqualFold(h[:6], "proxy:")
+}
+
+// compileFCGI collects the sections' "proxy:" handlers; a site with any
+// keeps request bodies unread until the handler is known, and looks for
+// path info past a script's name.
+func (s *site) compileFCGI(secs []config.Section, p *config.Proxy) error {
+	handlers := map[string]config.FCGIBackend{}
+	var collect func(secs []config.Section) error
+	collect = func(secs []config.Section) error {
+		for i := range secs {
+			sec := &secs[i]
+			if isProxyHandler(sec.Handler) {
+				b, err := config.ParseProxyHandler(sec.Handler)
+				if err != nil {
+					return err
+				}
+				handlers[sec.Handler] = b
+			}
+			if err := collect(sec.Ifs); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := collect(secs); err != nil {
+		return err
+	}
+	if len(handlers) == 0 {
+		return nil
+	}
+	if s.proxy == nil {
+		s.proxy = &siteProxy{addHeaders: true}
+	}
+	s.proxy.fcgi, s.proxy.passes = handlers, true
+	s.proxy.fcgiGeneric = p != nil && p.FCGIGeneric
+	return nil
+}
+
+// splitPathInfo separates what follows a file in the request's file
+// path (/var/www/index.php/a/b: PATH_INFO /a/b), as Apache's directory
+// walk does, so that the file's sections (a <FilesMatch> on .php) apply.
+// Only a path whose inner segments have a dot is looked at.
+func (w *worker) splitPathInfo() {
+	w.pathInfo = w.pathInfo[:0]
+	fs := w.fspath
+	last := bytes.LastIndexByte(fs, '/')
+	if last <= 0 || bytes.IndexByte(fs[:last], '.') < 0 {
+		return
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(string(fs), &st); err != unix.ENOTDIR {
+		return
+	}
+	for i := last; i > 0; i-- {
+		if fs[i] != '/' {
+			continue
+		}
+		err := unix.Stat(string(fs[:i]), &st)
+		if err == unix.ENOTDIR {
+			continue
+		}
+		if err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
+			w.pathInfo = append(w.pathInfo, fs[i:]...)
+			w.fspath = fs[:i]
+		}
+		return
+	}
+}
+
+// serveFCGIHandler answers a request whose handler is "proxy:...fcgi://...":
+// its file is the script.
+func (w *worker) serveFCGIHandler(c *conn, handler string, keep bool) {
+	b, err := w.srv.proxy.fcgiBackendFor(handler)
+	if err != nil {
+		w.logError(c, errorlog.LevelError, "proxy", "", err.Error(), nil, "")
+		w.errorResponse(c, 500, nil, keep)
+		return
+	}
+	// mod_proxy's default reverse worker (no ProxyPass defines this
+	// backend) says so to the request's variables.
+	w.setEnv("proxy-nokeepalive", []byte("1"))
+	w.serveFCGI(c, b, string(w.fspath), keep)
+}
+
+// serveFCGIRoute answers a request a ProxyPass to fcgi:// took: the
+// backend URL's path is the script (ProxyPassMatch ^/(.*\.php)$
+// fcgi://127.0.0.1:9000/var/www/$1).
+func (w *worker) serveFCGIRoute(c *conn, keep bool) {
+	rt := w.proxyRoute
+	b := config.FCGIBackend{Network: "tcp", Address: rt.cfg.Host, Host: rt.cfg.HostName}
+	script := string(w.proxyURL[len("http://")+len(rt.cfg.HostName):])
+	script, _, _ = strings.Cut(script, "?")
+	w.serveFCGI(c, b, script, keep)
+}
+
+// serveFCGI sends the request to the FastCGI application b with script as
+// its file, and its answer to the client.
+func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bool) {
+	w.setStatus(shm.BusyWrite)
+	timeout := time.Duration(w.srv.timeout)
+	if w.srv.cfg.Proxy != nil && w.srv.cfg.Proxy.Timeout > 0 {
+		timeout = w.srv.cfg.Proxy.Timeout
+	}
+	var body *proxyBody
+	var stdin io.Reader
+	length := w.req.ContentLength
+	if w.req.HasBody() {
+		limit := w.srv.mappedBodyLimit(w, w.path, w.fspath)
+		if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
+			c.lingerShort = true
+			w.errorResponse(c, 413, http1.ErrBodyTooLarge, false)
+			return
+		}
+		body = w.newProxyBody(c, limit)
+		w.bodyDeferred = false // taken: an incomplete one closes the connection below
+		defer func() {
+			body.stop()
+			body.release()
+		}()
+		stdin = body
+		if w.req.Chunked {
+			// The application learns the length from CONTENT_LENGTH: a
+			// chunked body is read whole first.
+			pre, err := body.prefetch(w.proxyPrefetch[:0], int(min(cmpPositive(limit, maxFCGIChunkedBody), maxFCGIChunkedBody))+1)
+			w.proxyPrefetch = pre
+			if err == nil && !body.done {
+				err = http1.ErrBodyTooLarge
+			}
+			if err != nil {
+				w.refuseProxyBody(c, err)
+				return
+			}
+			stdin, length = bytes.NewReader(pre), int64(len(pre))
+		}
+	}
+	params := w.fcgiParams(c, b, script, length)
+	conn, err := (&net.Dialer{Timeout: timeout}).Dial(b.Network, b.Address)
+	if err != nil {
+		if b.Network == "unix" {
+			w.logProxyServer(slog.LevelError, "proxy", "AH02454", "FCGI: attempt to connect to Unix domain socket "+b.Address+" ("+b.HostPort()+") failed", unwrapErrno(err))
+		} else {
+			w.logProxyServer(slog.LevelError, "proxy", "AH00957", "FCGI: attempt to connect to "+b.Address+" ("+b.Host+") failed", unwrapErrno(err))
+		}
+		w.logProxy(slog.LevelError, "proxy_fcgi", "AH01079", "failed to make connection to backend: "+b.HostName(), nil)
+		w.proxyFailed(c, 503, "", nil, keep)
+		return
+	}
+	defer conn.Close()
+	written := make(chan error, 1)
+	go func() {
+		conn.SetWriteDeadline(time.Now().Add(timeout))
+		req := fcgi.NewRequest(conn)
+		err := req.WriteParams(params)
+		if err == nil {
+			err = req.WriteStdin(stdin)
+		}
+		written <- err
+	}()
+	defer func() {
+		conn.Close()
+		<-written
+	}()
+	resp := fcgi.NewResponse(newDeadlineReader(conn, timeout))
+	resp.Stderr = func(msg []byte) {
+		w.logError(c, errorlog.LevelError, "proxy_fcgi", "AH01071", "Got error '", msg, "'")
+	}
+	br := bufio.NewReaderSize(resp, 8<<10)
+	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
+	if err != nil {
+		// Apache names the port the request came to, and answers a
+		// script that says nothing in time 504.
+		port := ":" + strconv.Itoa(w.serverPort(c)) + ":"
+		if errors.Is(err, context.DeadlineExceeded) {
+			w.logProxy(slog.LevelError, "proxy_fcgi", "AH01075", "Error dispatching request to "+port+" (polling)", unix.ETIMEDOUT)
+			w.proxyFailed(c, 504, "", nil, keep)
+			return
+		}
+		w.logProxy(slog.LevelError, "proxy_fcgi", "AH01075", "Error dispatching request to "+port, unwrapErrno(err))
+		w.proxyFailed(c, 503, "", nil, keep)
+		return
+	}
+	if body != nil {
+		body.stop()
+		if body.err != nil {
+			w.refuseProxyBody(c, body.err)
+			return
+		}
+		if !body.complete() {
+			keep = false
+			c.lingerShort = true
+		}
+	}
+	status := 200
+	if s := hdr.Get("Status"); s == "" && (w.req.MethodID == http1.MethodGet || w.req.MethodID == http1.MethodHead) &&
+		(hdr.Get("Last-Modified") != "" || hdr.Get("ETag") != "") {
+		// A script's validators decide a conditional request, as
+		// ap_scan_script_header's ap_meets_conditions does.
+		lm, _ := http.ParseTime(hdr.Get("Last-Modified"))
+		var etag []byte
+		if e := hdr.Get("ETag"); e != "" {
+			etag = []byte(e)
+		}
+		switch static.Preconditions(&w.req, etag, lm, w.start.Unix()) {
+		case 304:
+			status = 304
+			for _, k := range [...]string{"Content-Type", "Content-Length", "Content-Encoding", "Content-Language"} {
+				hdr.Del(k)
+			}
+		case 412:
+			status = 412 // with the script's fields and no body, as Apache
+			hdr.Del("Content-Length")
+			reply := &http.Response{StatusCode: status, Header: http.Header(hdr), ContentLength: 0, Body: http.NoBody}
+			w.relayResponseTimeout(c, reply, keep, timeout, func() { conn.Close() })
+			return
+		}
+	} else if s != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(strings.TrimSpace(s), " ", 2)[0]))
+		if err != nil || n < 100 || n > 999 {
+			w.logProxy(slog.LevelError, "proxy_fcgi", "AH01070", "Error parsing script headers: bad Status "+s, nil)
+			w.proxyFailed(c, 500, "", nil, keep)
+			return
+		}
+		status = n
+		hdr.Del("Status")
+	} else if hdr.Get("Location") != "" {
+		status = 302
+	}
+	cl := int64(-1)
+	if v := hdr.Get("Content-Length"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			cl = n
+		}
+	}
+	reply := &http.Response{StatusCode: status, Header: http.Header(hdr), ContentLength: cl, Body: io.NopCloser(br)}
+	w.relayResponseTimeout(c, reply, keep, timeout, func() { conn.Close() })
+}
+
+// cmpPositive is a when it is positive, else b.
+func cmpPositive(a, b int64) int64 {
+	if a > 0 {
+		return a
+	}
+	return b
+}
+
+// deadlineReader reads from conn, closing it when a read waits longer
+// than timeout (the read then fails with context.DeadlineExceeded).
+type deadlineReader struct {
+	conn     net.Conn
+	timeout  time.Duration
+	timer    *time.Timer
+	timedOut atomic.Bool
+}
+
+func newDeadlineReader(conn net.Conn, timeout time.Duration) *deadlineReader {
+	d := &deadlineReader{conn: conn, timeout: timeout}
+	d.timer = time.AfterFunc(timeout, func() {
+		d.timedOut.Store(true)
+		conn.Close()
+	})
+	d.timer.Stop()
+	return d
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	d.timer.Reset(d.timeout)
+	n, err := d.conn.Read(p)
+	d.timer.Stop()
+	if err != nil && d.timedOut.Load() {
+		return n, context.DeadlineExceeded
+	}
+	return n, err
+}
+
+// fcgiParams is the request's CGI environment as mod_proxy_fcgi sends it:
+// the request's variables (SetEnv, SetEnvIf, UNIQUE_ID...), then
+// ap_add_common_vars' (the fields as HTTP_*, but Authorization and Proxy,
+// the server's and the client's addresses, SCRIPT_FILENAME) and
+// ap_add_cgi_vars' (GATEWAY_INTERFACE ... PATH_TRANSLATED). FPM's
+// SCRIPT_FILENAME is "proxy:fcgi://host/path", which PHP-FPM reads;
+// ProxyFCGIBackendType GENERIC gives the path.
+func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length int64) []fcgi.Param {
+	req := &w.req
+	ps := make([]fcgi.Param, 0, len(w.env)+len(req.Headers)+32)
+	set := func(name, value string) {
+		for i := range ps {
+			if ps[i].Name == name {
+				ps[i].Value = value
+				return
+			}
+		}
+		ps = append(ps, fcgi.Param{Name: name, Value: value})
+	}
+	for _, v := range w.env {
+		set(v.Name, string(v.Value))
+	}
+	for _, f := range req.Headers {
+		name := string(f.Name)
+		switch {
+		case strings.EqualFold(name, "Content-Type"):
+			set("CONTENT_TYPE", string(f.Value))
+		case strings.EqualFold(name, "Content-Length"):
+			set("CONTENT_LENGTH", string(f.Value))
+		case strings.EqualFold(name, "Proxy"), strings.EqualFold(name, "Authorization"),
+			strings.EqualFold(name, "Proxy-Authorization"), strings.EqualFold(name, "Transfer-Encoding") && req.Chunked:
+		default:
+			if env, ok := httpEnvName(name); ok {
+				set(env, string(f.Value))
+			}
+		}
+	}
+	if req.Chunked {
+		set("CONTENT_LENGTH", strconv.FormatInt(length, 10))
+	}
+	set("PATH", cmp.Or(os.Getenv("PATH"), "/bin:/usr/bin:/usr/ucb:/usr/bsd:/usr/local/bin"))
+	if v, ok := os.LookupEnv("LD_LIBRARY_PATH"); ok {
+		set("LD_LIBRARY_PATH", v)
+	}
+	sig := ""
+	if d := w.signatureDetail(c); d.Signature != "" {
+		sig = string(http1.AppendAddress(nil, &d))
+	}
+	set("SERVER_SIGNATURE", sig)
+	set("SERVER_SOFTWARE", string(w.ch.server))
+	set("SERVER_NAME", string(w.serverName()))
+	set("SERVER_ADDR", c.localAddrPort().Addr().Unmap().String())
+	set("SERVER_PORT", strconv.Itoa(w.serverPort(c)))
+	set("REMOTE_ADDR", w.remote.Addr().Unmap().String())
+	docRoot := w.srv.cfg.DocumentRoot
+	if w.vrootServed {
+		docRoot = string(w.vroot)
+	}
+	set("DOCUMENT_ROOT", docRoot)
+	set("REQUEST_SCHEME", w.srv.scheme)
+	prefix, contextRoot := "", docRoot
+	if a, n := w.srv.matchAlias(w.path); a != nil && a.re == nil {
+		prefix, contextRoot = string(w.path[:n]), a.cfg.Path // mod_alias's ap_set_context_info
+	}
+	set("CONTEXT_PREFIX", prefix)
+	set("CONTEXT_DOCUMENT_ROOT", contextRoot)
+	set("SERVER_ADMIN", w.srv.serverAdmin())
+	if !w.srv.proxy.fcgiGeneric {
+		script = "proxy:fcgi://" + b.Host + script
+	}
+	set("SCRIPT_FILENAME", script)
+	set("REMOTE_PORT", strconv.Itoa(int(w.remote.Port())))
+	if w.user != "" {
+		set("REMOTE_USER", w.user)
+		set("AUTH_TYPE", "Basic")
+	}
+	if w.origPath != nil {
+		for _, v := range w.redirEnv {
+			set("REDIRECT_"+v.Name, string(v.Value))
+		}
+		set("REDIRECT_STATUS", "200")
+		set("REDIRECT_URL", string(w.origPath))
+		if len(w.redirQuery) > 0 {
+			set("REDIRECT_QUERY_STRING", string(w.redirQuery))
+		}
+	}
+	set("GATEWAY_INTERFACE", "CGI/1.1")
+	set("SERVER_PROTOCOL", string(req.Protocol()))
+	set("REQUEST_METHOD", string(req.Method))
+	set("QUERY_STRING", string(req.Query))
+	set("REQUEST_URI", string(req.Target))
+	scriptName := string(w.path)
+	if pi := string(w.pathInfo); pi != "" {
+		set("SCRIPT_NAME", strings.TrimSuffix(scriptName, pi))
+		set("PATH_INFO", pi)
+		set("PATH_TRANSLATED", docRoot+pi)
+	} else {
+		set("SCRIPT_NAME", scriptName)
+	}
+	return ps
+}
+
+// httpEnvName is http2env: "HTTP_" and the field name upper-cased with
+// '-' as '_'; a name with other characters is not passed (false).
+func httpEnvName(name string) (string, bool) {
+	b := make([]byte, 0, 5+len(name))
+	b = append(b, "HTTP_"...)
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			b = append(b, c)
+		case c == '-':
+			b = append(b, '_')
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
+}
