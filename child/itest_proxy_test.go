@@ -356,3 +356,25 @@ ProxyPassMatch ^/u/([^/]+)/(.*)$ http://%[1]s/user/$2/id/$1
 		expectContains(t, tc.target, body, tc.want)
 	}
 }
+
+// TestProxyEarlyAnswerBody: on a site that keeps request bodies unread
+// for a backend, a request answered before it reaches one (an invalid
+// path, an unmet Expect) closes its connection: its body, which here
+// holds a request line, is never read as the next request.
+func TestProxyEarlyAnswerBody(t *testing.T) {
+	t.Parallel()
+	b, _ := proxyBackend(t)
+	s := startServer(t, proxyModules+"ProxyPass /b "+b.URL+"\n", nil)
+	smuggled := "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	for _, head := range []string{
+		"POST /%2e%2e/x HTTP/1.1\r\nHost: x\r\n",
+		"POST /a%2fb HTTP/1.1\r\nHost: x\r\n",
+		"POST /b/echo HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n",
+	} {
+		raw := head + "Content-Length: " + strconv.Itoa(len(smuggled)) + "\r\n\r\n" + smuggled
+		out, closed := s.exchange(t, raw, ioWait)
+		if n := strings.Count(out, "HTTP/1.1 "); n != 1 || !closed {
+			t.Errorf("%q: %d responses, closed %v:\n%s", head, n, closed, out)
+		}
+	}
+}
