@@ -394,21 +394,11 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 		return
 	}
 	w.setStatus(shm.BusyWrite)
-	var body *proxyBody
-	if w.req.HasBody() {
-		limit := w.srv.mappedBodyLimit(w, w.path, w.fspath)
-		if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
-			c.lingerShort = true
-			w.errorResponse(c, 413, http1.ErrBodyTooLarge, false)
-			return
-		}
-		body = w.newProxyBody(c, limit)
-		w.bodyDeferred = false // taken: an incomplete one closes the connection below
-		defer func() {
-			body.stop()
-			body.release()
-		}()
+	body, _, ok := w.takeProxyBody(c)
+	if !ok {
+		return
 	}
+	defer body.finish()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var reader io.Reader
@@ -855,6 +845,33 @@ type proxyBody struct {
 	done     bool
 	err      error
 	extra    *buffer // what the socket gave after the head (see read)
+}
+
+// takeProxyBody prepares a proxied request's body for the backend, nil
+// for none, with its LimitRequestBody: a length past the limit is
+// answered 413 here (ok false). The caller defers finish. From here the
+// caller owns the body: one it does not read whole closes the connection.
+func (w *worker) takeProxyBody(c *conn) (body *proxyBody, limit int64, ok bool) {
+	if !w.req.HasBody() {
+		return nil, 0, true
+	}
+	limit = w.srv.mappedBodyLimit(w, w.path, w.fspath)
+	if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
+		c.lingerShort = true
+		w.errorResponse(c, 413, http1.ErrBodyTooLarge, false)
+		return nil, limit, false
+	}
+	w.bodyDeferred = false
+	return w.newProxyBody(c, limit), limit, true
+}
+
+// finish ends the body's reading and gives the connection back what was
+// read past it; nothing for no body.
+func (b *proxyBody) finish() {
+	if b != nil {
+		b.stop()
+		b.release()
+	}
 }
 
 // newProxyBody prepares the request's body for reading; an HTTP/1.1 client

@@ -155,22 +155,14 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	if w.srv.cfg.Proxy != nil && w.srv.cfg.Proxy.Timeout > 0 {
 		timeout = w.srv.cfg.Proxy.Timeout
 	}
-	var body *proxyBody
+	body, limit, ok := w.takeProxyBody(c)
+	if !ok {
+		return
+	}
+	defer body.finish()
 	var stdin io.Reader
 	length := w.req.ContentLength
-	if w.req.HasBody() {
-		limit := w.srv.mappedBodyLimit(w, w.path, w.fspath)
-		if !w.req.Chunked && limit > 0 && w.req.ContentLength > limit {
-			c.lingerShort = true
-			w.errorResponse(c, 413, http1.ErrBodyTooLarge, false)
-			return
-		}
-		body = w.newProxyBody(c, limit)
-		w.bodyDeferred = false // taken: an incomplete one closes the connection below
-		defer func() {
-			body.stop()
-			body.release()
-		}()
+	if body != nil {
 		stdin = body
 		if w.req.Chunked {
 			// The application learns the length from CONTENT_LENGTH: a

@@ -51,31 +51,29 @@ func compileSetEnvIf(list []config.SetEnvIf) ([]setEnvIf, error) {
 		for _, v := range s.Vars {
 			c.subst = c.subst || strings.Contains(v.Value, "$")
 		}
+		var err error
 		if s.NameRegex {
-			pattern := s.Attribute
-			if s.NoCase {
-				pattern = "(?i)" + pattern
-			}
-			re, err := regex.Compile(pattern)
-			if err != nil {
+			if c.nameRe, err = compileCase(s.Attribute, s.NoCase); err != nil {
 				return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
 			}
-			c.nameRe = re
 		}
 		if s.Expr == nil {
-			pattern := s.Regex
-			if s.NoCase {
-				pattern = "(?i)" + pattern
-			}
-			re, err := regex.Compile(pattern)
-			if err != nil {
+			if c.re, err = compileCase(s.Regex, s.NoCase); err != nil {
 				return nil, fmt.Errorf("%s:%d: SetEnvIf: %w", s.Pos.File, s.Pos.Line, err)
 			}
-			c.re = re
 		}
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// compileCase compiles pattern, without regard to case when noCase is set
+// (the NoCase forms).
+func compileCase(pattern string, noCase bool) (regex.Regexp, error) {
+	if noCase {
+		pattern = "(?i)" + pattern
+	}
+	return regex.Compile(pattern)
 }
 
 // evalSetEnvIf runs the request's server's SetEnvIf directives in order,
