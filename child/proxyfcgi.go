@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -204,6 +205,9 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	}()
 	defer func() {
 		conn.Close()
+		if body != nil {
+			body.stop() // a writer waiting on the client gives up
+		}
 		<-written
 	}()
 	resp := fcgi.NewResponse(newDeadlineReader(conn, timeout))
@@ -340,6 +344,7 @@ func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length
 	for _, v := range w.env {
 		set(v.Name, string(v.Value))
 	}
+	fromFields := len(ps)
 	for _, f := range req.Headers {
 		name := string(f.Name)
 		switch {
@@ -350,9 +355,16 @@ func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length
 		case strings.EqualFold(name, "Proxy"), strings.EqualFold(name, "Authorization"),
 			strings.EqualFold(name, "Proxy-Authorization"), strings.EqualFold(name, "Transfer-Encoding") && req.Chunked:
 		default:
-			if env, ok := httpEnvName(name); ok {
-				set(env, string(f.Value))
+			env, ok := httpEnvName(name)
+			if !ok {
+				continue
 			}
+			// A repeated field is one value, as Apache reads the head.
+			if i := slices.IndexFunc(ps[fromFields:], func(p fcgi.Param) bool { return p.Name == env }); i >= 0 {
+				ps[fromFields+i].Value += ", " + string(f.Value)
+				continue
+			}
+			set(env, string(f.Value))
 		}
 	}
 	if req.Chunked {
@@ -389,7 +401,11 @@ func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length
 		script = "proxy:fcgi://" + b.Host + script
 	}
 	set("SCRIPT_FILENAME", script)
-	set("REMOTE_PORT", strconv.Itoa(int(w.remote.Port())))
+	peer := c.remote // the connection's client port, as Apache's c->client_addr
+	if c.proxyClient.IsValid() {
+		peer = c.proxyClient
+	}
+	set("REMOTE_PORT", strconv.Itoa(int(peer.Port())))
 	if w.user != "" {
 		set("REMOTE_USER", w.user)
 		set("AUTH_TYPE", "Basic")
