@@ -6,11 +6,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"eventmpm/internal/itest"
 )
 
 // proxyBackend is an HTTP server on 127.0.0.1 for the proxy tests: /echo
@@ -377,4 +380,33 @@ func TestProxyEarlyAnswerBody(t *testing.T) {
 			t.Errorf("%q: %d responses, closed %v:\n%s", head, n, closed, out)
 		}
 	}
+}
+
+// TestProxyUnixSocket: "unix:/path|http://host/" connects to a Unix
+// domain socket and sends the URL's host; a socket that is not there is
+// 503 with Apache's AH02454.
+func TestProxyUnixSocket(t *testing.T) {
+	t.Parallel()
+	sock := filepath.Join(t.TempDir(), "app.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(rw, "%s host=%s", r.URL.RequestURI(), r.Host)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	s := startServer(t, proxyModules+"ProxyPass /app/ unix:"+sock+"|http://localhost/base/\n"+
+		"ProxyPass /gone/ unix:"+sock+".gone|http://localhost/\n", nil)
+	resp, body := s.open(t).roundTrip("GET /app/x?y=1 HTTP/1.1\r\nHost: h\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || body != "/base/x?y=1 host=localhost" {
+		t.Errorf("/app/x: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := s.open(t).roundTrip("GET /gone/z HTTP/1.1\r\nHost: h\r\n\r\n", "GET"); resp.StatusCode != 503 {
+		t.Errorf("/gone/z: %d, want 503", resp.StatusCode)
+	}
+	itest.Eventually(t, ioWait, "the AH02454 line", func() bool {
+		return strings.Contains(s.logFile("error_log"), "AH02454: http: attempt to connect to Unix domain socket "+sock+".gone (localhost:80) failed")
+	})
 }

@@ -113,8 +113,15 @@ func (rt *proxyRoute) init(p *config.Proxy, serverTimeout time.Duration, threads
 	if pp.KeepAlive {
 		dialer.KeepAlive = 0 // the system's probes, as Apache's keepalive=On
 	}
+	dial := dialer.DialContext
+	if pp.Socket != "" {
+		// "unix:/path|http://host/": every connection goes to the socket.
+		dial = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "unix", pp.Socket)
+		}
+	}
 	rt.transport = &http.Transport{
-		DialContext:            dialer.DialContext,
+		DialContext:            dial,
 		MaxIdleConnsPerHost:    max(threads, 2),
 		MaxConnsPerHost:        pp.Max,
 		DisableKeepAlives:      pp.DisableReuse,
@@ -465,7 +472,11 @@ func (w *worker) backendError(c *conn, err error, keep bool) {
 	addr := w.proxyAddr
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		w.logProxyServer(slog.LevelError, "proxy", "AH00957", "http: attempt to connect to "+addr+" ("+addr+") failed", unwrapErrno(opErr.Err))
+		if sock := w.proxyRoute.cfg.Socket; sock != "" {
+			w.logProxyServer(slog.LevelError, "proxy", "AH02454", "http: attempt to connect to Unix domain socket "+sock+" ("+addr+") failed", unwrapErrno(opErr.Err))
+		} else {
+			w.logProxyServer(slog.LevelError, "proxy", "AH00957", "http: attempt to connect to "+addr+" ("+addr+") failed", unwrapErrno(opErr.Err))
+		}
 		w.logProxy(slog.LevelError, "proxy_http", "AH01114", "HTTP: failed to make connection to backend: "+hostOnly(addr), nil)
 		w.proxyFailed(c, 503, "", nil, keep)
 		return

@@ -143,6 +143,9 @@ func (w *worker) serveFCGIHandler(c *conn, handler string, keep bool) {
 func (w *worker) serveFCGIRoute(c *conn, keep bool) {
 	rt := w.proxyRoute
 	b := config.FCGIBackend{Network: "tcp", Address: rt.cfg.Host, Host: rt.cfg.HostName}
+	if rt.cfg.Socket != "" {
+		b.Network, b.Address = "unix", rt.cfg.Socket
+	}
 	script := string(w.proxyURL[len("http://")+len(rt.cfg.HostName):])
 	script, _, _ = strings.Cut(script, "?")
 	w.serveFCGI(c, b, script, keep)

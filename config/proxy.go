@@ -68,6 +68,9 @@ type ProxyPass struct {
 	// FCGI is set for an fcgi:// backend (mod_proxy_fcgi): the URL's path
 	// is the script's file.
 	FCGI bool `json:",omitempty"`
+	// Socket is the Unix domain socket of a "unix:/path|http://host/"
+	// backend: the connection goes there, the URL names the host.
+	Socket string `json:",omitempty"`
 	// The worker parameters eventmpm takes: timeout=, connectiontimeout=
 	// (0: unset), disablereuse=On (enablereuse=Off), max= (0: no limit)
 	// and keepalive=On (TCP keep-alive probes on backend connections).
@@ -203,10 +206,22 @@ func proxySectionPath(w *walker, c *call) (string, error) {
 	return "", errorf("%s cannot occur within %s> section", c.d.name, c.sc.parent())
 }
 
-// parseBackend reads a ProxyPass URL: http:// or ws:// (mod_proxy_http's
-// schemes without TLS; eventmpm has no other proxy protocol modules), a
-// host, an optional port and path.
+// parseBackend reads a ProxyPass URL: http://, ws:// (mod_proxy_http's
+// schemes without TLS) or fcgi:// (mod_proxy_fcgi), a host, an optional
+// port and path; "unix:/path/to.sock|" before it names the socket to
+// connect to, as in Apache 2.4.7 and later.
 func parseBackend(p *ProxyPass, target string) error {
+	if rest, ok := cutPrefixFold(target, "unix:"); ok {
+		socket, url, ok := strings.Cut(rest, "|")
+		if !ok || !strings.HasPrefix(socket, "/") {
+			return errorf("ProxyPass %s: a unix: socket needs an absolute path and '|' before the URL (unix:/run/app.sock|http://localhost/)", target)
+		}
+		if err := parseBackend(p, url); err != nil {
+			return err
+		}
+		p.Socket, p.URL = socket, target
+		return nil
+	}
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return errorf("ProxyPass %s: not a valid URL", target)

@@ -163,3 +163,22 @@ func TestProxyFCGIConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyUnixBackend: "unix:/path|URL" names the socket; a relative
+// path or a missing '|' is refused.
+func TestProxyUnixBackend(t *testing.T) {
+	const modules = "LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\n"
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\n"+modules+"ProxyPass /app/ unix:/run/app.sock|http://localhost/base/\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Server.Proxy.Passes[0]; p.Socket != "/run/app.sock" || p.Host != "localhost:80" || p.BasePath != "/base/" {
+		t.Errorf("pass: %+v", p)
+	}
+	for _, target := range []string{"unix:run/app.sock|http://localhost/", "unix:/run/app.sock"} {
+		if _, err := loadFile(t, "Listen 80\nServerName x.example\n"+modules+"ProxyPass /a/ "+target+"\n"); err == nil ||
+			!strings.Contains(err.Error(), "a unix: socket needs an absolute path") {
+			t.Errorf("%s: %v", target, err)
+		}
+	}
+}
