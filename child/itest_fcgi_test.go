@@ -70,7 +70,8 @@ func fcgiApp(t *testing.T, dir string) (sock, addr string) {
 // <FilesMatch> with SetHandler "proxy:unix:...|fcgi://localhost", and a
 // ProxyPassMatch to fcgi://: the CGI environment (FPM's SCRIPT_FILENAME,
 // PATH_INFO past the script, HTTP_* fields, Authorization only through
-// SetEnvIfNoCase's regular expression, SetEnv's variables), bodies with
+// SetEnvIfNoCase's regular expression or CGIPassAuth On, SetEnv's
+// variables), bodies with
 // a length and chunked, the script's Status, 503 for an application that
 // is down and
 // 504 for one that does not answer in Timeout, and a .phps file
@@ -93,7 +94,10 @@ SetEnv FOO bar
     SetHandler "proxy:unix:`+sock+`.gone|fcgi://localhost"
 </Location>
 ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
-`, map[string]string{"index.php": "<?php // served by the application", "form.php": "", "a.php": "", "x.phps": ""})
+<Directory htdocs/pass>
+    CGIPassAuth On
+</Directory>
+`, map[string]string{"index.php": "<?php // served by the application", "form.php": "", "a.php": "", "x.phps": "", "pass/a.php": ""})
 	doc := s.root.Path("htdocs")
 	get := func(raw string) (int, string) {
 		t.Helper()
@@ -110,6 +114,14 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 		if !strings.Contains(body, want) {
 			t.Errorf("GET /index.php/extra/path: %d, no %q in\n%s", code, want, body)
 		}
+	}
+	// Proxy-Authorization goes on with CGIPassAuth On only.
+	const proxyAuth = "Proxy-Authorization: Basic cDpx\r\n"
+	if _, body = get("GET /a.php HTTP/1.1\r\nHost: localhost\r\n" + proxyAuth + "\r\n"); strings.Contains(body, "field Proxy-Authorization") {
+		t.Errorf("Proxy-Authorization passed without CGIPassAuth:\n%s", body)
+	}
+	if _, body = get("GET /pass/a.php HTTP/1.1\r\nHost: localhost\r\n" + proxyAuth + "\r\n"); !strings.Contains(body, "field Proxy-Authorization=Basic cDpx\n") {
+		t.Errorf("CGIPassAuth On: no Proxy-Authorization in\n%s", body)
 	}
 	// A POST with a length, then a chunked one on the same connection.
 	c := s.open(t)

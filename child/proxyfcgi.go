@@ -348,6 +348,12 @@ func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length
 		set(v.Name, string(v.Value))
 	}
 	fromFields := len(ps)
+	passAuth := false
+	w.srv.eachSection(w.path, w.fspath, true, func(cs *section) { // the innermost section's, as a directory merge
+		if v := cs.sec.CGIPassAuth; v != nil {
+			passAuth = *v
+		}
+	})
 	for _, f := range req.Headers {
 		name := string(f.Name)
 		switch {
@@ -355,8 +361,8 @@ func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length
 			set("CONTENT_TYPE", string(f.Value))
 		case strings.EqualFold(name, "Content-Length"):
 			set("CONTENT_LENGTH", string(f.Value))
-		case strings.EqualFold(name, "Proxy"), strings.EqualFold(name, "Authorization"),
-			strings.EqualFold(name, "Proxy-Authorization"), strings.EqualFold(name, "Transfer-Encoding") && req.Chunked:
+		case strings.EqualFold(name, "Proxy"), strings.EqualFold(name, "Transfer-Encoding") && req.Chunked,
+			!passAuth && (strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")):
 		default:
 			env, ok := httpEnvName(name)
 			if !ok {

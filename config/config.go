@@ -483,6 +483,9 @@ type Section struct {
 	// set), over the server's for a proxied request it matches.
 	ProxyPreserveHost *bool `json:",omitempty"`
 	ProxyAddHeaders   *bool `json:",omitempty"`
+	// CGIPassAuth On in the section (nil: not set): the Authorization
+	// and Proxy-Authorization fields reach a FastCGI application.
+	CGIPassAuth *bool `json:",omitempty"`
 	// Headers are the section's Header directives, in order.
 	Headers []HeaderOp
 	// RequestHeaders are the section's RequestHeader directives, in

@@ -133,3 +133,13 @@ func setFCGIBackendType(w *walker, c *call) error {
 	}
 	return nil
 }
+
+// setCGIPassAuth is core's CGIPassAuth On|Off in a directory context: the
+// request's Authorization and Proxy-Authorization fields are passed to a
+// FastCGI application as HTTP_AUTHORIZATION and HTTP_PROXY_AUTHORIZATION
+// (they are not by default, as in Apache).
+func setCGIPassAuth(w *walker, c *call) error {
+	on := isOn(c.args[0])
+	w.sec.s.CGIPassAuth = &on
+	return nil
+}

@@ -52,8 +52,8 @@ func checkRangeLimit(c *call) error {
 }
 
 const (
-	noCGI       = "eventmpm runs no CGI or other programs for requests (it serves static files only)"
-	noInflate   = "eventmpm reads no request bodies, so it never inflates one"
+	noCGI       = "eventmpm starts no CGI programs for requests (no mod_cgi; FastCGI applications are reached through mod_proxy_fcgi)"
+	noInflate   = "eventmpm never inflates a request body (it has no DEFLATE input filter)"
 	rangeMerges = "eventmpm merges overlapping and out-of-order ranges into ordered ones, and answers up to 200 of them (Apache's MaxRanges default)"
 )
 
@@ -91,13 +91,13 @@ var noEffectDirectives = []directive{
 		help: "Soft/hard limits for max memory usage per process"},
 	{name: "RLimitNPROC", args: take12, ctx: ctxAny, set: noEffectDirective(noCGI, checkRLimit),
 		help: "soft/hard limits for max number of processes per uid"},
-	{name: "CGIPassAuth", args: flagArg, ctx: ctxDir, set: noEffectDirective(noCGI, nil),
+	{name: "CGIPassAuth", args: flagArg, ctx: ctxDir, set: setCGIPassAuth,
 		help: "Controls whether HTTP authorization headers, normally hidden, will be passed to scripts"},
 	{name: "QualifyRedirectURL", args: flagArg, ctx: ctxAny, set: noEffectDirective(noCGI+"; REDIRECT_URL is a CGI variable", nil),
 		help: "Controls whether the REDIRECT_URL environment variable is fully qualified"},
-	{name: "MergeTrailers", args: flagArg, ctx: ctxServer, set: noEffectDirective("eventmpm reads no request bodies, so it keeps no trailer fields", nil),
+	{name: "MergeTrailers", args: flagArg, ctx: ctxServer, set: noEffectDirective("eventmpm keeps no trailer fields of a request body (a chunked body goes to a backend without them)", nil),
 		help: "merge request trailers into request headers or not"},
-	{name: "ModMimeUsePathInfo", args: flagArg, ctx: ctxDir, set: noEffectDirective("eventmpm gives no file trailing path information (AcceptPathInfo Off)", nil),
+	{name: "ModMimeUsePathInfo", args: flagArg, ctx: ctxDir, set: noEffectDirective("eventmpm takes a file's type from its own name, never from path information after it", nil),
 		help: "Set to 'yes' to allow mod_mime to use path info for type checking"},
 	{name: "DeflateInflateLimitRequestBody", args: take1, ctx: ctxAny, set: noEffectDirective(noInflate, nil),
 		help: "Set a limit on the maximum size of an inflated request body"},
