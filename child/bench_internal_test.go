@@ -2,8 +2,11 @@ package child
 
 import (
 	"bytes"
+	"net"
 	"net/http"
+	"net/http/fcgi"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"eventmpm/child/http1"
@@ -99,6 +102,29 @@ func BenchmarkServeProxy(b *testing.B) {
 	tc := newTestChild(b, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot htdocs\n"+
 		"LoadModule proxy_module m.so\nLoadModule proxy_http_module m.so\nProxyPass /app/ http://"+backend.Listener.Addr().String()+"/\n", nil)
 	benchTurns(b, tc, "GET /app/x HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n", body)
+}
+
+// BenchmarkServeFCGI measures a request sent to a FastCGI application by
+// a <FilesMatch>'s SetHandler "proxy:unix:...|fcgi://localhost" (Debian's
+// php-fpm configuration) and its 1 KiB answer: the CGI environment, a
+// new connection to the application's socket, the records both ways and
+// the CGI response relayed. The application is the standard library's
+// FastCGI server in this process, so its own cost is included.
+func BenchmarkServeFCGI(b *testing.B) {
+	body := bytes.Repeat([]byte("z"), 1024)
+	sock := filepath.Join(b.TempDir(), "app.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go fcgi.Serve(ln, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.Write(body) }))
+	tc := newTestChild(b, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot htdocs\n"+
+		"LoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"+
+		"<FilesMatch \\.php$>\nSetHandler \"proxy:unix:"+sock+"|fcgi://localhost\"\n</FilesMatch>\n", nil)
+	// The application sends no length: the answer is chunked.
+	benchTurns(b, tc, "GET /index.php?x=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n",
+		append(body, "\r\n0\r\n\r\n"...))
 }
 
 // benchTurns times b.N worker turns on one keep-alive connection over a

@@ -197,9 +197,15 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	}
 	defer conn.Close()
 	written := make(chan error, 1)
+	if w.fcgiReq == nil {
+		w.fcgiReq, w.fcgiResp = fcgi.NewRequest(conn), fcgi.NewResponse(nil)
+		w.fcgiHead = bufio.NewReaderSize(nil, 8<<10)
+	} else {
+		w.fcgiReq.Reset(conn) // the last request's writer is done: serveFCGI waited for it
+	}
+	req := w.fcgiReq
 	go func() {
 		conn.SetWriteDeadline(time.Now().Add(timeout))
-		req := fcgi.NewRequest(conn)
 		err := req.WriteParams(params)
 		if err == nil {
 			err = req.WriteStdin(stdin)
@@ -213,11 +219,13 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		}
 		<-written
 	}()
-	resp := fcgi.NewResponse(newDeadlineReader(conn, timeout))
+	resp := w.fcgiResp
+	resp.Reset(newDeadlineReader(conn, timeout))
 	resp.Stderr = func(msg []byte) {
 		w.logError(c, errorlog.LevelError, "proxy_fcgi", "AH01071", "Got error '", msg, "'")
 	}
-	br := bufio.NewReaderSize(resp, 8<<10)
+	br := w.fcgiHead
+	br.Reset(resp)
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
 	if err != nil {
 		// Apache names the port the request came to, and answers a

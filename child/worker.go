@@ -1,6 +1,8 @@
 package child
 
 import (
+	"bufio"
+	"eventmpm/child/fcgi"
 	"net/netip"
 	"runtime/debug"
 	"time"
@@ -85,6 +87,11 @@ type worker struct {
 	// first internal redirect happened (REDIRECT_* for FastCGI).
 	redirEnv   []accesslog.Var
 	redirQuery []byte
+	// The FastCGI request, reply and head reader, made on first use and
+	// reused (their buffers are 40 KiB).
+	fcgiReq  *fcgi.Request
+	fcgiResp *fcgi.Response
+	fcgiHead *bufio.Reader
 	// The request's DocumentRoot by VirtualDocumentRoot (vhostRoot):
 	// made once per request (vrootMade), refused for a name with a dot
 	// segment (vrootBad); vrootName holds an address as text.

@@ -41,19 +41,32 @@ type Param struct {
 // ErrProtocol is wrapped by the errors of a malformed reply.
 var ErrProtocol = errors.New("fcgi: protocol error")
 
-// Request is one request being written to a connection.
+// Request is one request being written to a connection. Reset reuses it
+// (and its buffers) for the next one.
 type Request struct {
-	w   *bufio.Writer
-	buf []byte
+	w     *bufio.Writer
+	buf   []byte
+	stdin []byte
 }
 
 // NewRequest starts a request on w: the begin-request record (without
 // FCGI_KEEP_CONN: the application closes the connection after it).
 func NewRequest(w io.Writer) *Request {
 	r := &Request{w: bufio.NewWriterSize(w, 16<<10)}
-	body := []byte{0, roleResp, 0, 0, 0, 0, 0, 0}
-	r.record(typeBeginRequest, body)
+	r.begin()
 	return r
+}
+
+// Reset starts a new request on w, as NewRequest, with r's buffers.
+func (r *Request) Reset(w io.Writer) {
+	r.w.Reset(w)
+	r.begin()
+}
+
+// begin writes the begin-request record.
+func (r *Request) begin() {
+	body := [8]byte{0, roleResp}
+	r.record(typeBeginRequest, body[:])
 }
 
 // record writes one record of type t holding content (at most maxContent
@@ -113,7 +126,10 @@ func appendLen(b []byte, n int) []byte {
 // empty record that ends it, and flushes the request.
 func (r *Request) WriteStdin(body io.Reader) error {
 	if body != nil {
-		buf := make([]byte, 32<<10)
+		if r.stdin == nil {
+			r.stdin = make([]byte, 32<<10)
+		}
+		buf := r.stdin
 		for {
 			n, err := body.Read(buf)
 			if n > 0 {
@@ -157,6 +173,13 @@ type Response struct {
 // NewResponse reads the reply from r.
 func NewResponse(r io.Reader) *Response {
 	return &Response{r: bufio.NewReaderSize(r, 16<<10)}
+}
+
+// Reset makes rs read a new reply from r, as NewResponse, with rs's
+// buffers; Stderr is cleared.
+func (rs *Response) Reset(r io.Reader) {
+	rs.r.Reset(r)
+	rs.Stderr, rs.AppStatus, rs.left, rs.pad, rs.done = nil, 0, 0, 0, false
 }
 
 // Read reads the stdout stream.
