@@ -2,6 +2,7 @@ package config
 
 import (
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,8 +80,8 @@ func parseFCGIURL(u string) (FCGIBackend, error) {
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return FCGIBackend{}, errorf("invalid port in %s", u)
 	}
-	if host == "" {
-		return FCGIBackend{}, errorf("no host in %s", u)
+	if !validBackendHost(host) {
+		return FCGIBackend{}, errorf("no valid host in %s", u)
 	}
 	host = strings.ToLower(host)
 	b := FCGIBackend{Network: "tcp", Address: net.JoinHostPort(host, port), Host: host}
@@ -91,6 +92,24 @@ func parseFCGIURL(u string) (FCGIBackend, error) {
 		b.Host += ":" + port
 	}
 	return b, nil
+}
+
+// validBackendHost reports whether host is an IP address or a host name
+// (letters, digits, '-', '.', '_').
+func validBackendHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // cutPrefixFold is strings.CutPrefix without regard to case.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 )
@@ -181,4 +182,34 @@ func TestProxyUnixBackend(t *testing.T) {
 			t.Errorf("%s: %v", target, err)
 		}
 	}
+}
+
+// FuzzParseProxyHandler: any SetHandler value is read or refused without
+// a panic, and one that is read names a socket or a TCP address to dial.
+func FuzzParseProxyHandler(f *testing.F) {
+	for _, s := range []string{"proxy:unix:/run/php/php8.2-fpm.sock|fcgi://localhost", "proxy:fcgi://127.0.0.1:9000/",
+		"proxy:fcgi://[::1]", "proxy:unix:|fcgi://x", "proxy:http://h/", "proxy:fcgi://h:0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		b, err := ParseProxyHandler(h)
+		if err != nil {
+			return
+		}
+		switch b.Network {
+		case "unix":
+			if !strings.HasPrefix(b.Address, "/") {
+				t.Fatalf("%q: socket %q", h, b.Address)
+			}
+		case "tcp":
+			if _, _, err := net.SplitHostPort(b.Address); err != nil {
+				t.Fatalf("%q: address %q: %v", h, b.Address, err)
+			}
+		default:
+			t.Fatalf("%q: network %q", h, b.Network)
+		}
+		if b.Host == "" {
+			t.Fatalf("%q: no host", h)
+		}
+	})
 }
