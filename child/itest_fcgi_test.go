@@ -97,6 +97,9 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 <Directory htdocs/pass>
     CGIPassAuth On
 </Directory>
+<Location /bad>
+    SetHandler "proxy:fcgi://`+badFCGIApp(t)+`"
+</Location>
 `, map[string]string{"index.php": "<?php // served by the application", "form.php": "", "a.php": "", "x.phps": "", "pass/a.php": ""})
 	doc := s.root.Path("htdocs")
 	get := func(raw string) (int, string) {
@@ -144,6 +147,9 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 		!strings.Contains(body, "uri=http://localhost/pm/sub/page.php?q=2 ") || strings.Contains(body, "proxy-nokeepalive") {
 		t.Errorf("ProxyPassMatch to fcgi://: %d\n%s", code, body)
 	}
+	if code, _ = get("GET /bad/x HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 500 {
+		t.Errorf("a malformed script header: got %d, want 500", code)
+	}
 	if code, _ = get("GET /down/x HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 503 {
 		t.Errorf("application down: got %d, want 503", code)
 	}
@@ -156,4 +162,43 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 			strings.Contains(log, "AH01079: failed to make connection to backend: localhost") &&
 			strings.Contains(log, "AH01075: Error dispatching request to :")
 	})
+}
+
+// badFCGIApp answers every FastCGI request on 127.0.0.1 with a header line
+// that is no "Name: value" field, as a broken application might.
+func badFCGIApp(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	record := func(typ byte, content string) []byte {
+		n := len(content)
+		return append([]byte{1, typ, 0, 1, byte(n >> 8), byte(n), 0, 0}, content...)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				var h [8]byte
+				for { // the request, up to its empty stdin record
+					if _, err := io.ReadFull(c, h[:]); err != nil {
+						return
+					}
+					n := int(h[4])<<8 | int(h[5]) + int(h[6])
+					io.CopyN(io.Discard, c, int64(n))
+					if h[1] == 5 && n == 0 {
+						break
+					}
+				}
+				c.Write(append(record(6, "no colon in this line\r\n\r\nbody"), record(3, "\x00\x00\x00\x00\x00\x00\x00\x00")...))
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }

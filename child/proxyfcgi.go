@@ -231,9 +231,15 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		// Apache names the port the request came to, and answers a
 		// script that says nothing in time 504.
 		port := ":" + strconv.Itoa(w.serverPort(c)) + ":"
-		if errors.Is(err, context.DeadlineExceeded) {
+		var bad textproto.ProtocolError
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
 			w.logProxy(slog.LevelError, "proxy_fcgi", "AH01075", "Error dispatching request to "+port+" (polling)", unix.ETIMEDOUT)
 			w.proxyFailed(c, 504, "", nil, keep)
+			return
+		case errors.As(err, &bad):
+			w.logProxy(slog.LevelError, "proxy_fcgi", "AH01070", "Error parsing script headers", nil)
+			w.proxyFailed(c, 500, "", nil, false)
 			return
 		}
 		w.logProxy(slog.LevelError, "proxy_fcgi", "AH01075", "Error dispatching request to "+port, unwrapErrno(err))
