@@ -57,6 +57,10 @@ type siteProxy struct {
 	// proxyfcgi.go); fcgiGeneric is ProxyFCGIBackendType GENERIC.
 	fcgi        map[string]config.FCGIBackend
 	fcgiGeneric bool
+	// scripts is set on a site with FastCGI handlers or CGI scripts: a
+	// request body waits for the walk, and path information past a
+	// script's name is looked for.
+	scripts bool
 }
 
 // proxyRoute is one ProxyPass.

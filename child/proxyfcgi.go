@@ -50,6 +50,21 @@ func (sp *siteProxy) fcgiBackendFor(handler string) (config.FCGIBackend, error) 
 	return config.ParseProxyHandler(handler)
 }
 
+// hasCGIHandler reports whether a section (or a nested <If>) has
+// SetHandler cgi-script.
+func hasCGIHandler(secs []config.Section) bool {
+	for i := range secs {
+		if secs[i].Handler == "cgi-script" || hasCGIHandler(secs[i].Ifs) {
+			return true
+		}
+	}
+	return false
+}
+
+// isScriptHandler reports whether a request's handler runs a script: a
+// FastCGI application's or a CGI program.
+func isScriptHandler(h string) bool { return h == "cgi-script" || isProxyHandler(h) }
+
 // isProxyHandler reports whether a SetHandler value is mod_proxy's.
 func isProxyHandler(h string) bool {
 	return len(h) > 6 && strings.EqualFold(h[:6], "proxy:")
@@ -58,7 +73,12 @@ func isProxyHandler(h string) bool {
 // compileFCGI collects the sections' "proxy:" handlers; a site with any
 // keeps request bodies unread until the handler is known, and looks for
 // path info past a script's name.
-func (s *site) compileFCGI(secs []config.Section, p *config.Proxy) error {
+//
+// With mod_proxy_fcgi, mod_cgi or mod_cgid loaded (scriptModules), every
+// site is ready for scripts, even without such a handler in its sections:
+// an .htaccess file may set one, and a request's body must then still be
+// unread when its handler is known.
+func (s *site) compileFCGI(secs []config.Section, p *config.Proxy, scriptModules bool) error {
 	handlers := map[string]config.FCGIBackend{}
 	var collect func(secs []config.Section) error
 	collect = func(secs []config.Section) error {
@@ -80,13 +100,14 @@ func (s *site) compileFCGI(secs []config.Section, p *config.Proxy) error {
 	if err := collect(secs); err != nil {
 		return err
 	}
-	if len(handlers) == 0 {
+	cgi := slices.ContainsFunc(s.aliases, func(a alias) bool { return a.cfg.CGI }) || hasCGIHandler(secs)
+	if len(handlers) == 0 && !cgi && !scriptModules {
 		return nil
 	}
 	if s.proxy == nil {
 		s.proxy = &siteProxy{addHeaders: true}
 	}
-	s.proxy.fcgi, s.proxy.passes = handlers, true
+	s.proxy.fcgi, s.proxy.passes, s.proxy.scripts = handlers, true, true
 	s.proxy.fcgiGeneric = p != nil && p.FCGIGeneric
 	return nil
 }
@@ -183,7 +204,11 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 			stdin, length = bytes.NewReader(pre), int64(len(pre))
 		}
 	}
-	params := w.fcgiParams(c, b, script, length)
+	prefix := ""
+	if !w.srv.proxy.fcgiGeneric {
+		prefix = "proxy:fcgi://" + b.Host
+	}
+	params := w.fcgiParams(c, prefix, script, length)
 	conn, err := (&net.Dialer{Timeout: timeout}).Dial(b.Network, b.Address)
 	if err != nil {
 		if b.Network == "unix" {
@@ -257,6 +282,16 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 			c.lingerShort = true
 		}
 	}
+	w.relayScript(c, hdr, br, keep, timeout, func() { conn.Close() })
+}
+
+// relayScript answers with a script's CGI response (a FastCGI
+// application's or a CGI program's): its header fields hdr, the rest of
+// its output in br, each read of which may take timeout (cancel then
+// ends it). Status sets the status, a Location without it is 302; with
+// neither, the script's Last-Modified and ETag decide the request's
+// conditions, as ap_scan_script_header's ap_meets_conditions.
+func (w *worker) relayScript(c *conn, hdr textproto.MIMEHeader, br io.Reader, keep bool, timeout time.Duration, cancel func()) {
 	status := 200
 	if s := hdr.Get("Status"); s == "" && (w.req.MethodID == http1.MethodGet || w.req.MethodID == http1.MethodHead) &&
 		(hdr.Get("Last-Modified") != "" || hdr.Get("ETag") != "") {
@@ -277,7 +312,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 			status = 412 // with the script's fields and no body, as Apache
 			hdr.Del("Content-Length")
 			reply := &http.Response{StatusCode: status, Header: http.Header(hdr), ContentLength: 0, Body: http.NoBody}
-			w.relayResponseTimeout(c, reply, keep, timeout, func() { conn.Close() })
+			w.relayResponseTimeout(c, reply, keep, timeout, cancel)
 			return
 		}
 	} else if s != "" {
@@ -289,8 +324,18 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		}
 		status = n
 		hdr.Del("Status")
-	} else if hdr.Get("Location") != "" {
-		status = 302
+	} else if loc := hdr.Get("Location"); loc != "" {
+		// ap_scan_script_header: a Location without Status is a
+		// redirect, answered with the server's own 302 page and the
+		// script's cookies (Apache redirects a local path internally;
+		// eventmpm sends it to the client as well).
+		w.reply.Header = w.reply.Header[:0]
+		for _, v := range hdr["Set-Cookie"] {
+			w.reply.Header = append(append(append(w.reply.Header, "Set-Cookie: "...), v...), "\r\n"...)
+		}
+		w.loc = append(w.loc[:0], loc...)
+		w.sendRedirect(c, 302, w.loc, keep)
+		return
 	}
 	cl := int64(-1)
 	if v := hdr.Get("Content-Length"); v != "" {
@@ -299,7 +344,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		}
 	}
 	reply := &http.Response{StatusCode: status, Header: http.Header(hdr), ContentLength: cl, Body: io.NopCloser(br)}
-	w.relayResponseTimeout(c, reply, keep, timeout, func() { conn.Close() })
+	w.relayResponseTimeout(c, reply, keep, timeout, cancel)
 }
 
 // cmpPositive is a when it is positive, else b.
@@ -339,14 +384,15 @@ func (d *deadlineReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// fcgiParams is the request's CGI environment as mod_proxy_fcgi sends it:
+// fcgiParams is the request's CGI environment as mod_proxy_fcgi sends it
+// (and mod_cgi gives a program, with no prefix to its file's name):
 // the request's variables (SetEnv, SetEnvIf, UNIQUE_ID...), then
 // ap_add_common_vars' (the fields as HTTP_*, but Authorization and Proxy,
 // the server's and the client's addresses, SCRIPT_FILENAME) and
 // ap_add_cgi_vars' (GATEWAY_INTERFACE ... PATH_TRANSLATED). FPM's
 // SCRIPT_FILENAME is "proxy:fcgi://host/path", which PHP-FPM reads;
 // ProxyFCGIBackendType GENERIC gives the path.
-func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length int64) []fcgi.Param {
+func (w *worker) fcgiParams(c *conn, scriptPrefix, script string, length int64) []fcgi.Param {
 	req := &w.req
 	ps := make([]fcgi.Param, 0, len(w.env)+len(req.Headers)+32)
 	set := func(name, value string) {
@@ -416,14 +462,14 @@ func (w *worker) fcgiParams(c *conn, b config.FCGIBackend, script string, length
 	prefix, contextRoot := "", docRoot
 	if a, n := w.srv.matchAlias(w.path); a != nil && a.re == nil {
 		prefix, contextRoot = string(w.path[:n]), a.cfg.Path // mod_alias's ap_set_context_info
+		if strings.HasSuffix(a.cfg.URL, "/") {
+			contextRoot += "/" // the target as written: "ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/"
+		}
 	}
 	set("CONTEXT_PREFIX", prefix)
 	set("CONTEXT_DOCUMENT_ROOT", contextRoot)
 	set("SERVER_ADMIN", w.srv.serverAdmin())
-	if !w.srv.proxy.fcgiGeneric {
-		script = "proxy:fcgi://" + b.Host + script
-	}
-	set("SCRIPT_FILENAME", script)
+	set("SCRIPT_FILENAME", scriptPrefix+script)
 	peer := c.remote // the connection's client port, as Apache's c->client_addr
 	if c.proxyClient.IsValid() {
 		peer = c.proxyClient

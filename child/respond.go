@@ -71,7 +71,7 @@ func (w *worker) respond(c *conn, keep bool) {
 	// On a site with FastCGI handlers the body waits for the walk, which
 	// tells whether the request goes to one; what answers before that
 	// closes the connection (account).
-	fcgiLater := w.bodyDeferred && w.proxyRoute == nil && !answered && w.srv.proxy.fcgi != nil
+	fcgiLater := w.bodyDeferred && w.proxyRoute == nil && !answered && w.srv.proxy.scripts
 	if w.bodyDeferred && w.proxyRoute == nil && !fcgiLater && !w.skipDeferredBody(c, answered, &keep, &keepable) {
 		return
 	}
@@ -80,11 +80,20 @@ func (w *worker) respond(c *conn, keep bool) {
 	}
 	p = w.path
 	fsLen := len(w.fspath)
-	if w.srv.proxy != nil && w.srv.proxy.fcgi != nil {
+	if w.srv.proxy != nil && w.srv.proxy.scripts {
 		w.splitPathInfo()
 	}
 	acc := w.srv.walk(p, w.fspath, &w.secs, w.condFor(c, p, w.fspath))
-	if !isProxyHandler(acc.handler) {
+	scriptAliased := false
+	if w.srv.proxy != nil && w.srv.proxy.scripts {
+		if a, _ := w.srv.matchAlias(p); a != nil && a.cfg.CGI {
+			scriptAliased = true // runs whatever Options ExecCGI says (mod_cgi's is_scriptaliased)
+			if acc.handler == "" {
+				acc.handler = "cgi-script" // mod_alias's handler for ScriptAlias
+			}
+		}
+	}
+	if !isScriptHandler(acc.handler) {
 		w.fspath, w.pathInfo = w.fspath[:fsLen], w.pathInfo[:0] // a file's path info: core's 404 names the whole path
 		if fcgiLater && !w.skipDeferredBody(c, false, &keep, &keepable) {
 			return
@@ -147,8 +156,12 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.serveProxy(c, keep)
 		return
 	}
-	if isProxyHandler(acc.handler) {
+	switch {
+	case isProxyHandler(acc.handler):
 		w.serveFCGIHandler(c, acc.handler, keep)
+		return
+	case acc.handler == "cgi-script":
+		w.serveCGI(c, scriptAliased, keep)
 		return
 	}
 	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases

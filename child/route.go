@@ -596,7 +596,7 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		}
 	}
 	dc.FollowSymLinks, dc.SymLinksIfOwnerMatch, dc.Indexes = opts.FollowSymLinks, opts.SymLinksIfOwnerMatch, opts.Indexes
-	dc.MultiViews = opts.MultiViews
+	dc.MultiViews, dc.ExecCGI = opts.MultiViews, opts.ExecCGI
 	dc.LanguagePriority, dc.MultiviewsAny = neg.LanguagePriority, neg.MultiviewsMatch == "any"
 	dc.ForceLanguage = forceLanguage(neg.ForceLanguagePriority)
 	dc.Listing = listingConfig(&ai)

@@ -189,7 +189,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
-	if err := s.compileFCGI(srv.Sections, srv.Proxy); err != nil {
+	scriptModules := slices.ContainsFunc(ch.cfg.Modules, func(m string) bool {
+		return m == "proxy_fcgi_module" || m == "cgi_module" || m == "cgid_module"
+	})
+	if err := s.compileFCGI(srv.Sections, srv.Proxy, scriptModules); err != nil {
 		s.closeHandlers()
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 
 	"eventmpm/internal/regex"
@@ -47,8 +48,32 @@ func setAlias(w *walker, c *call) error {
 			break
 		}
 	}
-	srv.Aliases = append(srv.Aliases, Alias{URL: url, Path: path, Pos: c.pos})
+	srv.Aliases = append(srv.Aliases, Alias{URL: url, Path: path, CGI: isScriptAlias(c), Pos: c.pos})
 	return nil
+}
+
+// isScriptAlias reports whether c is ScriptAlias or ScriptAliasMatch:
+// what it maps is run as a CGI script (mod_alias's cgi-script handler).
+func isScriptAlias(c *call) bool {
+	return strings.HasPrefix(strings.ToLower(c.d.name), "scriptalias")
+}
+
+// setScriptAlias is ScriptAlias and ScriptAliasMatch: an Alias whose files
+// are CGI scripts. Without mod_cgi or mod_cgid the scripts would be served
+// as files, their source shown: refused.
+func setScriptAlias(w *walker, c *call) error {
+	if !cgiLoaded(w) {
+		return errorf("%s needs mod_cgi or mod_cgid to run its scripts (LoadModule cgid_module ...); without it eventmpm would serve their source", c.d.name)
+	}
+	if strings.EqualFold(c.d.name, "ScriptAliasMatch") {
+		return setAliasMatch(w, c)
+	}
+	return setAlias(w, c)
+}
+
+// cgiLoaded reports whether LoadModule named mod_cgi or mod_cgid.
+func cgiLoaded(w *walker) bool {
+	return slices.Contains(w.cfg.Modules, "cgi_module") || slices.Contains(w.cfg.Modules, "cgid_module")
 }
 
 // setAliasMatch is "AliasMatch regex file-path" in the main server or a
@@ -60,7 +85,7 @@ func setAliasMatch(w *walker, c *call) error {
 		return errorf("Regular expression could not be compiled: %v", err)
 	}
 	srv := w.srv.srv
-	srv.Aliases = append(srv.Aliases, Alias{URL: c.args[0], Path: c.args[1], Regex: true, Pos: c.pos})
+	srv.Aliases = append(srv.Aliases, Alias{URL: c.args[0], Path: c.args[1], Regex: true, CGI: isScriptAlias(c), Pos: c.pos})
 	return nil
 }
 
@@ -85,10 +110,14 @@ func checkAliasContext(c *call) error {
 
 // Directive is the name of the directive the alias was written with.
 func (a *Alias) Directive() string {
-	if a.Regex {
-		return "AliasMatch"
+	name := "Alias"
+	if a.CGI {
+		name = "ScriptAlias"
 	}
-	return "Alias"
+	if a.Regex {
+		return name + "Match"
+	}
+	return name
 }
 
 // Match returns how many bytes at the start of uri, a request's decoded

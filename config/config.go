@@ -378,7 +378,10 @@ type Alias struct {
 	Path string
 	// Regex marks an AliasMatch.
 	Regex bool `json:",omitempty"`
-	Pos   Pos
+	// CGI marks a ScriptAlias or ScriptAliasMatch: its files are CGI
+	// scripts, run whatever the directory's Options say.
+	CGI bool `json:",omitempty"`
+	Pos Pos
 }
 
 // SectionKind tells what a Section matches on.
@@ -575,6 +578,9 @@ type OptionFlags struct {
 	// MultiViews answers a request for a missing name with the best of
 	// its variants, name.ext... (content negotiation).
 	MultiViews bool
+	// ExecCGI lets SetHandler cgi-script run the directory's files (taken
+	// only with mod_cgi or mod_cgid loaded).
+	ExecCGI bool `json:",omitempty"`
 }
 
 // OptionsDelta is a relative Options directive ("+Indexes -FollowSymLinks"):

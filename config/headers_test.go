@@ -108,7 +108,8 @@ func TestHeaderErrors(t *testing.T) {
 
 func TestMIMEDirectiveErrors(t *testing.T) {
 	expectLoadErrors(t, []loadErrorCase{
-		{"AddHandler cgi-script .cgi", `AddHandler cgi-script: eventmpm has no handler "cgi-script"`},
+		{"AddHandler cgi-script .cgi", `AddHandler cgi-script is not supported by eventmpm: use SetHandler cgi-script`},
+		{"AddHandler php-script .php", `AddHandler php-script: eventmpm has no handler "php-script"`},
 		{"AddLanguage en", "AddLanguage requires at least two arguments"},
 		{"AddCharset UTF-8", "AddCharset requires at least two arguments"},
 		{"<Location /srv>\nRemoveType .es\n</Location>", "RemoveType in <Location> is not supported by eventmpm: use it in <Directory>, a .htaccess file, the server config or <VirtualHost>"},

@@ -131,6 +131,9 @@ func setRemoveType(w *walker, c *call) error {
 // interpreted (cgi-script would otherwise serve a script's source): it is
 // refused.
 func setAddHandler(w *walker, c *call) error {
+	if strings.EqualFold(c.args[0], "cgi-script") {
+		return errorf("AddHandler cgi-script is not supported by eventmpm: use SetHandler cgi-script in a <FilesMatch> (with Options ExecCGI), or ScriptAlias")
+	}
 	if !strings.EqualFold(c.args[0], "type-map") {
 		return errorf("AddHandler %s: eventmpm has no handler %q; it serves static files only", c.args[0], c.args[0])
 	}

@@ -52,7 +52,10 @@ var modules = map[string]string{
 	"proxy_wstunnel_module": "mod_proxy_wstunnel.c",
 	// FastCGI (PHP-FPM) through SetHandler "proxy:unix:...|fcgi://...".
 	"proxy_fcgi_module": "mod_proxy_fcgi.c",
-	"remoteip_module":   "mod_remoteip.c",
+	// CGI scripts: ScriptAlias, SetHandler cgi-script with Options ExecCGI.
+	"cgi_module":      "mod_cgi.c",
+	"cgid_module":     "mod_cgid.c",
+	"remoteip_module": "mod_remoteip.c",
 	// Per-server rewriting only (rewrite.go).
 	"rewrite_module": "mod_rewrite.c",
 	// Built into Debian's apache2 (apache2 -l), as into eventmpm.
@@ -64,7 +67,8 @@ var modules = map[string]string{
 
 // optInModules cost every request something, so they work only when
 // LoadModule names them, and <IfModule> counts them as loaded only then.
-var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module", "proxy_wstunnel_module", "proxy_fcgi_module"}
+var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module", "proxy_wstunnel_module", "proxy_fcgi_module",
+	"cgi_module", "cgid_module"}
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name;
 // loaded are the modules LoadModule named so far.

@@ -213,3 +213,29 @@ func FuzzParseProxyHandler(f *testing.F) {
 		}
 	})
 }
+
+// TestCGIConfig: ScriptAlias, Options ExecCGI and SetHandler cgi-script
+// need mod_cgi or mod_cgid, and are taken with it.
+func TestCGIConfig(t *testing.T) {
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\nLoadModule cgid_module m.so\n"+
+		"ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/\nScriptAliasMatch ^/s/(.*) /srv/s/$1\n"+
+		"<Directory /srv/x>\nOptions +ExecCGI\nSetHandler cgi-script\n</Directory>\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Server.Aliases
+	if len(a) != 2 || !a[0].CGI || a[0].Path != "/usr/lib/cgi-bin" || !a[1].CGI || !a[1].Regex {
+		t.Errorf("aliases: %+v", a)
+	}
+	sec := cfg.Server.Sections[len(cfg.Server.Sections)-1]
+	if sec.Handler != "cgi-script" || sec.OptionsDelta == nil || !sec.OptionsDelta.Add.ExecCGI {
+		t.Errorf("section: %+v", sec)
+	}
+	for _, line := range []string{"ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/", "ScriptAliasMatch ^/s/(.*) /srv/s/$1",
+		"<Directory /srv>\nSetHandler cgi-script\n</Directory>", "<Directory /srv>\nOptions ExecCGI\n</Directory>"} {
+		if _, err := loadFile(t, "Listen 80\nServerName x.example\n"+line+"\n"); err == nil ||
+			!strings.Contains(err.Error(), "mod_cgi or mod_cgid") {
+			t.Errorf("%q without mod_cgid: %v", line, err)
+		}
+	}
+}

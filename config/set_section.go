@@ -187,7 +187,7 @@ var optionWords = map[string]OptionFlags{
 // unimplementedOptions are the Options eventmpm refuses to switch on: a
 // script's source would be served where the operator meant it to run.
 var unimplementedOptions = map[string]string{
-	"execcgi":    "ExecCGI (it runs no CGI scripts)",
+	"execcgi":    "ExecCGI without mod_cgi or mod_cgid (LoadModule cgid_module ...)",
 	"runscripts": "RunScripts (CGI scripts and content negotiation)",
 }
 
@@ -242,6 +242,18 @@ func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlag
 		}
 		return nil
 	}
+	if lw == "execcgi" && cgiLoaded(w) {
+		flag := OptionFlags{ExecCGI: true}
+		switch sign {
+		case '+':
+			d.Add, d.Remove = union(d.Add, flag), minus(d.Remove, flag)
+		case '-':
+			d.Remove, d.Add = union(d.Remove, flag), minus(d.Add, flag)
+		default:
+			*set = union(*set, flag)
+		}
+		return nil
+	}
 	if what, ok := unimplementedOptions[lw]; ok {
 		if sign == '-' {
 			return nil // switching it off is what eventmpm does anyway
@@ -258,6 +270,10 @@ func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlag
 	switch {
 	case lw == "none" && sign == 0:
 		*set = OptionFlags{}
+		return nil
+	case lw == "all" && sign == 0 && cgiLoaded(w):
+		*set = OptionFlags{Indexes: true, FollowSymLinks: true, ExecCGI: true}
+		w.warn(c.pos, "", "Options All: eventmpm implements its Indexes, FollowSymLinks and ExecCGI parts; Includes has no effect")
 		return nil
 	case lw == "all" && sign == 0:
 		*set = OptionFlags{Indexes: true, FollowSymLinks: true}
@@ -280,6 +296,7 @@ func union(a, b OptionFlags) OptionFlags {
 		SymLinksIfOwnerMatch: a.SymLinksIfOwnerMatch || b.SymLinksIfOwnerMatch,
 		Indexes:              a.Indexes || b.Indexes,
 		MultiViews:           a.MultiViews || b.MultiViews,
+		ExecCGI:              a.ExecCGI || b.ExecCGI,
 	}
 }
 
@@ -289,6 +306,7 @@ func minus(a, b OptionFlags) OptionFlags {
 		SymLinksIfOwnerMatch: a.SymLinksIfOwnerMatch && !b.SymLinksIfOwnerMatch,
 		Indexes:              a.Indexes && !b.Indexes,
 		MultiViews:           a.MultiViews && !b.MultiViews,
+		ExecCGI:              a.ExecCGI && !b.ExecCGI,
 	}
 }
 
@@ -494,6 +512,13 @@ func setAccessFileName(w *walker, c *call) error {
 func setHandler(w *walker, c *call) error {
 	if _, ok := cutPrefixFold(c.args[0], "proxy:"); ok {
 		return setProxyHandler(w, c)
+	}
+	if strings.EqualFold(c.args[0], "cgi-script") {
+		if !cgiLoaded(w) {
+			return errorf("SetHandler cgi-script needs mod_cgi or mod_cgid (LoadModule cgid_module ...); without it eventmpm would serve the scripts' source")
+		}
+		w.sec.s.Handler, w.sec.s.HandlerSet = "cgi-script", true
+		return nil
 	}
 	switch h := strings.ToLower(c.args[0]); h {
 	case "server-status", "metrics":

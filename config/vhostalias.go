@@ -84,7 +84,8 @@ func vhostSpecPart(f string, i *int) bool {
 }
 
 // setVirtualScriptAlias refuses VirtualScriptAlias and
-// VirtualScriptAliasIP: they map CGI scripts, and eventmpm runs none.
+// VirtualScriptAliasIP: mass-hosted CGI directories are not implemented
+// (ScriptAlias is).
 func setVirtualScriptAlias(w *walker, c *call) error {
-	return errorf("%s is not supported by eventmpm: it runs no CGI scripts", c.d.name)
+	return errorf("%s is not supported by eventmpm: use ScriptAlias, or a <Directory> with Options ExecCGI and SetHandler cgi-script", c.d.name)
 }

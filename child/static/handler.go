@@ -25,6 +25,10 @@ type DirConfig struct {
 	FollowSymLinks, SymLinksIfOwnerMatch bool
 	// Indexes is Options Indexes: list a directory that has no index file.
 	Indexes bool
+	// ExecCGI is Options ExecCGI: SetHandler cgi-script may run the
+	// directory's files (the child's business; the static handler never
+	// runs anything).
+	ExecCGI bool
 	// DirectoryIndex lists the index file names to try in order; nil means
 	// none (DirectoryIndex disabled). Entries holding a '/' are skipped.
 	DirectoryIndex []string

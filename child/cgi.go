@@ -1,0 +1,197 @@
+package child
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"eventmpm/child/http1"
+	"eventmpm/internal/errorlog"
+	"eventmpm/shm"
+)
+
+// mod_cgi and mod_cgid: a request whose handler is cgi-script (a
+// ScriptAlias, or SetHandler cgi-script where Options ExecCGI allows it)
+// runs its file as a program, with the CGI environment (the same as a
+// FastCGI application gets, its file's path as SCRIPT_FILENAME), the body
+// on its standard input and its output a CGI response; what it writes to
+// standard error goes to the error log, a line each. The program runs as
+// the child's user, in its file's directory, and is killed when it says
+// nothing for Timeout or the response is done. As in Apache, the worker
+// waits for it.
+
+// cgiMessages are mod_cgi's and mod_cgid's codes for the refusals, by
+// module: ExecCGI off, no such file, a directory.
+var cgiMessages = map[string][3]string{
+	"cgi":  {"AH02809", "AH02811", "AH02812"},
+	"cgid": {"AH01262", "AH01264", "AH01265"},
+}
+
+// serveCGI runs the request's file as a CGI program and relays its answer.
+func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
+	file := string(w.fspath)
+	module := "cgi"
+	if slices.Contains(w.ch.cfg.Modules, "cgid_module") {
+		module = "cgid"
+	}
+	codes := cgiMessages[module]
+	refuse := func(status int, code, why string) {
+		w.logError(c, errorlog.LevelError, module, code, "stderr from "+file+": "+why, nil, "")
+		w.errorResponse(c, status, nil, keep)
+	}
+	if !scriptAliased && !w.srv.DirConfig(fileDir(w.fspath)).ExecCGI {
+		refuse(403, codes[0], "Options ExecCGI is off in this directory")
+		return
+	}
+	st, err := os.Stat(file)
+	switch {
+	case err != nil:
+		refuse(404, codes[1], "script not found or unable to stat")
+		return
+	case st.IsDir():
+		refuse(403, codes[2], "attempt to invoke directory as script")
+		return
+	}
+	w.setStatus(shm.BusyWrite)
+	timeout := time.Duration(w.srv.timeout)
+	body, limit, ok := w.takeProxyBody(c)
+	if !ok {
+		return
+	}
+	defer body.finish()
+	var stdin io.Reader
+	length := w.req.ContentLength
+	if body != nil {
+		stdin = body
+		if w.req.Chunked {
+			pre, err := body.prefetch(w.proxyPrefetch[:0], int(min(cmpPositive(limit, maxFCGIChunkedBody), maxFCGIChunkedBody))+1)
+			w.proxyPrefetch = pre
+			if err == nil && !body.done {
+				err = http1.ErrBodyTooLarge
+			}
+			if err != nil {
+				w.refuseProxyBody(c, err)
+				return
+			}
+			stdin, length = bytes.NewReader(pre), int64(len(pre))
+		}
+	}
+	params := w.fcgiParams(c, "", file, length)
+	env := make([]string, 0, len(params))
+	for _, p := range params {
+		env = append(env, p.Name+"="+p.Value)
+	}
+	cmd := exec.Command(file)
+	cmd.Dir, cmd.Env = filepath.Dir(file), env
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		w.logError(c, errorlog.LevelError, module, "AH01241", "couldn't spawn child process: "+file, nil, "")
+		w.errorResponse(c, 500, nil, keep)
+		return
+	}
+	stderr, err := cmd.StderrPipe()
+	if err == nil {
+		cmd.Stdin = stdin
+		err = cmd.Start()
+	}
+	if err != nil {
+		w.logProxy(errorlog.LevelError, module, "AH01241", "couldn't spawn child process: "+file, unwrapErrno(err))
+		w.errorResponse(c, 500, nil, keep)
+		return
+	}
+	var logged sync.WaitGroup
+	logged.Add(1)
+	go func() { // the program's standard error, a line each (log_script_err)
+		defer logged.Done()
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 0, 4096), 64<<10)
+		for sc.Scan() {
+			w.logError(c, errorlog.LevelError, module, "AH01215", "stderr from "+file+": ", bytes.TrimSuffix(sc.Bytes(), []byte("\r")), "")
+		}
+	}()
+	killed := &atomic.Bool{}
+	timer := time.AfterFunc(timeout, func() { killed.Store(true); cmd.Process.Kill() })
+	defer func() {
+		timer.Stop()
+		cmd.Process.Kill() // done with its answer (or gave up): it may not linger
+		if body != nil {
+			body.stop()
+		}
+		logged.Wait()
+		cmd.Wait()
+	}()
+	out := &killReader{r: stdout, timer: timer, timeout: timeout, killed: killed}
+	br := bufio.NewReaderSize(out, 8<<10)
+	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
+	if err != nil {
+		var bad textproto.ProtocolError
+		base := filepath.Base(file)
+		switch {
+		case killed.Load():
+			if module == "cgi" {
+				w.logError(c, errorlog.LevelWarn, module, "AH01220", "Timeout waiting for output from CGI script "+file, nil, "")
+			}
+			w.logError(c, errorlog.LevelError, module, "", "Script timed out before returning headers: "+base, nil, "")
+			w.errorResponse(c, 504, nil, false)
+		case errors.As(err, &bad):
+			line := string(bad) // textproto's words, then the line quoted
+			if i := strings.IndexByte(line, '"'); i >= 0 {
+				if l, err := strconv.Unquote(line[i:]); err == nil {
+					line = l
+				}
+			}
+			w.logError(c, errorlog.LevelError, module, "", "malformed header from script '"+base+"': Bad header: "+line[:min(len(line), 30)], nil, "")
+			w.errorResponse(c, 500, nil, false)
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			w.logError(c, errorlog.LevelError, module, "", "End of script output before headers: "+base, nil, "")
+			w.errorResponse(c, 500, nil, false)
+		default:
+			w.logProxy(errorlog.LevelError, module, "", "reading the output of "+file, unwrapErrno(err))
+			w.errorResponse(c, 500, nil, false)
+		}
+		return
+	}
+	if body != nil {
+		body.stop()
+		if body.err != nil && !errors.Is(body.err, context.Canceled) {
+			w.refuseProxyBody(c, body.err)
+			return
+		}
+		if !body.complete() {
+			keep = false
+			c.lingerShort = true
+		}
+	}
+	w.relayScript(c, hdr, br, keep, timeout, func() { killed.Store(true); cmd.Process.Kill() })
+}
+
+// killReader reads a CGI program's output, giving it timeout for each
+// read: the timer kills the program, which ends the read.
+type killReader struct {
+	r       io.Reader
+	timer   *time.Timer
+	timeout time.Duration
+	killed  *atomic.Bool
+}
+
+func (k *killReader) Read(p []byte) (int, error) {
+	k.timer.Reset(k.timeout)
+	n, err := k.r.Read(p)
+	k.timer.Stop()
+	if err != nil && k.killed.Load() {
+		return n, context.DeadlineExceeded
+	}
+	return n, err
+}

@@ -1,0 +1,138 @@
+package child_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"eventmpm/internal/itest"
+)
+
+// cgiScripts are /bin/sh CGI programs: env describes its environment and
+// body and writes a line to standard error; the others answer a Status,
+// a Location, a malformed header, nothing, or too late.
+var cgiScripts = map[string]string{
+	"env.cgi":  "#!/bin/sh\necho 'Content-Type: text/plain'\necho\nenv | sort\necho \"BODY=$(cat)\"\necho 'a line on stderr' >&2\n",
+	"st.cgi":   "#!/bin/sh\necho 'Status: 404 Gone Away'\necho 'Content-Type: text/plain'\necho\necho gone\n",
+	"loc.cgi":  "#!/bin/sh\necho 'Location: http://example.com/x'\necho 'Set-Cookie: c=1'\necho\n",
+	"bad.cgi":  "#!/bin/sh\necho 'no colon here'\necho\n",
+	"nil.cgi":  "#!/bin/sh\nexit 0\n",
+	"slow.cgi": "#!/bin/sh\nsleep 5\necho 'Content-Type: text/plain'\necho\n",
+}
+
+// TestCGI: mod_cgid as Debian's serve-cgi-bin.conf sets it up (a
+// ScriptAlias), and SetHandler cgi-script where Options ExecCGI allows it:
+// the CGI environment (PATH_INFO, the query, the body), the program's
+// Status and fields, a Location turned into a 302, standard error in the
+// error log, and Apache's answers and lines for a malformed header, no
+// output, a program too slow for Timeout, a missing script, a directory,
+// and a script where ExecCGI is off; an .htaccess file's SetHandler
+// cgi-script gets the request body too.
+func TestCGI(t *testing.T) {
+	t.Parallel()
+	root := itest.NewRoot(t, baseConf+`LoadModule cgid_module modules/mod_cgid.so
+Timeout 2
+ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
+<Directory {{ROOT}}/cgi>
+    Require all granted
+</Directory>
+<Directory htdocs/exec>
+    Options +ExecCGI
+</Directory>
+<Directory htdocs/ht>
+    AllowOverride All
+</Directory>
+<FilesMatch "\.cgi$">
+    SetHandler cgi-script
+</FilesMatch>
+`, map[string]string{"ht/.htaccess": "Options +ExecCGI\nSetHandler cgi-script\n"})
+	for name, script := range cgiScripts {
+		for _, dir := range []string{"cgi", "htdocs/exec", "htdocs", "htdocs/ht"} {
+			path := root.Path(dir, name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s := runServer(t, root)
+	get := func(raw string) (int, string) {
+		t.Helper()
+		resp, body := s.open(t).roundTrip(raw, "GET")
+		return resp.StatusCode, body
+	}
+	resp, body := s.open(t).roundTrip("POST /cgi-bin/env.cgi/extra/path?q=1 HTTP/1.1\r\nHost: localhost\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello", "POST")
+	for _, want := range []string{
+		"SCRIPT_FILENAME=" + root.Path("cgi", "env.cgi") + "\n", "SCRIPT_NAME=/cgi-bin/env.cgi\n", "PATH_INFO=/extra/path\n",
+		"QUERY_STRING=q=1\n", "REQUEST_METHOD=POST\n", "CONTENT_LENGTH=5\n", "HTTP_X_TEST=yes\n", "GATEWAY_INTERFACE=CGI/1.1\n",
+		"CONTEXT_PREFIX=/cgi-bin/\n", "BODY=hello\n",
+	} {
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("POST /cgi-bin/env.cgi: %d, no %q in\n%s", resp.StatusCode, want, body)
+		}
+	}
+	// An .htaccess file's SetHandler: the body still reaches the program.
+	resp, body = s.open(t).roundTrip("POST /ht/env.cgi HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc", "POST")
+	if resp.StatusCode != 200 || !strings.Contains(body, "BODY=abc\n") {
+		t.Errorf("POST to a script an .htaccess file makes one: %d\n%s", resp.StatusCode, body)
+	}
+	if code, body := get("GET /exec/st.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 404 || body != "gone\n" {
+		t.Errorf("Status: 404 from a script in an ExecCGI directory: %d %q", code, body)
+	}
+	resp, _ = s.open(t).roundTrip("GET /cgi-bin/loc.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "http://example.com/x" || resp.Header.Get("Set-Cookie") != "c=1" {
+		t.Errorf("a Location without Status: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, tc := range []struct {
+		path string
+		code int
+	}{
+		{"/cgi-bin/bad.cgi", 500}, {"/cgi-bin/nil.cgi", 500}, {"/cgi-bin/slow.cgi", 504},
+		{"/cgi-bin/none.cgi", 404}, {"/cgi-bin/", 403}, {"/env.cgi", 403},
+	} {
+		if code, _ := get("GET " + tc.path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != tc.code {
+			t.Errorf("%s: got %d, want %d", tc.path, code, tc.code)
+		}
+	}
+	lines := []string{
+		"AH01215: stderr from " + root.Path("cgi", "env.cgi") + ": a line on stderr",
+		"malformed header from script 'bad.cgi': Bad header: no colon here",
+		"End of script output before headers: nil.cgi",
+		"Script timed out before returning headers: slow.cgi",
+		"AH01264: stderr from " + root.Path("cgi", "none.cgi") + ": script not found or unable to stat",
+		"AH01265: stderr from " + root.Path("cgi") + "/: attempt to invoke directory as script",
+		"AH01262: stderr from " + root.Path("htdocs", "env.cgi") + ": Options ExecCGI is off in this directory",
+	}
+	itest.Eventually(t, ioWait, "the error log's lines", func() bool {
+		log := s.logFile("error_log")
+		for _, l := range lines {
+			if !strings.Contains(log, l) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestCGIAccessFileOnly: on a server whose configuration names no script
+// handler, an .htaccess file's SetHandler cgi-script still gets the
+// request's body to its program (the body waits for the handler).
+func TestCGIAccessFileOnly(t *testing.T) {
+	t.Parallel()
+	root := itest.NewRoot(t, baseConf+`LoadModule cgid_module modules/mod_cgid.so
+<Directory htdocs/ht>
+    AllowOverride All
+</Directory>
+`, map[string]string{"ht/.htaccess": "Options +ExecCGI\nSetHandler cgi-script\n"})
+	if err := os.WriteFile(root.Path("htdocs", "ht", "env.cgi"), []byte(cgiScripts["env.cgi"]), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := runServer(t, root)
+	resp, body := s.open(t).roundTrip("POST /ht/env.cgi HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc", "POST")
+	if resp.StatusCode != 200 || !strings.Contains(body, "BODY=abc\n") {
+		t.Errorf("POST to a script an .htaccess file makes one: %d\n%s", resp.StatusCode, body)
+	}
+}
