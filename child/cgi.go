@@ -15,9 +15,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"eventmpm/child/http1"
+	"eventmpm/child/static"
 	"eventmpm/internal/errorlog"
 	"eventmpm/shm"
 )
@@ -51,8 +53,15 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		w.logError(c, errorlog.LevelError, module, code, "stderr from "+file+": "+why, nil, "")
 		w.errorResponse(c, status, nil, keep)
 	}
-	if !scriptAliased && !w.srv.DirConfig(fileDir(w.fspath)).ExecCGI {
+	dc := w.srv.DirConfig(fileDir(w.fspath))
+	if !scriptAliased && !dc.ExecCGI {
 		refuse(403, codes[0], "Options ExecCGI is off in this directory")
+		return
+	}
+	if lst, err := os.Lstat(file); err == nil && lst.Mode()&os.ModeSymlink != 0 && !dc.FollowSymLinks && !symlinkOwnerMatches(file, lst, dc) {
+		// The directory walk's symlink rule, as for a file served.
+		w.logError(c, errorlog.LevelError, "core", "AH00037", "Symbolic link not allowed or link target not accessible: ", w.fspath, "")
+		w.errorResponse(c, 403, nil, keep)
 		return
 	}
 	st, err := os.Stat(file)
@@ -194,4 +203,19 @@ func (k *killReader) Read(p []byte) (int, error) {
 		return n, context.DeadlineExceeded
 	}
 	return n, err
+}
+
+// symlinkOwnerMatches is Options SymLinksIfOwnerMatch for a script that
+// is a symbolic link: its target has the link's owner.
+func symlinkOwnerMatches(file string, link os.FileInfo, dc static.DirConfig) bool {
+	if !dc.SymLinksIfOwnerMatch {
+		return false
+	}
+	target, err := os.Stat(file)
+	if err != nil {
+		return false
+	}
+	ls, ok1 := link.Sys().(*syscall.Stat_t)
+	ts, ok2 := target.Sys().(*syscall.Stat_t)
+	return ok1 && ok2 && ls.Uid == ts.Uid
 }

@@ -35,6 +35,7 @@ func TestCGI(t *testing.T) {
 Timeout 2
 ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 <Directory {{ROOT}}/cgi>
+    Options -FollowSymLinks
     Require all granted
 </Directory>
 <Directory htdocs/exec>
@@ -57,6 +58,11 @@ ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 				t.Fatal(err)
 			}
 		}
+	}
+	// A script that is a symbolic link, in a directory without
+	// FollowSymLinks: 403, as the directory walk refuses it.
+	if err := os.Symlink(root.Path("cgi", "env.cgi"), root.Path("cgi", "link.cgi")); err != nil {
+		t.Fatal(err)
 	}
 	s := runServer(t, root)
 	get := func(raw string) (int, string) {
@@ -91,7 +97,7 @@ ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 		code int
 	}{
 		{"/cgi-bin/bad.cgi", 500}, {"/cgi-bin/nil.cgi", 500}, {"/cgi-bin/slow.cgi", 504},
-		{"/cgi-bin/none.cgi", 404}, {"/cgi-bin/", 403}, {"/env.cgi", 403},
+		{"/cgi-bin/none.cgi", 404}, {"/cgi-bin/", 403}, {"/env.cgi", 403}, {"/cgi-bin/link.cgi", 403},
 	} {
 		if code, _ := get("GET " + tc.path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != tc.code {
 			t.Errorf("%s: got %d, want %d", tc.path, code, tc.code)
