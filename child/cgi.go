@@ -219,3 +219,21 @@ func symlinkOwnerMatches(file string, link os.FileInfo, dc static.DirConfig) boo
 	ts, ok2 := target.Sys().(*syscall.Stat_t)
 	return ok1 && ok2 && ls.Uid == ts.Uid
 }
+
+// cgiByExtension reports whether AddHandler cgi-script names the last
+// extension of the request's file for its directory. Only the last one
+// counts (Apache's mod_mime takes any: "x.cgi.txt" runs), so that a
+// file uploaded as "photo.cgi.jpg" is never run.
+func (w *worker) cgiByExtension() bool {
+	name := w.fspath[bytes.LastIndexByte(w.fspath, '/')+1:]
+	dot := bytes.LastIndexByte(name, '.')
+	if dot <= 0 {
+		return false
+	}
+	exts := w.srv.DirConfig(fileDir(w.fspath)).CGIExts
+	if len(exts) == 0 {
+		return false
+	}
+	ext := strings.ToLower(string(name[dot+1:]))
+	return slices.Contains(exts, ext)
+}

@@ -142,3 +142,43 @@ func TestCGIAccessFileOnly(t *testing.T) {
 		t.Errorf("POST to a script an .htaccess file makes one: %d\n%s", resp.StatusCode, body)
 	}
 }
+
+// TestCGIAddHandler: AddHandler cgi-script runs the files whose last
+// extension it names, where Options ExecCGI allows it; a file with
+// another last extension is served as it is ("x.cgi.txt", which Apache
+// would run), and RemoveHandler takes the extension back in a
+// subdirectory.
+func TestCGIAddHandler(t *testing.T) {
+	t.Parallel()
+	root := itest.NewRoot(t, baseConf+`LoadModule cgid_module modules/mod_cgid.so
+AddHandler cgi-script .cgi
+<Directory htdocs/run>
+    Options +ExecCGI
+</Directory>
+<Directory htdocs/run/plain>
+    RemoveHandler .cgi
+</Directory>
+`, nil)
+	for _, name := range []string{"run/st.cgi", "run/st.cgi.txt", "run/plain/st.cgi"} {
+		path := root.Path("htdocs", name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(cgiScripts["st.cgi"]), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := runServer(t, root)
+	for _, tc := range []struct {
+		path string
+		code int
+		ran  bool
+	}{
+		{"/run/st.cgi", 404, true}, {"/run/st.cgi.txt", 200, false}, {"/run/plain/st.cgi", 200, false},
+	} {
+		resp, body := s.open(t).roundTrip("GET "+tc.path+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != tc.code || (body == "gone\n") != tc.ran {
+			t.Errorf("%s: %d %q, want %d (run: %v)", tc.path, resp.StatusCode, body, tc.code, tc.ran)
+		}
+	}
+}

@@ -92,6 +92,9 @@ func (w *worker) respond(c *conn, keep bool) {
 				acc.handler = "cgi-script" // mod_alias's handler for ScriptAlias
 			}
 		}
+		if acc.handler == "" && w.cgiByExtension() {
+			acc.handler = "cgi-script" // AddHandler cgi-script .ext
+		}
 	}
 	if !isScriptHandler(acc.handler) {
 		w.fspath, w.pathInfo = w.fspath[:fsLen], w.pathInfo[:0] // a file's path info: core's 404 names the whole path

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -597,6 +598,7 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 	}
 	dc.FollowSymLinks, dc.SymLinksIfOwnerMatch, dc.Indexes = opts.FollowSymLinks, opts.SymLinksIfOwnerMatch, opts.Indexes
 	dc.MultiViews, dc.ExecCGI = opts.MultiViews, opts.ExecCGI
+	dc.CGIExts = s.cgiExtsFor(v, dir)
 	dc.LanguagePriority, dc.MultiviewsAny = neg.LanguagePriority, neg.MultiviewsMatch == "any"
 	dc.ForceLanguage = forceLanguage(neg.ForceLanguagePriority)
 	dc.Listing = listingConfig(&ai)
@@ -607,6 +609,32 @@ func (s *site) DirConfig(dir string) static.DirConfig {
 		}
 	}
 	return dc
+}
+
+// cgiExtsFor is the extensions AddHandler cgi-script names for a
+// directory: the server's, then each matching section's additions and
+// removals in merge order.
+func (s *site) cgiExtsFor(v *sectionView, dir string) []string {
+	var exts []string
+	for ext := range s.cfg.CGIExts {
+		exts = append(exts, ext)
+	}
+	for i := range v.dirs {
+		m := v.dirs[i].sec.MIME
+		if m == nil || !v.dirs[i].matchPath([]byte(dir)) {
+			continue
+		}
+		for _, op := range m.Ops {
+			if op.Kind != config.MIMEHandler {
+				continue
+			}
+			exts = slices.DeleteFunc(exts, func(e string) bool { return e == op.Ext })
+			if !op.Remove {
+				exts = append(exts, op.Ext)
+			}
+		}
+	}
+	return exts
 }
 
 // applyDirMIME applies a section's mod_mime directives and

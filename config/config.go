@@ -198,6 +198,9 @@ type Server struct {
 	AccessFileNames []string
 	// DirectoryIndex lists the index file names; nil when "disabled".
 	DirectoryIndex []string
+	// CGIExts are the extensions AddHandler cgi-script names (lowercase,
+	// without the dot), at server level.
+	CGIExts map[string]bool `json:",omitempty"`
 	// AddType maps a lowercased file extension (without the dot) to a
 	// media type, on top of TypesConfig.
 	AddType map[string]string

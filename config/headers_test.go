@@ -108,7 +108,7 @@ func TestHeaderErrors(t *testing.T) {
 
 func TestMIMEDirectiveErrors(t *testing.T) {
 	expectLoadErrors(t, []loadErrorCase{
-		{"AddHandler cgi-script .cgi", `AddHandler cgi-script is not supported by eventmpm: use SetHandler cgi-script`},
+		{"AddHandler cgi-script .cgi", `AddHandler cgi-script needs mod_cgi or mod_cgid`},
 		{"AddHandler php-script .php", `AddHandler php-script: eventmpm has no handler "php-script"`},
 		{"AddLanguage en", "AddLanguage requires at least two arguments"},
 		{"AddCharset UTF-8", "AddCharset requires at least two arguments"},

@@ -42,6 +42,9 @@ const (
 	MIMELanguage
 	MIMEEncoding
 	MIMECharset
+	// MIMEHandler is AddHandler cgi-script (Value "cgi-script") and
+	// RemoveHandler.
+	MIMEHandler
 )
 
 // dirMIME returns the settings of the directory section the directive is
@@ -124,17 +127,32 @@ func setRemoveType(w *walker, c *call) error {
 	return nil
 }
 
-// setAddHandler accepts only "AddHandler type-map ext...", which Debian's
-// mime.conf sets: eventmpm reads no type maps (MultiViews negotiates from
-// file names), so such files are served as they are, and a warning says
-// so. Any other handler would have a file run or
-// interpreted (cgi-script would otherwise serve a script's source): it is
-// refused.
+// setAddHandler is AddHandler for the handlers eventmpm has: cgi-script
+// (with mod_cgi or mod_cgid) runs files whose last extension it names
+// where Options ExecCGI allows it; type-map, which Debian's mime.conf
+// sets, is taken with a warning (eventmpm reads no type maps: MultiViews
+// negotiates from file names). Any other handler would have a file run
+// or interpreted (a .php file's source would be served): refused.
 func setAddHandler(w *walker, c *call) error {
-	if strings.EqualFold(c.args[0], "cgi-script") {
-		return errorf("AddHandler cgi-script is not supported by eventmpm: use SetHandler cgi-script in a <FilesMatch> (with Options ExecCGI), or ScriptAlias")
-	}
-	if !strings.EqualFold(c.args[0], "type-map") {
+	switch {
+	case strings.EqualFold(c.args[0], "cgi-script"):
+		if !cgiLoaded(w) {
+			return errorf("AddHandler cgi-script needs mod_cgi or mod_cgid (LoadModule cgid_module ...); without it eventmpm would serve the scripts' source")
+		}
+		if done, err := w.addDirMIME(c, MIMEHandler, false); done || err != nil {
+			return err
+		}
+		s := w.srv.srv
+		for _, ext := range c.args[1:] {
+			if ext = normExt(ext); ext != "" {
+				if s.CGIExts == nil {
+					s.CGIExts = map[string]bool{}
+				}
+				s.CGIExts[ext] = true
+			}
+		}
+		return nil
+	case !strings.EqualFold(c.args[0], "type-map"):
 		return errorf("AddHandler %s: eventmpm has no handler %q; it serves static files only", c.args[0], c.args[0])
 	}
 	w.warn(c.pos, "", "AddHandler type-map has no effect: eventmpm reads no type maps (Options MultiViews negotiates by file name), so %s files are served as they are",
@@ -142,11 +160,16 @@ func setAddHandler(w *walker, c *call) error {
 	return nil
 }
 
-// setRemoveHandler is RemoveHandler ext...: eventmpm maps no handler to
-// an extension (it serves every file as it is: a .php file is sent as
-// its text), so there is nothing to remove; it is noted once.
+// setRemoveHandler is RemoveHandler ext...: the extensions lose the
+// cgi-script handler AddHandler gave them (in a section, those of the
+// sections before it; in a <VirtualHost>, the main server's too).
 func setRemoveHandler(w *walker, c *call) error {
-	w.noEffect(c, "eventmpm maps no handler to file extensions, so every file is served as it is")
+	if done, err := w.addDirMIME(c, MIMEHandler, true); done || err != nil {
+		return err
+	}
+	for _, ext := range c.args {
+		delete(w.srv.srv.CGIExts, normExt(ext))
+	}
 	return nil
 }
 

@@ -244,6 +244,12 @@ func inherit(v, m *serverState) {
 			f.copy(v.srv, m.srv)
 		}
 	}
+	for ext := range m.srv.CGIExts { // mod_mime's merge: the main server's handlers, and the host's own
+		if v.srv.CGIExts == nil {
+			v.srv.CGIExts = map[string]bool{}
+		}
+		v.srv.CGIExts[ext] = true
+	}
 	if len(m.srv.AddType) > 0 {
 		merged := maps.Clone(m.srv.AddType)
 		for _, ext := range v.srv.RemoveType {

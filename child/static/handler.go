@@ -27,8 +27,10 @@ type DirConfig struct {
 	Indexes bool
 	// ExecCGI is Options ExecCGI: SetHandler cgi-script may run the
 	// directory's files (the child's business; the static handler never
-	// runs anything).
+	// runs anything). CGIExts are the extensions AddHandler cgi-script
+	// names for the directory.
 	ExecCGI bool
+	CGIExts []string
 	// DirectoryIndex lists the index file names to try in order; nil means
 	// none (DirectoryIndex disabled). Entries holding a '/' are skipped.
 	DirectoryIndex []string
