@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/internal/errorlog"
 	"eventmpm/shm"
@@ -75,28 +74,11 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 	}
 	w.setStatus(shm.BusyWrite)
 	timeout := time.Duration(w.srv.timeout)
-	body, limit, ok := w.takeProxyBody(c)
+	body, stdin, length, ok := w.scriptStdin(c)
 	if !ok {
 		return
 	}
 	defer body.finish()
-	var stdin io.Reader
-	length := w.req.ContentLength
-	if body != nil {
-		stdin = body
-		if w.req.Chunked {
-			pre, err := body.prefetch(w.proxyPrefetch[:0], int(min(cmpPositive(limit, maxFCGIChunkedBody), maxFCGIChunkedBody))+1)
-			w.proxyPrefetch = pre
-			if err == nil && !body.done {
-				err = http1.ErrBodyTooLarge
-			}
-			if err != nil {
-				w.refuseProxyBody(c, err)
-				return
-			}
-			stdin, length = bytes.NewReader(pre), int64(len(pre))
-		}
-	}
 	params := w.fcgiParams(c, "", file, length)
 	env := make([]string, 0, len(params))
 	for _, p := range params {

@@ -180,30 +180,11 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	if w.srv.cfg.Proxy != nil && w.srv.cfg.Proxy.Timeout > 0 {
 		timeout = w.srv.cfg.Proxy.Timeout
 	}
-	body, limit, ok := w.takeProxyBody(c)
+	body, stdin, length, ok := w.scriptStdin(c)
 	if !ok {
 		return
 	}
 	defer body.finish()
-	var stdin io.Reader
-	length := w.req.ContentLength
-	if body != nil {
-		stdin = body
-		if w.req.Chunked {
-			// The application learns the length from CONTENT_LENGTH: a
-			// chunked body is read whole first.
-			pre, err := body.prefetch(w.proxyPrefetch[:0], int(min(cmpPositive(limit, maxFCGIChunkedBody), maxFCGIChunkedBody))+1)
-			w.proxyPrefetch = pre
-			if err == nil && !body.done {
-				err = http1.ErrBodyTooLarge
-			}
-			if err != nil {
-				w.refuseProxyBody(c, err)
-				return
-			}
-			stdin, length = bytes.NewReader(pre), int64(len(pre))
-		}
-	}
 	prefix := ""
 	if !w.srv.proxy.fcgiGeneric {
 		prefix = "proxy:fcgi://" + b.Host
@@ -345,6 +326,32 @@ func (w *worker) relayScript(c *conn, hdr textproto.MIMEHeader, br io.Reader, ke
 	}
 	reply := &http.Response{StatusCode: status, Header: http.Header(hdr), ContentLength: cl, Body: io.NopCloser(br)}
 	w.relayResponseTimeout(c, reply, keep, timeout, cancel)
+}
+
+// scriptStdin prepares the request's body for a script (nil for none,
+// and its reader and length): a chunked one is read whole first, the
+// application learning the length from CONTENT_LENGTH. ok is false when
+// the request was answered (413, a bad body); otherwise the caller
+// defers body.finish.
+func (w *worker) scriptStdin(c *conn) (body *proxyBody, stdin io.Reader, length int64, ok bool) {
+	body, limit, ok := w.takeProxyBody(c)
+	if !ok || body == nil {
+		return nil, nil, w.req.ContentLength, ok
+	}
+	if !w.req.Chunked {
+		return body, body, w.req.ContentLength, true
+	}
+	pre, err := body.prefetch(w.proxyPrefetch[:0], int(min(cmpPositive(limit, maxFCGIChunkedBody), maxFCGIChunkedBody))+1)
+	w.proxyPrefetch = pre
+	if err == nil && !body.done {
+		err = http1.ErrBodyTooLarge
+	}
+	if err != nil {
+		w.refuseProxyBody(c, err)
+		body.finish()
+		return nil, nil, 0, false
+	}
+	return body, bytes.NewReader(pre), int64(len(pre)), true
 }
 
 // cmpPositive is a when it is positive, else b.

@@ -232,26 +232,11 @@ func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlag
 		if flag.MultiViews && sign != '-' && w.sec != nil && w.sec.s.Kind != SectionDirectory {
 			return errorf("Options %sMultiViews in %s> is not supported by eventmpm: it negotiates by the file's directory; use <Directory>", signString(sign), c.sc.parent())
 		}
-		switch sign { // a later word overrides an earlier one
-		case '+':
-			d.Add, d.Remove = union(d.Add, flag), minus(d.Remove, flag)
-		case '-':
-			d.Remove, d.Add = union(d.Remove, flag), minus(d.Add, flag)
-		default:
-			*set = union(*set, flag)
-		}
+		applyFlag(flag, sign, set, d)
 		return nil
 	}
 	if lw == "execcgi" && cgiLoaded(w) {
-		flag := OptionFlags{ExecCGI: true}
-		switch sign {
-		case '+':
-			d.Add, d.Remove = union(d.Add, flag), minus(d.Remove, flag)
-		case '-':
-			d.Remove, d.Add = union(d.Remove, flag), minus(d.Add, flag)
-		default:
-			*set = union(*set, flag)
-		}
+		applyFlag(OptionFlags{ExecCGI: true}, sign, set, d)
 		return nil
 	}
 	if what, ok := unimplementedOptions[lw]; ok {
@@ -281,6 +266,19 @@ func applyOptionWord(w *walker, c *call, word string, sign byte, set *OptionFlag
 		return nil
 	}
 	return errorf("Illegal option %s%s", signString(sign), word)
+}
+
+// applyFlag adds one option to an absolute set or, signed, to a delta: a
+// later word overrides an earlier one.
+func applyFlag(flag OptionFlags, sign byte, set *OptionFlags, d *OptionsDelta) {
+	switch sign {
+	case '+':
+		d.Add, d.Remove = union(d.Add, flag), minus(d.Remove, flag)
+	case '-':
+		d.Remove, d.Add = union(d.Remove, flag), minus(d.Add, flag)
+	default:
+		*set = union(*set, flag)
+	}
 }
 
 func signString(sign byte) string {
