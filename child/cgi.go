@@ -154,17 +154,7 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		}
 		return
 	}
-	if body != nil {
-		body.stop()
-		if body.err != nil && !errors.Is(body.err, context.Canceled) {
-			w.refuseProxyBody(c, body.err)
-			return
-		}
-		if !body.complete() {
-			keep = false
-			c.lingerShort = true
-		}
-	}
+	w.scriptBody = body // the program may read it while it writes: account decides
 	w.relayScript(c, hdr, br, keep, timeout, func() { killed.Store(true); cmd.Process.Kill() })
 }
 

@@ -3,6 +3,7 @@ package child_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,6 +85,14 @@ ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 	resp, body = s.open(t).roundTrip("POST /ht/env.cgi HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc", "POST")
 	if resp.StatusCode != 200 || !strings.Contains(body, "BODY=abc\n") {
 		t.Errorf("POST to a script an .htaccess file makes one: %d\n%s", resp.StatusCode, body)
+	}
+	// A program that does not read its body: the rest of it, here a
+	// request line, is never read as the next request.
+	smuggled := strings.Repeat("x", 200<<10) + "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	out, closed := s.exchange(t, "POST /exec/st.cgi HTTP/1.1\r\nHost: localhost\r\nContent-Length: "+
+		strconv.Itoa(len(smuggled))+"\r\n\r\n"+smuggled, ioWait)
+	if n := strings.Count(out, "HTTP/1.1 "); n != 1 || !closed || !strings.Contains(out, "gone") {
+		t.Errorf("a body the program left unread: %d responses, closed %v:\n%.300s", n, closed, out)
 	}
 	if code, body := get("GET /exec/st.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 404 || body != "gone\n" {
 		t.Errorf("Status: 404 from a script in an ExecCGI directory: %d %q", code, body)

@@ -252,17 +252,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		w.proxyFailed(c, 503, "", nil, keep)
 		return
 	}
-	if body != nil {
-		body.stop()
-		if body.err != nil {
-			w.refuseProxyBody(c, body.err)
-			return
-		}
-		if !body.complete() {
-			keep = false
-			c.lingerShort = true
-		}
-	}
+	w.scriptBody = body // the application may still read it: account decides
 	w.relayScript(c, hdr, br, keep, timeout, func() { conn.Close() })
 }
 

@@ -609,6 +609,15 @@ func (w *worker) account(c *conn, keep bool, parts []outPart) {
 		w.bodyDeferred = false
 		keep, c.lingerShort = false, true
 	}
+	if b := w.scriptBody; b != nil {
+		// A script's body, which it could read while it answered: what
+		// it left unread closes the connection.
+		w.scriptBody = nil
+		b.stop()
+		if !b.complete() {
+			keep, c.lingerShort = false, true
+		}
+	}
 	w.secs.reset()
 	c.out.parts = parts
 	c.writeTimeout = w.srv.timeout

@@ -89,9 +89,12 @@ type worker struct {
 	redirQuery []byte
 	// The FastCGI request, reply and head reader, made on first use and
 	// reused (their buffers are 40 KiB).
-	fcgiReq  *fcgi.Request
-	fcgiResp *fcgi.Response
-	fcgiHead *bufio.Reader
+	// scriptBody is the body a script (FastCGI or CGI) may still be
+	// reading while its answer is relayed; account stops it.
+	scriptBody *proxyBody
+	fcgiReq    *fcgi.Request
+	fcgiResp   *fcgi.Response
+	fcgiHead   *bufio.Reader
 	// The request's DocumentRoot by VirtualDocumentRoot (vhostRoot):
 	// made once per request (vrootMade), refused for a name with a dot
 	// segment (vrootBad); vrootName holds an address as text.
