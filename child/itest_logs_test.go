@@ -350,8 +350,8 @@ CustomLog logs/id_log ids
 	if m == nil {
 		t.Fatalf("id_log:\n%s", strings.Join(ids, "\n"))
 	}
-	r1, r2, r3 := m[1], m[2], m[3]
-	if r1 == r2 || r2 == r3 {
+	r1, r2, r3 := regexp.QuoteMeta(m[1]), regexp.QuoteMeta(m[2]), regexp.QuoteMeta(m[3]) // base64 has '+' and '/'
+	if m[1] == m[2] || m[2] == m[3] {
 		t.Errorf("two requests share a log ID: %v", m[1:])
 	}
 	doc := regexp.QuoteMeta(s.root.Path("htdocs"))
