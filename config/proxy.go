@@ -153,6 +153,12 @@ func setProxyPass(w *walker, c *call) error {
 		if err := setWorkerParam(&p, key, val); err != nil {
 			return err
 		}
+		reuse := strings.EqualFold(key, "enablereuse") && strings.EqualFold(val, "on") ||
+			strings.EqualFold(key, "disablereuse") && strings.EqualFold(val, "off")
+		if reuse && strings.HasPrefix(strings.ToLower(strings.TrimPrefix(target, "unix:")), "fcgi:") ||
+			reuse && strings.Contains(strings.ToLower(target), "|fcgi:") {
+			w.warn(c.pos, "", "%s %s=%s has no effect for fcgi://: eventmpm opens a connection per FastCGI request (Apache's default)", c.d.name, key, val)
+		}
 	}
 	if target == "!" {
 		p.Exclude = true

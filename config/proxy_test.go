@@ -239,3 +239,16 @@ func TestCGIConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyFCGIReuseWarns: enablereuse=on for a FastCGI backend is taken
+// with a warning (each request has a connection of its own).
+func TestProxyFCGIReuseWarns(t *testing.T) {
+	cfg, err := loadFile(t, "Listen 80\nServerName x.example\nLoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"+
+		"ProxyPassMatch ^/(.*\\.php)$ fcgi://127.0.0.1:9000/var/www/$1 enablereuse=on\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0].Text, "enablereuse=on has no effect for fcgi://") {
+		t.Errorf("warnings: %+v", cfg.Warnings)
+	}
+}
