@@ -180,6 +180,12 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	if w.srv.cfg.Proxy != nil && w.srv.cfg.Proxy.Timeout > 0 {
 		timeout = w.srv.cfg.Proxy.Timeout
 	}
+	dialTimeout := timeout
+	if rt := w.proxyRoute; rt != nil && rt.cfg.FCGI {
+		// A ProxyPass's worker parameters: timeout= over ProxyTimeout
+		// over Timeout (proxyRoute.init), connectiontimeout= to connect.
+		timeout, dialTimeout = rt.timeout, cmp.Or(rt.cfg.ConnectTimeout, rt.timeout)
+	}
 	body, stdin, length, ok := w.scriptStdin(c)
 	if !ok {
 		return
@@ -190,7 +196,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		prefix = "proxy:fcgi://" + b.Host
 	}
 	params := w.fcgiParams(c, prefix, script, length)
-	conn, err := (&net.Dialer{Timeout: timeout}).Dial(b.Network, b.Address)
+	conn, err := (&net.Dialer{Timeout: dialTimeout}).Dial(b.Network, b.Address)
 	if err != nil {
 		if b.Network == "unix" {
 			w.logProxyServer(slog.LevelError, "proxy", "AH02454", "FCGI: attempt to connect to Unix domain socket "+b.Address+" ("+b.HostPort()+") failed", unwrapErrno(err))

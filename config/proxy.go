@@ -154,10 +154,11 @@ func setProxyPass(w *walker, c *call) error {
 			return err
 		}
 		reuse := strings.EqualFold(key, "enablereuse") && strings.EqualFold(val, "on") ||
-			strings.EqualFold(key, "disablereuse") && strings.EqualFold(val, "off")
+			strings.EqualFold(key, "disablereuse") && strings.EqualFold(val, "off") ||
+			strings.EqualFold(key, "max") || strings.EqualFold(key, "keepalive")
 		if reuse && strings.HasPrefix(strings.ToLower(strings.TrimPrefix(target, "unix:")), "fcgi:") ||
 			reuse && strings.Contains(strings.ToLower(target), "|fcgi:") {
-			w.warn(c.pos, "", "%s %s=%s has no effect for fcgi://: eventmpm opens a connection per FastCGI request (Apache's default)", c.d.name, key, val)
+			w.warn(c.pos, "", "%s %s=%s has no effect for fcgi://: eventmpm opens a connection per FastCGI request (Apache's default), at most one per worker", c.d.name, key, val)
 		}
 	}
 	if target == "!" {
