@@ -104,12 +104,24 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 	}
 	var logged sync.WaitGroup
 	logged.Add(1)
-	go func() { // the program's standard error, a line each (log_script_err)
+	// The program's standard error, a line each (log_script_err), logged
+	// from a goroutine of its own while the worker relays the answer: the
+	// line carries what it needs (the client, the Referer) and not the
+	// worker, whose request state only the worker may touch.
+	lg, client, tid := w.srv.log, w.remote, w.id
+	referer := ""
+	if ref := w.req.Get("Referer"); ref != nil {
+		referer = ", referer: " + string(ref)
+	}
+	go func() {
 		defer logged.Done()
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 0, 4096), 64<<10)
 		for sc.Scan() {
-			w.logError(c, errorlog.LevelError, module, "AH01215", "stderr from "+file+": ", bytes.TrimSuffix(sc.Bytes(), []byte("\r")), "")
+			if lg.Enabled(context.Background(), errorlog.LevelError) {
+				lg.Log(context.Background(), errorlog.LevelError, "stderr from "+file+": "+string(bytes.TrimSuffix(sc.Bytes(), []byte("\r")))+referer,
+					"module", module, "ah", "AH01215", errorlog.Client(client), errorlog.TID(tid))
+			}
 		}
 	}()
 	killed := &atomic.Bool{}
