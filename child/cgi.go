@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -124,10 +123,9 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 			}
 		}
 	}()
-	killed := &atomic.Bool{}
-	timer := time.AfterFunc(timeout, func() { killed.Store(true); cmd.Process.Kill() })
+	out := newTimedReader(stdout, timeout, func() { cmd.Process.Kill() })
 	defer func() {
-		timer.Stop()
+		out.timer.Stop()
 		cmd.Process.Kill() // done with its answer (or gave up): it may not linger
 		if body != nil {
 			body.stop()
@@ -135,14 +133,13 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		logged.Wait()
 		cmd.Wait()
 	}()
-	out := &killReader{r: stdout, timer: timer, timeout: timeout, killed: killed}
 	br := bufio.NewReaderSize(out, 8<<10)
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
 	if err != nil {
 		var bad textproto.ProtocolError
 		base := filepath.Base(file)
 		switch {
-		case killed.Load():
+		case out.Expired():
 			if module == "cgi" {
 				w.logError(c, errorlog.LevelWarn, module, "AH01220", "Timeout waiting for output from CGI script "+file, nil, "")
 			}
@@ -167,26 +164,7 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		return
 	}
 	w.scriptBody = body // the program may read it while it writes: account decides
-	w.relayScript(c, hdr, br, keep, timeout, func() { killed.Store(true); cmd.Process.Kill() })
-}
-
-// killReader reads a CGI program's output, giving it timeout for each
-// read: the timer kills the program, which ends the read.
-type killReader struct {
-	r       io.Reader
-	timer   *time.Timer
-	timeout time.Duration
-	killed  *atomic.Bool
-}
-
-func (k *killReader) Read(p []byte) (int, error) {
-	k.timer.Reset(k.timeout)
-	n, err := k.r.Read(p)
-	k.timer.Stop()
-	if err != nil && k.killed.Load() {
-		return n, context.DeadlineExceeded
-	}
-	return n, err
+	w.relayScript(c, hdr, br, keep, timeout, out.Cancel)
 }
 
 // symlinkOwnerMatches is Options SymLinksIfOwnerMatch for a script that

@@ -232,7 +232,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		<-written
 	}()
 	resp := w.fcgiResp
-	resp.Reset(newDeadlineReader(conn, timeout))
+	resp.Reset(newTimedReader(conn, timeout, func() { conn.Close() }))
 	resp.Stderr = func(msg []byte) {
 		w.logError(c, errorlog.LevelError, "proxy_fcgi", "AH01071", "Got error '", msg, "'")
 	}
@@ -358,34 +358,42 @@ func cmpPositive(a, b int64) int64 {
 	return b
 }
 
-// deadlineReader reads from conn, closing it when a read waits longer
-// than timeout (the read then fails with context.DeadlineExceeded).
-type deadlineReader struct {
-	conn     net.Conn
-	timeout  time.Duration
-	timer    *time.Timer
-	timedOut atomic.Bool
+// timedReader reads from r, giving each read timeout: then expire runs
+// (it closes the connection, kills the program), which ends the read, and
+// the read fails with context.DeadlineExceeded.
+type timedReader struct {
+	r       io.Reader
+	timeout time.Duration
+	timer   *time.Timer
+	expired atomic.Bool
+	expire  func()
 }
 
-func newDeadlineReader(conn net.Conn, timeout time.Duration) *deadlineReader {
-	d := &deadlineReader{conn: conn, timeout: timeout}
-	d.timer = time.AfterFunc(timeout, func() {
-		d.timedOut.Store(true)
-		conn.Close()
-	})
-	d.timer.Stop()
-	return d
+func newTimedReader(r io.Reader, timeout time.Duration, expire func()) *timedReader {
+	t := &timedReader{r: r, timeout: timeout, expire: expire}
+	t.timer = time.AfterFunc(timeout, t.Cancel)
+	t.timer.Stop()
+	return t
 }
 
-func (d *deadlineReader) Read(p []byte) (int, error) {
-	d.timer.Reset(d.timeout)
-	n, err := d.conn.Read(p)
-	d.timer.Stop()
-	if err != nil && d.timedOut.Load() {
+func (t *timedReader) Read(p []byte) (int, error) {
+	t.timer.Reset(t.timeout)
+	n, err := t.r.Read(p)
+	t.timer.Stop()
+	if err != nil && t.expired.Load() {
 		return n, context.DeadlineExceeded
 	}
 	return n, err
 }
+
+// Cancel ends the reading now, as a timeout does.
+func (t *timedReader) Cancel() {
+	t.expired.Store(true)
+	t.expire()
+}
+
+// Expired reports whether a timeout or Cancel ended the reading.
+func (t *timedReader) Expired() bool { return t.expired.Load() }
 
 // fcgiParams is the request's CGI environment as mod_proxy_fcgi sends it
 // (and mod_cgi gives a program, with no prefix to its file's name):
