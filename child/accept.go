@@ -68,6 +68,9 @@ func (l *loop) acceptError(err error) bool {
 func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	c := newConn(fd, ls, remote)
 	l.ch.setBase(c)
+	if c.base.tls != nil {
+		l.ch.newTLSConn(c)
+	}
 	c.keepAliveTimeout = c.base.keepAliveTimeout
 	c.stageStart = l.now
 	c.state.Store(stWorker) // events before dispatch become pending bits

@@ -2,6 +2,9 @@ package child
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"eventmpm/internal/itest"
 	"net"
 	"net/http"
 	"net/http/fcgi"
@@ -169,5 +172,62 @@ func BenchmarkRewriteHead(b *testing.B) {
 		"Header set X-Served \"%D\"\n", true)
 	if !bytes.Contains(head, []byte("Cache-Control: max-age=3600, public\r\n")) {
 		b.Fatalf("head %q", head)
+	}
+}
+
+// BenchmarkServeTLS is BenchmarkServeKeepAlive over TLS 1.3 (mod_ssl):
+// the worker's turn decrypts the request, seals head and body and writes
+// them. The client's half of the work (sealing the request, opening the
+// response, with crypto/tls in this process) is in the figure too.
+func BenchmarkServeTLS(b *testing.B) {
+	body := bytes.Repeat([]byte("x"), 1024)
+	crt, key, cert := itest.SelfSigned(b, b.TempDir(), "site", "localhost")
+	tc := newTestChild(b, "LoadModule ssl_module m.so\nListen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot htdocs\n"+
+		"SSLEngine on\nSSLCertificateFile "+crt+"\nSSLCertificateKeyFile "+key+"\n", map[string]string{"index.html": string(body)})
+	waitCacheable(b, tc.ch.main.cfg.DocumentRoot+"/index.html")
+	c, peer := tc.connect(b)
+	tc.ch.newTLSConn(c)
+	pc, err := net.FileConn(peer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pc.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	client := tls.Client(pc, &tls.Config{RootCAs: pool, ServerName: "localhost"})
+	done := make(chan error, 1)
+	go func() { done <- client.Handshake() }()
+	turn := func() {
+		if c.q != nil {
+			c.q.remove(c)
+		}
+		c.state.Store(stWorker)
+		tc.w.serve(c)
+		tc.l.drainHandbacks()
+	}
+	for !c.tls.done { // the first turns wait for the client's hello, then shake hands
+		turn()
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	turn() // the rest of the handshake's reads
+	req := []byte("GET /index.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	buf := make([]byte, 8192)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := client.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		turn()
+		n := 0
+		for !bytes.HasSuffix(buf[:n], body) {
+			m, err := client.Read(buf[n:])
+			if err != nil || m == 0 {
+				b.Fatalf("read: %v", err)
+			}
+			n += m
+		}
 	}
 }

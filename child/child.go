@@ -1,6 +1,7 @@
 package child
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -47,6 +48,9 @@ type Params struct {
 	Log *slog.Logger
 	// LogFiles are log files opened by the parent, by CustomLog target.
 	LogFiles map[string]*os.File
+	// TicketKey is the TLS session ticket key the supervisor gives all
+	// its children (32 bytes); without one the child makes its own.
+	TicketKey []byte
 }
 
 // Child is one running child process.
@@ -72,6 +76,11 @@ type Child struct {
 	ext    bool   // ExtendedStatus
 	// uniqueIDs is mod_unique_id's state, zero when it is not loaded.
 	uniqueIDs uniqueIDs
+
+	// tlsServer is the TLS configuration of every TLS connection: its
+	// GetConfigForClient picks the server's by SNI (tlsForHello).
+	tlsServer *tls.Config
+	ticketKey [32]byte
 
 	main    *site
 	watcher *static.Watcher // the open-file caches' change notifier, shared by the sites
@@ -128,6 +137,12 @@ func newChild(p Params) (*Child, error) {
 	ch.proc = p.Scoreboard.Process(p.Slot)
 	ch.bufs = newBufferPool(4096)
 	ch.server = []byte(serverHeader(cfg.ServerTokens))
+	key, err := ticketKeyFor(p.TicketKey)
+	if err != nil {
+		return nil, fmt.Errorf("TLS session ticket key: %w", err)
+	}
+	ch.ticketKey = key
+	ch.tlsServer = &tls.Config{GetConfigForClient: ch.tlsForHello}
 	if err := ch.buildSites(p.LogFiles); err != nil {
 		ch.closeSites()
 		ch.closeLogs()

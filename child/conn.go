@@ -151,6 +151,11 @@ type conn struct {
 	localKnown bool
 	// keepAliveTimeout is the base server's KeepAliveTimeout.
 	keepAliveTimeout int64
+	// tls is the connection's TLS state, nil on a plain connection.
+	tls *tlsConn
+	// plainOnTLS is set when the client spoke plain HTTP to a TLS port:
+	// its request is answered with mod_ssl's 400, and the connection closed.
+	plainOnTLS bool
 	// writeTimeout is the Timeout of the server whose response is being
 	// written: a pending write may be continued by another worker, whose
 	// own last site is unrelated (or nil, if it has served nothing yet).

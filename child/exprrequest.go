@@ -156,7 +156,12 @@ func (cr *condRequest) Var(name string) string {
 		return string(req.Line)
 	case "REQUEST_STATUS":
 		return "200"
-	case "HTTPS", "HTTP2":
+	case "HTTPS":
+		if c == nil || c.tls == nil {
+			return "off"
+		}
+		return "on"
+	case "HTTP2":
 		return "off"
 	case "IPV6":
 		if cr.peer().Addr().Unmap().Is6() {
@@ -169,6 +174,10 @@ func (cr *condRequest) Var(name string) string {
 		return string(w.ch.server)
 	case "API_VERSION":
 		return apiVersion
+	}
+	if strings.HasPrefix(name, "SSL_") && c != nil {
+		v, _ := w.tlsVar(c, name)
+		return v
 	}
 	// REMOTE_IDENT, AUTH_TYPE, CONTENT_TYPE, HANDLER,
 	// PATH_INFO, REQUEST_LOG_ID, CONN_LOG_ID and CONTEXT_PREFIX: nothing

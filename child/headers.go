@@ -2,6 +2,7 @@ package child
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -296,6 +297,12 @@ func (w *worker) newLine(op *headerOp) hdrLine {
 			} else {
 				w.hdrScratch = append(w.hdrScratch, "(null)"...)
 			}
+		case 's': // a variable of mod_ssl's, "(null)" without a value (a plain connection)
+			val := ""
+			if w.cur != nil {
+				val, _ = w.tlsVar(w.cur, strings.ToUpper(string(arg)))
+			}
+			w.hdrScratch = append(w.hdrScratch, cmp.Or(val, "(null)")...)
 		case 't': // mod_headers' "t=" and the request's arrival in microseconds
 			w.hdrScratch = append(w.hdrScratch, "t="...)
 			w.hdrScratch = strconv.AppendInt(w.hdrScratch, w.start.UnixMicro(), 10)

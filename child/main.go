@@ -51,10 +51,11 @@ func Main(m *ipc.Manifest, stderr io.Writer) int {
 	err = Run(Params{
 		Config: cfg, Slot: m.Slot, Generation: int(m.Generation), Listeners: m.Listeners,
 		Scoreboard: sb, Commands: childCommands(os.NewFile(uintptr(m.ControlFd), "control")),
-		Ready:    func() { _ = ipc.Notify(status, ipc.StatusReady) },
-		Draining: func() { _ = ipc.Notify(status, ipc.StatusDraining) },
-		Log:      log,
-		LogFiles: logFiles,
+		Ready:     func() { _ = ipc.Notify(status, ipc.StatusReady) },
+		Draining:  func() { _ = ipc.Notify(status, ipc.StatusDraining) },
+		Log:       log,
+		LogFiles:  logFiles,
+		TicketKey: m.TicketKey,
 	})
 	if err != nil {
 		log.Error("child failed", "module", "mpm_event", "err", err)

@@ -71,6 +71,11 @@ func (c *conn) release() {
 // and hands it back to wait for writability (no worker waits on a slow
 // reader); it returns flushPending then.
 func (w *worker) flush(c *conn) flushResult {
+	if c.tls != nil && c.tls.done {
+		if res := w.flushTLS(c); res != flushDone {
+			return res
+		}
+	}
 	for len(c.out.parts) > 0 {
 		var err error
 		if c.out.parts[0].file != nil {

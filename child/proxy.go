@@ -749,6 +749,9 @@ func (w *worker) copyBody(c *conn, body io.Reader, chunked bool, readTimeout, wr
 // writeBlocking writes b to the client's socket, waiting for room (poll)
 // up to timeout for each part the socket takes.
 func (w *worker) writeBlocking(c *conn, b []byte, timeout time.Duration) error {
+	if c.tls != nil {
+		return w.writeBlockingTLS(c, b, timeout)
+	}
 	for len(b) > 0 {
 		n, err := writeSocket(c.fd, b)
 		if n > 0 {
@@ -988,7 +991,7 @@ func (b *proxyBody) fill() error {
 		if b.stopping.Load() {
 			return io.ErrClosedPipe
 		}
-		n, err := readSocket(c.fd, x.free())
+		n, err := b.w.readClient(c, x.free())
 		switch {
 		case n > 0:
 			x.w += n

@@ -470,6 +470,7 @@ func (w *worker) fcgiParams(c *conn, scriptPrefix, script string, length int64) 
 	}
 	set("DOCUMENT_ROOT", docRoot)
 	set("REQUEST_SCHEME", w.srv.scheme)
+	w.tlsEnv(c, set)
 	prefix, contextRoot := "", docRoot
 	if a, n := w.srv.matchAlias(w.path); a != nil && a.re == nil {
 		prefix, contextRoot = string(w.path[:n]), a.cfg.Path // mod_alias's ap_set_context_info

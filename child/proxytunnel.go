@@ -142,7 +142,7 @@ func (w *worker) tunnel(c *conn, backend io.ReadWriteCloser, proto string, timeo
 	}
 	buf := w.proxyBuf[:copyChunk]
 	for {
-		n, err := readSocket(c.fd, buf)
+		n, err := w.readClient(c, buf)
 		if n > 0 {
 			w.bodyIn += int64(n)
 			if !toBackend(buf[:n]) {

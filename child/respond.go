@@ -38,6 +38,13 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, 400, nil, false)
 		return
 	}
+	if c.plainOnTLS {
+		w.errorResponse(c, 400, nil, false) // mod_ssl's page for plain HTTP on a TLS port
+		return
+	}
+	if c.tls != nil && w.srv != c.tls.site && w.misdirected(c, keep) {
+		return
+	}
 	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
 		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes
 		return
@@ -655,6 +662,9 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	}
 	if len(w.req.Line) == 0 {
 		e.Request = nil
+	}
+	if c.tls != nil {
+		e.TLS = w
 	}
 	if w.origPath != nil {
 		e.URLPath = w.origPath // after a per-directory rewrite's internal redirect, the client's

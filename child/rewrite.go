@@ -878,8 +878,13 @@ func (w *worker) rewriteVar(name string, st *rewriteState, vary bool) string {
 				v = os.Getenv(arg)
 			}
 			return v
+		case "SSL":
+			if w.cond.c != nil {
+				v, _ := w.tlsVar(w.cond.c, strings.ToUpper(arg))
+				return v
+			}
 		}
-		return "" // SSL:, LA-U:, LA-F: nothing here
+		return "" // LA-U:, LA-F: nothing here
 	}
 	name = strings.ToUpper(name)
 	if field, ok := rewriteHeaderVars[name]; ok {

@@ -54,6 +54,7 @@ type site struct {
 	reqHeaders       []headerOp           // the other RequestHeader operations
 	remoteIP         *remoteIP            // mod_remoteip, or nil
 	strictHost       bool                 // StrictHostCheck On
+	tls              *siteTLS             // mod_ssl's settings, nil without SSLEngine on
 	defn             string               // "file:line" of its <VirtualHost>, "" for the main server
 	proxyProtocol    string               // RemoteIPProxyProtocol as this server set it: "on", "off" or ""
 	setEnvIf         []setEnvIf           // mod_setenvif, in the order they apply

@@ -50,6 +50,20 @@ func (w *worker) readRequests(c *conn) {
 		if c.proxyPending && c.in != nil && c.in.len() > 0 && !w.readProxyHeader(c) {
 			return
 		}
+		if c.tls != nil && !c.tls.done && !c.proxyPending {
+			// The first bytes are waited for as a plain connection's
+			// are, without a worker; the handshake starts with them.
+			if c.in == nil || c.in.len() == 0 {
+				if !w.fill(c) {
+					return
+				}
+				continue
+			}
+			if !w.tlsHandshake(c) {
+				return
+			}
+			continue
+		}
 		if c.in != nil && c.in.len() > 0 && !c.proxyPending {
 			w.setStatus(shm.BusyRead)
 			n, err := w.parser.Parse(c.in.data(), &c.base.headLimits, &w.req)
@@ -93,7 +107,10 @@ func (w *worker) fill(c *conn) bool {
 	free := len(c.in.free())
 	var n int
 	var err error
-	if c.stampRead {
+	if c.tls != nil && c.tls.done {
+		n, err = c.tls.read(c.in.free())
+		free = n // decrypted input says nothing about the socket: read on until EAGAIN
+	} else if c.stampRead {
 		var at int64
 		n, at, err = readStamped(c.fd, c.in.free(), &w.oob)
 		if n > 0 {
@@ -383,6 +400,9 @@ func (w *worker) afterResponse(c *conn) bool {
 // ap_start_lingering_close), so that unread input does not make the kernel
 // reset the connection before the client has read the response.
 func (w *worker) lingeringClose(c *conn) {
+	if c.tls != nil {
+		c.tls.closeNotify()
+	}
 	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
 		w.closeConn(c)
 		return

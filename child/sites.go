@@ -199,6 +199,10 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	if err := ch.openSiteLogs(s, srv.CustomLogs, logs, files); err != nil {
 		return nil, err
 	}
+	if s.tls, err = compileTLS(srv.SSL, ch.ticketKey); err != nil {
+		s.closeHandlers()
+		return nil, err
+	}
 	s.signature = signatureKind(srv.ServerSignature)
 	s.scheme = cmp.Or(srv.Scheme, "http")
 	return s, nil

@@ -50,6 +50,7 @@ type worker struct {
 	iov          [][]byte
 	vec          []unix.Iovec // writev's scratch
 	copyBuf      []byte       // file reads for EnableSendfile Off, made on first use
+	tlsPlain     []byte       // plaintext gathered to be sealed (TLS), made on first use
 	reqScratch   []byte       // request field values RequestHeader made
 	// inRequestHeaders is set while RequestHeader operations apply.
 	inRequestHeaders bool
@@ -327,6 +328,9 @@ func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 // closeConn closes a connection the worker owns.
 func (w *worker) closeConn(c *conn) {
 	w.cur = nil
+	if c.tls != nil {
+		c.tls.closeNotify()
+	}
 	c.release()
 	w.ch.closeFd(c.fd)
 	c.state.Store(stClosed)

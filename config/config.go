@@ -312,6 +312,9 @@ type Server struct {
 	// RewriteMaps are mod_rewrite's maps by name (a virtual host's
 	// include the main server's).
 	RewriteMaps map[string]RewriteMap `json:",omitempty"`
+	// SSL is the server's mod_ssl configuration; nil when SSLEngine is
+	// not on (or ssl_module is not loaded).
+	SSL *SSL `json:",omitempty"`
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A
@@ -332,8 +335,9 @@ type VirtualHost struct {
 }
 
 // RequestReadTimeout is mod_reqtimeout's configuration: one stage for the
-// request headers and one for the body (the TLS handshake stage is parsed and
-// has no effect without TLS).
+// TLS handshake (its Timeout, or Max when larger, bounds a handshake; else
+// the server's Timeout does), one for the request headers and one for the
+// body.
 type RequestReadTimeout struct {
 	Handshake, Header, Body ReadStage
 }
@@ -492,6 +496,8 @@ type Section struct {
 	// CGIPassAuth On in the section (nil: not set): the Authorization
 	// and Proxy-Authorization fields reach a FastCGI application.
 	CGIPassAuth *bool `json:",omitempty"`
+	// SSLOptions is the section's SSLOptions line, nil when it has none.
+	SSLOptions *SSLOptions `json:",omitempty"`
 	// Headers are the section's Header directives, in order.
 	Headers []HeaderOp
 	// RequestHeaders are the section's RequestHeader directives, in

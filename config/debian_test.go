@@ -2,14 +2,18 @@ package config
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"eventmpm/internal/itest"
 )
 
 // debianRoot is a copy of Debian 12's /etc/apache2 (package apache2
@@ -160,4 +164,71 @@ func statusLocation(cfg *Config) string {
 		}
 	}
 	return "none"
+}
+
+// TestDebianSSL: a2enmod ssl and a2ensite default-ssl, with the
+// snake-oil certificate's paths pointed at a generated pair: Debian's
+// ssl.conf and default-ssl.conf load, port 443 speaks TLS with the
+// certificate, and what Go's TLS does differently is said once each.
+func TestDebianSSL(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(debianRoot)); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"mods-available/ssl.load", "mods-available/ssl.conf", "mods-available/socache_shmcb.load"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeTestFile(t, root, "mods-enabled/"+filepath.Base(f), string(b))
+	}
+	crt, key, _ := itest.SelfSigned(t, t.TempDir(), "snakeoil", "debian.example")
+	b, err := os.ReadFile(filepath.Join(root, "sites-available", "default-ssl.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := strings.NewReplacer("/etc/ssl/certs/ssl-cert-snakeoil.pem", crt, "/etc/ssl/private/ssl-cert-snakeoil.key", key).Replace(string(b))
+	writeTestFile(t, root, "sites-enabled/default-ssl.conf", site)
+	cfg, err := Load(debianOptions(t, root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listens []string
+	for _, l := range cfg.Listeners {
+		listens = append(listens, l.Addr)
+	}
+	if !slices.Contains(listens, ":443") {
+		t.Errorf("Listen 443 of ports.conf's <IfModule ssl_module> missing: %q", listens)
+	}
+	i := slices.IndexFunc(cfg.VirtualHosts, func(v VirtualHost) bool { return slices.Contains(v.Addrs, "*:443") })
+	if i < 0 {
+		t.Fatal("no <VirtualHost *:443>")
+	}
+	v := cfg.VirtualHosts[i].Server
+	if v.SSL == nil || len(v.SSL.Certs) != 1 || v.SSL.Certs[0].CertFile != crt || !v.SSL.NoTickets || v.SSL.MinVersion != tls.VersionTLS10 || v.Scheme != "https" {
+		t.Errorf("default-ssl: %+v scheme %q", v.SSL, v.Scheme)
+	}
+	opts := 0
+	for _, s := range v.Sections {
+		if s.SSLOptions != nil && s.SSLOptions.Merge(0) == SSLStdEnvVars {
+			opts++
+		}
+	}
+	if opts != 2 {
+		t.Errorf("SSLOptions +StdEnvVars in %d sections, want 2 (<FilesMatch> and <Directory /usr/lib/cgi-bin>)", opts)
+	}
+	if cfg.VirtualHosts[0].Server.SSL != nil {
+		t.Errorf("000-default's port 80 host has SSL settings")
+	}
+	var warned []string
+	for _, w := range cfg.Warnings {
+		warned = append(warned, w.Text)
+	}
+	all := strings.Join(warned, "\n")
+	for _, want := range []string{"SSLRandomSeed has no effect", "SSLPassPhraseDialog has no effect", "SSLSessionCache has no effect",
+		"SSLCipherSuite HIGH:!aNULL: eventmpm does not evaluate OpenSSL's cipher expressions"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no warning %q in\n%s", want, all)
+		}
+	}
 }

@@ -190,12 +190,10 @@ func checkHeaderFormat(v string) error {
 		}
 		switch v[i] {
 		case 't', 'D', '%':
-		case 'e':
+		case 'e', 's':
 			if arg == "" {
-				return errorf("Header value %q: %%e names its variable in braces, as %%{NAME}e", v)
+				return errorf("Header value %q: %%%c names its variable in braces, as %%{NAME}%c", v, v[i], v[i])
 			}
-		case 's':
-			return errorf("Header value %q: %%{...}s is mod_ssl's, and eventmpm has no TLS", v)
 		case 'l', 'i', 'b':
 			return errorf("Header value %q: eventmpm does not put the load average or the idle and busy workers (%%l, %%i, %%b) in a header; the status page has them", v)
 		default:

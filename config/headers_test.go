@@ -87,7 +87,7 @@ func TestHeaderErrors(t *testing.T) {
 		{"Header edit X ( y", "Header edit regex could not be compiled"},
 		{"Header echo (", "Header echo regex could not be compiled"},
 		{`Header set "Bad Name" y`, "is not a valid header name"},
-		{`Header set X "%{SSL_PROTOCOL}s"`, "%{...}s is mod_ssl's, and eventmpm has no TLS"},
+		{`Header set X "%s"`, "%s names its variable in braces, as %{NAME}s"},
 		{`Header set X "%l"`, "does not put the load average"},
 		{`Header set X "%z"`, "Unrecognized header format %z"},
 		{`Header set X "%{x}"`, "Unrecognized header format %"},

@@ -12,7 +12,7 @@ import (
 
 // logFormatLetters are the %-directives Apache's standard modules define
 // (mod_log_config, mod_logio, core), which a format may use.
-const logFormatLetters = "aAbBCDefhHiklLmnopPqrRsStTuUvVXIO%"
+const logFormatLetters = "aAbBCDefhHiklLmnopPqrRsStTuUvVXxIO%"
 
 // checkLogFormat reports the first unknown %-directive, as Apache's
 // parse_log_string does: "%" [<>]* [!]? [0-9,]* ["{" ... "}"] letter, or

@@ -63,12 +63,17 @@ var modules = map[string]string{
 	// The UNIQUE_ID variable: made for each request only when LoadModule
 	// loads it (see optInModules).
 	"unique_id_module": "mod_unique_id.c",
+	// TLS with crypto/tls: SSLEngine, certificates by SNI (ssl.go).
+	"ssl_module": "mod_ssl.c",
+	// mod_ssl's session cache store in Debian's ssl.load: loaded and
+	// unused (sessions resume with tickets, SSLSessionCache warns).
+	"socache_shmcb_module": "mod_socache_shmcb.c",
 }
 
 // optInModules cost every request something, so they work only when
 // LoadModule names them, and <IfModule> counts them as loaded only then.
 var optInModules = []string{"unique_id_module", "proxy_module", "proxy_http_module", "proxy_wstunnel_module", "proxy_fcgi_module",
-	"cgi_module", "cgid_module"}
+	"cgi_module", "cgid_module", "ssl_module"}
 
 // moduleLoaded is <IfModule>'s test: a module identifier or file name;
 // loaded are the modules LoadModule named so far.

@@ -149,9 +149,14 @@ func (w *walker) finish() error {
 	warned := map[Pos]bool{}
 	w.checkRemoteIP(w.main, warned)
 	finishProxy(w.main)
+
 	for _, v := range w.vhosts {
 		finishProxy(v.serverState)
 		inherit(v.serverState, w.main)
+		inheritSSL(v.srv, w.main.srv)
+		if err := finishSSL(v.srv, sslWhere(v.srv, v.addrs)); err != nil {
+			return err
+		}
 		if v.remoteIPPos == (Pos{}) {
 			v.remoteIPPos = w.main.remoteIPPos
 		}
@@ -159,7 +164,7 @@ func (w *walker) finish() error {
 		w.vhostSyslog(v.srv)
 		cfg.VirtualHosts = append(cfg.VirtualHosts, VirtualHost{Addrs: v.addrs, Server: *v.srv, Pos: v.pos})
 	}
-	return nil
+	return finishSSL(&cfg.Server, sslWhere(&cfg.Server, nil))
 }
 
 // vhostSyslog sends a virtual host's "ErrorLog syslog[:facility]" to the

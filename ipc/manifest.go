@@ -42,6 +42,10 @@ type Manifest struct {
 	Logs []LogFile
 	// Config is the serialised configuration of the child's generation.
 	Config json.RawMessage
+	// TicketKey is the key of the TLS session tickets, the same for every
+	// child of the supervisor, so that a client resumes its session on
+	// any of them (mod_ssl's shared session cache does that for Apache).
+	TicketKey []byte `json:",omitempty"`
 }
 
 // LogFile is one inherited log file: Target is the configured path (or

@@ -52,6 +52,7 @@ func (s *Supervisor) newHandover(slot int) (*handover, error) {
 	h.manifest = ipc.Manifest{
 		Slot: slot, Generation: uint32(s.gen), ScoreboardFd: firstExtraFd + 1,
 		ControlFd: firstExtraFd + 2, StatusFd: firstExtraFd + 3, Config: json.RawMessage(cfgJSON),
+		TicketKey: s.ticketKey,
 	}
 	for _, lf := range s.logFiles {
 		h.manifest.Logs = append(h.manifest.Logs, ipc.LogFile{Target: lf.target, Fd: firstExtraFd + len(h.extra)})

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
@@ -94,6 +95,9 @@ type Supervisor struct {
 	slots      []*childProc // by process slot
 	byPID      map[int]*childProc
 	logFiles   []logFile // the current generation's log files, for children
+	// ticketKey is the TLS session ticket key every child gets (random,
+	// made once per supervisor: a restart keeps sessions resumable).
+	ticketKey []byte
 
 	pipedLogs    map[string]*PipedLog // running piped log programs, by target
 	retiredLogs  []*PipedLog          // programs only old generations use
@@ -146,7 +150,10 @@ func Run(opts Options) error {
 		sigC: make(chan os.Signal, 16), exitC: make(chan childExit, 64),
 		statusC: make(chan childStatus, 64), spawnRate: 1, pendingGen: -1,
 		upgradeC: make(chan upgradeResult, 1), ownsHeader: opts.Upgrade == nil,
-		pipedLogs: map[string]*PipedLog{},
+		pipedLogs: map[string]*PipedLog{}, ticketKey: make([]byte, 32),
+	}
+	if _, err := rand.Read(s.ticketKey); err != nil {
+		return fmt.Errorf("supervisor: TLS session ticket key: %w", err)
 	}
 	if err := s.start(); err != nil {
 		return err

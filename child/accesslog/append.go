@@ -41,6 +41,7 @@ var appenders = [opCount]appender{
 	opHeaderIn:      appendHeaderInItem,
 	opHeaderOut:     appendHeaderOutItem,
 	opEnv:           appendEnv,
+	opTLS:           appendTLS,
 	opCookie:        appendCookie,
 	opFilename:      func(d []byte, _ *item, e *Entry) []byte { return appendBytes(d, e.Filename) },
 	opHandler:       func(d []byte, _ *item, e *Entry) []byte { return appendString(d, e.Handler) },
@@ -390,6 +391,17 @@ func appendEnv(dst []byte, it *item, e *Entry) []byte {
 		}
 	}
 	return append(dst, '-')
+}
+
+func appendTLS(dst []byte, it *item, e *Entry) []byte {
+	if e.TLS == nil {
+		return append(dst, '-')
+	}
+	v := e.TLS.TLSVar(strings.ToUpper(it.text))
+	if v == "" {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, []byte(v))
 }
 
 func appendCookie(dst []byte, it *item, e *Entry) []byte {

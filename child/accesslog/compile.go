@@ -56,6 +56,7 @@ const (
 	opHeaderIn         // %{Name}i
 	opHeaderOut        // %{Name}o
 	opEnv              // %{Name}e
+	opTLS              // %{Name}x: mod_ssl's variables
 	opCookie           // %{Name}C
 	opFilename         // %f
 	opHandler          // %R
@@ -108,7 +109,7 @@ var directives = map[byte]op{
 	'm': opMethod, 'H': opProto, 'v': opServerName, 'V': opCanonicalName,
 	'p': opPort, 'P': opPID, 'k': opKeepAlive, 'X': opConnStatus, 'I': opBytesIn,
 	'O': opBytesOut, 'S': opBytesTotal, 'i': opHeaderIn, 'o': opHeaderOut,
-	'e': opEnv, 'C': opCookie, 'f': opFilename, 'R': opHandler, 'n': opNote,
+	'e': opEnv, 'x': opTLS, 'C': opCookie, 'f': opFilename, 'R': opHandler, 'n': opNote,
 }
 
 // caretDirectives are Apache's "^xx" directives: trailers and mod_logio's
@@ -297,7 +298,7 @@ func setVariant(it *item) error {
 			"ms": subMillis, "us": subMicros})
 	case opRemoteIP:
 		it.sub = variant(a, map[string]uint8{"": subDefault, "c": subPeer})
-	case opHeaderIn, opHeaderOut, opEnv, opCookie:
+	case opHeaderIn, opHeaderOut, opEnv, opCookie, opTLS:
 		if a == "" {
 			return badArg(a)
 		}

@@ -41,6 +41,12 @@ type Var struct {
 	Value []byte
 }
 
+// TLSVars looks up mod_ssl's variables (SSL_PROTOCOL, SSL_CIPHER...) of
+// a request on a TLS connection: "" for one without a value.
+type TLSVars interface {
+	TLSVar(name string) string
+}
+
 // Entry is everything a log line may need about one request. The child's
 // worker fills it in place (it holds no pointers it must allocate) and hands
 // it to [Format.Append] or [Buffer.WriteEntry]; nothing is retained after
@@ -134,6 +140,10 @@ type Entry struct {
 	// Env holds per-request environment variables for %{Name}e; names
 	// match without regard to case, as in Apache's tables.
 	Env []Var
+
+	// TLS gives mod_ssl's variables for %{Name}x; nil on a plain
+	// connection, where they log "-".
+	TLS TLSVars
 
 	// Index is the DirectoryIndex file served for a directory's URL: %U
 	// ends with it, as in Apache, where mod_dir's internal redirect to it

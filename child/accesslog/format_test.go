@@ -412,7 +412,7 @@ func TestCompileErrors(t *testing.T) {
 		want   string
 	}{
 		{format: "%h %Y", offset: 3, want: "Unrecognized LogFormat directive %Y"},
-		{format: "%{Referer}x", offset: 0, want: "Unrecognized LogFormat directive %x"},
+		{format: "%{Referer}Y", offset: 0, want: "Unrecognized LogFormat directive %Y"},
 		{format: "%^xy", offset: 0, want: "Unrecognized LogFormat directive %^"},
 		{format: "abc %", offset: 4, want: "Ran off end of LogFormat parsing args to some directive"},
 		{format: "%400,501", offset: 0, want: "Ran off end of LogFormat parsing args to some directive"},

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,17 @@ var Vars = []string{
 	"HANDLER", "REQUEST_LOG_ID", "SCRIPT_USER", "SCRIPT_GROUP", "DOCUMENT_URI", "LAST_MODIFIED",
 	"CONTEXT_PREFIX", "CONTEXT_DOCUMENT_ROOT", "REQUEST_STATUS", "REMOTE_ADDR", "REMOTE_PORT",
 	"HTTPS", "IPV6", "HTTP2", "CONN_LOG_ID", "CONN_REMOTE_ADDR", "SERVER_SOFTWARE", "API_VERSION",
+	// mod_ssl's, "" on a plain connection.
+	"SSL_VERSION_INTERFACE", "SSL_VERSION_LIBRARY", "SSL_PROTOCOL", "SSL_SECURE_RENEG", "SSL_COMPRESS_METHOD",
+	"SSL_CIPHER", "SSL_CIPHER_EXPORT", "SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE", "SSL_CLIENT_VERIFY",
+	"SSL_SERVER_M_VERSION", "SSL_SERVER_M_SERIAL", "SSL_SERVER_V_START", "SSL_SERVER_V_END", "SSL_SERVER_S_DN",
+	"SSL_SERVER_I_DN", "SSL_SERVER_A_KEY", "SSL_SERVER_A_SIG", "SSL_SESSION_RESUMED", "SSL_TLS_SNI", "SSL_SERVER_CERT",
 }
+
+// SSLEnvVars are the mod_ssl variables SSLOptions +StdEnvVars gives CGI
+// and FastCGI programs (mod_ssl's ssl_hook_Fixup_vars that eventmpm has
+// a value for).
+var SSLEnvVars = Vars[slices.Index(Vars, "SSL_VERSION_INTERFACE"):slices.Index(Vars, "SSL_SERVER_CERT")]
 
 var varSet = func() map[string]bool {
 	m := map[string]bool{}

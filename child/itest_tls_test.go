@@ -1,0 +1,254 @@
+package child_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"eventmpm/internal/itest"
+)
+
+// tlsServer starts a server whose port speaks TLS: localhost's virtual
+// host (the base server, also for 127.0.0.1) and other.test's, each with
+// its own self-signed certificate, and a third, also.test, with the same
+// TLS settings as localhost's. It returns the client settings that trust
+// both certificates.
+func tlsServer(t *testing.T, extra, localhostExtra string, files map[string]string) (*server, *tls.Config) {
+	t.Helper()
+	dir := t.TempDir()
+	crt, key, cert := itest.SelfSigned(t, dir, "localhost", "localhost", "127.0.0.1", "also.test")
+	otherCrt, otherKey, otherCert := itest.SelfSigned(t, dir, "other", "other.test")
+	root := itest.NewRoot(t, baseConf+`LoadModule ssl_module modules/mod_ssl.so
+LoadModule rewrite_module modules/mod_rewrite.so
+SSLCertificateFile `+crt+`
+SSLCertificateKeyFile `+key+`
+<VirtualHost *:{{PORT}}>
+    ServerName localhost
+    SSLEngine on
+`+localhostExtra+`
+</VirtualHost>
+<VirtualHost *:{{PORT}}>
+    ServerName other.test
+    DocumentRoot {{ROOT}}/other
+    SSLEngine on
+    SSLCertificateFile `+otherCrt+`
+    SSLCertificateKeyFile `+otherKey+`
+    SSLProtocol -all +TLSv1.2
+    <Directory {{ROOT}}/other>
+        Require all granted
+    </Directory>
+</VirtualHost>
+<VirtualHost *:{{PORT}}>
+    ServerName also.test
+    SSLEngine on
+</VirtualHost>
+`+extra, files)
+	if err := os.MkdirAll(root.Path("other"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root.Path("other", "index.html"), []byte("other site\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := runServer(t, root)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	pool.AddCert(otherCert)
+	return s, &tls.Config{RootCAs: pool, ServerName: "localhost"}
+}
+
+// dialTLS opens a TLS connection to the server, naming sni.
+func dialTLS(t *testing.T, s *server, cfg *tls.Config, sni string) *tls.Conn {
+	t.Helper()
+	cfg = cfg.Clone()
+	cfg.ServerName = sni
+	d := &net.Dialer{Timeout: ioWait}
+	c, err := tls.DialWithDialer(d, "tcp", s.addr, cfg)
+	if err != nil {
+		t.Fatalf("TLS handshake with %s (SNI %q): %v", s.addr, sni, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(ioWait))
+	return c
+}
+
+// TestTLS: mod_ssl on the event loop. Keep-alive, pipelined, large and
+// ranged responses over TLS; the certificate chosen by SNI, and 421 for a
+// request naming a host whose TLS settings differ; plain HTTP on the TLS
+// port answered with mod_ssl's 400; self-referring redirects in https;
+// HTTPS and SSL_* for <If> and mod_rewrite; sessions resumed with the
+// shared ticket key; a broken handshake logged and closed.
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 70000) // 1.1 MB: many records, sealed as the socket drains
+	s, cfg := tlsServer(t, `<If "%{HTTPS} == 'on' && %{SSL_PROTOCOL} =~ /^TLSv1\.[23]$/">
+    Header set X-TLS "on"
+</If>
+`, `Header set X-Proto "%{SSL_PROTOCOL}s %{SSL_CLIENT_S_DN}s"
+CustomLog logs/ssl_request_log "%{SSL_PROTOCOL}x %{SSL_CIPHER}x %{ssl_tls_sni}x \"%r\" %>s"
+RewriteEngine on
+RewriteCond %{HTTPS} =on
+RewriteCond %{SSL:SSL_TLS_SNI} =localhost
+RewriteRule ^/secure$ /index.html [R=302,L]
+`, map[string]string{"index.html": "hello over tls\n", "big.bin": string(big), "dir/index.html": "dir\n"})
+
+	// Three requests on one connection, the third pipelined behind the
+	// second, then a 1.1 MB body and a range of it.
+	c := dialTLS(t, s, cfg, "localhost")
+	if st := c.ConnectionState(); st.NegotiatedProtocol != "" && st.NegotiatedProtocol != "http/1.1" {
+		t.Errorf("ALPN: %q", st.NegotiatedProtocol)
+	}
+	br := bufio.NewReader(c)
+	read := func(what string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("%s: body: %v", what, err)
+		}
+		return resp, string(b)
+	}
+	fmt.Fprint(c, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if resp, body := read("first"); resp.StatusCode != 200 || body != "hello over tls\n" || resp.Header.Get("X-TLS") != "on" ||
+		resp.Header.Get("X-Proto") != "TLSv1.3 (null)" {
+		t.Errorf("first: %d %q X-TLS %q X-Proto %q", resp.StatusCode, body, resp.Header.Get("X-TLS"), resp.Header.Get("X-Proto"))
+	}
+	fmt.Fprint(c, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\nHEAD /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if resp, body := read("second"); resp.StatusCode != 200 || body != "hello over tls\n" {
+		t.Errorf("second: %d %q", resp.StatusCode, body)
+	}
+	resp, err := http.ReadResponse(br, &http.Request{Method: "HEAD"})
+	if err != nil || resp.StatusCode != 200 || resp.ContentLength != int64(len("hello over tls\n")) {
+		t.Fatalf("pipelined HEAD: %v %v", resp, err)
+	}
+	fmt.Fprint(c, "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if resp, body := read("big"); resp.StatusCode != 200 || body != string(big) {
+		t.Errorf("big: %d, %d bytes, equal %v", resp.StatusCode, len(body), body == string(big))
+	}
+	fmt.Fprint(c, "GET /big.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes=100000-100015\r\n\r\n")
+	if resp, body := read("range"); resp.StatusCode != 206 || body != string(big[100000:100016]) {
+		t.Errorf("range: %d %q", resp.StatusCode, body)
+	}
+	// Self-referring URLs are https (mod_dir's slash, mod_rewrite's R).
+	fmt.Fprint(c, "GET /dir HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if resp, _ := read("dir"); resp.StatusCode != 301 || resp.Header.Get("Location") != "https://localhost/dir/" {
+		t.Errorf("dir: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	fmt.Fprint(c, "GET /secure HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	if resp, _ := read("rewrite"); resp.StatusCode != 302 || resp.Header.Get("Location") != "https://localhost/index.html" {
+		t.Errorf("RewriteCond %%{HTTPS}: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// SNI picks other.test's certificate and its site; a request there
+	// for localhost, whose settings differ (SSLProtocol), is misdirected.
+	o := dialTLS(t, s, cfg, "other.test")
+	if st := o.ConnectionState(); st.PeerCertificates[0].Subject.CommonName != "other.test" || st.Version != tls.VersionTLS12 {
+		t.Errorf("SNI other.test: certificate %q, version %x", st.PeerCertificates[0].Subject.CommonName, st.Version)
+	}
+	ob := bufio.NewReader(o)
+	fmt.Fprint(o, "GET /index.html HTTP/1.1\r\nHost: other.test\r\n\r\nGET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	for i, want := range []struct {
+		code int
+		body string
+	}{{200, "other site\n"}, {421, "Server Name Indication"}} {
+		resp, err := http.ReadResponse(ob, nil)
+		if err != nil {
+			t.Fatalf("SNI other.test, request %d: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want.code || !strings.Contains(string(b), want.body) {
+			t.Errorf("SNI other.test, request %d: %d %q, want %d with %q", i, resp.StatusCode, b, want.code, want.body)
+		}
+	}
+	// also.test shares localhost's settings: served on localhost's
+	// connection, as mod_ssl's compatible servers are.
+	fmt.Fprint(c, "GET /index.html HTTP/1.1\r\nHost: also.test\r\n\r\n")
+	if resp, _ := read("also.test"); resp.StatusCode != 200 {
+		t.Errorf("also.test on localhost's connection: %d", resp.StatusCode)
+	}
+
+	// A second connection resumes the first one's session.
+	rc := cfg.Clone()
+	rc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	for i := range 2 {
+		r := dialTLS(t, s, rc, "localhost")
+		fmt.Fprint(r, "GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+		got, _ := io.ReadAll(r) // reading the answer takes the session ticket in (TLS 1.3)
+		if !strings.Contains(string(got), "hello over tls") {
+			t.Errorf("connection %d: %q", i, got)
+		}
+		if resumed := r.ConnectionState().DidResume; resumed != (i == 1) {
+			t.Errorf("connection %d: resumed %v", i, resumed)
+		}
+	}
+
+	// Plain HTTP on the TLS port: mod_ssl's 400, and the connection closed.
+	out, closed := s.exchange(t, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n", ioWait)
+	if !strings.HasPrefix(out, "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(out, "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />") || !closed {
+		t.Errorf("plain HTTP on the TLS port (closed %v):\n%s", closed, out)
+	}
+	// A broken handshake is logged (info) and closed.
+	out, closed = s.exchange(t, "\x16\x03\x01\x00\x05hello", ioWait)
+	if !closed || strings.Contains(out, "HTTP/") {
+		t.Errorf("broken handshake: closed %v, %q", closed, out)
+	}
+	itest.Eventually(t, ioWait, "the handshake failure in the error log", func() bool {
+		log := s.logFile("error_log")
+		return strings.Contains(log, "[ssl:info]") && strings.Contains(log, "AH02008: SSL library error in handshake (server localhost:443): tls:") &&
+			strings.Contains(log, "AH01996: SSL handshake failed: HTTP spoken on HTTPS port")
+	})
+	if log := s.logFile("error_log"); !strings.Contains(log, "AH02032: Hostname other.test provided via SNI and hostname localhost provided via HTTP have no compatible SSL setup") {
+		t.Errorf("no AH02032 for the misdirected request in\n%s", log)
+	}
+	// mod_ssl's %{...}x in the access log; "-" for the plain request.
+	itest.Eventually(t, ioWait, "the plain request's line in ssl_request_log", func() bool {
+		return strings.Contains(s.logFile("ssl_request_log"), "- - - \"GET / HTTP/1.0\" 400\n") // mod_ssl's made-up request line
+	})
+	log := s.logFile("ssl_request_log")
+	if !regexp.MustCompile(`(?m)^TLSv1\.3 TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256) localhost "GET /index.html HTTP/1.1" 200$`).MatchString(log) {
+		t.Errorf("no TLS request line in ssl_request_log:\n%s", log)
+	}
+}
+
+// TestTLSCGI: a CGI program on a TLS connection gets HTTPS=on, and the
+// SSL_* variables where SSLOptions +StdEnvVars applies.
+func TestTLSCGI(t *testing.T) {
+	t.Parallel()
+	s, cfg := tlsServer(t, `LoadModule cgid_module modules/mod_cgid.so
+ScriptAlias /cgi-bin/ {{ROOT}}/htdocs/cgi/
+ScriptAlias /std/ {{ROOT}}/htdocs/cgi/
+<Location /std/>
+    SSLOptions +StdEnvVars
+</Location>
+`, "", map[string]string{"cgi/env.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nenv\n"})
+	if err := os.Chmod(filepath.Join(s.root.Path("htdocs", "cgi", "env.cgi")), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) string {
+		c := dialTLS(t, s, cfg, "localhost")
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path)
+		b, _ := io.ReadAll(c)
+		return string(b)
+	}
+	plain := get("/cgi-bin/env.cgi")
+	expectContains(t, "/cgi-bin/env.cgi", plain, "\nHTTPS=on\n", "\nREQUEST_SCHEME=https\n")
+	if strings.Contains(plain, "SSL_PROTOCOL") {
+		t.Errorf("SSL_* without StdEnvVars:\n%s", plain)
+	}
+	std := get("/std/env.cgi")
+	expectContains(t, "/std/env.cgi", std, "\nHTTPS=on\n", "\nSSL_PROTOCOL=TLSv1.3\n", "\nSSL_TLS_SNI=localhost\n",
+		"\nSSL_CIPHER=TLS_", "\nSSL_SESSION_RESUMED=Initial\n", "\nSSL_SERVER_S_DN=CN=localhost,O=eventmpm tests\n", "\nSSL_SERVER_A_KEY=id-ecPublicKey\n")
+}

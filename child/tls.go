@@ -1,0 +1,740 @@
+package child
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"eventmpm/config"
+	"eventmpm/config/expr"
+	"eventmpm/internal/errorlog"
+	"eventmpm/internal/version"
+	"eventmpm/shm"
+
+	"golang.org/x/sys/unix"
+)
+
+// This file is mod_ssl: TLS on the connections whose base server has
+// SSLEngine on, with crypto/tls over the connection's raw non-blocking
+// descriptor (tlsTransport). The handshake is made by a worker, as in
+// Apache, waiting for the client's flights with poll up to the handshake
+// deadline; afterwards reads and writes never block: a read that finds
+// the socket empty hands the connection back to the event goroutine as a
+// plain one does, and sealed output waits in the transport for
+// writability as a plain response's parts do.
+
+// tlsConn is a connection's TLS state.
+type tlsConn struct {
+	tc *tls.Conn
+	tr tlsTransport
+	// done is set once the handshake succeeded.
+	done bool
+	// site is the server whose certificate the handshake used: the one
+	// the client named (SNI), else the connection's base server. sni is
+	// the name the client sent ("" for none).
+	site *site
+	sni  string
+}
+
+// tlsTransport is the net.Conn crypto/tls reads and writes through: the
+// connection's descriptor, read directly, and a buffer of sealed bytes
+// that the worker writes out (flushTLS, writeBlocking).
+type tlsTransport struct {
+	c  *conn
+	fd int
+	// prefix is input read before the handshake (after a PROXY header),
+	// returned by the first reads.
+	prefix []byte
+	// deadline, while not 0, makes reads and writes wait (the handshake):
+	// unix nanoseconds.
+	deadline int64
+	// mu guards out and off: a WebSocket tunnel writes to the client
+	// from a goroutine of its own while its worker reads.
+	mu  sync.Mutex
+	out []byte // sealed bytes; out[off:] not yet written
+	off int
+}
+
+// errWouldBlock is the transport's read on an empty socket: a temporary
+// net.Error, which crypto/tls does not keep as the connection's error,
+// so the read can be made again once the socket is readable.
+var errWouldBlock = wouldBlockError{}
+
+type wouldBlockError struct{}
+
+func (wouldBlockError) Error() string   { return "tls transport: read would block" }
+func (wouldBlockError) Timeout() bool   { return true }
+func (wouldBlockError) Temporary() bool { return true }
+
+// Read reads the prefix, then the socket.
+func (t *tlsTransport) Read(p []byte) (int, error) {
+	if len(t.prefix) > 0 {
+		n := copy(p, t.prefix)
+		t.prefix = t.prefix[n:]
+		return n, nil
+	}
+	for {
+		n, err := readSocket(t.fd, p)
+		switch {
+		case n > 0:
+			return n, nil
+		case err == nil:
+			return 0, io.EOF
+		case err == unix.EINTR:
+		case err == unix.EAGAIN:
+			if t.deadline == 0 {
+				return 0, errWouldBlock
+			}
+			if err := t.wait(unix.POLLIN); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, err
+		}
+	}
+}
+
+// Write takes sealed bytes. While the handshake waits (deadline set) they
+// are written at once; otherwise they wait for the worker's flush.
+func (t *tlsTransport) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	t.out = append(t.out, p...)
+	t.mu.Unlock()
+	if t.deadline != 0 {
+		for {
+			err := t.writeOut()
+			if err == nil {
+				break
+			}
+			if err != unix.EAGAIN {
+				return 0, err
+			}
+			if err := t.wait(unix.POLLOUT); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(p), nil
+}
+
+// pending reports whether sealed bytes wait to be written.
+func (t *tlsTransport) pending() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.off < len(t.out)
+}
+
+// writeOut writes the sealed bytes; unix.EAGAIN when the socket took
+// only part of them.
+func (t *tlsTransport) writeOut() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for t.off < len(t.out) {
+		n, err := writeSocket(t.fd, t.out[t.off:])
+		if n > 0 {
+			t.off += n
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == nil {
+			err = io.ErrShortWrite
+		}
+		return err
+	}
+	t.off = 0
+	if cap(t.out) > tlsOutHigh*2 {
+		t.out = nil // a large response's buffer is not kept by an idle connection
+	} else {
+		t.out = t.out[:0]
+	}
+	return nil
+}
+
+// wait polls for events until the deadline.
+func (t *tlsTransport) wait(events int16) error {
+	left := time.Duration(t.deadline - time.Now().UnixNano())
+	if left <= 0 {
+		return os.ErrDeadlineExceeded
+	}
+	return waitFD(t.fd, events, left)
+}
+
+// The rest of net.Conn: the descriptor is closed by the connection's
+// owner, and deadlines are the transport's own.
+func (t *tlsTransport) Close() error                     { return nil }
+func (t *tlsTransport) LocalAddr() net.Addr              { return net.TCPAddrFromAddrPort(t.c.localAddrPort()) }
+func (t *tlsTransport) RemoteAddr() net.Addr             { return net.TCPAddrFromAddrPort(t.c.remote) }
+func (t *tlsTransport) SetDeadline(time.Time) error      { return nil }
+func (t *tlsTransport) SetReadDeadline(time.Time) error  { return nil }
+func (t *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
+
+// tlsPlainChunk is how much plaintext is sealed at a time (a TLS
+// record's most); tlsOutHigh is how much sealed output is gathered before
+// it is written.
+const (
+	tlsPlainChunk = 16 << 10
+	tlsOutHigh    = 64 << 10
+)
+
+// siteTLS is a server's compiled mod_ssl configuration.
+type siteTLS struct {
+	config *tls.Config
+	// compat is what mod_ssl's ssl_server_compatible compares: a request
+	// for another server than the handshake's is served on the
+	// connection only when both agree on it.
+	compat    string
+	strictSNI bool
+	options   uint8 // the server's SSLOptions
+	leaf      *x509.Certificate
+	certPEM   string // the first certificate, for SSLOptions +ExportCertData
+}
+
+// compileTLS builds a server's TLS configuration, nil without SSLEngine
+// on. The session ticket key is the supervisor's, shared by its children.
+func compileTLS(ssl *config.SSL, ticketKey [32]byte) (*siteTLS, error) {
+	if ssl == nil || !ssl.Engine {
+		return nil, nil
+	}
+	st := &siteTLS{strictSNI: ssl.StrictSNI, options: ssl.Options.Merge(0)}
+	cfg := &tls.Config{
+		MinVersion: ssl.MinVersion, MaxVersion: ssl.MaxVersion, CipherSuites: ssl.CipherSuites,
+		SessionTicketsDisabled: ssl.NoTickets, NextProtos: []string{"http/1.1"},
+	}
+	for _, ck := range ssl.Certs {
+		cert, err := tls.X509KeyPair(ck.CertPEM, ck.KeyPEM)
+		if err != nil {
+			return nil, fmt.Errorf("AH02565: certificate %s: %w", ck.CertFile, err)
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+		if st.leaf == nil {
+			st.leaf = cert.Leaf
+			st.certPEM = firstPEMBlock(ck.CertPEM)
+		}
+	}
+	cfg.SetSessionTicketKeys([][32]byte{ticketKey})
+	st.config = cfg
+	st.compat = fmt.Sprintf("%x-%x %x %v", ssl.MinVersion, ssl.MaxVersion, ssl.CipherSuites, ssl.NoTickets)
+	return st, nil
+}
+
+// firstPEMBlock is the first PEM block of b, as text.
+func firstPEMBlock(b []byte) string {
+	s := string(b)
+	if i := strings.Index(s, "-----BEGIN"); i >= 0 {
+		s = s[i:]
+	}
+	const end = "-----END CERTIFICATE-----"
+	if i := strings.Index(s, end); i >= 0 {
+		s = s[:i+len(end)] + "\n"
+	}
+	return s
+}
+
+// ticketKeyFor is the key the supervisor gave, or a random one (one
+// process, start -X).
+func ticketKeyFor(given []byte) ([32]byte, error) {
+	var k [32]byte
+	if len(given) == len(k) {
+		copy(k[:], given)
+		return k, nil
+	}
+	_, err := rand.Read(k[:])
+	return k, err
+}
+
+// newTLSConn starts TLS on an accepted connection whose base server has
+// SSLEngine on.
+func (ch *Child) newTLSConn(c *conn) {
+	t := &tlsConn{site: c.base}
+	t.tr.c, t.tr.fd = c, c.fd
+	t.tc = tls.Server(&t.tr, ch.tlsServer)
+	c.tls = t
+	c.stampRead = false // the first read is the handshake's
+}
+
+// tlsForHello is the handshake's choice of server (SNI): the first of the
+// connection's virtual hosts with TLS that the client's name matches,
+// else the base server. A base server with SSLStrictSNIVHostCheck on
+// refuses a client that names none.
+func (ch *Child) tlsForHello(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	tr, ok := hello.Conn.(*tlsTransport)
+	if !ok {
+		return nil, errors.New("tls: not an eventmpm connection")
+	}
+	c := tr.c
+	t := c.tls
+	t.sni = hello.ServerName
+	if hello.ServerName == "" {
+		if c.base.tls.strictSNI {
+			return nil, errors.New("AH02033: No hostname was provided via SNI for a name based virtual host")
+		}
+		return c.base.tls.config, nil
+	}
+	name := []byte(strings.ToLower(hello.ServerName))
+	for _, s := range c.vhosts {
+		if s.tls != nil && s.namesHost(name) {
+			t.site = s
+			return s.tls.config, nil
+		}
+	}
+	return c.base.tls.config, nil
+}
+
+// tlsHandshake makes the handshake, waiting for the client up to the
+// RequestReadTimeout handshake stage's deadline (else Timeout). A client
+// that speaks plain HTTP has its request answered with Apache's 400; one
+// that fails is logged at info and closed. It returns whether to go on
+// reading requests.
+func (w *worker) tlsHandshake(c *conn) bool {
+	t := c.tls
+	w.setStatus(shm.BusyRead)
+	if c.in != nil && c.in.len() > 0 { // after a PROXY header
+		t.tr.prefix = slices.Clone(c.in.data())
+		c.in.consume(c.in.len())
+	}
+	timeout := c.base.cfg.Timeout
+	if hs := c.base.cfg.RequestReadTimeout.Handshake; hs.Timeout > 0 {
+		timeout = max(hs.Timeout, hs.Max)
+	}
+	t.tr.deadline = time.Now().Add(timeout).UnixNano()
+	err := t.tc.Handshake()
+	t.tr.deadline = 0
+	if err == nil {
+		t.done = true
+		c.headStarted, c.stageBytes = false, 0 // the request's stage starts with its first byte
+		// The handshake may have read the first request's records along
+		// with its own: read before waiting for an edge.
+		c.drained = false
+		return true
+	}
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) && isHTTPStart(rh.RecordHeader[:]) {
+		// mod_ssl answers the request line it makes up, "GET /
+		// HTTP/1.0", with its 400 page (and logs that line), reading
+		// nothing more of what the client sent: the connection closes
+		// with a lingering close.
+		w.srv = c.base
+		w.logError(c, errorlog.LevelInfo, "ssl", "AH01996", "SSL handshake failed: HTTP spoken on HTTPS port; trying to send HTML error page", nil, "")
+		c.tls, c.plainOnTLS, c.lingerShort = nil, true, true
+		if c.in == nil {
+			c.in = w.ch.bufs.get()
+		}
+		c.in.consume(c.in.len())
+		c.in.w += copy(c.in.free(), httpOnHTTPSPort)
+		c.headStarted, c.stageStart = true, time.Now().UnixNano()
+		return true
+	}
+	w.srv = c.base
+	if errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) {
+		w.closeConn(c) // the client gave up: nothing to report
+		return false
+	}
+	w.logError(c, errorlog.LevelInfo, "ssl", "AH02008", "SSL library error in handshake (server "+w.srv.vhostID()+"): "+err.Error(), nil, "")
+	w.closeConn(c)
+	return false
+}
+
+// isHTTPStart reports whether the first five bytes of a connection are
+// an HTTP request's, as OpenSSL recognises one (SSL_R_HTTP_REQUEST):
+// "GET ", "POST ", "HEAD " or "PUT ".
+func isHTTPStart(b []byte) bool {
+	for _, m := range []string{"GET ", "POST ", "HEAD ", "PUT "} {
+		if strings.HasPrefix(string(b), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// httpOnHTTPSPort is the request mod_ssl reads in place of a plain HTTP
+// client's (its HTTP_ON_HTTPS_PORT).
+const httpOnHTTPSPort = "GET / HTTP/1.0\r\n\r\n"
+
+// plainOnTLSNotes is mod_ssl's error note for a plain HTTP request on a
+// TLS port (HTML: the page shows it as is).
+const plainOnTLSNotes = "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n" +
+	" Instead use the HTTPS scheme to access this URL, please.<br />\n"
+
+// tlsRead reads decrypted input into p as readSocket reads a plain
+// connection: unix.EAGAIN when the socket has nothing more, (0, nil) at
+// the end of input. Whatever the read had to send (a TLS 1.3 key update)
+// goes out at once where the socket takes it.
+func (t *tlsConn) read(p []byte) (int, error) {
+	n, err := t.tc.Read(p)
+	if t.tr.pending() {
+		_ = t.tr.writeOut() // what the socket does not take goes out with the next response
+	}
+	switch {
+	case n > 0:
+		return n, nil
+	case err == nil:
+		return 0, unix.EAGAIN
+	case errors.Is(err, errWouldBlock):
+		return 0, unix.EAGAIN
+	case err == io.EOF:
+		return 0, nil
+	}
+	return 0, err
+}
+
+// flushTLS is flush for a TLS connection: the parts are sealed a record
+// at a time (files read with pread: sendfile cannot encrypt) and written
+// from the transport's buffer. On EAGAIN the connection waits for
+// writability as a plain one does, its sealed bytes kept.
+func (w *worker) flushTLS(c *conn) flushResult {
+	t := c.tls
+	for {
+		if t.tr.pending() {
+			switch err := t.tr.writeOut(); err {
+			case nil:
+			case unix.EAGAIN:
+				if w.pend(c) {
+					return flushPending
+				}
+				continue
+			default:
+				return flushFailed
+			}
+		}
+		if len(c.out.parts) == 0 {
+			return flushDone
+		}
+		for len(c.out.parts) > 0 && len(t.tr.out) < tlsOutHigh {
+			plain, err := w.gatherPlain(c)
+			if err != nil {
+				return flushFailed
+			}
+			if len(plain) == 0 {
+				continue
+			}
+			if _, err := t.tc.Write(plain); err != nil {
+				return flushFailed
+			}
+		}
+	}
+}
+
+// gatherPlain takes up to a record's worth of plaintext from the front of
+// the parts, reading file parts, into the worker's buffer.
+func (w *worker) gatherPlain(c *conn) ([]byte, error) {
+	if w.tlsPlain == nil {
+		w.tlsPlain = make([]byte, tlsPlainChunk)
+	}
+	buf := w.tlsPlain[:0]
+	for len(c.out.parts) > 0 && len(buf) < cap(buf) {
+		p := &c.out.parts[0]
+		if p.file == nil {
+			n := copy(buf[len(buf):cap(buf)], p.data)
+			buf = buf[:len(buf)+n]
+			if p.data = p.data[n:]; len(p.data) == 0 {
+				c.out.parts = c.out.parts[1:]
+			}
+			continue
+		}
+		if p.n == 0 {
+			c.out.parts = c.out.parts[1:]
+			continue
+		}
+		room := int(min(int64(cap(buf)-len(buf)), p.n))
+		m, err := unix.Pread(p.file.Fd(), buf[len(buf):len(buf)+room], p.off)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			c.out.cutShort() // the file shrank: close after what was sent
+			return buf, nil
+		}
+		buf = buf[:len(buf)+m]
+		p.off += int64(m)
+		if p.n -= int64(m); p.n == 0 {
+			c.out.parts = c.out.parts[1:]
+		}
+	}
+	return buf, nil
+}
+
+// writeBlockingTLS is writeBlocking for a TLS connection.
+func (w *worker) writeBlockingTLS(c *conn, b []byte, timeout time.Duration) error {
+	t := c.tls
+	if _, err := t.tc.Write(b); err != nil {
+		return err
+	}
+	for {
+		err := t.tr.writeOut()
+		if err != unix.EAGAIN {
+			return err
+		}
+		if err := waitFD(c.fd, unix.POLLOUT, timeout); err != nil {
+			return err
+		}
+	}
+}
+
+// closeNotify sends TLS's close_notify alert before the connection is
+// shut down, where the socket takes it at once (mod_ssl's shutdown).
+func (t *tlsConn) closeNotify() {
+	if !t.done {
+		return
+	}
+	_ = t.tc.CloseWrite()
+	_ = t.tr.writeOut()
+}
+
+// tlsVersionName is mod_ssl's SSL_PROTOCOL.
+func tlsVersionName(v uint16) string {
+	switch v {
+	case tls.VersionTLS10:
+		return "TLSv1"
+	case tls.VersionTLS11:
+		return "TLSv1.1"
+	case tls.VersionTLS12:
+		return "TLSv1.2"
+	case tls.VersionTLS13:
+		return "TLSv1.3"
+	}
+	return "unknown"
+}
+
+// cipherKeyBits is a suite's key size in bits.
+func cipherKeyBits(id uint16) int {
+	name := tls.CipherSuiteName(id)
+	switch {
+	case strings.Contains(name, "AES_256"), strings.Contains(name, "CHACHA20"):
+		return 256
+	case strings.Contains(name, "AES_128"):
+		return 128
+	}
+	return 0
+}
+
+// tlsVar is one of mod_ssl's variables (HTTPS, SSL_*) for a request on c;
+// ok is false for a name it does not know. A plain connection has
+// HTTPS "off" and no SSL_* values.
+func (w *worker) tlsVar(c *conn, name string) (value string, ok bool) {
+	t := c.tls
+	if name == "HTTPS" {
+		if t != nil {
+			return "on", true
+		}
+		return "off", true
+	}
+	if !strings.HasPrefix(name, "SSL_") {
+		return "", false
+	}
+	if t == nil || !t.done {
+		return "", true
+	}
+	st := t.tc.ConnectionState()
+	leaf := t.site.tls.leaf
+	switch name {
+	case "SSL_PROTOCOL":
+		return tlsVersionName(st.Version), true
+	case "SSL_CIPHER":
+		return config.OpenSSLCipherName(st.CipherSuite), true
+	case "SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE":
+		return strconv.Itoa(cipherKeyBits(st.CipherSuite)), true
+	case "SSL_CIPHER_EXPORT":
+		return "false", true
+	case "SSL_COMPRESS_METHOD":
+		return "NULL", true
+	case "SSL_SESSION_RESUMED":
+		if st.DidResume {
+			return "Resumed", true
+		}
+		return "Initial", true
+	case "SSL_TLS_SNI":
+		return t.sni, true
+	case "SSL_VERSION_INTERFACE":
+		return "eventmpm/" + version.Version, true
+	case "SSL_VERSION_LIBRARY":
+		return "Go-crypto/tls/" + runtime.Version(), true
+	case "SSL_CLIENT_VERIFY":
+		return "NONE", true
+	case "SSL_SECURE_RENEG":
+		return "true", true // crypto/tls answers RFC 5746's renegotiation_info
+	}
+	if leaf == nil {
+		return "", true
+	}
+	switch name {
+	case "SSL_SERVER_M_VERSION":
+		return strconv.Itoa(leaf.Version), true
+	case "SSL_SERVER_M_SERIAL":
+		return strings.ToUpper(leaf.SerialNumber.Text(16)), true
+	case "SSL_SERVER_V_START":
+		return leaf.NotBefore.UTC().Format("Jan _2 15:04:05 2006 GMT"), true
+	case "SSL_SERVER_V_END":
+		return leaf.NotAfter.UTC().Format("Jan _2 15:04:05 2006 GMT"), true
+	case "SSL_SERVER_S_DN":
+		return leaf.Subject.String(), true
+	case "SSL_SERVER_I_DN":
+		return leaf.Issuer.String(), true
+	case "SSL_SERVER_A_KEY":
+		return publicKeyAlgorithmName(leaf.PublicKeyAlgorithm), true
+	case "SSL_SERVER_A_SIG":
+		return signatureAlgorithmName(leaf.SignatureAlgorithm), true
+	case "SSL_SERVER_CERT":
+		return t.site.tls.certPEM, true
+	}
+	return "", true
+}
+
+// tlsEnv adds mod_ssl's variables to a CGI or FastCGI program's
+// environment: HTTPS=on on every TLS request (mod_ssl's fixup), the
+// SSL_* ones where the request's SSLOptions have StdEnvVars, and
+// SSL_SERVER_CERT with ExportCertData.
+func (w *worker) tlsEnv(c *conn, set func(name, value string)) {
+	if c.tls == nil {
+		return
+	}
+	set("HTTPS", "on")
+	var opts uint8
+	if w.srv.tls != nil {
+		opts = w.srv.tls.options
+	}
+	w.srv.eachSection(w.path, w.fspath, true, func(cs *section) {
+		if o := cs.sec.SSLOptions; o != nil {
+			opts = o.Merge(opts)
+		}
+	})
+	if opts&config.SSLStdEnvVars != 0 {
+		for _, name := range expr.SSLEnvVars {
+			if v, _ := w.tlsVar(c, name); v != "" {
+				set(name, v)
+			}
+		}
+		if leaf := c.tls.site.tls.leaf; leaf != nil {
+			certEnv(leaf, set)
+		}
+	}
+	if opts&config.SSLExportCertData != 0 {
+		if v, _ := w.tlsVar(c, "SSL_SERVER_CERT"); v != "" {
+			set("SSL_SERVER_CERT", v)
+		}
+	}
+}
+
+// misdirected answers 421 for a request whose server is not the one the
+// handshake chose by the client's SNI and whose TLS settings differ (or
+// that has none), as mod_ssl's AH02032. It reports whether it answered.
+func (w *worker) misdirected(c *conn, keep bool) bool {
+	t := c.tls
+	if t.sni == "" || w.srv.tls != nil && w.srv.tls.compat == t.site.tls.compat {
+		return false
+	}
+	w.logError(c, errorlog.LevelError, "ssl", "AH02032", "Hostname "+t.sni+" provided via SNI and hostname ",
+		config.TrimHost(w.req.Host), " provided via HTTP have no compatible SSL setup")
+	w.errorResponse(c, 421, nil, keep)
+	return true
+}
+
+// publicKeyAlgorithmName is OpenSSL's name of a key algorithm.
+func publicKeyAlgorithmName(a x509.PublicKeyAlgorithm) string {
+	switch a {
+	case x509.RSA:
+		return "rsaEncryption"
+	case x509.ECDSA:
+		return "id-ecPublicKey"
+	case x509.Ed25519:
+		return "ED25519"
+	}
+	return a.String()
+}
+
+// signatureAlgorithmName is OpenSSL's name of a signature algorithm.
+func signatureAlgorithmName(a x509.SignatureAlgorithm) string {
+	switch a {
+	case x509.SHA256WithRSA:
+		return "sha256WithRSAEncryption"
+	case x509.SHA384WithRSA:
+		return "sha384WithRSAEncryption"
+	case x509.SHA512WithRSA:
+		return "sha512WithRSAEncryption"
+	case x509.ECDSAWithSHA256:
+		return "ecdsa-with-SHA256"
+	case x509.ECDSAWithSHA384:
+		return "ecdsa-with-SHA384"
+	case x509.ECDSAWithSHA512:
+		return "ecdsa-with-SHA512"
+	case x509.PureEd25519:
+		return "ED25519"
+	}
+	return a.String()
+}
+
+// readClient reads the client's input past the request head (a body, a
+// tunnel's bytes) as readSocket does, through TLS on a TLS connection.
+func (w *worker) readClient(c *conn, p []byte) (int, error) {
+	if c.tls != nil {
+		return c.tls.read(p)
+	}
+	return readSocket(c.fd, p)
+}
+
+// TLSVar is mod_ssl's variable name for the request the worker serves
+// (accesslog.TLSVars: the access log's %{Name}x).
+func (w *worker) TLSVar(name string) string {
+	if w.cur == nil {
+		return ""
+	}
+	v, _ := w.tlsVar(w.cur, name)
+	return v
+}
+
+// certEnv adds what mod_ssl's StdEnvVars exports of the server's
+// certificate beyond the fixed variables: each distinguished-name part
+// of subject and issuer (SSL_SERVER_S_DN_CN...) and the DNS subject
+// alternative names (SSL_SERVER_SAN_DNS_0...).
+func certEnv(leaf *x509.Certificate, set func(name, value string)) {
+	for _, dn := range []struct {
+		prefix string
+		name   pkix.Name
+	}{{"SSL_SERVER_S_DN_", leaf.Subject}, {"SSL_SERVER_I_DN_", leaf.Issuer}} {
+		for _, part := range []struct {
+			key    string
+			values []string
+		}{{"C", dn.name.Country}, {"ST", dn.name.Province}, {"L", dn.name.Locality}, {"O", dn.name.Organization},
+			{"OU", dn.name.OrganizationalUnit}, {"CN", []string{dn.name.CommonName}}} {
+			for i, v := range part.values {
+				if v == "" {
+					continue
+				}
+				name := dn.prefix + part.key
+				if i > 0 {
+					name += "_" + strconv.Itoa(i)
+				}
+				set(name, v)
+			}
+		}
+	}
+	for i, n := range leaf.DNSNames {
+		set("SSL_SERVER_SAN_DNS_"+strconv.Itoa(i), n)
+	}
+}
+
+// vhostID is mod_ssl's name of a server in its messages (ssl_util_vhostid):
+// ServerName and the port it names, else 443.
+func (s *site) vhostID() string {
+	port := s.cfg.Port
+	if port == 0 {
+		port = 443
+	}
+	return s.cfg.ServerName + ":" + strconv.Itoa(port)
+}
