@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -233,9 +232,12 @@ ScriptAlias /std/ {{ROOT}}/htdocs/cgi/
 <Location /std/>
     SSLOptions +StdEnvVars
 </Location>
-`, "", map[string]string{"cgi/env.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nenv\n"})
-	if err := os.Chmod(filepath.Join(s.root.Path("htdocs", "cgi", "env.cgi")), 0o755); err != nil {
-		t.Fatal(err)
+`, "", map[string]string{"cgi/env.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nenv\n",
+		"cgi/count.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nwc -c\n"})
+	for _, f := range []string{"env.cgi", "count.cgi"} {
+		if err := os.Chmod(s.root.Path("htdocs", "cgi", f), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	get := func(path string) string {
 		c := dialTLS(t, s, cfg, "localhost")
@@ -248,7 +250,49 @@ ScriptAlias /std/ {{ROOT}}/htdocs/cgi/
 	if strings.Contains(plain, "SSL_PROTOCOL") {
 		t.Errorf("SSL_* without StdEnvVars:\n%s", plain)
 	}
+	// A body larger than a TLS record reaches the program whole.
+	c := dialTLS(t, s, cfg, "localhost")
+	body := strings.Repeat("b", 100000)
+	go fmt.Fprintf(c, "POST /cgi-bin/count.cgi HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+	got, _ := io.ReadAll(c)
+	if !strings.Contains(string(got), " 200 OK\r\n") || !strings.Contains(string(got), "\r\n100000\n") {
+		t.Errorf("POST of 100000 bytes over TLS to a CGI program:\n%s", got)
+	}
 	std := get("/std/env.cgi")
 	expectContains(t, "/std/env.cgi", std, "\nHTTPS=on\n", "\nSSL_PROTOCOL=TLSv1.3\n", "\nSSL_TLS_SNI=localhost\n",
 		"\nSSL_CIPHER=TLS_", "\nSSL_SESSION_RESUMED=Initial\n", "\nSSL_SERVER_S_DN=CN=localhost,O=eventmpm tests\n", "\nSSL_SERVER_A_KEY=id-ecPublicKey\n")
+}
+
+// TestTLSWebSocket: a WebSocket over TLS (wss://) tunnelled to a ws://
+// backend: the backend's bytes are sealed by the tunnel's writer while
+// the worker reads and opens the client's, both ways until the client
+// closes.
+func TestTLSWebSocket(t *testing.T) {
+	t.Parallel()
+	b, closed := upgradeBackend(t)
+	host := strings.TrimPrefix(b.URL, "http://")
+	s, cfg := tlsServer(t, proxyModules, "ProxyPass /ws ws://"+host+"/ws\n", nil)
+	c := dialTLS(t, s, cfg, "localhost")
+	fmt.Fprint(c, "GET /ws/chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nearly")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 {
+		t.Fatalf("101 over TLS: %v %v", resp, err)
+	}
+	expect := func(want string) {
+		t.Helper()
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(br, got); err != nil || string(got) != want {
+			t.Fatalf("read %q (%v), want %q", got, err, want)
+		}
+	}
+	expect("EARLY")
+	for _, m := range []string{"hello", strings.Repeat("x", 40000)} {
+		fmt.Fprint(c, m)
+		expect(strings.ToUpper(m))
+	}
+	c.Close()
+	if got := <-closed; got != "client closed" {
+		t.Errorf("backend: %s, want client closed", got)
+	}
 }
