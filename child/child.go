@@ -81,6 +81,7 @@ type Child struct {
 	// GetConfigForClient picks the server's by SNI (tlsForHello).
 	tlsServer *tls.Config
 	ticketKey [32]byte
+	tlsBufs   sync.Pool // sealed output of TLS connections (tlsTransport.out)
 
 	main    *site
 	watcher *static.Watcher // the open-file caches' change notifier, shared by the sites
@@ -143,6 +144,10 @@ func newChild(p Params) (*Child, error) {
 	}
 	ch.ticketKey = key
 	ch.tlsServer = &tls.Config{GetConfigForClient: ch.tlsForHello}
+	ch.tlsBufs.New = func() any {
+		b := make([]byte, 0, tlsOutBufSize)
+		return &b
+	}
 	if err := ch.buildSites(p.LogFiles); err != nil {
 		ch.closeSites()
 		ch.closeLogs()

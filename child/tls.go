@@ -65,6 +65,11 @@ type tlsTransport struct {
 	mu  sync.Mutex
 	out []byte // sealed bytes; out[off:] not yet written
 	off int
+	// bufs is the child's pool of sealed-output buffers: out is taken
+	// from it for a response and given back once written, so an idle
+	// connection holds none.
+	bufs *sync.Pool
+	outp *[]byte // the pool's handle of out
 }
 
 // errWouldBlock is the transport's read on an empty socket: a temporary
@@ -110,6 +115,10 @@ func (t *tlsTransport) Read(p []byte) (int, error) {
 // are written at once; otherwise they wait for the worker's flush.
 func (t *tlsTransport) Write(p []byte) (int, error) {
 	t.mu.Lock()
+	if t.out == nil && t.bufs != nil {
+		t.outp = t.bufs.Get().(*[]byte)
+		t.out = (*t.outp)[:0]
+	}
 	t.out = append(t.out, p...)
 	t.mu.Unlock()
 	if t.deadline != 0 {
@@ -156,11 +165,11 @@ func (t *tlsTransport) writeOut() error {
 		return err
 	}
 	t.off = 0
-	if cap(t.out) > tlsOutHigh*2 {
-		t.out = nil // a large response's buffer is not kept by an idle connection
-	} else {
-		t.out = t.out[:0]
+	if t.outp != nil && cap(t.out) <= tlsOutBufSize {
+		*t.outp = t.out[:0]
+		t.bufs.Put(t.outp)
 	}
+	t.out, t.outp = nil, nil // an idle connection keeps no buffer
 	return nil
 }
 
@@ -188,6 +197,9 @@ func (t *tlsTransport) SetWriteDeadline(time.Time) error { return nil }
 const (
 	tlsPlainChunk = 16 << 10
 	tlsOutHigh    = 64 << 10
+	// tlsOutBufSize is the pooled buffers' size: the records gathered up
+	// to tlsOutHigh, the last one a full record with its overhead.
+	tlsOutBufSize = tlsOutHigh + tlsPlainChunk + 1024
 )
 
 // siteTLS is a server's compiled mod_ssl configuration.
@@ -260,7 +272,7 @@ func ticketKeyFor(given []byte) ([32]byte, error) {
 // SSLEngine on.
 func (ch *Child) newTLSConn(c *conn) {
 	t := &tlsConn{site: c.base}
-	t.tr.c, t.tr.fd = c, c.fd
+	t.tr.c, t.tr.fd, t.tr.bufs = c, c.fd, &ch.tlsBufs
 	t.tc = tls.Server(&t.tr, ch.tlsServer)
 	c.tls = t
 	c.stampRead = false // the first read is the handshake's
