@@ -6,7 +6,7 @@ PKGS     := ./...
 LDFLAGS  := -X eventmpm/internal/version.buildTime=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 FUZZTIME ?= 20s
 
-.PHONY: help build run test test-short vet vet-untested fmt cross cross-build lint bench fuzz soak bench-compare clean
+.PHONY: help build run test test-short vet vet-untested fmt cross cross-build lint bench fuzz soak bench-compare bench-tls clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -76,6 +76,9 @@ soak: build ## longer fault and load tests, about 6 minutes (see RELIABILITY.md)
 
 bench-compare: build ## eventmpm against nginx, h2o, fasthttp and Apache (see BENCHMARKS.md)
 	bench/compare.sh
+
+bench-tls: build ## keep-alive 1 KiB over TLS 1.3: eventmpm, nginx and Apache's mod_ssl (see BENCHMARKS.md)
+	bench/tls.sh
 
 clean: ## remove build output
 	rm -rf bin testdata/logs
