@@ -20,13 +20,14 @@ import (
 
 // tlsServer starts a server whose port speaks TLS: localhost's virtual
 // host (the base server, also for 127.0.0.1) and other.test's, each with
-// its own self-signed certificate, and a third, also.test, with the same
-// TLS settings as localhost's. It returns the client settings that trust
+// its own self-signed certificate, a third, also.test, with the same
+// TLS settings as localhost's, and strict.test, which refuses clients
+// without SNI. It returns the client settings that trust
 // both certificates.
 func tlsServer(t *testing.T, extra, localhostExtra string, files map[string]string) (*server, *tls.Config) {
 	t.Helper()
 	dir := t.TempDir()
-	crt, key, cert := itest.SelfSigned(t, dir, "localhost", "localhost", "127.0.0.1", "also.test")
+	crt, key, cert := itest.SelfSigned(t, dir, "localhost", "localhost", "127.0.0.1", "also.test", "strict.test")
 	otherCrt, otherKey, otherCert := itest.SelfSigned(t, dir, "other", "other.test")
 	root := itest.NewRoot(t, baseConf+`LoadModule ssl_module modules/mod_ssl.so
 LoadModule rewrite_module modules/mod_rewrite.so
@@ -51,6 +52,11 @@ SSLCertificateKeyFile `+key+`
 <VirtualHost *:{{PORT}}>
     ServerName also.test
     SSLEngine on
+</VirtualHost>
+<VirtualHost *:{{PORT}}>
+    ServerName strict.test
+    SSLEngine on
+    SSLStrictSNIVHostCheck on
 </VirtualHost>
 `+extra, files)
 	if err := os.MkdirAll(root.Path("other"), 0o755); err != nil {
@@ -177,6 +183,25 @@ RewriteRule ^/secure$ /index.html [R=302,L]
 	fmt.Fprint(c, "GET /index.html HTTP/1.1\r\nHost: also.test\r\n\r\n")
 	if resp, _ := read("also.test"); resp.StatusCode != 200 {
 		t.Errorf("also.test on localhost's connection: %d", resp.StatusCode)
+	}
+
+	// A client without SNI (an IP address names no server) reaches the
+	// base server, but not strict.test (SSLStrictSNIVHostCheck on): 403.
+	n := dialTLS(t, s, cfg, "127.0.0.1")
+	nb := bufio.NewReader(n)
+	fmt.Fprint(n, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\nGET /index.html HTTP/1.1\r\nHost: strict.test\r\n\r\n")
+	for i, want := range []struct {
+		code int
+		body string
+	}{{200, "hello over tls"}, {403, "Reason: The client software did not provide a hostname using Server Name Indication (SNI), which is required to access this server.<br />"}} {
+		resp, err := http.ReadResponse(nb, nil)
+		if err != nil {
+			t.Fatalf("no SNI, request %d: %v", i, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want.code || !strings.Contains(string(b), want.body) {
+			t.Errorf("no SNI, request %d: %d %q, want %d with %q", i, resp.StatusCode, b, want.code, want.body)
+		}
 	}
 
 	// A second connection resumes the first one's session.

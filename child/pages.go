@@ -32,8 +32,8 @@ func (w *worker) errorPage(c *conn, status int, cause error, recursive int) []by
 	if w.proxyNotes != "" {
 		d.Notes, d.NotesHTML, d.Reason = w.proxyNotes, true, "Proxy Error"
 	}
-	if c.plainOnTLS && status == 400 {
-		d.Notes, d.NotesHTML = plainOnTLSNotes, true
+	if w.pageNotes != "" {
+		d.Notes, d.NotesHTML = w.pageNotes, true
 	}
 	if status == 406 || status == 300 {
 		d.VariantList = w.reply.VariantList

@@ -39,6 +39,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	}
 	if c.plainOnTLS {
+		w.pageNotes = plainOnTLSNotes
 		w.errorResponse(c, 400, nil, false) // mod_ssl's page for plain HTTP on a TLS port
 		return
 	}

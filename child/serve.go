@@ -309,7 +309,7 @@ func (w *worker) noteRequest(c *conn) {
 	w.queryRewritten, w.rwEnd, w.redirects, w.origPath = false, false, 0, nil
 	w.negotiated, w.negSkip, w.forcedType, w.rwCookies = false, w.negSkip[:0], w.forcedType[:0], w.rwCookies[:0]
 	w.signature, w.signatureSet, w.docServed = "", false, false
-	w.proxyRoute, w.proxyNotes, w.bodyDeferred, w.proxyWS = nil, "", false, false
+	w.proxyRoute, w.proxyNotes, w.bodyDeferred, w.proxyWS, w.pageNotes = nil, "", false, false, ""
 	w.vrootMade, w.vrootBad, w.vrootServed = false, false, false
 	w.logID, w.uniqueSet = w.logID[:0], false
 	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it

@@ -280,8 +280,7 @@ func (ch *Child) newTLSConn(c *conn) {
 
 // tlsForHello is the handshake's choice of server (SNI): the first of the
 // connection's virtual hosts with TLS that the client's name matches,
-// else the base server. A base server with SSLStrictSNIVHostCheck on
-// refuses a client that names none.
+// else the base server.
 func (ch *Child) tlsForHello(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	tr, ok := hello.Conn.(*tlsTransport)
 	if !ok {
@@ -291,9 +290,6 @@ func (ch *Child) tlsForHello(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	t := c.tls
 	t.sni = hello.ServerName
 	if hello.ServerName == "" {
-		if c.base.tls.strictSNI {
-			return nil, errors.New("AH02033: No hostname was provided via SNI for a name based virtual host")
-		}
 		return c.base.tls.config, nil
 	}
 	name := []byte(strings.ToLower(hello.ServerName))
@@ -375,6 +371,11 @@ func isHTTPStart(b []byte) bool {
 // httpOnHTTPSPort is the request mod_ssl reads in place of a plain HTTP
 // client's (its HTTP_ON_HTTPS_PORT).
 const httpOnHTTPSPort = "GET / HTTP/1.0\r\n\r\n"
+
+// strictSNINotes is mod_ssl's error note for a client without SNI that
+// SSLStrictSNIVHostCheck refuses.
+const strictSNINotes = "Reason: The client software did not provide a hostname using Server Name Indication (SNI), " +
+	"which is required to access this server.<br />\n"
 
 // plainOnTLSNotes is mod_ssl's error note for a plain HTTP request on a
 // TLS port (HTML: the page shows it as is).
@@ -643,12 +644,24 @@ func (w *worker) tlsEnv(c *conn, set func(name, value string)) {
 	}
 }
 
-// misdirected answers 421 for a request whose server is not the one the
-// handshake chose by the client's SNI and whose TLS settings differ (or
-// that has none), as mod_ssl's AH02032. It reports whether it answered.
+// misdirected answers a request whose server is not the one the
+// handshake chose, as mod_ssl's ssl_hook_ReadReq: without SNI, 403 where
+// SSLStrictSNIVHostCheck is on in the request's server or the
+// connection's base server (AH02033); with SNI, 421 when the two servers'
+// TLS settings differ, or the request's has none (AH02032). It reports
+// whether it answered.
 func (w *worker) misdirected(c *conn, keep bool) bool {
 	t := c.tls
-	if t.sni == "" || w.srv.tls != nil && w.srv.tls.compat == t.site.tls.compat {
+	if t.sni == "" {
+		if !c.base.tls.strictSNI && (w.srv.tls == nil || !w.srv.tls.strictSNI) {
+			return false
+		}
+		w.logError(c, errorlog.LevelInfo, "ssl", "AH02033", "No hostname was provided via SNI for a name based virtual host", nil, "")
+		w.pageNotes = strictSNINotes
+		w.errorResponse(c, 403, nil, keep)
+		return true
+	}
+	if w.srv.tls != nil && w.srv.tls.compat == t.site.tls.compat {
 		return false
 	}
 	w.logError(c, errorlog.LevelError, "ssl", "AH02032", "Hostname "+t.sni+" provided via SNI and hostname ",

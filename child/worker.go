@@ -51,6 +51,7 @@ type worker struct {
 	vec          []unix.Iovec // writev's scratch
 	copyBuf      []byte       // file reads for EnableSendfile Off, made on first use
 	tlsPlain     []byte       // plaintext gathered to be sealed (TLS), made on first use
+	pageNotes    string       // HTML error notes for the request's error page (mod_ssl's), "" for none
 	reqScratch   []byte       // request field values RequestHeader made
 	// inRequestHeaders is set while RequestHeader operations apply.
 	inRequestHeaders bool
