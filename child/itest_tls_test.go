@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -320,4 +321,71 @@ func TestTLSWebSocket(t *testing.T) {
 	if got := <-closed; got != "client closed" {
 		t.Errorf("backend: %s, want client closed", got)
 	}
+}
+
+// tlsBackend runs an https backend on 127.0.0.1 with a certificate for
+// names, answering with what it saw.
+func tlsBackend(t *testing.T, names ...string) (addr, certFile string) {
+	t.Helper()
+	crt, key, _ := itest.SelfSigned(t, t.TempDir(), "backend", names...)
+	pair, err := tls.LoadX509KeyPair(crt, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(rw, "tls=%v sni=%s host=%s path=%s body=%d\n", r.TLS != nil, r.TLS.ServerName, r.Host, r.URL.Path, len(body))
+	}))
+	b.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	b.StartTLS()
+	t.Cleanup(b.Close)
+	return strings.TrimPrefix(b.URL, "https://"), crt
+}
+
+// TestProxyHTTPS: ProxyPass and RewriteRule [P] to https:// backends with
+// SSLProxyEngine on: the backend's certificate checked as mod_ssl checks
+// it (its chain with SSLProxyVerify require, its name and dates), 502
+// "Error during SSL Handshake with remote server" when it fails, or when
+// the backend does not speak TLS.
+func TestProxyHTTPS(t *testing.T) {
+	t.Parallel()
+	good, goodCrt := tlsBackend(t, "localhost", "127.0.0.1")
+	goodByName := strings.Replace(good, "127.0.0.1", "localhost", 1)
+	wrongName, _ := tlsBackend(t, "other.test")
+	plain := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { io.WriteString(rw, "plain") }))
+	t.Cleanup(plain.Close)
+	s := startServer(t, proxyModules+`LoadModule ssl_module modules/mod_ssl.so
+LoadModule rewrite_module modules/mod_rewrite.so
+Timeout 5
+SSLProxyEngine on
+SSLProxyVerify require
+SSLProxyCACertificateFile `+goodCrt+`
+ProxyPass /api/ https://`+goodByName+`/v1/
+ProxyPass /wrong/ https://`+wrongName+`/
+ProxyPass /plain/ https://`+strings.TrimPrefix(plain.URL, "http://")+`/
+RewriteEngine on
+RewriteRule ^/rw/(.*)$ https://`+good+`/rw/$1 [P]
+`, nil)
+	for _, tc := range []struct {
+		req, want string
+		code      int
+	}{
+		{"GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n", "tls=true sni=localhost host=" + goodByName + " path=/v1/x body=0\n", 200},
+		{"POST /api/form HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello", "path=/v1/form body=5\n", 200},
+		// An IP address is not sent as SNI (RFC 6066); the certificate
+		// must still name it.
+		{"GET /rw/y HTTP/1.1\r\nHost: localhost\r\n\r\n", "tls=true sni= host=" + good + " path=/rw/y", 200},
+		{"GET /wrong/ HTTP/1.1\r\nHost: localhost\r\n\r\n", "Error during SSL Handshake with remote server", 502},
+		{"GET /plain/ HTTP/1.1\r\nHost: localhost\r\n\r\n", "Error during SSL Handshake with remote server", 502},
+	} {
+		resp, body := s.open(t).roundTrip(tc.req, "GET")
+		if resp.StatusCode != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("%q: %d %q, want %d with %q\n%s", tc.req, resp.StatusCode, body, tc.code, tc.want, s.logFile("error_log"))
+		}
+	}
+	itest.Eventually(t, ioWait, "the failed handshakes in the error log", func() bool {
+		log := s.logFile("error_log")
+		return strings.Contains(log, "AH01097: TLS with backend "+wrongName+" failed") &&
+			strings.Contains(log, "AH00898: Error during SSL Handshake with remote server returned by /plain/")
+	})
 }

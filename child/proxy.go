@@ -39,7 +39,10 @@ import (
 // standard library's HTTP client (net/http's Transport, not its server):
 // kept alive and reused per route, up to ThreadsPerChild idle ones.
 type siteProxy struct {
-	routes   []proxyRoute
+	routes []proxyRoute
+	// tls makes the TLS client side of https:// and wss:// backends
+	// (SSLProxyEngine on), nil without.
+	tls      *backendTLS
 	reverses []config.ProxyReverse
 	// cookiePaths and cookieDomains map Set-Cookie's path= and domain=
 	// (ProxyPassReverseCookiePath, ProxyPassReverseCookieDomain).
@@ -73,7 +76,7 @@ type proxyRoute struct {
 
 // compileProxy builds the site's siteProxy from its configuration: nil
 // without ProxyPass lines and RewriteRule [P].
-func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout time.Duration, threads int) error {
+func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, sslProxy *config.SSLProxy, serverTimeout time.Duration, threads int) error {
 	rewriteProxies := rw != nil && slices.ContainsFunc(rw.Rules, func(r config.RewriteRule) bool { return r.Flags.Proxy })
 	if (p == nil || len(p.Passes) == 0) && !rewriteProxies {
 		return nil
@@ -83,6 +86,9 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 	}
 	sp := &siteProxy{reverses: p.Reverses, preserveHost: p.PreserveHost, addHeaders: !p.NoAddHeaders,
 		cookiePaths: p.CookiePaths, cookieDomains: p.CookieDomains, fcgiGeneric: p.FCGIGeneric}
+	if sslProxy != nil && sslProxy.Engine {
+		sp.tls = newBackendTLS(sslProxy)
+	}
 	for i := range p.Passes {
 		pp := &p.Passes[i]
 		rt := proxyRoute{cfg: pp}
@@ -95,14 +101,14 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 		}
 		if !pp.Exclude {
 			sp.passes = true
-			rt.init(p, serverTimeout, threads)
+			rt.init(p, sp.tls, serverTimeout, threads)
 		}
 		sp.routes = append(sp.routes, rt)
 	}
 	if rewriteProxies {
 		sp.passes = true
 		sp.rewrite = &proxyRoute{cfg: &config.ProxyPass{}}
-		sp.rewrite.init(p, serverTimeout, threads)
+		sp.rewrite.init(p, sp.tls, serverTimeout, threads)
 	}
 	s.proxy = sp
 	return nil
@@ -110,7 +116,7 @@ func (s *site) compileProxy(p *config.Proxy, rw *config.Rewrite, serverTimeout t
 
 // init makes the route's pool of backend connections, with its worker
 // parameters over ProxyTimeout over the server's Timeout.
-func (rt *proxyRoute) init(p *config.Proxy, serverTimeout time.Duration, threads int) {
+func (rt *proxyRoute) init(p *config.Proxy, bt *backendTLS, serverTimeout time.Duration, threads int) {
 	pp := rt.cfg
 	rt.timeout = cmp.Or(pp.Timeout, p.Timeout, serverTimeout, 60*time.Second)
 	dialer := &net.Dialer{Timeout: cmp.Or(pp.ConnectTimeout, rt.timeout), KeepAlive: -1}
@@ -133,6 +139,9 @@ func (rt *proxyRoute) init(p *config.Proxy, serverTimeout time.Duration, threads
 		ResponseHeaderTimeout:  rt.timeout,
 		MaxResponseHeaderBytes: 1 << 20,
 		IdleConnTimeout:        90 * time.Second,
+	}
+	if bt != nil {
+		rt.transport.DialTLSContext = bt.dialer(dial, cmp.Or(pp.ConnectTimeout, rt.timeout))
 	}
 }
 
@@ -185,6 +194,9 @@ func (w *worker) translateProxy(p []byte) bool {
 	}
 	w.proxyRoute, w.proxyHost, w.proxyAddr = rt, rt.cfg.HostName, rt.cfg.Host
 	u := append(w.proxyURL[:0], "http://"...)
+	if rt.cfg.TLS {
+		u = append(w.proxyURL[:0], "https://"...)
+	}
 	u = append(u, rt.cfg.HostName...)
 	if rt.re != nil {
 		// ap_pregsub of the URL's path; without a $N in it, the whole
@@ -214,16 +226,28 @@ func (w *worker) translateProxy(p []byte) bool {
 // logged. It reports false when it answered.
 func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
 	target := string(w.rwProxy)
-	rest, ok := cutPrefixFold(target, "http://")
-	w.proxyWS = false
-	if !ok {
-		rest, ok = cutPrefixFold(target, "ws://")
-		w.proxyWS = ok
+	scheme, rest, ok := "", "", false
+	for _, s := range [...]string{"http", "ws", "https", "wss"} {
+		if rest, ok = cutPrefixFold(target, s+"://"); ok {
+			scheme = s
+			break
+		}
 	}
 	if !ok {
-		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: eventmpm proxies to http:// and ws:// backends only, not ", w.rwProxy, "")
+		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: eventmpm proxies to http://, https://, ws:// and wss:// backends only, not ", w.rwProxy, "")
 		w.errorResponse(c, 500, nil, keep)
 		return false
+	}
+	w.proxyWS = scheme == "ws" || scheme == "wss"
+	secure := scheme == "https" || scheme == "wss"
+	if secure && w.srv.proxy.tls == nil {
+		w.logError(c, errorlog.LevelError, "proxy", "AH00961", "https: failed to enable ssl support for "+w.srv.cfg.ServerName+" (SSLProxyEngine not set?): ", w.rwProxy, "")
+		w.errorResponse(c, 500, nil, keep)
+		return false
+	}
+	defaultPort := "80"
+	if secure {
+		defaultPort = "443"
 	}
 	hostport, pathQuery := rest, ""
 	if i := strings.IndexAny(rest, "/?"); i >= 0 {
@@ -231,7 +255,7 @@ func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
 	}
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
-		host, port = strings.Trim(hostport, "[]"), "80"
+		host, port = strings.Trim(hostport, "[]"), defaultPort
 	}
 	if host == "" {
 		w.logError(c, errorlog.LevelError, "rewrite", "", "RewriteRule [P]: no host in ", w.rwProxy, "")
@@ -240,9 +264,13 @@ func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
 	}
 	path, query, hasQuery := strings.Cut(pathQuery, "?")
 	w.proxyRoute = w.srv.proxy.rewrite
-	w.proxyHost = strings.ToLower(strings.TrimSuffix(hostport, ":80"))
+	w.proxyHost = strings.ToLower(strings.TrimSuffix(hostport, ":"+defaultPort))
 	w.proxyAddr = net.JoinHostPort(strings.ToLower(host), port)
-	u := append(append(w.proxyURL[:0], "http://"...), w.proxyHost...)
+	u := append(w.proxyURL[:0], "http://"...)
+	if secure {
+		u = append(w.proxyURL[:0], "https://"...)
+	}
+	u = append(u, w.proxyHost...)
 	if path == "" {
 		path = "/"
 	}
@@ -483,6 +511,11 @@ func (w *worker) backendError(c *conn, err error, keep bool) {
 		}
 		w.logProxy(slog.LevelError, "proxy_http", "AH01114", "HTTP: failed to make connection to backend: "+hostOnly(addr), nil)
 		w.proxyFailed(c, 503, "", nil, keep)
+		return
+	}
+	if isBackendTLSError(err) {
+		w.logProxy(slog.LevelError, "proxy_http", "AH01097", "TLS with backend "+addr+" failed", err)
+		w.proxyFailed(c, 502, "Error during SSL Handshake with remote server", nil, keep)
 		return
 	}
 	// A timeout is 502 too, as Apache 2.4 answers it.

@@ -185,7 +185,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		s.closeHandlers()
 		return nil, err
 	}
-	if err := s.compileProxy(srv.Proxy, srv.Rewrite, srv.Timeout, ch.cfg.MPM.ThreadsPerChild); err != nil {
+	if err := s.compileProxy(srv.Proxy, srv.Rewrite, srv.SSLProxy, srv.Timeout, ch.cfg.MPM.ThreadsPerChild); err != nil {
 		s.closeHandlers()
 		return nil, err
 	}

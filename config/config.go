@@ -315,6 +315,9 @@ type Server struct {
 	// SSL is the server's mod_ssl configuration; nil when SSLEngine is
 	// not on (or ssl_module is not loaded).
 	SSL *SSL `json:",omitempty"`
+	// SSLProxy is the server's mod_ssl settings for https:// backends;
+	// nil when it has none.
+	SSLProxy *SSLProxy `json:",omitempty"`
 
 	// Sections are the <Directory>, <DirectoryMatch>, <Location>,
 	// <LocationMatch>, <Files> and <FilesMatch> sections, in order. A

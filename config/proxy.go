@@ -68,6 +68,8 @@ type ProxyPass struct {
 	// FCGI is set for an fcgi:// backend (mod_proxy_fcgi): the URL's path
 	// is the script's file.
 	FCGI bool `json:",omitempty"`
+	// TLS is set for an https:// or wss:// backend (SSLProxyEngine on).
+	TLS bool `json:",omitempty"`
 	// Socket is the Unix domain socket of a "unix:/path|http://host/"
 	// backend: the connection goes there, the URL names the host.
 	Socket string `json:",omitempty"`
@@ -238,12 +240,16 @@ func parseBackend(p *ProxyPass, target string) error {
 	case "http":
 	case "ws":
 		p.WebSocket = true
+	case "https":
+		p.TLS, defaultPort = true, "443"
+	case "wss":
+		p.WebSocket, p.TLS, defaultPort = true, true, "443"
 	case "fcgi":
 		p.FCGI, defaultPort = true, fcgiDefaultPort
-	case "https", "wss", "ajp", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
-		return errorf("ProxyPass %s: eventmpm proxies to http://, ws:// and fcgi:// backends only (no %s)", target, strings.ToLower(u.Scheme))
+	case "ajp", "scgi", "uwsgi", "balancer", "h2", "h2c", "ftp", "unix":
+		return errorf("ProxyPass %s: eventmpm proxies to http://, https://, ws://, wss:// and fcgi:// backends only (no %s)", target, strings.ToLower(u.Scheme))
 	default:
-		return errorf("ProxyPass %s: eventmpm proxies to http://, ws:// and fcgi:// backends only", target)
+		return errorf("ProxyPass %s: eventmpm proxies to http://, https://, ws://, wss:// and fcgi:// backends only", target)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return errorf("ProxyPass %s: the URL may hold no user, query or fragment", target)

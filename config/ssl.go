@@ -533,15 +533,6 @@ func sslWhere(s *Server, vhostAddrs []string) string {
 	return fmt.Sprintf("%s (<VirtualHost %s>)", s.ServerName, strings.Join(vhostAddrs, " "))
 }
 
-// setSSLProxyEngine: off is what eventmpm does; https:// backends are not
-// supported.
-func setSSLProxyEngine(w *walker, c *call) error {
-	if isOn(c.args[0]) {
-		return errorf("SSLProxyEngine on is not supported by eventmpm: its proxy speaks http://, ws:// and fcgi:// to backends, not https://")
-	}
-	return nil
-}
-
 // OpenSSLCipherName is mod_ssl's SSL_CIPHER for a crypto/tls suite:
 // OpenSSL's name of a TLS 1.2 suite, the standard name of a TLS 1.3 one
 // (which OpenSSL uses too).
@@ -553,4 +544,163 @@ func OpenSSLCipherName(id uint16) string {
 		}
 	}
 	return openSSLName(name)
+}
+
+// SSLProxy is a server's mod_ssl settings for https:// and wss://
+// backends (SSLProxyEngine on).
+type SSLProxy struct {
+	// Engine is SSLProxyEngine on: without it a ProxyPass or RewriteRule
+	// [P] to https:// is refused when the configuration is loaded.
+	Engine bool `json:",omitempty"`
+	// Verify is SSLProxyVerify require: the backend's chain must lead to
+	// one of CAs (SSLProxyCACertificateFile, PEM), or to the system's
+	// roots without one. With none (the default, as in Apache) the chain
+	// is not checked.
+	Verify bool   `json:",omitempty"`
+	CAs    []byte `json:",omitempty"`
+	// NoCheckName and NoCheckExpire are SSLProxyCheckPeerName off (or
+	// SSLProxyCheckPeerCN off) and SSLProxyCheckPeerExpire off: by
+	// default the backend's certificate must name its host and be
+	// current, even without Verify, as mod_ssl checks both.
+	NoCheckName   bool `json:",omitempty"`
+	NoCheckExpire bool `json:",omitempty"`
+	// SSLProxyProtocol's range and SSLProxyCipherSuite's suites, as for
+	// the server side (0 and nil: Go's defaults).
+	MinVersion   uint16   `json:",omitempty"`
+	MaxVersion   uint16   `json:",omitempty"`
+	CipherSuites []uint16 `json:",omitempty"`
+
+	set map[string]bool
+}
+
+// sslProxyConfig is the server's SSLProxy settings being built.
+func (w *walker) sslProxyConfig() *SSLProxy {
+	if w.srv.srv.SSLProxy == nil {
+		w.srv.srv.SSLProxy = &SSLProxy{set: map[string]bool{}}
+	}
+	return w.srv.srv.SSLProxy
+}
+
+// setSSLProxyFlag is SSLProxyEngine, SSLProxyCheckPeerName,
+// SSLProxyCheckPeerCN and SSLProxyCheckPeerExpire.
+func setSSLProxyFlag(w *walker, c *call) error {
+	p, on := w.sslProxyConfig(), isOn(c.args[0])
+	switch strings.ToLower(c.d.name) {
+	case "sslproxyengine":
+		p.Engine = on
+		p.set["Engine"] = true
+	case "sslproxycheckpeername", "sslproxycheckpeercn":
+		p.NoCheckName = !on
+		p.set["NoCheckName"] = true
+	default:
+		p.NoCheckExpire = !on
+		p.set["NoCheckExpire"] = true
+	}
+	return nil
+}
+
+// setSSLProxyVerify is SSLProxyVerify none|require; optional and
+// optional_no_ca are refused (Go's client verifies or does not).
+func setSSLProxyVerify(w *walker, c *call) error {
+	p := w.sslProxyConfig()
+	switch strings.ToLower(c.args[0]) {
+	case "none":
+		p.Verify = false
+	case "require":
+		p.Verify = true
+	case "optional", "optional_no_ca":
+		return errorf("SSLProxyVerify %s is not supported by eventmpm: use none or require", c.args[0])
+	default:
+		return errorf("SSLProxyVerify: Invalid argument '%s'", c.args[0])
+	}
+	p.set["Verify"] = true
+	return nil
+}
+
+// setSSLProxyCAFile is SSLProxyCACertificateFile: read now, as the
+// server's certificates are (the children may not be able to).
+func setSSLProxyCAFile(w *walker, c *call) error {
+	f := sslFile{path: w.l.rootRelative(c.args[0]), pos: c.pos}
+	if st, err := os.Stat(f.path); err != nil || st.Size() == 0 || !st.Mode().IsRegular() {
+		return errorf("%s: file '%s' does not exist or is empty", c.d.name, f.path)
+	}
+	b, err := readPEM(f, "CERTIFICATE")
+	if err != nil {
+		return err
+	}
+	p := w.sslProxyConfig()
+	p.CAs = b
+	p.set["CAs"] = true
+	return nil
+}
+
+func setSSLProxyProtocol(w *walker, c *call) error {
+	if len(c.args) == 0 {
+		return errorf("SSLProxyProtocol takes one or more arguments, SSL Proxy: enable or disable SSL protocol flavors")
+	}
+	minV, maxV, err := ParseSSLProtocol(c.args)
+	if err != nil {
+		return errorf("SSLProxyProtocol: %s", strings.TrimPrefix(err.Error(), "SSLProtocol: "))
+	}
+	p := w.sslProxyConfig()
+	p.MinVersion, p.MaxVersion = minV, maxV
+	p.set["Protocol"] = true
+	return nil
+}
+
+func setSSLProxyCipherSuite(w *walker, c *call) error {
+	spec := c.args[len(c.args)-1]
+	if len(c.args) == 2 && strings.EqualFold(c.args[0], "tlsv1.3") {
+		w.warn(c.pos, "", "SSLProxyCipherSuite TLSv1.3 %s has no effect: Go's TLS 1.3 suites are not configurable (all of them are secure)", spec)
+		return nil
+	}
+	ids, _, ok := ParseCipherSuite(spec)
+	if !ok {
+		w.warn(c.pos, "", "SSLProxyCipherSuite %s: eventmpm does not evaluate OpenSSL's cipher expressions; Go's default suites apply", spec)
+		return nil
+	}
+	p := w.sslProxyConfig()
+	p.CipherSuites = ids
+	p.set["CipherSuites"] = true
+	return nil
+}
+
+// inheritSSLProxy gives a virtual host the main server's SSLProxy
+// settings it does not set itself.
+func inheritSSLProxy(v, m *Server) {
+	if m.SSLProxy == nil {
+		return
+	}
+	if v.SSLProxy == nil {
+		v.SSLProxy = &SSLProxy{set: map[string]bool{}}
+	}
+	vp, mp := v.SSLProxy, m.SSLProxy
+	for key, copyField := range map[string]func(){
+		"Engine":        func() { vp.Engine = mp.Engine },
+		"Verify":        func() { vp.Verify = mp.Verify },
+		"CAs":           func() { vp.CAs = mp.CAs },
+		"NoCheckName":   func() { vp.NoCheckName = mp.NoCheckName },
+		"NoCheckExpire": func() { vp.NoCheckExpire = mp.NoCheckExpire },
+		"Protocol":      func() { vp.MinVersion, vp.MaxVersion = mp.MinVersion, mp.MaxVersion },
+		"CipherSuites":  func() { vp.CipherSuites = mp.CipherSuites },
+	} {
+		if !vp.set[key] {
+			copyField()
+		}
+	}
+}
+
+// checkSSLProxy refuses a server's https:// and wss:// ProxyPass lines
+// without SSLProxyEngine on: Apache would answer each of their requests
+// with a 500 (AH00961); eventmpm says so before it starts.
+func checkSSLProxy(s *Server) error {
+	if s.Proxy == nil || s.SSLProxy != nil && s.SSLProxy.Engine {
+		return nil
+	}
+	for _, pp := range s.Proxy.Passes {
+		if pp.TLS {
+			return atPos(pp.Pos, errorf("ProxyPass %s: an https:// or wss:// backend needs SSLProxyEngine on (LoadModule ssl_module ...) in this server", pp.URL))
+		}
+	}
+	return nil
 }

@@ -156,7 +156,10 @@ ServerName plain.test
 		{head + "SSLOptions +FakeBasicAuth\n", "SSLOptions FakeBasicAuth is not supported"},
 		{head + "SSLOptions +Bogus\n", "SSLOptions: Illegal option 'Bogus'"},
 		{head + "SSLCompression on\n", "SSLCompression on is not supported"},
-		{head + "SSLProxyEngine on\n", "SSLProxyEngine on is not supported"},
+		{head + "SSLProxyVerify optional\n", "SSLProxyVerify optional is not supported by eventmpm: use none or require"},
+		{head + "SSLProxyCACertificateFile conf/none.pem\n", "SSLProxyCACertificateFile: file '"},
+		{head + "SSLProxyCACertificateFile conf/site.key\n", "holds no PEM certificate"},
+		{head + "SSLProxyMachineCertificateFile conf/site.crt\n", "SSLProxyMachineCertificateFile is not supported by eventmpm"},
 		{head + "<Directory />\nSSLRequireSSL\n</Directory>\n", "SSLRequireSSL is not supported by eventmpm: use Require expr %{HTTPS} == 'on'"},
 	} {
 		_, err := loadSSL(t, root, tc.conf)
@@ -228,3 +231,44 @@ func FuzzParseSSL(f *testing.F) {
 		}
 	})
 }
+
+// TestSSLProxyConfig: https:// and wss:// backends with SSLProxyEngine
+// on, whose settings a virtual host inherits, and the CA file read at
+// load time.
+func TestSSLProxyConfig(t *testing.T) {
+	root, crt, _ := sslRoot(t)
+	cfg, err := loadSSL(t, root, `LoadModule ssl_module m.so
+LoadModule proxy_module m.so
+LoadModule proxy_http_module m.so
+Listen 8080
+ServerName main.test
+SSLProxyEngine on
+SSLProxyVerify require
+SSLProxyCACertificateFile `+crt+`
+SSLProxyCheckPeerName off
+ProxyPass /api/ https://backend.test:8443/v1/
+ProxyPass /ws/ wss://backend.test/ws/
+<VirtualHost *:8080>
+ServerName v.test
+SSLProxyProtocol -all +TLSv1.3
+ProxyPass /x/ https://other.test/
+</VirtualHost>
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Server.Proxy.Passes
+	if !p[0].TLS || p[0].Host != "backend.test:8443" || p[0].HostName != "backend.test:8443" || !p[1].TLS || !p[1].WebSocket || p[1].Host != "backend.test:443" || p[1].HostName != "backend.test" {
+		t.Errorf("passes: %+v", p)
+	}
+	sp := cfg.Server.SSLProxy
+	if !sp.Engine || !sp.Verify || !sp.NoCheckName || sp.NoCheckExpire || !containsPEM(sp.CAs) {
+		t.Errorf("main server's SSLProxy: %+v", sp)
+	}
+	vp := cfg.VirtualHosts[0].Server.SSLProxy
+	if vp == nil || !vp.Engine || !vp.Verify || !vp.NoCheckName || vp.MinVersion != tls.VersionTLS13 {
+		t.Errorf("virtual host's SSLProxy (inherited, and its own protocol): %+v", vp)
+	}
+}
+
+func containsPEM(b []byte) bool { return strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") }

@@ -154,6 +154,10 @@ func (w *walker) finish() error {
 		finishProxy(v.serverState)
 		inherit(v.serverState, w.main)
 		inheritSSL(v.srv, w.main.srv)
+		inheritSSLProxy(v.srv, w.main.srv)
+		if err := checkSSLProxy(v.srv); err != nil {
+			return err
+		}
 		if err := finishSSL(v.srv, sslWhere(v.srv, v.addrs)); err != nil {
 			return err
 		}
@@ -163,6 +167,9 @@ func (w *walker) finish() error {
 		w.checkRemoteIP(v.serverState, warned)
 		w.vhostSyslog(v.srv)
 		cfg.VirtualHosts = append(cfg.VirtualHosts, VirtualHost{Addrs: v.addrs, Server: *v.srv, Pos: v.pos})
+	}
+	if err := checkSSLProxy(&cfg.Server); err != nil {
+		return err
 	}
 	return finishSSL(&cfg.Server, sslWhere(&cfg.Server, nil))
 }
