@@ -59,7 +59,16 @@ func TestFaultScoreboardDeleted(t *testing.T) {
 // so in the error log; the server keeps serving (a request in the middle
 // of a faulting worker's turn may be cut: its state is unknown); the
 // scoreboard is usable again, and a restart leaves it whole.
+//
+// Not under the race detector: there a fault can land in its C runtime,
+// where Go cannot turn it into a panic ("traceback did not unwind
+// completely", seen once in a clean-clone make test), which would crash
+// a child for a reason production builds do not have. make soak runs it,
+// ten truncations, without the race detector.
 func TestFaultScoreboardTruncated(t *testing.T) {
+	if itest.RaceEnabled {
+		t.Skip("a memory fault inside the race detector's runtime cannot be recovered; make soak runs this test without it")
+	}
 	s := startServer(t, "", nil)
 	kids := pidsOf(s.servingChildren(0))
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 2, max: 1 << 40, dur: 60 * time.Second}

@@ -3,3 +3,7 @@
 package itest
 
 const raceEnabled = false
+
+// RaceEnabled reports whether the tests and the binary they run are built
+// with the race detector.
+const RaceEnabled = raceEnabled
