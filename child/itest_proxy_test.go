@@ -328,7 +328,7 @@ RewriteRule ^/api/ /never.html [L]
 		}
 	}
 	expectContains(t, "the error log", s.logFile("error_log"),
-		"RewriteRule [P]: eventmpm proxies to http:// and ws:// backends only, not https://"+b+"/x\n")
+		"AH00961: https: failed to enable ssl support for localhost (SSLProxyEngine not set?): https://"+b+"/x\n")
 }
 
 // TestProxyPassMatch: ProxyPassMatch maps by a regular expression, $N in
