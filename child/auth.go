@@ -64,7 +64,7 @@ func (w *worker) authorize(c *conn, acc *access) int {
 		}
 		return w.challenge(acc)
 	}
-	w.user = user // %u names the user who tried, as Apache's r->user does (fail2ban reads it)
+	w.user, w.userFromTLS = user, false // %u names the user who tried, as Apache's r->user does (fail2ban reads it)
 	hash, err := hashOf(&w.ch.pwFiles, acc.authUserFile, user)
 	switch {
 	case errors.Is(err, errNoUser):

@@ -56,7 +56,7 @@ func (cr *condRequest) lateVar(name string) (string, bool) {
 		}
 		return t.Local().Format("20060102150405"), true
 	case "AUTH_TYPE":
-		if cr.w.user != "" {
+		if cr.w.user != "" && !cr.w.userFromTLS {
 			return "Basic", true
 		}
 		return "", true

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -388,4 +389,114 @@ RewriteRule ^/rw/(.*)$ https://`+good+`/rw/$1 [P]
 		return strings.Contains(log, "AH01097: TLS with backend "+wrongName+" failed") &&
 			strings.Contains(log, "AH00898: Error during SSL Handshake with remote server returned by /plain/")
 	})
+}
+
+// TestTLSClientCert: SSLVerifyClient in a <VirtualHost>. require refuses
+// a handshake without a certificate its SSLCACertificateFile vouches for;
+// with one, mod_ssl's SSL_CLIENT_* variables work in Require expr and
+// Header, and SSLUserName names the user in the access log. optional
+// lets a client without one in (SSL_CLIENT_VERIFY NONE), and a CGI
+// program sees the certificate of one that sent it (StdEnvVars).
+func TestTLSClientCert(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	aliceCrt, aliceKey, _ := itest.ClientCert(t, dir, "alice", "alice")
+	bobCrt, bobKey, _ := itest.ClientCert(t, dir, "bob", "bob")
+	_, _, _ = itest.ClientCert(t, dir, "mallory", "mallory") // not in the CA file
+	cas := filepath.Join(dir, "clients.pem")
+	var pemData []byte
+	for _, f := range []string{aliceCrt, bobCrt} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pemData = append(pemData, b...)
+	}
+	if err := os.WriteFile(cas, pemData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, cfg := tlsServer(t, "", `SSLVerifyClient require
+SSLCACertificateFile `+cas+`
+SSLUserName SSL_CLIENT_S_DN_CN
+Header always set X-Client "%{SSL_CLIENT_S_DN_CN}s %{SSL_CLIENT_VERIFY}s"
+CustomLog logs/client_log "%u %{SSL_CLIENT_S_DN_CN}x %>s"
+<Location /alice>
+    Require expr %{SSL_CLIENT_S_DN_CN} == 'alice'
+</Location>
+`, map[string]string{"index.html": "hello\n", "alice/index.html": "for alice\n"})
+	dial := func(crt, key string) (*tls.Conn, error) {
+		c := cfg.Clone() // cfg and s are those of the server under test
+		if crt != "" {
+			pair, err := tls.LoadX509KeyPair(crt, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Certificates = []tls.Certificate{pair}
+		}
+		conn, err := tls.DialWithDialer(&net.Dialer{Timeout: ioWait}, "tcp", s.addr, c)
+		if err != nil {
+			return nil, err
+		}
+		_ = conn.SetDeadline(time.Now().Add(ioWait))
+		// TLS 1.3: the server's verdict on the client's certificate comes
+		// with its first answer, so the handshake error shows on a read.
+		fmt.Fprint(conn, "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n")
+		_, err = http.ReadResponse(bufio.NewReader(conn), nil)
+		conn.Close()
+		if err != nil {
+			return nil, err
+		}
+		return tls.DialWithDialer(&net.Dialer{Timeout: ioWait}, "tcp", s.addr, c)
+	}
+	if _, err := dial("", ""); err == nil {
+		t.Error("SSLVerifyClient require: a client without a certificate was let in")
+	}
+	if _, err := dial(filepath.Join(dir, "mallory.crt"), filepath.Join(dir, "mallory.key")); err == nil {
+		t.Error("SSLVerifyClient require: a certificate outside SSLCACertificateFile was taken")
+	}
+	get := func(crt, key, path string) (int, string, string) {
+		t.Helper()
+		c, err := dial(crt, key)
+		if err != nil {
+			t.Fatalf("%s: %v", crt, err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(ioWait))
+		fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", crt, path, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("X-Client"), string(b)
+	}
+	if code, hdr, body := get(aliceCrt, aliceKey, "/alice/"); code != 200 || hdr != "alice SUCCESS" || body != "for alice\n" {
+		t.Errorf("alice: %d %q %q", code, hdr, body)
+	}
+	if code, hdr, _ := get(bobCrt, bobKey, "/alice/"); code != 403 || hdr != "bob SUCCESS" {
+		t.Errorf("bob at /alice/: %d %q, want 403", code, hdr)
+	}
+	itest.Eventually(t, ioWait, "the users in client_log", func() bool {
+		log := s.logFile("client_log")
+		return strings.Contains(log, "alice alice 200\n") && strings.Contains(log, "bob bob 403\n")
+	})
+
+	// optional: in without a certificate; with one, a CGI program sees it.
+	o, ocfg := tlsServer(t, `LoadModule cgid_module modules/mod_cgid.so
+ScriptAlias /cgi-bin/ {{ROOT}}/htdocs/cgi/
+`, `SSLVerifyClient optional
+SSLCACertificateFile `+cas+`
+SSLOptions +StdEnvVars
+Header always set X-Client "%{SSL_CLIENT_S_DN_CN}s %{SSL_CLIENT_VERIFY}s"
+`, map[string]string{"index.html": "hello\n", "cgi/env.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nenv\n"})
+	if err := os.Chmod(o.root.Path("htdocs", "cgi", "env.cgi"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, cfg = o, ocfg
+	if code, hdr, _ := get("", "", "/index.html"); code != 200 || hdr != "(null) NONE" {
+		t.Errorf("optional, no certificate: %d %q", code, hdr)
+	}
+	code, _, env := get(aliceCrt, aliceKey, "/cgi-bin/env.cgi")
+	expectContains(t, fmt.Sprintf("optional, alice's certificate, CGI environment (%d)", code), env,
+		"\nSSL_CLIENT_VERIFY=SUCCESS\n", "\nSSL_CLIENT_S_DN_CN=alice\n", "\nSSL_CLIENT_S_DN=CN=alice,O=eventmpm tests\n", "\nSSL_CLIENT_M_SERIAL=")
 }

@@ -489,7 +489,9 @@ func (w *worker) fcgiParams(c *conn, scriptPrefix, script string, length int64) 
 	set("REMOTE_PORT", strconv.Itoa(int(peer.Port())))
 	if w.user != "" {
 		set("REMOTE_USER", w.user)
-		set("AUTH_TYPE", "Basic")
+		if !w.userFromTLS {
+			set("AUTH_TYPE", "Basic")
+		}
 	}
 	if w.origPath != nil {
 		for _, v := range w.redirEnv {

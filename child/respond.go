@@ -43,8 +43,14 @@ func (w *worker) respond(c *conn, keep bool) {
 		w.errorResponse(c, 400, nil, false) // mod_ssl's page for plain HTTP on a TLS port
 		return
 	}
-	if c.tls != nil && w.srv != c.tls.site && w.misdirected(c, keep) {
-		return
+	if c.tls != nil {
+		if w.srv != c.tls.site && w.misdirected(c, keep) {
+			return
+		}
+		if w.srv.tls != nil && w.srv.tls.userName != "" {
+			w.user, _ = w.tlsVar(c, w.srv.tls.userName) // SSLUserName
+			w.userFromTLS = w.user != ""
+		}
 	}
 	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
 		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes

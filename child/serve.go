@@ -305,7 +305,7 @@ func (w *worker) noteRequest(c *conn) {
 		w.remote = c.proxyClient
 	}
 	w.bodyIn = 0
-	w.env, w.envScratch, w.forceHTTP10, w.user, w.index = w.env[:0], w.envScratch[:0], false, "", nil
+	w.env, w.envScratch, w.forceHTTP10, w.user, w.index, w.userFromTLS = w.env[:0], w.envScratch[:0], false, "", nil, false
 	w.queryRewritten, w.rwEnd, w.redirects, w.origPath = false, false, 0, nil
 	w.negotiated, w.negSkip, w.forcedType, w.rwCookies = false, w.negSkip[:0], w.forcedType[:0], w.rwCookies[:0]
 	w.signature, w.signatureSet, w.docServed = "", false, false

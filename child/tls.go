@@ -6,8 +6,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net"
 	"os"
@@ -214,6 +217,7 @@ type siteTLS struct {
 	options   uint8 // the server's SSLOptions
 	leaf      *x509.Certificate
 	certPEM   string // the first certificate, for SSLOptions +ExportCertData
+	userName  string // SSLUserName's variable, "" for none
 }
 
 // compileTLS builds a server's TLS configuration, nil without SSLEngine
@@ -226,6 +230,10 @@ func compileTLS(ssl *config.SSL, ticketKey [32]byte) (*siteTLS, error) {
 	cfg := &tls.Config{
 		MinVersion: ssl.MinVersion, MaxVersion: ssl.MaxVersion, CipherSuites: ssl.CipherSuites,
 		SessionTicketsDisabled: ssl.NoTickets, NextProtos: []string{"http/1.1"},
+	}
+	st.userName = ssl.UserName
+	if err := clientAuth(cfg, ssl); err != nil {
+		return nil, err
 	}
 	for _, ck := range ssl.Certs {
 		cert, err := tls.X509KeyPair(ck.CertPEM, ck.KeyPEM)
@@ -240,7 +248,8 @@ func compileTLS(ssl *config.SSL, ticketKey [32]byte) (*siteTLS, error) {
 	}
 	cfg.SetSessionTicketKeys([][32]byte{ticketKey})
 	st.config = cfg
-	st.compat = fmt.Sprintf("%x-%x %x %v", ssl.MinVersion, ssl.MaxVersion, ssl.CipherSuites, ssl.NoTickets)
+	st.compat = fmt.Sprintf("%x-%x %x %v %s %d %x", ssl.MinVersion, ssl.MaxVersion, ssl.CipherSuites, ssl.NoTickets,
+		ssl.VerifyClient, verifyDepth(ssl), crc32.ChecksumIEEE(ssl.ClientCAs))
 	return st, nil
 }
 
@@ -580,35 +589,31 @@ func (w *worker) tlsVar(c *conn, name string) (value string, ok bool) {
 	case "SSL_VERSION_LIBRARY":
 		return "Go-crypto/tls/" + runtime.Version(), true
 	case "SSL_CLIENT_VERIFY":
-		return "NONE", true
+		switch {
+		case len(st.PeerCertificates) == 0:
+			return "NONE", true
+		case len(st.VerifiedChains) > 0:
+			return "SUCCESS", true
+		}
+		return "GENEROUS", true // optional_no_ca: taken unverified
 	case "SSL_SECURE_RENEG":
 		return "true", true // crypto/tls answers RFC 5746's renegotiation_info
-	}
-	if leaf == nil {
-		return "", true
-	}
-	switch name {
-	case "SSL_SERVER_M_VERSION":
-		return strconv.Itoa(leaf.Version), true
-	case "SSL_SERVER_M_SERIAL":
-		return strings.ToUpper(leaf.SerialNumber.Text(16)), true
-	case "SSL_SERVER_V_START":
-		return leaf.NotBefore.UTC().Format("Jan _2 15:04:05 2006 GMT"), true
-	case "SSL_SERVER_V_END":
-		return leaf.NotAfter.UTC().Format("Jan _2 15:04:05 2006 GMT"), true
-	case "SSL_SERVER_S_DN":
-		return leaf.Subject.String(), true
-	case "SSL_SERVER_I_DN":
-		return leaf.Issuer.String(), true
-	case "SSL_SERVER_A_KEY":
-		return publicKeyAlgorithmName(leaf.PublicKeyAlgorithm), true
-	case "SSL_SERVER_A_SIG":
-		return signatureAlgorithmName(leaf.SignatureAlgorithm), true
 	case "SSL_SERVER_CERT":
 		return t.site.tls.certPEM, true
 	}
+	if rest, ok := strings.CutPrefix(name, "SSL_SERVER_"); ok && leaf != nil {
+		return certVar(leaf, rest), true
+	}
+	if rest, ok := strings.CutPrefix(name, "SSL_CLIENT_"); ok && len(st.PeerCertificates) > 0 {
+		return certVar(st.PeerCertificates[0], rest), true
+	}
 	return "", true
 }
+
+// clientEnvVars are the client certificate's variables StdEnvVars gives
+// programs when the client sent one (DN parts are added by certEnv).
+var clientEnvVars = []string{"SSL_CLIENT_M_VERSION", "SSL_CLIENT_M_SERIAL", "SSL_CLIENT_V_START", "SSL_CLIENT_V_END",
+	"SSL_CLIENT_V_REMAIN", "SSL_CLIENT_S_DN", "SSL_CLIENT_I_DN", "SSL_CLIENT_A_KEY", "SSL_CLIENT_A_SIG"}
 
 // tlsEnv adds mod_ssl's variables to a CGI or FastCGI program's
 // environment: HTTPS=on on every TLS request (mod_ssl's fixup), the
@@ -635,12 +640,22 @@ func (w *worker) tlsEnv(c *conn, set func(name, value string)) {
 			}
 		}
 		if leaf := c.tls.site.tls.leaf; leaf != nil {
-			certEnv(leaf, set)
+			certEnv(leaf, "SSL_SERVER_", set)
+		}
+		if peers := c.tls.tc.ConnectionState().PeerCertificates; len(peers) > 0 {
+			for _, name := range clientEnvVars {
+				if v, _ := w.tlsVar(c, name); v != "" {
+					set(name, v)
+				}
+			}
+			certEnv(peers[0], "SSL_CLIENT_", set)
 		}
 	}
 	if opts&config.SSLExportCertData != 0 {
-		if v, _ := w.tlsVar(c, "SSL_SERVER_CERT"); v != "" {
-			set("SSL_SERVER_CERT", v)
+		for _, name := range [...]string{"SSL_SERVER_CERT", "SSL_CLIENT_CERT"} {
+			if v, _ := w.tlsVar(c, name); v != "" {
+				set(name, v)
+			}
 		}
 	}
 }
@@ -724,15 +739,15 @@ func (w *worker) TLSVar(name string) string {
 	return v
 }
 
-// certEnv adds what mod_ssl's StdEnvVars exports of the server's
-// certificate beyond the fixed variables: each distinguished-name part
-// of subject and issuer (SSL_SERVER_S_DN_CN...) and the DNS subject
-// alternative names (SSL_SERVER_SAN_DNS_0...).
-func certEnv(leaf *x509.Certificate, set func(name, value string)) {
+// certEnv adds what mod_ssl's StdEnvVars exports of a certificate beyond
+// the fixed variables, prefix being SSL_SERVER_ or SSL_CLIENT_: each
+// distinguished-name part of subject and issuer (SSL_SERVER_S_DN_CN...)
+// and the DNS and e-mail subject alternative names (SSL_SERVER_SAN_DNS_0...).
+func certEnv(leaf *x509.Certificate, prefix string, set func(name, value string)) {
 	for _, dn := range []struct {
 		prefix string
 		name   pkix.Name
-	}{{"SSL_SERVER_S_DN_", leaf.Subject}, {"SSL_SERVER_I_DN_", leaf.Issuer}} {
+	}{{prefix + "S_DN_", leaf.Subject}, {prefix + "I_DN_", leaf.Issuer}} {
 		for _, part := range []struct {
 			key    string
 			values []string
@@ -751,7 +766,10 @@ func certEnv(leaf *x509.Certificate, set func(name, value string)) {
 		}
 	}
 	for i, n := range leaf.DNSNames {
-		set("SSL_SERVER_SAN_DNS_"+strconv.Itoa(i), n)
+		set(prefix+"SAN_DNS_"+strconv.Itoa(i), n)
+	}
+	for i, n := range leaf.EmailAddresses {
+		set(prefix+"SAN_Email_"+strconv.Itoa(i), n)
 	}
 }
 
@@ -864,4 +882,122 @@ func isBackendTLSError(err error) bool {
 	var rh tls.RecordHeaderError
 	var ce *tls.CertificateVerificationError
 	return errors.As(err, &be) || errors.As(err, &ae) || errors.As(err, &rh) || errors.As(err, &ce)
+}
+
+// verifyDepth is SSLVerifyDepth, mod_ssl's default 1 when not set.
+func verifyDepth(ssl *config.SSL) int {
+	if ssl.VerifyDepth != nil {
+		return *ssl.VerifyDepth
+	}
+	return 1
+}
+
+// clientAuth sets SSLVerifyClient's request for a client certificate:
+// require and optional verify it against SSLCACertificateFile's CAs, with
+// at most SSLVerifyDepth CA certificates above it; optional_no_ca asks
+// for one and checks nothing (SSL_CLIENT_VERIFY says GENEROUS).
+func clientAuth(cfg *tls.Config, ssl *config.SSL) error {
+	switch ssl.VerifyClient {
+	case "":
+		return nil
+	case "optional_no_ca":
+		cfg.ClientAuth = tls.RequestClientCert
+		return nil
+	case "require":
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	default:
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+	}
+	cfg.ClientCAs = x509.NewCertPool()
+	if !cfg.ClientCAs.AppendCertsFromPEM(ssl.ClientCAs) {
+		return errors.New("SSLCACertificateFile holds no certificate")
+	}
+	depth := verifyDepth(ssl)
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		for _, chain := range cs.VerifiedChains {
+			if len(chain)-1 <= max(depth, 0) || len(chain) == 1 {
+				return nil
+			}
+		}
+		if len(cs.VerifiedChains) > 0 {
+			return fmt.Errorf("the client's certificate chain is longer than SSLVerifyDepth %d allows", depth)
+		}
+		return nil
+	}
+	return nil
+}
+
+// dnPart is one attribute of a distinguished name as mod_ssl names it
+// (C, ST, L, O, OU, CN, Email), its first value; ok is false for a key
+// mod_ssl does not have.
+func dnPart(n pkix.Name, key string) (string, bool) {
+	first := func(v []string) string {
+		if len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	switch key {
+	case "C":
+		return first(n.Country), true
+	case "ST", "SP":
+		return first(n.Province), true
+	case "L":
+		return first(n.Locality), true
+	case "O":
+		return first(n.Organization), true
+	case "OU":
+		return first(n.OrganizationalUnit), true
+	case "CN":
+		return n.CommonName, true
+	case "EMAIL":
+		for _, a := range n.Names {
+			if a.Type.Equal(oidEmailAddress) {
+				if s, ok := a.Value.(string); ok {
+					return s, true
+				}
+			}
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// oidEmailAddress is PKCS #9's emailAddress attribute, mod_ssl's _Email.
+var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+
+// certVar is one of mod_ssl's variables about a certificate, by the part
+// of its name after SSL_CLIENT_ or SSL_SERVER_ (M_SERIAL, S_DN_CN...).
+func certVar(cert *x509.Certificate, rest string) string {
+	switch rest {
+	case "M_VERSION":
+		return strconv.Itoa(cert.Version)
+	case "M_SERIAL":
+		return strings.ToUpper(cert.SerialNumber.Text(16))
+	case "V_START":
+		return cert.NotBefore.UTC().Format("Jan _2 15:04:05 2006 GMT")
+	case "V_END":
+		return cert.NotAfter.UTC().Format("Jan _2 15:04:05 2006 GMT")
+	case "V_REMAIN":
+		return strconv.Itoa(max(int(time.Until(cert.NotAfter).Hours()/24), 0))
+	case "S_DN":
+		return cert.Subject.String()
+	case "I_DN":
+		return cert.Issuer.String()
+	case "A_KEY":
+		return publicKeyAlgorithmName(cert.PublicKeyAlgorithm)
+	case "A_SIG":
+		return signatureAlgorithmName(cert.SignatureAlgorithm)
+	case "CERT":
+		return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
+	}
+	if dn, key, ok := strings.Cut(rest, "_DN_"); ok && (dn == "S" || dn == "I") {
+		name := cert.Subject
+		if dn == "I" {
+			name = cert.Issuer
+		}
+		v, _ := dnPart(name, strings.ToUpper(key))
+		return v
+	}
+	return ""
 }

@@ -52,6 +52,7 @@ type worker struct {
 	copyBuf      []byte       // file reads for EnableSendfile Off, made on first use
 	tlsPlain     []byte       // plaintext gathered to be sealed (TLS), made on first use
 	pageNotes    string       // HTML error notes for the request's error page (mod_ssl's), "" for none
+	userFromTLS  bool         // user is SSLUserName's, not an authenticated one: no AUTH_TYPE
 	reqScratch   []byte       // request field values RequestHeader made
 	// inRequestHeaders is set while RequestHeader operations apply.
 	inRequestHeaders bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -36,6 +37,16 @@ type SSL struct {
 	// Options is the server's SSLOptions, the base the sections' merge
 	// over.
 	Options SSLOptions `json:",omitzero"`
+	// VerifyClient is SSLVerifyClient: "" (none), "optional", "require"
+	// or "optional_no_ca"; ClientCAs the SSLCACertificateFile's
+	// certificates (PEM) a client's must lead to, within VerifyDepth CA
+	// certificates above it (SSLVerifyDepth; nil for mod_ssl's default, 1).
+	VerifyClient string `json:",omitempty"`
+	ClientCAs    []byte `json:",omitempty"`
+	VerifyDepth  *int   `json:",omitempty"`
+	// UserName is SSLUserName: the variable whose value is the request's
+	// user.
+	UserName string `json:",omitempty"`
 
 	certFiles, keyFiles []sslFile
 	chainFile           sslFile
@@ -329,13 +340,82 @@ func setSSLCompression(w *walker, c *call) error {
 	return nil
 }
 
-// setSSLVerifyClient takes "none" only: client certificates are not
-// asked for.
+// setSSLVerifyClient is SSLVerifyClient none|optional|require|
+// optional_no_ca in the server or a <VirtualHost>: the handshake asks
+// for a client certificate. In a directory section only none is taken:
+// asking there needs a renegotiation (TLS 1.2) or post-handshake
+// authentication (TLS 1.3), which Go's server does not do.
 func setSSLVerifyClient(w *walker, c *call) error {
-	if strings.ToLower(c.args[0]) == "none" {
+	mode := strings.ToLower(c.args[0])
+	switch mode {
+	case "none", "optional", "require", "optional_no_ca":
+	default:
+		return errorf("SSLVerifyClient: Invalid argument '%s'", c.args[0])
+	}
+	if w.sec != nil {
+		if mode == "none" {
+			return nil
+		}
+		return errorf("SSLVerifyClient %s in a directory section is not supported by eventmpm (it needs a renegotiation): set it in the server config or <VirtualHost>", c.args[0])
+	}
+	s := w.sslConfig()
+	s.VerifyClient = mode
+	if mode == "none" {
+		s.VerifyClient = ""
+	}
+	s.set["VerifyClient"] = true
+	return nil
+}
+
+// setSSLVerifyDepth is SSLVerifyDepth N: how many CA certificates a
+// client's chain may have above its own (mod_ssl's default, 1, allows one).
+func setSSLVerifyDepth(w *walker, c *call) error {
+	n, err := strconv.Atoi(c.args[0])
+	if err != nil || n < 0 {
+		return errorf("SSLVerifyDepth: Invalid argument '%s'", c.args[0])
+	}
+	if w.sec != nil {
+		w.warn(c.pos, "", "SSLVerifyDepth in a directory section has no effect: set it in the server config or <VirtualHost>")
 		return nil
 	}
-	return errorf("SSLVerifyClient %s is not supported by eventmpm: it does not ask for client certificates (use SSLVerifyClient none, or authenticate with Require and a password file)", c.args[0])
+	s := w.sslConfig()
+	s.VerifyDepth = &n
+	s.set["VerifyDepth"] = true
+	return nil
+}
+
+// setSSLCAFile is SSLCACertificateFile: the CAs that sign the client
+// certificates SSLVerifyClient accepts, read when the configuration is.
+func setSSLCAFile(w *walker, c *call) error {
+	f := sslFile{path: w.l.rootRelative(c.args[0]), pos: c.pos}
+	if st, err := os.Stat(f.path); err != nil || st.Size() == 0 || !st.Mode().IsRegular() {
+		return errorf("%s: file '%s' does not exist or is empty", c.d.name, f.path)
+	}
+	b, err := readPEM(f, "CERTIFICATE")
+	if err != nil {
+		return err
+	}
+	s := w.sslConfig()
+	s.ClientCAs = b
+	s.set["ClientCAs"] = true
+	return nil
+}
+
+// setSSLUserName is SSLUserName variable: the request's user (REMOTE_USER,
+// the access log's %u) is that mod_ssl variable's value, typically
+// SSL_CLIENT_S_DN_CN.
+func setSSLUserName(w *walker, c *call) error {
+	if w.sec != nil {
+		return errorf("SSLUserName in a directory section is not supported by eventmpm: set it in the server config or <VirtualHost>")
+	}
+	name := strings.ToUpper(c.args[0])
+	if !strings.HasPrefix(name, "SSL_") {
+		return errorf("SSLUserName %s: eventmpm takes one of mod_ssl's SSL_ variables (SSL_CLIENT_S_DN_CN...)", c.args[0])
+	}
+	s := w.sslConfig()
+	s.UserName = name
+	s.set["UserName"] = true
+	return nil
 }
 
 // setSSLUseStapling: off is what eventmpm does.
@@ -351,7 +431,7 @@ func setSSLUseStapling(w *walker, c *call) error {
 var sslOptionNames = map[string]uint8{
 	"stdenvvars":     SSLStdEnvVars,
 	"exportcertdata": SSLExportCertData,
-	// No client certificates, no renegotiation: nothing to act on.
+	// No renegotiation, no SSLRequire: nothing to act on.
 	"strictrequire":        0,
 	"optrenegotiate":       0,
 	"legacydnstringformat": 0,
@@ -374,13 +454,13 @@ func setSSLOptions(w *walker, c *call) error {
 		lw := strings.ToLower(word)
 		flag, known := sslOptionNames[lw]
 		if lw == "fakebasicauth" {
-			return errorf("SSLOptions FakeBasicAuth is not supported by eventmpm: it does not ask for client certificates")
+			return errorf("SSLOptions FakeBasicAuth is not supported by eventmpm: name the user with SSLUserName SSL_CLIENT_S_DN_CN and grant access with Require expr")
 		}
 		if !known {
 			return errorf("SSLOptions: Illegal option '%s'", word)
 		}
 		if flag == 0 {
-			w.warn(c.pos, "", "SSLOptions %s has no effect: eventmpm asks for no client certificates and never renegotiates", word)
+			w.warn(c.pos, "", "SSLOptions %s has no effect: eventmpm never renegotiates and has no SSLRequire", word)
 		}
 		if sign == 0 {
 			if i > 0 && !o.Abs {
@@ -445,6 +525,18 @@ func inheritSSL(v, m *Server) {
 	if !vs.set["Options"] {
 		vs.Options = ms.Options
 	}
+	if !vs.set["VerifyClient"] {
+		vs.VerifyClient = ms.VerifyClient
+	}
+	if !vs.set["ClientCAs"] {
+		vs.ClientCAs = ms.ClientCAs
+	}
+	if !vs.set["VerifyDepth"] {
+		vs.VerifyDepth = ms.VerifyDepth
+	}
+	if !vs.set["UserName"] {
+		vs.UserName = ms.UserName
+	}
 }
 
 // finishSSL reads the certificates and keys of a server with SSLEngine on
@@ -463,6 +555,9 @@ func finishSSL(s *Server, where string) error {
 	}
 	if s.Scheme == "" {
 		s.Scheme = "https"
+	}
+	if (ssl.VerifyClient == "require" || ssl.VerifyClient == "optional") && len(ssl.ClientCAs) == 0 {
+		return atPos(ssl.enginePos, errorf("SSLVerifyClient %s for %s needs SSLCACertificateFile: the CAs whose client certificates are accepted", ssl.VerifyClient, where))
 	}
 	if len(ssl.certFiles) == 0 {
 		return atPos(ssl.enginePos, errorf("AH02572: Failed to configure at least one certificate and key for %s: SSLEngine on needs an SSLCertificateFile", where))

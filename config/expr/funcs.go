@@ -85,8 +85,8 @@ func lookupVar(name string) (word, error) {
 	if f, ok := timeVars[upper]; ok {
 		return timeVar(f), nil
 	}
-	if varSet[upper] {
-		return requestVar(upper), nil
+	if varSet[upper] || strings.HasPrefix(upper, "SSL_CLIENT_") || strings.HasPrefix(upper, "SSL_SERVER_") {
+		return requestVar(upper), nil // mod_ssl's certificate variables, DN parts included (SSL_CLIENT_S_DN_CN)
 	}
 	return nil, errorf("Variable '%s' does not exist", name)
 }

@@ -20,6 +20,19 @@ import (
 // and returns the two paths and the certificate, for a client's pool.
 func SelfSigned(t testing.TB, dir, base string, names ...string) (certFile, keyFile string, cert *x509.Certificate) {
 	t.Helper()
+	return selfSigned(t, dir, base, x509.ExtKeyUsageServerAuth, names...)
+}
+
+// ClientCert writes a self-signed client certificate for the common name
+// cn (PEM, as SelfSigned does): listed in a server's
+// SSLCACertificateFile, it is its own CA.
+func ClientCert(t testing.TB, dir, base, cn string) (certFile, keyFile string, cert *x509.Certificate) {
+	t.Helper()
+	return selfSigned(t, dir, base, x509.ExtKeyUsageClientAuth, cn)
+}
+
+func selfSigned(t testing.TB, dir, base string, usage x509.ExtKeyUsage, names ...string) (certFile, keyFile string, cert *x509.Certificate) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +43,7 @@ func SelfSigned(t testing.TB, dir, base string, names ...string) (certFile, keyF
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
 	}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {
