@@ -69,7 +69,7 @@ func (l *loop) adopt(fd int, ls *listener, remote netip.AddrPort) {
 	c := newConn(fd, ls, remote)
 	l.ch.setBase(c)
 	if c.base.tls != nil {
-		l.ch.newTLSConn(c)
+		l.ch.newTLSConn(c, l)
 	}
 	c.keepAliveTimeout = c.base.keepAliveTimeout
 	c.stageStart = l.now

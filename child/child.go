@@ -170,8 +170,8 @@ func (ch *Child) newLoop(lns []ipc.Listener) (*loop, error) {
 		yield:       yieldCPU,
 		cpus:        runtime.NumCPU(),
 	}
-	l.newQ.name, l.keepAliveQ.name, l.readQ.name, l.writeQ.name, l.lingerQ.name =
-		"new", "keep-alive", "read", "write", "linger"
+	l.newQ.name, l.keepAliveQ.name, l.readQ.name, l.writeQ.name, l.lingerQ.name, l.handshakeQ.name =
+		"new", "keep-alive", "read", "write", "linger", "handshake"
 	for _, ln := range lns {
 		if err := unix.SetNonblock(ln.Fd, true); err != nil {
 			pl.Close()

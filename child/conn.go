@@ -60,6 +60,10 @@ const (
 	phaseLinger
 	// phaseTimedOut: the read deadline passed; a worker answers 408.
 	phaseTimedOut
+	// phaseHandshake: a TLS handshake waits for the client's next flight;
+	// its goroutine is parked until the event goroutine wakes it
+	// (readable, timed out, or the child stopping).
+	phaseHandshake
 )
 
 // conn is one client connection. Fields are grouped by who may touch them.
@@ -153,6 +157,10 @@ type conn struct {
 	keepAliveTimeout int64
 	// tls is the connection's TLS state, nil on a plain connection.
 	tls *tlsConn
+	// dispatchNow makes the event goroutine hand the connection to a
+	// worker as soon as it takes it back (after a TLS handshake, whose
+	// reads may have taken in the first request already).
+	dispatchNow bool
 	// plainOnTLS is set when the client spoke plain HTTP to a TLS port:
 	// its request is answered with mod_ssl's 400, and the connection closed.
 	plainOnTLS bool

@@ -94,6 +94,10 @@ func (l *loop) stop() {
 	l.ch.proc.SetQuiescing(1)
 	for _, q := range l.queues() {
 		for c := q.oldest(); c != nil; c = q.oldest() {
+			if q == &l.handshakeQ {
+				l.wakeHandshake(c, hsClosing) // its goroutine closes it
+				continue
+			}
 			l.closeConn(c)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -499,4 +500,46 @@ Header always set X-Client "%{SSL_CLIENT_S_DN_CN}s %{SSL_CLIENT_VERIFY}s"
 	code, _, env := get(aliceCrt, aliceKey, "/cgi-bin/env.cgi")
 	expectContains(t, fmt.Sprintf("optional, alice's certificate, CGI environment (%d)", code), env,
 		"\nSSL_CLIENT_VERIFY=SUCCESS\n", "\nSSL_CLIENT_S_DN_CN=alice\n", "\nSSL_CLIENT_S_DN=CN=alice,O=eventmpm tests\n", "\nSSL_CLIENT_M_SERIAL=")
+}
+
+// TestTLSHandshakeHoldsNoWorker: clients that stall in their handshake
+// (a record header and part of a hello, then nothing) wait in the event
+// loop, not on workers: with four workers and ten such clients a real
+// client is served at once, and RequestReadTimeout's handshake stage
+// closes the stalled ones (AH01382).
+func TestTLSHandshakeHoldsNoWorker(t *testing.T) {
+	t.Parallel()
+	s, cfg := tlsServer(t, "RequestReadTimeout handshake=2\n", "", map[string]string{"index.html": "hello\n"})
+	var stalled []net.Conn
+	for range 10 {
+		c, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := c.Write([]byte("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")); err != nil { // a hello's first bytes of 512
+			t.Fatal(err)
+		}
+		stalled = append(stalled, c)
+	}
+	time.Sleep(200 * time.Millisecond) // their handshakes have started
+	start := time.Now()
+	c := dialTLS(t, s, cfg, "localhost")
+	fmt.Fprint(c, "GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+	b, err := io.ReadAll(c)
+	if err != nil || !strings.Contains(string(b), "hello") {
+		t.Fatalf("a client behind ten stalled handshakes: %v %q", err, b)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("a client behind ten stalled handshakes waited %v: they hold workers", waited)
+	}
+	for i, sc := range stalled {
+		_ = sc.SetReadDeadline(time.Now().Add(ioWait))
+		if n, err := sc.Read(make([]byte, 1)); n != 0 || err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("stalled handshake %d: read %d, %v; want the server to close it", i, n, err)
+		}
+	}
+	itest.Eventually(t, ioWait, "AH01382 in the error log", func() bool {
+		return strings.Count(s.logFile("error_log"), "AH01382: Request handshake read timeout (server localhost:443)") == len(stalled)
+	})
 }

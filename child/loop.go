@@ -61,6 +61,7 @@ type loop struct {
 	rsa       unix.RawSockaddrAny // accept's peer address buffer
 
 	newQ, keepAliveQ, readQ, writeQ, lingerQ timeoutQueue
+	handshakeQ                               timeoutQueue // TLS handshakes waiting for the client
 
 	handback  atomic.Pointer[conn] // Treiber stack of handed-back conns
 	hand      handoff              // ready connections to the workers
@@ -218,8 +219,8 @@ func (l *loop) parkTimeout() time.Duration {
 	return time.Duration(next - now)
 }
 
-func (l *loop) queues() [5]*timeoutQueue {
-	return [5]*timeoutQueue{&l.newQ, &l.keepAliveQ, &l.readQ, &l.writeQ, &l.lingerQ}
+func (l *loop) queues() [6]*timeoutQueue {
+	return [6]*timeoutQueue{&l.newQ, &l.keepAliveQ, &l.readQ, &l.writeQ, &l.lingerQ, &l.handshakeQ}
 }
 
 // dispatchEvents acts on each ready descriptor.
@@ -281,6 +282,10 @@ func (l *loop) connEvent(c *conn, f poll.Flags) {
 		}
 	case phaseLinger:
 		l.lingerRead(c)
+	case phaseHandshake:
+		if f&(poll.Readable|poll.Hangup|poll.Error) != 0 {
+			l.wakeHandshake(c, hsReadable)
+		}
 	}
 }
 
@@ -340,6 +345,9 @@ func (l *loop) drainHandbacks() {
 		switch {
 		case s&stClosed != 0:
 			l.forget(c)
+		case s&stWorker == 0 && c.dispatchNow:
+			c.dispatchNow = false
+			l.dispatch(c)
 		case s&stWorker == 0:
 			l.file(c)
 		}
@@ -349,6 +357,14 @@ func (l *loop) drainHandbacks() {
 
 // file puts a loop-owned connection into the queue of its phase.
 func (l *loop) file(c *conn) {
+	if c.phase == phaseHandshake {
+		if l.stopping {
+			l.wakeHandshake(c, hsClosing) // its goroutine closes it
+			return
+		}
+		l.handshakeQ.push(c)
+		return
+	}
 	if l.stopping {
 		l.closeConn(c)
 		return
@@ -414,6 +430,9 @@ func (l *loop) expireTimeouts() {
 		for c := q.expired(l.now); c != nil; c = q.expired(l.now) {
 			l.closeConn(c)
 		}
+	}
+	for c := l.handshakeQ.expired(l.now); c != nil; c = l.handshakeQ.expired(l.now) {
+		l.wakeHandshake(c, hsTimedOut)
 	}
 }
 

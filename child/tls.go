@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"runtime"
@@ -32,11 +33,14 @@ import (
 
 // This file is mod_ssl: TLS on the connections whose base server has
 // SSLEngine on, with crypto/tls over the connection's raw non-blocking
-// descriptor (tlsTransport). The handshake is made by a worker, as in
-// Apache, waiting for the client's flights with poll up to the handshake
-// deadline; afterwards reads and writes never block: a read that finds
-// the socket empty hands the connection back to the event goroutine as a
-// plain one does, and sealed output waits in the transport for
+// descriptor (tlsTransport). The handshake runs on a goroutine of its own,
+// not a worker (where Apache's holds a thread): when it must wait for the
+// client's next flight, the connection goes back to the event goroutine
+// (phaseHandshake, in the handshake queue with its deadline) and the
+// goroutine parks until the event goroutine wakes it, so a client that
+// stalls in its handshake holds no worker. Afterwards reads and writes
+// never block: a read that finds the socket empty hands the connection
+// back as a plain one does, and sealed output waits in the transport for
 // writability as a plain response's parts do.
 
 // tlsConn is a connection's TLS state.
@@ -50,7 +54,18 @@ type tlsConn struct {
 	// the name the client sent ("" for none).
 	site *site
 	sni  string
+	// wake is the event goroutine's word to a parked handshake.
+	wake chan hsWake
 }
+
+// hsWake is why a parked handshake was woken.
+type hsWake uint8
+
+const (
+	hsReadable hsWake = iota // the client sent more
+	hsTimedOut               // the handshake's deadline passed
+	hsClosing                // the child stops
+)
 
 // tlsTransport is the net.Conn crypto/tls reads and writes through: the
 // connection's descriptor, read directly, and a buffer of sealed bytes
@@ -64,6 +79,9 @@ type tlsTransport struct {
 	// deadline, while not 0, makes reads and writes wait (the handshake):
 	// unix nanoseconds.
 	deadline int64
+	// loop, when set, is where a read of the handshake waits (park);
+	// without it (the benchmarks' harness) it polls.
+	loop *loop
 	// mu guards out and off: a WebSocket tunnel writes to the client
 	// from a goroutine of its own while its worker reads.
 	mu  sync.Mutex
@@ -106,7 +124,11 @@ func (t *tlsTransport) Read(p []byte) (int, error) {
 			if t.deadline == 0 {
 				return 0, errWouldBlock
 			}
-			if err := t.wait(unix.POLLIN); err != nil {
+			wait := t.park
+			if t.loop == nil {
+				wait = func() error { return t.wait(unix.POLLIN) }
+			}
+			if err := wait(); err != nil {
 				return 0, err
 			}
 		default:
@@ -175,6 +197,50 @@ func (t *tlsTransport) writeOut() error {
 	}
 	t.out, t.outp = nil, nil // an idle connection keeps no buffer
 	return nil
+}
+
+// park waits for the client's next bytes without holding a thread of the
+// pool: the connection goes back to the event goroutine in phaseHandshake
+// (registered with the poller the first time), which wakes the goroutine
+// when the socket is readable, the deadline passed or the child stops,
+// handing the connection back to it first.
+func (t *tlsTransport) park() error {
+	c, l := t.c, t.loop
+	if !c.registered {
+		if err := l.poller.AddConn(c.fd); err != nil {
+			return err
+		}
+		c.registered = true
+	}
+	c.phase, c.deadline = phaseHandshake, t.deadline
+	for {
+		s := c.state.Load()
+		if s&stPendIn != 0 { // readable meanwhile: read again
+			c.state.Store(stWorker)
+			return nil
+		}
+		if c.state.CompareAndSwap(s, 0) {
+			break
+		}
+	}
+	l.handBack(c)
+	switch <-c.tls.wake {
+	case hsTimedOut:
+		return os.ErrDeadlineExceeded
+	case hsClosing:
+		return net.ErrClosed
+	}
+	return nil
+}
+
+// wakeHandshake hands a parked handshake's connection back to its
+// goroutine and wakes it, saying why.
+func (l *loop) wakeHandshake(c *conn, why hsWake) {
+	if c.q != nil {
+		c.q.remove(c)
+	}
+	c.state.Store(stWorker)
+	c.tls.wake <- why // buffered: one wake per park
 }
 
 // wait polls for events until the deadline.
@@ -279,10 +345,14 @@ func ticketKeyFor(given []byte) ([32]byte, error) {
 }
 
 // newTLSConn starts TLS on an accepted connection whose base server has
-// SSLEngine on.
-func (ch *Child) newTLSConn(c *conn) {
+// SSLEngine on; l is the event loop its handshake waits in (nil: the
+// handshake polls, on the worker).
+func (ch *Child) newTLSConn(c *conn, l *loop) {
 	t := &tlsConn{site: c.base}
-	t.tr.c, t.tr.fd, t.tr.bufs = c, c.fd, &ch.tlsBufs
+	t.tr.c, t.tr.fd, t.tr.bufs, t.tr.loop = c, c.fd, &ch.tlsBufs, l
+	if l != nil {
+		t.wake = make(chan hsWake, 1)
+	}
 	t.tc = tls.Server(&t.tr, ch.tlsServer)
 	c.tls = t
 	c.stampRead = false // the first read is the handshake's
@@ -312,11 +382,12 @@ func (ch *Child) tlsForHello(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 	return c.base.tls.config, nil
 }
 
-// tlsHandshake makes the handshake, waiting for the client up to the
-// RequestReadTimeout handshake stage's deadline (else Timeout). A client
-// that speaks plain HTTP has its request answered with Apache's 400; one
-// that fails is logged at info and closed. It returns whether to go on
-// reading requests.
+// tlsHandshake starts the handshake of a connection whose first bytes
+// arrived, bounded by the RequestReadTimeout handshake stage's deadline
+// (else Timeout). With the event loop it runs on a goroutine of its own
+// and the worker lets the connection go (false); the harness of the
+// benchmarks, without one, makes it here, waiting with poll. It returns
+// whether to go on reading requests.
 func (w *worker) tlsHandshake(c *conn) bool {
 	t := c.tls
 	w.setStatus(shm.BusyRead)
@@ -329,6 +400,45 @@ func (w *worker) tlsHandshake(c *conn) bool {
 		timeout = max(hs.Timeout, hs.Max)
 	}
 	t.tr.deadline = time.Now().Add(timeout).UnixNano()
+	if l := t.tr.loop; l != nil {
+		w.cur = nil // the handshake's goroutine owns it now
+		go l.handshake(c)
+		return false
+	}
+	if !w.ch.handshake(c) {
+		w.closeConn(c)
+		return false
+	}
+	return true
+}
+
+// handshake is a handshake's goroutine: once it is over the connection
+// goes to a worker at once (dispatchNow), or is closed.
+func (l *loop) handshake(c *conn) {
+	if !l.ch.handshake(c) {
+		c.release()
+		l.ch.closeFd(c.fd)
+		c.state.Store(stClosed)
+		l.handBack(c)
+		return
+	}
+	c.phase, c.dispatchNow = phaseNew, true
+	for {
+		s := c.state.Load()
+		if c.state.CompareAndSwap(s, 0) { // pending bits dropped: the worker reads anyway
+			break
+		}
+	}
+	l.handBack(c)
+}
+
+// handshake makes the TLS handshake of c and reports whether its requests
+// are to be read: after a handshake that succeeded, or with mod_ssl's
+// made-up request for a client that spoke plain HTTP. A handshake that
+// failed is logged (info) unless the client just went away; the caller
+// closes the connection.
+func (ch *Child) handshake(c *conn) bool {
+	t := c.tls
 	err := t.tc.Handshake()
 	t.tr.deadline = 0
 	if err == nil {
@@ -345,25 +455,35 @@ func (w *worker) tlsHandshake(c *conn) bool {
 		// HTTP/1.0", with its 400 page (and logs that line), reading
 		// nothing more of what the client sent: the connection closes
 		// with a lingering close.
-		w.srv = c.base
-		w.logError(c, errorlog.LevelInfo, "ssl", "AH01996", "SSL handshake failed: HTTP spoken on HTTPS port; trying to send HTML error page", nil, "")
+		logConn(c, errorlog.LevelInfo, "ssl", "AH01996", "SSL handshake failed: HTTP spoken on HTTPS port; trying to send HTML error page")
 		c.tls, c.plainOnTLS, c.lingerShort = nil, true, true
 		if c.in == nil {
-			c.in = w.ch.bufs.get()
+			c.in = ch.bufs.get()
 		}
 		c.in.consume(c.in.len())
 		c.in.w += copy(c.in.free(), httpOnHTTPSPort)
 		c.headStarted, c.stageStart = true, time.Now().UnixNano()
 		return true
 	}
-	w.srv = c.base
-	if errors.Is(err, io.EOF) || errors.Is(err, unix.ECONNRESET) {
-		w.closeConn(c) // the client gave up: nothing to report
-		return false
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, unix.ECONNRESET), errors.Is(err, net.ErrClosed):
+		// The client gave up, or the child stops: nothing to report.
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		logConn(c, errorlog.LevelInfo, "ssl", "AH01382", "Request handshake read timeout (server "+c.base.vhostID()+")")
+	default:
+		logConn(c, errorlog.LevelInfo, "ssl", "AH02008", "SSL library error in handshake (server "+c.base.vhostID()+"): "+err.Error())
 	}
-	w.logError(c, errorlog.LevelInfo, "ssl", "AH02008", "SSL library error in handshake (server "+w.srv.vhostID()+"): "+err.Error(), nil, "")
-	w.closeConn(c)
 	return false
+}
+
+// logConn writes an error-log line about a connection outside any
+// request (a TLS handshake's), to its base server's log.
+func logConn(c *conn, level slog.Level, module, ah, text string) {
+	lg := c.base.log
+	if !lg.Enabled(context.Background(), level) {
+		return
+	}
+	lg.Log(context.Background(), level, text, "module", module, "ah", ah, errorlog.Client(c.remote))
 }
 
 // isHTTPStart reports whether the first five bytes of a connection are
