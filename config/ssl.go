@@ -124,12 +124,11 @@ func setSSLEngine(w *walker, c *call) error {
 // mod_ssl checks when it reads the line; the supervisor reads it once the
 // whole configuration is known (finishSSL).
 func setSSLFile(w *walker, c *call) error {
-	path := w.l.rootRelative(c.args[0])
-	if st, err := os.Stat(path); err != nil || st.Size() == 0 || !st.Mode().IsRegular() {
-		return errorf("%s: file '%s' does not exist or is empty", c.d.name, path)
+	f, err := sslFileArg(w, c)
+	if err != nil {
+		return err
 	}
 	s := w.sslConfig()
-	f := sslFile{path: path, pos: c.pos}
 	switch strings.ToLower(c.d.name) {
 	case "sslcertificatefile":
 		s.certFiles = append(s.certFiles, f)
@@ -142,6 +141,26 @@ func setSSLFile(w *walker, c *call) error {
 		s.set["Chain"] = true
 	}
 	return nil
+}
+
+// sslFileArg is the file an SSL directive names, relative to ServerRoot:
+// it must exist and not be empty, as mod_ssl checks when it reads the line.
+func sslFileArg(w *walker, c *call) (sslFile, error) {
+	f := sslFile{path: w.l.rootRelative(c.args[0]), pos: c.pos}
+	if st, err := os.Stat(f.path); err != nil || st.Size() == 0 || !st.Mode().IsRegular() {
+		return f, errorf("%s: file '%s' does not exist or is empty", c.d.name, f.path)
+	}
+	return f, nil
+}
+
+// readCAFile reads the certificates of a CA file an SSL directive names
+// (SSLCACertificateFile, SSLProxyCACertificateFile).
+func readCAFile(w *walker, c *call) ([]byte, error) {
+	f, err := sslFileArg(w, c)
+	if err != nil {
+		return nil, err
+	}
+	return readPEM(f, "CERTIFICATE")
 }
 
 // tlsVersions are SSLProtocol's protocol names eventmpm can speak.
@@ -387,11 +406,7 @@ func setSSLVerifyDepth(w *walker, c *call) error {
 // setSSLCAFile is SSLCACertificateFile: the CAs that sign the client
 // certificates SSLVerifyClient accepts, read when the configuration is.
 func setSSLCAFile(w *walker, c *call) error {
-	f := sslFile{path: w.l.rootRelative(c.args[0]), pos: c.pos}
-	if st, err := os.Stat(f.path); err != nil || st.Size() == 0 || !st.Mode().IsRegular() {
-		return errorf("%s: file '%s' does not exist or is empty", c.d.name, f.path)
-	}
-	b, err := readPEM(f, "CERTIFICATE")
+	b, err := readCAFile(w, c)
 	if err != nil {
 		return err
 	}
@@ -715,11 +730,7 @@ func setSSLProxyVerify(w *walker, c *call) error {
 // setSSLProxyCAFile is SSLProxyCACertificateFile: read now, as the
 // server's certificates are (the children may not be able to).
 func setSSLProxyCAFile(w *walker, c *call) error {
-	f := sslFile{path: w.l.rootRelative(c.args[0]), pos: c.pos}
-	if st, err := os.Stat(f.path); err != nil || st.Size() == 0 || !st.Mode().IsRegular() {
-		return errorf("%s: file '%s' does not exist or is empty", c.d.name, f.path)
-	}
-	b, err := readPEM(f, "CERTIFICATE")
+	b, err := readCAFile(w, c)
 	if err != nil {
 		return err
 	}
