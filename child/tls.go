@@ -5,9 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -15,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,9 +19,7 @@ import (
 	"time"
 
 	"eventmpm/config"
-	"eventmpm/config/expr"
 	"eventmpm/internal/errorlog"
-	"eventmpm/internal/version"
 	"eventmpm/shm"
 
 	"golang.org/x/sys/unix"
@@ -56,6 +50,9 @@ type tlsConn struct {
 	sni  string
 	// wake is the event goroutine's word to a parked handshake.
 	wake chan hsWake
+	// state is the connection's TLS state, taken once the handshake is
+	// done (it does not change after: Go's server never renegotiates).
+	state tls.ConnectionState
 }
 
 // hsWake is why a parked handshake was woken.
@@ -443,6 +440,7 @@ func (ch *Child) handshake(c *conn) bool {
 	t.tr.deadline = 0
 	if err == nil {
 		t.done = true
+		t.state = t.tc.ConnectionState()
 		c.headStarted, c.stageBytes = false, 0 // the request's stage starts with its first byte
 		// The handshake may have read the first request's records along
 		// with its own: read before waiting for an edge.
@@ -505,11 +503,13 @@ const httpOnHTTPSPort = "GET / HTTP/1.0\r\n\r\n"
 // strictSNINotes is mod_ssl's error note for a client without SNI that
 // SSLStrictSNIVHostCheck refuses.
 const strictSNINotes = "Reason: The client software did not provide a hostname using Server Name Indication (SNI), " +
+
 	"which is required to access this server.<br />\n"
 
 // plainOnTLSNotes is mod_ssl's error note for a plain HTTP request on a
 // TLS port (HTML: the page shows it as is).
 const plainOnTLSNotes = "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n" +
+
 	" Instead use the HTTPS scheme to access this URL, please.<br />\n"
 
 // tlsRead reads decrypted input into p as readSocket reads a plain
@@ -640,146 +640,6 @@ func (t *tlsConn) closeNotify() {
 	_ = t.tr.writeOut()
 }
 
-// tlsVersionName is mod_ssl's SSL_PROTOCOL.
-func tlsVersionName(v uint16) string {
-	switch v {
-	case tls.VersionTLS10:
-		return "TLSv1"
-	case tls.VersionTLS11:
-		return "TLSv1.1"
-	case tls.VersionTLS12:
-		return "TLSv1.2"
-	case tls.VersionTLS13:
-		return "TLSv1.3"
-	}
-	return "unknown"
-}
-
-// cipherKeyBits is a suite's key size in bits.
-func cipherKeyBits(id uint16) int {
-	name := tls.CipherSuiteName(id)
-	switch {
-	case strings.Contains(name, "AES_256"), strings.Contains(name, "CHACHA20"):
-		return 256
-	case strings.Contains(name, "AES_128"):
-		return 128
-	}
-	return 0
-}
-
-// tlsVar is one of mod_ssl's variables (HTTPS, SSL_*) for a request on c;
-// ok is false for a name it does not know. A plain connection has
-// HTTPS "off" and no SSL_* values.
-func (w *worker) tlsVar(c *conn, name string) (value string, ok bool) {
-	t := c.tls
-	if name == "HTTPS" {
-		if t != nil {
-			return "on", true
-		}
-		return "off", true
-	}
-	if !strings.HasPrefix(name, "SSL_") {
-		return "", false
-	}
-	if t == nil || !t.done {
-		return "", true
-	}
-	st := t.tc.ConnectionState()
-	leaf := t.site.tls.leaf
-	switch name {
-	case "SSL_PROTOCOL":
-		return tlsVersionName(st.Version), true
-	case "SSL_CIPHER":
-		return config.OpenSSLCipherName(st.CipherSuite), true
-	case "SSL_CIPHER_USEKEYSIZE", "SSL_CIPHER_ALGKEYSIZE":
-		return strconv.Itoa(cipherKeyBits(st.CipherSuite)), true
-	case "SSL_CIPHER_EXPORT":
-		return "false", true
-	case "SSL_COMPRESS_METHOD":
-		return "NULL", true
-	case "SSL_SESSION_RESUMED":
-		if st.DidResume {
-			return "Resumed", true
-		}
-		return "Initial", true
-	case "SSL_TLS_SNI":
-		return t.sni, true
-	case "SSL_VERSION_INTERFACE":
-		return "eventmpm/" + version.Version, true
-	case "SSL_VERSION_LIBRARY":
-		return "Go-crypto/tls/" + runtime.Version(), true
-	case "SSL_CLIENT_VERIFY":
-		switch {
-		case len(st.PeerCertificates) == 0:
-			return "NONE", true
-		case len(st.VerifiedChains) > 0:
-			return "SUCCESS", true
-		}
-		return "GENEROUS", true // optional_no_ca: taken unverified
-	case "SSL_SECURE_RENEG":
-		return "true", true // crypto/tls answers RFC 5746's renegotiation_info
-	case "SSL_SERVER_CERT":
-		return t.site.tls.certPEM, true
-	}
-	if rest, ok := strings.CutPrefix(name, "SSL_SERVER_"); ok && leaf != nil {
-		return certVar(leaf, rest), true
-	}
-	if rest, ok := strings.CutPrefix(name, "SSL_CLIENT_"); ok && len(st.PeerCertificates) > 0 {
-		return certVar(st.PeerCertificates[0], rest), true
-	}
-	return "", true
-}
-
-// clientEnvVars are the client certificate's variables StdEnvVars gives
-// programs when the client sent one (DN parts are added by certEnv).
-var clientEnvVars = []string{"SSL_CLIENT_M_VERSION", "SSL_CLIENT_M_SERIAL", "SSL_CLIENT_V_START", "SSL_CLIENT_V_END",
-	"SSL_CLIENT_V_REMAIN", "SSL_CLIENT_S_DN", "SSL_CLIENT_I_DN", "SSL_CLIENT_A_KEY", "SSL_CLIENT_A_SIG"}
-
-// tlsEnv adds mod_ssl's variables to a CGI or FastCGI program's
-// environment: HTTPS=on on every TLS request (mod_ssl's fixup), the
-// SSL_* ones where the request's SSLOptions have StdEnvVars, and
-// SSL_SERVER_CERT with ExportCertData.
-func (w *worker) tlsEnv(c *conn, set func(name, value string)) {
-	if c.tls == nil {
-		return
-	}
-	set("HTTPS", "on")
-	var opts uint8
-	if w.srv.tls != nil {
-		opts = w.srv.tls.options
-	}
-	w.srv.eachSection(w.path, w.fspath, true, func(cs *section) {
-		if o := cs.sec.SSLOptions; o != nil {
-			opts = o.Merge(opts)
-		}
-	})
-	if opts&config.SSLStdEnvVars != 0 {
-		for _, name := range expr.SSLEnvVars {
-			if v, _ := w.tlsVar(c, name); v != "" {
-				set(name, v)
-			}
-		}
-		if leaf := c.tls.site.tls.leaf; leaf != nil {
-			certEnv(leaf, "SSL_SERVER_", set)
-		}
-		if peers := c.tls.tc.ConnectionState().PeerCertificates; len(peers) > 0 {
-			for _, name := range clientEnvVars {
-				if v, _ := w.tlsVar(c, name); v != "" {
-					set(name, v)
-				}
-			}
-			certEnv(peers[0], "SSL_CLIENT_", set)
-		}
-	}
-	if opts&config.SSLExportCertData != 0 {
-		for _, name := range [...]string{"SSL_SERVER_CERT", "SSL_CLIENT_CERT"} {
-			if v, _ := w.tlsVar(c, name); v != "" {
-				set(name, v)
-			}
-		}
-	}
-}
-
 // misdirected answers a request whose server is not the one the
 // handshake chose, as mod_ssl's ssl_hook_ReadReq: without SNI, 403 where
 // SSLStrictSNIVHostCheck is on in the request's server or the
@@ -806,40 +666,6 @@ func (w *worker) misdirected(c *conn, keep bool) bool {
 	return true
 }
 
-// publicKeyAlgorithmName is OpenSSL's name of a key algorithm.
-func publicKeyAlgorithmName(a x509.PublicKeyAlgorithm) string {
-	switch a {
-	case x509.RSA:
-		return "rsaEncryption"
-	case x509.ECDSA:
-		return "id-ecPublicKey"
-	case x509.Ed25519:
-		return "ED25519"
-	}
-	return a.String()
-}
-
-// signatureAlgorithmName is OpenSSL's name of a signature algorithm.
-func signatureAlgorithmName(a x509.SignatureAlgorithm) string {
-	switch a {
-	case x509.SHA256WithRSA:
-		return "sha256WithRSAEncryption"
-	case x509.SHA384WithRSA:
-		return "sha384WithRSAEncryption"
-	case x509.SHA512WithRSA:
-		return "sha512WithRSAEncryption"
-	case x509.ECDSAWithSHA256:
-		return "ecdsa-with-SHA256"
-	case x509.ECDSAWithSHA384:
-		return "ecdsa-with-SHA384"
-	case x509.ECDSAWithSHA512:
-		return "ecdsa-with-SHA512"
-	case x509.PureEd25519:
-		return "ED25519"
-	}
-	return a.String()
-}
-
 // readClient reads the client's input past the request head (a body, a
 // tunnel's bytes) as readSocket does, through TLS on a TLS connection.
 func (w *worker) readClient(c *conn, p []byte) (int, error) {
@@ -847,50 +673,6 @@ func (w *worker) readClient(c *conn, p []byte) (int, error) {
 		return c.tls.read(p)
 	}
 	return readSocket(c.fd, p)
-}
-
-// TLSVar is mod_ssl's variable name for the request the worker serves
-// (accesslog.TLSVars: the access log's %{Name}x).
-func (w *worker) TLSVar(name string) string {
-	if w.cur == nil {
-		return ""
-	}
-	v, _ := w.tlsVar(w.cur, name)
-	return v
-}
-
-// certEnv adds what mod_ssl's StdEnvVars exports of a certificate beyond
-// the fixed variables, prefix being SSL_SERVER_ or SSL_CLIENT_: each
-// distinguished-name part of subject and issuer (SSL_SERVER_S_DN_CN...)
-// and the DNS and e-mail subject alternative names (SSL_SERVER_SAN_DNS_0...).
-func certEnv(leaf *x509.Certificate, prefix string, set func(name, value string)) {
-	for _, dn := range []struct {
-		prefix string
-		name   pkix.Name
-	}{{prefix + "S_DN_", leaf.Subject}, {prefix + "I_DN_", leaf.Issuer}} {
-		for _, part := range []struct {
-			key    string
-			values []string
-		}{{"C", dn.name.Country}, {"ST", dn.name.Province}, {"L", dn.name.Locality}, {"O", dn.name.Organization},
-			{"OU", dn.name.OrganizationalUnit}, {"CN", []string{dn.name.CommonName}}} {
-			for i, v := range part.values {
-				if v == "" {
-					continue
-				}
-				name := dn.prefix + part.key
-				if i > 0 {
-					name += "_" + strconv.Itoa(i)
-				}
-				set(name, v)
-			}
-		}
-	}
-	for i, n := range leaf.DNSNames {
-		set(prefix+"SAN_DNS_"+strconv.Itoa(i), n)
-	}
-	for i, n := range leaf.EmailAddresses {
-		set(prefix+"SAN_Email_"+strconv.Itoa(i), n)
-	}
 }
 
 // vhostID is mod_ssl's name of a server in its messages (ssl_util_vhostid):
@@ -901,107 +683,6 @@ func (s *site) vhostID() string {
 		port = 443
 	}
 	return s.cfg.ServerName + ":" + strconv.Itoa(port)
-}
-
-// backendTLS makes the TLS client side of a server's https:// and wss://
-// backends, from its SSLProxy settings. The checks are mod_ssl's, made by
-// VerifyConnection: with SSLProxyVerify require the chain must lead to
-// SSLProxyCACertificateFile's certificates (the system's roots without
-// one); and unless turned off, the certificate must name the backend's
-// host (SSLProxyCheckPeerName) and be current (SSLProxyCheckPeerExpire),
-// as mod_ssl checks even without Verify.
-type backendTLS struct {
-	p     *config.SSLProxy
-	roots *x509.CertPool // nil: the system's
-}
-
-func newBackendTLS(p *config.SSLProxy) *backendTLS {
-	bt := &backendTLS{p: p}
-	if len(p.CAs) > 0 {
-		bt.roots = x509.NewCertPool()
-		bt.roots.AppendCertsFromPEM(p.CAs)
-	}
-	return bt
-}
-
-// dialer wraps a route's dial into net/http's DialTLSContext: the TLS
-// handshake with the backend named host (its SNI, unless an IP address,
-// and the name its certificate must have), bounded by timeout.
-func (bt *backendTLS) dialer(dial func(ctx context.Context, network, addr string) (net.Conn, error), timeout time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			host = addr
-		}
-		tc := tls.Client(conn, bt.config(host))
-		hctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		if err := tc.HandshakeContext(hctx); err != nil {
-			conn.Close()
-			return nil, err
-		}
-		return tc, nil
-	}
-}
-
-// config is the client configuration of one connection to host.
-func (bt *backendTLS) config(host string) *tls.Config {
-	p := bt.p
-	check := func(cs tls.ConnectionState) error {
-		if len(cs.PeerCertificates) == 0 {
-			return backendTLSError{errors.New("the backend sent no certificate")}
-		}
-		leaf := cs.PeerCertificates[0]
-		if p.Verify {
-			opts := x509.VerifyOptions{Roots: bt.roots, Intermediates: x509.NewCertPool()}
-			for _, c := range cs.PeerCertificates[1:] {
-				opts.Intermediates.AddCert(c)
-			}
-			if p.NoCheckExpire {
-				opts.CurrentTime = leaf.NotAfter.Add(-time.Second)
-			}
-			if _, err := leaf.Verify(opts); err != nil {
-				return backendTLSError{err}
-			}
-		}
-		if !p.NoCheckName {
-			if err := leaf.VerifyHostname(host); err != nil {
-				return backendTLSError{err}
-			}
-		}
-		if now := time.Now(); !p.NoCheckExpire && (now.Before(leaf.NotBefore) || now.After(leaf.NotAfter)) {
-			return backendTLSError{fmt.Errorf("the certificate of %s is not valid at %s (valid %s to %s)", host,
-				now.UTC().Format(time.RFC3339), leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339))}
-		}
-		return nil
-	}
-	return &tls.Config{
-		ServerName: host, MinVersion: p.MinVersion, MaxVersion: p.MaxVersion, CipherSuites: p.CipherSuites,
-		InsecureSkipVerify: true, // VerifyConnection makes mod_ssl's checks instead
-		VerifyConnection:   check,
-		NextProtos:         []string{"http/1.1"},
-	}
-}
-
-// backendTLSError is a backend's certificate failing mod_ssl's checks.
-type backendTLSError struct{ err error }
-
-func (e backendTLSError) Error() string { return e.err.Error() }
-func (e backendTLSError) Unwrap() error { return e.err }
-
-// isBackendTLSError reports whether a backend request failed in its TLS
-// handshake: a certificate refused, an alert from the backend, or a
-// backend that does not speak TLS.
-func isBackendTLSError(err error) bool {
-	var be backendTLSError
-	var ae tls.AlertError
-	var rh tls.RecordHeaderError
-	var ce *tls.CertificateVerificationError
-	return errors.As(err, &be) || errors.As(err, &ae) || errors.As(err, &rh) || errors.As(err, &ce)
 }
 
 // verifyDepth is SSLVerifyDepth, mod_ssl's default 1 when not set.
@@ -1045,79 +726,4 @@ func clientAuth(cfg *tls.Config, ssl *config.SSL) error {
 		return nil
 	}
 	return nil
-}
-
-// dnPart is one attribute of a distinguished name as mod_ssl names it
-// (C, ST, L, O, OU, CN, Email), its first value; ok is false for a key
-// mod_ssl does not have.
-func dnPart(n pkix.Name, key string) (string, bool) {
-	first := func(v []string) string {
-		if len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	switch key {
-	case "C":
-		return first(n.Country), true
-	case "ST", "SP":
-		return first(n.Province), true
-	case "L":
-		return first(n.Locality), true
-	case "O":
-		return first(n.Organization), true
-	case "OU":
-		return first(n.OrganizationalUnit), true
-	case "CN":
-		return n.CommonName, true
-	case "EMAIL":
-		for _, a := range n.Names {
-			if a.Type.Equal(oidEmailAddress) {
-				if s, ok := a.Value.(string); ok {
-					return s, true
-				}
-			}
-		}
-		return "", true
-	}
-	return "", false
-}
-
-// oidEmailAddress is PKCS #9's emailAddress attribute, mod_ssl's _Email.
-var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-
-// certVar is one of mod_ssl's variables about a certificate, by the part
-// of its name after SSL_CLIENT_ or SSL_SERVER_ (M_SERIAL, S_DN_CN...).
-func certVar(cert *x509.Certificate, rest string) string {
-	switch rest {
-	case "M_VERSION":
-		return strconv.Itoa(cert.Version)
-	case "M_SERIAL":
-		return strings.ToUpper(cert.SerialNumber.Text(16))
-	case "V_START":
-		return cert.NotBefore.UTC().Format("Jan _2 15:04:05 2006 GMT")
-	case "V_END":
-		return cert.NotAfter.UTC().Format("Jan _2 15:04:05 2006 GMT")
-	case "V_REMAIN":
-		return strconv.Itoa(max(int(time.Until(cert.NotAfter).Hours()/24), 0))
-	case "S_DN":
-		return cert.Subject.String()
-	case "I_DN":
-		return cert.Issuer.String()
-	case "A_KEY":
-		return publicKeyAlgorithmName(cert.PublicKeyAlgorithm)
-	case "A_SIG":
-		return signatureAlgorithmName(cert.SignatureAlgorithm)
-	case "CERT":
-		return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
-	}
-	if dn, key, ok := strings.Cut(rest, "_DN_"); ok && (dn == "S" || dn == "I") {
-		name := cert.Subject
-		if dn == "I" {
-			name = cert.Issuer
-		}
-		v, _ := dnPart(name, strings.ToUpper(key))
-		return v
-	}
-	return ""
 }
