@@ -193,10 +193,7 @@ func (w *worker) translateProxy(p []byte) bool {
 		return false
 	}
 	w.proxyRoute, w.proxyHost, w.proxyAddr = rt, rt.cfg.HostName, rt.cfg.Host
-	u := append(w.proxyURL[:0], "http://"...)
-	if rt.cfg.TLS {
-		u = append(w.proxyURL[:0], "https://"...)
-	}
+	u := append(w.proxyURL[:0], backendScheme(rt.cfg.TLS)...)
 	u = append(u, rt.cfg.HostName...)
 	if rt.re != nil {
 		// ap_pregsub of the URL's path; without a $N in it, the whole
@@ -266,11 +263,7 @@ func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
 	w.proxyRoute = w.srv.proxy.rewrite
 	w.proxyHost = strings.ToLower(strings.TrimSuffix(hostport, ":"+defaultPort))
 	w.proxyAddr = net.JoinHostPort(strings.ToLower(host), port)
-	u := append(w.proxyURL[:0], "http://"...)
-	if secure {
-		u = append(w.proxyURL[:0], "https://"...)
-	}
-	u = append(u, w.proxyHost...)
+	u := append(append(w.proxyURL[:0], backendScheme(secure)...), w.proxyHost...)
 	if path == "" {
 		path = "/"
 	}
@@ -281,6 +274,16 @@ func (w *worker) translateRewriteProxy(c *conn, keep bool) bool {
 	w.proxyURL = u
 	w.fspath = append(append(w.fspath[:0], "proxy:"...), u...)
 	return true
+}
+
+// backendScheme is the scheme of a backend URL for net/http's client:
+// https:// for https:// and wss:// backends, http:// for the others (ws://
+// goes through mod_proxy_http's path, as an Upgrade).
+func backendScheme(secure bool) string {
+	if secure {
+		return "https://"
+	}
+	return "http://"
 }
 
 // cutPrefixFold is strings.CutPrefix without regard to case.
