@@ -1,7 +1,9 @@
 package config
 
 import (
+	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -619,11 +621,16 @@ func readPEM(f sslFile, kind string) ([]byte, error) {
 	if err != nil {
 		return nil, atPos(f.pos, errorf("cannot read %s: %v", f.path, err))
 	}
+	if !bytes.Contains(b, []byte("-----BEGIN")) {
+		if p, ok := derToPEM(b, kind); ok {
+			return p, nil // mod_ssl takes DER too ("PEM or DER encoded")
+		}
+	}
 	for rest := b; ; {
 		var blk *pem.Block
 		blk, rest = pem.Decode(rest)
 		if blk == nil {
-			return nil, atPos(f.pos, errorf("%s holds no PEM %s", f.path, strings.ToLower(kind)))
+			return nil, atPos(f.pos, errorf("%s holds no PEM or DER %s", f.path, strings.ToLower(kind)))
 		}
 		if !strings.HasSuffix(blk.Type, kind) {
 			continue
@@ -633,6 +640,36 @@ func readPEM(f sslFile, kind string) ([]byte, error) {
 		}
 		return b, nil
 	}
+}
+
+// derToPEM reads a DER file: certificates (one or more, back to back), or
+// a private key (PKCS #8, PKCS #1 RSA or SEC 1 EC), and returns it as PEM.
+func derToPEM(b []byte, kind string) ([]byte, bool) {
+	if kind == "CERTIFICATE" {
+		certs, err := x509.ParseCertificates(b)
+		if err != nil || len(certs) == 0 {
+			return nil, false
+		}
+		var out []byte
+		for _, c := range certs {
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+		}
+		return out, true
+	}
+	for _, parse := range []func([]byte) (any, error){
+		x509.ParsePKCS8PrivateKey,
+		func(d []byte) (any, error) { return x509.ParsePKCS1PrivateKey(d) },
+		func(d []byte) (any, error) { return x509.ParseECPrivateKey(d) },
+	} {
+		if key, err := parse(b); err == nil {
+			der, err := x509.MarshalPKCS8PrivateKey(key)
+			if err != nil {
+				return nil, false
+			}
+			return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), true
+		}
+	}
+	return nil, false
 }
 
 // sslWhere names a server for finishSSL's messages.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/tls"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"slices"
@@ -147,7 +148,7 @@ ServerName plain.test
 		{head + "SSLEngine on\n", "line 5 of|AH02572: Failed to configure at least one certificate and key for main.test"},
 		{head + "SSLCertificateFile conf/none.crt\n", "line 5 of|SSLCertificateFile: file '" + filepath.Join(root, "conf/none.crt") + "' does not exist or is empty"},
 		{head + "SSLEngine on\nSSLCertificateFile conf/site.crt\nSSLCertificateKeyFile " + otherKey + "\n", "line 7 of|AH02565: Certificate and private key from"},
-		{head + "SSLEngine on\nSSLCertificateFile conf/site.key\n", "line 6 of|" + key + " holds no PEM certificate"},
+		{head + "SSLEngine on\nSSLCertificateFile conf/site.key\n", "line 6 of|" + key + " holds no PEM or DER certificate"},
 		{head + "SSLEngine optional\n", "line 5 of|SSLEngine optional (an RFC 2817 upgrade to TLS) is not supported"},
 		{head + "SSLProtocol all -TLSv1.2\n", "must be a range"},
 		{head + "SSLEngine on\nSSLCertificateFile conf/site.crt\nSSLCertificateKeyFile conf/site.key\nSSLVerifyClient require\n",
@@ -163,7 +164,7 @@ ServerName plain.test
 		{head + "SSLCompression on\n", "SSLCompression on is not supported"},
 		{head + "SSLProxyVerify optional\n", "SSLProxyVerify optional is not supported by eventmpm: use none or require"},
 		{head + "SSLProxyCACertificateFile conf/none.pem\n", "SSLProxyCACertificateFile: file '"},
-		{head + "SSLProxyCACertificateFile conf/site.key\n", "holds no PEM certificate"},
+		{head + "SSLProxyCACertificateFile conf/site.key\n", "holds no PEM or DER certificate"},
 		{head + "SSLProxyMachineCertificateFile conf/site.crt\n", "SSLProxyMachineCertificateFile is not supported by eventmpm"},
 		{head + "<Directory />\nSSLRequireSSL\n</Directory>\n", "SSLRequireSSL is not supported by eventmpm: use Require expr %{HTTPS} == 'on'"},
 	} {
@@ -277,3 +278,26 @@ ProxyPass /x/ https://other.test/
 }
 
 func containsPEM(b []byte) bool { return strings.Contains(string(b), "-----BEGIN CERTIFICATE-----") }
+
+// TestSSLDER: certificate and key files in DER, which mod_ssl takes as
+// well as PEM, are read and matched like PEM ones.
+func TestSSLDER(t *testing.T) {
+	root, crt, key := sslRoot(t)
+	for _, f := range []struct{ from, to string }{{crt, "conf/site.der"}, {key, "conf/site-key.der"}} {
+		b, err := os.ReadFile(f.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blk, _ := pem.Decode(b)
+		writeTestFile(t, root, f.to, string(blk.Bytes))
+	}
+	cfg, err := loadSSL(t, root, "LoadModule ssl_module m.so\nListen 8443\nServerName main.test\nSSLEngine on\n"+
+		"SSLCertificateFile conf/site.der\nSSLCertificateKeyFile conf/site-key.der\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck := cfg.Server.SSL.Certs[0]
+	if _, err := tls.X509KeyPair(ck.CertPEM, ck.KeyPEM); err != nil {
+		t.Errorf("the DER pair as PEM: %v", err)
+	}
+}
