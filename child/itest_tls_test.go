@@ -232,7 +232,7 @@ func TestTLSCGI(t *testing.T) {
 ScriptAlias /cgi-bin/ {{ROOT}}/htdocs/cgi/
 ScriptAlias /std/ {{ROOT}}/htdocs/cgi/
 <Location /std/>
-    SSLOptions +StdEnvVars
+    SSLOptions +StdEnvVars +ExportCertData
 </Location>
 `, "", map[string]string{"cgi/env.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nenv\n",
 		"cgi/count.cgi": "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\nwc -c\n"})
@@ -262,7 +262,8 @@ ScriptAlias /std/ {{ROOT}}/htdocs/cgi/
 	}
 	std := get("/std/env.cgi")
 	expectContains(t, "/std/env.cgi", std, "\nHTTPS=on\n", "\nSSL_PROTOCOL=TLSv1.3\n", "\nSSL_TLS_SNI=localhost\n",
-		"\nSSL_CIPHER=TLS_", "\nSSL_SESSION_RESUMED=Initial\n", "\nSSL_SERVER_S_DN=CN=localhost,O=eventmpm tests\n", "\nSSL_SERVER_A_KEY=id-ecPublicKey\n")
+		"\nSSL_CIPHER=TLS_", "\nSSL_SESSION_RESUMED=Initial\n", "\nSSL_SERVER_S_DN=CN=localhost,O=eventmpm tests\n", "\nSSL_SERVER_A_KEY=id-ecPublicKey\n",
+		"\nSSL_SERVER_CERT=-----BEGIN CERTIFICATE-----\n")
 }
 
 // TestTLSWebSocket: a WebSocket over TLS (wss://) tunnelled to a ws://

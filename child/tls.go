@@ -279,7 +279,6 @@ type siteTLS struct {
 	strictSNI bool
 	options   uint8 // the server's SSLOptions
 	leaf      *x509.Certificate
-	certPEM   string // the first certificate, for SSLOptions +ExportCertData
 	userName  string // SSLUserName's variable, "" for none
 }
 
@@ -306,7 +305,6 @@ func compileTLS(ssl *config.SSL, ticketKey [32]byte) (*siteTLS, error) {
 		cfg.Certificates = append(cfg.Certificates, cert)
 		if st.leaf == nil {
 			st.leaf = cert.Leaf
-			st.certPEM = firstPEMBlock(ck.CertPEM)
 		}
 	}
 	cfg.SetSessionTicketKeys([][32]byte{ticketKey})
@@ -314,19 +312,6 @@ func compileTLS(ssl *config.SSL, ticketKey [32]byte) (*siteTLS, error) {
 	st.compat = fmt.Sprintf("%x-%x %x %v %s %d %x", ssl.MinVersion, ssl.MaxVersion, ssl.CipherSuites, ssl.NoTickets,
 		ssl.VerifyClient, verifyDepth(ssl), crc32.ChecksumIEEE(ssl.ClientCAs))
 	return st, nil
-}
-
-// firstPEMBlock is the first PEM block of b, as text.
-func firstPEMBlock(b []byte) string {
-	s := string(b)
-	if i := strings.Index(s, "-----BEGIN"); i >= 0 {
-		s = s[i:]
-	}
-	const end = "-----END CERTIFICATE-----"
-	if i := strings.Index(s, end); i >= 0 {
-		s = s[:i+len(end)] + "\n"
-	}
-	return s
 }
 
 // ticketKeyFor is the key the supervisor gave, or a random one (one

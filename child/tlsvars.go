@@ -97,8 +97,6 @@ func (w *worker) tlsVar(c *conn, name string) (value string, ok bool) {
 		return "GENEROUS", true // optional_no_ca: taken unverified
 	case "SSL_SECURE_RENEG":
 		return "true", true // crypto/tls answers RFC 5746's renegotiation_info
-	case "SSL_SERVER_CERT":
-		return t.site.tls.certPEM, true
 	}
 	if rest, ok := strings.CutPrefix(name, "SSL_SERVER_"); ok && leaf != nil {
 		return certVar(leaf, rest), true
