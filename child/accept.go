@@ -167,7 +167,8 @@ func (l *loop) shouldAccept() bool {
 	if idle <= 0 {
 		return false
 	}
-	needWorker := l.nconns - l.keepAliveQ.n - l.newQ.n - l.readQ.n
+	// An open tunnel needs no worker (see retire).
+	needWorker := l.nconns - l.keepAliveQ.n - l.newQ.n - l.readQ.n - int(l.ch.tunnels.Load())
 	limit := l.ch.threads + int(l.ch.factor*float64(idle))
 	return needWorker < limit
 }

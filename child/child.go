@@ -91,9 +91,14 @@ type Child struct {
 
 	dying    atomic.Bool // graceful stop under way: idle workers show G
 	stopping atomic.Bool // ungraceful stop: close everything
-	workers  []*worker
-	loop     *loop
-	draining func()
+	// workerGroup counts the workers' goroutines, and those serving a
+	// tunnel after they retired (see worker.retire); tunnels counts the
+	// latter, and tunnelBufs holds their buffers for the client's bytes.
+	workerGroup sync.WaitGroup
+	tunnels     atomic.Int32
+	tunnelBufs  sync.Pool
+	loop        *loop
+	draining    func()
 }
 
 // Run serves until the child is told to stop (or its parent dies) and every
@@ -111,8 +116,7 @@ func Run(p Params) error {
 	if err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	ch.startWorkers(&wg)
+	ch.startWorkers()
 	go ch.forwardCommands(p.Commands)
 	ch.proc.Heartbeat(time.Now())
 	if p.Ready != nil {
@@ -120,7 +124,7 @@ func Run(p Params) error {
 	}
 	err = l.run()
 	l.hand.close()
-	wg.Wait()
+	ch.workerGroup.Wait() // the tunnels' goroutines too, which log on their way out
 	l.poller.Close()
 	if err != nil {
 		return fmt.Errorf("child %d: %w", p.Slot, err)
@@ -194,28 +198,42 @@ func newListener(ln ipc.Listener) *listener {
 }
 
 // startWorkers starts ThreadsPerChild workers, each in its scoreboard slot.
-func (ch *Child) startWorkers(wg *sync.WaitGroup) {
+func (ch *Child) startWorkers() {
+	ch.tunnelBufs.New = func() any { b := make([]byte, tunnelChunk); return &b }
 	for i := 0; i < ch.threads; i++ {
-		w := &worker{ch: ch, l: ch.loop, id: i, slot: ch.proc.Worker(i), wait: newWaiter()}
-		w.entryAccessFn = w.entryAccess
-		if !w.slot.Start(ch.pid, ch.gen) {
+		slot := ch.proc.Worker(i)
+		if !slot.Start(ch.pid, ch.gen) {
 			// The slot was left by a previous child that was not reaped
 			// cleanly; take it over, we own the process slot.
-			w.slot.MarkDead()
-			w.slot.Start(ch.pid, ch.gen)
+			slot.MarkDead()
+			slot.Start(ch.pid, ch.gen)
 		}
-		for _, lg := range ch.logs {
-			w.logs = append(w.logs, lg.NewBuffer())
-		}
-		w.req.ContentLength = -1
-		w.reply = new(static.Reply)
-		ch.workers = append(ch.workers, w)
-		wg.Add(1)
+		w := ch.newWorker(i, slot)
+		w.logs = ch.newLogBuffers()
+		ch.workerGroup.Add(1)
 		go func() {
-			defer wg.Done()
+			defer ch.workerGroup.Done()
 			w.run()
 		}()
 	}
+}
+
+// newWorker makes a worker for the scoreboard slot, without log buffers.
+func (ch *Child) newWorker(id int, slot *shm.Worker) *worker {
+	w := &worker{ch: ch, l: ch.loop, id: id, slot: slot, wait: newWaiter()}
+	w.entryAccessFn = w.entryAccess
+	w.req.ContentLength = -1
+	w.reply = new(static.Reply)
+	return w
+}
+
+// newLogBuffers makes a worker's buffers for the access logs.
+func (ch *Child) newLogBuffers() []*accesslog.Buffer {
+	bufs := make([]*accesslog.Buffer, 0, len(ch.logs))
+	for _, lg := range ch.logs {
+		bufs = append(bufs, lg.NewBuffer())
+	}
+	return bufs
 }
 
 // forwardCommands turns the supervisor's commands into loop requests.
@@ -241,9 +259,9 @@ func (ch *Child) forwardCommands(cmds <-chan ipc.Command) {
 
 // markIdleGraceful shows every idle worker as G once a graceful stop starts.
 func (ch *Child) markIdleGraceful() {
-	for _, w := range ch.workers {
-		if w.slot != nil && w.slot.Status() == shm.Ready {
-			w.slot.SetStatus(shm.Graceful)
+	for i := 0; i < ch.threads; i++ {
+		if slot := ch.proc.Worker(i); slot.Status() == shm.Ready {
+			slot.SetStatus(shm.Graceful)
 		}
 	}
 }

@@ -164,6 +164,9 @@ type conn struct {
 	// plainOnTLS is set when the client spoke plain HTTP to a TLS port:
 	// its request is answered with mod_ssl's 400, and the connection closed.
 	plainOnTLS bool
+	// tunnel, once the connection is a proxy tunnel's, is where the event
+	// goroutine signals its readiness (the tunnel's goroutines own it).
+	tunnel atomic.Pointer[tunnelWaits]
 	// writeTimeout is the Timeout of the server whose response is being
 	// written: a pending write may be continued by another worker, whose
 	// own last site is unrelated (or nil, if it has served nothing yet).

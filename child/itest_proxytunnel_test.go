@@ -3,16 +3,20 @@ package child_test
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"eventmpm/internal/itest"
+	"eventmpm/shm"
 )
 
 // upgradeBackend answers an Upgrade request with 101 and the same
@@ -180,4 +184,123 @@ CustomLog logs/status_log st
 		sort.Strings(lines)
 		return strings.Join(lines, "\n") == "101 /rw/r\n101 /up\n101 /ws/chat\n101 /ws/idle\n200 /plain\n502 /wsbad"
 	})
+}
+
+// TestProxyTunnelsHoldNoWorker: open WebSocket tunnels hold no worker
+// (Apache's hold a thread each, SPEC.md section 7): three times as many
+// tunnels as the child has workers stay open and relay both ways, every
+// worker shows idle, the tunnels count in ConnsAsyncWaitIO, and a plain
+// request is answered meanwhile. A graceful stop lets them run on until
+// they close (the process exits then); each tunnel's 101 is logged when
+// it closes.
+func TestProxyTunnelsHoldNoWorker(t *testing.T) {
+	t.Parallel()
+	b, closed := upgradeBackend(t)
+	host := strings.TrimPrefix(b.URL, "http://")
+	s := startServer(t, proxyModules+`ProxyPass /ws ws://`+host+`/ws
+ProxyPass /plain http://`+host+`/plain
+LogFormat "%>s %U" st
+CustomLog logs/status_log st
+`, nil)
+	const tunnels = 12 // ThreadsPerChild is 4
+	conns := make([]*rawConn, tunnels)
+	echo := func(i int, msg string) {
+		t.Helper()
+		c := conns[i]
+		if _, err := io.WriteString(c, msg); err != nil {
+			t.Fatalf("tunnel %d: %v", i, err)
+		}
+		got := make([]byte, len(msg))
+		if _, err := io.ReadFull(c.br, got); err != nil || string(got) != strings.ToUpper(msg) {
+			t.Fatalf("tunnel %d: read %q (%v), want %q", i, got, err, strings.ToUpper(msg))
+		}
+	}
+	for i := range conns {
+		c := s.open(t)
+		conns[i] = c
+		io.WriteString(c, fmt.Sprintf("GET /ws/%d HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", i))
+		resp, err := http.ReadResponse(c.br, nil)
+		if err != nil || resp.StatusCode != 101 {
+			t.Fatalf("tunnel %d: %v %v", i, resp, err)
+		}
+		echo(i, fmt.Sprintf("hello %d", i))
+	}
+	pollScoreboard(t, "every worker idle and the tunnels in ConnsAsyncWaitIO", func() bool {
+		snap := s.readScoreboard(t)
+		for i := 0; i < snap.ThreadsPerChild; i++ {
+			if snap.WorkerAt(0, i).Status != shm.Ready {
+				return false
+			}
+		}
+		return snap.Processes[0].WaitIO == tunnels
+	})
+	plain := s.open(t)
+	if resp, body := plain.roundTrip("GET /plain HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || !strings.HasPrefix(body, "plain") {
+		t.Fatalf("a plain request with the tunnels open: %d %q", resp.StatusCode, body)
+	}
+	for i := range conns {
+		echo(i, fmt.Sprintf("again %d", i))
+	}
+
+	if err := s.proc.Signal(syscall.SIGWINCH); err != nil {
+		t.Fatal(err)
+	}
+	plain.expectClosed()
+	for i := range conns {
+		echo(i, "after the graceful stop")
+	}
+	for i, c := range conns {
+		c.Close()
+		if got := <-closed; got != "client closed" {
+			t.Errorf("tunnel %d: backend: %s, want client closed", i, got)
+		}
+	}
+	err, ok := s.proc.Wait(t, ioWait)
+	if !ok {
+		t.Fatal("the process did not exit after the tunnels closed")
+	}
+	if err != nil {
+		t.Errorf("got exit %v, want status 0", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(s.logFile("status_log"), "\n"), "\n")
+	if n := len(lines); n != tunnels+1 || !slices.Contains(lines, "200 /plain") || !slices.Contains(lines, "101 /ws/11") {
+		t.Errorf("access log: %q, want the 101 of each tunnel and the 200", lines)
+	}
+}
+
+// TestProxyTunnelsStop: SIGTERM closes open tunnels at once (both their
+// ends), and the process exits 0.
+func TestProxyTunnelsStop(t *testing.T) {
+	t.Parallel()
+	b, closed := upgradeBackend(t)
+	host := strings.TrimPrefix(b.URL, "http://")
+	s := startServer(t, proxyModules+`ProxyPass /ws ws://`+host+`/ws
+`, nil)
+	var conns []*rawConn
+	for i := 0; i < 6; i++ {
+		c := s.open(t)
+		io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+		if resp, err := http.ReadResponse(c.br, nil); err != nil || resp.StatusCode != 101 {
+			t.Fatalf("tunnel %d: %v %v", i, resp, err)
+		}
+		conns = append(conns, c)
+	}
+	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns {
+		c.expectClosed()
+	}
+	for range conns {
+		if got := <-closed; got != "client closed" {
+			t.Errorf("backend: %s, want client closed", got)
+		}
+	}
+	err, ok := s.proc.Wait(t, ioWait)
+	if !ok {
+		t.Fatal("the process did not exit")
+	}
+	if err != nil {
+		t.Errorf("got exit %v, want status 0", err)
+	}
 }

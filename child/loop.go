@@ -249,6 +249,10 @@ func (l *loop) listenerFor(fd int) *listener {
 // connEvent records readiness for a worker-owned connection, or acts on it
 // for one the event goroutine owns.
 func (l *loop) connEvent(c *conn, f poll.Flags) {
+	if tw := c.tunnel.Load(); tw != nil {
+		tw.signal(f)
+		return
+	}
 	for {
 		s := c.state.Load()
 		if s&stClosed != 0 {

@@ -785,8 +785,19 @@ func (w *worker) copyBody(c *conn, body io.Reader, chunked bool, readTimeout, wr
 // writeBlocking writes b to the client's socket, waiting for room (poll)
 // up to timeout for each part the socket takes.
 func (w *worker) writeBlocking(c *conn, b []byte, timeout time.Duration) error {
+	return w.writeWaiting(c, b, timeout, waitFD)
+}
+
+// fdWaiter waits up to timeout for a descriptor to be ready for events
+// (POLLIN, POLLOUT); os.ErrDeadlineExceeded when it was not. waitFD is
+// one, which blocks its thread in poll; a tunnel's waits on the event
+// goroutine (tunnelWaits.wait).
+type fdWaiter func(fd int, events int16, timeout time.Duration) error
+
+// writeWaiting is writeBlocking with the given way to wait for room.
+func (w *worker) writeWaiting(c *conn, b []byte, timeout time.Duration, wait fdWaiter) error {
 	if c.tls != nil {
-		return w.writeBlockingTLS(c, b, timeout)
+		return w.writeBlockingTLS(c, b, timeout, wait)
 	}
 	for len(b) > 0 {
 		n, err := writeSocket(c.fd, b)
@@ -796,7 +807,7 @@ func (w *worker) writeBlocking(c *conn, b []byte, timeout time.Duration) error {
 		}
 		switch err {
 		case unix.EAGAIN:
-			if err := waitFD(c.fd, unix.POLLOUT, timeout); err != nil {
+			if err := wait(c.fd, unix.POLLOUT, timeout); err != nil {
 				return err
 			}
 		case unix.EINTR, nil:

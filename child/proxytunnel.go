@@ -5,12 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"eventmpm/child/poll"
 	"eventmpm/internal/errorlog"
 )
 
@@ -21,8 +23,17 @@ import (
 // answers 101 with the same protocol, the client gets the 101 with the
 // backend's fields and the connection becomes a tunnel: bytes go both ways
 // until either side closes, or until neither sent anything for the longer
-// of the route's timeout and the server's Timeout. As in Apache, the
-// worker holds the connection while the tunnel is open.
+// of the route's timeout and the server's Timeout.
+//
+// Unlike Apache's, an open tunnel holds no worker (the third of the event
+// MPM's complaints in SPEC.md section 7: WebSockets pin a thread each and
+// exhaust MaxRequestWorkers). The worker that switched the protocol hands
+// its place in the pool and its scoreboard slot to a new worker (retire)
+// and goes on as the tunnel's goroutine; the tunnel waits for the client's
+// socket on the event goroutine (tunnelWaits), never in a blocked thread,
+// and for the backend in the runtime's poller. The scoreboard counts open
+// tunnels among the connections waiting for I/O (ConnsAsyncWaitIO, as
+// Apache 2.4.63 shows its async waits).
 
 // proxyUpgradeFor returns the client's Upgrade value when the request's
 // route passes it on (ap_proxy_worker_can_upgrade), "" otherwise.
@@ -67,6 +78,14 @@ func (w *worker) switchProtocols(c *conn, resp *http.Response) {
 		return
 	}
 	defer backend.Close()
+	if !c.registered {
+		// The tunnel waits for the client on the event goroutine.
+		if err := w.l.poller.AddConn(c.fd); err != nil {
+			w.proxyFailed(c, 500, "cannot watch connection for the tunnel", err, false)
+			return
+		}
+		c.registered = true
+	}
 	w.status = 101
 	h := append(w.head[:0], "HTTP/1.1 101 Switching Protocols\r\n"...)
 	for _, k := range [...]string{"Server", "Date"} { // an interim response has the backend's, or none
@@ -80,20 +99,76 @@ func (w *worker) switchProtocols(c *conn, resp *http.Response) {
 	h = append(h, "\r\n\r\n"...)
 	w.head = h
 	w.sent = 0
-	if err := w.writeBlocking(c, h, time.Duration(w.srv.timeout)); err != nil {
-		w.complete0(c, false)
-		return
+	w.retire()
+	tw := &tunnelWaits{readable: make(chan struct{}, 1), writable: make(chan struct{}, 1)}
+	c.tunnel.Store(tw)
+	if err := w.writeWaiting(c, h, time.Duration(w.srv.timeout), tw.wait); err == nil {
+		w.tunnel(c, tw, backend, got, max(w.proxyRoute.timeout, time.Duration(w.srv.timeout)))
 	}
-	w.tunnel(c, backend, got, max(w.proxyRoute.timeout, time.Duration(w.srv.timeout)))
+	w.logs = w.ch.newLogBuffers() // retire gave the worker's to its successor
 	w.complete0(c, false)
 }
 
+// tunnelWaits is how a tunnel's two directions wait for the client's
+// socket: the event goroutine signals readiness (connEvent) on channels
+// of capacity one, so an edge that comes between a read that found
+// nothing and the wait is kept, and a stale one only costs a read.
+type tunnelWaits struct {
+	readable, writable chan struct{}
+}
+
+// signal passes the event goroutine's readiness flags on.
+func (tw *tunnelWaits) signal(f poll.Flags) {
+	if f&(poll.Readable|poll.Hangup|poll.Error) != 0 {
+		notify(tw.readable)
+	}
+	if f&(poll.Writable|poll.Hangup|poll.Error) != 0 {
+		notify(tw.writable)
+	}
+}
+
+// notify sends on a channel of capacity one unless a send waits there.
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// wait is an fdWaiter for the tunnel's client socket.
+func (tw *tunnelWaits) wait(_ int, events int16, timeout time.Duration) error {
+	ch := tw.readable
+	if events&unix.POLLOUT != 0 {
+		ch = tw.writable
+	}
+	select {
+	case <-ch:
+		return nil
+	default:
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return nil
+	case <-t.C:
+		return os.ErrDeadlineExceeded
+	}
+}
+
+// tunnelChunk is the size of a tunnel's pooled buffers, taken while bytes
+// move; tunnelIdleChunk the one a silent backend is waited for with.
+const (
+	tunnelChunk     = 16 << 10
+	tunnelIdleChunk = 1 << 10
+)
+
 // tunnel relays bytes between the client's socket and the backend until
 // either side closes or fails, or nothing moved either way for timeout.
-// The backend's bytes go to the client on a goroutine of their own; the
-// worker reads the client. When the backend's side ends, that goroutine
-// shuts the socket's reading down, which wakes the worker's poll at once.
-func (w *worker) tunnel(c *conn, backend io.ReadWriteCloser, proto string, timeout time.Duration) {
+// The backend's bytes go to the client on a goroutine of their own; this
+// one reads the client. When the backend's side ends, that goroutine
+// shuts the socket's reading down, which ends this one's read.
+func (w *worker) tunnel(c *conn, tw *tunnelWaits, backend io.ReadWriteCloser, proto string, timeout time.Duration) {
 	w.logProxy(slog.LevelDebug, "proxy_http", "AH10239", "HTTP: tunneling protocol "+proto, nil)
 	var last atomic.Int64 // when bytes last moved, unix nanoseconds
 	last.Store(time.Now().UnixNano())
@@ -121,12 +196,20 @@ func (w *worker) tunnel(c *conn, backend io.ReadWriteCloser, proto string, timeo
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		buf := make([]byte, copyChunk)
+		// While the backend is silent the read waits with a small buffer;
+		// a read that fills it takes a pooled one for what follows, given
+		// back after the first read that does not fill it.
+		var small [tunnelIdleChunk]byte
+		var big *[]byte
 		for {
+			buf := small[:]
+			if big != nil {
+				buf = *big
+			}
 			n, err := backend.Read(buf)
 			if n > 0 {
 				last.Store(time.Now().UnixNano())
-				if w.writeBlocking(c, buf[:n], timeout) != nil {
+				if w.writeWaiting(c, buf[:n], timeout, tw.wait) != nil {
 					break
 				}
 				sent.Add(int64(n))
@@ -134,22 +217,33 @@ func (w *worker) tunnel(c *conn, backend io.ReadWriteCloser, proto string, timeo
 			if err != nil {
 				break
 			}
+			switch {
+			case big == nil && n == len(buf):
+				big = w.ch.tunnelBufs.Get().(*[]byte)
+			case big != nil && n < len(buf):
+				w.ch.tunnelBufs.Put(big)
+				big = nil
+			}
 		}
-		_ = unix.Shutdown(c.fd, unix.SHUT_RD) // the worker's poll returns, its read finds the end
+		if big != nil {
+			w.ch.tunnelBufs.Put(big)
+		}
+		_ = unix.Shutdown(c.fd, unix.SHUT_RD) // the client's side reads the end
+		notify(tw.readable)
 	}()
-	if w.proxyBuf == nil {
-		w.proxyBuf = make([]byte, copyChunk+32)
-	}
-	buf := w.proxyBuf[:copyChunk]
 	for {
-		n, err := w.readClient(c, buf)
+		bp := w.ch.tunnelBufs.Get().(*[]byte)
+		n, err := w.readClient(c, *bp)
 		if n > 0 {
 			w.bodyIn += int64(n)
-			if !toBackend(buf[:n]) {
+			ok := toBackend((*bp)[:n])
+			w.ch.tunnelBufs.Put(bp)
+			if !ok {
 				break
 			}
 			continue
 		}
+		w.ch.tunnelBufs.Put(bp) // an idle tunnel holds no buffer for the client
 		if err == unix.EINTR {
 			continue
 		}
@@ -161,11 +255,40 @@ func (w *worker) tunnel(c *conn, backend io.ReadWriteCloser, proto string, timeo
 			w.logProxy(errorlog.LevelTrace2, "proxy", "AH10213", "proxy: "+proto+": polling timed out", nil)
 			break
 		}
-		if err := waitFD(c.fd, unix.POLLIN, timeout-idle); err != nil && !isTimeout(err) {
+		if err := tw.wait(c.fd, unix.POLLIN, timeout-idle); err != nil && !isTimeout(err) {
 			break
 		}
 	}
 	backend.Close() // ends the goroutine's read
 	<-done
 	w.sent += sent.Load()
+}
+
+// retire hands the worker's place in the pool, with its scoreboard slot
+// and its access log buffers, to a new worker, before the connection it
+// serves becomes a tunnel: the tunnel then holds no worker, and this
+// goroutine serves it and ends with it. The request is counted in the
+// slot now (its bytes through the tunnel are not), since the slot's
+// counters have one writer, its worker; the tunnel's access log line is
+// written when it closes, as Apache's.
+func (w *worker) retire() {
+	if w.slot != nil {
+		w.slot.EndRequest(0, time.Since(w.start))
+	}
+	nw := w.ch.newWorker(w.id, w.slot)
+	nw.logs, w.logs = w.logs, nil
+	// Buffers the tunnel does not use go to the successor.
+	nw.proxyBuf, w.proxyBuf = w.proxyBuf, nil
+	nw.copyBuf, w.copyBuf = w.copyBuf, nil
+	nw.fcgiReq, nw.fcgiResp, nw.fcgiHead = w.fcgiReq, w.fcgiResp, w.fcgiHead
+	w.fcgiReq, w.fcgiResp, w.fcgiHead = nil, nil, nil
+	w.slot = nil
+	w.retired = true
+	w.l.busy.Add(-1)
+	w.ch.tunnels.Add(1)
+	w.ch.workerGroup.Add(1)
+	go func() {
+		defer w.ch.workerGroup.Done()
+		nw.run()
+	}()
 }

@@ -648,7 +648,9 @@ func (w *worker) account(c *conn, keep bool, parts []outPart) {
 	w.finished = time.Now().UnixNano()
 	w.logRequest(c, keep)
 	w.docStatus = 0
-	w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
+	if w.slot != nil { // nil once retired (a tunnel's, counted when it opened)
+		w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
+	}
 	w.setStatus(shm.BusyWrite)
 }
 

@@ -598,8 +598,8 @@ func (w *worker) gatherPlain(c *conn) ([]byte, error) {
 	return buf, nil
 }
 
-// writeBlockingTLS is writeBlocking for a TLS connection.
-func (w *worker) writeBlockingTLS(c *conn, b []byte, timeout time.Duration) error {
+// writeBlockingTLS is writeWaiting for a TLS connection.
+func (w *worker) writeBlockingTLS(c *conn, b []byte, timeout time.Duration, wait fdWaiter) error {
 	t := c.tls
 	if _, err := t.tc.Write(b); err != nil {
 		return err
@@ -609,7 +609,7 @@ func (w *worker) writeBlockingTLS(c *conn, b []byte, timeout time.Duration) erro
 		if err != unix.EAGAIN {
 			return err
 		}
-		if err := waitFD(c.fd, unix.POLLOUT, timeout); err != nil {
+		if err := wait(c.fd, unix.POLLOUT, timeout); err != nil {
 			return err
 		}
 	}

@@ -205,6 +205,9 @@ type worker struct {
 	bodyIn   int64 // request body bytes consumed (read and discarded)
 	finished int64 // when the last response of this turn was ready (Unix ns), 0 for none
 	headSize int64
+	// retired is set once the worker gave its place in the pool to a
+	// successor and serves a tunnel (retire): it ends with it.
+	retired bool
 }
 
 // run serves connections until the loop closes the hand-off.
@@ -219,6 +222,10 @@ func (w *worker) run() {
 	// (the one that drained the child): its lines are still buffered, and
 	// next flushes only before it blocks.
 	w.flushLogs()
+	if w.retired {
+		w.ch.tunnels.Add(-1)
+		return // the slot is its successor's
+	}
 	w.slot.MarkDead()
 }
 
@@ -237,6 +244,9 @@ func (w *worker) turn() (ended bool) {
 	w.finished = 0
 	w.l.busy.Add(1)
 	w.serve(c)
+	if w.retired {
+		return true // a tunnel's, over: its successor serves on
+	}
 	w.l.busy.Add(-1)
 	w.cur = nil
 	if w.ch.dying.Load() {
@@ -261,7 +271,9 @@ func (w *worker) recoverFault() {
 	w.ch.scoreboardFault()
 	if c := w.cur; c != nil {
 		w.cur = nil
-		w.l.busy.Add(-1)
+		if !w.retired {
+			w.l.busy.Add(-1)
+		}
 		w.closeConn(c)
 	}
 }
