@@ -167,8 +167,8 @@ func (l *loop) shouldAccept() bool {
 	if idle <= 0 {
 		return false
 	}
-	// An open tunnel needs no worker (see retire).
-	needWorker := l.nconns - l.keepAliveQ.n - l.newQ.n - l.readQ.n - int(l.ch.tunnels.Load())
+	// A retired worker's connection needs no worker (see retire.go).
+	needWorker := l.nconns - l.keepAliveQ.n - l.newQ.n - l.readQ.n - int(l.ch.retired.Load())
 	limit := l.ch.threads + int(l.ch.factor*float64(idle))
 	return needWorker < limit
 }

@@ -91,11 +91,11 @@ type Child struct {
 
 	dying    atomic.Bool // graceful stop under way: idle workers show G
 	stopping atomic.Bool // ungraceful stop: close everything
-	// workerGroup counts the workers' goroutines, and those serving a
-	// tunnel after they retired (see worker.retire); tunnels counts the
-	// latter, and tunnelBufs holds their buffers for the client's bytes.
+	// workerGroup counts the workers' goroutines, retired ones included
+	// (see retire.go); retired counts the latter, and tunnelBufs holds
+	// the buffers tunnels read their clients with.
 	workerGroup sync.WaitGroup
-	tunnels     atomic.Int32
+	retired     atomic.Int32
 	tunnelBufs  sync.Pool
 	loop        *loop
 	draining    func()

@@ -129,7 +129,7 @@ func (l *loop) publish(force bool) {
 	}
 	l.lastPublish, l.publishLater = l.now, false
 	l.ch.proc.SetConnCounts(int32(l.nconns), int32(l.writeQ.n), int32(l.keepAliveQ.n),
-		int32(l.lingerQ.n), l.ch.tunnels.Load(), 0)
+		int32(l.lingerQ.n), l.ch.retired.Load(), 0)
 	if l.now-l.lastHeartbeat < int64(time.Second) && !force {
 		return
 	}

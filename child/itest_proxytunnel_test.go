@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -303,4 +305,103 @@ func TestProxyTunnelsStop(t *testing.T) {
 	if err != nil {
 		t.Errorf("got exit %v, want status 0", err)
 	}
+}
+
+// TestProxyLongPollHoldsNoWorker: requests whose backend keeps them
+// waiting (long-polls, a stream of server-sent events) give their worker
+// back after a second: twice as many as the child has workers wait at
+// once while every worker shows idle, they count in ConnsAsyncWaitIO, and
+// a static request is answered meanwhile. Once the backend answers, each
+// gets its response, a request pipelined behind one is answered after it
+// by a worker of the pool, and the connections stay alive.
+func TestProxyLongPollHoldsNoWorker(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var waiting atomic.Int32
+	b := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		waiting.Add(1)
+		defer waiting.Add(-1)
+		if r.URL.Path == "/events" {
+			rw.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(rw, "data: first\n\n")
+			rw.(http.Flusher).Flush()
+			<-release
+			io.WriteString(rw, "data: second\n\n")
+			return
+		}
+		<-release
+		io.WriteString(rw, "answer "+r.URL.Path)
+	}))
+	t.Cleanup(b.Close)
+	var releaseOnce sync.Once
+	free := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(free) // before b.Close, which waits for the handlers
+	s := startServer(t, proxyModules+`ProxyPass /poll `+b.URL+`/poll
+ProxyPass /events `+b.URL+`/events
+LogFormat "%>s %U" st
+CustomLog logs/status_log st
+`, map[string]string{"a.txt": "static"})
+	const polls = 8 // ThreadsPerChild is 4
+	conns := make([]*rawConn, polls)
+	for i := range conns {
+		conns[i] = s.open(t)
+		conns[i].send(fmt.Sprintf("GET /poll/%d HTTP/1.1\r\nHost: localhost\r\n\r\n", i))
+	}
+	conns[0].send("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n") // pipelined behind the long-poll
+	sse := s.open(t)
+	sse.send("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	sse.SetReadDeadline(time.Now().Add(ioWait))
+	resp, err := http.ReadResponse(sse.br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("events: %v %v", resp, err)
+	}
+	events := bufio.NewReader(resp.Body)
+	readEvent := func(want string) {
+		t.Helper()
+		for _, w := range []string{want + "\n", "\n"} {
+			if line, err := events.ReadString('\n'); line != w {
+				t.Fatalf("event stream: %q (%v), want %q", line, err, w)
+			}
+		}
+	}
+	readEvent("data: first")
+	pollScoreboard(t, "every worker idle and the waiting requests in ConnsAsyncWaitIO", func() bool {
+		snap := s.readScoreboard(t)
+		for i := 0; i < snap.ThreadsPerChild; i++ {
+			if snap.WorkerAt(0, i).Status != shm.Ready {
+				return false
+			}
+		}
+		return snap.Processes[0].WaitIO == polls+1
+	})
+	if got := waiting.Load(); got != polls+1 {
+		t.Fatalf("the backend holds %d requests, want %d", got, polls+1)
+	}
+	static := s.open(t)
+	if resp, body := static.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || body != "static" {
+		t.Fatalf("a static request while the backend holds the others: %d %q", resp.StatusCode, body)
+	}
+
+	free()
+	readEvent("data: second")
+	for i, c := range conns {
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != fmt.Sprintf("answer /poll/%d", i) {
+			t.Errorf("poll %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+	if resp, body := conns[0].read("GET"); resp.StatusCode != 200 || body != "static" {
+		t.Errorf("the request pipelined behind a long-poll: %d %q", resp.StatusCode, body)
+	}
+	for i, c := range conns {
+		if resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 {
+			t.Errorf("poll %d's connection afterwards: %d", i, resp.StatusCode)
+		}
+	}
+	pollScoreboard(t, "ConnsAsyncWaitIO back to 0", func() bool {
+		return s.readScoreboard(t).Processes[0].WaitIO == 0
+	})
+	itest.Eventually(t, ioWait, "the access log's lines", func() bool {
+		lines := strings.Split(strings.TrimSuffix(s.logFile("status_log"), "\n"), "\n")
+		return len(lines) == 2*polls+3 && slices.Contains(lines, "200 /events") && slices.Contains(lines, "200 /poll/7")
+	})
 }

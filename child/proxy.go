@@ -32,10 +32,12 @@ import (
 // ProxyPass routes in the order tried, each with its own pool of backend
 // connections (Apache's worker), and the ProxyPassReverse mappings.
 //
-// A proxied request holds its worker for as long as the backend takes, as
-// in Apache: the worker waits on the backend and on the client's socket
+// A proxied request holds its worker while the backend answers promptly,
+// as in Apache: the worker waits on the backend and on the client's socket
 // (poll(2) on the descriptor it owns) instead of handing the connection
-// back to the event goroutine. Backend connections are made by the
+// back to the event goroutine. A backend that keeps it waiting for a
+// second (a long-poll, server-sent events) makes it give its place in the
+// pool to a new worker (retire.go). Backend connections are made by the
 // standard library's HTTP client (net/http's Transport, not its server):
 // kept alive and reused per route, up to ThreadsPerChild idle ones.
 type siteProxy struct {
@@ -469,7 +471,9 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 		w.proxyFailed(c, 500, "invalid backend URL "+string(w.proxyURL), err, false)
 		return
 	}
+	w.armRetire()
 	resp, err := rt.transport.RoundTrip(req)
+	w.disarmRetire()
 	if body != nil {
 		body.stop()
 		if body.err != nil {
@@ -754,7 +758,9 @@ func (w *worker) copyBody(c *conn, body io.Reader, chunked bool, readTimeout, wr
 	defer timer.Stop()
 	for {
 		timer.Reset(readTimeout)
+		w.armRetire()
 		n, err := body.Read(buf[room : room+copyChunk])
+		w.disarmRetire()
 		if n > 0 {
 			out := buf[room : room+n]
 			if chunked {

@@ -238,7 +238,9 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	}
 	br := w.fcgiHead
 	br.Reset(resp)
+	w.armRetire()
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
+	w.disarmRetire()
 	if err != nil {
 		// Apache names the port the request came to, and answers a
 		// script that says nothing in time 504.

@@ -99,13 +99,12 @@ func (w *worker) switchProtocols(c *conn, resp *http.Response) {
 	h = append(h, "\r\n\r\n"...)
 	w.head = h
 	w.sent = 0
-	w.retire()
+	w.retire(true)
 	tw := &tunnelWaits{readable: make(chan struct{}, 1), writable: make(chan struct{}, 1)}
 	c.tunnel.Store(tw)
 	if err := w.writeWaiting(c, h, time.Duration(w.srv.timeout), tw.wait); err == nil {
 		w.tunnel(c, tw, backend, got, max(w.proxyRoute.timeout, time.Duration(w.srv.timeout)))
 	}
-	w.logs = w.ch.newLogBuffers() // retire gave the worker's to its successor
 	w.complete0(c, false)
 }
 
@@ -262,33 +261,4 @@ func (w *worker) tunnel(c *conn, tw *tunnelWaits, backend io.ReadWriteCloser, pr
 	backend.Close() // ends the goroutine's read
 	<-done
 	w.sent += sent.Load()
-}
-
-// retire hands the worker's place in the pool, with its scoreboard slot
-// and its access log buffers, to a new worker, before the connection it
-// serves becomes a tunnel: the tunnel then holds no worker, and this
-// goroutine serves it and ends with it. The request is counted in the
-// slot now (its bytes through the tunnel are not), since the slot's
-// counters have one writer, its worker; the tunnel's access log line is
-// written when it closes, as Apache's.
-func (w *worker) retire() {
-	if w.slot != nil {
-		w.slot.EndRequest(0, time.Since(w.start))
-	}
-	nw := w.ch.newWorker(w.id, w.slot)
-	nw.logs, w.logs = w.logs, nil
-	// Buffers the tunnel does not use go to the successor.
-	nw.proxyBuf, w.proxyBuf = w.proxyBuf, nil
-	nw.copyBuf, w.copyBuf = w.copyBuf, nil
-	nw.fcgiReq, nw.fcgiResp, nw.fcgiHead = w.fcgiReq, w.fcgiResp, w.fcgiHead
-	w.fcgiReq, w.fcgiResp, w.fcgiHead = nil, nil, nil
-	w.slot = nil
-	w.retired = true
-	w.l.busy.Add(-1)
-	w.ch.tunnels.Add(1)
-	w.ch.workerGroup.Add(1)
-	go func() {
-		defer w.ch.workerGroup.Done()
-		nw.run()
-	}()
 }

@@ -659,6 +659,9 @@ func (w *worker) logRequest(c *conn, keep bool) {
 	if len(w.srv.logs) == 0 {
 		return
 	}
+	if w.logs == nil {
+		w.logs = w.ch.newLogBuffers() // retired: the successor took the worker's
+	}
 	e := &w.entry
 	*e = accesslog.Entry{
 		Request: &w.req, Remote: w.remote, Peer: c.remote, Local: c.localAddrPort(), ProxyIPs: w.proxyIPs,

@@ -71,6 +71,10 @@ func (w *worker) readRequests(c *conn) {
 				if !w.answer(c, n) {
 					return
 				}
+				if w.retired {
+					w.handOn(c)
+					return
+				}
 				continue
 			}
 			if !errors.Is(err, http1.ErrNeedMore) {

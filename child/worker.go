@@ -206,8 +206,10 @@ type worker struct {
 	finished int64 // when the last response of this turn was ready (Unix ns), 0 for none
 	headSize int64
 	// retired is set once the worker gave its place in the pool to a
-	// successor and serves a tunnel (retire): it ends with it.
+	// successor (retire.go): it ends with the request it serves. watch
+	// retires it when it waits on a backend for long.
 	retired bool
+	watch   retireWatch
 }
 
 // run serves connections until the loop closes the hand-off.
@@ -223,7 +225,7 @@ func (w *worker) run() {
 	// next flushes only before it blocks.
 	w.flushLogs()
 	if w.retired {
-		w.ch.tunnels.Add(-1)
+		w.ch.retired.Add(-1)
 		return // the slot is its successor's
 	}
 	w.slot.MarkDead()

@@ -1,0 +1,119 @@
+package child
+
+import (
+	"sync"
+	"time"
+)
+
+// Retiring workers: a connection that waits long for something other
+// than its client holds no worker of the pool. Apache's event MPM frees
+// its threads of idle keep-alive connections only; a WebSocket, a
+// long-poll, a stream of server-sent events or a slow backend pins one
+// thread each, and MaxRequestWorkers runs out (SPEC.md section 7, the
+// third and fourth complaints). Here a worker in that position hands its
+// place in the pool, with its scoreboard slot and its access log buffers,
+// to a new worker, and goes on serving its request as a goroutine of its
+// own: at once for a tunnel (see switchProtocols), and for a request whose
+// backend (a proxied server, a FastCGI application, a CGI program) has
+// kept it waiting for retireAfter, for its response or the next part of
+// its body. Such a goroutine holds no thread while it waits (the runtime's
+// poller, or the event goroutine for a tunnel's client), and ends with
+// its request: the connection goes back to the event goroutine, which
+// hands its next request to a worker of the pool. Requests served so are
+// counted in the scoreboard when they retire (their bytes after that are
+// not: the slot's counters have one writer), are shown among the
+// connections waiting for I/O (ConnsAsyncWaitIO), and do not count as
+// connections that need a worker in the accept gate. Their access log
+// lines are written when they end, as any.
+
+// retireAfter is how long a worker waits on a backend before it retires.
+// Shorter waits keep the worker: MaxRequestWorkers still bounds the
+// requests a backend gets at once while it answers promptly.
+const retireAfter = time.Second
+
+// retireWatch is a worker's watch over a wait on a backend. While armed,
+// its timer retires the worker from the timer's goroutine once the wait
+// lasted retireAfter; mu orders that with the worker's own goroutine,
+// which touches none of what retire changes while the watch is armed.
+type retireWatch struct {
+	mu    sync.Mutex
+	armed bool
+	timer *time.Timer
+}
+
+// armRetire starts watching a wait on a backend (see retireWatch).
+func (w *worker) armRetire() {
+	if w.retired || w.l == nil {
+		return
+	}
+	w.watch.mu.Lock()
+	w.watch.armed = true
+	w.watch.mu.Unlock()
+	if w.watch.timer == nil {
+		w.watch.timer = time.AfterFunc(retireAfter, w.retireLate)
+	} else {
+		w.watch.timer.Reset(retireAfter)
+	}
+}
+
+// disarmRetire ends the watch armRetire started; after it, the worker
+// sees whether it retired meanwhile.
+func (w *worker) disarmRetire() {
+	if w.watch.timer == nil {
+		return
+	}
+	w.watch.timer.Stop()
+	w.watch.mu.Lock()
+	w.watch.armed = false
+	w.watch.mu.Unlock()
+}
+
+// retireLate is the watch's timer: the wait lasted, the worker retires.
+func (w *worker) retireLate() {
+	w.watch.mu.Lock()
+	defer w.watch.mu.Unlock()
+	if w.watch.armed {
+		w.watch.armed = false
+		w.retire(false) // the worker may be using its buffers
+	}
+}
+
+// retire hands the worker's place in the pool, its scoreboard slot and
+// its access log buffers to a new worker (with giveBuffers, its buffers
+// for bodies too, which a tunnel does not use), unless it retired
+// already. From here the worker serves its request without a slot and
+// ends with it (turn, handOn).
+func (w *worker) retire(giveBuffers bool) {
+	if w.retired {
+		return
+	}
+	if w.slot != nil {
+		w.slot.EndRequest(0, time.Since(w.start))
+	}
+	next := w.ch.newWorker(w.id, w.slot)
+	next.logs, w.logs = w.logs, nil // logRequest makes new ones
+	if giveBuffers {
+		next.proxyBuf, w.proxyBuf = w.proxyBuf, nil
+		next.copyBuf, w.copyBuf = w.copyBuf, nil
+		next.fcgiReq, next.fcgiResp, next.fcgiHead = w.fcgiReq, w.fcgiResp, w.fcgiHead
+		w.fcgiReq, w.fcgiResp, w.fcgiHead = nil, nil, nil
+	}
+	w.slot = nil
+	w.retired = true
+	w.l.busy.Add(-1)
+	w.ch.retired.Add(1)
+	w.ch.workerGroup.Add(1)
+	go func() {
+		defer w.ch.workerGroup.Done()
+		next.run()
+	}()
+}
+
+// handOn gives the connection of a retired worker, its request answered
+// and kept alive, back to the event goroutine, which hands it to a worker
+// of the pool at once: its next request may be buffered already.
+func (w *worker) handOn(c *conn) {
+	c.dispatchNow = true
+	for !w.giveBack(c, phaseKeepAlive, 0) {
+	}
+}
