@@ -125,6 +125,7 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		}
 	}()
 	out := newTimedReader(stdout, timeout, func() { cmd.Process.Kill() })
+	defer context.AfterFunc(w.ch.backends, func() { cmd.Process.Kill() })()
 	defer func() {
 		out.timer.Stop()
 		cmd.Process.Kill() // done with its answer (or gave up): it may not linger

@@ -1,6 +1,7 @@
 package child
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"log/slog"
@@ -95,10 +96,15 @@ type Child struct {
 	// (see retire.go); retired counts the latter, and tunnelBufs holds
 	// the buffers tunnels read their clients with.
 	workerGroup sync.WaitGroup
-	retired     atomic.Int32
-	tunnelBufs  sync.Pool
-	loop        *loop
-	draining    func()
+	// backends is the context of every wait on a backend (a proxied
+	// server, a FastCGI application, a CGI program): an ungraceful stop
+	// cancels it (stopBackends), so a long-poll does not hold the child.
+	backends     context.Context
+	stopBackends context.CancelFunc
+	retired      atomic.Int32
+	tunnelBufs   sync.Pool
+	loop         *loop
+	draining     func()
 }
 
 // Run serves until the child is told to stop (or its parent dies) and every
@@ -140,6 +146,7 @@ func newChild(p Params) (*Child, error) {
 		ext: cfg.ExtendedStatus, draining: p.Draining, uniqueIDs: newUniqueIDs(cfg),
 	}
 	ch.proc = p.Scoreboard.Process(p.Slot)
+	ch.backends, ch.stopBackends = context.WithCancel(context.Background())
 	ch.bufs = newBufferPool(4096)
 	ch.server = []byte(serverHeader(cfg.ServerTokens))
 	key, err := ticketKeyFor(p.TicketKey)

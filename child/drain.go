@@ -90,6 +90,7 @@ func (l *loop) stop() {
 	l.stopping = true
 	l.ch.dying.Store(true)
 	l.ch.stopping.Store(true)
+	l.ch.stopBackends()
 	l.closeListeners()
 	l.ch.proc.SetQuiescing(1)
 	for _, q := range l.queues() {

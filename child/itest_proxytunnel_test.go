@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -404,4 +405,58 @@ CustomLog logs/status_log st
 		lines := strings.Split(strings.TrimSuffix(s.logFile("status_log"), "\n"), "\n")
 		return len(lines) == 2*polls+3 && slices.Contains(lines, "200 /events") && slices.Contains(lines, "200 /poll/7")
 	})
+}
+
+// TestBackendWaitsStop: SIGTERM does not wait for backends: a long-poll
+// through the proxy and a CGI program that says nothing are given up at
+// once (their waits are cancelled, the program killed), their clients'
+// connections close and the process exits 0, well before Timeout.
+func TestBackendWaitsStop(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	b := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(b.Close)
+	t.Cleanup(func() { close(release) }) // before b.Close, which waits for the handler
+	root := itest.NewRoot(t, baseConf+proxyModules+`LoadModule cgid_module modules/mod_cgid.so
+Timeout 300
+ProxyPass /poll `+b.URL+`/poll
+ScriptAlias /cgi-bin/ htdocs/cgi-bin/
+`, nil)
+	if err := os.MkdirAll(root.Path("htdocs", "cgi-bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root.Path("htdocs", "cgi-bin", "slow"), []byte("#!/bin/sh\nexec sleep 300\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := runServer(t, root)
+	var conns []*rawConn
+	for _, path := range []string{"/poll", "/cgi-bin/slow"} {
+		c := s.open(t)
+		c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
+		conns = append(conns, c)
+	}
+	pollScoreboard(t, "both requests waiting without a worker", func() bool {
+		return s.readScoreboard(t).Processes[0].WaitIO == 2
+	})
+	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err, ok := s.proc.Wait(t, ioWait)
+	if !ok {
+		t.Fatal("the process did not exit with requests waiting on backends")
+	}
+	if err != nil {
+		t.Errorf("got exit %v, want status 0", err)
+	}
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(ioWait))
+		if _, err := io.ReadAll(c.br); err != nil {
+			t.Errorf("the client's connection: %v, want it closed", err)
+		}
+	}
 }

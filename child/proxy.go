@@ -443,7 +443,7 @@ func (w *worker) serveProxy(c *conn, keep bool) {
 		return
 	}
 	defer body.finish()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(w.ch.backends)
 	defer cancel()
 	var reader io.Reader
 	length := w.req.ContentLength

@@ -208,6 +208,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		return
 	}
 	defer conn.Close()
+	defer context.AfterFunc(w.ch.backends, func() { conn.Close() })()
 	written := make(chan error, 1)
 	if w.fcgiReq == nil {
 		w.fcgiReq, w.fcgiResp = fcgi.NewRequest(conn), fcgi.NewResponse(nil)
