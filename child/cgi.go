@@ -168,7 +168,7 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		return
 	}
 	w.scriptBody = body // the program may read it while it writes: account decides
-	w.relayScript(c, hdr, br, keep, timeout, out.Cancel)
+	w.relayScript(c, hdr, br, true, keep, timeout, out.Cancel)
 }
 
 // symlinkOwnerMatches is Options SymLinksIfOwnerMatch for a script that

@@ -20,6 +20,12 @@ var cgiScripts = map[string]string{
 	"bad.cgi":  "#!/bin/sh\necho 'no colon here'\necho\n",
 	"nil.cgi":  "#!/bin/sh\nexit 0\n",
 	"slow.cgi": "#!/bin/sh\nsleep 5\necho 'Content-Type: text/plain'\necho\n",
+	// Local redirects (a Location that is a path): to env.cgi, to a
+	// file, and to itself.
+	"local.cgi": "#!/bin/sh\necho 'Location: /cgi-bin/env.cgi/from?x=1'\necho 'Set-Cookie: l=1'\necho 'X-Script: yes'\n" +
+		"echo 'Content-Type: text/html'\necho\necho ignored\n",
+	"file.cgi": "#!/bin/sh\necho 'Location: /a.txt'\necho 'Cache-Control: no-cache'\necho 'Content-Length: 99'\necho\n",
+	"loop.cgi": "#!/bin/sh\necho 'Location: /cgi-bin/loop.cgi'\necho\n",
 }
 
 // TestCGI: mod_cgid as Debian's serve-cgi-bin.conf sets it up (a
@@ -48,7 +54,9 @@ ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 <FilesMatch "\.cgi$">
     SetHandler cgi-script
 </FilesMatch>
-`, map[string]string{"ht/.htaccess": "Options +ExecCGI\nSetHandler cgi-script\n"})
+LogFormat "%m %U %>s %r" st
+CustomLog logs/status_log st
+`, map[string]string{"ht/.htaccess": "Options +ExecCGI\nSetHandler cgi-script\n", "a.txt": "static\n"})
 	for name, script := range cgiScripts {
 		for _, dir := range []string{"cgi", "htdocs/exec", "htdocs", "htdocs/ht"} {
 			path := root.Path(dir, name)
@@ -101,11 +109,36 @@ ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 	if resp.StatusCode != 302 || resp.Header.Get("Location") != "http://example.com/x" || resp.Header.Get("Set-Cookie") != "c=1" {
 		t.Errorf("a Location without Status: %d %v", resp.StatusCode, resp.Header)
 	}
+	// A local redirect (RFC 3875 6.2.2), as Apache's mod_cgi: served
+	// internally as a GET without the body, for the Location's path and
+	// query, with the script's fields but its framing and type, and the
+	// original request's variables as REDIRECT_*.
+	resp, body = s.open(t).roundTrip("POST /cgi-bin/local.cgi?orig=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello", "POST")
+	if resp.StatusCode != 200 || resp.Header.Get("Set-Cookie") != "l=1" || resp.Header.Get("X-Script") != "yes" ||
+		resp.Header.Get("Content-Type") != "text/plain" || resp.Header.Get("Location") != "" {
+		t.Errorf("a local redirect: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, want := range []string{
+		"REQUEST_METHOD=GET\n", "PATH_INFO=/from\n", "QUERY_STRING=x=1\n", "SCRIPT_NAME=/cgi-bin/env.cgi\n",
+		"REDIRECT_STATUS=200\n", "REDIRECT_URL=/cgi-bin/local.cgi\n", "REDIRECT_QUERY_STRING=orig=1\n",
+		"REQUEST_URI=/cgi-bin/local.cgi?orig=1\n", "BODY=\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("a local redirect to a script: no %q in\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "\nCONTENT_LENGTH=") {
+		t.Errorf("the redirected request has a CONTENT_LENGTH:\n%s", body)
+	}
+	resp, body = s.open(t).roundTrip("GET /cgi-bin/file.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || body != "static\n" || resp.Header.Get("Cache-Control") != "no-cache" || resp.ContentLength != 7 {
+		t.Errorf("a local redirect to a file: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
 	for _, tc := range []struct {
 		path string
 		code int
 	}{
-		{"/cgi-bin/bad.cgi", 500}, {"/cgi-bin/nil.cgi", 500}, {"/cgi-bin/slow.cgi", 504},
+		{"/cgi-bin/loop.cgi", 500}, {"/cgi-bin/bad.cgi", 500}, {"/cgi-bin/nil.cgi", 500}, {"/cgi-bin/slow.cgi", 504},
 		{"/cgi-bin/none.cgi", 404}, {"/cgi-bin/", 403}, {"/env.cgi", 403}, {"/cgi-bin/link.cgi", 403},
 	} {
 		if code, _ := get("GET " + tc.path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != tc.code {
@@ -120,6 +153,7 @@ ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
 		"AH01264: stderr from " + root.Path("cgi", "none.cgi") + ": script not found or unable to stat",
 		"AH01265: stderr from " + root.Path("cgi") + "/: attempt to invoke directory as script",
 		"AH01262: stderr from " + root.Path("htdocs", "env.cgi") + ": Options ExecCGI is off in this directory",
+		"AH00124: Request exceeded the limit of 10 internal redirects",
 	}
 	itest.Eventually(t, ioWait, "the error log's lines", func() bool {
 		log := s.logFile("error_log")

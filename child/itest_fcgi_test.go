@@ -98,7 +98,10 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
     CGIPassAuth On
 </Directory>
 <Location /bad>
-    SetHandler "proxy:fcgi://`+badFCGIApp(t)+`"
+    SetHandler "proxy:fcgi://`+rawFCGIApp(t, "no colon in this line\r\n\r\nbody")+`"
+</Location>
+<Location /loc>
+    SetHandler "proxy:fcgi://`+rawFCGIApp(t, "Location: /a.php\r\nX-App: yes\r\n\r\n")+`"
 </Location>
 `, map[string]string{"index.php": "<?php // served by the application", "form.php": "", "a.php": "", "x.phps": "", "pass/a.php": ""})
 	doc := s.root.Path("htdocs")
@@ -150,6 +153,12 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 	if code, _ = get("GET /bad/x HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 500 {
 		t.Errorf("a malformed script header: got %d, want 500", code)
 	}
+	// A Location without Status goes on with a 200, as mod_proxy_fcgi
+	// (Apache 2.4.71) passes it: no redirect, internal or not.
+	resp, body := s.open(t).roundTrip("GET /loc/x HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+	if resp.StatusCode != 200 || resp.Header.Get("Location") != "/a.php" || resp.Header.Get("X-App") != "yes" || body != "" {
+		t.Errorf("a Location without Status: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
 	if code, _ = get("GET /down/x HTTP/1.1\r\nHost: localhost\r\n\r\n"); code != 503 {
 		t.Errorf("application down: got %d, want 503", code)
 	}
@@ -164,9 +173,9 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 	})
 }
 
-// badFCGIApp answers every FastCGI request on 127.0.0.1 with a header line
-// that is no "Name: value" field, as a broken application might.
-func badFCGIApp(t *testing.T) string {
+// rawFCGIApp answers every FastCGI request on 127.0.0.1 with out as its
+// standard output, as written (Go's net/http/fcgi always sends a Status).
+func rawFCGIApp(t *testing.T, out string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -196,7 +205,7 @@ func badFCGIApp(t *testing.T) string {
 						break
 					}
 				}
-				c.Write(append(record(6, "no colon in this line\r\n\r\nbody"), record(3, "\x00\x00\x00\x00\x00\x00\x00\x00")...))
+				c.Write(append(append(record(6, out), record(6, "")...), record(3, "\x00\x00\x00\x00\x00\x00\x00\x00")...))
 			}()
 		}
 	}()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/textproto"
@@ -262,16 +263,19 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		return
 	}
 	w.scriptBody = body // the application may still read it: account decides
-	w.relayScript(c, hdr, br, keep, timeout, func() { conn.Close() })
+	w.relayScript(c, hdr, br, false, keep, timeout, func() { conn.Close() })
 }
 
 // relayScript answers with a script's CGI response (a FastCGI
 // application's or a CGI program's): its header fields hdr, the rest of
 // its output in br, each read of which may take timeout (cancel then
-// ends it). Status sets the status, a Location without it is 302; with
-// neither, the script's Last-Modified and ETag decide the request's
-// conditions, as ap_scan_script_header's ap_meets_conditions.
-func (w *worker) relayScript(c *conn, hdr textproto.MIMEHeader, br io.Reader, keep bool, timeout time.Duration, cancel func()) {
+// ends it). Status sets the status; without it, the script's
+// Last-Modified and ETag decide the request's conditions, as
+// ap_scan_script_header's ap_meets_conditions. A CGI program's Location
+// without Status (mod_cgi's rule, not mod_proxy_fcgi's, which passes it
+// on with a 200, as Apache 2.4.71 does) is a local redirect for a path,
+// else a 302.
+func (w *worker) relayScript(c *conn, hdr textproto.MIMEHeader, br io.Reader, cgi, keep bool, timeout time.Duration, cancel func()) {
 	status := 200
 	if s := hdr.Get("Status"); s == "" && (w.req.MethodID == http1.MethodGet || w.req.MethodID == http1.MethodHead) &&
 		(hdr.Get("Last-Modified") != "" || hdr.Get("ETag") != "") {
@@ -304,11 +308,26 @@ func (w *worker) relayScript(c *conn, hdr textproto.MIMEHeader, br io.Reader, ke
 		}
 		status = n
 		hdr.Del("Status")
-	} else if loc := hdr.Get("Location"); loc != "" {
+	} else if loc := hdr.Get("Location"); cgi && strings.HasPrefix(loc, "/") {
+		// A local redirect response (RFC 3875 6.2.2): served once the
+		// script is done (followScriptLocation). The script's fields
+		// but those ap_scan_script_header takes for the response itself
+		// go with the answer, as Apache keeps them in err_headers_out.
+		for _, k := range slices.Sorted(maps.Keys(hdr)) {
+			switch k {
+			case "Location", "Content-Type", "Content-Length", "Last-Modified", "Transfer-Encoding", "Etag":
+				continue
+			}
+			for _, v := range hdr[k] {
+				w.rwCookies = append(append(append(append(w.rwCookies, k...), ": "...), v...), "\r\n"...)
+			}
+		}
+		w.scriptLocation = loc
+		return
+	} else if cgi && loc != "" {
 		// ap_scan_script_header: a Location without Status is a
 		// redirect, answered with the server's own 302 page and the
-		// script's cookies (Apache redirects a local path internally;
-		// eventmpm sends it to the client as well).
+		// script's cookies.
 		w.reply.Header = w.reply.Header[:0]
 		for _, v := range hdr["Set-Cookie"] {
 			w.reply.Header = append(append(append(w.reply.Header, "Set-Cookie: "...), v...), "\r\n"...)

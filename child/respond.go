@@ -179,6 +179,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		return
 	case acc.handler == "cgi-script":
 		w.serveCGI(c, scriptAliased, keep)
+		w.followScriptLocation(c, keep)
 		return
 	}
 	if h == nil { // a rewrite to a file outside DocumentRoot and the aliases

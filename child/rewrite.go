@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"eventmpm/child/http1"
 	"eventmpm/child/static"
 	"eventmpm/config"
 	"eventmpm/config/expr"
@@ -452,6 +453,17 @@ func (w *worker) cleanRewritten(c *conn, path string, keep bool) bool {
 // its own sections, access checks and rules; %U still logs the client's
 // path.
 func (w *worker) internalRedirect(c *conn, keep bool) {
+	w.noteRedirectOrigin()
+	w.irRaw = append(w.irRaw[:0], w.rwRaw...)
+	w.req.Path = w.irRaw
+	w.reply.Release()
+	w.respond(c, keep)
+}
+
+// noteRedirectOrigin keeps what the client's request was, at its first
+// internal redirect: its path (%U), its variables and its query (a
+// FastCGI application's REDIRECT_*).
+func (w *worker) noteRedirectOrigin() {
 	if w.origPath == nil {
 		w.origPath = append(w.origBuf[:0], w.path...)
 		w.origBuf = w.origPath
@@ -460,14 +472,55 @@ func (w *worker) internalRedirect(c *conn, keep bool) {
 		w.redirEnv = append(w.redirEnv[:0], w.env...)
 		w.redirQuery = append(w.redirQuery[:0], w.req.Query...)
 	}
-	w.irRaw = append(w.irRaw[:0], w.rwRaw...)
-	w.req.Path = w.irRaw
-	w.reply.Release()
-	w.respond(c, keep)
 }
 
 // maxInternalRedirects is Apache's LimitInternalRecursion default.
 const maxInternalRedirects = 10
+
+// countRedirect counts an internal redirect of the request; past
+// maxInternalRedirects it answers 500 (AH00124) and reports false.
+func (w *worker) countRedirect(c *conn, keep bool) bool {
+	if w.redirects++; w.redirects <= maxInternalRedirects {
+		return true
+	}
+	w.logError(c, errorlog.LevelError, "core", "AH00124", "Request exceeded the limit of 10 internal redirects due to probable "+
+		"configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", nil, "")
+	w.errorResponse(c, 500, nil, keep)
+	return false
+}
+
+// followScriptLocation serves a script's local redirect response (RFC 3875
+// 6.2.2: a Location that is a path, without Status), which relayScript
+// left in w.scriptLocation, once the script is done: an internal redirect
+// to the Location's path and query, as a GET without a body (the script
+// had the body), as mod_cgi's ap_internal_redirect_handler. The script's
+// cookies go with the response (they are in w.rwCookies).
+func (w *worker) followScriptLocation(c *conn, keep bool) {
+	loc := w.scriptLocation
+	w.scriptLocation = ""
+	if loc == "" {
+		return
+	}
+	if !w.countRedirect(c, keep) {
+		return
+	}
+	path, query, hasQuery := strings.Cut(loc, "?")
+	w.rwRaw = append(w.rwRaw[:0], path...)
+	p, status := static.CleanPath(w.rwRaw, w.rwPath[:0])
+	w.rwPath = p
+	if status != 0 {
+		w.errorResponse(c, status, nil, keep)
+		return
+	}
+	w.noteRedirectOrigin()
+	w.setQuery(query, hasQuery)
+	w.req.Method, w.req.MethodID = methodGET, http1.MethodGet
+	w.req.ContentLength, w.req.Chunked = -1, false
+	w.req.Headers = slices.DeleteFunc(w.req.Headers, func(h http1.Header) bool {
+		return strings.EqualFold(string(h.Name), "Content-Length")
+	})
+	w.internalRedirect(c, keep)
+}
 
 // rewriteDir runs the per-directory rules of the request's <Directory>
 // sections (w.secs.rewrite, in merge order), as mod_rewrite's fixups hook:
@@ -509,13 +562,7 @@ func (w *worker) rewriteDir(c *conn, keep bool) rewriteResult {
 	if st.trace {
 		w.rewriteTrace(c, &st, 1, "internal redirect with %s [INTERNAL REDIRECT]", url)
 	}
-	if w.redirects++; w.redirects > maxInternalRedirects {
-		w.logError(c, errorlog.LevelError, "core", "AH00124", "Request exceeded the limit of 10 internal redirects due to probable "+
-			"configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.", nil, "")
-		w.errorResponse(c, 500, nil, keep)
-		return rewriteAnswered
-	}
-	if !w.cleanRewritten(c, url, keep) {
+	if !w.countRedirect(c, keep) || !w.cleanRewritten(c, url, keep) {
 		return rewriteAnswered
 	}
 	return rewriteInternal

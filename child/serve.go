@@ -315,6 +315,7 @@ func (w *worker) noteRequest(c *conn) {
 	w.signature, w.signatureSet, w.docServed = "", false, false
 	w.proxyRoute, w.proxyNotes, w.bodyDeferred, w.proxyWS, w.pageNotes = nil, "", false, false, ""
 	w.vrootMade, w.vrootBad, w.vrootServed = false, false, false
+	w.scriptLocation = ""
 	w.logID, w.uniqueSet = w.logID[:0], false
 	w.path = w.path[:0] // %U: the cleaned path once respond (or bodyLimit) has made it
 }

@@ -105,12 +105,15 @@ type worker struct {
 	vrootMade, vrootBad bool
 	// vrootServed is set when translation took the request's file from
 	// vroot: DOCUMENT_ROOT is vroot then (ap_set_document_root).
-	vrootServed   bool
-	proxyNotes    string
-	proxyBuf      []byte
-	proxyPrefetch []byte
-	relaying      bool // rewriteHead is given a backend's response
-	bodyDeferred  bool
+	vrootServed bool
+	proxyNotes  string
+	// scriptLocation is a CGI program's local redirect, to be served once
+	// it is done (followScriptLocation).
+	scriptLocation string
+	proxyBuf       []byte
+	proxyPrefetch  []byte
+	relaying       bool // rewriteHead is given a backend's response
+	bodyDeferred   bool
 	// An ErrorDocument's request, file-system path and the error's own
 	// header lines (serveErrorDoc).
 	docReq   http1.Request
@@ -170,8 +173,9 @@ type worker struct {
 	// response, or empty; typeScratch is where the response's header
 	// lines are rebuilt with it.
 	forcedType, typeScratch []byte
-	// rwCookies are the Set-Cookie lines RewriteRule's CO flag made;
-	// every response to the request carries them.
+	// rwCookies are the Set-Cookie lines RewriteRule's CO flag made,
+	// and the fields of a script's local redirect (relayScript); every
+	// response to the request carries them.
 	rwCookies    []byte
 	cond         condRequest
 	ifVary       []byte
