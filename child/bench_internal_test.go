@@ -114,6 +114,22 @@ func BenchmarkServeProxy(b *testing.B) {
 // the CGI response relayed. The application is the standard library's
 // FastCGI server in this process, so its own cost is included.
 func BenchmarkServeFCGI(b *testing.B) {
+	benchFCGI(b, func(sock string) string {
+		return "<FilesMatch \\.php$>\nSetHandler \"proxy:unix:" + sock + "|fcgi://localhost\"\n</FilesMatch>\n"
+	})
+}
+
+// BenchmarkServeFCGIReuse is BenchmarkServeFCGI through a ProxyPassMatch
+// with enablereuse=on: one kept connection to the application.
+func BenchmarkServeFCGIReuse(b *testing.B) {
+	benchFCGI(b, func(sock string) string {
+		return "ProxyPassMatch ^/(.*\\.php)$ \"unix:" + sock + "|fcgi://localhost/srv/$1\" enablereuse=on\n"
+	})
+}
+
+// benchFCGI times requests for /index.php, which the configuration lines
+// conf makes for the application's socket send to the application.
+func benchFCGI(b *testing.B, conf func(sock string) string) {
 	body := bytes.Repeat([]byte("z"), 1024)
 	sock := filepath.Join(b.TempDir(), "app.sock")
 	ln, err := net.Listen("unix", sock)
@@ -123,8 +139,7 @@ func BenchmarkServeFCGI(b *testing.B) {
 	defer ln.Close()
 	go fcgi.Serve(ln, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.Write(body) }))
 	tc := newTestChild(b, "Listen 127.0.0.1:80\nMaxKeepAliveRequests 0\nDocumentRoot htdocs\n"+
-		"LoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"+
-		"<FilesMatch \\.php$>\nSetHandler \"proxy:unix:"+sock+"|fcgi://localhost\"\n</FilesMatch>\n", nil)
+		"LoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"+conf(sock), nil)
 	// The application sends no length: the answer is chunked.
 	benchTurns(b, tc, "GET /index.php?x=1 HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n",
 		append(body, "\r\n0\r\n\r\n"...))

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"eventmpm/internal/itest"
@@ -210,4 +211,101 @@ func rawFCGIApp(t *testing.T, out string) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// countingListener counts the connections it accepted and keeps them,
+// so that a test can close them from the application's side.
+type countingListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+func (l *countingListener) accepted() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
+
+// closeAll closes every accepted connection, as an application that
+// restarts would.
+func (l *countingListener) closeAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		c.Close()
+	}
+}
+
+// TestFCGIReuse: with enablereuse=on a FastCGI route's requests go over
+// one kept connection (FCGI_KEEP_CONN), those of one client and of the
+// next, a body included; a reply not read whole (HEAD) does not give its
+// connection back; a kept connection the application closed is found out
+// and replaced without a failed request. Without enablereuse, as in
+// Apache, every request has a connection of its own.
+func TestFCGIReuse(t *testing.T) {
+	t.Parallel()
+	apps := make([]*countingListener, 2)
+	for i := range apps {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps[i] = &countingListener{Listener: ln}
+		t.Cleanup(func() { ln.Close(); apps[i].closeAll() })
+		go fcgi.Serve(apps[i], http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			fmt.Fprintf(rw, "script=%s body=%s", fcgi.ProcessEnv(r)["SCRIPT_FILENAME"], body)
+		}))
+	}
+	s := startServer(t, `LoadModule proxy_module modules/mod_proxy.so
+LoadModule proxy_fcgi_module modules/mod_proxy_fcgi.so
+ProxyPass /kept/ fcgi://`+apps[0].Addr().String()+`/srv/ enablereuse=on
+ProxyPass /own/ fcgi://`+apps[1].Addr().String()+`/srv/
+`, nil)
+	get := func(c *rawConn, raw, want string) {
+		t.Helper()
+		method, _, _ := strings.Cut(raw, " ")
+		if resp, body := c.roundTrip(raw, method); resp.StatusCode != 200 || body != want {
+			t.Fatalf("%s: %d %q, want 200 %q", strings.SplitN(raw, "\r\n", 2)[0], resp.StatusCode, body, want)
+		}
+	}
+	addrOf := map[string]net.Addr{"/kept/": apps[0].Addr(), "/own/": apps[1].Addr()}
+	for _, prefix := range []string{"/kept/", "/own/"} {
+		c := s.open(t)
+		for i := range 3 {
+			get(c, fmt.Sprintf("GET %sa%d.php HTTP/1.1\r\nHost: localhost\r\n\r\n", prefix, i),
+				fmt.Sprintf("script=proxy:fcgi://%s/srv/a%d.php body=", addrOf[prefix], i))
+		}
+		get(s.open(t), "POST "+prefix+"p.php HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello",
+			fmt.Sprintf("script=proxy:fcgi://%s/srv/p.php body=hello", addrOf[prefix]))
+	}
+	if kept, own := apps[0].accepted(), apps[1].accepted(); kept != 1 || own != 4 {
+		t.Errorf("connections: %d with enablereuse=on (want 1), %d without (want 4)", kept, own)
+	}
+	// The application drops its connections: the next request notices
+	// before it sends anything, and takes a new one.
+	apps[0].closeAll()
+	get(s.open(t), "GET /kept/b.php HTTP/1.1\r\nHost: localhost\r\n\r\n", fmt.Sprintf("script=proxy:fcgi://%s/srv/b.php body=", apps[0].Addr()))
+	if n := apps[0].accepted(); n != 2 {
+		t.Errorf("after the application closed its connection: %d connections, want 2", n)
+	}
+	// A HEAD leaves the reply unread: that connection is not kept.
+	if resp, _ := s.open(t).roundTrip("HEAD /kept/h.php HTTP/1.1\r\nHost: localhost\r\n\r\n", "HEAD"); resp.StatusCode != 200 {
+		t.Fatalf("HEAD: %d", resp.StatusCode)
+	}
+	get(s.open(t), "GET /kept/c.php HTTP/1.1\r\nHost: localhost\r\n\r\n", fmt.Sprintf("script=proxy:fcgi://%s/srv/c.php body=", apps[0].Addr()))
+	if n := apps[0].accepted(); n != 3 {
+		t.Errorf("after a HEAD: %d connections, want 3", n)
+	}
 }

@@ -74,6 +74,7 @@ type proxyRoute struct {
 	re        regex.Regexp // ProxyPassMatch's
 	transport *http.Transport
 	timeout   time.Duration
+	fcgiPool  *fcgiPool // a FastCGI route's idle connections, with enablereuse=on
 }
 
 // compileProxy builds the site's siteProxy from its configuration: nil
@@ -145,6 +146,9 @@ func (rt *proxyRoute) init(p *config.Proxy, bt *backendTLS, serverTimeout time.D
 	if bt != nil {
 		rt.transport.DialTLSContext = bt.dialer(dial, cmp.Or(pp.ConnectTimeout, rt.timeout))
 	}
+	if pp.FCGI && pp.Reuse {
+		rt.fcgiPool = &fcgiPool{max: max(threads, 1)}
+	}
 }
 
 // close drops the routes' idle backend connections.
@@ -152,6 +156,9 @@ func (sp *siteProxy) close() {
 	for i := range sp.routes {
 		if t := sp.routes[i].transport; t != nil {
 			t.CloseIdleConnections()
+		}
+		if p := sp.routes[i].fcgiPool; p != nil {
+			p.close()
 		}
 	}
 	if sp.rewrite != nil {

@@ -16,7 +16,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -197,7 +199,15 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		prefix = "proxy:fcgi://" + b.Host
 	}
 	params := w.fcgiParams(c, prefix, script, length)
-	conn, err := (&net.Dialer{Timeout: dialTimeout}).Dial(b.Network, b.Address)
+	var pool *fcgiPool // enablereuse=on
+	if rt := w.proxyRoute; rt != nil && rt.cfg.FCGI {
+		pool = rt.fcgiPool
+	}
+	conn := pool.get()
+	var err error
+	if conn == nil {
+		conn, err = (&net.Dialer{Timeout: dialTimeout}).Dial(b.Network, b.Address)
+	}
 	if err != nil {
 		if b.Network == "unix" {
 			w.logProxyServer(slog.LevelError, "proxy", "AH02454", "FCGI: attempt to connect to Unix domain socket "+b.Address+" ("+b.HostPort()+") failed", unwrapErrno(err))
@@ -208,14 +218,13 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		w.proxyFailed(c, 503, "", nil, keep)
 		return
 	}
-	defer conn.Close()
 	defer context.AfterFunc(w.ch.backends, func() { conn.Close() })()
 	written := make(chan error, 1)
 	if w.fcgiReq == nil {
-		w.fcgiReq, w.fcgiResp = fcgi.NewRequest(conn), fcgi.NewResponse(nil)
+		w.fcgiReq, w.fcgiResp = fcgi.NewRequest(conn, pool != nil), fcgi.NewResponse(nil)
 		w.fcgiHead = bufio.NewReaderSize(nil, 8<<10)
 	} else {
-		w.fcgiReq.Reset(conn) // the last request's writer is done: serveFCGI waited for it
+		w.fcgiReq.Reset(conn, pool != nil) // the last request's writer is done: serveFCGI waited for it
 	}
 	req := w.fcgiReq
 	go func() {
@@ -226,7 +235,20 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		}
 		written <- err
 	}()
+	reusable := false // the reply was read whole: the connection may go back to the pool
 	defer func() {
+		if reusable {
+			select {
+			case err := <-written:
+				if err == nil {
+					pool.put(conn)
+					return
+				}
+				conn.Close()
+				return
+			default: // the application answered without taking the whole body
+			}
+		}
 		conn.Close()
 		if body != nil {
 			body.stop() // a writer waiting on the client gives up
@@ -264,6 +286,91 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	}
 	w.scriptBody = body // the application may still read it: account decides
 	w.relayScript(c, hdr, br, false, keep, timeout, func() { conn.Close() })
+	reusable = pool != nil && resp.Reusable() && br.Buffered() == 0
+}
+
+// fcgiPool keeps the idle connections of a FastCGI route with
+// enablereuse=on, as mod_proxy's connection pool of the route's worker
+// (mod_proxy_fcgi opens a connection per request without it): each
+// request is sent with FCGI_KEEP_CONN, and a connection whose reply was
+// read whole goes back, up to max idle ones, the latest taken first. A
+// connection the application closed meanwhile is found out before it is
+// used, as Apache's ap_proxy_is_socket_connected does.
+type fcgiPool struct {
+	mu     sync.Mutex
+	idle   []net.Conn
+	max    int
+	closed bool
+}
+
+// get takes an idle connection that is still open, nil for none (or a
+// nil pool).
+func (p *fcgiPool) get() net.Conn {
+	if p == nil {
+		return nil
+	}
+	for {
+		p.mu.Lock()
+		n := len(p.idle)
+		if n == 0 {
+			p.mu.Unlock()
+			return nil
+		}
+		c := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		if stillOpen(c) {
+			return c
+		}
+		c.Close()
+	}
+}
+
+// put gives a connection back, or closes it when the pool is full or
+// closed.
+func (p *fcgiPool) put(c net.Conn) {
+	p.mu.Lock()
+	if !p.closed && len(p.idle) < p.max {
+		p.idle = append(p.idle, c)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	c.Close()
+}
+
+// close closes the idle connections; later ones given back are closed.
+func (p *fcgiPool) close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, c := range idle {
+		c.Close()
+	}
+}
+
+// stillOpen reports whether an idle connection is open and has nothing
+// to read: a peek that would block. The end of input (the application
+// closed it) or stray bytes make it unusable.
+func stillOpen(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	open := false
+	err = rc.Read(func(fd uintptr) bool {
+		var b [1]byte
+		_, _, rerr := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		open = rerr == unix.EAGAIN
+		return true // never wait
+	})
+	return err == nil && open
 }
 
 // relayScript answers with a script's CGI response (a FastCGI

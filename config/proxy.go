@@ -79,9 +79,13 @@ type ProxyPass struct {
 	Timeout        time.Duration `json:",omitempty"`
 	ConnectTimeout time.Duration `json:",omitempty"`
 	DisableReuse   bool          `json:",omitempty"`
-	Max            int           `json:",omitempty"`
-	KeepAlive      bool          `json:",omitempty"`
-	Pos            Pos
+	// Reuse is set by an explicit enablereuse=on (or disablereuse=off):
+	// a FastCGI backend's connections are kept for the next request only
+	// then, as mod_proxy_fcgi's.
+	Reuse     bool `json:",omitempty"`
+	Max       int  `json:",omitempty"`
+	KeepAlive bool `json:",omitempty"`
+	Pos       Pos
 }
 
 // Match reports how many bytes of the cleaned URL-path uri the mapping's
@@ -155,12 +159,10 @@ func setProxyPass(w *walker, c *call) error {
 		if err := setWorkerParam(&p, key, val); err != nil {
 			return err
 		}
-		reuse := strings.EqualFold(key, "enablereuse") && strings.EqualFold(val, "on") ||
-			strings.EqualFold(key, "disablereuse") && strings.EqualFold(val, "off") ||
-			strings.EqualFold(key, "max") || strings.EqualFold(key, "keepalive")
-		if reuse && strings.HasPrefix(strings.ToLower(strings.TrimPrefix(target, "unix:")), "fcgi:") ||
-			reuse && strings.Contains(strings.ToLower(target), "|fcgi:") {
-			w.warn(c.pos, "", "%s %s=%s has no effect for fcgi://: eventmpm opens a connection per FastCGI request (Apache's default), at most one per worker", c.d.name, key, val)
+		unused := strings.EqualFold(key, "max") || strings.EqualFold(key, "keepalive")
+		if unused && strings.HasPrefix(strings.ToLower(strings.TrimPrefix(target, "unix:")), "fcgi:") ||
+			unused && strings.Contains(strings.ToLower(target), "|fcgi:") {
+			w.warn(c.pos, "", "%s %s=%s has no effect for fcgi://: a FastCGI request takes a connection of its own (kept for the next with enablereuse=on, up to ThreadsPerChild idle ones)", c.d.name, key, val)
 		}
 	}
 	if target == "!" {
@@ -297,10 +299,11 @@ func setWorkerParam(p *ProxyPass, key, val string) error {
 		p.ConnectTimeout, err = seconds()
 	case "disablereuse":
 		p.DisableReuse, err = onOff()
+		p.Reuse = !p.DisableReuse
 	case "enablereuse":
 		var on bool
 		on, err = onOff()
-		p.DisableReuse = !on
+		p.DisableReuse, p.Reuse = !on, on
 	case "keepalive":
 		p.KeepAlive, err = onOff()
 	case "max":

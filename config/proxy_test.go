@@ -240,15 +240,34 @@ func TestCGIConfig(t *testing.T) {
 	}
 }
 
-// TestProxyFCGIReuseWarns: enablereuse=on for a FastCGI backend is taken
-// with a warning (each request has a connection of its own).
-func TestProxyFCGIReuseWarns(t *testing.T) {
-	cfg, err := loadFile(t, "Listen 80\nServerName x.example\nLoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"+
-		"ProxyPassMatch ^/(.*\\.php)$ fcgi://127.0.0.1:9000/var/www/$1 enablereuse=on\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0].Text, "enablereuse=on has no effect for fcgi://") {
-		t.Errorf("warnings: %+v", cfg.Warnings)
+// TestProxyFCGIReuse: enablereuse=on (or disablereuse=off) for a FastCGI
+// backend asks for kept connections, without a warning; max= and
+// keepalive= have no effect there and warn.
+func TestProxyFCGIReuse(t *testing.T) {
+	for _, tc := range []struct {
+		params string
+		reuse  bool
+		warn   string
+	}{
+		{"enablereuse=on", true, ""},
+		{"disablereuse=off", true, ""},
+		{"", false, ""},
+		{"enablereuse=off", false, ""},
+		{"enablereuse=on max=4", true, "max=4 has no effect for fcgi://"},
+	} {
+		cfg, err := loadFile(t, "Listen 80\nServerName x.example\nLoadModule proxy_module m.so\nLoadModule proxy_fcgi_module m.so\n"+
+			"ProxyPassMatch ^/(.*\\.php)$ fcgi://127.0.0.1:9000/var/www/$1 "+tc.params+"\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Server.Proxy.Passes[0].Reuse; got != tc.reuse {
+			t.Errorf("%q: Reuse %v, want %v", tc.params, got, tc.reuse)
+		}
+		switch {
+		case tc.warn == "" && len(cfg.Warnings) != 0:
+			t.Errorf("%q: warnings %+v", tc.params, cfg.Warnings)
+		case tc.warn != "" && (len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0].Text, tc.warn)):
+			t.Errorf("%q: warnings %+v, want one with %q", tc.params, cfg.Warnings, tc.warn)
+		}
 	}
 }

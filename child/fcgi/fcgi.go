@@ -1,6 +1,7 @@
 // Package fcgi is the client side of FastCGI 1.0 in the responder role,
 // what mod_proxy_fcgi speaks to PHP-FPM and other FastCGI applications:
-// one request per connection (request ID 1), its parameters (the CGI
+// one request at a time on a connection (request ID 1; the connection
+// kept for the next with FCGI_KEEP_CONN), its parameters (the CGI
 // environment) as name-value pairs, its body as the stdin stream, and the
 // application's stdout (a CGI response) and stderr streams back until
 // its end-request record.
@@ -27,10 +28,11 @@ const (
 )
 
 const (
-	headerLen  = 8
-	maxContent = 65535
-	requestID  = 1
-	roleResp   = 1
+	headerLen    = 8
+	maxContent   = 65535
+	requestID    = 1
+	roleResp     = 1
+	flagKeepConn = 1
 )
 
 // Param is one parameter: a CGI variable and its value.
@@ -49,23 +51,27 @@ type Request struct {
 	stdin []byte
 }
 
-// NewRequest starts a request on w: the begin-request record (without
-// FCGI_KEEP_CONN: the application closes the connection after it).
-func NewRequest(w io.Writer) *Request {
+// NewRequest starts a request on w: the begin-request record, with
+// FCGI_KEEP_CONN when keepConn (the application keeps the connection open
+// for the next request; without it, it closes it after this one).
+func NewRequest(w io.Writer, keepConn bool) *Request {
 	r := &Request{w: bufio.NewWriterSize(w, 16<<10)}
-	r.begin()
+	r.begin(keepConn)
 	return r
 }
 
 // Reset starts a new request on w, as NewRequest, with r's buffers.
-func (r *Request) Reset(w io.Writer) {
+func (r *Request) Reset(w io.Writer, keepConn bool) {
 	r.w.Reset(w)
-	r.begin()
+	r.begin(keepConn)
 }
 
 // begin writes the begin-request record.
-func (r *Request) begin() {
+func (r *Request) begin(keepConn bool) {
 	body := [8]byte{0, roleResp}
+	if keepConn {
+		body[2] = flagKeepConn
+	}
 	r.record(typeBeginRequest, body[:])
 }
 
@@ -180,6 +186,12 @@ func NewResponse(r io.Reader) *Response {
 func (rs *Response) Reset(r io.Reader) {
 	rs.r.Reset(r)
 	rs.Stderr, rs.AppStatus, rs.left, rs.pad, rs.done = nil, 0, 0, 0, false
+}
+
+// Reusable reports whether the reply was read to its end-request record
+// and nothing came after it: the connection can take another request.
+func (rs *Response) Reusable() bool {
+	return rs.done && rs.left == 0 && rs.r.Buffered() == 0
 }
 
 // Read reads the stdout stream.

@@ -24,7 +24,7 @@ func roundTrip(t *testing.T, addr string, params []Param, body io.Reader) (stdou
 	defer c.Close()
 	errc := make(chan error, 1)
 	go func() {
-		req := NewRequest(c)
+		req := NewRequest(c, false)
 		if err := req.WriteParams(params); err != nil {
 			errc <- err
 			return
@@ -141,7 +141,7 @@ func TestReplies(t *testing.T) {
 // long for one is refused.
 func TestParamRecords(t *testing.T) {
 	var b bytes.Buffer
-	r := NewRequest(&b)
+	r := NewRequest(&b, false)
 	big := strings.Repeat("x", 40000)
 	if err := r.WriteParams([]Param{{"A", big}, {"B", big}}); err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ func TestParamRecords(t *testing.T) {
 	if fmt.Sprint(sizes) != "[40006 40006 0]" {
 		t.Errorf("params records %v, want two of one pair each and the empty one", sizes)
 	}
-	if err := NewRequest(io.Discard).WriteParams([]Param{{"A", strings.Repeat("x", 70000)}}); err == nil {
+	if err := NewRequest(io.Discard, false).WriteParams([]Param{{"A", strings.Repeat("x", 70000)}}); err == nil {
 		t.Error("a 70,000-byte pair: no error")
 	}
 }
@@ -174,4 +174,46 @@ func FuzzResponse(f *testing.F) {
 			t.Fatalf("read %d bytes of stdout from a %d-byte reply", len(out), len(reply))
 		}
 	})
+}
+
+// TestKeepConn: with FCGI_KEEP_CONN the standard library's FastCGI server
+// takes a second request on the connection, and each reply is Reusable
+// once read; without it the server closes the connection after the first.
+func TestKeepConn(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go fcgi.Serve(ln, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(rw, "uri=%s", r.URL.RequestURI())
+	}))
+	for _, keep := range []bool{true, false} {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, resp := NewRequest(c, keep), NewResponse(c)
+		for i := range 2 {
+			if i > 0 {
+				req.Reset(c, keep)
+				resp.Reset(c)
+			}
+			params := []Param{{"REQUEST_METHOD", "GET"}, {"REQUEST_URI", fmt.Sprintf("/r%d", i)}, {"SERVER_PROTOCOL", "HTTP/1.1"}}
+			werr := req.WriteParams(params)
+			if werr == nil {
+				werr = req.WriteStdin(nil)
+			}
+			out, err := io.ReadAll(resp)
+			switch {
+			case keep || i == 0:
+				if werr != nil || err != nil || !strings.HasSuffix(string(out), fmt.Sprintf("uri=/r%d", i)) || !resp.Reusable() {
+					t.Errorf("keep %v, request %d: %q, %v, %v, reusable %v", keep, i, out, werr, err, resp.Reusable())
+				}
+			case werr == nil && err == nil:
+				t.Errorf("without FCGI_KEEP_CONN a second request on the connection got %q", out)
+			}
+		}
+		c.Close()
+	}
 }
