@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -458,5 +459,82 @@ ScriptAlias /cgi-bin/ htdocs/cgi-bin/
 		if _, err := io.ReadAll(c.br); err != nil {
 			t.Errorf("the client's connection: %v, want it closed", err)
 		}
+	}
+}
+
+// TestProxySlowClientHoldsNoWorker: clients that take a large proxied
+// response slowly give their workers back after a second: three times as
+// many as the child has workers wait to be written to while every worker
+// shows idle and a static request is answered; then each gets its
+// response whole. A WebSocket tunnel whose client stops reading for a
+// while gets every byte too, once it reads again.
+func TestProxySlowClientHoldsNoWorker(t *testing.T) {
+	t.Parallel()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
+	b := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Length", strconv.Itoa(len(big)))
+		rw.Write(big)
+	}))
+	t.Cleanup(b.Close)
+	wsBackend, closed := upgradeBackend(t)
+	s := startServer(t, proxyModules+`Timeout 10
+KeepAliveTimeout 30
+SendBufferSize 65536
+ProxyPass /big `+b.URL+`/big
+ProxyPass /ws ws://`+strings.TrimPrefix(wsBackend.URL, "http://")+`/ws
+`, map[string]string{"a.txt": "static"})
+	// open dials with a small receive buffer, so that the server's
+	// writes wait for the client to read.
+	open := func() *rawConn {
+		c := s.open(t)
+		if err := c.Conn.(*net.TCPConn).SetReadBuffer(64 << 10); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	const slow = 12 // ThreadsPerChild is 4
+	conns := make([]*rawConn, slow)
+	for i := range conns {
+		conns[i] = open()
+		conns[i].send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	}
+	// A tunnel whose backend sends back more than the sockets hold while
+	// its client does not read.
+	ws := open()
+	ws.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	ws.SetReadDeadline(time.Now().Add(ioWait))
+	if resp, err := http.ReadResponse(ws.br, nil); err != nil || resp.StatusCode != 101 {
+		t.Fatalf("tunnel: %v %v", resp, err)
+	}
+	sent := strings.Repeat("w", 1<<20)
+	go io.WriteString(ws, sent) // echoed in upper case
+	pollScoreboard(t, "every worker idle with the slow clients in ConnsAsyncWaitIO", func() bool {
+		snap := s.readScoreboard(t)
+		for i := 0; i < snap.ThreadsPerChild; i++ {
+			if snap.WorkerAt(0, i).Status != shm.Ready {
+				return false
+			}
+		}
+		return snap.Processes[0].WaitIO == slow+1
+	})
+	if resp, body := s.open(t).roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || body != "static" {
+		t.Fatalf("a static request while the slow clients wait: %d %q", resp.StatusCode, body)
+	}
+	time.Sleep(1500 * time.Millisecond) // the tunnel's writer waits for room meanwhile
+	got := make([]byte, len(sent))
+	ws.SetReadDeadline(time.Now().Add(ioWait))
+	if n, err := io.ReadFull(ws.br, got); err != nil || string(got) != strings.ToUpper(sent) {
+		t.Errorf("the tunnel's client got %d bytes (%v), want all %d echoed", n, err, len(sent))
+	}
+	ws.Close()
+	<-closed
+	for i, c := range conns {
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != string(big) {
+			t.Errorf("slow client %d: %d, %d bytes, want the %d", i, resp.StatusCode, len(body), len(big))
+		}
+	}
+	// Their connections go on with a worker of the pool.
+	if resp, body := conns[0].roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || body != "static" {
+		t.Errorf("a slow client's next request: %d %q", resp.StatusCode, body)
 	}
 }

@@ -795,10 +795,13 @@ func (w *worker) copyBody(c *conn, body io.Reader, chunked bool, readTimeout, wr
 	}
 }
 
-// writeBlocking writes b to the client's socket, waiting for room (poll)
-// up to timeout for each part the socket takes.
+// writeBlocking writes b to the client's socket, waiting for room up to
+// timeout for each part the socket takes (clientWait).
 func (w *worker) writeBlocking(c *conn, b []byte, timeout time.Duration) error {
-	return w.writeWaiting(c, b, timeout, waitFD)
+	if w.clientWaitFn == nil {
+		w.clientWaitFn = w.clientWait // made once: a method value escapes
+	}
+	return w.writeWaiting(c, b, timeout, w.clientWaitFn)
 }
 
 // fdWaiter waits up to timeout for a descriptor to be ready for events

@@ -78,13 +78,10 @@ func (w *worker) switchProtocols(c *conn, resp *http.Response) {
 		return
 	}
 	defer backend.Close()
-	if !c.registered {
-		// The tunnel waits for the client on the event goroutine.
-		if err := w.l.poller.AddConn(c.fd); err != nil {
-			w.proxyFailed(c, 500, "cannot watch connection for the tunnel", err, false)
-			return
-		}
-		c.registered = true
+	tw, err := w.waitOnLoop(c) // the tunnel waits for the client on the event goroutine
+	if err != nil {
+		w.proxyFailed(c, 500, "cannot watch connection for the tunnel", err, false)
+		return
 	}
 	w.status = 101
 	h := append(w.head[:0], "HTTP/1.1 101 Switching Protocols\r\n"...)
@@ -100,8 +97,6 @@ func (w *worker) switchProtocols(c *conn, resp *http.Response) {
 	w.head = h
 	w.sent = 0
 	w.retire(true)
-	tw := &tunnelWaits{readable: make(chan struct{}, 1), writable: make(chan struct{}, 1)}
-	c.tunnel.Store(tw)
 	if err := w.writeWaiting(c, h, time.Duration(w.srv.timeout), tw.wait); err == nil {
 		w.tunnel(c, tw, backend, got, max(w.proxyRoute.timeout, time.Duration(w.srv.timeout)))
 	}
@@ -114,6 +109,36 @@ func (w *worker) switchProtocols(c *conn, resp *http.Response) {
 // nothing and the wait is kept, and a stale one only costs a read.
 type tunnelWaits struct {
 	readable, writable chan struct{}
+}
+
+// waitOnLoop makes the event goroutine signal the connection's readiness
+// to the channels it returns, instead of keeping it as pending bits for
+// a worker: for a tunnel, and for a retired worker waiting for its client
+// (clientWait). The connection is registered with the poller, for
+// writability too, if it was not. Both channels start signalled, since
+// an edge may have become a pending bit just before: the waiter's next
+// read or write finds out. giveBack ends it.
+func (w *worker) waitOnLoop(c *conn) (*tunnelWaits, error) {
+	if tw := c.tunnel.Load(); tw != nil {
+		return tw, nil
+	}
+	if !c.registered {
+		if err := w.l.poller.AddConn(c.fd); err != nil {
+			return nil, err
+		}
+		c.registered = true
+	}
+	if !c.out.armed {
+		if err := w.l.poller.WatchWritable(c.fd); err != nil {
+			return nil, err
+		}
+		c.out.armed = true
+	}
+	tw := &tunnelWaits{readable: make(chan struct{}, 1), writable: make(chan struct{}, 1)}
+	c.tunnel.Store(tw)
+	notify(tw.readable)
+	notify(tw.writable)
+	return tw, nil
 }
 
 // signal passes the event goroutine's readiness flags on.

@@ -13,11 +13,13 @@ import (
 // third and fourth complaints). Here a worker in that position hands its
 // place in the pool, with its scoreboard slot and its access log buffers,
 // to a new worker, and goes on serving its request as a goroutine of its
-// own: at once for a tunnel (see switchProtocols), and for a request whose
+// own: at once for a tunnel (see switchProtocols), for a request whose
 // backend (a proxied server, a FastCGI application, a CGI program) has
 // kept it waiting for retireAfter, for its response or the next part of
-// its body. Such a goroutine holds no thread while it waits (the runtime's
-// poller, or the event goroutine for a tunnel's client), and ends with
+// its body, and for one whose client has taken nothing of such a response
+// for as long (clientWait). Such a goroutine holds no thread while it
+// waits (the runtime's poller for the backend, the event goroutine for
+// the client: waitOnLoop), and ends with
 // its request: the connection goes back to the event goroutine, which
 // hands its next request to a worker of the pool. Requests served so are
 // counted in the scoreboard when they retire (their bytes after that are
@@ -107,6 +109,33 @@ func (w *worker) retire(giveBuffers bool) {
 		defer w.ch.workerGroup.Done()
 		next.run()
 	}()
+}
+
+// clientWait is the fdWaiter of a worker that writes to its client (a
+// proxied or a script's response): waitFD, but a wait that lasts
+// retireAfter retires the worker, and a retired worker waits on the event
+// goroutine (waitOnLoop), not in poll(2): a slow client holds neither a
+// worker of the pool nor a thread.
+func (w *worker) clientWait(fd int, events int16, timeout time.Duration) error {
+	c := w.cur
+	if c == nil || w.l == nil || c.fd != fd {
+		return waitFD(fd, events, timeout)
+	}
+	if !w.retired && c.tunnel.Load() == nil {
+		if timeout <= retireAfter {
+			return waitFD(fd, events, timeout)
+		}
+		if err := waitFD(fd, events, retireAfter); !isTimeout(err) {
+			return err
+		}
+		timeout -= retireAfter
+		w.retire(false)
+	}
+	tw, err := w.waitOnLoop(c)
+	if err != nil {
+		return waitFD(fd, events, timeout)
+	}
+	return tw.wait(fd, events, timeout)
 }
 
 // handOn gives the connection of a retired worker, its request answered

@@ -214,6 +214,8 @@ type worker struct {
 	// retires it when it waits on a backend for long.
 	retired bool
 	watch   retireWatch
+	// clientWaitFn is clientWait as an fdWaiter, made once.
+	clientWaitFn fdWaiter
 }
 
 // run serves connections until the loop closes the hand-off.
@@ -322,6 +324,14 @@ func (w *worker) setStatus(s shm.Status) {
 func (w *worker) giveBack(c *conn, ph phase, deadline int64) bool {
 	if !w.register(c) {
 		return true // closed: it cannot wait for anything
+	}
+	if c.tunnel.Load() != nil {
+		// The event goroutine signalled a retired worker's waits
+		// (waitOnLoop): an edge may have gone there. Back to pending
+		// bits, and the caller tries its read or write once more.
+		c.tunnel.Store(nil)
+		c.hup = true
+		return false
 	}
 	c.phase = ph
 	c.deadline = deadline
