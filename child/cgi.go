@@ -30,8 +30,7 @@ import (
 // standard error goes to the error log, a line each. The program runs as
 // the child's user, in its file's directory, and is killed when it says
 // nothing for Timeout or the response is done. As in Apache, the worker
-// waits for it, for a second at most: then it gives its place in the pool
-// to a new worker and goes on waiting without it (retire.go).
+// waits for it: MaxRequestWorkers bounds the programs running at once.
 
 // cgiMessages are mod_cgi's and mod_cgid's codes for the refusals, by
 // module: ExecCGI off, no such file, a directory.
@@ -136,9 +135,7 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 		cmd.Wait()
 	}()
 	br := bufio.NewReaderSize(out, 8<<10)
-	w.armRetire()
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
-	w.disarmRetire()
 	if err != nil {
 		var bad textproto.ProtocolError
 		base := filepath.Base(file)

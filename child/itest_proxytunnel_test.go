@@ -441,8 +441,15 @@ ScriptAlias /cgi-bin/ htdocs/cgi-bin/
 		c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
 		conns = append(conns, c)
 	}
-	pollScoreboard(t, "both requests waiting without a worker", func() bool {
-		return s.readScoreboard(t).Processes[0].WaitIO == 2
+	pollScoreboard(t, "the long-poll waiting without a worker, the program with one", func() bool {
+		snap := s.readScoreboard(t)
+		busy := 0
+		for i := 0; i < snap.ThreadsPerChild; i++ {
+			if st := snap.WorkerAt(0, i).Status; st != shm.Ready && st != shm.Dead {
+				busy++
+			}
+		}
+		return snap.Processes[0].WaitIO == 1 && busy == 1
 	})
 	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -238,15 +238,16 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	reusable := false // the reply was read whole: the connection may go back to the pool
 	defer func() {
 		if reusable {
-			select {
-			case err := <-written:
+			// The writer finishes as the reply ends, or soon after (its
+			// last record may still be on its way); one that waits longer
+			// has an application that did not take the whole body.
+			if ok, err := receiveWithin(written, writerGrace); ok {
 				if err == nil {
 					pool.put(conn)
-					return
+				} else {
+					conn.Close()
 				}
-				conn.Close()
 				return
-			default: // the application answered without taking the whole body
 			}
 		}
 		conn.Close()
@@ -262,9 +263,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	}
 	br := w.fcgiHead
 	br.Reset(resp)
-	w.armRetire()
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
-	w.disarmRetire()
 	if err != nil {
 		// Apache names the port the request came to, and answers a
 		// script that says nothing in time 504.
@@ -287,6 +286,28 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	w.scriptBody = body // the application may still read it: account decides
 	w.relayScript(c, hdr, br, false, keep, timeout, func() { conn.Close() })
 	reusable = pool != nil && resp.Reusable() && br.Buffered() == 0
+}
+
+// writerGrace is how long a kept FastCGI connection's writer may take to
+// report, once the reply ended, before the connection is given up.
+const writerGrace = 100 * time.Millisecond
+
+// receiveWithin receives from ch, waiting up to d; ok is false when
+// nothing came.
+func receiveWithin(ch <-chan error, d time.Duration) (ok bool, err error) {
+	select {
+	case err = <-ch:
+		return true, err
+	default:
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case err = <-ch:
+		return true, err
+	case <-t.C:
+		return false, nil
+	}
 }
 
 // fcgiPool keeps the idle connections of a FastCGI route with

@@ -14,10 +14,14 @@ import (
 // place in the pool, with its scoreboard slot and its access log buffers,
 // to a new worker, and goes on serving its request as a goroutine of its
 // own: at once for a tunnel (see switchProtocols), for a request whose
-// backend (a proxied server, a FastCGI application, a CGI program) has
-// kept it waiting for retireAfter, for its response or the next part of
-// its body, and for one whose client has taken nothing of such a response
-// for as long (clientWait). Such a goroutine holds no thread while it
+// proxied HTTP server has kept it waiting for retireAfter, for its
+// response or the next part of its body, and for one whose client has
+// taken nothing of such a response for as long (clientWait). Scripts are
+// left out: a CGI program per request, or a FastCGI application's fixed
+// pool of processes, is what MaxRequestWorkers protects, and with their
+// workers let go a slow application would get ever more requests (more
+// programs forked, an FPM backlog that overflows into 503s), where Apache
+// keeps them waiting in the listen queue. Such a goroutine holds no thread while it
 // waits (the runtime's poller for the backend, the event goroutine for
 // the client: waitOnLoop), and ends with
 // its request: the connection goes back to the event goroutine, which
@@ -30,7 +34,9 @@ import (
 
 // retireAfter is how long a worker waits on a backend before it retires.
 // Shorter waits keep the worker: MaxRequestWorkers still bounds the
-// requests a backend gets at once while it answers promptly.
+// requests a backend gets at once while it answers promptly. (A burst of
+// long-polls thus gets through ThreadsPerChild a second; ProxyPass max=
+// bounds the connections a backend gets.)
 const retireAfter = time.Second
 
 // retireWatch is a worker's watch over a wait on a backend. While armed,
@@ -43,9 +49,15 @@ type retireWatch struct {
 	timer *time.Timer
 }
 
+// mayRetire reports whether the request may let its worker go when it
+// waits: a request mod_proxy_http serves (not a script's, see above).
+func (w *worker) mayRetire() bool {
+	return w.l != nil && w.proxyRoute != nil && !w.proxyRoute.cfg.FCGI
+}
+
 // armRetire starts watching a wait on a backend (see retireWatch).
 func (w *worker) armRetire() {
-	if w.retired || w.l == nil {
+	if w.retired || !w.mayRetire() {
 		return
 	}
 	w.watch.mu.Lock()
@@ -118,7 +130,7 @@ func (w *worker) retire(giveBuffers bool) {
 // worker of the pool nor a thread.
 func (w *worker) clientWait(fd int, events int16, timeout time.Duration) error {
 	c := w.cur
-	if c == nil || w.l == nil || c.fd != fd {
+	if c == nil || c.fd != fd || !w.retired && !w.mayRetire() {
 		return waitFD(fd, events, timeout)
 	}
 	if !w.retired && c.tunnel.Load() == nil {
