@@ -231,12 +231,7 @@ CustomLog logs/status_log st
 	}
 	pollScoreboard(t, "every worker idle and the tunnels in ConnsAsyncWaitIO", func() bool {
 		snap := s.readScoreboard(t)
-		for i := 0; i < snap.ThreadsPerChild; i++ {
-			if snap.WorkerAt(0, i).Status != shm.Ready {
-				return false
-			}
-		}
-		return snap.Processes[0].WaitIO == tunnels
+		return busyWorkers(snap) == 0 && snap.Processes[0].WaitIO == tunnels
 	})
 	plain := s.open(t)
 	if resp, body := plain.roundTrip("GET /plain HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || !strings.HasPrefix(body, "plain") {
@@ -369,12 +364,7 @@ CustomLog logs/status_log st
 	readEvent("data: first")
 	pollScoreboard(t, "every worker idle and the waiting requests in ConnsAsyncWaitIO", func() bool {
 		snap := s.readScoreboard(t)
-		for i := 0; i < snap.ThreadsPerChild; i++ {
-			if snap.WorkerAt(0, i).Status != shm.Ready {
-				return false
-			}
-		}
-		return snap.Processes[0].WaitIO == polls+1
+		return busyWorkers(snap) == 0 && snap.Processes[0].WaitIO == polls+1
 	})
 	if got := waiting.Load(); got != polls+1 {
 		t.Fatalf("the backend holds %d requests, want %d", got, polls+1)
@@ -443,13 +433,7 @@ ScriptAlias /cgi-bin/ htdocs/cgi-bin/
 	}
 	pollScoreboard(t, "the long-poll waiting without a worker, the program with one", func() bool {
 		snap := s.readScoreboard(t)
-		busy := 0
-		for i := 0; i < snap.ThreadsPerChild; i++ {
-			if st := snap.WorkerAt(0, i).Status; st != shm.Ready && st != shm.Dead {
-				busy++
-			}
-		}
-		return snap.Processes[0].WaitIO == 1 && busy == 1
+		return snap.Processes[0].WaitIO == 1 && busyWorkers(snap) == 1
 	})
 	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -517,12 +501,7 @@ ProxyPass /ws ws://`+strings.TrimPrefix(wsBackend.URL, "http://")+`/ws
 	go io.WriteString(ws, sent) // echoed in upper case
 	pollScoreboard(t, "every worker idle with the slow clients in ConnsAsyncWaitIO", func() bool {
 		snap := s.readScoreboard(t)
-		for i := 0; i < snap.ThreadsPerChild; i++ {
-			if snap.WorkerAt(0, i).Status != shm.Ready {
-				return false
-			}
-		}
-		return snap.Processes[0].WaitIO == slow+1
+		return busyWorkers(snap) == 0 && snap.Processes[0].WaitIO == slow+1
 	})
 	if resp, body := s.open(t).roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || body != "static" {
 		t.Fatalf("a static request while the slow clients wait: %d %q", resp.StatusCode, body)
@@ -544,4 +523,16 @@ ProxyPass /ws ws://`+strings.TrimPrefix(wsBackend.URL, "http://")+`/ws
 	if resp, body := conns[0].roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || body != "static" {
 		t.Errorf("a slow client's next request: %d %q", resp.StatusCode, body)
 	}
+}
+
+// busyWorkers counts the workers of the first process that are neither
+// idle nor gone.
+func busyWorkers(snap *shm.Snapshot) int {
+	busy := 0
+	for i := 0; i < snap.ThreadsPerChild; i++ {
+		if st := snap.WorkerAt(0, i).Status; st != shm.Ready && st != shm.Dead {
+			busy++
+		}
+	}
+	return busy
 }
