@@ -156,7 +156,9 @@ func (w *worker) serveCGI(c *conn, scriptAliased, keep bool) {
 			w.logError(c, errorlog.LevelError, module, "", "malformed header from script '"+base+"': Bad header: "+line[:min(len(line), 30)], nil, "")
 			w.errorResponse(c, 500, nil, false)
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			w.logError(c, errorlog.LevelError, module, "", "End of script output before headers: "+base, nil, "")
+			if !w.ch.stopping.Load() { // a stop killed it (stopBackends)
+				w.logError(c, errorlog.LevelError, module, "", "End of script output before headers: "+base, nil, "")
+			}
 			w.errorResponse(c, 500, nil, false)
 		default:
 			w.logProxy(errorlog.LevelError, module, "", "reading the output of "+file, unwrapErrno(err))

@@ -451,6 +451,11 @@ ScriptAlias /cgi-bin/ htdocs/cgi-bin/
 			t.Errorf("the client's connection: %v, want it closed", err)
 		}
 	}
+	// The waits the stop gave up are no backend's failure.
+	if log := s.logFile("error_log"); strings.Contains(log, "AH01102") || strings.Contains(log, "AH00898") ||
+		strings.Contains(log, "End of script output") {
+		t.Errorf("the stop logged backend errors:\n%s", log)
+	}
 }
 
 // TestProxySlowClientHoldsNoWorker: clients that take a large proxied

@@ -866,6 +866,9 @@ func (w *worker) logProxyServer(level slog.Level, module, ah, msg string, err er
 }
 
 func (w *worker) logProxyLine(level slog.Level, module, ah, msg string, err error, client bool) {
+	if w.ch.stopping.Load() && level >= slog.LevelError {
+		return // a stop gave up the backend's wait (stopBackends): not the backend's failure
+	}
 	lg := w.srv.log
 	if !lg.Enabled(context.Background(), level) {
 		return
