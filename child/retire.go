@@ -16,21 +16,23 @@ import (
 // own: at once for a tunnel (see switchProtocols), for a request whose
 // proxied HTTP server has kept it waiting for retireAfter, for its
 // response or the next part of its body, and for one whose client has
-// taken nothing of such a response for as long (clientWait). Scripts are
-// left out: a CGI program per request, or a FastCGI application's fixed
-// pool of processes, is what MaxRequestWorkers protects, and with their
-// workers let go a slow application would get ever more requests (more
-// programs forked, an FPM backlog that overflows into 503s), where Apache
-// keeps them waiting in the listen queue. Such a goroutine holds no thread while it
-// waits (the runtime's poller for the backend, the event goroutine for
-// the client: waitOnLoop), and ends with
-// its request: the connection goes back to the event goroutine, which
-// hands its next request to a worker of the pool. Requests served so are
-// counted in the scoreboard when they retire (their bytes after that are
-// not: the slot's counters have one writer), are shown among the
-// connections waiting for I/O (ConnsAsyncWaitIO), and do not count as
-// connections that need a worker in the accept gate. Their access log
-// lines are written when they end, as any.
+// taken nothing of such a response for as long (clientWait).
+//
+// Scripts are left out: a CGI program per request, or a FastCGI
+// application's fixed pool of processes, is what MaxRequestWorkers
+// protects, and with their workers let go a slow application would get
+// ever more requests (more programs forked, an FPM backlog that overflows
+// into 503s), where Apache keeps them waiting in the listen queue.
+//
+// A retired worker holds no thread while it waits (the runtime's poller
+// for the backend, the event goroutine for the client: waitOnLoop), and
+// ends with its request: the connection goes back to the event goroutine,
+// which hands its next request to a worker of the pool (handOn). Requests
+// served so are counted in the scoreboard when they retire (their bytes
+// after that are not: the slot's counters have one writer), are shown
+// among the connections waiting for I/O (ConnsAsyncWaitIO), and do not
+// count as connections that need a worker in the accept gate. Their
+// access log lines are written when they end, as any.
 
 // retireAfter is how long a worker waits on a backend before it retires.
 // Shorter waits keep the worker: MaxRequestWorkers still bounds the
