@@ -649,7 +649,7 @@ func (w *worker) account(c *conn, keep bool, parts []outPart) {
 	w.finished = time.Now().UnixNano()
 	w.logRequest(c, keep)
 	w.docStatus = 0
-	if w.slot != nil { // nil once retired (a tunnel's, counted when it opened)
+	if w.slot != nil { // nil once retired (the request was counted then)
 		w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
 	}
 	w.setStatus(shm.BusyWrite)

@@ -494,7 +494,7 @@ func (w *worker) countRedirect(c *conn, keep bool) bool {
 // left in w.scriptLocation, once the script is done: an internal redirect
 // to the Location's path and query, as a GET without a body (the script
 // had the body), as mod_cgi's ap_internal_redirect_handler. The script's
-// cookies go with the response (they are in w.rwCookies).
+// other fields go with the response (relayScript put them in w.rwCookies).
 func (w *worker) followScriptLocation(c *conn, keep bool) {
 	loc := w.scriptLocation
 	w.scriptLocation = ""

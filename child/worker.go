@@ -253,7 +253,7 @@ func (w *worker) turn() (ended bool) {
 	w.l.busy.Add(1)
 	w.serve(c)
 	if w.retired {
-		return true // a tunnel's, over: its successor serves on
+		return true // a retired worker's request is over: its successor serves on
 	}
 	w.l.busy.Add(-1)
 	w.cur = nil
