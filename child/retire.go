@@ -14,9 +14,10 @@ import (
 // place in the pool, with its scoreboard slot and its access log buffers,
 // to a new worker, and goes on serving its request as a goroutine of its
 // own: at once for a tunnel (see switchProtocols), for a request whose
-// proxied HTTP server has kept it waiting for retireAfter, for its
-// response or the next part of its body, and for one whose client has
-// taken nothing of such a response for as long (clientWait).
+// proxied HTTP server has kept it waiting for retireAfter (for its
+// response or the next part of its body; retirePressed when no worker of
+// the pool is idle), and for one whose client has taken nothing of such a
+// response for retireAfter (clientWait).
 //
 // Scripts are left out: a CGI program per request, or a FastCGI
 // application's fixed pool of processes, is what MaxRequestWorkers
@@ -34,20 +35,28 @@ import (
 // count as connections that need a worker in the accept gate. Their
 // access log lines are written when they end, as any.
 
-// retireAfter is how long a worker waits on a backend before it retires.
-// Shorter waits keep the worker: MaxRequestWorkers still bounds the
-// requests a backend gets at once while it answers promptly. (A burst of
-// long-polls thus gets through ThreadsPerChild a second; ProxyPass max=
-// bounds the connections a backend gets.)
-const retireAfter = time.Second
+// retireAfter is how long a worker waits on a backend before it retires,
+// and retirePressed how long while no worker of the pool is idle (the
+// next connections wait for one). Shorter waits keep the worker:
+// MaxRequestWorkers still bounds the requests a backend gets at once while
+// it answers promptly. Under pressure a burst of long-polls gets through
+// ThreadsPerChild every retirePressed (ProxyPass max= bounds the
+// connections a backend gets).
+const (
+	retireAfter   = time.Second
+	retirePressed = 100 * time.Millisecond
+)
 
 // retireWatch is a worker's watch over a wait on a backend. While armed,
-// its timer retires the worker from the timer's goroutine once the wait
-// lasted retireAfter; mu orders that with the worker's own goroutine,
-// which touches none of what retire changes while the watch is armed.
+// its timer looks every retirePressed and retires the worker from the
+// timer's goroutine once the wait lasted retireAfter, or at once when no
+// worker of the pool is idle; mu orders that with the worker's own
+// goroutine, which touches none of what retire changes while the watch
+// is armed.
 type retireWatch struct {
 	mu    sync.Mutex
 	armed bool
+	since int64 // when the wait began, unix nanoseconds
 	timer *time.Timer
 }
 
@@ -63,12 +72,12 @@ func (w *worker) armRetire() {
 		return
 	}
 	w.watch.mu.Lock()
-	w.watch.armed = true
-	w.watch.mu.Unlock()
+	defer w.watch.mu.Unlock() // the timer's goroutine reads timer under it
+	w.watch.armed, w.watch.since = true, nowNano()
 	if w.watch.timer == nil {
-		w.watch.timer = time.AfterFunc(retireAfter, w.retireLate)
+		w.watch.timer = time.AfterFunc(retirePressed, w.retireLate)
 	} else {
-		w.watch.timer.Reset(retireAfter)
+		w.watch.timer.Reset(retirePressed)
 	}
 }
 
@@ -84,14 +93,21 @@ func (w *worker) disarmRetire() {
 	w.watch.mu.Unlock()
 }
 
-// retireLate is the watch's timer: the wait lasted, the worker retires.
+// retireLate is the watch's timer: the worker retires once the wait
+// lasted retireAfter, or now when no worker of the pool is idle; else the
+// timer looks again.
 func (w *worker) retireLate() {
 	w.watch.mu.Lock()
 	defer w.watch.mu.Unlock()
-	if w.watch.armed {
-		w.watch.armed = false
-		w.retire(false) // the worker may be using its buffers
+	if !w.watch.armed {
+		return
 	}
+	if waited := time.Duration(nowNano() - w.watch.since); waited < retireAfter && w.l.hand.available() > 0 {
+		w.watch.timer.Reset(min(retirePressed, retireAfter-waited))
+		return
+	}
+	w.watch.armed = false
+	w.retire(false) // the worker may be using its buffers
 }
 
 // retire hands the worker's place in the pool, its scoreboard slot and
