@@ -39,8 +39,10 @@
 // and every poll with a zero timeout, the event loop's and the open-file
 // cache's. The runtime then never hears of them, and a child that was idle
 // does not wake the runtime's monitor thread with its first call (see
-// rawsys for what that cost). sendfile and pread are ordinary calls, because
-// they can wait on a disk read. The one other raw call is sched_yield: when the
+// rawsys for what that cost). sendfile is a raw call when the range it
+// sends is all in the page cache (cachestat(2), Linux 6.5), an ordinary one
+// otherwise, because it can then wait on a disk read; pread is always an
+// ordinary call. sched_yield is raw too: when the
 // live children outnumber the CPUs a child may use, an event loop that has
 // found work in every poll for 300 µs offers its core to a sibling, which
 // would otherwise wait for the kernel's next tick.

@@ -155,7 +155,7 @@ func (w *worker) sendFilePart(c *conn) error {
 			chunk = 1 << 30
 		}
 		off := p.off
-		n, err := unix.Sendfile(c.fd, p.file.Fd(), &off, int(chunk))
+		n, err := sendFile(c.fd, p.file.Fd(), &off, int(chunk))
 		if n > 0 {
 			p.off += int64(n)
 			p.n -= int64(n)

@@ -24,6 +24,12 @@ func acceptConn(lfd int, _ *unix.RawSockaddrAny) (int, netip.AddrPort, error) {
 	return fd, sockaddrToAddrPort(sa), nil
 }
 
+// sendFile sends up to count bytes of the file in, from *off, to the
+// non-blocking socket out with sendfile(2), an ordinary call.
+func sendFile(out, in int, off *int64, count int) (int, error) {
+	return unix.Sendfile(out, in, off, count)
+}
+
 // msgMore is 0: the BSDs have no MSG_MORE, and writev sends the head alone.
 const msgMore = 0
 

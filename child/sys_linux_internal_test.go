@@ -198,3 +198,54 @@ func TestStampedArrival(t *testing.T) {
 		}
 	}
 }
+
+// TestSendFileResidentOrNot sends a file larger than residentWindow over a
+// loopback connection with sendFile, once with the file in the page cache
+// (raw calls, one window at a time) and once after dropping it from the
+// cache (ordinary calls): the peer gets every byte in order both times.
+func TestSendFileResidentOrNot(t *testing.T) {
+	body := make([]byte, residentWindow+residentWindow/2+123)
+	for i := range body {
+		body[i] = byte(i*7 + i>>12)
+	}
+	path := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	if err := file.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	for _, drop := range []bool{false, true} {
+		if drop {
+			if err := unix.Fadvise(int(file.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fd, peer := tcpPair(t)
+		got := make(chan []byte, 1)
+		go func() {
+			b, _ := io.ReadAll(io.LimitReader(peer, int64(len(body))))
+			got <- b
+		}()
+		var off int64
+		for off < int64(len(body)) {
+			n, err := sendFile(fd, int(file.Fd()), &off, len(body)-int(off))
+			if err == unix.EAGAIN {
+				pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+				unix.Poll(pfd, 10_000) // the reader drains it; 10 s at most
+				continue
+			}
+			if err != nil || n <= 0 {
+				t.Fatalf("drop=%v: sendFile at %d = %d, %v", drop, off, n, err)
+			}
+		}
+		if b := <-got; string(b) != string(body) {
+			t.Fatalf("drop=%v: the peer read %d bytes, not the file's %d in order", drop, len(b), len(body))
+		}
+	}
+}

@@ -1,6 +1,7 @@
 // Package rawsys makes the system calls of the data path that never sleep
 // in the kernel (reads and writes on non-blocking descriptors, closes of
-// sockets, polls with a zero timeout) as raw system calls.
+// sockets, polls with a zero timeout, sendfile of a range the page cache
+// holds, which Resident tells) as raw system calls.
 //
 // The syscall package's ordinary entry tells the Go runtime that the thread
 // may block: the processor is marked as in a system call, and when the
