@@ -280,6 +280,14 @@ ProxyPass /own/ fcgi://`+apps[1].Addr().String()+`/srv/
 			t.Fatalf("%s: %d %q, want 200 %q", strings.SplitN(raw, "\r\n", 2)[0], resp.StatusCode, body, want)
 		}
 	}
+	// A worker gives a kept connection back after the client has its
+	// answer: before a request from another client, wait until every
+	// worker is done, or that request may find the pool empty and rightly
+	// open a second connection.
+	settled := func() {
+		t.Helper()
+		pollScoreboard(t, "every worker idle", func() bool { return busyWorkers(s.readScoreboard(t)) == 0 })
+	}
 	addrOf := map[string]net.Addr{"/kept/": apps[0].Addr(), "/own/": apps[1].Addr()}
 	for _, prefix := range []string{"/kept/", "/own/"} {
 		c := s.open(t)
@@ -287,9 +295,11 @@ ProxyPass /own/ fcgi://`+apps[1].Addr().String()+`/srv/
 			get(c, fmt.Sprintf("GET %sa%d.php HTTP/1.1\r\nHost: localhost\r\n\r\n", prefix, i),
 				fmt.Sprintf("script=proxy:fcgi://%s/srv/a%d.php body=", addrOf[prefix], i))
 		}
+		settled()
 		get(s.open(t), "POST "+prefix+"p.php HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello",
 			fmt.Sprintf("script=proxy:fcgi://%s/srv/p.php body=hello", addrOf[prefix]))
 	}
+	settled()
 	if kept, own := apps[0].accepted(), apps[1].accepted(); kept != 1 || own != 4 {
 		t.Errorf("connections: %d with enablereuse=on (want 1), %d without (want 4)", kept, own)
 	}
@@ -301,9 +311,11 @@ ProxyPass /own/ fcgi://`+apps[1].Addr().String()+`/srv/
 		t.Errorf("after the application closed its connection: %d connections, want 2", n)
 	}
 	// A HEAD leaves the reply unread: that connection is not kept.
+	settled()
 	if resp, _ := s.open(t).roundTrip("HEAD /kept/h.php HTTP/1.1\r\nHost: localhost\r\n\r\n", "HEAD"); resp.StatusCode != 200 {
 		t.Fatalf("HEAD: %d", resp.StatusCode)
 	}
+	settled()
 	get(s.open(t), "GET /kept/c.php HTTP/1.1\r\nHost: localhost\r\n\r\n", fmt.Sprintf("script=proxy:fcgi://%s/srv/c.php body=", apps[0].Addr()))
 	if n := apps[0].accepted(); n != 3 {
 		t.Errorf("after a HEAD: %d connections, want 3", n)
