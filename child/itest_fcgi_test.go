@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"eventmpm/internal/itest"
@@ -320,4 +321,81 @@ ProxyPass /own/ fcgi://`+apps[1].Addr().String()+`/srv/
 	if n := apps[0].accepted(); n != 3 {
 		t.Errorf("after a HEAD: %d connections, want 3", n)
 	}
+}
+
+// TestFCGIReuseClosedOnArrival: an application that closes a kept
+// connection as the next request arrives on it (PHP-FPM's pm.max_requests
+// or its idle timeout, met at the wrong moment) answered nothing, and a
+// request without a body is sent again on a new connection: every request
+// is answered 200, none 503 as in Apache.
+func TestFCGIReuseClosedOnArrival(t *testing.T) {
+	t.Parallel()
+	addr, conns := recyclingFCGIApp(t, "Content-Type: text/plain\r\n\r\nhello", 1)
+	s := startServer(t, `LoadModule proxy_module modules/mod_proxy.so
+LoadModule proxy_fcgi_module modules/mod_proxy_fcgi.so
+ProxyPass /app/ fcgi://`+addr+`/srv/ enablereuse=on
+LogLevel proxy_fcgi:debug
+`, nil)
+	c := s.open(t)
+	for i := range 3 {
+		resp, body := c.roundTrip("GET /app/x.php HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != 200 || body != "hello" {
+			t.Fatalf("request %d: %d %q, want 200 %q", i, resp.StatusCode, body, "hello")
+		}
+	}
+	if n := conns.Load(); n != 3 {
+		t.Errorf("%d connections to the application, want 3 (a kept one for each request, closed by the application when the next came)", n)
+	}
+	itest.Eventually(t, ioWait, "the debug line of a request sent again", func() bool {
+		return strings.Count(s.logFile("error_log"), "the application closed a kept connection; sending the request again on a new one") == 2
+	})
+}
+
+// recyclingFCGIApp answers perConn FastCGI requests on each connection on
+// 127.0.0.1 with out as the standard output, keeping the connection; when
+// the next request comes, it reads its first record's header and closes
+// the connection. It counts the connections it accepted.
+func recyclingFCGIApp(t *testing.T, out string, perConn int) (string, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	record := func(typ byte, content string) []byte {
+		n := len(content)
+		return append([]byte{1, typ, 0, 1, byte(n >> 8), byte(n), 0, 0}, content...)
+	}
+	reply := append(append(record(6, out), record(6, "")...), record(3, "\x00\x00\x00\x00\x00\x00\x00\x00")...)
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				var h [8]byte
+				for range perConn {
+					for { // the request, up to its empty stdin record
+						if _, err := io.ReadFull(c, h[:]); err != nil {
+							return
+						}
+						n := int(h[4])<<8 | int(h[5]) + int(h[6])
+						io.CopyN(io.Discard, c, int64(n))
+						if h[1] == 5 && n == 0 {
+							break
+						}
+					}
+					if _, err := c.Write(reply); err != nil {
+						return
+					}
+				}
+				io.ReadFull(c, h[:]) // the next request's first record: close now
+			}()
+		}
+	}()
+	return ln.Addr().String(), &conns
 }

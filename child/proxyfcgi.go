@@ -204,21 +204,16 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		pool = rt.fcgiPool
 	}
 	conn := pool.get()
-	var err error
+	kept := conn != nil // reused: the application may close it as the request comes
 	if conn == nil {
-		conn, err = (&net.Dialer{Timeout: dialTimeout}).Dial(b.Network, b.Address)
-	}
-	if err != nil {
-		if b.Network == "unix" {
-			w.logProxyServer(slog.LevelError, "proxy", "AH02454", "FCGI: attempt to connect to Unix domain socket "+b.Address+" ("+b.HostPort()+") failed", unwrapErrno(err))
-		} else {
-			w.logProxyServer(slog.LevelError, "proxy", "AH00957", "FCGI: attempt to connect to "+b.Address+" ("+b.Host+") failed", unwrapErrno(err))
+		var err error
+		if conn, err = w.dialFCGI(b, dialTimeout); err != nil {
+			w.proxyFailed(c, 503, "", nil, keep)
+			return
 		}
-		w.logProxy(slog.LevelError, "proxy_fcgi", "AH01079", "failed to make connection to backend: "+b.HostName(), nil)
-		w.proxyFailed(c, 503, "", nil, keep)
-		return
 	}
-	defer context.AfterFunc(w.ch.backends, func() { conn.Close() })()
+	stopCancel := context.AfterFunc(w.ch.backends, func() { conn.Close() })
+	defer func() { stopCancel() }()
 	written := make(chan error, 1)
 	if w.fcgiReq == nil {
 		w.fcgiReq, w.fcgiResp = fcgi.NewRequest(conn, pool != nil), fcgi.NewResponse(nil)
@@ -226,15 +221,26 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	} else {
 		w.fcgiReq.Reset(conn, pool != nil) // the last request's writer is done: serveFCGI waited for it
 	}
-	req := w.fcgiReq
-	go func() {
-		conn.SetWriteDeadline(time.Now().Add(timeout))
-		err := req.WriteParams(params)
-		if err == nil {
-			err = req.WriteStdin(stdin)
-		}
-		written <- err
-	}()
+	req, resp, br := w.fcgiReq, w.fcgiResp, w.fcgiHead
+	stderr := func(msg []byte) {
+		w.logError(c, errorlog.LevelError, "proxy_fcgi", "AH01071", "Got error '", msg, "'")
+	}
+	// exchange sends the request on cn (begun with req.Reset) and readies
+	// the reader of its reply.
+	exchange := func(cn net.Conn) {
+		go func() {
+			cn.SetWriteDeadline(time.Now().Add(timeout))
+			err := req.WriteParams(params)
+			if err == nil {
+				err = req.WriteStdin(stdin)
+			}
+			written <- err
+		}()
+		resp.Reset(newTimedReader(cn, timeout, func() { cn.Close() }))
+		resp.Stderr = stderr
+		br.Reset(resp)
+	}
+	exchange(conn)
 	reusable := false // the reply was read whole: the connection may go back to the pool
 	defer func() {
 		if reusable {
@@ -256,14 +262,28 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 		}
 		<-written
 	}()
-	resp := w.fcgiResp
-	resp.Reset(newTimedReader(conn, timeout, func() { conn.Close() }))
-	resp.Stderr = func(msg []byte) {
-		w.logError(c, errorlog.LevelError, "proxy_fcgi", "AH01071", "Got error '", msg, "'")
-	}
-	br := w.fcgiHead
-	br.Reset(resp)
 	hdr, err := textproto.NewReader(br).ReadMIMEHeader()
+	if err != nil && kept && body == nil && !resp.Started() && droppedConn(err) && w.ch.backends.Err() == nil {
+		// The application closed the kept connection as the request came
+		// (PHP-FPM's pm.max_requests, its idle timeout): it answered
+		// nothing, and a request without a body goes again, once, on a
+		// new connection, as Go's HTTP client does. Apache answers 503.
+		w.logProxy(slog.LevelDebug, "proxy_fcgi", "", "FCGI: the application closed a kept connection; sending the request again on a new one", unwrapErrno(err))
+		stopCancel()
+		conn.Close()
+		<-written
+		nc, derr := w.dialFCGI(b, dialTimeout)
+		if derr != nil {
+			written <- nil // the deferred cleanup waits for a writer
+			w.proxyFailed(c, 503, "", nil, keep)
+			return
+		}
+		conn = nc
+		stopCancel = context.AfterFunc(w.ch.backends, func() { nc.Close() })
+		req.Reset(conn, pool != nil)
+		exchange(conn)
+		hdr, err = textproto.NewReader(br).ReadMIMEHeader()
+	}
 	if err != nil {
 		// Apache names the port the request came to, and answers a
 		// script that says nothing in time 504.
@@ -286,6 +306,28 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 	w.scriptBody = body // the application may still read it: account decides
 	w.relayScript(c, hdr, br, false, keep, timeout, func() { conn.Close() })
 	reusable = pool != nil && resp.Reusable() && br.Buffered() == 0
+}
+
+// dialFCGI connects to the application b, and logs a failure as
+// mod_proxy_fcgi does.
+func (w *worker) dialFCGI(b config.FCGIBackend, timeout time.Duration) (net.Conn, error) {
+	conn, err := (&net.Dialer{Timeout: timeout}).Dial(b.Network, b.Address)
+	if err != nil {
+		if b.Network == "unix" {
+			w.logProxyServer(slog.LevelError, "proxy", "AH02454", "FCGI: attempt to connect to Unix domain socket "+b.Address+" ("+b.HostPort()+") failed", unwrapErrno(err))
+		} else {
+			w.logProxyServer(slog.LevelError, "proxy", "AH00957", "FCGI: attempt to connect to "+b.Address+" ("+b.Host+") failed", unwrapErrno(err))
+		}
+		w.logProxy(slog.LevelError, "proxy_fcgi", "AH01079", "failed to make connection to backend: "+b.HostName(), nil)
+	}
+	return conn, err
+}
+
+// droppedConn reports whether err is the application closing the
+// connection: its end, or a reset (it closed with the request unread).
+func droppedConn(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // writerGrace is how long a kept FastCGI connection's writer may take to

@@ -173,6 +173,7 @@ type Response struct {
 	AppStatus uint32
 	left, pad int // of the stdout record being read
 	done      bool
+	started   bool // a record of the reply came
 	content   []byte
 }
 
@@ -185,8 +186,13 @@ func NewResponse(r io.Reader) *Response {
 // buffers; Stderr is cleared.
 func (rs *Response) Reset(r io.Reader) {
 	rs.r.Reset(r)
-	rs.Stderr, rs.AppStatus, rs.left, rs.pad, rs.done = nil, 0, 0, 0, false
+	rs.Stderr, rs.AppStatus, rs.left, rs.pad, rs.done, rs.started = nil, 0, 0, 0, false, false
 }
+
+// Started reports whether a record of the reply came. A connection that
+// failed before one did gave the application nothing it answered: a
+// request that has no body can be sent again on another connection.
+func (rs *Response) Started() bool { return rs.started }
 
 // Reusable reports whether the reply was read to its end-request record
 // and nothing came after it: the connection can take another request.
@@ -231,6 +237,7 @@ func (rs *Response) next() error {
 	if _, err := io.ReadFull(rs.r, h[:]); err != nil {
 		return unexpected(err)
 	}
+	rs.started = true
 	if h[0] != 1 {
 		return fmt.Errorf("%w: version %d", ErrProtocol, h[0])
 	}

@@ -222,3 +222,31 @@ func TestKeepConn(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestStarted: a reply that ended before its first record was not
+// started; one with a record, even cut short, was.
+func TestStarted(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		reply   []byte
+		started bool
+	}{
+		{"nothing", nil, false},
+		{"half a header", []byte{1, typeStdout, 0}, false},
+		{"a record, then the end", rec(typeStdout, 1, "Status: 200\r\n", 0), true},
+		{"stderr only", rec(typeStderr, 1, "x", 0), true},
+	} {
+		rs := NewResponse(bytes.NewReader(tc.reply))
+		if rs.Started() {
+			t.Fatalf("%s: started before reading", tc.name)
+		}
+		_, err := io.ReadAll(rs)
+		if !errors.Is(err, io.ErrUnexpectedEOF) || rs.Started() != tc.started {
+			t.Errorf("%s: %v, started %v; want io.ErrUnexpectedEOF, %v", tc.name, err, rs.Started(), tc.started)
+		}
+		rs.Reset(bytes.NewReader(nil))
+		if rs.Started() {
+			t.Errorf("%s: started after Reset", tc.name)
+		}
+	}
+}
