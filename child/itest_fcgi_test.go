@@ -176,42 +176,12 @@ ProxyPassMatch ^/pm/(.*\.php)$ fcgi://`+addr+`/srv/app/$1
 }
 
 // rawFCGIApp answers every FastCGI request on 127.0.0.1 with out as its
-// standard output, as written (Go's net/http/fcgi always sends a Status).
+// standard output, as written (Go's net/http/fcgi always sends a Status),
+// one request per connection.
 func rawFCGIApp(t *testing.T, out string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	record := func(typ byte, content string) []byte {
-		n := len(content)
-		return append([]byte{1, typ, 0, 1, byte(n >> 8), byte(n), 0, 0}, content...)
-	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				var h [8]byte
-				for { // the request, up to its empty stdin record
-					if _, err := io.ReadFull(c, h[:]); err != nil {
-						return
-					}
-					n := int(h[4])<<8 | int(h[5]) + int(h[6])
-					io.CopyN(io.Discard, c, int64(n))
-					if h[1] == 5 && n == 0 {
-						break
-					}
-				}
-				c.Write(append(append(record(6, out), record(6, "")...), record(3, "\x00\x00\x00\x00\x00\x00\x00\x00")...))
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	addr, _ := recyclingFCGIApp(t, out, 1)
+	return addr
 }
 
 // countingListener counts the connections it accepted and keeps them,
