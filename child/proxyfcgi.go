@@ -212,7 +212,12 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 			return
 		}
 	}
-	stopCancel := context.AfterFunc(w.ch.backends, func() { conn.Close() })
+	// A stop gives up the wait: the connection closes (a copy of it, as
+	// conn changes when the request goes again below).
+	closeOnStop := func(cn net.Conn) func() bool {
+		return context.AfterFunc(w.ch.backends, func() { cn.Close() })
+	}
+	stopCancel := closeOnStop(conn)
 	defer func() { stopCancel() }()
 	written := make(chan error, 1)
 	if w.fcgiReq == nil {
@@ -279,7 +284,7 @@ func (w *worker) serveFCGI(c *conn, b config.FCGIBackend, script string, keep bo
 			return
 		}
 		conn = nc
-		stopCancel = context.AfterFunc(w.ch.backends, func() { nc.Close() })
+		stopCancel = closeOnStop(conn)
 		req.Reset(conn, pool != nil)
 		exchange(conn)
 		hdr, err = textproto.NewReader(br).ReadMIMEHeader()
