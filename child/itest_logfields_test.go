@@ -2,9 +2,12 @@ package child_test
 
 import (
 	"net"
+	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"eventmpm/internal/itest"
 )
@@ -154,4 +157,59 @@ func waitLogLines(t *testing.T, s *server, name string, n int) []string {
 		return len(lines) >= n && lines[0] != ""
 	})
 	return lines
+}
+
+// TestLogDuration checks when a response ends for the access log and its
+// Date: a script that sends its head at once and its body 400 ms later is
+// logged with %D of at least 400 ms (the end is read again after the
+// body, not reused from the head), and a cached file's Date is the
+// current time.
+func TestLogDuration(t *testing.T) {
+	t.Parallel()
+	root := itest.NewRoot(t, baseConf+`LoadModule cgid_module modules/mod_cgid.so
+ScriptAlias /cgi-bin/ {{ROOT}}/cgi/
+<Directory {{ROOT}}/cgi>
+    Require all granted
+</Directory>
+LogFormat "%U %>s %D" dur
+CustomLog logs/dur_log dur
+`, map[string]string{"a.txt": "static\n"})
+	script := "#!/bin/sh\necho 'Content-Type: text/plain'\necho\necho head\nsleep 0.4\necho body\n"
+	if err := os.MkdirAll(root.Path("cgi"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(root.Path("cgi", "late.cgi"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := runServer(t, root)
+	c := s.open(t)
+	for range 3 { // the second and third are open-file cache hits
+		before := time.Now().Truncate(time.Second)
+		resp, body := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		after := time.Now()
+		date, err := http.ParseTime(resp.Header.Get("Date"))
+		if resp.StatusCode != 200 || body != "static\n" || err != nil || date.Before(before) || date.After(after) {
+			t.Fatalf("a.txt: %d %q, Date %q (%v), want 200, the file, a Date between %v and %v",
+				resp.StatusCode, body, resp.Header.Get("Date"), err, before, after)
+		}
+	}
+	if resp, body := c.roundTrip("GET /cgi-bin/late.cgi HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 || body != "head\nbody\n" {
+		t.Fatalf("late.cgi: %d %q", resp.StatusCode, body)
+	}
+	lines := waitLogLines(t, s, "dur_log", 4)
+	for i, line := range lines {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[1] != "200" {
+			t.Fatalf("line %d: %q, want path, 200, duration", i, line)
+		}
+		d, err := strconv.Atoi(f[2])
+		switch {
+		case err != nil || d < 0:
+			t.Errorf("line %q: bad %%D", line)
+		case f[0] == "/cgi-bin/late.cgi" && d < 400000:
+			t.Errorf("late.cgi logged %d µs, want at least 400000 (the body came 400 ms after the head)", d)
+		case f[0] == "/a.txt" && d >= 400000:
+			t.Errorf("a.txt logged %d µs", d)
+		}
+	}
 }

@@ -60,7 +60,8 @@ type worker struct {
 	parts            []outPart
 	entry            accesslog.Entry
 	logs             []*accesslog.Buffer
-	client           []byte // the client address as text, for the scoreboard
+	client           []byte     // the client address as text, for the scoreboard
+	clientOf         netip.Addr // the address client spells
 	// remote is the request's client: the connection's peer, or the
 	// address mod_remoteip took from a proxy's header (with port 0).
 	// proxyIPs are the trusted external proxies mod_remoteip passed over
@@ -208,6 +209,7 @@ type worker struct {
 	prior    int   // requests served on the connection before this one (%k)
 	bodyIn   int64 // request body bytes consumed (read and discarded)
 	finished int64 // when the last response of this turn was ready (Unix ns), 0 for none
+	clock    int64 // the wall clock read for the response being built (Unix ns), 0 until read; see responseClock
 	headSize int64
 	// retired is set once the worker gave its place in the pool to a
 	// successor (retire.go): it ends with the request it serves. watch
@@ -249,7 +251,7 @@ func (w *worker) turn() (ended bool) {
 		return true
 	}
 	w.cur = c
-	w.finished = 0
+	w.finished, w.clock = 0, 0
 	w.l.busy.Add(1)
 	w.serve(c)
 	if w.retired {

@@ -37,6 +37,7 @@ func TestZeroAllocs(t *testing.T) {
 			d.Decode(chunked, out)
 		}},
 		{"DateCache.AppendDate", func() { cache.AppendDate(dst[:0]) }},
+		{"DateCache.AppendDateAt", func() { cache.AppendDateAt(dst[:0], sampleDate.UnixNano()) }},
 		{"AppendHTTPDate", func() { AppendHTTPDate(dst[:0], sampleDate) }},
 		{"ParseHTTPDate IMF-fixdate", func() { ParseHTTPDate(imf) }},
 		{"response head", func() {

@@ -65,6 +65,11 @@ func (c *DateCache) Value() []byte {
 	if c.Now != nil {
 		now = c.Now()
 	}
+	return c.valueAt(now)
+}
+
+// valueAt is Value for the time now.
+func (c *DateCache) valueAt(now time.Time) []byte {
 	sec := now.Unix()
 	old := c.cur.Load()
 	if old != nil && old.sec == sec {
@@ -78,6 +83,14 @@ func (c *DateCache) Value() []byte {
 // AppendDate appends the current IMF-fixdate to dst.
 func (c *DateCache) AppendDate(dst []byte) []byte {
 	return append(dst, c.Value()...)
+}
+
+// AppendDateAt appends the IMF-fixdate of unixNano, a reading of the wall
+// clock the caller took just now, to dst: AppendDate without a clock read
+// of its own. It shares the cached value, which it replaces when the
+// second has changed.
+func (c *DateCache) AppendDateAt(dst []byte, unixNano int64) []byte {
+	return append(dst, c.valueAt(time.Unix(0, unixNano))...)
 }
 
 // ParseHTTPDate parses an HTTP-date in any of the three formats RFC 9110

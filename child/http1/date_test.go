@@ -88,6 +88,24 @@ func TestDateCache(t *testing.T) {
 	}
 }
 
+// TestDateCacheAt checks AppendDateAt: the time it is given, not the
+// cache's clock, and the cached value shared with Value within a second.
+func TestDateCacheAt(t *testing.T) {
+	c := DateCache{Now: func() time.Time { t.Fatal("AppendDateAt read the clock"); return time.Time{} }}
+	at := sampleDate.Add(100 * time.Millisecond).UnixNano()
+	first := c.AppendDateAt(nil, at)
+	if got, want := string(first), "Sun, 06 Nov 1994 08:49:37 GMT"; got != want {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if got, want := string(c.AppendDateAt([]byte("Date: "), at+int64(time.Second))), "Date: Sun, 06 Nov 1994 08:49:38 GMT"; got != want {
+		t.Errorf("next second: got %v, want %v", got, want)
+	}
+	c.Now = func() time.Time { return sampleDate.Add(time.Second + 500*time.Millisecond) }
+	if v, w := c.Value(), c.AppendDateAt(nil, at+int64(time.Second)); string(v) != string(w) {
+		t.Errorf("Value %q and AppendDateAt %q disagree within one second", v, w)
+	}
+}
+
 func TestDateCacheConcurrent(t *testing.T) {
 	var c DateCache
 	var wg sync.WaitGroup

@@ -333,7 +333,10 @@ func New(o Options) (*Handler, error) {
 // call. One call serves every Handler sharing the Handler's Watcher. It
 // does nothing when caching is off.
 func (h *Handler) Revalidate(arrival int64) {
-	if h.watch != nil && !h.watch.covers(arrival) {
+	if h.watch == nil {
+		return
+	}
+	if ok, _ := h.watch.covers(arrival); !ok {
 		h.watch.sync(arrival)
 	}
 }
@@ -425,8 +428,11 @@ func (h *Handler) ServeMapped(req *http1.Request, path, urlPath []byte, r *Reply
 	}
 	if h.cache != nil {
 		if e := h.cache.get(path); e != nil {
-			if h.fresh(e, arrival) {
+			if ok, now := h.fresh(e, arrival); ok {
 				h.serveEntry(req, e, r)
+				if r.GzipOut == 0 { // compressing the first time may take a while
+					r.Clock = now
+				}
 				return
 			}
 			// The stale entry goes after the miss, which usually
@@ -453,7 +459,7 @@ func (h *Handler) IsCachedFile(path []byte, arrival int64) bool {
 	if e == nil {
 		return false
 	}
-	fresh := h.fresh(e, arrival)
+	fresh, _ := h.fresh(e, arrival)
 	e.put()
 	return fresh
 }
@@ -462,19 +468,20 @@ func (h *Handler) IsCachedFile(path []byte, arrival int64) bool {
 // resolves to for a request that arrived at arrival: by its watches'
 // counters, or for an entry that could not be watched, one stat of the
 // path (two for an index file that is not the first DirectoryIndex name,
-// whose directory could gain a better one).
-func (h *Handler) fresh(e *entry, arrival int64) bool {
+// whose directory could gain a better one). It also returns the wall clock
+// (Unix ns) when it read it (0 otherwise), for the caller to reuse.
+func (h *Handler) fresh(e *entry, arrival int64) (bool, int64) {
 	if e.gen != h.gen.Load() {
-		return false
+		return false, 0
 	}
 	if e.deps != nil {
 		return e.wat.fresh(e.deps, arrival)
 	}
 	var fi fileInfo
 	if statPath(e.abs, &fi) != nil || fi.id != e.id {
-		return false
+		return false, 0
 	}
-	return e.dirAbs == nil || (statPath(e.dirAbs, &fi) == nil && fi.id == e.dirID)
+	return e.dirAbs == nil || (statPath(e.dirAbs, &fi) == nil && fi.id == e.dirID), 0
 }
 
 // plan is what a miss knows about a path before opening anything.

@@ -606,7 +606,7 @@ func (h *Handler) Negotiate(req *http1.Request, path, urlPath []byte, r *Reply, 
 	}
 	if h.cache != nil {
 		if e := h.cache.get(path); e != nil {
-			fresh := h.fresh(e, arrival)
+			fresh, _ := h.fresh(e, arrival)
 			e.put()
 			if fresh {
 				return false // a file, answered by ServeMapped from the cache

@@ -98,6 +98,12 @@ type Reply struct {
 	// Listing is set for a directory listing, which the caller may sign
 	// (AddSignature).
 	Listing bool
+	// Clock is the wall clock (Unix ns) read while answering from the
+	// open-file cache, which takes no system call: the caller may use it
+	// for the response's Date and end time instead of reading the clock
+	// again. 0 when serving took longer (a miss, a first compression) or
+	// read no clock.
+	Clock int64
 	// EntryAccess, set by the caller before serving, tells a listing how
 	// a request for one of its entries would be answered: 0 when served,
 	// else the status of the refusal (401, 403, 500). urlPath is the

@@ -137,46 +137,56 @@ func (w *watcher) close() {
 
 // fresh reports whether no dependency changed before arrival (Unix ns):
 // it makes sure a sync started after arrival, then compares the counters.
-func (w *watcher) fresh(deps []dep, arrival int64) bool {
-	if !w.covers(arrival) && !w.sync(arrival) {
-		return false
+// It also returns the clock it read on the way (Unix ns), which the
+// caller may reuse instead of reading it again.
+func (w *watcher) fresh(deps []dep, arrival int64) (bool, int64) {
+	ok, now := w.covers(arrival)
+	if !ok {
+		if ok, now = w.sync(arrival); !ok {
+			return false, now
+		}
 	}
 	for i := range deps {
 		if deps[i].c.gen.Load() != deps[i].val {
-			return false
+			return false, now
 		}
 	}
-	return true
+	return true, now
 }
 
-// covers reports whether the last sync started after arrival. A sync
-// stamped later than now means the wall clock was stepped back since; its
-// stamp cannot be compared with later arrivals, so it covers nothing.
-func (w *watcher) covers(arrival int64) bool {
+// covers reports whether the last sync started after arrival, and the
+// clock it read (0 when it read none). A sync stamped later than now means
+// the wall clock was stepped back since; its stamp cannot be compared with
+// later arrivals, so it covers nothing.
+func (w *watcher) covers(arrival int64) (bool, int64) {
 	last := w.lastSync.Load()
-	return last > arrival && last <= w.now() && !w.broken.Load()
+	if last <= arrival || w.broken.Load() {
+		return false, 0
+	}
+	now := w.now()
+	return last <= now, now
 }
 
 // sync consumes every pending event and reports whether it could. A
 // caller that waited for another sync first checks whether that one
 // already covers it.
-func (w *watcher) sync(arrival int64) bool {
+func (w *watcher) sync(arrival int64) (bool, int64) {
 	w.syncMu.Lock()
 	defer w.syncMu.Unlock()
-	if w.covers(arrival) {
-		return true
+	if ok, now := w.covers(arrival); ok {
+		return true, now
 	}
 	if w.broken.Load() {
-		return false
+		return false, 0
 	}
 	start := w.now()
 	if err := w.drain(); err != nil {
 		w.broken.Store(true)
 		w.epoch.gen.Add(1)
-		return false
+		return false, start
 	}
 	w.lastSync.Store(start)
-	return true
+	return true, start
 }
 
 // bumpSelf records an event on the inode watched as wd. Called under mu.

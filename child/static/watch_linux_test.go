@@ -462,3 +462,36 @@ func TestSharedWatcher(t *testing.T) {
 		t.Errorf("after the other Handler closed: %q, want version-01", res.Body)
 	}
 }
+
+// TestCacheHitClock checks Reply.Clock: a hit validated by the watcher
+// hands back the clock the watcher read, for the caller's Date header; a
+// miss, which opened the file, reports none.
+func TestCacheHitClock(t *testing.T) {
+	s := buildSite(t)
+	h := newCachingHandler(t, s, cacheMax)
+	writeOld(t, filepath.Join(s.root, "k.txt"), []byte("clock"))
+	settle()
+	clock := time.Now().UnixNano()
+	static.SetWatchClock(h, func() int64 { return clock })
+	serveClock := func() int64 {
+		t.Helper()
+		p, _ := static.CleanPath([]byte("/k.txt"), nil)
+		var r static.Reply
+		defer r.Release()
+		h.ServeAt(newRequest("GET", "/k.txt"), p, &r, clock-1)
+		if r.Status != 200 {
+			t.Fatalf("status %d, want 200", r.Status)
+		}
+		return r.Clock
+	}
+	if got := serveClock(); got != 0 {
+		t.Errorf("miss: Clock %d, want 0", got)
+	}
+	clock += 5
+	if got := serveClock(); got != clock {
+		t.Errorf("hit: Clock %d, want the watcher's %d", got, clock)
+	}
+	if !static.Watched(h, "/k.txt") {
+		t.Fatal("not cached with watches")
+	}
+}
