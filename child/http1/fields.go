@@ -1,6 +1,5 @@
 package http1
 
-import "bytes"
 
 // fieldState collects what the framing and persistence rules need while the
 // header fields are walked once.
@@ -25,28 +24,28 @@ func (p *Parser) build(head []byte, lim *Limits, req *Request) *ParseError {
 	req.Reset()
 	req.HeadLen = len(head)
 	line := head[p.lineOff:p.lineEnd]
-	var rl requestLine
-	parseRequestLine(line, &rl) // valid: scanLine checked it
+	rl := &p.rl
+	if p.rlAt != &line[0] {
+		// The buffer moved after the line was scanned: parse it again
+		// where it is now (valid: scanLine checked it).
+		*rl = requestLine{}
+		parseRequestLine(line, rl)
+	}
 	req.Line, req.Method, req.MethodID, req.Target = line, rl.method, rl.methodID, rl.target
 	req.Path, req.Query = rl.path, rl.query
 	req.ProtoMajor, req.ProtoMinor = rl.major, rl.minor
-	if cap(req.Headers) < p.fields {
-		req.Headers = make([]Header, 0, p.fields)
+	if cap(req.Headers) < len(p.spans) {
+		req.Headers = make([]Header, 0, len(p.spans))
 	}
 	st := fieldState{cl: -1}
-	rest := head[p.lineEnd+2 : len(head)-2]
-	for len(rest) > 0 {
-		lf := bytes.IndexByte(rest, '\n')
-		field := rest[:lf-1]
-		rest = rest[lf+1:]
-		colon := bytes.IndexByte(field, ':')
-		h := Header{Name: field[:colon], Value: trimOWS(field[colon+1:])}
+	for _, sp := range p.spans {
+		h := Header{Name: head[sp.start:sp.colon], Value: trimOWS(head[sp.colon+1 : sp.end])}
 		req.Headers = append(req.Headers, h)
 		if err := st.note(req, h.Name, h.Value); err != nil {
 			return err
 		}
 	}
-	return st.finish(req, &rl, lim)
+	return st.finish(req, rl, lim)
 }
 
 // note applies one header field to st and to req's quick-access fields.

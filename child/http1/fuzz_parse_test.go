@@ -135,9 +135,25 @@ func checkFeeding(t *testing.T, data []byte, lim *Limits) (parsed, error) {
 	var whole parsed
 	n, err := p.Parse(data, lim, &whole.req)
 	whole.view = viewOf(n, &whole.req)
-	var q Parser
-	var req Request
+	// Byte at a time in one buffer, and in a buffer that moves on every
+	// other call (the Parser must not keep what it read of the old one).
+	var q, r Parser
+	var req, req2 Request
+	rDone := false
 	for i := 0; i <= len(data); i++ {
+		if !rDone {
+			buf := data[:i]
+			if i%2 == 1 {
+				buf = append([]byte(nil), buf...)
+			}
+			n3, err3 := r.Parse(buf, lim, &req2)
+			if err3 != ErrNeedMore {
+				rDone = true
+				if err3 != err || viewOf(n3, &req2) != whole.view {
+					t.Fatalf("moving buffer: got %v %+v, whole: %v %+v; input %q", err3, viewOf(n3, &req2), err, whole.view, data)
+				}
+			}
+		}
 		n2, err2 := q.Parse(data[:i], lim, &req)
 		if err2 == ErrNeedMore {
 			continue

@@ -27,10 +27,23 @@ type Parser struct {
 	fields    int  // header field lines seen
 	lineOff   int  // offset of the request line
 	lineEnd   int  // offset just past the request line (its CR); 0 if none
+
+	// What the scan learned, so that build does not look again: the
+	// request line as parsed, which aliases the buffer of the call that
+	// scanned it (rlAt, the address of its first byte, tells build whether
+	// the buffer has moved since), and where each field line's name ends.
+	rl    requestLine
+	rlAt  *byte
+	spans []fieldSpan
 }
 
+// fieldSpan locates one checked field line in the buffer: its first byte,
+// its colon and its CR, as offsets from the buffer's start, which stay
+// valid when the buffer moves.
+type fieldSpan struct{ start, colon, end int }
+
 // Reset makes p ready to parse a new request from the start of a buffer.
-func (p *Parser) Reset() { *p = Parser{} }
+func (p *Parser) Reset() { *p = Parser{spans: p.spans[:0]} }
 
 // defaultLimits is used when Parse is given nil Limits.
 var defaultLimits = DefaultLimits()
@@ -122,10 +135,10 @@ func (p *Parser) scanLine(buf []byte, lf int, lim *Limits) (done bool, err *Pars
 		}
 	case !p.inFields:
 		p.lineOff, p.lineEnd = p.lineStart, lf-1
-		var rl requestLine
-		if err := parseRequestLine(line, &rl); err != nil {
+		if err := parseRequestLine(line, &p.rl); err != nil {
 			return false, err
 		}
+		p.rlAt = &line[0]
 		p.inFields = true
 	case len(line) == 0:
 		return true, nil
@@ -133,9 +146,11 @@ func (p *Parser) scanLine(buf []byte, lf int, lim *Limits) (done bool, err *Pars
 		if p.fields++; lim.Fields > 0 && p.fields > lim.Fields {
 			return false, errTooManyFields
 		}
-		if err := checkField(line); err != nil {
+		colon, err := checkField(line)
+		if err != nil {
 			return false, err
 		}
+		p.spans = append(p.spans, fieldSpan{start: p.lineStart, colon: p.lineStart + colon, end: lf - 1})
 	}
 	p.lineStart = lf + 1
 	return false, nil
@@ -143,10 +158,11 @@ func (p *Parser) scanLine(buf []byte, lf int, lim *Limits) (done bool, err *Pars
 
 // checkField validates field-line = field-name ":" OWS field-value OWS
 // (RFC 9112 5, RFC 9110 5.1 and 5.5): a token name directly followed by the
-// colon, and a value of visible bytes, obs-text, SP and HTAB only.
-func checkField(line []byte) *ParseError {
+// colon, and a value of visible bytes, obs-text, SP and HTAB only. It
+// returns the colon's index.
+func checkField(line []byte) (int, *ParseError) {
 	if isOWS(line[0]) {
-		return errObsFold // RFC 9112 5.2: obs-fold gets 400
+		return 0, errObsFold // RFC 9112 5.2: obs-fold gets 400
 	}
 	i := 0
 	for i < len(line) && isToken(line[i]) {
@@ -154,17 +170,17 @@ func checkField(line []byte) *ParseError {
 	}
 	switch {
 	case i == len(line):
-		return errNoColon
+		return 0, errNoColon
 	case line[i] == ':' && i > 0:
 	case isOWS(line[i]) && i > 0:
-		return errFieldSpace // RFC 9112 5.1: MUST answer 400
+		return 0, errFieldSpace // RFC 9112 5.1: MUST answer 400
 	default:
-		return ctlError(line[i], errFieldName)
+		return 0, ctlError(line[i], errFieldName)
 	}
 	if j := firstBadValueByte(line[i+1:]); j >= 0 {
-		return ctlError(line[i+1+j], errCtl)
+		return 0, ctlError(line[i+1+j], errCtl)
 	}
-	return nil
+	return i, nil
 }
 
 // Abandon fills req with what is known of a head that will never be

@@ -186,6 +186,23 @@ func parseBytewise(raw string, lim *Limits) (view, error) {
 	return view{}, ErrNeedMore
 }
 
+// parseInPlace feeds raw one byte at a time into one buffer that never
+// moves, as a connection's input buffer that has room: the Parser may keep
+// what it parsed of earlier bytes.
+func parseInPlace(raw string, lim *Limits) (view, error) {
+	var p Parser
+	var req Request
+	buf := make([]byte, 0, len(raw))
+	for i := range len(raw) {
+		buf = append(buf, raw[i])
+		n, err := p.Parse(buf, lim, &req)
+		if err != ErrNeedMore {
+			return viewOf(n, &req), err
+		}
+	}
+	return view{}, ErrNeedMore
+}
+
 func TestParseValid(t *testing.T) {
 	for _, tc := range validCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -194,7 +211,7 @@ func TestParseValid(t *testing.T) {
 			for _, mode := range []struct {
 				name  string
 				parse func(string, *Limits) (view, error)
-			}{{"whole", parseWhole}, {"bytewise", parseBytewise}} {
+			}{{"whole", parseWhole}, {"bytewise", parseBytewise}, {"in place", parseInPlace}} {
 				got, err := mode.parse(tc.raw, tc.lim)
 				if err != nil {
 					t.Fatalf("%s: err = %v, want nil", mode.name, err)
@@ -323,7 +340,7 @@ func TestParseErrors(t *testing.T) {
 			for _, mode := range []struct {
 				name  string
 				parse func(string, *Limits) (view, error)
-			}{{"whole", parseWhole}, {"bytewise", parseBytewise}} {
+			}{{"whole", parseWhole}, {"bytewise", parseBytewise}, {"in place", parseInPlace}} {
 				_, err := mode.parse(tc.raw, tc.lim)
 				var pe *ParseError
 				if !errors.As(err, &pe) {
