@@ -2,6 +2,7 @@ package shm
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -175,39 +176,64 @@ func seqRead(seq *atomic.Uint64, pid int, read func()) bool {
 // storeText stores src into field, skipping words that do not change.
 // Only the field's owner calls it, inside a seqlock write.
 func storeText(field []atomic.Uint64, src []byte) {
-	for i := range field {
-		if v := textWord(src, i); field[i].Load() != v {
-			field[i].Store(v)
-		}
-	}
+	open := uint64(1) // the caller's seqlock is open already
+	storeTextSeq(field, src, nil, &open)
 }
 
 // storeTextSeq is storeText that opens the seqlock lazily, at the first word
 // that changes: *open is 0 until then and holds seqBegin's value after, for
-// the caller's seqEnd. An unchanged value costs loads only.
+// the caller's seqEnd. An unchanged value costs loads only. src is
+// truncated to the field and NUL-padded.
 func storeTextSeq(field []atomic.Uint64, src []byte, seq *atomic.Uint64, open *uint64) {
-	for i := range field {
-		if v := textWord(src, i); field[i].Load() != v {
-			if *open == 0 {
-				*open = seqBegin(seq)
-			}
-			field[i].Store(v)
+	full := min(len(src)/8, len(field)) // words that src fills
+	for i := range full {
+		storeWordSeq(&field[i], binary.NativeEndian.Uint64(src[i*8:]), seq, open)
+	}
+	for i := full; i < len(field); i++ {
+		var v uint64 // NUL padding
+		if i == full && len(src) > full*8 {
+			v = lastWord(src, len(src)-full*8)
 		}
+		storeWordSeq(&field[i], v, seq, open)
 	}
 }
 
-// textWord returns word i of src, truncated and NUL-padded.
-func textWord(src []byte, i int) uint64 {
-	off := i * 8
-	if off >= len(src) {
-		return 0
+// lastWord is the word holding the last r (1 to 7) bytes of src,
+// NUL-padded, in native byte order. When src has 8 bytes or more it loads
+// the last eight and shifts the others out; only a shorter src is
+// assembled byte by byte. (Copying the bytes into an array and loading that
+// stalled on store forwarding and took most of SetRequestInfo's time.)
+func lastWord(src []byte, r int) uint64 {
+	if n := len(src); n >= 8 {
+		w := binary.NativeEndian.Uint64(src[n-8:])
+		if bigEndian {
+			return w << (8 * (8 - r))
+		}
+		return w >> (8 * (8 - r))
 	}
-	if len(src)-off >= 8 {
-		return binary.NativeEndian.Uint64(src[off:])
+	var v uint64
+	for k, c := range src {
+		v |= uint64(c) << (8 * k)
 	}
-	var b [8]byte
-	copy(b[:], src[off:])
-	return binary.NativeEndian.Uint64(b[:])
+	if bigEndian {
+		v = bits.ReverseBytes64(v)
+	}
+	return v
+}
+
+// bigEndian reports the machine's byte order, which words hold text in.
+var bigEndian = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
+
+// storeWordSeq stores v into word unless it holds v already, opening the
+// seqlock first as storeTextSeq says.
+func storeWordSeq(word *atomic.Uint64, v uint64, seq *atomic.Uint64, open *uint64) {
+	if word.Load() == v {
+		return
+	}
+	if *open == 0 {
+		*open = seqBegin(seq)
+	}
+	word.Store(v)
 }
 
 // loadText copies field into dst, which is len(field)*8 bytes long.
