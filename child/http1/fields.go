@@ -1,6 +1,5 @@
 package http1
 
-
 // fieldState collects what the framing and persistence rules need while the
 // header fields are walked once.
 type fieldState struct {
