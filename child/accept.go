@@ -24,6 +24,14 @@ type listener struct {
 // acceptFrom accepts pending connections from one listener, up to
 // acceptBatch, while the accept gate allows.
 func (l *loop) acceptFrom(ls *listener) {
+	if l.leaveToSiblings() {
+		return
+	}
+	l.acceptPending(ls)
+}
+
+// acceptPending is acceptFrom without the look at the siblings.
+func (l *loop) acceptPending(ls *listener) {
 	for i := 0; i < acceptBatch && l.accepting; i++ {
 		fd, remote, err := acceptConn(ls.fd, &l.rsa)
 		if err != nil {
@@ -155,6 +163,12 @@ func (l *loop) shouldAccept() bool {
 		}
 		l.pausedUntil = 0
 	}
+	if l.deferUntil != 0 {
+		if l.now < l.deferUntil {
+			return false
+		}
+		l.deferUntil, l.deferExpired = 0, true
+	}
 	if l.fdCeiling != 0 {
 		switch {
 		case l.now >= l.fdCeilingUntil:
@@ -177,6 +191,9 @@ func (l *loop) shouldAccept() bool {
 func (l *loop) gateAccept() {
 	if l.shouldAccept() {
 		l.openGate()
+		if l.deferExpired {
+			l.takeLeftovers()
+		}
 	} else {
 		l.closeGate()
 	}
@@ -193,6 +210,10 @@ func (l *loop) openGate() {
 	}
 	l.accepting = true
 	l.ch.proc.SetNotAccepting(false)
+	if l.sharing {
+		l.sharing = false // back from leaving connections to siblings: not worth a line
+		return
+	}
 	l.log.Debug("Accepting new connections again", "module", "mpm_event", "ah", "AH00457",
 		"connections", l.nconns, "idle_workers", l.hand.parked.Load())
 }
@@ -206,6 +227,9 @@ func (l *loop) closeGate() {
 	}
 	l.accepting = false
 	l.ch.proc.SetNotAccepting(true)
+	if l.sharing {
+		return
+	}
 	l.log.Debug("not accepting new connections in this process", "module", "mpm_event",
 		"connections", l.nconns, "idle_workers", l.hand.parked.Load())
 }

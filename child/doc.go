@@ -45,5 +45,7 @@
 // ordinary call. sched_yield is raw too: when the
 // live children outnumber the CPUs a child may use, an event loop that has
 // found work in every poll for 300 µs offers its core to a sibling, which
-// would otherwise wait for the kernel's next tick.
+// would otherwise wait for the kernel's next tick. Such children also leave
+// new connections to the siblings in lower scoreboard slots, as many as
+// there are CPUs, while those accept (share.go).
 package child

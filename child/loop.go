@@ -74,19 +74,26 @@ type loop struct {
 	wantWake  atomic.Bool          // workers must wake the loop on hand-back
 	requests  atomic.Uint32        // reqGraceful | reqStop | reqReopenLogs
 
-	accepting     bool
-	pausedUntil   int64 // descriptor shortage back-off
-	nconns        int
-	accepted      int64
-	maxAccepted   int64 // MaxConnectionsPerChild, 0 = unlimited
-	draining      bool
-	stopping      bool
-	now           int64
-	revalidated   bool // the open-file cache was revalidated after now
-	lastPublish   int64
-	publishLater  bool // a publish was skipped for publishEvery; park no longer
-	lastHeartbeat int64
-	shortageLog   int64
+	accepting   bool
+	pausedUntil int64 // descriptor shortage back-off
+	// Sharing the CPUs with siblings (share.go): until deferUntil the
+	// listeners are left to them (sharing is set while so; deferExpired
+	// once the spell is over, until takeLeftovers), deferEnded is when a
+	// spell last ended with connections left waiting, lastStamp the last
+	// activity stamp.
+	deferUntil, deferEnded, lastStamp int64
+	sharing, deferExpired             bool
+	nconns                            int
+	accepted                          int64
+	maxAccepted                       int64 // MaxConnectionsPerChild, 0 = unlimited
+	draining                          bool
+	stopping                          bool
+	now                               int64
+	revalidated                       bool // the open-file cache was revalidated after now
+	lastPublish                       int64
+	publishLater                      bool // a publish was skipped for publishEvery; park no longer
+	lastHeartbeat                     int64
+	shortageLog                       int64
 	// fdCeiling, when set, is how many connections a child short of
 	// descriptors holds at most, until fdCeilingUntil.
 	fdCeiling      int
@@ -119,6 +126,7 @@ func (l *loop) iterate() error {
 	}
 	l.now = time.Now().UnixNano()
 	l.revalidated = false
+	l.stampActive()
 	l.dispatchEvents(l.events[:n])
 	l.drainHandbacks()
 	l.expireTimeouts()
@@ -209,6 +217,9 @@ func (l *loop) parkTimeout() time.Duration {
 	}
 	if l.pausedUntil != 0 && l.pausedUntil < next {
 		next = l.pausedUntil
+	}
+	if l.deferUntil != 0 && l.deferUntil < next {
+		next = l.deferUntil
 	}
 	if l.publishLater && l.lastPublish+publishEvery < next {
 		next = l.lastPublish + publishEvery

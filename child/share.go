@@ -1,0 +1,110 @@
+package child
+
+import (
+	"time"
+
+	"eventmpm/shm"
+)
+
+// Sharing the CPUs with siblings.
+//
+// When the live children outnumber the CPUs a child may run on (the loop is
+// "crowded": StartServers 2 on one core, or 3 children on a 2-vCPU machine),
+// spreading new connections over all of them buys no parallelism: the
+// children take turns on the same cores, and every turn is a switch between
+// processes (address space, caches) and a wake-up of a child for a handful
+// of connections. Measured with the harness's 2 children on one core
+// (keep-alive 1 KiB, wrk 100 connections, 6 s rounds): runs where one child
+// held all the connections gave p99 1.6 to 2.0 ms, runs where they were
+// split 84/18 to 35/67 gave 2.2 to 5.0 ms, and a one-child configuration had
+// about 10 % more throughput (BENCHMARKS.md).
+//
+// So a crowded child leaves the connections waiting on its listeners to
+// its siblings in lower scoreboard slots while at least as many of them as
+// there are CPUs are accepting and live: it takes its listeners out of its
+// poller for shareDefer and looks again. The child in slot 0 always
+// accepts; the others take connections when the lower ones stop accepting
+// (their accept gate closed: workers busy, draining, or gone), so Apache's
+// model stands: every child competes for connections it has room for, and a
+// saturated child's siblings take over, now at most shareDefer later.
+//
+// A sibling counts when its event loop stamped the scoreboard within
+// shareFresh (a crowded loop stamps its heartbeat at most every shareStamp
+// while it runs). A sibling that is parked has an old stamp, but its
+// listeners are in its poller and the kernel wakes it for the same
+// connection, so it counts too, except within shareGrace after a deferral
+// of ours ended with connections still waiting (takeLeftovers): the sibling
+// did not take them, hung or stopped, and this child accepts.
+const (
+	shareDefer = 5 * time.Millisecond
+	shareFresh = 5 * time.Millisecond
+	shareStamp = time.Millisecond
+	shareGrace = time.Second
+)
+
+// stampActive refreshes the heartbeat of a crowded loop that is running,
+// for siblings deciding whether to leave connections to it.
+func (l *loop) stampActive() {
+	if l.crowded && l.now-l.lastStamp >= int64(shareStamp) {
+		l.lastStamp = l.now
+		l.ch.proc.Heartbeat(time.Unix(0, l.now))
+	}
+}
+
+// leaveToSiblings reports whether this child should leave the connections
+// on its listeners to its siblings (see above), and if so takes its
+// listeners out of the poller until shareDefer from now.
+func (l *loop) leaveToSiblings() bool {
+	if !l.crowded || l.draining || l.stopping {
+		return false
+	}
+	trustParked := l.now-l.deferEnded > int64(shareGrace)
+	fresh := time.Unix(0, l.now-int64(shareFresh))
+	if !siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, fresh, trustParked) {
+		return false
+	}
+	l.deferUntil = l.now + int64(shareDefer)
+	l.sharing = true
+	l.closeGate()
+	return true
+}
+
+// takeLeftovers accepts, when a spell of leaving connections to the
+// siblings ends and none of them has stamped recently, what they left
+// waiting on the listeners. Finding any means they did not take it in
+// shareDefer: for shareGrace this child then counts only siblings that
+// stamped recently. Siblings that are running (a loop busy with a burst of
+// new connections may take longer) are left what waits.
+func (l *loop) takeLeftovers() {
+	l.deferExpired = false
+	fresh := time.Unix(0, l.now-int64(shareFresh))
+	if siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, fresh, false) {
+		return
+	}
+	before := l.accepted
+	for _, ls := range l.listeners {
+		l.acceptPending(ls)
+	}
+	if l.accepted > before {
+		l.deferEnded = l.now
+	}
+}
+
+// siblingsTake reports whether at least cpus of the processes in the
+// scoreboard slots below slot are live and accepting and, unless
+// trustParked, stamped their heartbeat at fresh or later.
+func siblingsTake(sb *shm.Scoreboard, slot, cpus int, fresh time.Time, trustParked bool) bool {
+	need := cpus
+	for i := range slot {
+		p := sb.Process(i)
+		if p.PID() == 0 || p.NotAccepting() {
+			continue
+		}
+		if trustParked || !p.LastHeartbeat().Before(fresh) {
+			if need--; need <= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
