@@ -14,10 +14,17 @@ import (
 // children take turns on the same cores, and every turn is a switch between
 // processes (address space, caches) and a wake-up of a child for a handful
 // of connections. Measured with the harness's 2 children on one core
-// (keep-alive 1 KiB, wrk 100 connections, 6 s rounds): runs where one child
-// held all the connections gave p99 1.6 to 2.0 ms, runs where they were
-// split 84/18 to 35/67 gave 2.2 to 5.0 ms, and a one-child configuration had
-// about 10 % more throughput (BENCHMARKS.md).
+// (keep-alive 1 KiB, wrk 100 connections, 6 s rounds, interleaved): with
+// the connections split anywhere from 70/32 to 1/101, p99 2.50 to 2.99 ms
+// and 70,000 to 87,000 requests/s; with this, 101/1 every time, p99 1.81
+// to 2.20 ms and 81,000 to 91,000 requests/s (BENCHMARKS.md, the run of
+// 20:55 on 2026-12-07).
+//
+// The price: a keep-alive connection stays with the child that accepted
+// it, as in Apache, so when the handlers wait on something (a slow
+// backend) the connections of the busy child wait for its workers while
+// a sibling's sit idle, until its accept gate closes and new connections
+// go elsewhere. Children that each have a CPU are not affected.
 //
 // So a crowded child leaves the connections waiting on its listeners to
 // its siblings in lower scoreboard slots while at least as many of them as
