@@ -23,12 +23,14 @@ import (
 // The price: a keep-alive connection stays with the child that accepted
 // it, as in Apache, so when the handlers wait on something (a slow
 // backend) the connections of the busy child wait for its workers while
-// a sibling's sit idle, until its accept gate closes and new connections
-// go elsewhere. Children that each have a CPU are not affected.
+// a sibling's sit idle. New connections go to the siblings once fewer than
+// a quarter of its workers are idle. Children that each have a CPU are
+// not affected.
 //
 // So a crowded child leaves the connections waiting on its listeners to
 // its siblings in lower scoreboard slots while at least as many of them as
-// there are CPUs are accepting and live: it takes its listeners out of its
+// there are CPUs are accepting and live, with a quarter of their workers
+// idle or more (siblingsTake): it takes its listeners out of its
 // poller for shareDefer and looks again. The child in slot 0 always
 // accepts; the others take connections when the lower ones stop accepting
 // (their accept gate closed: workers busy, draining, or gone), so Apache's
@@ -67,7 +69,7 @@ func (l *loop) leaveToSiblings() bool {
 	}
 	trustParked := l.now-l.deferEnded > int64(shareGrace)
 	fresh := time.Unix(0, l.now-int64(shareFresh))
-	if !siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, fresh, trustParked) {
+	if !siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, l.ch.threads, fresh, trustParked) {
 		return false
 	}
 	l.deferUntil = l.now + int64(shareDefer)
@@ -85,7 +87,7 @@ func (l *loop) leaveToSiblings() bool {
 func (l *loop) takeLeftovers() {
 	l.deferExpired = false
 	fresh := time.Unix(0, l.now-int64(shareFresh))
-	if siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, fresh, false) {
+	if siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, l.ch.threads, fresh, false) {
 		return
 	}
 	before := l.accepted
@@ -98,20 +100,42 @@ func (l *loop) takeLeftovers() {
 }
 
 // siblingsTake reports whether at least cpus of the processes in the
-// scoreboard slots below slot are live and accepting and, unless
-// trustParked, stamped their heartbeat at fresh or later.
-func siblingsTake(sb *shm.Scoreboard, slot, cpus int, fresh time.Time, trustParked bool) bool {
+// scoreboard slots below slot are live and accepting, have at least a
+// quarter of their threads workers idle, and, unless trustParked, stamped
+// their heartbeat at fresh or later.
+//
+// The idle workers: a sibling whose workers wait on something (a slow
+// backend) has room for connections until its accept gate closes, but
+// they would queue behind its busy workers while this child's sit idle;
+// below a quarter idle, this child takes new connections too.
+func siblingsTake(sb *shm.Scoreboard, slot, cpus, threads int, fresh time.Time, trustParked bool) bool {
 	need := cpus
 	for i := range slot {
 		p := sb.Process(i)
 		if p.PID() == 0 || p.NotAccepting() {
 			continue
 		}
-		if trustParked || !p.LastHeartbeat().Before(fresh) {
-			if need--; need <= 0 {
-				return true
-			}
+		if !trustParked && p.LastHeartbeat().Before(fresh) {
+			continue
+		}
+		if idleWorkers(p, threads) < max(1, threads/4) {
+			continue
+		}
+		if need--; need <= 0 {
+			return true
 		}
 	}
 	return false
+}
+
+// idleWorkers counts the workers of p's first threads slots that are
+// ready for a connection.
+func idleWorkers(p *shm.Process, threads int) int {
+	n := 0
+	for t := range threads {
+		if p.Worker(t).Status() == shm.Ready {
+			n++
+		}
+	}
+	return n
 }

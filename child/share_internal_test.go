@@ -13,15 +13,17 @@ import (
 
 // TestSiblingsTake: a child leaves new connections to the siblings in the
 // slots below its own when as many of them as it has CPUs are live and
-// accepting, and stamped recently or trusted while parked.
+// accepting, have a quarter of their workers idle, and stamped recently
+// or are trusted while parked.
 func TestSiblingsTake(t *testing.T) {
 	now := time.Now()
 	fresh, stale := now, now.Add(-time.Second)
 	type sib struct {
 		live, accepting bool
 		beat            time.Time
+		idle            int // of 8 workers
 	}
-	live := sib{true, true, fresh}
+	live := sib{true, true, fresh, 8}
 	for _, tc := range []struct {
 		name        string
 		sibs        []sib // slots 0.., this child's slot is len(sibs)
@@ -31,16 +33,19 @@ func TestSiblingsTake(t *testing.T) {
 	}{
 		{"slot 0 never leaves", nil, 1, true, false},
 		{"a running sibling", []sib{live}, 1, false, true},
-		{"a parked sibling, trusted", []sib{{true, true, stale}}, 1, true, true},
-		{"a parked sibling after a deferral it did not take", []sib{{true, true, stale}}, 1, false, false},
-		{"a sibling whose gate is shut", []sib{{true, false, fresh}}, 1, true, false},
-		{"an empty slot", []sib{{false, true, fresh}}, 1, true, false},
+		{"a parked sibling, trusted", []sib{{true, true, stale, 8}}, 1, true, true},
+		{"a parked sibling after a deferral it did not take", []sib{{true, true, stale, 8}}, 1, false, false},
+		{"a sibling whose gate is shut", []sib{{true, false, fresh, 8}}, 1, true, false},
+		{"an empty slot", []sib{{false, true, fresh, 8}}, 1, true, false},
+		{"a sibling with a quarter of its workers idle", []sib{{true, true, fresh, 2}}, 1, false, true},
+		{"a sibling with fewer idle", []sib{{true, true, fresh, 1}}, 1, false, false},
 		{"two CPUs, one running sibling", []sib{live}, 2, true, false},
 		{"two CPUs, two running siblings", []sib{live, live}, 2, false, true},
-		{"two CPUs, one of two shut", []sib{live, {true, false, fresh}}, 2, true, false},
+		{"two CPUs, one of two shut", []sib{live, {true, false, fresh, 8}}, 2, true, false},
+		{"two CPUs, one of two busy", []sib{live, {true, true, fresh, 0}}, 2, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sb, err := shm.Create(filepath.Join(t.TempDir(), "sb"), shm.Layout{ServerLimit: 4, ThreadLimit: 1})
+			sb, err := shm.Create(filepath.Join(t.TempDir(), "sb"), shm.Layout{ServerLimit: 4, ThreadLimit: 8})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,8 +57,16 @@ func TestSiblingsTake(t *testing.T) {
 				}
 				p.SetNotAccepting(!s.accepting)
 				p.Heartbeat(s.beat)
+				for w := range 8 {
+					p.Worker(w).Start(os.Getpid()+1+i, 0)
+					if w < s.idle {
+						p.Worker(w).SetStatus(shm.Ready)
+					} else {
+						p.Worker(w).SetStatus(shm.BusyWrite)
+					}
+				}
 			}
-			got := siblingsTake(sb, len(tc.sibs), tc.cpus, now.Add(-shareFresh), tc.trustParked)
+			got := siblingsTake(sb, len(tc.sibs), tc.cpus, 8, now.Add(-shareFresh), tc.trustParked)
 			if got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
@@ -89,7 +102,12 @@ func TestLeaveToSiblings(t *testing.T) {
 	if err := l.poller.AddListener(lfd); err != nil {
 		t.Fatal(err)
 	}
-	l.hand.avail.Store(1) // an idle worker: the gate would be open
+	l.hand.avail.Store(1)          // an idle worker: the gate would be open
+	for i := range tc.ch.threads { // the sibling's workers, idle
+		w := sb.Process(0).Worker(i)
+		w.Start(os.Getpid(), 0)
+		w.SetStatus(shm.Ready)
+	}
 	l.cpus, l.crowded, l.accepting = 1, true, true
 	l.now = time.Now().UnixNano()
 	sb.Process(0).Heartbeat(time.Unix(0, l.now))
