@@ -209,11 +209,11 @@ func (l *loop) openGate() {
 		}
 	}
 	l.accepting = true
-	l.ch.proc.SetNotAccepting(false)
 	if l.sharing {
 		l.sharing = false // back from leaving connections to siblings: not worth a line
 		return
 	}
+	l.ch.proc.SetNotAccepting(false)
 	l.log.Debug("Accepting new connections again", "module", "mpm_event", "ah", "AH00457",
 		"connections", l.nconns, "idle_workers", l.hand.parked.Load())
 }
@@ -226,10 +226,14 @@ func (l *loop) closeGate() {
 		_ = l.poller.RemoveListener(ls.fd)
 	}
 	l.accepting = false
-	l.ch.proc.SetNotAccepting(true)
 	if l.sharing {
+		// Still available to new connections, for the siblings' choice
+		// and for the parent's count of idle workers (which leaves out
+		// children not accepting, and would start more children to make
+		// up for this one's).
 		return
 	}
+	l.ch.proc.SetNotAccepting(true)
 	l.log.Debug("not accepting new connections in this process", "module", "mpm_event",
 		"connections", l.nconns, "idle_workers", l.hand.parked.Load())
 }

@@ -4,6 +4,7 @@ package child_test
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"runtime"
@@ -13,11 +14,14 @@ import (
 	"time"
 
 	"eventmpm/internal/itest"
+	"eventmpm/shm"
 )
 
 // TestShareCPUs: with more children than CPUs, new connections go to the
 // children in the lowest slots while they accept, not to the last one;
-// when those stop answering (SIGSTOP), the last child takes the next
+// the parent starts no more children for want of idle workers (the last
+// child's still count); when the others stop answering (SIGSTOP), the last
+// child takes the next
 // connection within a few milliseconds (share.go). Unloaded, the last
 // child took none of 24 connections here, and the next one 9 ms after its
 // siblings stopped; without the sharing it took 14 of 24.
@@ -32,12 +36,12 @@ func TestShareCPUs(t *testing.T) {
 	root := itest.NewRoot(t, fmt.Sprintf(`Listen 127.0.0.1:{{PORT}}
 ServerName localhost
 StartServers %[1]d
-ServerLimit %[1]d
+ServerLimit %[2]d
 ThreadsPerChild 4
 ThreadLimit 4
-MaxRequestWorkers %[2]d
-MinSpareThreads 1
-MaxSpareThreads %[3]d
+MaxRequestWorkers %[3]d
+MinSpareThreads %[4]d
+MaxSpareThreads %[5]d
 ScoreBoardFile logs/eventmpm.scoreboard
 PidFile logs/eventmpm.pid
 ErrorLog logs/error_log
@@ -45,7 +49,7 @@ DocumentRoot htdocs
 <Directory htdocs>
     Require all granted
 </Directory>
-`, n, 4*n, 4*n+8), map[string]string{"index.html": "shared\n"})
+`, n, 2*n, 8*n, 4*n-2, 4*n+8), map[string]string{"index.html": "shared\n"})
 	proc := itest.Run(t, root, "start", "--foreground")
 	proc.WaitListening(t, root.Addr(), 30*time.Second)
 	sb := itest.WaitScoreboard(t, root.Path("logs", "eventmpm.scoreboard"), 10*time.Second)
@@ -61,6 +65,25 @@ DocumentRoot htdocs
 		return true
 	})
 	time.Sleep(1500 * time.Millisecond) // each child counts its siblings once a second
+	// MinSpareThreads needs all but two workers of the n children idle
+	// (the loop below has one request at a time in flight): a child
+	// leaving connections to its siblings must still count (its workers
+	// are idle and it takes what they leave), or the parent starts more
+	// children to make up for it, and more, up to ServerLimit. New
+	// connections for 3 s keep the last child leaving them to the others.
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+		c, err := net.Dial("tcp", root.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(ioWait))
+		c.Write([]byte("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+		io.Copy(io.Discard, c)
+		c.Close()
+		if live := liveProcs(sb); live != n {
+			t.Fatalf("%d children running, want the %d started (MinSpareThreads counts every idle worker)", live, n)
+		}
+	}
 	last := sb.Process(n - 1)
 	before := last.Accepted()
 	get := func(c net.Conn) {
@@ -112,4 +135,15 @@ DocumentRoot htdocs
 	if got := last.Accepted() - before; got != 1 {
 		t.Errorf("the last child accepted %d connections with its siblings stopped, want 1", got)
 	}
+}
+
+// liveProcs counts the scoreboard's process slots held by a process.
+func liveProcs(sb *shm.Scoreboard) int {
+	n := 0
+	for i := range sb.Layout().ServerLimit {
+		if sb.Process(i).PID() != 0 {
+			n++
+		}
+	}
+	return n
 }

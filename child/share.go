@@ -31,7 +31,8 @@ import (
 // its siblings in lower scoreboard slots while at least as many of them as
 // there are CPUs are accepting and live, with a quarter of their workers
 // idle or more (siblingsTake): it takes its listeners out of its
-// poller for shareDefer and looks again. The child in slot 0 always
+// poller for shareDefer and looks again, still shown as accepting in the
+// scoreboard: it does take what they leave. The child in slot 0 always
 // accepts; the others take connections when the lower ones stop accepting
 // (their accept gate closed: workers busy, draining, or gone), so Apache's
 // model stands: every child competes for connections it has room for, and a

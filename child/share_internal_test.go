@@ -111,8 +111,9 @@ func TestLeaveToSiblings(t *testing.T) {
 	l.cpus, l.crowded, l.accepting = 1, true, true
 	l.now = time.Now().UnixNano()
 	sb.Process(0).Heartbeat(time.Unix(0, l.now))
-	if !l.leaveToSiblings() || l.accepting || !tc.ch.proc.NotAccepting() {
-		t.Fatalf("a running sibling: leaves %v, accepting %v", l.deferUntil != 0, l.accepting)
+	if !l.leaveToSiblings() || l.accepting || tc.ch.proc.NotAccepting() {
+		t.Fatalf("a running sibling: leaves %v, polls its listeners %v, shown as not accepting %v (want true, false, false)",
+			l.deferUntil != 0, l.accepting, tc.ch.proc.NotAccepting())
 	}
 	if l.shouldAccept() {
 		t.Fatal("accepts again before shareDefer")
