@@ -85,7 +85,6 @@ DocumentRoot htdocs
 		}
 	}
 	last := sb.Process(n - 1)
-	before := last.Accepted()
 	get := func(c net.Conn) {
 		t.Helper()
 		c.SetDeadline(time.Now().Add(ioWait))
@@ -97,21 +96,34 @@ DocumentRoot htdocs
 			t.Fatalf("no answer: %v", err)
 		}
 	}
-	const conns = 24
-	for range conns {
-		c, err := net.Dial("tcp", root.Addr())
-		if err != nil {
-			t.Fatal(err)
+	// Without the sharing the last child takes about its share (1/n) of
+	// new connections or more (14 of 24 here); with it, none, or a few
+	// when a loaded machine (make test, -race) kept its siblings off the
+	// CPU for longer than shareDefer: it then takes what they left
+	// waiting. A loaded machine may do that to a whole try; the last
+	// child taking more than its bound in three tries is the failure.
+	const conns, tries = 24, 3
+	bound := int64(conns / (2 * n))
+	var took []int64
+	for range tries {
+		before := last.Accepted()
+		for range conns {
+			c, err := net.Dial("tcp", root.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			get(c)
 		}
-		defer c.Close()
-		get(c)
+		took = append(took, last.Accepted()-before)
+		if took[len(took)-1] <= bound {
+			break
+		}
 	}
-	// Without the sharing it takes about its share (1/n) or more; with it,
-	// none, or a few when a loaded machine kept its siblings off the CPU
-	// for longer than shareDefer (it then takes what they leave waiting).
-	t.Logf("the last of %d children accepted %d of %d connections", n, last.Accepted()-before, conns)
-	if got := last.Accepted() - before; got > int64(conns/(2*n)) {
-		t.Errorf("the child in the last slot accepted %d of %d connections while its siblings accepted, want at most %d", got, conns, conns/(2*n))
+	t.Logf("the last of %d children accepted %v of %d connections in each try", n, took, conns)
+	if took[len(took)-1] > bound {
+		t.Errorf("the child in the last slot accepted %v of %d connections in %d tries while its siblings accepted, want at most %d in one",
+			took, conns, tries, bound)
 	}
 	// Stop every other child: the last one must take the next connection.
 	for _, pid := range pids[:n-1] {
@@ -123,7 +135,7 @@ DocumentRoot htdocs
 			return err == nil && strings.HasPrefix(after, "T")
 		})
 	}
-	before = last.Accepted()
+	before := last.Accepted()
 	start := time.Now()
 	c, err := net.Dial("tcp", root.Addr())
 	if err != nil {

@@ -49,7 +49,7 @@ const (
 	shareDefer = 5 * time.Millisecond
 	shareFresh = 5 * time.Millisecond
 	shareStamp = time.Millisecond
-	shareGrace = time.Second
+	shareGrace = 100 * time.Millisecond
 )
 
 // stampActive refreshes the heartbeat of a crowded loop that is running,
