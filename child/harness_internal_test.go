@@ -185,3 +185,22 @@ func waitCacheable(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 }
+
+// loopbackListener opens a listening TCP socket on 127.0.0.1 (a free
+// port), with extra socket flags (unix.SOCK_NONBLOCK), closed at the
+// test's end.
+func loopbackListener(t testing.TB, flags int) int {
+	t.Helper()
+	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|flags, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(lfd) })
+	if err := unix.Bind(lfd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(lfd, 8); err != nil {
+		t.Fatal(err)
+	}
+	return lfd
+}

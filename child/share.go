@@ -68,9 +68,7 @@ func (l *loop) leaveToSiblings() bool {
 	if !l.crowded || l.draining || l.stopping {
 		return false
 	}
-	trustParked := l.now-l.deferEnded > int64(shareGrace)
-	fresh := time.Unix(0, l.now-int64(shareFresh))
-	if !siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, l.ch.threads, fresh, trustParked) {
+	if !l.siblingsTake(l.now-l.deferEnded > int64(shareGrace)) {
 		return false
 	}
 	l.deferUntil = l.now + int64(shareDefer)
@@ -87,8 +85,7 @@ func (l *loop) leaveToSiblings() bool {
 // new connections may take longer) are left what waits.
 func (l *loop) takeLeftovers() {
 	l.deferExpired = false
-	fresh := time.Unix(0, l.now-int64(shareFresh))
-	if siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, l.ch.threads, fresh, false) {
+	if l.siblingsTake(false) {
 		return
 	}
 	before := l.accepted
@@ -98,6 +95,12 @@ func (l *loop) takeLeftovers() {
 	if l.accepted > before {
 		l.deferEnded = l.now
 	}
+}
+
+// siblingsTake is siblingsTake for this child now.
+func (l *loop) siblingsTake(trustParked bool) bool {
+	fresh := time.Unix(0, l.now-int64(shareFresh))
+	return siblingsTake(l.ch.sb, l.ch.proc.Slot(), l.cpus, l.ch.threads, fresh, trustParked)
 }
 
 // siblingsTake reports whether at least cpus of the processes in the

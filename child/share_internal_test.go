@@ -87,17 +87,7 @@ func TestLeaveToSiblings(t *testing.T) {
 	if !tc.ch.proc.Claim(os.Getpid(), 0) {
 		t.Fatal("claim")
 	}
-	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(lfd)
-	if err := unix.Bind(lfd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(lfd, 8); err != nil {
-		t.Fatal(err)
-	}
+	lfd := loopbackListener(t, unix.SOCK_NONBLOCK)
 	l.listeners = []*listener{{fd: lfd, addr: "127.0.0.1:0", proto: "http"}}
 	if err := l.poller.AddListener(lfd); err != nil {
 		t.Fatal(err)

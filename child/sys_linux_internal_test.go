@@ -108,17 +108,7 @@ func tcpPair(t *testing.T) (int, net.Conn) {
 // read; without it there is none.
 func TestReadStampedGivesArrival(t *testing.T) {
 	for _, stamp := range []bool{true, false} {
-		lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { unix.Close(lfd) })
-		if err := unix.Bind(lfd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Listen(lfd, 8); err != nil {
-			t.Fatal(err)
-		}
+		lfd := loopbackListener(t, 0)
 		if stamp && !stampArrivals(lfd) {
 			t.Fatal("SO_TIMESTAMPNS refused")
 		}
