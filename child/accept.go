@@ -154,6 +154,7 @@ func (l *loop) fdReserve() int { return max(16, l.ch.threads) }
 // two minutes. The event loop holds such connections at the cost of a
 // descriptor and a small buffer, and RequestReadTimeout bounds them.
 func (l *loop) shouldAccept() bool {
+	l.gateIdle = l.hand.available() // before any early return: see wait
 	if l.draining || l.stopping || len(l.listeners) == 0 {
 		return false
 	}
@@ -177,7 +178,7 @@ func (l *loop) shouldAccept() bool {
 			return false // keep the reserve; with idle ones, shortage closes them
 		}
 	}
-	idle := l.hand.available()
+	idle := l.gateIdle
 	if idle <= 0 {
 		return false
 	}

@@ -74,7 +74,11 @@ type loop struct {
 	wantWake  atomic.Bool          // workers must wake the loop on hand-back
 	requests  atomic.Uint32        // reqGraceful | reqStop | reqReopenLogs
 
-	accepting   bool
+	accepting bool
+	// gateIdle is how many workers were available when the accept gate
+	// last looked (shouldAccept); wait compares it with the count again
+	// once workers are told to wake it.
+	gateIdle    int
 	pausedUntil int64 // descriptor shortage back-off
 	// Sharing the CPUs with siblings (share.go): until deferUntil the
 	// listeners are left to them (sharing is set while so; deferExpired
@@ -189,9 +193,18 @@ func (l *loop) wait() (int, error) {
 		l.busySince = l.now
 	}
 	// Workers must wake us when we wait on them: the accept gate is shut
-	// (a worker going idle may open it), or we are draining.
+	// (a worker going idle may open it), or we are draining. A worker
+	// publishes itself (handback, avail) before it reads wantWake, and we
+	// store wantWake before we read them again, so one of the two sees
+	// the other: a worker that went idle after the gate looked, but read
+	// wantWake before it was set, is found here. Without that look the
+	// loop parked for maxPark with its gate shut: the workers of a fresh
+	// child usually park only after newLoop's first gateAccept, and on a
+	// loaded machine before the first wait set wantWake, so the first
+	// connection to a new child waited a second.
 	l.wantWake.Store(!l.accepting || l.draining || l.stopping)
-	if l.handback.Load() != nil || l.requests.Load() != 0 {
+	if l.handback.Load() != nil || l.requests.Load() != 0 ||
+		(!l.accepting && l.hand.available() > l.gateIdle) {
 		timeout = 0
 	}
 	n, err := l.poller.Wait(l.events, timeout)

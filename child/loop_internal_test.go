@@ -377,3 +377,48 @@ func TestYieldOnlyWhenCrowded(t *testing.T) {
 		t.Fatalf("after the sibling's release: got %d live, want 1", got)
 	}
 }
+
+// TestWaitSeesWorkersParkedBeforeIt: newLoop looks at the accept gate
+// before the workers start, so the gate starts shut. Workers that went
+// idle before the loop's first wait read wantWake while it was still
+// false and woke no one; the loop then parked for maxPark with its gate
+// shut, and the first connection to a fresh child on a loaded machine
+// waited a second.
+func TestWaitSeesWorkersParkedBeforeIt(t *testing.T) {
+	tc := newTestChild(t, "Listen 127.0.0.1:80\nDocumentRoot htdocs\n", nil)
+	l := tc.l
+	l.listeners = []*listener{{fd: loopbackListener(t, unix.SOCK_NONBLOCK), addr: "127.0.0.1:0", proto: "http"}}
+	l.now = nowNano()
+	l.gateAccept()
+	if l.accepting {
+		t.Fatal("the gate is open with no worker started")
+	}
+	// A worker parks while wantWake is false: it wakes no one.
+	if c, closed := l.hand.take(&tc.w.wait); c != nil || closed {
+		t.Fatalf("take: got %v, closed %v; want to park", c, closed)
+	}
+	if l.wantWake.Load() {
+		t.Fatal("wantWake set before the first wait")
+	}
+	if _, err := l.wait(); err != nil {
+		t.Fatal(err)
+	}
+	if l.poller.Parked() {
+		t.Fatal("the loop parked with its gate shut and an idle worker it had not seen")
+	}
+	l.gateAccept()
+	if !l.accepting {
+		t.Fatal("the gate stayed shut with an idle worker")
+	}
+	// Nothing changed since the gate looked: the next wait may park (the
+	// listener has nothing waiting, so it parks until the timeout).
+	l.closeGate()
+	l.gateIdle = l.hand.available()
+	l.pausedUntil = nowNano() + int64(time.Millisecond) // bounds the park below
+	if _, err := l.wait(); err != nil {
+		t.Fatal(err)
+	}
+	if !l.poller.Parked() {
+		t.Error("the loop spun with its gate shut and no new idle worker")
+	}
+}
