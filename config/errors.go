@@ -107,3 +107,21 @@ func atPos(pos Pos, err error) error {
 	}
 	return &Error{Pos: pos, Msg: err.Error(), Err: err}
 }
+
+// LoadWarnings returns the warnings of a load that returned cfg and err:
+// cfg's, or when the load failed, those given before its error, which
+// Apache has printed by then and which the error's reader needs too (a
+// clamp or an undefined ${VAR} is often the cause of what failed).
+func LoadWarnings(cfg *Config, err error) []Warning {
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			return ce.Warnings
+		}
+		return nil
+	}
+	if cfg == nil {
+		return nil
+	}
+	return cfg.Warnings
+}

@@ -235,20 +235,23 @@ func grepLines(s, sub string) string {
 // server under load: the graceful and restart verbs refuse with the error
 // and exit 1 without signalling (SPEC.md 4.3); raw USR1 and HUP make the
 // supervisor log the error with its file and line and keep the running
-// generation serving (SPEC.md 0). Fixed again, graceful works.
+// generation serving (SPEC.md 0); the warnings read before the error
+// come first, as at start. Fixed again, graceful works.
 func TestBrokenConfigKeepsServing(t *testing.T) {
 	s := startServer(t, "", nil)
 	o := loadOpts{addr: s.root.Addr(), path: "/index.html", want: []byte(indexBody), workers: 2, max: 1 << 30, dur: 60 * time.Second}
 	raw, htc := startRawLoad(t, o), startHTTPLoad(t, o)
 	kids := pidsOf(s.servingChildren(0))
 
-	s.root.WriteConf(t, baseConf+"BogusDirective on\n")
+	s.root.WriteConf(t, baseConf+"ServerAdmin ${EVENTMPM_TEST_UNDEFINED}\nBogusDirective on\n")
 	line := strings.Count(baseConf, "\n") + 1
-	want := fmt.Sprintf("AH00526: Syntax error on line %d of %s", line, s.root.Path("conf", "eventmpm.conf"))
+	conf := s.root.Path("conf", "eventmpm.conf")
+	warning := fmt.Sprintf("%s:%d: AH00111: Config variable ${EVENTMPM_TEST_UNDEFINED} is not defined", conf, line)
+	want := fmt.Sprintf("AH00526: Syntax error on line %d of %s", line+1, conf)
 	for _, args := range [][]string{{"graceful"}, {"-k", "graceful"}, {"restart"}, {"-k", "restart"}} {
 		r := cli(t, s.root, args...)
-		if r.code != 1 || !strings.Contains(r.stderr, want) {
-			t.Errorf("eventmpm %v with a broken config: got exit %d, stderr %q; want 1 and %q", args, r.code, r.stderr, want)
+		if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, warning) {
+			t.Errorf("eventmpm %v with a broken config: got exit %d, stderr %q; want 1, %q and %q", args, r.code, r.stderr, warning, want)
 		}
 	}
 	for _, sig := range []struct {
@@ -261,6 +264,11 @@ func TestBrokenConfigKeepsServing(t *testing.T) {
 		s.waitLog("] "+sig.what+" aborted, generation 0 keeps serving: "+want, 10*time.Second)
 	}
 	log := s.errorLog()
+	if n := strings.Count(log, warning); n != 2 {
+		t.Errorf("error log: got the warning before the error %d times, want 2 (one per signal):\n%s", n, log)
+	} else if strings.Index(log, warning) > strings.Index(log, want) {
+		t.Errorf("error log: the warning comes after the error, want it before:\n%s", log)
+	}
 	for _, code := range []string{"AH00493", "AH00494"} {
 		if n := strings.Count(log, code); n != 1 {
 			t.Errorf("error log: got %d %s lines, want 1 (the raw signal's; the verbs send nothing)", n, code)

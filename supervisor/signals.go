@@ -108,13 +108,13 @@ func (s *Supervisor) checkStopDeadline(now time.Time) {
 // running generation keeps serving (SPEC.md 0).
 func (s *Supervisor) reload(what string) (*config.Config, bool) {
 	cfg, err := s.opts.Reload(s.cfg)
+	for _, w := range config.LoadWarnings(cfg, err) { // before the error, as at start
+		s.log.Warn(w.Located(), "module", "mpm_event")
+	}
 	if err != nil {
 		s.log.Error(fmt.Sprintf("%s aborted, generation %d keeps serving: %v", what, s.gen, err), "module", "core")
 		s.notifyRefused(what, err)
 		return nil, false
-	}
-	for _, w := range cfg.Warnings {
-		s.log.Warn(w.Located(), "module", "mpm_event")
 	}
 	return cfg, true
 }

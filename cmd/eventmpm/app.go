@@ -164,17 +164,11 @@ func loadOptions(c *cli.Context) config.Options {
 // loadConfig reads the configuration and prints its warnings to stderr.
 func loadConfig(c *cli.Context) (*config.Config, error) {
 	cfg, err := config.Load(loadOptions(c))
-	if err != nil {
-		var ce *config.Error
-		if errors.As(err, &ce) {
-			for _, w := range ce.Warnings { // printed by Apache before the error
-				fmt.Fprintln(c.App.ErrWriter, w.Located())
-			}
-		}
-		return nil, cli.Exit(err.Error(), exitFailure)
-	}
-	for _, w := range cfg.Warnings {
+	for _, w := range config.LoadWarnings(cfg, err) { // before the error, as Apache
 		fmt.Fprintln(c.App.ErrWriter, w.Located())
+	}
+	if err != nil {
+		return nil, cli.Exit(err.Error(), exitFailure)
 	}
 	return cfg, nil
 }
