@@ -126,7 +126,7 @@ func openIdle(addr, path string, n, conc int, timeout time.Duration, deadline ti
 func openOne(addr string, req []byte, timeout time.Duration) (net.Conn, error) {
 	// No TCP keep-alive probes: Go's dialer sends them after 15 s idle
 	// by default, and 10,000 connections opened within a second then
-	// probe together every 15 s, a burst of about 20,000 segments on the
+	// probe together every 15 s, a burst of about 14,000 segments on the
 	// loopback (measured with /proc/net/snmp) that lands inside most
 	// measurement windows and slows every server's run alike.
 	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
