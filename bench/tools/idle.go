@@ -128,7 +128,7 @@ func openOne(addr string, req []byte, timeout time.Duration) (net.Conn, error) {
 	// by default, and 10,000 connections opened within a second then
 	// probe together every 15 s, a burst of about 14,000 segments on the
 	// loopback (measured with /proc/net/snmp) that lands inside most
-	// measurement windows and slows every server's run alike.
+	// measurement windows of every server: load the idle scenario did not ask for.
 	d := net.Dialer{Timeout: timeout, KeepAlive: -1}
 	c, err := d.Dial("tcp4", addr)
 	if err != nil {
