@@ -57,7 +57,7 @@ func (st *fieldState) note(req *Request, name, value []byte) *ParseError {
 			return st.noteHost(value)
 		}
 	case 5:
-		setFirst(&req.Range, name, "Range", value)
+		setRange(req, name, value)
 	case 6:
 		if equalFold(name, "Expect") {
 			st.noteExpect(value)
@@ -92,11 +92,11 @@ func (st *fieldState) note(req *Request, name, value []byte) *ParseError {
 // (RequestHeader unset). Host, framing and persistence stay as parsed.
 func (r *Request) RelocateConditionals() {
 	r.IfModifiedSince, r.IfUnmodifiedSince, r.IfMatch, r.IfNoneMatch = nil, nil, nil, nil
-	r.Range, r.IfRange, r.ETagListsRepeated = nil, nil, false
+	r.Range, r.IfRange, r.ETagListsRepeated, r.rangeVoid = nil, nil, false, false
 	for _, h := range r.Headers {
 		switch name, value := h.Name, h.Value; len(name) {
 		case 5:
-			setFirst(&r.Range, name, "Range", value)
+			setRange(r, name, value)
 		case 8:
 			setList(r, &r.IfMatch, name, "If-Match", value)
 			setFirst(&r.IfRange, name, "If-Range", value)
@@ -116,6 +116,20 @@ func setFirst(dst *[]byte, name []byte, want string, value []byte) {
 	if *dst == nil && equalFold(name, want) {
 		*dst = value
 	}
+}
+
+// setRange keeps a Range field, unless there are more of them: Range is
+// no list, and the lines joined (as Apache joins them) are no valid
+// ranges-specifier, so the request is served as if it had none.
+func setRange(req *Request, name, value []byte) {
+	if !equalFold(name, "Range") {
+		return
+	}
+	if req.Range != nil || req.rangeVoid {
+		req.Range, req.rangeVoid = nil, true
+		return
+	}
+	req.Range = value
 }
 
 // setList is setFirst for a list-valued field: a second line of it marks

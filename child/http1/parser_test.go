@@ -133,12 +133,18 @@ var validCases = []validCase{
 	{"empty expectation is ignored", "GET / HTTP/1.1\r\nHost: h\r\nExpect:\r\n\r\n", nil, func(v *view) {
 		v.Headers = "Host: h|Expect: "
 	}},
-	{"conditional and range fields, first wins", "GET / HTTP/1.1\r\nHost: h\r\n" +
+	{"conditional fields, first wins; two Range lines void it", "GET / HTTP/1.1\r\nHost: h\r\n" +
 		"if-modified-since: Sun, 06 Nov 1994 08:49:37 GMT\r\nIf-Unmodified-Since: A\r\nIf-None-Match: \"x\"\r\n" +
 		"If-Match: *\r\nRange: bytes=0-1\r\nIf-Range: \"y\"\r\nRange: bytes=5-\r\n\r\n", nil, func(v *view) {
-		v.IMS, v.IUS, v.INM, v.IM, v.Range, v.IfRange = "Sun, 06 Nov 1994 08:49:37 GMT", "A", `"x"`, "*", "bytes=0-1", `"y"`
+		v.IMS, v.IUS, v.INM, v.IM, v.Range, v.IfRange = "Sun, 06 Nov 1994 08:49:37 GMT", "A", `"x"`, "*", "", `"y"`
 		v.Headers = "Host: h|if-modified-since: Sun, 06 Nov 1994 08:49:37 GMT|If-Unmodified-Since: A|" +
 			"If-None-Match: \"x\"|If-Match: *|Range: bytes=0-1|If-Range: \"y\"|Range: bytes=5-"
+	}},
+	{"three Range lines are void too", "GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\nRange: bytes=4-5\r\n\r\n", nil, func(v *view) {
+		v.Headers = "Host: h|Range: bytes=0-1|Range: bytes=2-3|Range: bytes=4-5"
+	}},
+	{"one Range line", "GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\n\r\n", nil, func(v *view) {
+		v.Range, v.Headers = "bytes=0-1", "Host: h|Range: bytes=0-1"
 	}},
 	{"values trimmed, HTAB and obs-text kept inside", "GET / HTTP/1.1\r\nHost:h\r\nX-A: \t a\tb \xe9 \t\r\nX-Empty:\r\n\r\n", nil, func(v *view) {
 		v.Headers = "Host: h|X-A: a\tb \xe9|X-Empty: "
@@ -507,5 +513,13 @@ func TestRelocateConditionals(t *testing.T) {
 	req.RelocateConditionals()
 	if string(req.IfNoneMatch) != `"b"` || !req.ETagListsRepeated {
 		t.Errorf("two If-None-Match lines: %q, repeated %v", req.IfNoneMatch, req.ETagListsRepeated)
+	}
+	req.Headers = append(req.Headers, Header{Name: []byte("Range"), Value: []byte("bytes=0-1")})
+	if req.RelocateConditionals(); string(req.Range) != "bytes=0-1" {
+		t.Errorf("one Range line: %q", req.Range)
+	}
+	req.Headers = append(req.Headers, Header{Name: []byte("range"), Value: []byte("bytes=2-3")})
+	if req.RelocateConditionals(); req.Range != nil {
+		t.Errorf("two Range lines: %q, want none", req.Range)
 	}
 }

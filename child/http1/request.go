@@ -83,6 +83,9 @@ type Request struct {
 	// combines, so a handler reads every line (Headers), not only the
 	// first one kept above.
 	ETagListsRepeated bool
+	// rangeVoid is set when Range came in more than one line, which
+	// leaves Range nil (setRange).
+	rangeVoid bool
 
 	// HeadLen is the size of the request head in bytes, including the
 	// request line and the empty line that ends it, and any empty lines
