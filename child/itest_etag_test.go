@@ -62,5 +62,10 @@ AddOutputFilterByType DEFLATE text/html
 		if resp.StatusCode != tt.status || got != tt.etag || tt.etag == "" && hasETag {
 			t.Errorf("%s %q: %d ETag %q, want %d ETag %q", tt.target, tt.extra, resp.StatusCode, got, tt.status, tt.etag)
 		}
+		// A 304 keeps Last-Modified, as Apache's: under FileETag None it
+		// is the only validator the client gets back.
+		if lm := resp.Header.Get("Last-Modified"); tt.status == 304 && lm == "" {
+			t.Errorf("%s %q: 304 without Last-Modified", tt.target, tt.extra)
+		}
 	}
 }

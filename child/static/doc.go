@@ -131,7 +131,9 @@
 //     where Apache 2.4 sends none and lets browsers sniff; SetDefault("")
 //     restores Apache's way. DefaultCharset (AddDefaultCharset) appends
 //     "; charset=X" to text/plain and text/html only.
-//   - 304 carries only ETag (Apache's 304 header list; RFC 9110 15.4.5).
+//   - 304 carries Last-Modified, ETag and Accept-Ranges, as Apache 2.4's
+//     does, and Vary when the file may be sent compressed (Apache's
+//     mod_deflate leaves it out, which RFC 9110 15.4.5 does not allow).
 //     412 and 416 bodies are the child's error pages; 416 carries
 //     "Content-Range: bytes */N".
 //

@@ -39,9 +39,12 @@ type entry struct {
 	val    validator
 	header []byte // Last-Modified, ETag, Accept-Ranges, Content-Type lines
 	typed  int    // header[:typed] precedes the Content-Type line
-	ctype  []byte // the Content-Type value, or empty
-	body   []byte // the contents, for small cached files; else nil
-	file   *File  // the open file when body is nil
+	// validated: header[:validated] is the Last-Modified, ETag and
+	// Accept-Ranges lines, what a 304 repeats (as Apache's does).
+	validated int
+	ctype     []byte // the Content-Type value, or empty
+	body      []byte // the contents, for small cached files; else nil
+	file      *File  // the open file when body is nil
 	// noSendfile: file is to be read and written, not sent with
 	// sendfile(2) (EnableSendfile Off in its directory).
 	noSendfile bool
@@ -233,6 +236,7 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 		b = append(b, "\r\n"...)
 	}
 	b = append(b, "Accept-Ranges: bytes\r\n"...)
+	e.validated = len(b)
 	if lang != "" {
 		b = append(b, "Content-Language: "...)
 		b = append(b, lang...)

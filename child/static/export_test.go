@@ -89,5 +89,15 @@ func LanguagesOf(m *MIMETypes, name string) string { return m.languages(name) }
 // EncodingsOf is MIMETypes.encodings.
 func EncodingsOf(m *MIMETypes, name string) string { return m.encodings(name) }
 
-// AcceptsGzip is acceptsGzip.
-func AcceptsGzip(v string) bool { return acceptsGzip([]byte(v)) }
+// AcceptsGzip is requestAcceptsGzip for a request with these
+// Accept-Encoding lines, and a User-Agent line between each two.
+func AcceptsGzip(lines ...string) bool {
+	var req http1.Request
+	for i, v := range lines {
+		if i > 0 {
+			req.Headers = append(req.Headers, http1.Header{Name: []byte("User-Agent"), Value: []byte("t")})
+		}
+		req.Headers = append(req.Headers, http1.Header{Name: []byte("accept-encoding"), Value: []byte(v)})
+	}
+	return requestAcceptsGzip(&req)
+}

@@ -34,6 +34,8 @@ type gzipVariant struct {
 	body   []byte
 	header []byte
 	val    validator
+	// validated: header[:validated] is what a 304 repeats (entry.validated).
+	validated int
 }
 
 // mediaType is a Content-Type value without parameters, lowercased.
@@ -44,10 +46,30 @@ func mediaType(ct string) string {
 	return strings.ToLower(strings.TrimSpace(ct))
 }
 
-// acceptsGzip reports whether an Accept-Encoding value accepts gzip (or
-// x-gzip, or "*") with a non-zero quality (RFC 9110 12.5.3).
-func acceptsGzip(v []byte) bool {
-	ok := false
+// requestAcceptsGzip reports whether req's Accept-Encoding accepts gzip
+// (or x-gzip, or "*") with a non-zero quality (RFC 9110 12.5.3). A list
+// field sent in several lines is one list (RFC 9110 5.3), as Apache reads
+// it after joining the lines: an explicit gzip item decides wherever it
+// is, else the last "*".
+func requestAcceptsGzip(req *http1.Request) bool {
+	var explicit, star int8
+	for i := range req.Headers {
+		if explicit != 0 {
+			break
+		}
+		if h := &req.Headers[i]; http1.EqualFold(h.Name, "Accept-Encoding") {
+			explicit, star = gzipAcceptance(h.Value, star)
+		}
+	}
+	return explicit > 0 || explicit == 0 && star > 0
+}
+
+// gzipAcceptance reads one Accept-Encoding line: explicit is 1 when its
+// first gzip (or x-gzip) item accepts it, -1 when that item has q=0, 0
+// when there is none (it decides alone: the line is read no further);
+// star is the same for its last "*" item, starting from the star of the
+// lines before.
+func gzipAcceptance(v []byte, star int8) (explicit, _ int8) {
 	for len(v) > 0 {
 		var item []byte
 		if i := bytes.IndexByte(v, ','); i >= 0 {
@@ -61,13 +83,16 @@ func acceptsGzip(v []byte) bool {
 		if !gz && !(len(coding) == 1 && coding[0] == '*') {
 			continue
 		}
-		zero := qualityZero(params)
-		if gz {
-			return !zero // an explicit gzip decides
+		q := int8(1)
+		if qualityZero(params) {
+			q = -1
 		}
-		ok = !zero
+		if gz {
+			return q, star // an explicit gzip decides
+		}
+		star = q
 	}
-	return ok
+	return 0, star
 }
 
 // qualityZero reports whether parameters hold q=0 (0, 0.0, 0.00, 0.000).
@@ -131,6 +156,7 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	hd = append(hd, "Content-Encoding: gzip\r\n"...)
 	hd = append(hd, h0[e.typed:]...)
 	v.header = hd
+	v.validated = e.validated + len(v.val.etag) - len(e.val.etag)
 	// Kept with a cached entry while the handler's budget allows; else
 	// made again for each request, as Apache makes it.
 	if e.gzKept == nil || e.gzKept.Add(int64(len(v.body))) > gzipKeepBudget {
@@ -182,7 +208,7 @@ func answerVariant(req *http1.Request, v *gzipVariant, plainSize int64, now func
 		switch checkPreconditions(req, &v.val, t) {
 		case 304:
 			r.Status, r.NoBody = 304, true
-			r.Header = appendETagLine(r.Header[:0], v.val.etag)
+			r.Header = append(r.Header[:0], v.header[:v.validated]...)
 			r.Header = append(r.Header, varyHeader...)
 			r.Unsent = appendUnsent(r.Unsent[:0], v.header)
 			return

@@ -74,7 +74,7 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 	if r.GzipOnlyHTML && !bytes.HasPrefix(e.ctype, []byte("text/html")) {
 		r.NoCompress = true // as no-gzip: mod_deflate steps aside before adding Vary
 	}
-	if e.compressible && !r.NoCompress && req.Range == nil && acceptsGzip(req.Get("Accept-Encoding")) {
+	if e.compressible && !r.NoCompress && req.Range == nil && requestAcceptsGzip(req) {
 		if v := h.gzipVariant(e); v != nil {
 			answerVariant(req, v, e.size, h.now, r)
 			return false
@@ -88,9 +88,9 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 		switch checkPreconditions(req, &e.val, now) {
 		case 304:
 			r.Status, r.NoBody = 304, true
-			r.Header = appendETagLine(r.Header[:0], e.val.etag)
+			r.Header = append(r.Header[:0], e.header[:e.validated]...)
 			r.Unsent = appendUnsent(r.Unsent[:0], e.header)
-			if e.compressible {
+			if e.compressible && !r.NoCompress {
 				r.Header = append(r.Header, varyHeader...)
 			}
 			return false
