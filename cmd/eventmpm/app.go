@@ -58,7 +58,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:         stdout,
 		ErrWriter:      stderr,
 		Flags:          globalFlags(),
-		Commands:       verbs(),
+		Commands:       refuseArguments(verbs()),
 		Action:         apacheStyle,
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
@@ -66,6 +66,24 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	return app
+}
+
+// refuseArguments makes every verb but help refuse words after it: "stop
+// now" or "stop graceful" is a mistake to report, not to act on as "stop".
+func refuseArguments(cmds []*cli.Command) []*cli.Command {
+	for _, cmd := range cmds {
+		if cmd.Name == "help" || cmd.Action == nil {
+			continue
+		}
+		action, name := cmd.Action, cmd.Name
+		cmd.Action = func(c *cli.Context) error {
+			if c.Args().Present() {
+				return cli.Exit(fmt.Sprintf("eventmpm %s: unexpected argument %q (options go before the verb or as its flags; see eventmpm %s --help)", name, c.Args().First(), name), exitUsage)
+			}
+			return action(c)
+		}
+	}
+	return cmds
 }
 
 func globalFlags() []cli.Flag {
@@ -85,8 +103,14 @@ func globalFlags() []cli.Flag {
 	}
 }
 
-// apacheStyle runs when no verb is given: it maps httpd's flags.
+// apacheStyle runs when no verb is given: it maps httpd's flags. A word
+// that is no verb is a usage error, as httpd's extra arguments are: with
+// options before it, a mistyped verb ("-d /srv stpo") would otherwise
+// start the server.
 func apacheStyle(c *cli.Context) error {
+	if c.Args().Present() {
+		return cli.Exit(fmt.Sprintf("eventmpm: unknown verb %q (start, stop, restart, graceful, graceful-stop, upgrade, configtest, status, version; see --help)", c.Args().First()), exitUsage)
+	}
 	switch {
 	case c.Bool("v"):
 		return showVersion(c, false)
