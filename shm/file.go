@@ -53,9 +53,12 @@ func (e *InUseError) Error() string {
 // Is makes errors.Is(err, ErrInUse) true.
 func (e *InUseError) Is(target error) bool { return target == ErrInUse }
 
-// fileMode is the scoreboard file's permission: the status command of any
-// user may read it; only the server writes it.
-const fileMode = 0o644
+// fileMode is the scoreboard file's permission: only the server writes it,
+// and only its owner and group read it. Request lines, query strings
+// included, and client addresses are in it, which Apache's shared memory
+// shows no other user either (mod_status shows them to whom its Require
+// lets in).
+const fileMode = 0o640
 
 // Create makes (or takes over) the scoreboard file at path for a parent
 // process at its first start, and holds an exclusive flock(2) on it for as
@@ -66,7 +69,7 @@ const fileMode = 0o644
 // ErrSymlink. If another live server holds the lock, Create returns an
 // *InUseError naming the file and the pid in its header. Otherwise whatever
 // the file holds, a leftover of a crashed run or a file of another layout,
-// version or size, is reinitialised: resized, zeroed, mode 0644, and its
+// version or size, is reinitialised: resized, zeroed, mode 0640, and its
 // header filled with this layout, the current time and this process's pid.
 func Create(path string, l Layout) (*Scoreboard, error) {
 	if err := l.validate(); err != nil {

@@ -39,8 +39,8 @@ func TestCreateFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := st.Mode().Perm(); got != 0o644 {
-		t.Errorf("mode: got %v, want %v", got, os.FileMode(0o644))
+	if got := st.Mode().Perm(); got != 0o640 {
+		t.Errorf("mode: got %v, want %v", got, os.FileMode(0o640))
 	}
 	if got := st.Size(); got != testLayout.Size() {
 		t.Errorf("size: got %d, want %d", got, testLayout.Size())

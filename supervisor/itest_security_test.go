@@ -107,8 +107,18 @@ func TestSecurityRunFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		sys := st.Sys().(*syscall.Stat_t)
-		if !st.Mode().IsRegular() || sys.Uid != 0 || st.Mode().Perm() != 0o644 {
-			t.Errorf("%s: got %v owned by %d, want a regular file, mode 0644, owned by root", p, st.Mode(), sys.Uid)
+		mode := os.FileMode(0o644)
+		if p == sbPath {
+			mode = 0o640 // request lines and client addresses: not for every user
+		}
+		if !st.Mode().IsRegular() || sys.Uid != 0 || st.Mode().Perm() != mode {
+			t.Errorf("%s: got %v owned by %d, want a regular file, mode %v, owned by root", p, st.Mode(), sys.Uid, mode)
+		}
+		// As the User: read it through the path.
+		read := exec.Command("/bin/cat", p)
+		read.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		if out, err := read.Output(); (err == nil) != (p == pidPath) {
+			t.Errorf("%s: the User read it: %v (%d bytes), want only the pid file readable", p, err == nil, len(out))
 		}
 		// As the User: open for writing through the path.
 		cmd := exec.Command("/bin/sh", "-c", `printf x >> "$0"`, p)

@@ -41,6 +41,10 @@ func showStatus(c *cli.Context) error {
 	if errors.Is(err, os.ErrNotExist) {
 		return cli.Exit(notRunningShort, exitNotRunning)
 	}
+	if errors.Is(err, os.ErrPermission) {
+		return cli.Exit("eventmpm status: "+err.Error()+" (the scoreboard is readable by its owner and group only: "+
+			"it holds request lines and client addresses; run status as either, or read /server-status)", exitFailure)
+	}
 	if err != nil {
 		return cli.Exit("eventmpm status: "+err.Error(), exitFailure)
 	}
