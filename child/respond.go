@@ -686,7 +686,7 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		GzipIn: w.reply.GzipIn, GzipOut: w.reply.GzipOut, GzipNotes: &w.srv.cfg.Deflate.Notes, Status: w.status, BodyBytes: w.sent,
 		BytesIn: int64(w.req.HeadLen) + w.bodyIn, BytesOut: w.headSize + w.sent,
 		Received: w.start, Duration: time.Duration(w.finished - w.start.UnixNano()), ServerName: w.srv.name,
-		ServerPort: w.serverPort(c), PID: w.ch.pid, TID: w.id, RespHead: w.head,
+		ServerPort: w.srv.namedPort, PID: w.ch.pid, TID: w.id, RespHead: w.head,
 		KeepAliveCount: w.prior, LogID: w.logID, Filename: w.fspath, Env: w.env, User: w.user, Index: w.index, URLPath: w.path,
 		QueryRewritten: w.queryRewritten,
 	}

@@ -78,8 +78,11 @@ type site struct {
 	name        string
 	nameBytes   []byte
 	port        int
-	scheme      string // for redirects: ServerName's scheme, else "http"
-	signature   string // ServerSignature footer, or ""
+	// namedPort is ServerName's own port, 0 when it names none: the
+	// canonical port %p logs, which the client's Host never sets.
+	namedPort int
+	scheme    string // for redirects: ServerName's scheme, else "http"
+	signature string // ServerSignature footer, or ""
 	// overrides is set when a <Directory> section allows overrides
 	// (AllowOverride other than None, or an AllowOverrideList): requests
 	// then look for the AccessFileName files on their way (accessfile.go).

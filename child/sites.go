@@ -93,7 +93,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 	s.headLimits.Body = 0 // the request's own server checks the body (consumeBody)
 	s.maxHead = s.limits.MaxHeadLen()
 	s.readTO = srv.RequestReadTimeout.Header
-	s.port = srv.Port
+	s.port, s.namedPort = srv.Port, srv.Port
 	if s.port == 0 && len(ch.cfg.Listeners) > 0 {
 		s.port = listenPort(ch.cfg.Listeners[0].Addr)
 	}

@@ -103,7 +103,8 @@ type Entry struct {
 
 	// ServerName is the name of the virtual host that served the request
 	// (%v, and %V when the request had no Host). ServerPort is its canonical
-	// port (%p); 0 means the local port.
+	// port (%p), its ServerName's; 0 when that names none, and then %p logs
+	// the local port. The client's Host never sets it, as in Apache.
 	ServerName string
 	ServerPort int
 
