@@ -48,6 +48,23 @@ func TestPersistence(t *testing.T) {
 			if resp.Close {
 				t.Errorf("request %d: got Connection: close, want keep-alive", i)
 			}
+			// Not asked: no Keep-Alive field, as in Apache.
+			if ka := resp.Header.Get("Keep-Alive"); ka != "" || resp.Header.Get("Connection") != "" {
+				t.Errorf("request %d: got Keep-Alive %q Connection %q, want neither", i, ka, resp.Header.Get("Connection"))
+			}
+		}
+		c.expectOpen(200 * time.Millisecond)
+	})
+	t.Run("http11-keepalive-asked", func(t *testing.T) {
+		// Browsers send Connection: keep-alive in HTTP/1.1 too; Apache
+		// answers with the timeout and the requests left.
+		c := s.open(t)
+		for i := 1; i <= 2; i++ {
+			resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n", "GET")
+			wantKA := fmt.Sprintf("timeout=5, max=%d", 100-i)
+			if got := resp.Header.Get("Keep-Alive"); got != wantKA || resp.Header.Get("Connection") != "Keep-Alive" {
+				t.Errorf("request %d: got Keep-Alive %q Connection %q, want %q and Keep-Alive", i, got, resp.Header.Get("Connection"), wantKA)
+			}
 		}
 		c.expectOpen(200 * time.Millisecond)
 	})

@@ -528,7 +528,11 @@ func (w *worker) startHeadFrom(c *conn, status int, keep bool, date, server stri
 	switch {
 	case !keep:
 		h = append(h, "Connection: close\r\n"...)
-	case keep && w.req.ProtoMinor == 0:
+	case w.req.ProtoMinor == 0 || w.req.KeepAliveAsked:
+		// Apache's ap_set_keepalive: a client that sent the keep-alive
+		// option (browsers do, HTTP/1.1 too) is told the timeout and how
+		// many requests are left, which clients such as Node's use to
+		// drop a connection before the server does.
 		h = append(h, "Keep-Alive: timeout="...)
 		h = strconv.AppendInt(h, c.keepAliveTimeout/int64(time.Second), 10)
 		if w.srv.maxKeepAlive > 0 {

@@ -276,6 +276,7 @@ func (st *fieldState) finish(req *Request, rl *requestLine, lim *Limits) *ParseE
 		return errBodyTooLarge
 	}
 	req.KeepAlive = !st.connClose && (rl.minor == 1 || st.connKeep)
+	req.KeepAliveAsked = st.connKeep
 	req.Expect100 = st.expect100 && rl.minor == 1 // 10.1.1: ignore it from 1.0
 	req.ExpectOther = st.expectElse
 	return nil

@@ -15,6 +15,7 @@ type view struct {
 	Major, Minor                         int
 	CL                                   int64
 	Chunked, KeepAlive, Expect100, Other bool
+	Asked                                bool // KeepAliveAsked
 	IMS, IUS, INM, IM, Range, IfRange    string
 	Headers                              string
 }
@@ -28,7 +29,7 @@ func viewOf(n int, r *Request) view {
 		N: n, Method: string(r.Method), Target: string(r.Target), Path: string(r.Path),
 		Query: string(r.Query), Host: string(r.Host), ID: r.MethodID,
 		Major: r.ProtoMajor, Minor: r.ProtoMinor, CL: r.ContentLength, Chunked: r.Chunked,
-		KeepAlive: r.KeepAlive, Expect100: r.Expect100, Other: r.ExpectOther,
+		KeepAlive: r.KeepAlive, Expect100: r.Expect100, Other: r.ExpectOther, Asked: r.KeepAliveAsked,
 		IMS: string(r.IfModifiedSince), IUS: string(r.IfUnmodifiedSince), INM: string(r.IfNoneMatch),
 		IM: string(r.IfMatch), Range: string(r.Range), IfRange: string(r.IfRange),
 		Headers: strings.Join(hs, "|"),
@@ -54,10 +55,13 @@ var validCases = []validCase{
 		v.Minor, v.Host, v.KeepAlive, v.Headers = 0, "", false, ""
 	}},
 	{"HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", nil, func(v *view) {
-		v.Minor, v.Host, v.Headers = 0, "", "Connection: Keep-Alive"
+		v.Minor, v.Host, v.Headers, v.Asked = 0, "", "Connection: Keep-Alive", true
 	}},
 	{"HTTP/1.0 keep-alive and close", "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", nil, func(v *view) {
-		v.Minor, v.Host, v.KeepAlive, v.Headers = 0, "", false, "Connection: keep-alive, close"
+		v.Minor, v.Host, v.KeepAlive, v.Headers, v.Asked = 0, "", false, "Connection: keep-alive, close", true
+	}},
+	{"HTTP/1.1 asking for keep-alive", "GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, keep-alive\r\n\r\n", nil, func(v *view) {
+		v.Headers, v.Asked = "Host: h|Connection: Upgrade, keep-alive", true
 	}},
 	{"Connection close", "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", nil, func(v *view) {
 		v.KeepAlive, v.Headers = false, "Host: h|Connection: close"

@@ -64,6 +64,10 @@ type Request struct {
 	// request (RFC 9112 9.3: HTTP/1.1 unless "Connection: close", HTTP/1.0
 	// only with "Connection: keep-alive").
 	KeepAlive bool
+	// KeepAliveAsked is set when the Connection field holds the
+	// keep-alive option, in any version: Apache answers such a request
+	// with Keep-Alive (timeout, max) and Connection: Keep-Alive.
+	KeepAliveAsked bool
 	// Expect100 is set for "Expect: 100-continue".
 	Expect100 bool
 	// ExpectOther is set when an Expect header holds anything else (the
