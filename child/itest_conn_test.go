@@ -111,6 +111,24 @@ func TestPersistence(t *testing.T) {
 			t.Errorf("got %d bytes, %v; want the server's close (EOF) before KeepAliveTimeout", n, err)
 		}
 	})
+	t.Run("half-close-mid-head", func(t *testing.T) {
+		// Input that ends after a whole request line but before the end
+		// of the head gets 400 and the close, as Apache answers it (the
+		// client still reads); part of a request line gets the close only.
+		for _, tc := range []struct{ sent, status string }{
+			{"GET /a.txt HTTP/1.1\r\nHost: localhost\r\n", "HTTP/1.1 400 Bad Request\r\n"},
+			{"GET /a.txt HTTP/1.1\r\n", "HTTP/1.1 400 Bad Request\r\n"},
+			{"GET /a.t", ""},
+		} {
+			c := s.dial(t)
+			io.WriteString(c, tc.sent)
+			c.(*net.TCPConn).CloseWrite()
+			got, closed := readUntilClose(c, ioWait)
+			if !strings.HasPrefix(got, tc.status) || tc.status == "" && got != "" || !closed {
+				t.Errorf("%q then EOF: got %q (closed %v), want %q and the close", tc.sent, got, closed, tc.status)
+			}
+		}
+	})
 	t.Run("connection-close", func(t *testing.T) {
 		c := s.open(t)
 		resp, body := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", "GET")

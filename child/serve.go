@@ -131,8 +131,11 @@ func (w *worker) fill(c *conn) bool {
 		return w.waitInput(c)
 	case err == unix.EINTR:
 		return true
+	case n == 0 && err == nil:
+		w.truncatedHead(c) // end of input
+		return false
 	case err != nil || n == 0:
-		w.closeConn(c) // reset, or end of input
+		w.closeConn(c) // reset
 		return false
 	}
 	c.in.w += n
@@ -219,6 +222,30 @@ func (w *worker) readTimedOut(c *conn) {
 	w.start = time.Unix(0, c.stageStart)
 	c.lingerShort = true
 	w.errorResponse(c, 408, nil, false)
+	w.complete(c)
+}
+
+// truncatedHead ends a connection whose input ended. A request line read
+// in full with its head cut short gets 400, and its access log line, as
+// Apache answers it (the client may have shut down only its sending side,
+// and it still reads); anything less (part of a request line, or no
+// request at all) is closed without a word, as in Apache.
+func (w *worker) truncatedHead(c *conn) {
+	if !c.headStarted || c.proxyPending || c.in == nil || c.in.len() == 0 || c.tls != nil && !c.tls.done {
+		w.closeConn(c)
+		return
+	}
+	w.parser.Abandon(c.in.data(), &c.base.headLimits, &w.req)
+	if len(w.req.Line) == 0 {
+		w.closeConn(c)
+		return
+	}
+	w.noteRequest(c)
+	w.srv = w.ch.defaultSite(c)
+	w.start = time.Unix(0, c.stageStart)
+	w.logError(c, errorlog.LevelInfo, "core", "", "request failed: ", nil, "the client closed the connection before the end of the request head")
+	c.lingerShort = true
+	w.errorResponse(c, 400, nil, false)
 	w.complete(c)
 }
 
