@@ -351,6 +351,31 @@ func TestStaticConditionals(t *testing.T) {
 
 // TestStaticRanges covers Range and If-Range (RFC 9110 14): single, suffix,
 // open, merged and multiple ranges from a file sent with sendfile and from
+// TestMaxRangesDirective: MaxRanges in the server config and a virtual
+// host's own, end to end: none ignores Range and says Accept-Ranges: none;
+// 1 sends the whole file for two ranges and the range for one.
+func TestMaxRangesDirective(t *testing.T) {
+	t.Parallel()
+	s := startConnServer(t, "MaxRanges none\n<VirtualHost *:*>\nServerName one.example\nMaxRanges 1\n</VirtualHost>\n"+
+		"<VirtualHost *:*>\nServerName localhost\n</VirtualHost>\n")
+	c := s.open(t)
+	for _, tc := range []struct {
+		host, ranges      string
+		status            int
+		acceptRanges, got string
+	}{
+		{"localhost", "bytes=0-1", 200, "none", "alpha\n"}, // inherits the server's none
+		{"one.example", "bytes=0-1", 206, "bytes", "al"},
+		{"one.example", "bytes=0-1,3-4", 200, "bytes", "alpha\n"},
+	} {
+		resp, body := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: "+tc.host+"\r\nRange: "+tc.ranges+"\r\n\r\n", "GET")
+		if resp.StatusCode != tc.status || body != tc.got || resp.Header.Get("Accept-Ranges") != tc.acceptRanges {
+			t.Errorf("%s %s: %d %q Accept-Ranges %q; want %d %q %q", tc.host, tc.ranges, resp.StatusCode, body,
+				resp.Header.Get("Accept-Ranges"), tc.status, tc.got, tc.acceptRanges)
+		}
+	}
+}
+
 // a large one sent in segments, the 416 with "bytes */N", and HEAD.
 func TestStaticRanges(t *testing.T) {
 	t.Parallel()

@@ -169,6 +169,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		DefaultCharset: srv.AddDefaultCharset, CacheMaxFileSize: cacheMaxFileSize,
 		CacheMaxEntries: cacheMaxEntries, Watcher: ch.watcher,
 		Compress: srv.Deflate.Types, CompressLevel: srv.Deflate.Level, CompressMaxFileSize: compressMaxFileSize,
+		MaxRanges: srv.MaxRanges, // config.MaxRangesNone is static.NoRanges
 	}
 	if s.static, err = static.New(opts); err != nil {
 		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)

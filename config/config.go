@@ -185,6 +185,12 @@ type Server struct {
 	LimitRequestFields    int
 	LimitRequestBody      int64
 
+	// MaxRanges is core's MaxRanges for the server: the most range-specs a
+	// Range header may list before the whole file is sent. 0 is Apache's
+	// default (200), MaxRangesNone ignores Range ("Accept-Ranges: none"),
+	// math.MaxInt is unlimited.
+	MaxRanges int `json:",omitempty"`
+
 	// RequestReadTimeout is mod_reqtimeout's setting.
 	RequestReadTimeout RequestReadTimeout
 

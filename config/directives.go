@@ -143,6 +143,8 @@ var directives = []directive{
 	{name: "LimitRequestFieldSize", args: take1, ctx: ctxServer,
 		set:  setLimit("LimitRequestFieldSize", "LimitRequestFieldsize", "", func(s *Server) *int { return &s.LimitRequestFieldSize }),
 		help: "Limit on maximum size of an HTTP request header field"},
+	{name: "MaxRanges", args: take1, ctx: ctxAny, set: setMaxRanges,
+		help: "Maximum number of Ranges in a request before returning the entire resource, or 0 for unlimited"},
 	{name: "LimitRequestFields", args: take1, ctx: ctxServer,
 		set:  setLimit("LimitRequestFields", "LimitRequestFields", " (0 = no limit)", func(s *Server) *int { return &s.LimitRequestFields }),
 		help: "Limit (0 = unlimited) on max number of header fields in a request message"},

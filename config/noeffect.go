@@ -54,21 +54,8 @@ func checkRangeLimit(c *call) error {
 const (
 	noCGI       = "eventmpm starts no CGI programs for requests (no mod_cgi; FastCGI applications are reached through mod_proxy_fcgi)"
 	noInflate   = "eventmpm never inflates a request body (it has no DEFLATE input filter)"
-	rangeMerges = "eventmpm merges overlapping and out-of-order ranges into ordered ones, and answers up to 200 of them (Apache's MaxRanges default)"
+	rangeMerges = "eventmpm merges overlapping and out-of-order ranges into ordered ones, and answers up to MaxRanges of them"
 )
-
-// setMaxRanges is core's MaxRanges: eventmpm's limit is Apache's default,
-// 200 ranges (more get the whole file), so "default" and 200 are taken
-// and any other valid value is refused with that.
-func setMaxRanges(_ *walker, c *call) error {
-	if err := checkRangeLimit(c); err != nil {
-		return err
-	}
-	if v := strings.ToLower(c.args[0]); v != "default" && v != "200" {
-		return errorf("MaxRanges %s: eventmpm answers up to 200 ranges (Apache's default) and sends the whole file for more; only MaxRanges default or 200 is taken", c.args[0])
-	}
-	return nil
-}
 
 // refuseDirective returns a setter that refuses the directive with why.
 func refuseDirective(why string) func(*walker, *call) error {
@@ -115,8 +102,6 @@ var noEffectDirectives = []directive{
 	{name: "RegisterHTTPMethod", args: iterate, ctx: ctxMain, set: refuseDirective("a method registered for modules eventmpm does not have " +
 		"would still get 405 or 501 here; eventmpm answers GET, HEAD and OPTIONS on files and knows the standard methods"),
 		help: "Registers non-standard HTTP methods"},
-	{name: "MaxRanges", args: take1, ctx: ctxAny, set: setMaxRanges,
-		help: "Maximum number of Ranges in a request before returning the entire resource, or 0 for unlimited"},
 	{name: "MaxRangeOverlaps", args: take1, ctx: ctxAny, set: noEffectDirective(rangeMerges, checkRangeLimit),
 		help: "Maximum number of overlaps in Range requests before returning the entire resource, or 0 for unlimited"},
 	{name: "MaxRangeReversals", args: take1, ctx: ctxAny, set: noEffectDirective(rangeMerges, checkRangeLimit),

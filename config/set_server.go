@@ -2,6 +2,7 @@ package config
 
 import (
 	"eventmpm/internal/errorlog"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -519,4 +520,32 @@ func setHostnameLookups(_ *walker, c *call) error {
 		return errorf("HostnameLookups %s: eventmpm does no reverse DNS lookups; only HostnameLookups Off is supported", c.args[0])
 	}
 	return errorf("parameter must be 'on', 'off', or 'double'")
+}
+
+// MaxRangesNone is Server.MaxRanges for "MaxRanges none".
+const MaxRangesNone = -1
+
+// setMaxRanges is core's MaxRanges (set_max_ranges) in the server config
+// and <VirtualHost>: default, none, unlimited or a positive number. In a
+// directory section it is refused: eventmpm applies it to a whole server.
+func setMaxRanges(w *walker, c *call) error {
+	if w.sec != nil {
+		return errorf("MaxRanges in %s> is not supported by eventmpm: it applies to a whole server or virtual host; set it there", c.sc.parent())
+	}
+	n := 0
+	switch v := strings.ToLower(c.args[0]); v {
+	case "default":
+	case "none":
+		n = MaxRangesNone
+	case "unlimited":
+		n = math.MaxInt
+	default:
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			return errorf("MaxRanges requires 'none', 'default', 'unlimited' or a positive integer")
+		}
+	}
+	w.srv.srv.MaxRanges = n
+	w.srv.mark("MaxRanges")
+	return nil
 }

@@ -231,6 +231,7 @@ var inherited = []struct {
 	{"LimitRequestFieldSize", func(v, m *Server) { v.LimitRequestFieldSize = m.LimitRequestFieldSize }},
 	{"LimitRequestFields", func(v, m *Server) { v.LimitRequestFields = m.LimitRequestFields }},
 	{"LimitRequestBody", func(v, m *Server) { v.LimitRequestBody = m.LimitRequestBody }},
+	{"MaxRanges", func(v, m *Server) { v.MaxRanges = m.MaxRanges }},
 	{"RequestReadTimeout.handshake", func(v, m *Server) { v.RequestReadTimeout.Handshake = m.RequestReadTimeout.Handshake }},
 	{"RequestReadTimeout.header", func(v, m *Server) { v.RequestReadTimeout.Header = m.RequestReadTimeout.Header }},
 	{"RequestReadTimeout.body", func(v, m *Server) { v.RequestReadTimeout.Body = m.RequestReadTimeout.Body }},

@@ -7,9 +7,13 @@ import (
 	"eventmpm/child/http1"
 )
 
-// MaxRanges is the most range-specs a Range header may list; with more, the
-// whole file is sent with 200, like Apache's MaxRanges (default 200).
-const MaxRanges = 200
+// DefaultMaxRanges is Apache's MaxRanges default: the most range-specs a
+// Range header may list; with more, the whole file is sent with 200.
+const DefaultMaxRanges = 200
+
+// NoRanges as Options.MaxRanges is MaxRanges none: Range is ignored and
+// files are sent with "Accept-Ranges: none".
+const NoRanges = -1
 
 // byteRange is one satisfiable range, both ends inclusive.
 type byteRange struct {
@@ -27,12 +31,12 @@ const (
 )
 
 // parseRange parses the Range field value field (RFC 9110 14.1.2) for a
-// representation of size bytes. It appends the ranges to serve to dst[:0]
+// representation of size bytes, taking at most maxSpecs range-specs. It appends the ranges to serve to dst[:0]
 // and returns them with rangePartial, or returns rangeIgnore or
 // rangeUnsatisfiable. It follows Apache 2.4's byterange filter:
 //
 //   - A unit other than "bytes" (compared without case), a syntax error
-//     anywhere (including last-pos < first-pos), more than MaxRanges
+//     anywhere (including last-pos < first-pos), more than maxSpecs
 //     range-specs, or an empty file: the header is ignored.
 //   - Optional whitespace and empty list elements around commas are
 //     accepted (RFC 9110 5.6.1.2), none inside a range-spec.
@@ -44,7 +48,7 @@ const (
 //     than file, ignoring").
 //   - Numbers too large for int64 saturate, so a huge first-pos is merely
 //     unsatisfiable and a huge last-pos or suffix means "to the end".
-func parseRange(field []byte, size int64, dst []byteRange) ([]byteRange, int) {
+func parseRange(field []byte, size int64, dst []byteRange, maxSpecs int) ([]byteRange, int) {
 	dst = dst[:0]
 	if size <= 0 || len(field) < 6 || !http1.EqualFold(field[:6], "bytes=") {
 		return dst, rangeIgnore
@@ -63,7 +67,7 @@ func parseRange(field []byte, size int64, dst []byteRange) ([]byteRange, int) {
 			return dst[:0], rangeIgnore
 		}
 		set = rest
-		if specs++; specs > MaxRanges {
+		if specs++; specs > maxSpecs {
 			return dst[:0], rangeIgnore
 		}
 		switch {

@@ -74,17 +74,17 @@ func TestParseRange(t *testing.T) {
 
 func TestParseRangeLimit(t *testing.T) {
 	field := "bytes="
-	for i := 0; i < static.MaxRanges; i++ {
+	for i := 0; i < static.DefaultMaxRanges; i++ {
 		if i > 0 {
 			field += ","
 		}
 		field += itoa(i*2) + "-" + itoa(i*2)
 	}
-	if got, status := static.ParseRange(field, 1000); status != 206 || len(got) != static.MaxRanges {
-		t.Errorf("%d ranges: got %d ranges, status %d; want %d, 206", static.MaxRanges, len(got), status, static.MaxRanges)
+	if got, status := static.ParseRange(field, 1000); status != 206 || len(got) != static.DefaultMaxRanges {
+		t.Errorf("%d ranges: got %d ranges, status %d; want %d, 206", static.DefaultMaxRanges, len(got), status, static.DefaultMaxRanges)
 	}
 	if _, status := static.ParseRange(field+",999-999", 1000); status != 0 {
-		t.Errorf("%d ranges: status %d, want 0 (ignored)", static.MaxRanges+1, status)
+		t.Errorf("%d ranges: status %d, want 0 (ignored)", static.DefaultMaxRanges+1, status)
 	}
 }
 
@@ -97,4 +97,29 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+// TestMaxRangesOption: MaxRanges N sends the whole file for a Range with
+// more than N specs; MaxRanges none ignores Range and says so in
+// Accept-Ranges, as Apache's ap_set_accept_ranges does.
+func TestMaxRangesOption(t *testing.T) {
+	s := buildSite(t)
+	one := newHandler(t, s, func(o *static.Options) { o.MaxRanges = 1 })
+	if r := serve(t, one, "GET", "/data.bin", "Range", "bytes=0-9"); r.Status != 206 || len(r.Body) != 10 {
+		t.Errorf("MaxRanges 1, one range: %d, %d bytes; want 206, 10", r.Status, len(r.Body))
+	}
+	if r := serve(t, one, "GET", "/data.bin", "Range", "bytes=0-9,20-29"); r.Status != 200 || len(r.Body) != 1000 {
+		t.Errorf("MaxRanges 1, two ranges: %d, %d bytes; want 200, the whole file", r.Status, len(r.Body))
+	}
+	none := newHandler(t, s, func(o *static.Options) { o.MaxRanges = static.NoRanges })
+	for pass := 0; pass < 2; pass++ { // a miss, then the cached entry
+		r := serve(t, none, "GET", "/data.bin", "Range", "bytes=0-9")
+		if r.Status != 200 || len(r.Body) != 1000 || headerValue(r.Header, "Accept-Ranges") != "none" {
+			t.Errorf("MaxRanges none: %d, %d bytes, Accept-Ranges %q; want 200, the whole file, none", r.Status, len(r.Body), headerValue(r.Header, "Accept-Ranges"))
+		}
+	}
+	def := newHandler(t, s, nil)
+	if r := serve(t, def, "GET", "/data.bin"); headerValue(r.Header, "Accept-Ranges") != "bytes" {
+		t.Errorf("default: Accept-Ranges %q, want bytes", headerValue(r.Header, "Accept-Ranges"))
+	}
 }

@@ -149,7 +149,7 @@
 // If-Range is absent or matches (a strong ETag match, or a date equal to a
 // strong Last-Modified); otherwise the whole file is sent with 200. See
 // parseRange for the grammar and Apache's rules: unknown unit, bad syntax,
-// more than MaxRanges (200) specs, an empty file, or merged ranges adding
+// more than MaxRanges (200 unless configured) specs, an empty file, or merged ranges adding
 // up to more than the file: the header is ignored (200). Ranges touching
 // or overlapping the one before are merged, in request order. Nothing
 // satisfiable: 416. One range: 206 with Content-Range. Several: 206

@@ -235,7 +235,11 @@ func (h *Handler) makeHeader(e *entry, name string, mtime, real time.Time, weak 
 		ee = len(b)
 		b = append(b, "\r\n"...)
 	}
-	b = append(b, "Accept-Ranges: bytes\r\n"...)
+	if h.noRanges {
+		b = append(b, "Accept-Ranges: none\r\n"...) // MaxRanges none, as Apache's ap_set_accept_ranges
+	} else {
+		b = append(b, "Accept-Ranges: bytes\r\n"...)
+	}
 	e.validated = len(b)
 	if lang != "" {
 		b = append(b, "Content-Language: "...)

@@ -33,7 +33,7 @@ type Range struct{ Start, End int64 }
 
 // ParseRange exposes parseRange: the ranges and 0 (ignore), 206 or 416.
 func ParseRange(field string, size int64) ([]Range, int) {
-	rs, st := parseRange([]byte(field), size, nil)
+	rs, st := parseRange([]byte(field), size, nil, DefaultMaxRanges)
 	var out []Range
 	for _, r := range rs {
 		out = append(out, Range{r.start, r.end})

@@ -121,7 +121,7 @@ func refRange(field string, size int64) ([]static.Range, int) {
 		if el == "" {
 			continue
 		}
-		if specs++; specs > static.MaxRanges {
+		if specs++; specs > static.DefaultMaxRanges {
 			return nil, 0
 		}
 		a, b, ok := strings.Cut(el, "-")

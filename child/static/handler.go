@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -244,6 +245,11 @@ type Options struct {
 	Compress            []string
 	CompressLevel       int
 	CompressMaxFileSize int64
+	// MaxRanges is core's MaxRanges: the most range-specs a Range header
+	// may list before the whole file is sent; 0 is Apache's default
+	// (DefaultMaxRanges), NoRanges ignores Range and says
+	// "Accept-Ranges: none", math.MaxInt is unlimited.
+	MaxRanges int
 }
 
 // Handler serves files below a DocumentRoot. It is safe for concurrent use.
@@ -262,6 +268,8 @@ type Handler struct {
 	compress    map[string]bool // Options.Compress
 	level       int
 	compressMax int64
+	maxRanges   int          // Options.MaxRanges, 0 made DefaultMaxRanges
+	noRanges    bool         // MaxRanges none
 	gzKept      atomic.Int64 // bytes of compressed forms kept with cached entries
 	listings    listingCache // the names of the directories MultiViews negotiates in
 
@@ -298,6 +306,8 @@ func New(o Options) (*Handler, error) {
 		maxFile:    o.CacheMaxFileSize,
 		now:        time.Now,
 		racyWindow: defaultRacyWindow,
+		maxRanges:  cmp.Or(o.MaxRanges, DefaultMaxRanges),
+		noRanges:   o.MaxRanges == NoRanges,
 	}
 	if h.types == nil {
 		h.types = BuiltinMIMETypes()

@@ -99,10 +99,10 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 			return false
 		}
 	}
-	if req.MethodID == http1.MethodGet && req.Range != nil &&
+	if req.MethodID == http1.MethodGet && req.Range != nil && !h.noRanges &&
 		(req.IfRange == nil || ifRangeMatches(req.IfRange, &e.val)) {
 		var st int
-		r.ranges, st = parseRange(req.Range, e.size, r.ranges)
+		r.ranges, st = parseRange(req.Range, e.size, r.ranges, h.maxRanges)
 		switch st {
 		case rangePartial:
 			return serveRanges(e, r)
