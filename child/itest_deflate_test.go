@@ -56,6 +56,29 @@ func TestDeflate(t *testing.T) {
 	}
 }
 
+// TestDeflateAlterETag: DeflateAlterETag in a virtual host of its own and
+// inherited from the server: Remove sends the compressed page without an
+// ETag, NoChange with the plain file's.
+func TestDeflateAlterETag(t *testing.T) {
+	t.Parallel()
+	page := strings.Repeat("<p>compress me</p>\n", 200)
+	s := startServer(t, deflateConf+"DeflateAlterETag Remove\n<VirtualHost *:*>\nServerName keep.example\nDeflateAlterETag NoChange\n</VirtualHost>\n"+
+		"<VirtualHost *:*>\nServerName localhost\n</VirtualHost>\n", map[string]string{"page.html": page})
+	c := s.open(t)
+	defer c.Close()
+	plain, _ := c.roundTrip("GET /page.html HTTP/1.1\r\nHost: keep.example\r\n\r\n", "GET")
+	for _, tc := range []struct{ host, etag string }{{"localhost", ""}, {"keep.example", plain.Header.Get("ETag")}} {
+		resp, _ := c.roundTrip("GET /page.html HTTP/1.1\r\nHost: "+tc.host+"\r\nAccept-Encoding: gzip\r\n\r\n", "GET")
+		_, has := resp.Header["Etag"]
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("ETag") != tc.etag || tc.etag == "" && has {
+			t.Errorf("%s: Content-Encoding %q ETag %q, want gzip and %q", tc.host, resp.Header.Get("Content-Encoding"), resp.Header.Get("ETag"), tc.etag)
+		}
+	}
+	if plain.Header.Get("ETag") == "" {
+		t.Errorf("the plain page has no ETag")
+	}
+}
+
 const outputFilterConf = `AddOutputFilter DEFLATE html .CSS
 <Directory htdocs/js>
     SetOutputFilter DEFLATE

@@ -170,6 +170,7 @@ func (ch *Child) newSite(srv *config.Server, vh *config.VirtualHost, logs map[st
 		CacheMaxEntries: cacheMaxEntries, Watcher: ch.watcher,
 		Compress: srv.Deflate.Types, CompressLevel: srv.Deflate.Level, CompressMaxFileSize: compressMaxFileSize,
 		MaxRanges: srv.MaxRanges, // config.MaxRangesNone is static.NoRanges
+		GzipETag:  gzipETagMode(srv.Deflate.AlterETag),
 	}
 	if s.static, err = static.New(opts); err != nil {
 		return nil, fmt.Errorf("DocumentRoot %s: %w", srv.DocumentRoot, err)
@@ -422,4 +423,15 @@ func listenPort(addr string) int {
 // serverHeader maps ServerTokens to the Server header value.
 func serverHeader(tokens string) string {
 	return http1ServerHeader(tokens)
+}
+
+// gzipETagMode is DeflateAlterETag's setting for the static handler.
+func gzipETagMode(alter string) static.GzipETag {
+	switch alter {
+	case "nochange":
+		return static.GzipETagNoChange
+	case "remove":
+		return static.GzipETagRemove
+	}
+	return static.GzipETagAddSuffix
 }

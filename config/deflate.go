@@ -19,6 +19,24 @@ type Deflate struct {
 	// Notes are DeflateFilterNote's names for the Input, Output and Ratio
 	// notes ("" for none), which %{name}n logs.
 	Notes [3]string `json:",omitzero"`
+	// AlterETag is DeflateAlterETag, lowercased: "" (AddSuffix, the
+	// default), "nochange" or "remove".
+	AlterETag string `json:",omitempty"`
+}
+
+// setDeflateAlterETag is DeflateAlterETag AddSuffix|NoChange|Remove: what
+// the ETag of a compressed response is made of.
+func setDeflateAlterETag(w *walker, c *call) error {
+	switch v := strings.ToLower(c.args[0]); v {
+	case "addsuffix":
+		w.srv.srv.Deflate.AlterETag = ""
+	case "nochange", "remove":
+		w.srv.srv.Deflate.AlterETag = v
+	default:
+		return errorf("DeflateAlterETag accepts only 'NoChange', 'AddSuffix', and 'Remove'")
+	}
+	w.srv.mark("DeflateAlterETag")
+	return nil
 }
 
 // setAddOutputFilterByType is AddOutputFilterByType DEFLATE type...: the

@@ -307,6 +307,8 @@ var directives = []directive{
 		help: "Set a note to report on compression ratio"},
 	{name: "DeflateCompressionLevel", args: take1, ctx: ctxServer, set: setDeflateCompressionLevel,
 		help: "Set the Deflate Compression Level (1-9)"},
+	{name: "DeflateAlterETag", args: take1, ctx: ctxServer, set: setDeflateAlterETag,
+		help: "Set how mod_deflate should modify ETAG response headers: 'AddSuffix' (default), 'NoChange' (2.2.x behavior), 'Remove'"},
 	{name: "DeflateBufferSize", args: take1, ctx: ctxServer,
 		set:  setNoEffectSize("eventmpm compresses a whole file at once and keeps the result"),
 		help: "Set the Deflate Buffer Size"},

@@ -309,6 +309,9 @@ func inherit(v, m *serverState) {
 	}
 	v.srv.Proxy = mergeProxy(m.srv.Proxy, v.srv.Proxy, v.set)
 	v.srv.Autoindex = m.srv.Autoindex.Merge(v.srv.Autoindex)
+	if !v.set["DeflateAlterETag"] {
+		v.srv.Deflate.AlterETag = m.srv.Deflate.AlterETag
+	}
 	if v.srv.Deflate.Level == 0 {
 		v.srv.Deflate.Level = m.srv.Deflate.Level
 	}

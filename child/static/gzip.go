@@ -139,24 +139,30 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	zw.Write(body)
 	zw.Close()
 	v := &gzipVariant{body: buf.Bytes(), val: e.val}
-	v.val.etag = gzipETag(e.val.etag)
+	v.val.etag = h.gzipETag(e.val.etag)
 	// The header of a 200: e's, with the variant's ETag (none under
-	// FileETag None), and Content-Encoding before Content-Type as Apache
-	// orders them.
+	// FileETag None or DeflateAlterETag Remove), and Content-Encoding
+	// before Content-Type as Apache orders them.
 	h0 := e.header
 	hd := make([]byte, 0, len(h0)+40)
 	if len(e.val.etag) > 0 {
-		i := bytes.Index(h0, e.val.etag)
-		hd = append(hd, h0[:i]...)
-		hd = append(hd, v.val.etag...)
-		hd = append(hd, h0[i+len(e.val.etag):e.typed]...)
+		i, j := bytes.Index(h0, e.val.etag), 0
+		j = i + len(e.val.etag)
+		if len(v.val.etag) > 0 {
+			hd = append(hd, h0[:i]...)
+			hd = append(hd, v.val.etag...)
+		} else {
+			hd = append(hd, h0[:i-len("ETag: ")]...) // the line goes
+			j += len("\r\n")
+		}
+		hd = append(hd, h0[j:e.typed]...)
 	} else {
 		hd = append(hd, h0[:e.typed]...)
 	}
+	v.validated = len(hd) - (e.typed - e.validated) // what follows Accept-Ranges is as long in both
 	hd = append(hd, "Content-Encoding: gzip\r\n"...)
 	hd = append(hd, h0[e.typed:]...)
 	v.header = hd
-	v.validated = e.validated + len(v.val.etag) - len(e.val.etag)
 	// Kept with a cached entry while the handler's budget allows; else
 	// made again for each request, as Apache makes it.
 	if e.gzKept == nil || e.gzKept.Add(int64(len(v.body))) > gzipKeepBudget {
@@ -172,23 +178,35 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	return v
 }
 
-// appendETagLine appends the ETag line of a 304, or nothing for a file
-// that has no ETag (FileETag None).
-func appendETagLine(dst, etag []byte) []byte {
-	if len(etag) == 0 {
-		return dst
-	}
-	dst = append(dst, "ETag: "...)
-	return append(append(dst, etag...), "\r\n"...)
-}
-
 // gzipKeepBudget bounds the compressed forms a handler keeps.
 const gzipKeepBudget = 64 << 20
 
-// gzipETag is Apache's DeflateAlterETag AddSuffix: "-gzip" inside the
-// quotes, so the compressed form never validates as the plain one.
-func gzipETag(etag []byte) []byte {
+// GzipETag is mod_deflate's DeflateAlterETag: what the ETag of a
+// compressed response is made of.
+type GzipETag uint8
+
+// The DeflateAlterETag settings.
+const (
+	// GzipETagAddSuffix, the default: "-gzip" inside the quotes, so the
+	// compressed form never validates as the plain one.
+	GzipETagAddSuffix GzipETag = iota
+	// GzipETagNoChange keeps the plain file's ETag (RFC 9110 wants one
+	// per representation; Apache offers it all the same).
+	GzipETagNoChange
+	// GzipETagRemove sends no ETag with a compressed response.
+	GzipETagRemove
+)
+
+// gzipETag is the ETag of the compressed form of a file whose ETag is
+// etag (nil when it has none).
+func (h *Handler) gzipETag(etag []byte) []byte {
 	if len(etag) == 0 {
+		return nil
+	}
+	switch h.etagMode {
+	case GzipETagNoChange:
+		return etag
+	case GzipETagRemove:
 		return nil
 	}
 	out := make([]byte, 0, len(etag)+5)

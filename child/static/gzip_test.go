@@ -118,3 +118,40 @@ func TestGzipCompresses(t *testing.T) {
 		}
 	}
 }
+
+// TestGzipETagModes: DeflateAlterETag NoChange sends the plain file's ETag
+// with the compressed form, Remove sends none (and then only "*" matches
+// If-None-Match); both keep the rest of the header and its 304.
+func TestGzipETagModes(t *testing.T) {
+	s := buildSite(t)
+	const ae = "Accept-Encoding"
+	plainETag := headerValue(serve(t, newHandler(t, s, nil), "GET", "/prose.html").Header, "ETag")
+	for _, tc := range []struct {
+		mode static.GzipETag
+		etag string
+	}{
+		{static.GzipETagNoChange, plainETag},
+		{static.GzipETagRemove, ""},
+	} {
+		h := newHandler(t, s, func(o *static.Options) {
+			o.Compress, o.CompressMaxFileSize, o.GzipETag = []string{"text/html"}, 1<<20, tc.mode
+		})
+		for pass := 0; pass < 2; pass++ {
+			r := serve(t, h, "GET", "/prose.html", ae, "gzip")
+			has := strings.Contains(r.Header, "ETag")
+			if r.Status != 200 || !strings.Contains(r.Header, "Content-Encoding: gzip\r\n") || headerValue(r.Header, "ETag") != tc.etag || tc.etag == "" && has {
+				t.Errorf("mode %d pass %d: %d %q, want gzip with ETag %q", tc.mode, pass, r.Status, r.Header, tc.etag)
+			}
+			lm := headerValue(r.Header, "Last-Modified")
+			want304 := "Last-Modified: " + lm + "\r\nAccept-Ranges: bytes\r\nVary: Accept-Encoding\r\n"
+			inm := "*"
+			if tc.etag != "" {
+				want304 = "Last-Modified: " + lm + "\r\nETag: " + tc.etag + "\r\nAccept-Ranges: bytes\r\nVary: Accept-Encoding\r\n"
+				inm = tc.etag
+			}
+			if r := serve(t, h, "GET", "/prose.html", ae, "gzip", "If-None-Match", inm); r.Status != 304 || r.Header != want304 {
+				t.Errorf("mode %d pass %d: If-None-Match %s: %d %q, want 304 %q", tc.mode, pass, inm, r.Status, r.Header, want304)
+			}
+		}
+	}
+}

@@ -245,6 +245,8 @@ type Options struct {
 	Compress            []string
 	CompressLevel       int
 	CompressMaxFileSize int64
+	// GzipETag is DeflateAlterETag: the ETag of compressed responses.
+	GzipETag GzipETag
 	// MaxRanges is core's MaxRanges: the most range-specs a Range header
 	// may list before the whole file is sent; 0 is Apache's default
 	// (DefaultMaxRanges), NoRanges ignores Range and says
@@ -270,6 +272,7 @@ type Handler struct {
 	compressMax int64
 	maxRanges   int          // Options.MaxRanges, 0 made DefaultMaxRanges
 	noRanges    bool         // MaxRanges none
+	etagMode    GzipETag     // Options.GzipETag
 	gzKept      atomic.Int64 // bytes of compressed forms kept with cached entries
 	listings    listingCache // the names of the directories MultiViews negotiates in
 
@@ -308,6 +311,7 @@ func New(o Options) (*Handler, error) {
 		racyWindow: defaultRacyWindow,
 		maxRanges:  cmp.Or(o.MaxRanges, DefaultMaxRanges),
 		noRanges:   o.MaxRanges == NoRanges,
+		etagMode:   o.GzipETag,
 	}
 	if h.types == nil {
 		h.types = BuiltinMIMETypes()
