@@ -129,6 +129,11 @@ type conn struct {
 	hup bool
 	// lingerShort selects the 2 s linger instead of the normal one.
 	lingerShort bool
+	// discard is what remains of an answered request's body (a
+	// Content-Length body that had not all arrived): skipped as it comes,
+	// before the next request is read, as Apache's
+	// ap_discard_request_body reads it, so the connection stays open.
+	discard int64
 	// base is the connection's base server, Apache's c->base_server: the
 	// first <VirtualHost> of the address it arrived on (of those named by
 	// its IP address when there are any, see vhosts), else the main

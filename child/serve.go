@@ -64,6 +64,9 @@ func (w *worker) readRequests(c *conn) {
 			}
 			continue
 		}
+		if c.discard > 0 && c.in != nil && c.in.len() > 0 {
+			w.skipDiscarded(c)
+		}
 		if c.in != nil && c.in.len() > 0 && !c.proxyPending {
 			w.setStatus(shm.BusyRead)
 			n, err := w.parser.Parse(c.in.data(), &c.base.headLimits, &w.req)
@@ -95,6 +98,19 @@ func (w *worker) readRequests(c *conn) {
 		if !w.fill(c) {
 			return
 		}
+	}
+}
+
+// skipDiscarded drops the buffered input that belongs to the body of the
+// request answered last (conn.discard); when that was all, the next
+// request has not started.
+func (w *worker) skipDiscarded(c *conn) {
+	n := int(min(c.discard, int64(c.in.len())))
+	c.in.consume(n)
+	c.discard -= int64(n)
+	if c.in.len() == 0 {
+		c.headStarted = false
+		c.stageBytes = 0
 	}
 }
 
@@ -362,10 +378,12 @@ func (w *worker) complete(c *conn) bool {
 	return w.afterResponse(c)
 }
 
-// consumeBody skips the request body when it is already buffered (static
-// resources take none). It reports whether the connection can stay open:
-// a body that has not fully arrived is not waited for; the connection is
-// closed after the response instead (with a lingering close). A chunked
+// consumeBody skips the request body (static resources take none). It
+// reports whether the connection can stay open: a Content-Length body that
+// has not fully arrived is skipped as it comes (conn.discard), after the
+// response, unless the client waits for 100 Continue; a chunked one that
+// has not is not waited for, and the connection is closed after the
+// response instead (with a lingering close). A chunked
 // body is run through the chunked decoder as far as it arrived, so a
 // malformed one, or one whose chunk sizes exceed LimitRequestBody, is
 // refused (400, 413) as Apache's ap_discard_request_body would, and a
@@ -403,6 +421,14 @@ func (w *worker) skipBody(c *conn, limit int64) (keep bool, err error) {
 		w.bodyIn = w.req.ContentLength
 		c.in.consume(int(w.req.ContentLength))
 		return true, nil
+	} else if !w.req.Expect100 {
+		// The rest is skipped as it arrives (readRequests). Not after
+		// Expect: 100-continue: answered without 100 Continue, the
+		// client may never send the body (RFC 9110 10.1.1).
+		w.bodyIn = int64(c.in.len())
+		c.discard = w.req.ContentLength - w.bodyIn
+		c.in.consume(c.in.len())
+		return true, nil
 	}
 	c.lingerShort = true
 	w.bodyIn += int64(c.in.len())
@@ -418,6 +444,10 @@ func (w *worker) afterResponse(c *conn) bool {
 	c.out.after = afterKeepAlive
 	switch after {
 	case afterClose:
+		if c.discard > 0 {
+			w.lingeringClose(c) // the body's rest is on its way: no reset
+			return false
+		}
 		w.closeConn(c)
 		return false
 	case afterLinger:
