@@ -667,7 +667,10 @@ func (w *worker) account(c *conn, keep bool, parts []outPart) {
 	w.logRequest(c, keep)
 	w.docStatus = 0
 	if w.slot != nil { // nil once retired (the request was counted then)
-		w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
+		// The bytes %O logs, head included, as Apache's scoreboard counts
+		// them with mod_logio built in (Debian's and most packages'):
+		// ap_increment_counts takes mod_logio's count for the request.
+		w.slot.EndRequest(w.headSize+w.sent, time.Duration(w.finished-w.start.UnixNano()))
 	}
 	w.setStatus(shm.BusyWrite)
 }
