@@ -75,6 +75,7 @@ type Child struct {
 	date   http1.DateCache
 	server []byte // the Server header value
 	ext    bool   // ExtendedStatus
+	tail   bool   // SeeRequestTail
 	// uniqueIDs is mod_unique_id's state, zero when it is not loaded.
 	uniqueIDs uniqueIDs
 
@@ -143,7 +144,7 @@ func newChild(p Params) (*Child, error) {
 	ch := &Child{
 		cfg: cfg, log: p.Log, sb: p.Scoreboard, slot: p.Slot, gen: p.Generation,
 		pid: os.Getpid(), threads: cfg.MPM.ThreadsPerChild, factor: cfg.MPM.AsyncRequestWorkerFactor,
-		ext: cfg.ExtendedStatus, draining: p.Draining, uniqueIDs: newUniqueIDs(cfg),
+		ext: cfg.ExtendedStatus, tail: cfg.SeeRequestTail, draining: p.Draining, uniqueIDs: newUniqueIDs(cfg),
 	}
 	ch.proc = p.Scoreboard.Process(p.Slot)
 	ch.backends, ch.stopBackends = context.WithCancel(context.Background())

@@ -30,7 +30,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never
 		// reach the scoreboard. The access log masks one (%r), as Apache.
-		w.slot.SetRequestInfo(w.clientText(c), req.Line, w.srv.vhostText(c.lst.port), protoText(req))
+		w.slot.SetRequestInfo(w.clientText(c), requestText(req.Line, w.ch.tail), w.srv.vhostText(c.lst.port), protoText(req))
 	}
 	if c.base.strictHost && len(req.Host) > 0 && !w.srv.namesHost(req.Host) {
 		w.logError(c, errorlog.LevelError, "core", "AH10157", "Requested hostname '", config.TrimHost(req.Host),
@@ -671,7 +671,10 @@ func (w *worker) account(c *conn, keep bool, parts []outPart) {
 	w.logRequest(c, keep)
 	w.docStatus = 0
 	if w.slot != nil { // nil once retired (the request was counted then)
-		w.slot.EndRequest(w.sent, time.Duration(w.finished-w.start.UnixNano()))
+		// The bytes %O logs, head included, as Apache's scoreboard counts
+		// them with mod_logio built in (Debian's and most packages'):
+		// ap_increment_counts takes mod_logio's count for the request.
+		w.slot.EndRequest(w.headSize+w.sent, time.Duration(w.finished-w.start.UnixNano()))
 	}
 	w.setStatus(shm.BusyWrite)
 }
@@ -717,6 +720,25 @@ func (w *worker) logRequest(c *conn, keep bool) {
 		if w.envAllows(sl.env, sl.envNegated) && (sl.expr == nil || sl.expr.Eval(&w.cond)) {
 			w.logs[sl.index].WriteEntry(sl.format, e)
 		}
+	}
+}
+
+// requestShown is how much of the request line the scoreboard keeps:
+// Apache's request field is 64 bytes with a terminating NUL.
+const requestShown = shm.RequestSize - 1
+
+// requestText is the part of the request line the scoreboard keeps, as
+// Apache's copy_request: the first requestShown bytes of a longer line, or
+// with SeeRequestTail On its last requestShown, where long query strings
+// differ.
+func requestText(line []byte, tail bool) []byte {
+	switch {
+	case len(line) <= requestShown:
+		return line
+	case tail:
+		return line[len(line)-requestShown:]
+	default:
+		return line[:requestShown]
 	}
 }
 

@@ -95,3 +95,33 @@ func TestBodyBytesIn(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestText: the scoreboard keeps a request line of up to 63 bytes
+// whole, and of a longer one its first 63 bytes, or its last 63 with
+// SeeRequestTail On (Apache's copy_request into its 64-byte field).
+func TestRequestText(t *testing.T) {
+	line63 := "GET /" + strings.Repeat("a", 49) + " HTTP/1.1"
+	line64 := "GET /" + strings.Repeat("a", 50) + " HTTP/1.1"
+	long := "GET /search?q=" + strings.Repeat("x", 60) + "&page=2 HTTP/1.1"
+	for _, tc := range []struct {
+		name, line string
+		tail       bool
+		want       string
+	}{
+		{name: "short head", line: "GET / HTTP/1.1", want: "GET / HTTP/1.1"},
+		{name: "short tail", line: "GET / HTTP/1.1", tail: true, want: "GET / HTTP/1.1"},
+		{name: "63 head", line: line63, want: line63},
+		{name: "63 tail", line: line63, tail: true, want: line63},
+		{name: "64 head", line: line64, want: line64[:63]},
+		{name: "64 tail", line: line64, tail: true, want: line64[1:]},
+		{name: "long head", line: long, want: long[:63]},
+		{name: "long tail", line: long, tail: true, want: long[len(long)-63:]},
+	} {
+		if got := string(requestText([]byte(tc.line), tc.tail)); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if len(line63) != 63 || len(line64) != 64 {
+		t.Fatalf("test lines of %d and %d bytes, want 63 and 64", len(line63), len(line64))
+	}
+}

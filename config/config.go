@@ -78,6 +78,12 @@ type Config struct {
 	// ExtendedStatus turns on the per-request fields of the scoreboard and
 	// the extended status figures (on by default, as with mod_status loaded).
 	ExtendedStatus bool
+	// SeeRequestTail makes the scoreboard's request field (the request
+	// line /server-status shows with ExtendedStatus) keep the last 63
+	// bytes of a longer request line instead of the first 63 (core's
+	// SeeRequestTail; default Off). Long query strings differ at their
+	// end, which the head would cut off.
+	SeeRequestTail bool
 	// ServerTokens controls the Server header: "Prod" (eventmpm), "Major",
 	// "Minor", "Min", "OS" or "Full" (the default, as in Apache).
 	ServerTokens string

@@ -107,6 +107,8 @@ var directives = []directive{
 		help: "Effective group id for this server"},
 	{name: "ExtendedStatus", args: flagArg, ctx: ctxMain, set: setExtendedStatus,
 		help: "\"On\" to track extended status information, \"Off\" to disable"},
+	{name: "SeeRequestTail", args: flagArg, ctx: ctxMain, set: setSeeRequestTail,
+		help: "For extended status, \"On\" to see the last 63 chars of the request line, \"Off\" (default) to see the first 63"},
 	{name: "ServerTokens", args: take1, ctx: ctxMain, set: setServerTokens,
 		help: "Tokens displayed in the server header: 'Prod(uctOnly)', 'Major', 'Minor', 'Min(imal)', 'OS', or 'Full'"},
 	{name: "TypesConfig", args: take1, ctx: ctxMain, set: setTypesConfig,

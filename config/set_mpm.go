@@ -247,6 +247,11 @@ func setExtendedStatus(w *walker, c *call) error {
 	return nil
 }
 
+func setSeeRequestTail(w *walker, c *call) error {
+	w.cfg.SeeRequestTail = isOn(c.args[0])
+	return nil
+}
+
 // setServerTokens accepts Apache's names, case-insensitively, and stores
 // the canonical one.
 func setServerTokens(w *walker, c *call) error {

@@ -13,6 +13,13 @@
 // and carries the serialised configuration of the child's generation, so a
 // child never re-reads configuration files that may have changed since.
 //
+// The supervisor starts children from /proc/self/exe, its own binary image
+// even once the file at its path was replaced, and the kernel names them
+// "exe" after it. NameEnv carries the supervisor's name along; a child
+// takes it (AdoptName) before its main function runs, so ps -C, pgrep -x,
+// top and killall see children named as their supervisor, as Apache's
+// forked children are.
+//
 // # The control pipe
 //
 // Each child has its own control pipe (unlike Apache's shared pipe of death,

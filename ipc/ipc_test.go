@@ -12,10 +12,14 @@ import (
 )
 
 // TestMain lets the test binary play a child: with ManifestEnv set it reads
-// its manifest, answers on its status pipe and echoes control commands.
+// its manifest, answers on its status pipe and echoes control commands;
+// with nameProbeEnv set it adopts its name and prints its threads' names.
 func TestMain(m *testing.M) {
 	if _, ok := os.LookupEnv(ManifestEnv); ok {
 		os.Exit(runChild())
+	}
+	if _, ok := os.LookupEnv(nameProbeEnv); ok {
+		os.Exit(runNameProbe())
 	}
 	os.Exit(m.Run())
 }

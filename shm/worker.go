@@ -60,9 +60,10 @@ func (w *Worker) BeginRequest(now time.Time) {
 	seqEnd(&w.seq, seq)
 }
 
-// EndRequest accounts for a finished request that sent bytes (body bytes as
-// Apache counts them; 0 for HEAD) and took dur: access_count,
-// my_access_count and conn_count go up by one, bytes_served,
+// EndRequest accounts for a finished request that sent bytes (what
+// mod_logio's %O counts, the response head included, which Apache's
+// ap_increment_counts takes when mod_logio is loaded) and took dur:
+// access_count, my_access_count and conn_count go up by one, bytes_served,
 // my_bytes_served and conn_bytes by bytes, duration by dur; the stop time
 // and last_used become the start time plus dur (SPEC.md 2.4).
 func (w *Worker) EndRequest(bytes int64, dur time.Duration) {

@@ -38,7 +38,8 @@ const ContentTypeMetrics = "text/plain; version=0.0.4; charset=utf-8"
 //	                           ConnsAsyncKeepAlive, ConnsAsyncClosing (wait_io,
 //	                           writing, keepalive, closing)
 //	requests_total             counter: requests served (Total Accesses)
-//	sent_bytes_total           counter: body bytes sent (Total kBytes, in bytes)
+//	sent_bytes_total           counter: bytes sent, heads included, as %O
+//	                           logs them (Total kBytes, in bytes)
 //	request_duration_seconds_total counter: time spent on requests (Total Duration)
 //	generation                 gauge: running MPM generation; moves on every
 //	                           restart, graceful or not
@@ -142,7 +143,7 @@ func newCollector() *collector {
 		asyncConns: d("async_connections", "Connections held by the event loops, not by a worker "+
 			"(mod_status ConnsAsyncWaitIO, ConnsAsyncWriting, ConnsAsyncKeepAlive, ConnsAsyncClosing).", "state"),
 		requests:  d("requests_total", "Requests served since the last start or hard restart (mod_status Total Accesses)."),
-		sentBytes: d("sent_bytes_total", "Response body bytes sent since the last start or hard restart (mod_status Total kBytes)."),
+		sentBytes: d("sent_bytes_total", "Response bytes sent, heads included (%O), since the last start or hard restart (mod_status Total kBytes)."),
 		duration: d("request_duration_seconds_total", "Time spent serving requests since the last start or hard restart "+
 			"(mod_status Total Duration)."),
 		generation: d("generation", "Running MPM generation: moves on every restart, graceful or not "+

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -376,4 +377,76 @@ func TestUser(t *testing.T) {
 		}
 	}
 	s.stopAndWait(t)
+}
+
+// TestChildrenNamed: the children run the supervisor's binary image from
+// /proc/self/exe, which would name them "exe"; they take the supervisor's
+// name instead, on every thread, so ps -C, pgrep -x, top and killall find
+// them as they find Apache's. The binary is copied under another name
+// than eventmpm so the name cannot come from anywhere but the supervisor.
+// A child started later (a replacement) is named too.
+func TestChildrenNamed(t *testing.T) {
+	t.Parallel()
+	skipShort(t)
+	root := itest.NewRoot(t, baseConf, map[string]string{"index.html": indexBody})
+	bin := filepath.Join(root.Dir, "httpd-renamed")
+	copyBinary(t, binary(t), bin)
+	s := watchServer(t, root, 2, itest.Start(t, exec.Command(bin, "-d", root.Dir, "start", "--foreground")))
+	names := threadNames(t, s.pid())
+	if want := filepath.Base(bin); names[0] != want {
+		t.Fatalf("supervisor name: got %q, want %q", names[0], want)
+	}
+	want := names[0]
+	checkNames := func(what string) {
+		t.Helper()
+		kids := procChildren(s.pid())
+		if len(kids) == 0 {
+			t.Fatalf("%s: no children", what)
+		}
+		for _, k := range kids {
+			for i, got := range threadNames(t, k) {
+				if got != want {
+					t.Errorf("%s: child %d thread %d: got name %q, want %q (the supervisor's)", what, k, i, got, want)
+				}
+			}
+		}
+	}
+	checkNames("first generation")
+
+	before := s.servingChildren(0)
+	if err := syscall.Kill(before[0].pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	itest.Eventually(t, 15*time.Second, "a replacement child serving", func() bool {
+		for _, c := range s.servingChildren(0) {
+			if !slices.Contains(pidsOf(before), c.pid) {
+				return true
+			}
+		}
+		return false
+	})
+	checkNames("after a replacement")
+	s.stopAndWait(t)
+}
+
+// threadNames returns the names (/proc/PID/task/TID/comm) of pid's
+// threads, the main thread's first.
+func threadNames(t *testing.T, pid int) []string {
+	t.Helper()
+	main, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		t.Fatalf("name of pid %d: %v", pid, err)
+	}
+	out := []string{strings.TrimSuffix(string(main), "\n")}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, task := range tasks {
+		if task.Name() == strconv.Itoa(pid) {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/comm", pid, task.Name()))
+		if err == nil {
+			out = append(out, strings.TrimSuffix(string(b), "\n"))
+		}
+	}
+	return out
 }

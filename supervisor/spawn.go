@@ -115,7 +115,8 @@ func (s *Supervisor) makeRoom() bool {
 
 // spawn starts one child in slot: the same binary with the hidden child
 // verb, the manifest pipe, the scoreboard, the control and status pipes,
-// the log files and the listeners as inherited descriptors.
+// the log files and the listeners as inherited descriptors, and the
+// supervisor's name to take.
 func (s *Supervisor) spawn(slot int) error {
 	h, err := s.newHandover(slot)
 	if err != nil {
@@ -127,6 +128,10 @@ func (s *Supervisor) spawn(slot int) error {
 		cmd.Args[0] = s.opts.Argv0
 	}
 	cmd.Env = append(os.Environ(), ipc.ManifestEnv+"=3", "GOTRACEBACK="+s.tracebackMode())
+	if s.name != "" {
+		// Started from /proc/self/exe, the child would be named "exe".
+		cmd.Env = append(cmd.Env, ipc.NameEnv+"="+s.name)
+	}
 	cmd.ExtraFiles = h.extra
 	cmd.Stdout = s.opts.ChildStderr
 	cmd.Stderr = s.opts.ChildStderr

@@ -15,6 +15,7 @@ import (
 	"eventmpm/internal/errorlog"
 	"eventmpm/internal/sdnotify"
 	"eventmpm/internal/version"
+	"eventmpm/ipc"
 	"eventmpm/shm"
 )
 
@@ -98,6 +99,8 @@ type Supervisor struct {
 	// ticketKey is the TLS session ticket key every child gets (random,
 	// made once per supervisor: a restart keeps sessions resumable).
 	ticketKey []byte
+	// name is this process's name, which children take (ipc.NameEnv).
+	name string
 
 	pipedLogs    map[string]*PipedLog // running piped log programs, by target
 	retiredLogs  []*PipedLog          // programs only old generations use
@@ -150,7 +153,7 @@ func Run(opts Options) error {
 		sigC: make(chan os.Signal, 16), exitC: make(chan childExit, 64),
 		statusC: make(chan childStatus, 64), spawnRate: 1, pendingGen: -1,
 		upgradeC: make(chan upgradeResult, 1), ownsHeader: opts.Upgrade == nil,
-		pipedLogs: map[string]*PipedLog{}, ticketKey: make([]byte, 32),
+		pipedLogs: map[string]*PipedLog{}, ticketKey: make([]byte, 32), name: ipc.ProcessName(),
 	}
 	if _, err := rand.Read(s.ticketKey); err != nil {
 		return fmt.Errorf("supervisor: TLS session ticket key: %w", err)
