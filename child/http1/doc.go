@@ -24,7 +24,10 @@
 //     server that reads terminators differently from a proxy in front of it
 //     invites request smuggling.
 //   - Up to 10 empty lines before the request line are skipped (RFC 9112
-//     2.2; Apache's DEFAULT_LIMIT_BLANK_LINES); more get 400.
+//     2.2; Apache's DEFAULT_LIMIT_BLANK_LINES); more get 400. A bare LF
+//     counts as an empty line there: it is the stray LF some clients send
+//     after a body, which Apache's check_pipeline eats between pipelined
+//     requests as it eats CRLF, and it frames nothing.
 //   - obs-fold, whitespace before a field's colon, control bytes (HTAB
 //     allowed in values), a '#' or non-ASCII byte in the target, userinfo
 //     in an absolute-form target, and an empty target host are all 400, as

@@ -46,8 +46,8 @@ func laxer(data []byte, req *Request, theirs error) string {
 	var ue *url.Error
 	msg := theirs.Error()
 	switch {
-	case bytes.HasPrefix(data, []byte("\r\n")):
-		return "RFC 9112 2.2: a server SHOULD ignore empty lines before the request line; net/http refuses them"
+	case bytes.HasPrefix(data, []byte("\r\n")) || bytes.HasPrefix(data, []byte("\n")):
+		return "RFC 9112 2.2: a server SHOULD ignore empty lines (CRLF, or a bare LF) before the request line; net/http refuses them"
 	case errors.As(theirs, &ue):
 		return "the target is kept raw; percent-decoding (and refusing bad escapes) is the handler's job, as in Apache"
 	case strings.Contains(msg, "Content-Length"):

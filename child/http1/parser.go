@@ -124,15 +124,21 @@ func (p *Parser) scanLine(buf []byte, lf int, lim *Limits) (done bool, err *Pars
 		return false, p.lengthError()
 	}
 	if len(raw) == 0 || raw[len(raw)-1] != '\r' {
-		return false, errBareLF
+		if len(raw) > 0 || p.inFields {
+			return false, errBareLF
+		}
+		// A bare LF before the request line ends an empty line (RFC
+		// 9112 2.2 lets a recipient take LF for a line terminator):
+		// the stray LF some clients send after a body, which Apache's
+		// check_pipeline eats between requests as it eats CRLF. It
+		// frames nothing, so it cannot split a request differently
+		// from a proxy in front; anywhere else a bare LF is refused.
+		return false, p.skipBlank(lf)
 	}
 	line := raw[:len(raw)-1]
 	switch {
 	case !p.inFields && len(line) == 0:
-		// RFC 9112 2.2: skip empty lines before the request line.
-		if p.blank++; p.blank > maxBlankLines {
-			return false, errTooManyBlank
-		}
+		return false, p.skipBlank(lf)
 	case !p.inFields:
 		p.lineOff, p.lineEnd = p.lineStart, lf-1
 		if err := parseRequestLine(line, &p.rl); err != nil {
@@ -154,6 +160,16 @@ func (p *Parser) scanLine(buf []byte, lf int, lim *Limits) (done bool, err *Pars
 	}
 	p.lineStart = lf + 1
 	return false, nil
+}
+
+// skipBlank skips the empty line ending with the LF at buf[lf], before the
+// request line (RFC 9112 2.2), up to maxBlankLines of them.
+func (p *Parser) skipBlank(lf int) *ParseError {
+	if p.blank++; p.blank > maxBlankLines {
+		return errTooManyBlank
+	}
+	p.lineStart = lf + 1
+	return nil
 }
 
 // checkField validates field-line = field-name ":" OWS field-value OWS

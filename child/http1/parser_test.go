@@ -71,6 +71,8 @@ var validCases = []validCase{
 	}},
 	{"leading empty lines are skipped", "\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", nil, func(v *view) {}},
 	{"ten leading empty lines", strings.Repeat("\r\n", 10) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n", nil, func(v *view) {}},
+	{"bare LF as leading empty line", "\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", nil, func(v *view) {}},
+	{"bare LFs and CRLFs mixed before the request line", "\n\r\n\n\nGET / HTTP/1.1\r\nHost: h\r\n\r\n", nil, func(v *view) {}},
 	{"path and query", "GET /a/b%20c?x=1&y=? HTTP/1.1\r\nHost: h\r\n\r\n", nil, func(v *view) {
 		v.Target, v.Path, v.Query = "/a/b%20c?x=1&y=?", "/a/b%20c", "x=1&y=?"
 	}},
@@ -253,12 +255,13 @@ var errorCases = []errorCase{
 	{"more fields than LimitRequestFields", get + "Host: h\r\nA: 1\r\nB: 2\r\n\r\n", &Limits{8190, 8190, 2, 0}, errTooManyFields},
 	{"Content-Length over LimitRequestBody", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", &Limits{8190, 8190, 100, 10}, errBodyTooLarge},
 	{"eleven leading empty lines", strings.Repeat("\r\n", 11) + get + "Host: h\r\n\r\n", nil, errTooManyBlank},
+	{"eleven leading bare LFs", strings.Repeat("\n", 11) + get + "Host: h\r\n\r\n", nil, errTooManyBlank},
+	{"bare CR as leading empty line", "\r" + get + "Host: h\r\n\r\n", nil, errBareCR},
 
 	// Line terminators and control bytes.
 	{"bare LF after request line", "GET / HTTP/1.1\nHost: h\r\n\r\n", nil, errBareLF},
 	{"bare LF after a field", get + "Host: h\n\r\n", nil, errBareLF},
 	{"bare LF ending the head", get + "Host: h\r\n\n", nil, errBareLF},
-	{"bare LF as leading empty line", "\n" + get + "Host: h\r\n\r\n", nil, errBareLF},
 	{"bare CR in a field value", get + "Host: h\r\nX: a\rb\r\n\r\n", nil, errBareCR},
 	{"bare CR in the target", "GET /a\rb HTTP/1.1\r\nHost: h\r\n\r\n", nil, errBareCR},
 	{"NUL in a field value", get + "Host: h\r\nX: a\x00b\r\n\r\n", nil, errNUL},
@@ -393,7 +396,7 @@ func TestParsePipelined(t *testing.T) {
 	buf := []byte("GET /a HTTP/1.1\r\nHost: h\r\n\r\n" +
 		"POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz" +
 		"\r\nGET /c HTTP/1.0\r\n\r\n" +
-		"GET /d HTTP/1.1\r\nHost")
+		"\nGET /d HTTP/1.1\r\nHost") // a stray LF, as some clients send after a body
 	want := []string{"/a", "/b", "/c"}
 	var p Parser
 	var req Request
