@@ -133,6 +133,26 @@ func TestParserRefusalLogged(t *testing.T) {
 	}
 }
 
+// TestUnknownMethod: a method the server does not know gets 501 with the
+// Allow line of the server's OPTIONS answers and 405s (Apache's
+// ap_send_error_response sends Allow with a 501 as with a 405), and the
+// connection closes.
+func TestUnknownMethod(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "", map[string]string{"a.txt": "alpha\n"})
+	for _, line := range []string{"BREW /a.txt?x=1 HTTP/1.1", "get / HTTP/1.1"} {
+		c := s.open(t)
+		resp, _ := c.roundTrip(line+"\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != 501 || !resp.Close {
+			t.Fatalf("%s: got %d (close %v), want 501 and Connection: close", line, resp.StatusCode, resp.Close)
+		}
+		if got, want := resp.Header.Get("Allow"), "GET,HEAD,OPTIONS"; got != want {
+			t.Errorf("%s: got Allow %q, want %q", line, got, want)
+		}
+		c.expectClosed()
+	}
+}
+
 // TestParserAccepts covers requests that look odd but are valid, and the
 // method answers: they keep the connection.
 func TestParserAccepts(t *testing.T) {

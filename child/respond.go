@@ -53,7 +53,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		}
 	}
 	if req.MethodID == http1.MethodOther && !http1.Registered(req.Method) {
-		w.errorResponse(c, 501, nil, keep) // as Apache's M_INVALID; closes
+		w.refuseMethod(c, keep)
 		return
 	}
 	if req.ExpectOther {
@@ -397,8 +397,18 @@ func (w *worker) translate(c *conn, p []byte, keep bool) (h *static.Handler, hp 
 func (w *worker) optionsAsterisk(c *conn, keep bool) {
 	w.path, w.fspath = w.path[:0], w.fspath[:0]
 	w.reply.Status = 200
-	w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD,OPTIONS\r\n"...)
+	w.reply.Header = append(w.reply.Header[:0], static.AllowHeader...)
 	w.sendReply(c, keep)
+}
+
+// refuseMethod answers a method no part of the server knows (Apache's
+// M_INVALID) with 501, which closes the connection. Apache sends Allow
+// with a 501 as with a 405 (ap_send_error_response); the answer comes
+// before any routing, so it lists what OPTIONS * and a static file's 405
+// list: the methods the static handler supports.
+func (w *worker) refuseMethod(c *conn, keep bool) {
+	w.reply.Header = append(w.reply.Header[:0], static.AllowHeader...)
+	w.errorResponse(c, 501, nil, keep)
 }
 
 // refuseConnect answers CONNECT (its authority-form target parsed, RFC
@@ -409,7 +419,7 @@ func (w *worker) optionsAsterisk(c *conn, keep bool) {
 // CONNECT, and that is no request.
 func (w *worker) refuseConnect(c *conn) {
 	w.path, w.fspath = w.path[:0], w.fspath[:0]
-	w.reply.Header = append(w.reply.Header[:0], "Allow: GET,HEAD,OPTIONS\r\n"...)
+	w.reply.Header = append(w.reply.Header[:0], static.AllowHeader...)
 	w.errorResponse(c, 405, nil, false)
 }
 

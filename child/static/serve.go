@@ -8,11 +8,12 @@ import (
 	"eventmpm/child/http1"
 )
 
-// allowHeader lists the methods a static file supports. Apache's default
+// AllowHeader is the header line listing the methods a static file
+// supports, which its OPTIONS answer and its 405s carry. Apache's default
 // handler also accepts POST (and serves the file); eventmpm answers 405 to
 // it, which is what RFC 9110 expects of a resource that cannot process a
 // body.
-const allowHeader = "Allow: GET,HEAD,OPTIONS\r\n"
+const AllowHeader = "Allow: GET,HEAD,OPTIONS\r\n"
 
 // serveFile builds the entry for an opened regular file, caches it when
 // allowed, and answers from it.
@@ -139,7 +140,7 @@ func methodReply(req *http1.Request, r *Reply) bool {
 	default:
 		r.Status = 405
 	}
-	r.Header = append(r.Header[:0], allowHeader...)
+	r.Header = append(r.Header[:0], AllowHeader...)
 	return true
 }
 
