@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"eventmpm/internal/itest"
 )
 
 // page400 and page400End are Apache 2.4.71's 400 page, byte for byte,
@@ -135,11 +137,13 @@ func TestParserRefusalLogged(t *testing.T) {
 
 // TestUnknownMethod: a method the server does not know gets 501 with the
 // Allow line of the server's OPTIONS answers and 405s (Apache's
-// ap_send_error_response sends Allow with a 501 as with a 405), and the
-// connection closes.
+// ap_send_error_response sends Allow with a 501 as with a 405), the
+// connection closes, and the error log has core's AH00135 with the
+// request line, at level error as Apache writes it (seen at the default
+// LogLevel warn).
 func TestUnknownMethod(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "", map[string]string{"a.txt": "alpha\n"})
+	s := startServer(t, "LogLevel warn\n", map[string]string{"a.txt": "alpha\n"})
 	for _, line := range []string{"BREW /a.txt?x=1 HTTP/1.1", "get / HTTP/1.1"} {
 		c := s.open(t)
 		resp, _ := c.roundTrip(line+"\r\nHost: localhost\r\n\r\n", "GET")
@@ -150,6 +154,9 @@ func TestUnknownMethod(t *testing.T) {
 			t.Errorf("%s: got Allow %q, want %q", line, got, want)
 		}
 		c.expectClosed()
+		re := regexp.MustCompile(`\[core:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH00135: Invalid method in request ` +
+			regexp.QuoteMeta(line) + "\n")
+		itest.Eventually(t, ioWait, re.String(), func() bool { return re.MatchString(s.logFile("error_log")) })
 	}
 }
 

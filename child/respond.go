@@ -402,11 +402,13 @@ func (w *worker) optionsAsterisk(c *conn, keep bool) {
 }
 
 // refuseMethod answers a method no part of the server knows (Apache's
-// M_INVALID) with 501, which closes the connection. Apache sends Allow
-// with a 501 as with a 405 (ap_send_error_response); the answer comes
-// before any routing, so it lists what OPTIONS * and a static file's 405
-// list: the methods the static handler supports.
+// M_INVALID) with 501, which closes the connection, and logs core's
+// AH00135 with the request line, as Apache's default handler does. Apache
+// sends Allow with a 501 as with a 405 (ap_send_error_response); the
+// answer comes before any routing, so it lists what OPTIONS * and a static
+// file's 405 list: the methods the static handler supports.
 func (w *worker) refuseMethod(c *conn, keep bool) {
+	w.logError(c, errorlog.LevelError, "core", "AH00135", "Invalid method in request ", w.req.Line, "")
 	w.reply.Header = append(w.reply.Header[:0], static.AllowHeader...)
 	w.errorResponse(c, 501, nil, keep)
 }
