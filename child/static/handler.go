@@ -706,6 +706,14 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 		if errors.Is(err, unix.ENOENT) && p.self.MultiViews && !r.NoNegotiate {
 			return h.negotiateIndex(req, p, dirfd, name, r)
 		}
+		if errors.Is(err, unix.EACCES) && isRegAt(dirfd, name) {
+			// mod_dir takes the first name that looks up as a regular
+			// file (its subrequest only stats it), and the default
+			// handler then cannot open it: 403, the names after it
+			// untried.
+			r.Status = 403
+			return 403, true
+		}
 		st := errStatus(err)
 		if st == 500 {
 			h.fail(r, "open", h.rootSlash+p.rel+"/"+name, err)

@@ -163,6 +163,7 @@ func siteResolver(root string) testResolver {
 		"noindex":      {FollowSymLinks: true, DirectoryIndex: []string{"index.html", "/cgi-bin/x", ".htindex"}},
 		"badidx2":      {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
 		"wo":           {FollowSymLinks: true, Indexes: true, DirectoryIndex: idx},
+		"twoidx":       {FollowSymLinks: true, DirectoryIndex: []string{"a.html", "b.html"}},
 		// Listings of directories whose symlinks requests may not follow
 		// (TestListingSymlinkOptions creates them).
 		"lnofollow": {Indexes: true, DirectoryIndex: idx},

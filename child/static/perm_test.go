@@ -42,6 +42,9 @@ func TestPermissions(t *testing.T) {
 		{target: "/badidx/", status: 403},
 		{target: "/badidx2/", status: 403},
 		{target: "/wo/", status: 403},
+		// mod_dir takes the first index name that is a regular file, and
+		// it cannot be read: 403, not the readable second name.
+		{target: "/twoidx/", status: 403},
 		{target: "/hello.txt", status: 200, body: "hello, world\n"},
 	})
 }
@@ -49,11 +52,11 @@ func TestPermissions(t *testing.T) {
 // preparePermTree adds unreadable files and directories to root.
 func preparePermTree(t *testing.T, root string) {
 	t.Helper()
-	for dir, mode := range map[string]os.FileMode{"closed": 0o700, "badidx": 0o755, "badidx2": 0o755, "wo": 0o711} {
+	for dir, mode := range map[string]os.FileMode{"closed": 0o700, "badidx": 0o755, "badidx2": 0o755, "wo": 0o711, "twoidx": 0o755} {
 		must(t, os.MkdirAll(filepath.Join(root, dir), 0o755))
 		defer os.Chmod(filepath.Join(root, dir), mode)
 	}
-	for name, mode := range map[string]os.FileMode{"secret.txt": 0, "closed/x.txt": 0o644, "badidx/index.html": 0, "badidx2/index.html": 0, "wo/a.txt": 0o644} {
+	for name, mode := range map[string]os.FileMode{"secret.txt": 0, "closed/x.txt": 0o644, "badidx/index.html": 0, "badidx2/index.html": 0, "wo/a.txt": 0o644, "twoidx/a.html": 0, "twoidx/b.html": 0o644} {
 		p := filepath.Join(root, name)
 		must(t, os.WriteFile(p, []byte("x"), 0o644))
 		must(t, os.Chmod(p, mode))

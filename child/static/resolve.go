@@ -213,6 +213,13 @@ func danglingOnPath(dirfd int, rel string) bool {
 	return false
 }
 
+// isRegAt reports whether name in dirfd is a regular file, following a
+// final symlink.
+func isRegAt(dirfd int, name string) bool {
+	fi, err := lstatAt(dirfd, name, true)
+	return err == nil && fi.isReg()
+}
+
 // errStatus maps a resolution error to the status Apache answers:
 // 404 for a missing file or a file used as a directory; 403 for
 // permissions, refused symlinks, symlink loops and over-long names
