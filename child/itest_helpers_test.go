@@ -118,10 +118,16 @@ func startServerQuiet(t *testing.T, extra string, files map[string]string) *serv
 // launch starts the binary and registers its stop.
 func launch(t *testing.T, root *itest.Root) *server {
 	t.Helper()
+	return launchArgs(t, root, "start", "-X")
+}
+
+// launchArgs is launch with the binary's arguments after -d root.
+func launchArgs(t *testing.T, root *itest.Root, args ...string) *server {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test (make test-short runs unit tests only)")
 	}
-	p := itest.Run(t, root, "start", "-X")
+	p := itest.Run(t, root, args...)
 	s := &server{t: t, root: root, proc: p, addr: root.Addr()}
 	t.Cleanup(func() {
 		s.stop(t)

@@ -14,6 +14,8 @@ import (
 	"eventmpm/config"
 	"eventmpm/internal/errorlog"
 	"eventmpm/shm"
+
+	"golang.org/x/sys/unix"
 )
 
 // respond routes the parsed request in w.req and prepares its response in
@@ -454,6 +456,11 @@ func (w *worker) sendReply(c *conn, keep bool) {
 		w.logError(c, errorlog.LevelError, "core", "AH00037", "Symbolic link not allowed or link target not accessible: ", w.fspath, "")
 	case r.Denial == static.DenialNoIndex:
 		w.logNoIndex(c, r.IndexNames)
+	case r.Denial == static.DenialFileAccess:
+		w.logDenied("AH00132", "file permissions deny server access: "+r.DeniedPath)
+	case r.Denial == static.DenialSearch:
+		w.logDenied("AH00035", "access to "+r.DeniedURL+" denied (filesystem path '"+r.DeniedPath+
+			"') because search permissions are missing on a component of the path")
 	}
 	// A redirect or an error without a body of its own gets the canned
 	// page, for HEAD too: RFC 9110 9.3.2 wants HEAD's header fields to be
@@ -795,6 +802,18 @@ func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, de
 	}
 	lg.Log(context.Background(), level, text+string(detail)+tail, "module", module, "ah", ah,
 		errorlog.Client(w.remote), errorlog.TID(w.id), errorlog.ReqAttr(w))
+}
+
+// logDenied writes core's line for a 403 that file permissions caused,
+// at level error and headed "(13)Permission denied: " as Apache's: AH00132
+// from its default handler, AH00035 from its directory walk.
+func (w *worker) logDenied(ah, msg string) {
+	lg := w.srv.log
+	if !lg.Enabled(context.Background(), errorlog.LevelError) {
+		return
+	}
+	lg.Log(context.Background(), errorlog.LevelError, msg, "module", "core", "ah", ah,
+		errorlog.Client(w.remote), errorlog.TID(w.id), errorlog.ReqAttr(w), errorlog.Err(unix.EACCES))
 }
 
 // logNoIndex writes mod_autoindex's AH01276 for a directory that has no

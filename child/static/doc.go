@@ -81,13 +81,16 @@
 //     "/file.txt/"): 404. EACCES, EPERM, ELOOP (symlink loops), EXDEV,
 //     ENAMETOOLONG: 403, as Apache's directory_walk. Not a regular file or
 //     directory (FIFO, device, socket): 403. Anything else: 500 with
-//     Reply.Err for the error log.
+//     Reply.Err for the error log. An EACCES is explained by stat'ing the
+//     path's components (Reply.Denial): a directory that may not be
+//     searched (AH00035) or a file that may not be read (AH00132).
 //   - A directory without a trailing slash: 301 to the slash form, query
 //     kept (DirectorySlash), after its own Denied check. With the slash:
-//     the first DirectoryIndex name that is a regular file is served; an
-//     index name that fails with something other than 404 makes the answer
-//     that status if no later name exists (mod_dir). Without an index:
-//     a listing with Options Indexes, otherwise 403.
+//     the first DirectoryIndex name that is a regular file is served (403
+//     when it may not be read); an index name that fails with something
+//     other than 404 makes the answer that status if no later name exists
+//     (mod_dir). Without an index: a listing with Options Indexes,
+//     otherwise 403.
 //   - Listings (Indexes): name, last modified (UTC), size, sorted by name,
 //     HTML-escaped, ".ht*" and "." left out, a Parent Directory link.
 //     Never cached, no validators, no ranges.

@@ -613,6 +613,9 @@ func (h *Handler) serveMiss(req *http1.Request, path, urlPath []byte, r *Reply) 
 			return
 		}
 		h.fail(r, "open", h.rootSlash+p.rel, err)
+		if errors.Is(err, unix.EACCES) {
+			h.explainDenied(r, rootfd, p)
+		}
 		return
 	}
 	fi, err := fstatInfo(fd)
@@ -659,6 +662,54 @@ func (h *Handler) fail(r *Reply, op, path string, err error) {
 	}
 }
 
+// explainDenied sets r's Denial for p, whose open failed with EACCES (see
+// explainEACCES). A directory's URL whose directory cannot be opened is
+// explained by its first index name, which mod_dir's subrequest looks up:
+// DenialSearch when the directory may not be searched.
+func (h *Handler) explainDenied(r *Reply, rootfd int, p *plan) {
+	d, rel := explainEACCES(rootfd, p.rel)
+	url := p.url
+	if d == DenialNone && p.trailing {
+		name := firstIndexName(p.self.DirectoryIndex)
+		if name == "" {
+			return
+		}
+		if d, rel = explainEACCES(rootfd, joinRel(p.rel, name)); d != DenialSearch {
+			return // it was never opened: no DenialFileAccess
+		}
+		url += name
+	}
+	h.deny(r, d, rel, url)
+}
+
+// deny records the Denial d of the path rel (relative to the root) for the
+// URL path url, unless d is DenialNone.
+func (h *Handler) deny(r *Reply, d Denial, rel, url string) {
+	if d != DenialNone {
+		r.Denial, r.DeniedPath, r.DeniedURL = d, h.absDir(rel), url
+	}
+}
+
+// firstIndexName returns the first DirectoryIndex name serveDir tries, or
+// "".
+func firstIndexName(names []string) string {
+	for _, name := range names {
+		if name != "" && !strings.Contains(name, "/") {
+			return name
+		}
+	}
+	return ""
+}
+
+// joinRel joins a name to rel, a path relative to the root ("." for the
+// root itself).
+func joinRel(rel, name string) string {
+	if rel == "." || rel == "" {
+		return name
+	}
+	return rel + "/" + name
+}
+
 // serveDir answers for a directory: a redirect to the slash form, its
 // first index file, a listing, or 403 (mod_dir, then mod_autoindex).
 func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo, r *Reply) {
@@ -671,7 +722,7 @@ func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo,
 		return
 	}
 	cfg := &p.self
-	errStat := 0
+	errStat, errName := 0, ""
 	for i, name := range cfg.DirectoryIndex {
 		if name == "" || strings.Contains(name, "/") {
 			continue
@@ -681,12 +732,17 @@ func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo,
 			return
 		}
 		if errStat == 0 && st != 404 {
-			errStat = st // mod_dir: an index that fails otherwise than 404 forbids the listing
+			errStat, errName = st, name // mod_dir: an index that fails otherwise than 404 forbids the listing
 		}
 	}
 	switch {
 	case errStat != 0:
 		r.Status = errStat
+		if errStat == 403 {
+			if d, _ := explainEACCES(dirfd, errName); d == DenialSearch {
+				h.deny(r, d, joinRel(p.rel, errName), p.url+errName)
+			}
+		}
 	case cfg.Indexes:
 		h.serveListing(req, p, dirfd, r)
 	default:
@@ -709,9 +765,10 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 		if errors.Is(err, unix.EACCES) && isRegAt(dirfd, name) {
 			// mod_dir takes the first name that looks up as a regular
 			// file (its subrequest only stats it), and the default
-			// handler then cannot open it: 403, the names after it
-			// untried.
+			// handler then cannot open it: 403 (AH00132), the names
+			// after it untried.
 			r.Status = 403
+			h.deny(r, DenialFileAccess, joinRel(p.rel, name), p.url+name)
 			return 403, true
 		}
 		st := errStatus(err)

@@ -47,6 +47,41 @@ func TestPermissions(t *testing.T) {
 		{target: "/twoidx/", status: 403},
 		{target: "/hello.txt", status: 200, body: "hello, world\n"},
 	})
+	checkDenials(t, h, root)
+}
+
+// checkDenials checks what a 403 for want of permissions tells the error
+// log, as Apache's lines name it: AH00132 for a file that may not be
+// read, AH00035 for a directory on the way that may not be searched (for
+// a directory's URL, its index file's lookup).
+func checkDenials(t *testing.T, h *static.Handler, root string) {
+	t.Helper()
+	for _, tc := range []struct {
+		target    string
+		denial    static.Denial
+		path, url string // path relative to root
+	}{
+		{target: "/secret.txt", denial: static.DenialFileAccess, path: "/secret.txt", url: "/secret.txt"},
+		{target: "/closed/x.txt", denial: static.DenialSearch, path: "/closed/x.txt", url: "/closed/x.txt"},
+		{target: "/closed/", denial: static.DenialSearch, path: "/closed/index.html", url: "/closed/index.html"},
+		{target: "/badidx/", denial: static.DenialFileAccess, path: "/badidx/index.html", url: "/badidx/index.html"},
+		{target: "/twoidx/", denial: static.DenialFileAccess, path: "/twoidx/a.html", url: "/twoidx/a.html"},
+		// A directory that may be searched but not read: nothing to name.
+		{target: "/wo/", denial: static.DenialNone},
+		{target: "/hello.txt", denial: static.DenialNone},
+	} {
+		var r static.Reply
+		h.Serve(newRequest("GET", tc.target), []byte(tc.target), &r)
+		want := static.Reply{Denial: tc.denial, DeniedURL: tc.url}
+		if tc.path != "" {
+			want.DeniedPath = root + tc.path
+		}
+		if r.Denial != want.Denial || r.DeniedPath != want.DeniedPath || r.DeniedURL != want.DeniedURL {
+			t.Errorf("GET %s: got Denial %d, path %q, URL %q; want %d, %q, %q", tc.target,
+				r.Denial, r.DeniedPath, r.DeniedURL, want.Denial, want.DeniedPath, want.DeniedURL)
+		}
+		r.Release()
+	}
 }
 
 // preparePermTree adds unreadable files and directories to root.

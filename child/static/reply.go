@@ -92,9 +92,15 @@ type Reply struct {
 	GzipIn, GzipOut int64
 	// Denial says why a 403 was answered, when the child's error log has a
 	// line for it, as Apache's does; IndexNames are the DirectoryIndex
-	// names that were tried, for DenialNoIndex.
-	Denial     Denial
-	IndexNames []string
+	// names that were tried, for DenialNoIndex. DeniedPath and DeniedURL
+	// are what DenialFileAccess and DenialSearch name: the file that
+	// could not be opened; the path up to the component that could not
+	// be looked up, and the URL path whose lookup met it. For a
+	// directory's URL they name its index file, as the lines of Apache's
+	// mod_dir subrequest do.
+	Denial                Denial
+	IndexNames            []string
+	DeniedPath, DeniedURL string
 	// Listing is set for a directory listing, which the caller may sign
 	// (AddSignature).
 	Listing bool
@@ -184,6 +190,13 @@ const (
 	// DenialSymlink: a symlink the directory's Options do not allow
 	// (directory_walk's AH00037).
 	DenialSymlink
+	// DenialFileAccess: a regular file that may not be read (EACCES;
+	// core's default handler, AH00132).
+	DenialFileAccess
+	// DenialSearch: a directory on the path that may not be searched, so
+	// the next component cannot be looked up (EACCES; directory_walk's
+	// AH00035).
+	DenialSearch
 )
 
 // File is an open regular file shared, by reference count, between the

@@ -220,6 +220,35 @@ func isRegAt(dirfd int, name string) bool {
 	return err == nil && fi.isReg()
 }
 
+// explainEACCES says why opening rel beneath dirfd failed with EACCES, for
+// the error log, by looking each component up as Apache's directory_walk
+// does: the first one that cannot be stat'ed for EACCES sits in a
+// directory that may not be searched (DenialSearch, rel up to that
+// component); a regular file reached at the end may not be read
+// (DenialFileAccess). Anything else (a directory that may not be read, a
+// change in between) stays unexplained. Only a refused request pays for
+// these stats, one per component.
+func explainEACCES(dirfd int, rel string) (Denial, string) {
+	for end := 0; end < len(rel); {
+		next := strings.IndexByte(rel[end+1:], '/')
+		if next < 0 {
+			end = len(rel)
+		} else {
+			end += 1 + next
+		}
+		fi, err := lstatAt(dirfd, rel[:end], true)
+		switch {
+		case err == unix.EACCES:
+			return DenialSearch, rel[:end]
+		case err != nil:
+			return DenialNone, ""
+		case end == len(rel) && fi.isReg():
+			return DenialFileAccess, rel
+		}
+	}
+	return DenialNone, ""
+}
+
 // errStatus maps a resolution error to the status Apache answers:
 // 404 for a missing file or a file used as a directory; 403 for
 // permissions, refused symlinks, symlink loops and over-long names
