@@ -172,6 +172,10 @@ func TestParserAccepts(t *testing.T) {
 		allow, body       string
 	}{
 		{name: "leading-blank-lines", raw: "\r\n\r\nGET /a.txt HTTP/1.1\r\n" + h + "\r\n", status: 200, body: "alpha\n"},
+		// A stray LF after a body, before the next request on the
+		// connection: skipped as an empty line, as Apache's
+		// check_pipeline eats it.
+		{name: "stray-lf-after-body", raw: "GET /a.txt HTTP/1.1\r\n" + h + "Content-Length: 5\r\n\r\nhello\n", status: 200, body: "alpha\n"},
 		{name: "absolute-form-wins-over-host", raw: "GET http://localhost/a.txt HTTP/1.1\r\nHost: other.example\r\n\r\n", status: 200, body: "alpha\n"},
 		{name: "http11-minor-above-1", raw: "GET /a.txt HTTP/1.7\r\n" + h + "\r\n", status: 200, body: "alpha\n"},
 		{name: "http10-without-host", raw: "GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", status: 200, body: "alpha\n"},
