@@ -1,6 +1,7 @@
 package http1
 
 import (
+	"bytes"
 	"sync/atomic"
 	"time"
 )
@@ -218,4 +219,107 @@ func isLongDayName(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// ParseConditionalDate parses the date of If-Modified-Since,
+// If-Unmodified-Since and If-Range as Apache does (apr_date_parse_http):
+// an HTTP-date as ParseHTTPDate reads it, or else one of its formats with
+// whatever follows the time of day ignored, the zone included (" UTC",
+// " +0000", old browsers' "; length=1234"), a one-digit day of month, and
+// the day name unchecked. A two-digit RFC 850 year below 70 is 20yy, else
+// 19yy. Such dates are read as GMT. It does not allocate.
+func ParseConditionalDate(b []byte) (time.Time, bool) {
+	if t, ok := ParseHTTPDate(b); ok {
+		return t, true
+	}
+	return parseLooseDate(b)
+}
+
+// parseLooseDate is apr_date_parse_http's reading: leading spaces, a day
+// name up to the first space, then one of four masks (dateMask).
+func parseLooseDate(b []byte) (time.Time, bool) {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	sp := bytes.IndexByte(b, ' ')
+	if len(b) == 0 || sp < 0 {
+		return time.Time{}, false
+	}
+	d := b[sp+1:]
+	var year, day int
+	var mon, clock []byte
+	switch {
+	case dateMask(d, "## @$$ #### ##:##:## *"): // RFC 1123
+		year = int(d[7]-'0')*1000 + int(d[8]-'0')*100 + int(d[9]-'0')*10 + int(d[10]-'0')
+		day, mon, clock = int(d[0]-'0')*10+int(d[1]-'0'), d[3:6], d[12:20]
+	case dateMask(d, "##-@$$-## ##:##:## *"): // RFC 850
+		if year = int(d[7]-'0')*10 + int(d[8]-'0'); year < 70 {
+			year += 2000
+		} else {
+			year += 1900
+		}
+		day, mon, clock = int(d[0]-'0')*10+int(d[1]-'0'), d[3:6], d[10:18]
+	case dateMask(d, "@$$ ~# ##:##:## ####*"): // asctime
+		year = int(d[16]-'0')*1000 + int(d[17]-'0')*100 + int(d[18]-'0')*10 + int(d[19]-'0')
+		day, mon, clock = int(d[5]-'0'), d[:3], d[7:15]
+		if d[4] != ' ' {
+			day += int(d[4]-'0') * 10
+		}
+	case dateMask(d, "# @$$ #### ##:##:## *"): // RFC 1123, one-digit day
+		year = int(d[6]-'0')*1000 + int(d[7]-'0')*100 + int(d[8]-'0')*10 + int(d[9]-'0')
+		day, mon, clock = int(d[0]-'0'), d[2:5], d[11:19]
+	default:
+		return time.Time{}, false
+	}
+	m := monthIndex(mon)
+	h := int(clock[0]-'0')*10 + int(clock[1]-'0')
+	mi := int(clock[3]-'0')*10 + int(clock[4]-'0')
+	s := int(clock[6]-'0')*10 + int(clock[7]-'0')
+	if m == 0 || day < 1 || h > 23 || mi > 59 || s > 61 { // apr allows leap seconds
+		return time.Time{}, false
+	}
+	t := time.Date(year, m, day, h, mi, 0, 0, time.UTC)
+	if t.Day() != day { // 31 Apr, 29 Feb of a common year
+		return time.Time{}, false
+	}
+	return t.Add(time.Duration(s) * time.Second), true
+}
+
+// dateMask is apr_date_checkmask: '@' an upper-case letter, '$' a
+// lower-case one, '#' a digit, '~' a digit or a space, '*' anything from
+// there on (the end included); any other mask byte stands for itself, and
+// without '*' the data ends with the mask.
+func dateMask(d []byte, mask string) bool {
+	for i := 0; i < len(mask); i++ {
+		if mask[i] == '*' {
+			return true
+		}
+		if i >= len(d) {
+			return false
+		}
+		c := d[i]
+		switch mask[i] {
+		case '@':
+			if c < 'A' || c > 'Z' {
+				return false
+			}
+		case '$':
+			if c < 'a' || c > 'z' {
+				return false
+			}
+		case '#':
+			if !isDigit(c) {
+				return false
+			}
+		case '~':
+			if c != ' ' && !isDigit(c) {
+				return false
+			}
+		default:
+			if c != mask[i] {
+				return false
+			}
+		}
+	}
+	return len(d) == len(mask)
 }

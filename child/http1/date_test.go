@@ -123,3 +123,38 @@ func TestDateCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestParseConditionalDate: what Apache's apr_date_parse_http reads beyond
+// the three HTTP-date formats, and what it refuses.
+func TestParseConditionalDate(t *testing.T) {
+	want := time.Date(1994, 11, 6, 8, 49, 37, 0, time.UTC)
+	for in, ok := range map[string]bool{
+		"Sun, 06 Nov 1994 08:49:37 GMT":               true,
+		"Sun, 06 Nov 1994 08:49:37 GMT; length=1234":  true, // old browsers
+		"Sun, 06 Nov 1994 08:49:37 UTC":               true,
+		"Sun, 06 Nov 1994 08:49:37 +0000":             true,
+		"  Sun, 06 Nov 1994 08:49:37 GMT":             true,
+		"Xyz, 06 Nov 1994 08:49:37 GMT":               true, // the day name is not checked
+		"Sun, 6 Nov 1994 08:49:37 GMT":                true,
+		"Sunday, 06-Nov-94 08:49:37 UTC":              true,
+		"Sun Nov  6 08:49:37 1994 trailing":           true,
+		"Sun, 06 Nov 1994 08:49:37":                   false, // the mask wants a space after the time
+		"Sun, 06 nov 1994 08:49:37 GMT; x":            false,
+		"Sun, 06 Nov 1994 24:49:37 UTC":               false,
+		"Sun,06 Nov 1994 08:49:37 GMT":                false,
+		"":                                            false,
+		"Sun, 31 Apr 1994 08:49:37 UTC":               false,
+		"06 Nov 1994 08:49:37 GMT without a day name": false,
+	} {
+		got, gotOK := ParseConditionalDate([]byte(in))
+		if gotOK != ok || ok && !got.Equal(want) {
+			t.Errorf("%q: %v %v, want %v %v", in, got, gotOK, want, ok)
+		}
+	}
+	if got, ok := ParseConditionalDate([]byte("Mon, 07-Nov-69 08:49:37 UTC")); !ok || got.Year() != 2069 {
+		t.Errorf("RFC 850 year 69: %v %v, want 2069", got, ok)
+	}
+	if got, ok := ParseConditionalDate([]byte("Sat, 31 Dec 2016 23:59:60 UTC")); !ok || !got.Equal(time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("leap second: %v %v", got, ok)
+	}
+}

@@ -87,6 +87,7 @@ func FuzzHTTPDate(f *testing.F) {
 	for _, s := range []string{
 		"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
 		"Thu, 29 Feb 2024 23:59:59 GMT", "Wed, 31 Dec 9999 00:00:00 GMT", "Mon, 01 Jan 0001 00:00:00 GMT",
+		"Sun, 06 Nov 1994 08:49:37 GMT; length=12", "Sun, 6 Nov 1994 08:49:37 UTC", "Sat, 31 Dec 2016 23:59:60 +0000",
 	} {
 		f.Add([]byte(s), int64(0))
 	}
@@ -105,6 +106,18 @@ func FuzzHTTPDate(f *testing.F) {
 			}
 		}
 		compareParseTime(t, b, ours, ok)
+		// Apache's reading takes every date the strict one takes, to the
+		// same time (RFC 850 years aside: Apache's century rule differs),
+		// and what it takes alone formats to a date both read back.
+		loose, lok := ParseConditionalDate(b)
+		if strict, sok := ParseHTTPDate(b); sok && (!lok || !loose.Equal(strict)) {
+			t.Fatalf("%q: strict %v, Apache's reading %v %v", b, strict, loose, lok)
+		}
+		if lok && loose.Year() <= 9999 {
+			if again, ok := ParseHTTPDate(AppendHTTPDate(nil, loose)); !ok || !again.Equal(loose) {
+				t.Fatalf("%q: %v does not format back (%v %v)", b, loose, again, ok)
+			}
+		}
 	})
 }
 

@@ -92,7 +92,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 			return 412
 		}
 	} else if req.IfUnmodifiedSince != nil && !v.noDate {
-		if t, ok := http1.ParseHTTPDate(req.IfUnmodifiedSince); ok && v.modTime > t.Unix() {
+		if t, ok := http1.ParseConditionalDate(req.IfUnmodifiedSince); ok && v.modTime > t.Unix() {
 			return 412
 		}
 	}
@@ -105,7 +105,7 @@ func checkPreconditions(req *http1.Request, v *validator, now int64) int {
 			return 412
 		}
 	} else if req.IfModifiedSince != nil && getOrHead && !v.noDate {
-		t, ok := http1.ParseHTTPDate(req.IfModifiedSince)
+		t, ok := http1.ParseConditionalDate(req.IfModifiedSince)
 		if ok && t.Unix() <= now && v.modTime <= t.Unix() {
 			return 304
 		}
@@ -143,7 +143,7 @@ func ifRangeMatches(field []byte, v *validator) bool {
 		vop, vweak := splitWeak(v.etag)
 		return !vweak && string(op) == string(vop)
 	}
-	t, ok := http1.ParseHTTPDate(field)
+	t, ok := http1.ParseConditionalDate(field)
 	return ok && v.strongDate && t.Unix() == v.modTime
 }
 

@@ -142,7 +142,8 @@
 //
 // Preconditions follow RFC 9110 13.2.2: If-Match (strong, "*"; 412), else
 // If-Unmodified-Since (412); If-None-Match (weak; 304 for GET/HEAD), else
-// If-Modified-Since (304; ignored when invalid or later than now).
+// If-Modified-Since (304; ignored when invalid or later than now). Their
+// dates are read as Apache reads them (http1.ParseConditionalDate).
 // Unparseable dates are ignored; an unparseable entity-tag list matches
 // nothing. HTTP-dates are accepted in all three RFC forms.
 //
