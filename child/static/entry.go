@@ -53,6 +53,9 @@ type entry struct {
 	// holds Vary: Accept-Encoding. gz is that variant once made.
 	compressible bool
 	gz           atomic.Pointer[gzipVariant]
+	// gzMaking is set while a worker makes gz: the others send the file
+	// as it is meanwhile instead of compressing it too.
+	gzMaking atomic.Bool
 	// gzKept counts the bytes of the variants kept with cached entries,
 	// for the handler's budget; set when e is cached and may keep one.
 	gzKept *atomic.Int64

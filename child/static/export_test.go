@@ -101,3 +101,16 @@ func AcceptsGzip(lines ...string) bool {
 	}
 	return requestAcceptsGzip(&req)
 }
+
+// MarkCompressing marks the cached entry of the request path key (as the
+// cache keys it, "/big.txt") as having its compressed form made by
+// another worker, and returns the function that clears the mark.
+func MarkCompressing(h *Handler, key string) func() {
+	e := h.cache.get([]byte(key))
+	if e == nil {
+		panic("no cached entry for " + key)
+	}
+	e.put()
+	e.gzMaking.Store(true)
+	return func() { e.gzMaking.Store(false) }
+}

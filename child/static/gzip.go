@@ -3,10 +3,13 @@ package static
 import (
 	"bytes"
 	"compress/gzip"
+	"io"
+	"os"
 	"strings"
 	"time"
 
 	"eventmpm/child/http1"
+	"golang.org/x/sys/unix"
 )
 
 // This file is mod_deflate for static files: a file whose media type is
@@ -114,29 +117,37 @@ func qualityZero(params []byte) bool {
 }
 
 // gzipVariant returns e's compressed form, making it on first use: from
-// the cached body, or from the open file of an entry that is not kept in
-// memory. Nil when the file cannot be read.
+// the cached body, or read from the open file of an entry that is not kept
+// in memory, a piece at a time (only the compressed form is held). Nil
+// when the file cannot be read, or while another worker is making it: the
+// file then goes out as it is, with Vary, rather than be compressed twice
+// at once.
 func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	if v := e.gz.Load(); v != nil {
 		return v
 	}
-	body := e.body
-	if body == nil {
-		if e.file == nil {
-			return nil
-		}
-		b, err := readAll(e.file.Fd(), e.size)
-		if err != nil || int64(len(b)) != e.size {
-			return nil
-		}
-		body = b
+	if !e.gzMaking.CompareAndSwap(false, true) {
+		return nil
+	}
+	defer e.gzMaking.Store(false)
+	if v := e.gz.Load(); v != nil { // made while this worker looked
+		return v
 	}
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, h.level)
 	if err != nil {
 		zw = gzip.NewWriter(&buf)
 	}
-	zw.Write(body)
+	switch {
+	case e.body != nil:
+		zw.Write(e.body)
+	case e.file == nil:
+		return nil
+	default:
+		if err := compressFile(zw, e.file.Fd(), e.size); err != nil {
+			return nil
+		}
+	}
 	zw.Close()
 	v := &gzipVariant{body: buf.Bytes(), val: e.val}
 	v.val.etag = h.gzipETag(e.val.etag)
@@ -146,8 +157,8 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 	h0 := e.header
 	hd := make([]byte, 0, len(h0)+40)
 	if len(e.val.etag) > 0 {
-		i, j := bytes.Index(h0, e.val.etag), 0
-		j = i + len(e.val.etag)
+		i := bytes.Index(h0, e.val.etag)
+		j := i + len(e.val.etag)
 		if len(v.val.etag) > 0 {
 			hd = append(hd, h0[:i]...)
 			hd = append(hd, v.val.etag...)
@@ -180,6 +191,31 @@ func (h *Handler) gzipVariant(e *entry) *gzipVariant {
 
 // gzipKeepBudget bounds the compressed forms a handler keeps.
 const gzipKeepBudget = 64 << 20
+
+// compressPiece is how much of a file compressFile reads at a time.
+const compressPiece = 64 << 10
+
+// compressFile writes the size bytes of the file fd to zw, read with
+// pread a piece at a time; a file that is shorter than size (it changed
+// since it was opened) is an error.
+func compressFile(zw *gzip.Writer, fd int, size int64) error {
+	piece := make([]byte, min(size, compressPiece))
+	for off := int64(0); off < size; {
+		n, err := unix.Pread(fd, piece[:min(int64(len(piece)), size-off)], off)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("pread", err)
+		}
+		if n == 0 {
+			return io.ErrUnexpectedEOF
+		}
+		zw.Write(piece[:n])
+		off += int64(n)
+	}
+	return nil
+}
 
 // GzipETag is mod_deflate's DeflateAlterETag: what the ETag of a
 // compressed response is made of.

@@ -2,6 +2,7 @@ package static_test
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -152,6 +153,48 @@ func TestGzipETagModes(t *testing.T) {
 			if r := serve(t, h, "GET", "/prose.html", ae, "gzip", "If-None-Match", inm); r.Status != 304 || r.Header != want304 {
 				t.Errorf("mode %d pass %d: If-None-Match %s: %d %q, want 304 %q", tc.mode, pass, inm, r.Status, r.Header, want304)
 			}
+		}
+	}
+}
+
+// TestGzipLargeFile: a file not kept in memory, larger than the read piece,
+// goes out compressed and decompresses to itself; while another worker
+// makes its compressed form, a request gets the file as it is, with Vary,
+// and the next one after that the compressed form.
+func TestGzipLargeFile(t *testing.T) {
+	s := buildSite(t)
+	var text strings.Builder
+	for i := 0; text.Len() < 3<<20; i++ {
+		fmt.Fprintf(&text, "line %d of a large script bundle\n", i)
+	}
+	big := filepath.Join(s.root, "big.txt")
+	must(t, os.WriteFile(big, []byte(text.String()), 0o644))
+	must(t, os.Chtimes(big, fileTime, fileTime))
+	h := newHandler(t, s, func(o *static.Options) {
+		o.Compress, o.CompressMaxFileSize, o.CacheMaxFileSize = []string{"text/plain"}, 16<<20, 64<<10
+	})
+	static.SetRacyWindow(h, 0) // cache the file just written
+	plain := serve(t, h, "GET", "/big.txt") // cached, not in memory
+	if plain.Status != 200 || len(plain.Body) != text.Len() {
+		t.Fatalf("plain: %d, %d bytes", plain.Status, len(plain.Body))
+	}
+	done := static.MarkCompressing(h, "/big.txt")
+	r := serve(t, h, "GET", "/big.txt", "Accept-Encoding", "gzip")
+	if r.Status != 200 || strings.Contains(r.Header, "Content-Encoding") || !strings.Contains(r.Header, "Vary: Accept-Encoding") || len(r.Body) != text.Len() {
+		t.Errorf("while compressing: %d %q, %d bytes; want the file as it is, with Vary", r.Status, r.Header, len(r.Body))
+	}
+	done()
+	for pass := 0; pass < 2; pass++ {
+		r := serve(t, h, "GET", "/big.txt", "Accept-Encoding", "gzip")
+		if r.Status != 200 || !strings.Contains(r.Header, "Content-Encoding: gzip\r\n") || len(r.Body) > text.Len()/5 {
+			t.Fatalf("pass %d: %d %q, %d bytes", pass, r.Status, r.Header, len(r.Body))
+		}
+		zr, err := gzip.NewReader(strings.NewReader(r.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := io.ReadAll(zr); string(got) != text.String() {
+			t.Fatalf("pass %d: decompressed %d bytes, want the file's %d", pass, len(got), text.Len())
 		}
 	}
 }
