@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"eventmpm/child/http1"
 	"golang.org/x/sys/unix"
@@ -19,7 +18,9 @@ import (
 // is made once per cached file version and kept with it (up to
 // gzipKeepBudget per handler), so a compressed answer costs what an
 // uncompressed one does; Apache compresses every response anew. A Range
-// request gets the uncompressed file.
+// request of a client that accepts gzip gets ranges of the compressed
+// form, as Apache's byterange filter cuts mod_deflate's output, unless its
+// If-Range names the plain file.
 
 // gzipMinSize is the largest body mod_deflate leaves alone: "responses
 // smaller than the compression overhead" (its 10-byte header, 8-byte
@@ -251,13 +252,16 @@ func (h *Handler) gzipETag(etag []byte) []byte {
 	return append(out, '"')
 }
 
-// answerVariant answers from a compressed form: its preconditions (RFC
-// 9110 13.2.2, against its own ETag), then the whole compressed body.
-func answerVariant(req *http1.Request, v *gzipVariant, plainSize int64, now func() time.Time, r *Reply) {
+// answerVariant answers from e's compressed form v: its preconditions
+// (RFC 9110 13.2.2, against its own ETag), then its ranges, else the whole
+// compressed body. Ranges count bytes of the compressed form, as Apache's
+// byterange filter counts what mod_deflate made: a client that resumes a
+// compressed download gets the rest of the same bytes.
+func (h *Handler) answerVariant(req *http1.Request, e *entry, v *gzipVariant, r *Reply) {
 	if req.IfMatch != nil || req.IfNoneMatch != nil || req.IfModifiedSince != nil || req.IfUnmodifiedSince != nil {
 		var t int64
 		if req.IfModifiedSince != nil {
-			t = now().Unix()
+			t = h.now().Unix()
 		}
 		switch checkPreconditions(req, &v.val, t) {
 		case 304:
@@ -271,14 +275,60 @@ func answerVariant(req *http1.Request, v *gzipVariant, plainSize int64, now func
 			return
 		}
 	}
-	r.Status = 200
-	r.Header = append(r.Header[:0], v.header...)
-	r.ContentLength = int64(len(v.body))
 	// mod_deflate's notes count the deflate stream, without gzip's 10-byte
 	// header and 8-byte trailer; a HEAD request has them too, as Apache
 	// compresses the body it then leaves out.
-	r.GzipIn, r.GzipOut = plainSize, int64(len(v.body))-18
+	r.GzipIn, r.GzipOut = e.size, int64(len(v.body))-18
+	size := int64(len(v.body))
+	if req.MethodID == http1.MethodGet && req.Range != nil && !h.noRanges &&
+		(req.IfRange == nil || ifRangeMatches(req.IfRange, &v.val)) {
+		var st int
+		r.ranges, st = parseRange(req.Range, size, r.ranges, h.maxRanges)
+		switch st {
+		case rangePartial:
+			variantRanges(e, v, r)
+			return
+		case rangeUnsatisfiable:
+			r.Status = 416
+			r.Header = append(r.Header[:0], "Accept-Ranges: bytes\r\nContent-Range: bytes */"...)
+			r.Header = appendInt(r.Header, size)
+			r.Header = append(append(r.Header, "\r\n"...), varyHeader...)
+			return
+		}
+	}
+	r.Status = 200
+	r.Header = append(r.Header[:0], v.header...)
+	r.ContentLength = size
 	if !r.NoBody {
 		r.Body = v.body
 	}
+}
+
+// variantRanges answers r.ranges of the compressed form v of e, from
+// memory: one range with Content-Range, more as multipart/byteranges whose
+// parts carry e's type.
+func variantRanges(e *entry, v *gzipVariant, r *Reply) {
+	size := int64(len(v.body))
+	r.Status = 206
+	if len(r.ranges) == 1 {
+		rg := r.ranges[0]
+		r.Header = append(append(r.Header[:0], v.header...), "Content-Range: "...)
+		r.Header = append(appendContentRange(r.Header, rg, size), "\r\n"...)
+		r.ContentLength = rg.length()
+		r.Body = v.body[rg.start : rg.end+1]
+		return
+	}
+	var bnd [16]byte
+	boundary := appendBoundary(bnd[:0])
+	typed := len(v.header) - (len(e.header) - e.typed) // v's Content-Type line is e's
+	r.Header = append(r.Header[:0], v.header[:typed]...)
+	r.Header = append(r.Header, "Content-Type: multipart/byteranges; boundary="...)
+	r.Header = append(append(r.Header, boundary...), "\r\n"...)
+	b := r.buf[:0]
+	for _, rg := range r.ranges {
+		b = appendPartHead(b, boundary, e.ctype, rg, size)
+		b = append(b, v.body[rg.start:rg.end+1]...)
+	}
+	b = appendPartsEnd(b, boundary)
+	r.buf, r.Body, r.ContentLength = b, b, int64(len(b))
 }

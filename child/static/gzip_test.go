@@ -54,6 +54,7 @@ func TestGzipVariant(t *testing.T) {
 		o.Compress, o.CompressMaxFileSize = []string{"text/html", "text/plain"}, 1<<20
 	})
 	const ae = "Accept-Encoding"
+	plainETag := headerValue(serve(t, h, "GET", "/prose.html").Header, "ETag")
 	for pass := 0; pass < 2; pass++ { // a miss, then the cached entry
 		res := serve(t, h, "GET", "/prose.html", ae, "gzip, deflate")
 		if res.Status != 200 || !strings.Contains(res.Header, "Content-Encoding: gzip\r\n") || !strings.Contains(res.Header, "Vary: Accept-Encoding\r\n") {
@@ -82,7 +83,7 @@ func TestGzipVariant(t *testing.T) {
 		if r := serve(t, h, "HEAD", "/prose.html", ae, "gzip"); r.Status != 200 || !strings.Contains(r.Header, "Content-Encoding: gzip") || r.Body != "" {
 			t.Errorf("pass %d: HEAD %d %q %q", pass, r.Status, r.Header, r.Body)
 		}
-		for _, hdr := range [][]string{{ae, "gzip", "Range", "bytes=0-3"}, {ae, "identity"}, {}} {
+		for _, hdr := range [][]string{{ae, "gzip", "Range", "bytes=0-3", "If-Range", plainETag}, {ae, "identity"}, {}} {
 			r := serve(t, h, "GET", "/prose.html", hdr...)
 			if strings.Contains(r.Header, "Content-Encoding") || !strings.Contains(r.Header, "Vary: Accept-Encoding") {
 				t.Errorf("pass %d: %q: %d %q, want the file as it is, with Vary", pass, hdr, r.Status, r.Header)
@@ -173,7 +174,7 @@ func TestGzipLargeFile(t *testing.T) {
 	h := newHandler(t, s, func(o *static.Options) {
 		o.Compress, o.CompressMaxFileSize, o.CacheMaxFileSize = []string{"text/plain"}, 16<<20, 64<<10
 	})
-	static.SetRacyWindow(h, 0) // cache the file just written
+	static.SetRacyWindow(h, 0)              // cache the file just written
 	plain := serve(t, h, "GET", "/big.txt") // cached, not in memory
 	if plain.Status != 200 || len(plain.Body) != text.Len() {
 		t.Fatalf("plain: %d, %d bytes", plain.Status, len(plain.Body))
@@ -196,5 +197,46 @@ func TestGzipLargeFile(t *testing.T) {
 		if got, _ := io.ReadAll(zr); string(got) != text.String() {
 			t.Fatalf("pass %d: decompressed %d bytes, want the file's %d", pass, len(got), text.Len())
 		}
+	}
+}
+
+// TestGzipRanges: a client that accepts gzip gets ranges of the compressed
+// form, as Apache's byterange filter cuts mod_deflate's output (If-Range
+// against the compressed form's ETag), so a resumed download continues the
+// same bytes; an If-Range naming the plain file's ETag gets ranges of the
+// plain file.
+func TestGzipRanges(t *testing.T) {
+	s := buildSite(t)
+	h := newHandler(t, s, func(o *static.Options) { o.Compress, o.CompressMaxFileSize = []string{"text/html"}, 1<<20 })
+	const ae = "Accept-Encoding"
+	plain := serve(t, h, "GET", "/prose.html")
+	full := serve(t, h, "GET", "/prose.html", ae, "gzip")
+	gzETag, n := headerValue(full.Header, "ETag"), len(full.Body)
+	tail := fmt.Sprintf("%d-", n-10)
+	for _, tc := range []struct {
+		name   string
+		hdr    []string
+		status int
+		body   string
+		crange string
+		gzip   bool
+	}{
+		{"a range of the compressed form", []string{"Range", "bytes=0-3"}, 206, full.Body[:4], fmt.Sprintf("bytes 0-3/%d", n), true},
+		{"the rest of it", []string{"Range", "bytes=" + tail}, 206, full.Body[n-10:], fmt.Sprintf("bytes %d-%d/%d", n-10, n-1, n), true},
+		{"If-Range: the compressed form", []string{"Range", "bytes=" + tail, "If-Range", gzETag}, 206, full.Body[n-10:], fmt.Sprintf("bytes %d-%d/%d", n-10, n-1, n), true},
+		{"If-Range: the plain file", []string{"Range", "bytes=0-3", "If-Range", headerValue(plain.Header, "ETag")}, 206, plain.Body[:4], fmt.Sprintf("bytes 0-3/%d", len(plain.Body)), false},
+		{"If-Range: an old tag", []string{"Range", "bytes=0-3", "If-Range", `"old-gzip"`}, 200, full.Body, "", true},
+		{"past the compressed end", []string{"Range", fmt.Sprintf("bytes=%d-", n)}, 416, "", "", false},
+	} {
+		r := serve(t, h, "GET", "/prose.html", append([]string{ae, "gzip"}, tc.hdr...)...)
+		if r.Status != tc.status || tc.status != 416 && r.Body != tc.body || headerValue(r.Header, "Content-Range") != tc.crange && tc.status == 206 ||
+			strings.Contains(r.Header, "Content-Encoding: gzip") != tc.gzip {
+			t.Errorf("%s: %d %q (%d bytes), want %d %s gzip %v", tc.name, r.Status, r.Header, len(r.Body), tc.status, tc.crange, tc.gzip)
+		}
+	}
+	r := serve(t, h, "GET", "/prose.html", ae, "gzip", "Range", "bytes=0-1,5-6")
+	if r.Status != 206 || !strings.Contains(r.Header, "Content-Encoding: gzip\r\n") || !strings.Contains(r.Header, "multipart/byteranges") ||
+		!strings.Contains(r.Body, fmt.Sprintf("Content-Range: bytes 5-6/%d", n)) || !strings.Contains(r.Body, "Content-Type: text/html") {
+		t.Errorf("two ranges: %d %q %q", r.Status, r.Header, r.Body)
 	}
 }

@@ -65,6 +65,16 @@ func (h *Handler) serveEntry(req *http1.Request, e *entry, r *Reply) {
 	}
 }
 
+// resumesPlain reports whether a Range request that accepts gzip asks for
+// ranges of the file as it is: its If-Range names the plain file's ETag,
+// so the client holds plain bytes (sent while the compressed form was being
+// made, or before compression was configured). Any other Range request of
+// such a client gets ranges of the compressed form.
+func (h *Handler) resumesPlain(req *http1.Request, e *entry) bool {
+	return req.Range != nil && len(req.IfRange) > 0 && req.IfRange[0] == '"' &&
+		h.etagMode != GzipETagNoChange && ifRangeMatches(req.IfRange, &e.val)
+}
+
 // answer fills r for e and reports whether r took the file reference.
 // Order: method, preconditions (RFC 9110 13.2.2), Range, then the whole
 // file.
@@ -75,9 +85,9 @@ func (h *Handler) answer(req *http1.Request, e *entry, r *Reply) bool {
 	if r.GzipOnlyHTML && !bytes.HasPrefix(e.ctype, []byte("text/html")) {
 		r.NoCompress = true // as no-gzip: mod_deflate steps aside before adding Vary
 	}
-	if e.compressible && !r.NoCompress && req.Range == nil && requestAcceptsGzip(req) {
+	if e.compressible && !r.NoCompress && requestAcceptsGzip(req) && !h.resumesPlain(req, e) {
 		if v := h.gzipVariant(e); v != nil {
-			answerVariant(req, v, e.size, h.now, r)
+			h.answerVariant(req, e, v, r)
 			return false
 		}
 	}
