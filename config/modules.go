@@ -164,3 +164,46 @@ func readServerRoot(r *reader, _ *cursor, c *call) ([]*node, error) {
 	r.l.cfg.ServerRoot = dir
 	return nil, nil
 }
+
+// LoadedModule is one line of httpd -M: a module and whether it is built
+// in and always there (static) or there because LoadModule named it
+// (shared).
+type LoadedModule struct {
+	Name   string
+	Shared bool
+}
+
+// LoadedModules lists the modules httpd -M would show for cfg, in its
+// order: the ones always there first (core, so and http first, as Apache
+// lists its compiled-in modules, then by name), then those LoadModule
+// named, in its order. A module LoadModule named that is always there
+// anyway is listed with the latter, as Apache lists a shared module.
+func LoadedModules(cfg *Config) []LoadedModule {
+	var static []string
+	for id := range modules {
+		if !slices.Contains(optInModules, id) && !slices.Contains(cfg.Modules, id) {
+			static = append(static, id)
+		}
+	}
+	first := []string{"core_module", "so_module", "http_module"}
+	slices.SortFunc(static, func(a, b string) int {
+		ia, ib := slices.Index(first, a), slices.Index(first, b)
+		switch {
+		case ia >= 0 && ib >= 0:
+			return ia - ib
+		case ia >= 0:
+			return -1
+		case ib >= 0:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	out := make([]LoadedModule, 0, len(static)+len(cfg.Modules))
+	for _, id := range static {
+		out = append(out, LoadedModule{Name: id})
+	}
+	for _, id := range cfg.Modules {
+		out = append(out, LoadedModule{Name: id, Shared: true})
+	}
+	return out
+}

@@ -25,6 +25,7 @@ const (
 	oneProcessFlag  = "ONE_PROCESS"
 	dumpRunCfgFlag  = "DUMP_RUN_CFG"
 	dumpVhostsFlag  = "DUMP_VHOSTS"
+	dumpModulesFlag = "DUMP_MODULES"
 	notRunningShort = "eventmpm not running"
 )
 
@@ -53,7 +54,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:           "eventmpm",
 		Usage:          "Apache httpd's event MPM, rebuilt in Go",
-		UsageText:      "eventmpm [global options] VERB [verb options]\n   eventmpm -k start|stop|restart|graceful|graceful-stop\n   eventmpm -t | -S | -v | -V\n   eventmpm -DFOREGROUND [global options]   (as httpd: options without a verb start the server)",
+		UsageText:      "eventmpm [global options] VERB [verb options]\n   eventmpm -k start|stop|restart|graceful|graceful-stop\n   eventmpm -t | -S | -M | -v | -V\n   eventmpm -DFOREGROUND [global options]   (as httpd: options without a verb start the server)",
 		HideVersion:    true,
 		Writer:         stdout,
 		ErrWriter:      stderr,
@@ -96,6 +97,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "k", Usage: "Apache style: run `VERB` (start, stop, restart, graceful, graceful-stop)"},
 		&cli.BoolFlag{Name: "t", Usage: "Apache style: configtest"},
 		&cli.BoolFlag{Name: "S", Usage: "Apache style: configtest and dump the effective run configuration"},
+		&cli.BoolFlag{Name: "M", Usage: "Apache style: list the loaded modules (also -t -D DUMP_MODULES)"},
 		&cli.BoolFlag{Name: "T", Usage: "skip the DocumentRoot check"},
 		&cli.BoolFlag{Name: "v", Usage: "show the version"},
 		&cli.BoolFlag{Name: "V", Usage: "show the version and build settings"},
@@ -116,6 +118,8 @@ func apacheStyle(c *cli.Context) error {
 		return showVersion(c, false)
 	case c.Bool("V"):
 		return showVersion(c, true)
+	case c.Bool("M") || c.Bool("t") && hasDefine(c, dumpModulesFlag):
+		return dumpModules(c)
 	case c.Bool("t") || c.Bool("S"):
 		return configtest(c, c.Bool("S") || hasDefine(c, dumpRunCfgFlag) || hasDefine(c, dumpVhostsFlag))
 	case c.Bool("X"):
@@ -216,6 +220,26 @@ func configtest(c *cli.Context, dump bool) error {
 		cfg.DumpRunConfig(c.App.Writer)
 	}
 	fmt.Fprintln(c.App.ErrWriter, "Syntax OK")
+	return nil
+}
+
+// dumpModules is httpd -M (and -t -D DUMP_MODULES): the modules the
+// configuration has, in Apache's format, on standard output; scripts and
+// tools grep it (apachectl -M | grep ssl_module).
+func dumpModules(c *cli.Context) error {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	fmt.Fprintln(w, "Loaded Modules:")
+	for _, m := range config.LoadedModules(cfg) {
+		kind := "static"
+		if m.Shared {
+			kind = "shared"
+		}
+		fmt.Fprintf(w, " %s (%s)\n", m.Name, kind)
+	}
 	return nil
 }
 
