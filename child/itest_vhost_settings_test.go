@@ -240,7 +240,8 @@ func TestServerPortFromRequest(t *testing.T) {
 }
 
 // TestScoreboardVHostPort: the scoreboard's VHost text is ServerName and
-// the port the connection arrived on, as Apache's, not the first Listen's.
+// the port the connection arrived on, as Apache's, not the first Listen's;
+// its protocol is the connection's, http/1.1.
 func TestScoreboardVHostPort(t *testing.T) {
 	t.Parallel()
 	second := itest.FreePort(t)
@@ -251,14 +252,17 @@ func TestScoreboardVHostPort(t *testing.T) {
 	}
 	defer conn.Close()
 	c := &rawConn{Conn: conn, br: bufio.NewReader(conn), t: t}
-	if resp, _ := c.roundTrip("GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 {
+	if resp, _ := c.roundTrip("GET /a.txt HTTP/1.0\r\nHost: localhost\r\n\r\n", "GET"); resp.StatusCode != 200 {
 		t.Fatalf("got %d, want 200", resp.StatusCode)
 	}
 	want := fmt.Sprintf("localhost:%d", second)
-	itest.Eventually(t, ioWait, "a worker showing VHost "+want, func() bool {
+	itest.Eventually(t, ioWait, "a worker showing VHost "+want+" and protocol http/1.1", func() bool {
 		snap := s.readScoreboard(t)
 		for i := 0; i < snap.ThreadsPerChild; i++ {
-			if v := snap.WorkerAt(0, i).VHost; strings.TrimRight(string(v[:]), "\x00") == want {
+			// The protocol is the connection's, as Apache's
+			// ap_get_protocol: http/1.1 for an HTTP/1.0 request too.
+			w := snap.WorkerAt(0, i)
+			if strings.TrimRight(string(w.VHost[:]), "\x00") == want && strings.TrimRight(string(w.Protocol[:]), "\x00") == "http/1.1" {
 				return true
 			}
 		}

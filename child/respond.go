@@ -32,7 +32,7 @@ func (w *worker) respond(c *conn, keep bool) {
 		// req.Line carries no password: the parser refuses userinfo in
 		// the target (errTargetUserinfo), and refused requests never
 		// reach the scoreboard. The access log masks one (%r), as Apache.
-		w.slot.SetRequestInfo(w.clientText(c), requestText(req.Line, w.ch.tail), w.srv.vhostText(c.lst.port), protoText(req))
+		w.slot.SetRequestInfo(w.clientText(c), requestText(req.Line, w.ch.tail), w.srv.vhostText(c.lst.port), connProtocol)
 	}
 	if c.base.strictHost && len(req.Host) > 0 && !w.srv.namesHost(req.Host) {
 		w.logError(c, errorlog.LevelError, "core", "AH10157", "Requested hostname '", config.TrimHost(req.Host),
@@ -771,9 +771,8 @@ func (w *worker) clientText(c *conn) []byte {
 	return w.client
 }
 
-// protoText is the request's protocol as the scoreboard and SetEnvIf's
-// Request_Protocol show it: as the client sent it, as Apache's
-// r->protocol.
+// protoText is the request's protocol as SetEnvIf's Request_Protocol
+// reads it: as the client sent it, as Apache's r->protocol.
 func protoText(req *http1.Request) []byte {
 	if p := req.Protocol(); len(p) > 0 {
 		return p
@@ -787,6 +786,10 @@ func protoText(req *http1.Request) []byte {
 var (
 	proto10 = []byte("HTTP/1.0")
 	proto11 = []byte("HTTP/1.1")
+	// connProtocol is the connection's protocol as the scoreboard shows
+	// it, Apache's ap_get_protocol: "http/1.1" for every HTTP/1.x request
+	// (the version a request sent is in its request line).
+	connProtocol = []byte("http/1.1")
 )
 
 // logError writes a line about the current request to its server's
