@@ -1,9 +1,6 @@
 package config
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestDeflates: SetOutputFilter at any level; otherwise the last
 // AddOutputFilter or RemoveOutputFilter of any extension of the name.
@@ -49,9 +46,7 @@ func TestDeflates(t *testing.T) {
 // a virtual host that sets none; anything else refused with Apache's
 // message, naming the line.
 func TestDeflateAlterETag(t *testing.T) {
-	for _, tt := range []struct {
-		conf, main, vhost, err string
-	}{
+	checkServerSetting(t, func(s *Server) string { return s.Deflate.AlterETag }, []settingCase[string]{
 		{conf: ""},
 		{conf: "DeflateAlterETag AddSuffix\n"},
 		{conf: "DeflateAlterETag NoChange\n", main: "nochange", vhost: "nochange"},
@@ -59,23 +54,5 @@ func TestDeflateAlterETag(t *testing.T) {
 		{conf: "DeflateAlterETag Remove\n<VirtualHost *:80>\nServerName v.example\nDeflateAlterETag AddSuffix\n</VirtualHost>\n", main: "remove"},
 		{conf: "DeflateAlterETag Strip\n", err: "DeflateAlterETag accepts only 'NoChange', 'AddSuffix', and 'Remove'"},
 		{conf: "<Directory /srv>\nDeflateAlterETag Remove\n</Directory>\n", err: "DeflateAlterETag not allowed in <Directory> context"},
-	} {
-		if !strings.Contains(tt.conf, "<VirtualHost") {
-			tt.conf += "<VirtualHost *:80>\nServerName v.example\n</VirtualHost>\n"
-		}
-		cfg, err := loadFile(t, "Listen 80\nServerName x.example\n"+tt.conf)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "eventmpm.conf") {
-				t.Errorf("%q: error %v, want %q with the file's name", tt.conf, err, tt.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%q: %v", tt.conf, err)
-			continue
-		}
-		if got, vh := cfg.Server.Deflate.AlterETag, cfg.VirtualHosts[0].Server.Deflate.AlterETag; got != tt.main || vh != tt.vhost {
-			t.Errorf("%q: %q, virtual host %q; want %q, %q", tt.conf, got, vh, tt.main, tt.vhost)
-		}
-	}
+	})
 }

@@ -10,11 +10,7 @@ import (
 // virtual host (which inherits the server's unless it sets its own), and
 // refuses a value Apache refuses and any directory section, naming them.
 func TestMaxRanges(t *testing.T) {
-	for _, tt := range []struct {
-		conf        string
-		main, vhost int
-		err         string // "" for none
-	}{
+	checkServerSetting(t, func(s *Server) int { return s.MaxRanges }, []settingCase[int]{
 		{conf: "", main: 0, vhost: 0},
 		{conf: "MaxRanges default\n", main: 0, vhost: 0},
 		{conf: "MaxRanges none\n", main: MaxRangesNone, vhost: MaxRangesNone},
@@ -26,7 +22,24 @@ func TestMaxRanges(t *testing.T) {
 		{conf: "MaxRanges lots\n", err: "MaxRanges requires 'none', 'default', 'unlimited' or a positive integer"},
 		{conf: "<Directory /srv>\nMaxRanges none\n</Directory>\n", err: "MaxRanges in <Directory> is not supported by eventmpm: it applies to a whole server or virtual host"},
 		{conf: "<Location /x>\nMaxRanges 1\n</Location>\n", err: "MaxRanges in <Location> is not supported by eventmpm"},
-	} {
+	})
+}
+
+// settingCase is a configuration fragment and the value one setting
+// should then have in the main server and in a virtual host, or the error
+// (with the file's name) the fragment should give.
+type settingCase[T comparable] struct {
+	conf        string
+	main, vhost T
+	err         string // "" for none
+}
+
+// checkServerSetting loads each case's fragment, with a virtual host of
+// no settings of its own appended unless the fragment has one, and
+// compares get of the main server and of the first virtual host.
+func checkServerSetting[T comparable](t *testing.T, get func(*Server) T, cases []settingCase[T]) {
+	t.Helper()
+	for _, tt := range cases {
 		if !strings.Contains(tt.conf, "<VirtualHost") {
 			tt.conf += "<VirtualHost *:80>\nServerName v.example\n</VirtualHost>\n"
 		}
@@ -41,8 +54,8 @@ func TestMaxRanges(t *testing.T) {
 			t.Errorf("%q: %v", tt.conf, err)
 			continue
 		}
-		if got, vh := cfg.Server.MaxRanges, cfg.VirtualHosts[0].Server.MaxRanges; got != tt.main || vh != tt.vhost {
-			t.Errorf("%q: MaxRanges %d, virtual host %d; want %d, %d", tt.conf, got, vh, tt.main, tt.vhost)
+		if got, vh := get(&cfg.Server), get(&cfg.VirtualHosts[0].Server); got != tt.main || vh != tt.vhost {
+			t.Errorf("%q: %v, virtual host %v; want %v, %v", tt.conf, got, vh, tt.main, tt.vhost)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -424,18 +423,7 @@ func TestReplacedBinaryKeepsChildren(t *testing.T) {
 	s := watchServer(t, root, 2, itest.Start(t, exec.Command(bin, "-d", root.Dir, "start", "--foreground")))
 	replaceFile(t, bin, "#!/bin/sh\necho 'not an eventmpm' >&2\nexit 1\n", 0o755)
 
-	before := s.servingChildren(0)
-	if err := syscall.Kill(before[0].pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	itest.Eventually(t, 15*time.Second, "a replacement child serving", func() bool {
-		for _, c := range s.servingChildren(0) {
-			if !slices.Contains(pidsOf(before), c.pid) {
-				return true
-			}
-		}
-		return false
-	})
+	s.killForReplacement(t, 0, 15*time.Second)
 	if err := syscall.Kill(s.pid(), syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
 	}

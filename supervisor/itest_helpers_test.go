@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -415,6 +416,28 @@ func waitGone(t *testing.T, pids []int, d time.Duration, what string) {
 		}
 		return true
 	})
+}
+
+// killForReplacement kills (SIGKILL) the first of the children serving
+// in generation gen and waits up to wait for a child that was not among
+// them to serve; it returns that child.
+func (s *server) killForReplacement(t *testing.T, gen int, wait time.Duration) child {
+	t.Helper()
+	before := s.servingChildren(gen)
+	if err := syscall.Kill(before[0].pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var replacement child
+	itest.Eventually(t, wait, "a replacement child serving", func() bool {
+		for _, c := range s.servingChildren(gen) {
+			if !slices.Contains(pidsOf(before), c.pid) {
+				replacement = c
+				return true
+			}
+		}
+		return false
+	})
+	return replacement
 }
 
 // pidsOf lists the pids of children.

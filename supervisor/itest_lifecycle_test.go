@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -413,18 +412,7 @@ func TestChildrenNamed(t *testing.T) {
 	}
 	checkNames("first generation")
 
-	before := s.servingChildren(0)
-	if err := syscall.Kill(before[0].pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	itest.Eventually(t, 15*time.Second, "a replacement child serving", func() bool {
-		for _, c := range s.servingChildren(0) {
-			if !slices.Contains(pidsOf(before), c.pid) {
-				return true
-			}
-		}
-		return false
-	})
+	s.killForReplacement(t, 0, 15*time.Second)
 	checkNames("after a replacement")
 	s.stopAndWait(t)
 }

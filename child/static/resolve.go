@@ -193,13 +193,7 @@ func openStep(dirfd int, name string, cfg *DirConfig, wantDir bool) (int, error)
 // admin learns that it is broken. Only the 404 path pays for these
 // stats, one per component up to the first one that is missing.
 func danglingOnPath(dirfd int, rel string) bool {
-	for end := 0; end < len(rel); {
-		next := strings.IndexByte(rel[end+1:], '/')
-		if next < 0 {
-			end = len(rel)
-		} else {
-			end += 1 + next
-		}
+	for end := nextComponent(rel, 0); end > 0; end = nextComponent(rel, end) {
 		link, err := lstatAt(dirfd, rel[:end], false)
 		if err != nil {
 			return false // a plain missing component: 404
@@ -211,6 +205,19 @@ func danglingOnPath(dirfd int, rel string) bool {
 		}
 	}
 	return false
+}
+
+// nextComponent returns where the path component after rel[:end] ends
+// (rel's prefixes one component longer each time: "a", "a/b", "a/b/c"),
+// or 0 once end is at rel's end.
+func nextComponent(rel string, end int) int {
+	if end >= len(rel) {
+		return 0
+	}
+	if next := strings.IndexByte(rel[end+1:], '/'); next >= 0 {
+		return end + 1 + next
+	}
+	return len(rel)
 }
 
 // isRegAt reports whether name in dirfd is a regular file, following a
@@ -229,13 +236,7 @@ func isRegAt(dirfd int, name string) bool {
 // change in between) stays unexplained. Only a refused request pays for
 // these stats, one per component.
 func explainEACCES(dirfd int, rel string) (Denial, string) {
-	for end := 0; end < len(rel); {
-		next := strings.IndexByte(rel[end+1:], '/')
-		if next < 0 {
-			end = len(rel)
-		} else {
-			end += 1 + next
-		}
+	for end := nextComponent(rel, 0); end > 0; end = nextComponent(rel, end) {
 		fi, err := lstatAt(dirfd, rel[:end], true)
 		switch {
 		case err == unix.EACCES:
