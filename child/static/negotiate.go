@@ -617,12 +617,12 @@ func (h *Handler) Negotiate(req *http1.Request, path, urlPath []byte, r *Reply, 
 	if status != 0 || !p.dirs[len(p.segs)-1].MultiViews {
 		return false
 	}
-	rootfd, err := unix.Open(h.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	rootfd, err := h.openRoot()
 	if err != nil {
 		return false
 	}
 	defer unix.Close(rootfd)
-	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs)
+	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs, pathFlags) // only: does it exist?
 	if err == nil {
 		unix.Close(fd)
 		return false
