@@ -84,11 +84,12 @@ func TestPermissionDenialsLogged(t *testing.T) {
 // among them, answer as Apache's, whose directory walk only stats them:
 // files and index files are served (also through a walk component by
 // component, with SymLinksIfOwnerMatch), a directory's URL without its
-// slash is redirected, and what must read a directory's names is refused:
-// a listing and MultiViews (403). Such a directory cannot be watched for
-// changes (inotify wants read permission): an index file cached from it
-// and then replaced is never served stale. As root the children run as
-// nobody; as anyone else as that user, with mode 100 for the owner.
+// slash is redirected, and what must read a directory's names is refused
+// with its module's line: a listing (403, AH01275) and MultiViews (403,
+// AH00686). Such a directory cannot be watched for changes (inotify wants
+// read permission): an index file cached from it and then replaced is
+// never served stale. As root the children run as nobody; as anyone else
+// as that user, with mode 100 for the owner.
 func TestSearchOnlyDirectories(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -160,6 +161,16 @@ func TestSearchOnlyDirectories(t *testing.T) {
 		{"/mv/page", 403, "", ""},
 	} {
 		get(tc.target, tc.status, tc.body, tc.location)
+	}
+	head := `\(13\)Permission denied: \[client 127\.0\.0\.1:\d+\] `
+	for _, line := range []string{
+		`\[autoindex:error\] \[pid \d+:tid \d+\] ` + head + `AH01275: Can't open directory for index: ` + regexp.QuoteMeta(docs+"/list/") + `\n`,
+		`\[negotiation:error\] \[pid \d+:tid \d+\] ` + head + `AH00686: cannot read directory for multi: ` + regexp.QuoteMeta(docs+"/mv/") + `\n`,
+	} {
+		re := regexp.MustCompile(line)
+		itest.Eventually(t, ioWait, "an error-log line matching "+line, func() bool {
+			return re.MatchString(s.logFile("error_log"))
+		})
 	}
 
 	// The index file, cached once past the racy window, then replaced

@@ -863,6 +863,10 @@ func (h *Handler) absDir(rel string) string {
 	return h.rootSlash + rel
 }
 
+// dirSlash returns the directory path dir with one trailing '/', as
+// Apache's log lines name a directory (r->filename).
+func dirSlash(dir string) string { return strings.TrimSuffix(dir, "/") + "/" }
+
 // betterIndexes returns the DirectoryIndex names that would be served
 // before the one found, were they to appear.
 func betterIndexes(names []string) []string {

@@ -39,7 +39,7 @@ type dirItem struct {
 // ".ht*" entries are left out, like the stock IndexIgnore. The listing is
 // built for each request and never cached. A directory that may not be
 // read (readable false: dirfd was only opened to look into it) is 403,
-// as Apache's failed apr_dir_open.
+// with mod_autoindex's AH01275, as Apache's failed apr_dir_open.
 func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, readable bool, r *Reply) {
 	if methodReply(req, r) {
 		return
@@ -53,6 +53,9 @@ func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, readable 
 	}
 	if err != nil {
 		h.fail(r, "readdir", h.rootSlash+p.rel, err)
+		if err == unix.EACCES {
+			r.Denial, r.DeniedPath, r.DeniedURL = DenialListing, dirSlash(h.absDir(p.rel)), p.url
+		}
 		return
 	}
 	if v.pattern != "" {

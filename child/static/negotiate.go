@@ -641,6 +641,11 @@ func (h *Handler) negotiate(req *http1.Request, dirfd int, dir, name string, cfg
 	switch {
 	case err != nil:
 		r.Status = 403 // AH00686: the directory cannot be read
+		if errors.Is(err, unix.EACCES) {
+			// Kept when mod_dir goes on to the next index name: Apache
+			// logs the line in the subrequest for this one all the same.
+			r.Denial, r.DeniedPath = DenialVariants, dirSlash(dir)
+		}
 		return true
 	case !matched:
 		return false

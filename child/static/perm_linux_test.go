@@ -15,7 +15,8 @@ import (
 // read (mode 711, "reach the files, not the list"), as Apache's directory
 // walk does, which only stats them: index files and files below them are
 // served, a directory's URL without its slash is redirected, and only what
-// must read the directory's names is refused: a listing and MultiViews. A DocumentRoot of mode 711 serves everything. On
+// must read the directory's names is refused: a listing (AH01275) and
+// MultiViews (AH00686). A DocumentRoot of mode 711 serves everything. On
 // Linux the handler opens such directories with O_PATH. As root the test
 // prepares the tree and re-executes itself as nobody, like
 // TestPermissions.
@@ -41,6 +42,7 @@ func TestSearchOnly(t *testing.T) {
 			defer static.DisableFastPaths(false)
 			h := searchOnlyHandler(t, root)
 			runMapCases(t, h, searchOnlyCases)
+			checkSearchOnlyDenials(t, h, root)
 			checkSearchOnlyRoot(t, filepath.Join(root, "x711"))
 		})
 	}
@@ -106,6 +108,36 @@ func searchOnlyHandler(t *testing.T, root string) *static.Handler {
 	t.Cleanup(h.Close)
 	static.SetRacyWindow(h, 0)
 	return h
+}
+
+// checkSearchOnlyDenials checks what the 403s of directories that may not
+// be read tell the error log: the directory, named as Apache's
+// mod_autoindex and mod_negotiation name it (with a trailing slash).
+func checkSearchOnlyDenials(t *testing.T, h *static.Handler, root string) {
+	t.Helper()
+	for _, tc := range []struct {
+		target    string
+		denial    static.Denial
+		path, url string // path relative to root
+	}{
+		{target: "/wo/", denial: static.DenialListing, path: "/wo/", url: "/wo/"},
+		{target: "/mv711/page", denial: static.DenialVariants, path: "/mv711/"},
+		{target: "/mv711/", denial: static.DenialVariants, path: "/mv711/"}, // its index name's negotiation
+		{target: "/owner/x711/", denial: static.DenialNoIndex},
+		{target: "/x711/", denial: static.DenialNone},
+	} {
+		var r static.Reply
+		h.Serve(newRequest("GET", tc.target), []byte(tc.target), &r)
+		want := static.Reply{Denial: tc.denial, DeniedURL: tc.url}
+		if tc.path != "" {
+			want.DeniedPath = root + tc.path
+		}
+		if r.Denial != want.Denial || r.DeniedPath != want.DeniedPath || r.DeniedURL != want.DeniedURL {
+			t.Errorf("GET %s: got Denial %d, path %q, URL %q; want %d, %q, %q", tc.target,
+				r.Denial, r.DeniedPath, r.DeniedURL, want.Denial, want.DeniedPath, want.DeniedURL)
+		}
+		r.Release()
+	}
 }
 
 // checkSearchOnlyRoot serves from a DocumentRoot of mode 711.

@@ -66,8 +66,6 @@ func checkDenials(t *testing.T, h *static.Handler, root string) {
 		{target: "/closed/", denial: static.DenialSearch, path: "/closed/index.html", url: "/closed/index.html"},
 		{target: "/badidx/", denial: static.DenialFileAccess, path: "/badidx/index.html", url: "/badidx/index.html"},
 		{target: "/twoidx/", denial: static.DenialFileAccess, path: "/twoidx/a.html", url: "/twoidx/a.html"},
-		// A directory that may be searched but not read: nothing to name.
-		{target: "/wo/", denial: static.DenialNone},
 		{target: "/hello.txt", denial: static.DenialNone},
 	} {
 		var r static.Reply
