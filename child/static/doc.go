@@ -91,7 +91,7 @@
 //     search but not read (mode 711), the DocumentRoot included, serves
 //     its files and index file and redirects its slashless URL; only
 //     reading its names fails: a listing (403, AH01275) and MultiViews
-//     (403, AH00686).
+//     (403, AH00686). "/file/" is 404 even when the file may not be read.
 //     Elsewhere (darwin, the BSDs) directories are opened for reading and
 //     such a directory answers 403.
 //   - A directory without a trailing slash: 301 to the slash form, query

@@ -647,17 +647,23 @@ func (h *Handler) openRoot() (int, error) {
 
 // openTarget opens what p names, for reading when it may be read
 // (readable). Otherwise, where pathFlags is not openFlags, it opens a
-// directory only to look into it: Apache's directory walk just stats the
-// target, so a directory the server may search but not read (mode 711,
-// "reach the files, not the list") still has its index file served and
-// its slash redirect. Readable targets, the usual case, cost one open as
+// directory, or for a path ending in '/' anything, only to look into it:
+// Apache's directory walk just stats the target, so a directory the
+// server may search but not read (mode 711, "reach the files, not the
+// list") still has its index file served and its slash redirect, and
+// "/file/" under a file it may not read is the 404 of a path beyond a
+// file, not a 403. Readable targets, the usual case, cost one open as
 // before; only a refused one pays for the second.
 func openTarget(rootfd int, p *plan) (fd int, readable bool, err error) {
 	fd, err = openPath(rootfd, p.rel, p.segs, p.dirs, openFlags)
 	if err != unix.EACCES || pathFlags == openFlags {
 		return fd, true, err
 	}
-	if pfd, perr := openPath(rootfd, p.rel, p.segs, p.dirs, pathFlags|unix.O_DIRECTORY); perr == nil {
+	flags := pathFlags | unix.O_DIRECTORY
+	if p.trailing {
+		flags = pathFlags
+	}
+	if pfd, perr := openPath(rootfd, p.rel, p.segs, p.dirs, flags); perr == nil {
 		return pfd, false, nil
 	}
 	return -1, false, err

@@ -70,6 +70,10 @@ var searchOnlyCases = []mapCase{
 	{target: "/mv711/page", status: 403},
 	{target: "/mv711/", status: 403},
 	{target: "/mv711/page.html.en", status: 200, body: "en\n"},
+	// A path beyond a file that may not be read: Apache's default
+	// handler refuses the path info (404) before opening the file.
+	{target: "/locked.txt/", status: 404},
+	{target: "/locked.txt", status: 403},
 }
 
 // prepareSearchOnlyTree adds directories of mode 711 to root, and
@@ -80,13 +84,14 @@ func prepareSearchOnlyTree(t *testing.T, root string) {
 	files := map[string]string{
 		"x711/index.html": "x711 index\n", "x711/f.txt": "x711 f\n", "x711/sub/index.html": "sub\n",
 		"owner/x711/f.txt": "owner f\n", "wo/a.txt": "a\n", "mv711/page.html.en": "en\n",
-		"deploy/index.html": "version 1\n",
+		"deploy/index.html": "version 1\n", "locked.txt": "locked\n",
 	}
 	for name, body := range files {
 		p := filepath.Join(root, name)
 		must(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		must(t, os.WriteFile(p, []byte(body), 0o644))
 	}
+	must(t, os.Chmod(filepath.Join(root, "locked.txt"), 0))
 	must(t, os.Symlink("f.txt", filepath.Join(root, "owner/x711/ok.txt")))
 	if os.Geteuid() == 0 {
 		must(t, os.Chown(filepath.Join(root, "deploy"), 0, 65534))
