@@ -5,6 +5,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,12 +43,7 @@ func TestPermissionDenialsLogged(t *testing.T) {
 	}
 	t.Cleanup(func() { os.Chmod(root.Path("htdocs", "nox"), 0o755) }) // for the removal of the root
 	if os.Geteuid() == 0 {
-		// The children, as nobody, must reach htdocs and the binary.
-		for _, d := range []string{root.Dir, filepath.Dir(itest.Binary(t))} {
-			for ; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
-				chmod(t, d, 0o755)
-			}
-		}
+		letNobodyReach(t, root) // the children, as nobody, must reach htdocs and the binary
 	}
 	s := launchArgs(t, root, args...)
 	s.proc.WaitListening(t, root.Addr(), 30*time.Second)
@@ -81,6 +77,134 @@ func TestPermissionDenialsLogged(t *testing.T) {
 			return re.MatchString(s.logFile("error_log"))
 		})
 	}
+}
+
+// TestSearchOnlyDirectories: directories the server may search but not
+// read (mode 711, "reach the files, not the list"), the DocumentRoot
+// among them, answer as Apache's, whose directory walk only stats them:
+// files and index files are served (also through a walk component by
+// component, with SymLinksIfOwnerMatch), a directory's URL without its
+// slash is redirected, and what must read a directory's names is refused
+// with its module's line: a listing (403, AH01275) and MultiViews (403,
+// AH00686). Such a directory cannot be watched for changes (inotify wants
+// read permission): an index file cached from it and then replaced is
+// never served stale. As root the children run as nobody; as anyone else
+// as that user, with mode 100 for the owner.
+func TestSearchOnlyDirectories(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("integration test (make test-short runs unit tests only)")
+	}
+	conf := baseConf +
+		"<Directory htdocs/own>\n    Options -FollowSymLinks +SymLinksIfOwnerMatch\n</Directory>\n" +
+		"<Directory htdocs/list>\n    Options +Indexes\n</Directory>\n" +
+		"<Directory htdocs/mv>\n    Options +MultiViews\n</Directory>\n"
+	args, searchOnly := []string{"start", "-X"}, os.FileMode(0o100)
+	if os.Geteuid() == 0 {
+		conf += "User nobody\nGroup " + nobodyGroup(t) + "\n"
+		args, searchOnly = []string{"start", "--foreground"}, 0o711
+	}
+	root := itest.NewRoot(t, conf, map[string]string{
+		"index.html": "top\n", "pub/index.html": "pub 1\n", "pub/f.txt": "f\n",
+		"own/in/f.txt": "own f\n", "list/a.txt": "a\n", "mv/page.html.en": "en\n",
+	})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs := root.Path("htdocs")
+	old := time.Now().Add(-time.Hour) // a strong ETag: cacheable after the racy window
+	must(os.Chtimes(filepath.Join(docs, "pub/index.html"), old, old))
+	dirs := []string{"pub", "own/in", "list", "mv", "."} // "." last: the DocumentRoot
+	for _, d := range dirs {
+		chmod(t, filepath.Join(docs, d), searchOnly)
+	}
+	t.Cleanup(func() {
+		for _, d := range dirs {
+			os.Chmod(filepath.Join(docs, d), 0o755) // for the removal of the root
+		}
+	})
+	if os.Geteuid() == 0 {
+		letNobodyReach(t, root)
+	}
+	s := launchArgs(t, root, args...)
+	s.proc.WaitListening(t, root.Addr(), 30*time.Second)
+
+	get := func(target string, status int, body, location string) {
+		t.Helper()
+		resp, got := s.get(t, "GET "+target+" HTTP/1.1\r\nHost: localhost\r\n\r\n", "GET")
+		if resp.StatusCode != status || (status == 200 && got != body) {
+			t.Errorf("GET %s: got %d %q, want %d %q", target, resp.StatusCode, got, status, body)
+		}
+		if loc := resp.Header.Get("Location"); location != "" && !strings.HasSuffix(loc, location) {
+			t.Errorf("GET %s: Location %q, want one ending in %q", target, loc, location)
+		}
+	}
+	for _, tc := range []struct {
+		target   string
+		status   int
+		body     string // for 200
+		location string // for 301, the path
+	}{
+		{"/", 200, "top\n", ""},
+		{"/index.html", 200, "top\n", ""},
+		{"/pub/", 200, "pub 1\n", ""},
+		{"/pub", 301, "", "/pub/"},
+		{"/pub/f.txt", 200, "f\n", ""},
+		{"/own/in/f.txt", 200, "own f\n", ""},
+		{"/own/in", 301, "", "/own/in/"},
+		{"/list", 301, "", "/list/"},
+		{"/list/a.txt", 200, "a\n", ""},
+		{"/list/", 403, "", ""},
+		{"/mv/page", 403, "", ""},
+	} {
+		get(tc.target, tc.status, tc.body, tc.location)
+	}
+	head := `\(13\)Permission denied: \[client 127\.0\.0\.1:\d+\] `
+	for _, line := range []string{
+		`\[autoindex:error\] \[pid \d+:tid \d+\] ` + head + `AH01275: Can't open directory for index: ` + regexp.QuoteMeta(docs+"/list/") + `\n`,
+		`\[negotiation:error\] \[pid \d+:tid \d+\] ` + head + `AH00686: cannot read directory for multi: ` + regexp.QuoteMeta(docs+"/mv/") + `\n`,
+	} {
+		re := regexp.MustCompile(line)
+		itest.Eventually(t, ioWait, "an error-log line matching "+line, func() bool {
+			return re.MatchString(s.logFile("error_log"))
+		})
+	}
+
+	// The index file, cached once past the racy window, then replaced
+	// as a deploy replaces it: by a rename over it.
+	time.Sleep(2100 * time.Millisecond)
+	get("/pub/", 200, "pub 1\n", "")
+	get("/pub/", 200, "pub 1\n", "")
+	withMode(t, filepath.Join(docs, "pub"), 0o755, searchOnly, func() {
+		tmp := filepath.Join(docs, "pub/index.html.new")
+		must(os.WriteFile(tmp, []byte("pub 2\n"), 0o644))
+		must(os.Chtimes(tmp, old, old))
+		must(os.Rename(tmp, filepath.Join(docs, "pub/index.html")))
+	})
+	get("/pub/", 200, "pub 2\n", "")
+}
+
+// letNobodyReach makes the directories above root's and the binary's
+// searchable, for children running as nobody.
+func letNobodyReach(t *testing.T, root *itest.Root) {
+	t.Helper()
+	for _, d := range []string{root.Dir, filepath.Dir(itest.Binary(t))} {
+		for ; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+			chmod(t, d, 0o755)
+		}
+	}
+}
+
+// withMode runs f with the directory dir's mode set to mode, then sets it
+// to after (a test's own changes to a directory the server may not read).
+func withMode(t *testing.T, dir string, mode, after os.FileMode, f func()) {
+	t.Helper()
+	chmod(t, dir, mode)
+	f()
+	chmod(t, dir, after)
 }
 
 // nobodyGroup returns the name of user nobody's group, skipping the test

@@ -457,10 +457,14 @@ func (w *worker) sendReply(c *conn, keep bool) {
 	case r.Denial == static.DenialNoIndex:
 		w.logNoIndex(c, r.IndexNames)
 	case r.Denial == static.DenialFileAccess:
-		w.logDenied("AH00132", "file permissions deny server access: "+r.DeniedPath)
+		w.logDenied("core", "AH00132", "file permissions deny server access: "+r.DeniedPath)
 	case r.Denial == static.DenialSearch:
-		w.logDenied("AH00035", "access to "+r.DeniedURL+" denied (filesystem path '"+r.DeniedPath+
+		w.logDenied("core", "AH00035", "access to "+r.DeniedURL+" denied (filesystem path '"+r.DeniedPath+
 			"') because search permissions are missing on a component of the path")
+	case r.Denial == static.DenialListing:
+		w.logDenied("autoindex", "AH01275", "Can't open directory for index: "+r.DeniedPath)
+	case r.Denial == static.DenialVariants:
+		w.logDenied("negotiation", "AH00686", "cannot read directory for multi: "+r.DeniedPath)
 	}
 	// A redirect or an error without a body of its own gets the canned
 	// page, for HEAD too: RFC 9110 9.3.2 wants HEAD's header fields to be
@@ -807,15 +811,17 @@ func (w *worker) logError(c *conn, level slog.Level, module, ah, text string, de
 		errorlog.Client(w.remote), errorlog.TID(w.id), errorlog.ReqAttr(w))
 }
 
-// logDenied writes core's line for a 403 that file permissions caused,
-// at level error and headed "(13)Permission denied: " as Apache's: AH00132
-// from its default handler, AH00035 from its directory walk.
-func (w *worker) logDenied(ah, msg string) {
+// logDenied writes module's line for a 403 that file permissions caused,
+// at level error and headed "(13)Permission denied: " as Apache's: core's
+// AH00132 from its default handler and AH00035 from its directory walk,
+// mod_autoindex's AH01275 and mod_negotiation's AH00686 for a directory
+// they may not read.
+func (w *worker) logDenied(module, ah, msg string) {
 	lg := w.srv.log
 	if !lg.Enabled(context.Background(), errorlog.LevelError) {
 		return
 	}
-	lg.Log(context.Background(), errorlog.LevelError, msg, "module", "core", "ah", ah,
+	lg.Log(context.Background(), errorlog.LevelError, msg, "module", module, "ah", ah,
 		errorlog.Client(w.remote), errorlog.TID(w.id), errorlog.ReqAttr(w), errorlog.Err(unix.EACCES))
 }
 

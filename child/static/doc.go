@@ -84,6 +84,16 @@
 //     Reply.Err for the error log. An EACCES is explained by stat'ing the
 //     path's components (Reply.Denial): a directory that may not be
 //     searched (AH00035) or a file that may not be read (AH00132).
+//   - Directories are only looked into, as Apache's directory walk stats
+//     them: on Linux the root, the directories on the way and a target
+//     directory that may not be read are opened with O_PATH, which needs
+//     search permission, not read permission. A directory the server may
+//     search but not read (mode 711), the DocumentRoot included, serves
+//     its files and index file and redirects its slashless URL; only
+//     reading its names fails: a listing (403, AH01275) and MultiViews
+//     (403, AH00686). "/file/" is 404 even when the file may not be read.
+//     Elsewhere (darwin, the BSDs) directories are opened for reading and
+//     such a directory answers 403.
 //   - A directory without a trailing slash: 301 to the slash form, query
 //     kept (DirectorySlash), after its own Denied check. With the slash:
 //     the first DirectoryIndex name that is a regular file is served (403

@@ -599,13 +599,13 @@ func (h *Handler) serveMiss(req *http1.Request, path, urlPath []byte, r *Reply) 
 		r.Status = status
 		return
 	}
-	rootfd, err := unix.Open(h.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	rootfd, err := h.openRoot()
 	if err != nil {
 		h.fail(r, "open DocumentRoot", h.root, err)
 		return
 	}
 	defer unix.Close(rootfd)
-	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs)
+	fd, readable, err := openTarget(rootfd, p)
 	if err != nil {
 		last := len(p.segs) - 1
 		if errors.Is(err, unix.ENOENT) && !p.trailing && p.dirs[last].MultiViews && !r.NoNegotiate &&
@@ -625,7 +625,7 @@ func (h *Handler) serveMiss(req *http1.Request, path, urlPath []byte, r *Reply) 
 		h.fail(r, "stat", h.rootSlash+p.rel, err)
 	case fi.isDir():
 		defer unix.Close(fd)
-		h.serveDir(req, p, fd, &fi, r)
+		h.serveDir(req, p, fd, &fi, readable, r)
 	case !fi.isReg():
 		unix.Close(fd)
 		r.Status = 403 // Apache serves only regular files
@@ -636,6 +636,37 @@ func (h *Handler) serveMiss(req *http1.Request, path, urlPath []byte, r *Reply) 
 		cacheable := modeOf(p.dirs) == followAll
 		h.serveFile(req, p, fd, &fi, fileSource{rel: p.rel}, cacheable, r)
 	}
+}
+
+// openRoot opens the DocumentRoot to look paths up beneath it, with
+// pathFlags: a root the server may search but not read (mode 711) serves
+// its files and index files, as Apache's does.
+func (h *Handler) openRoot() (int, error) {
+	return unix.Open(h.root, pathFlags|unix.O_DIRECTORY, 0)
+}
+
+// openTarget opens what p names, for reading when it may be read
+// (readable). Otherwise, where pathFlags is not openFlags, it opens a
+// directory, or for a path ending in '/' anything, only to look into it:
+// Apache's directory walk just stats the target, so a directory the
+// server may search but not read (mode 711, "reach the files, not the
+// list") still has its index file served and its slash redirect, and
+// "/file/" under a file it may not read is the 404 of a path beyond a
+// file, not a 403. Readable targets, the usual case, cost one open as
+// before; only a refused one pays for the second.
+func openTarget(rootfd int, p *plan) (fd int, readable bool, err error) {
+	fd, err = openPath(rootfd, p.rel, p.segs, p.dirs, openFlags)
+	if err != unix.EACCES || pathFlags == openFlags {
+		return fd, true, err
+	}
+	flags := pathFlags | unix.O_DIRECTORY
+	if p.trailing {
+		flags = pathFlags
+	}
+	if pfd, perr := openPath(rootfd, p.rel, p.segs, p.dirs, flags); perr == nil {
+		return pfd, false, nil
+	}
+	return -1, false, err
 }
 
 // trailingFileStatus answers "/file/": Apache maps it to the file with
@@ -712,7 +743,8 @@ func joinRel(rel, name string) string {
 
 // serveDir answers for a directory: a redirect to the slash form, its
 // first index file, a listing, or 403 (mod_dir, then mod_autoindex).
-func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo, r *Reply) {
+// readable is false when dirfd may only be looked into (openTarget).
+func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo, readable bool, r *Reply) {
 	if !p.trailing {
 		if h.dirConfig(p.rel).Denied {
 			r.Status = 403
@@ -744,7 +776,7 @@ func (h *Handler) serveDir(req *http1.Request, p *plan, dirfd int, fi *fileInfo,
 			}
 		}
 	case cfg.Indexes:
-		h.serveListing(req, p, dirfd, r)
+		h.serveListing(req, p, dirfd, readable, r)
 	default:
 		r.Status = 403 // no matching DirectoryIndex, Options -Indexes
 		r.Denial, r.IndexNames = DenialNoIndex, cfg.DirectoryIndex
@@ -757,7 +789,7 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 	if isHtName(name) {
 		return 403, false
 	}
-	fd, err := openStep(dirfd, name, &p.self, false)
+	fd, err := openStep(dirfd, name, &p.self, openFlags)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) && p.self.MultiViews && !r.NoNegotiate {
 			return h.negotiateIndex(req, p, dirfd, name, r)
@@ -797,9 +829,10 @@ func (h *Handler) tryIndex(req *http1.Request, p *plan, dirfd int, dir *fileInfo
 
 // negotiateAt negotiates for the missing segs[last] of p, in the
 // directory that holds it, if that directory opens (a missing directory
-// on the way is a plain 404).
+// on the way is a plain 404). The directory is opened to look into it;
+// negotiate reads its names through a descriptor of its own.
 func (h *Handler) negotiateAt(req *http1.Request, rootfd int, p *plan, last int, r *Reply) bool {
-	dirfd, err := walkOpen(rootfd, p.segs[:last], p.dirs[:last])
+	dirfd, err := walkOpen(rootfd, p.segs[:last], p.dirs[:last], pathFlags|unix.O_DIRECTORY)
 	if err != nil {
 		return false
 	}
@@ -835,6 +868,10 @@ func (h *Handler) absDir(rel string) string {
 	}
 	return h.rootSlash + rel
 }
+
+// dirSlash returns the directory path dir with one trailing '/', as
+// Apache's log lines name a directory (r->filename).
+func dirSlash(dir string) string { return strings.TrimSuffix(dir, "/") + "/" }
 
 // betterIndexes returns the DirectoryIndex names that would be served
 // before the one found, were they to appear.

@@ -168,6 +168,9 @@ func siteResolver(root string) testResolver {
 		// (TestListingSymlinkOptions creates them).
 		"lnofollow": {Indexes: true, DirectoryIndex: idx},
 		"lowner":    {SymLinksIfOwnerMatch: true, Indexes: true, DirectoryIndex: idx},
+		// MultiViews in a directory that may be searched, not read
+		// (TestSearchOnly creates it).
+		"mv711": {FollowSymLinks: true, MultiViews: true, DirectoryIndex: idx},
 	}}
 }
 

@@ -37,16 +37,25 @@ type dirItem struct {
 // O=, F=, V= and P= arguments choose the order, the form and the names, as
 // Apache's do (not with IgnoreClient).
 // ".ht*" entries are left out, like the stock IndexIgnore. The listing is
-// built for each request and never cached.
-func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, r *Reply) {
+// built for each request and never cached. A directory that may not be
+// read (readable false: dirfd was only opened to look into it) is 403,
+// with mod_autoindex's AH01275, as Apache's failed apr_dir_open.
+func (h *Handler) serveListing(req *http1.Request, p *plan, dirfd int, readable bool, r *Reply) {
 	if methodReply(req, r) {
 		return
 	}
 	lc := p.self.Listing // a copy: the query may change the form
 	v := parseListQuery(req.Query, &lc)
-	items, err := readDir(dirfd, &p.self)
+	var items []dirItem
+	err := error(unix.EACCES)
+	if readable {
+		items, err = readDir(dirfd, &p.self)
+	}
 	if err != nil {
 		h.fail(r, "readdir", h.rootSlash+p.rel, err)
+		if err == unix.EACCES {
+			r.Denial, r.DeniedPath, r.DeniedURL = DenialListing, dirSlash(h.absDir(p.rel)), p.url
+		}
 		return
 	}
 	if v.pattern != "" {

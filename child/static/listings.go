@@ -52,11 +52,15 @@ func (h *Handler) listNames(dirfd int, dir string) ([]string, error) {
 	if l != nil && l.id == id {
 		return l.names, nil
 	}
-	dup, err := unix.Dup(dirfd)
+	// dirfd may have been opened only to look into it (pathFlags); the
+	// names are read through a descriptor of their own, which needs read
+	// permission as Apache's apr_dir_open does. The directory has search
+	// permission: a name was just looked up in it.
+	rd, err := unix.Openat(dirfd, ".", openFlags|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, err
 	}
-	f := os.NewFile(uintptr(dup), dir)
+	f := os.NewFile(uintptr(rd), dir)
 	names, err := f.Readdirnames(-1)
 	f.Close()
 	if err != nil {

@@ -617,12 +617,12 @@ func (h *Handler) Negotiate(req *http1.Request, path, urlPath []byte, r *Reply, 
 	if status != 0 || !p.dirs[len(p.segs)-1].MultiViews {
 		return false
 	}
-	rootfd, err := unix.Open(h.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	rootfd, err := h.openRoot()
 	if err != nil {
 		return false
 	}
 	defer unix.Close(rootfd)
-	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs)
+	fd, err := openPath(rootfd, p.rel, p.segs, p.dirs, pathFlags) // only: does it exist?
 	if err == nil {
 		unix.Close(fd)
 		return false
@@ -641,6 +641,11 @@ func (h *Handler) negotiate(req *http1.Request, dirfd int, dir, name string, cfg
 	switch {
 	case err != nil:
 		r.Status = 403 // AH00686: the directory cannot be read
+		if errors.Is(err, unix.EACCES) {
+			// Kept when mod_dir goes on to the next index name: Apache
+			// logs the line in the subrequest for this one all the same.
+			r.Denial, r.DeniedPath = DenialVariants, dirSlash(dir)
+		}
 		return true
 	case !matched:
 		return false

@@ -10,13 +10,18 @@ import "golang.org/x/sys/unix"
 // Revalidation uses stat(2), which costs one small allocation for the
 // path string; the zero-allocation guarantee is Linux's.
 
-// openFollow opens rel beneath rootfd following symlinks.
-func openFollow(rootfd int, rel string) (int, error) {
-	return unix.Openat(rootfd, rel, openFlags, 0)
+// pathFlags is openFlags: darwin has no O_PATH (FreeBSD 13+ has one, not
+// used), so a directory is opened for reading even where it is only
+// looked into, and one the server may search but not read answers 403.
+const pathFlags = openFlags
+
+// openFollow opens rel beneath rootfd with flags, following symlinks.
+func openFollow(rootfd int, rel string, flags int) (int, error) {
+	return unix.Openat(rootfd, rel, flags, 0)
 }
 
 // openNoSymlinks reports that the caller must walk the path.
-func openNoSymlinks(rootfd int, rel string) (fd int, err error, ok bool) {
+func openNoSymlinks(rootfd int, rel string, flags int) (fd int, err error, ok bool) {
 	return -1, nil, false
 }
 

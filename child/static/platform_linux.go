@@ -14,20 +14,28 @@ import (
 // so a cache hit does not allocate. Older kernels (or seccomp filters that
 // answer ENOSYS) fall back to openat and stat.
 
+// pathFlags opens a directory to look names up in it and fstat it, never
+// to read it: O_PATH (2.6.39+; fstat on it 3.6+) needs search permission
+// on the directories above, not read permission on the directory itself,
+// as Apache's stat-based directory walk does. openat2 refuses any other
+// flag with O_PATH but O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC.
+const pathFlags = unix.O_PATH | unix.O_CLOEXEC
+
 var (
 	noOpenat2 atomic.Bool // openat2 answered ENOSYS once
 	noStatx   atomic.Bool // statx answered ENOSYS once
 )
 
-// openFollow opens rel beneath rootfd following symlinks wherever they
-// lead, as Apache does with FollowSymLinks. rel has no "." or ".."
-// segment, so only a symlink can leave the root. The first attempt uses
-// RESOLVE_BENEATH so the kernel checks every step that stays inside; EXDEV
-// means a symlink pointed out (or was absolute), and the open is repeated
-// without it. Magic links (/proc/self/fd/…) are refused in both.
-func openFollow(rootfd int, rel string) (int, error) {
+// openFollow opens rel beneath rootfd with flags (openFlags or
+// pathFlags), following symlinks wherever they lead, as Apache does with
+// FollowSymLinks. rel has no "." or ".." segment, so only a symlink can
+// leave the root. The first attempt uses RESOLVE_BENEATH so the kernel
+// checks every step that stays inside; EXDEV means a symlink pointed out
+// (or was absolute), and the open is repeated without it. Magic links
+// (/proc/self/fd/…) are refused in both.
+func openFollow(rootfd int, rel string, flags int) (int, error) {
 	if !noOpenat2.Load() {
-		how := unix.OpenHow{Flags: openFlags, Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS}
+		how := unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS}
 		fd, err := openat2(rootfd, rel, &how)
 		if err == unix.EXDEV {
 			how.Resolve = unix.RESOLVE_NO_MAGICLINKS
@@ -38,18 +46,19 @@ func openFollow(rootfd int, rel string) (int, error) {
 		}
 		noOpenat2.Store(true)
 	}
-	return unix.Openat(rootfd, rel, openFlags, 0)
+	return unix.Openat(rootfd, rel, flags, 0)
 }
 
-// openNoSymlinks opens rel beneath rootfd refusing any symlink on the way
-// (ELOOP) with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS.
-// ok is false when the kernel cannot, and the caller walks the path.
-func openNoSymlinks(rootfd int, rel string) (fd int, err error, ok bool) {
+// openNoSymlinks opens rel beneath rootfd with flags, refusing any
+// symlink on the way (ELOOP) with
+// RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS. ok is false
+// when the kernel cannot, and the caller walks the path.
+func openNoSymlinks(rootfd int, rel string, flags int) (fd int, err error, ok bool) {
 	if noOpenat2.Load() {
 		return -1, nil, false
 	}
 	how := unix.OpenHow{
-		Flags:   openFlags,
+		Flags:   uint64(flags),
 		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
 	}
 	fd, err = openat2(rootfd, rel, &how)

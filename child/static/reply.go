@@ -97,7 +97,8 @@ type Reply struct {
 	// could not be opened; the path up to the component that could not
 	// be looked up, and the URL path whose lookup met it. For a
 	// directory's URL they name its index file, as the lines of Apache's
-	// mod_dir subrequest do.
+	// mod_dir subrequest do. DenialListing and DenialVariants name the
+	// directory that could not be read in DeniedPath.
 	Denial                Denial
 	IndexNames            []string
 	DeniedPath, DeniedURL string
@@ -197,6 +198,14 @@ const (
 	// the next component cannot be looked up (EACCES; directory_walk's
 	// AH00035).
 	DenialSearch
+	// DenialListing: a directory to be listed that may not be read
+	// (EACCES; mod_autoindex's AH01275). DeniedPath is the directory,
+	// with a trailing '/'.
+	DenialListing
+	// DenialVariants: a directory whose names MultiViews must read to
+	// find a variant, and that may not be read (EACCES; mod_negotiation's
+	// AH00686). DeniedPath is the directory, with a trailing '/'.
+	DenialVariants
 )
 
 // File is an open regular file shared, by reference count, between the

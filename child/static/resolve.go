@@ -10,12 +10,17 @@ import (
 // Platform contract. Each of platform_linux.go and platform_bsd.go
 // (darwin, freebsd) defines:
 //
-//	openFollow(rootfd, rel) (fd, error)
-//	    open rel beneath rootfd following every symlink, refusing magic
-//	    links where the kernel can.
-//	openNoSymlinks(rootfd, rel) (fd, error, ok)
-//	    open rel beneath rootfd, failing with ELOOP on any symlink; ok is
-//	    false when the OS cannot do that in one call.
+//	pathFlags
+//	    open flags for a directory that is only looked into (openat,
+//	    fstatat, fstat relative to it), never read: O_PATH where there is
+//	    one, which needs search permission on the way but not read
+//	    permission on the directory; openFlags elsewhere.
+//	openFollow(rootfd, rel, flags) (fd, error)
+//	    open rel beneath rootfd with flags following every symlink,
+//	    refusing magic links where the kernel can.
+//	openNoSymlinks(rootfd, rel, flags) (fd, error, ok)
+//	    open rel beneath rootfd with flags, failing with ELOOP on any
+//	    symlink; ok is false when the OS cannot do that in one call.
 //	statPath(path, *fileInfo) error
 //	    stat the NUL-terminated absolute path, following symlinks; on
 //	    Linux without allocating.
@@ -99,34 +104,42 @@ func modeOf(dirs []DirConfig) symlinkMode {
 	return followMixed
 }
 
-// openPath opens rel (segments segs) beneath rootfd, treating a symlink
-// met in the directory holding segs[i] by the rules of dirs[i].
-func openPath(rootfd int, rel string, segs []string, dirs []DirConfig) (int, error) {
+// openPath opens rel (segments segs) beneath rootfd with flags (openFlags
+// to read it, pathFlags to look into it), treating a symlink met in the
+// directory holding segs[i] by the rules of dirs[i].
+func openPath(rootfd int, rel string, segs []string, dirs []DirConfig, flags int) (int, error) {
 	switch modeOf(dirs) {
 	case followAll:
-		fd, err := openFollow(rootfd, rel)
+		fd, err := openFollow(rootfd, rel, flags)
 		if err == unix.ENOENT && danglingOnPath(rootfd, rel) {
 			err = errSymlink
 		}
 		return fd, err
 	case followNone:
-		if fd, err, ok := openNoSymlinks(rootfd, rel); ok {
+		if fd, err, ok := openNoSymlinks(rootfd, rel, flags); ok {
 			return fd, err
 		}
 	}
-	return walkOpen(rootfd, segs, dirs)
+	return walkOpen(rootfd, segs, dirs, flags)
 }
 
 // walkOpen opens segs one component at a time, like Apache's
 // directory_walk: a symlink in directory i is followed, checked for owner
-// or refused according to dirs[i].
-func walkOpen(rootfd int, segs []string, dirs []DirConfig) (int, error) {
+// or refused according to dirs[i]. The last component is opened with
+// flags; the directories on the way with pathFlags, since they are only
+// looked into: one the server may search but not read (mode 711) is
+// passed through, as Apache's walk passes it with lstat.
+func walkOpen(rootfd int, segs []string, dirs []DirConfig, flags int) (int, error) {
 	if len(segs) == 0 {
-		return unix.Openat(rootfd, ".", openFlags|unix.O_DIRECTORY, 0)
+		return unix.Openat(rootfd, ".", flags|unix.O_DIRECTORY, 0)
 	}
 	dirfd := rootfd
 	for i, name := range segs {
-		fd, err := openStep(dirfd, name, &dirs[i], i < len(segs)-1)
+		stepFlags := flags
+		if i < len(segs)-1 {
+			stepFlags = pathFlags | unix.O_DIRECTORY
+		}
+		fd, err := openStep(dirfd, name, &dirs[i], stepFlags)
 		if dirfd != rootfd {
 			unix.Close(dirfd)
 		}
@@ -138,18 +151,17 @@ func walkOpen(rootfd int, segs []string, dirs []DirConfig) (int, error) {
 	return dirfd, nil
 }
 
-// openStep opens the single component name in dirfd under the symlink
-// rules of cfg (Apache's resolve_symlink): with SymLinksIfOwnerMatch a
-// symlink is followed only when it and its target have the same owner;
-// with FollowSymLinks alone it is followed; otherwise it is refused. The
-// check and the open are tied together: a symlink swapped in after the
-// check fails the O_NOFOLLOW open, and a followed target must be the inode
-// that was checked.
-func openStep(dirfd int, name string, cfg *DirConfig, wantDir bool) (int, error) {
-	flags := openFlags
-	if wantDir {
-		flags |= unix.O_DIRECTORY
-	}
+// openStep opens the single component name in dirfd with flags, under the
+// symlink rules of cfg (Apache's resolve_symlink): with
+// SymLinksIfOwnerMatch a symlink is followed only when it and its target
+// have the same owner; with FollowSymLinks alone it is followed; otherwise
+// it is refused. The check and the open are tied together: a symlink
+// swapped in after the check fails the O_NOFOLLOW open, and a followed
+// target must be the inode that was checked. A symlink swapped in for a
+// directory opened with O_DIRECTORY fails with ENOTDIR instead (404); one
+// swapped in for a last component opened with O_PATH and no O_DIRECTORY
+// is opened itself, and is then neither a file nor a directory (403).
+func openStep(dirfd int, name string, cfg *DirConfig, flags int) (int, error) {
 	if cfg.FollowSymLinks && !cfg.SymLinksIfOwnerMatch {
 		fd, err := unix.Openat(dirfd, name, flags, 0)
 		if err == unix.ENOENT && danglingOnPath(dirfd, name) {
