@@ -304,7 +304,15 @@ func okHead(body, ctype string, extra ...string) string {
 // readScoreboard maps the server's scoreboard read-only and copies it.
 func (s *server) readScoreboard(t *testing.T) *shm.Snapshot {
 	t.Helper()
-	sb, err := shm.OpenReadOnly(s.root.Path("logs", "eventmpm.scoreboard"))
+	// With -X the listener is bound before the scoreboard is made, so a
+	// connection can be accepted into the backlog while the file is still
+	// empty: wait for it to be one.
+	var sb *shm.Scoreboard
+	var err error
+	itest.Eventually(t, ioWait, "the scoreboard made", func() bool {
+		sb, err = shm.OpenReadOnly(s.root.Path("logs", "eventmpm.scoreboard"))
+		return err == nil
+	})
 	if err != nil {
 		t.Fatalf("open scoreboard: %v", err)
 	}
