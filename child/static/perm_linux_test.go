@@ -131,17 +131,7 @@ func checkSearchOnlyDenials(t *testing.T, h *static.Handler, root string) {
 		{target: "/owner/x711/", denial: static.DenialNoIndex},
 		{target: "/x711/", denial: static.DenialNone},
 	} {
-		var r static.Reply
-		h.Serve(newRequest("GET", tc.target), []byte(tc.target), &r)
-		want := static.Reply{Denial: tc.denial, DeniedURL: tc.url}
-		if tc.path != "" {
-			want.DeniedPath = root + tc.path
-		}
-		if r.Denial != want.Denial || r.DeniedPath != want.DeniedPath || r.DeniedURL != want.DeniedURL {
-			t.Errorf("GET %s: got Denial %d, path %q, URL %q; want %d, %q, %q", tc.target,
-				r.Denial, r.DeniedPath, r.DeniedURL, want.Denial, want.DeniedPath, want.DeniedURL)
-		}
-		r.Release()
+		checkDenial(t, h, root, tc.target, tc.denial, tc.path, tc.url)
 	}
 }
 

@@ -68,17 +68,7 @@ func checkDenials(t *testing.T, h *static.Handler, root string) {
 		{target: "/twoidx/", denial: static.DenialFileAccess, path: "/twoidx/a.html", url: "/twoidx/a.html"},
 		{target: "/hello.txt", denial: static.DenialNone},
 	} {
-		var r static.Reply
-		h.Serve(newRequest("GET", tc.target), []byte(tc.target), &r)
-		want := static.Reply{Denial: tc.denial, DeniedURL: tc.url}
-		if tc.path != "" {
-			want.DeniedPath = root + tc.path
-		}
-		if r.Denial != want.Denial || r.DeniedPath != want.DeniedPath || r.DeniedURL != want.DeniedURL {
-			t.Errorf("GET %s: got Denial %d, path %q, URL %q; want %d, %q, %q", tc.target,
-				r.Denial, r.DeniedPath, r.DeniedURL, want.Denial, want.DeniedPath, want.DeniedURL)
-		}
-		r.Release()
+		checkDenial(t, h, root, tc.target, tc.denial, tc.path, tc.url)
 	}
 }
 
@@ -131,4 +121,22 @@ func copyFile(t *testing.T, from, to string) {
 	_, err = io.Copy(dst, src)
 	must(t, err)
 	must(t, dst.Close())
+}
+
+// checkDenial serves GET target and checks the reason h gives for a 403
+// (Reply.Denial) and the file path (relative to root, "" for none) and URL
+// it names for the error log.
+func checkDenial(t *testing.T, h *static.Handler, root, target string, denial static.Denial, path, url string) {
+	t.Helper()
+	var r static.Reply
+	h.Serve(newRequest("GET", target), []byte(target), &r)
+	defer r.Release()
+	want := static.Reply{Denial: denial, DeniedURL: url}
+	if path != "" {
+		want.DeniedPath = root + path
+	}
+	if r.Denial != want.Denial || r.DeniedPath != want.DeniedPath || r.DeniedURL != want.DeniedURL {
+		t.Errorf("GET %s: got Denial %d, path %q, URL %q; want %d, %q, %q", target,
+			r.Denial, r.DeniedPath, r.DeniedURL, want.Denial, want.DeniedPath, want.DeniedURL)
+	}
 }
