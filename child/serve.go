@@ -233,11 +233,22 @@ func (w *worker) readTimedOut(c *conn) {
 		head = c.in.data()
 	}
 	w.parser.Abandon(head, &c.base.headLimits, &w.req)
+	w.answerAbandoned(c, 408, "")
+}
+
+// answerAbandoned answers, for the connection's default server, a head the
+// parser has abandoned (w.req holds what was read of it) with status,
+// logging why at info level when reason is not "", and closes the
+// connection lingering.
+func (w *worker) answerAbandoned(c *conn, status int, reason string) {
 	w.noteRequest(c)
 	w.srv = w.ch.defaultSite(c)
 	w.start = time.Unix(0, c.stageStart)
+	if reason != "" {
+		w.logError(c, errorlog.LevelInfo, "core", "", "request failed: ", nil, reason)
+	}
 	c.lingerShort = true
-	w.errorResponse(c, 408, nil, false)
+	w.errorResponse(c, status, nil, false)
 	w.complete(c)
 }
 
@@ -256,13 +267,7 @@ func (w *worker) truncatedHead(c *conn) {
 		w.closeConn(c)
 		return
 	}
-	w.noteRequest(c)
-	w.srv = w.ch.defaultSite(c)
-	w.start = time.Unix(0, c.stageStart)
-	w.logError(c, errorlog.LevelInfo, "core", "", "request failed: ", nil, "the client closed the connection before the end of the request head")
-	c.lingerShort = true
-	w.errorResponse(c, 400, nil, false)
-	w.complete(c)
+	w.answerAbandoned(c, 400, "the client closed the connection before the end of the request head")
 }
 
 // refuse answers a request the parser refused and closes the connection.
